@@ -1,0 +1,100 @@
+// Command csat is the CSAT dashboard and rule simulator. This package only
+// wires flags to the domain, store, simulate and tui packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit statuses shared by every command.
+const (
+	exitOK     = 0
+	exitFailed = 1 // an expectation or a check failed
+	exitUsage  = 2 // bad input: flags, scripts, data directory
+)
+
+// exitError carries an exit status through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr marks err as bad input (exit 2).
+func usageErr(err error) error { return &exitError{exitUsage, err} }
+
+// failedErr marks err as a failed check (exit 1).
+func failedErr(err error) error { return &exitError{exitFailed, err} }
+
+// commands registers subcommands; each lives in its own file and adds itself in init.
+var commands []func(g *globals) *cobra.Command
+
+// globals are the flags every command shares.
+type globals struct {
+	dataDir string
+	stdin   io.Reader
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{stdin: stdin}
+	root := newRoot(g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(stderr, "csat:", ee.err)
+		}
+		return ee.code
+	}
+	// Everything cobra rejects itself is a usage error.
+	fmt.Fprintln(stderr, "csat:", err)
+	return exitUsage
+}
+
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "csat",
+		Short: "CSAT dashboard and conversation-rating rule simulator",
+		Long: `csat shows support leads how customers rate their conversations, and lets
+trainers and developers see exactly why a survey was or wasn't sent.
+
+Run it with no command to open the dashboard.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+	}
+	root.PersistentFlags().StringVar(&g.dataDir, "data-dir", "", "data directory (default $CSAT_DATA_DIR, else $XDG_DATA_HOME/csat)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr(fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
+	})
+	for _, build := range commands {
+		root.AddCommand(build(g))
+	}
+	if dashboard != nil {
+		dashboard(root, g)
+	}
+	return root
+}
+
+// dashboard, when set (by dashboard.go), makes the bare command open the TUI.
+var dashboard func(root *cobra.Command, g *globals)

@@ -1,0 +1,444 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Rule constants of RULES.md.
+const (
+	MinChars   = 250                // a conversation must be over this many code points
+	StaleAfter = 7 * 24 * time.Hour // closed within a week of the last reply
+)
+
+// Errors for events that cannot happen. They change nothing; the simulator
+// reports them as script errors, the store as bad input.
+var (
+	ErrClockBack           = errors.New("clock moved back")
+	ErrUnknownConversation = errors.New("unknown conversation")
+	ErrConversationExists  = errors.New("conversation already started")
+	ErrState               = errors.New("not in a state for that")
+	ErrActor               = errors.New("wrong actor")
+	ErrNotInConversation   = errors.New("customer not in the conversation")
+	ErrNotAdmin            = errors.New("only admins change settings")
+	ErrInvalid             = errors.New("invalid value")
+)
+
+// Workspace is the whole state the rules read and write. Apply reads only the
+// settings, the clock, the roles and the event's own conversation, so a store
+// may populate Conversations lazily with just that one.
+type Workspace struct {
+	Now           time.Time
+	Settings      Settings
+	Conversations map[string]*Conversation
+	Roles         map[string]Role
+}
+
+// Epoch is the clock before anything sets it.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// NewWorkspace returns an empty workspace with default settings, its clock at now.
+func NewWorkspace(now time.Time) *Workspace {
+	return &Workspace{Now: now, Settings: DefaultSettings(), Conversations: map[string]*Conversation{}, Roles: map[string]Role{}}
+}
+
+func fail(err error, format string, args ...any) error {
+	return fmt.Errorf("%w: %s", err, fmt.Sprintf(format, args...))
+}
+
+// Apply applies ev and returns its outcome. On error nothing changed. A zero
+// ev.At means "now".
+func (w *Workspace) Apply(ev Event) (Outcome, error) {
+	at := ev.At
+	if at.IsZero() {
+		at = w.Now
+	}
+	if at.Before(w.Now) {
+		return Outcome{}, fail(ErrClockBack, "%s is before %s", at.Format(time.RFC3339), w.Now.Format(time.RFC3339))
+	}
+	o := Outcome{Kind: ev.Kind}
+	var err error
+	switch ev.Kind {
+	case EvClock:
+	case EvSet:
+		err = w.set(ev)
+	case EvRole:
+		err = w.role(ev)
+	case EvStart:
+		err = w.start(ev, at)
+	default:
+		c := w.Conversations[ev.Conv]
+		if c == nil {
+			return Outcome{}, fail(ErrUnknownConversation, "%q", ev.Conv)
+		}
+		err = w.applyTo(c, ev, at, &o)
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	w.Now = at
+	return o, nil
+}
+
+func (w *Workspace) set(ev Event) error {
+	if ev.By != "" && w.Roles[ev.By] != RoleAdmin {
+		return fail(ErrNotAdmin, "%s is not an admin", ev.By)
+	}
+	s := w.Settings
+	if err := s.Set(ev.Setting, ev.Text); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	w.Settings = s
+	return nil
+}
+
+func (w *Workspace) role(ev Event) error {
+	if !ValidName(ev.By) {
+		return fail(ErrInvalid, "teammate name %q", ev.By)
+	}
+	for _, r := range ReservedNames {
+		if ev.By == r {
+			return fail(ErrInvalid, "%q is reserved and cannot name a teammate", ev.By)
+		}
+	}
+	if w.Roles == nil {
+		w.Roles = map[string]Role{}
+	}
+	w.Roles[ev.By] = ev.Role
+	return nil
+}
+
+func (w *Workspace) start(ev Event, at time.Time) error {
+	if !ValidName(ev.Conv) {
+		return fail(ErrInvalid, "conversation id %q: ids are [A-Za-z0-9_.-]+", ev.Conv)
+	}
+	if _, ok := w.Conversations[ev.Conv]; ok {
+		return fail(ErrConversationExists, "%q", ev.Conv)
+	}
+	if !ev.Actor.IsCustomer() {
+		return fail(ErrActor, "a conversation starts with a customer (user:NAME or lead:NAME), not %q", ev.Actor)
+	}
+	if int(ev.Origin) >= len(originNames) {
+		return fail(ErrInvalid, "origin %d", ev.Origin)
+	}
+	opener := ""
+	switch {
+	case ev.Origin == OriginDirect && !ev.Agent.IsTeammate():
+		return fail(ErrActor, "a direct conversation needs the teammate who opens it (by NAME)")
+	case ev.Origin != OriginDirect && !ev.Agent.IsZero():
+		return fail(ErrActor, "only a direct conversation is opened by a teammate, not a %s one", ev.Origin)
+	case ev.Origin == OriginDirect:
+		opener = ev.Agent.Name
+	}
+	aud := AudienceUsers
+	if ev.Actor.Kind == KindLead {
+		aud = AudienceLeads
+	}
+	if w.Conversations == nil {
+		w.Conversations = map[string]*Conversation{}
+	}
+	w.Conversations[ev.Conv] = &Conversation{
+		ID: ev.Conv, Origin: ev.Origin, Channel: ev.Channel, Audience: aud, OpenedBy: opener,
+		StartedAt: at, LastReplyAt: at, Customers: []Actor{ev.Actor},
+	}
+	return nil
+}
+
+// applyTo validates first and mutates after, so an error leaves c untouched.
+func (w *Workspace) applyTo(c *Conversation, ev Event, at time.Time, o *Outcome) error {
+	state := c.StateAt(at)
+	switch ev.Kind {
+	case EvSay:
+		if ev.Actor.IsZero() || !(ev.Actor.IsCustomer() || ev.Actor.IsAgent()) {
+			return fail(ErrActor, "who says it? %q", ev.Actor)
+		}
+		w.say(c, ev, at, state, o)
+	case EvNote:
+		if !ev.Actor.IsTeammate() {
+			return fail(ErrActor, "only teammates write notes, not %q", ev.Actor)
+		}
+	case EvAdd:
+		if !ev.Actor.IsCustomer() {
+			return fail(ErrActor, "only customers join, not %q", ev.Actor)
+		}
+		if !c.HasCustomer(ev.Actor) {
+			c.Customers = append(c.Customers, ev.Actor)
+		}
+	case EvSnooze:
+		if state == StateClosed {
+			return fail(ErrState, "%s is closed and cannot be snoozed", c.ID)
+		}
+		if !ev.Actor.IsAgent() {
+			return fail(ErrActor, "only a teammate or bot snoozes, not %q", ev.Actor)
+		}
+		if !ev.Until.After(at) {
+			return fail(ErrInvalid, "a snooze must end after now")
+		}
+		c.State, c.SnoozedUntil = StateSnoozed, ev.Until
+	case EvReopen:
+		if state == StateOpen {
+			return fail(ErrState, "%s is already open", c.ID)
+		}
+		c.State = StateOpen
+	case EvClose:
+		if state == StateClosed {
+			return fail(ErrState, "%s is already closed", c.ID)
+		}
+		if !ev.Actor.IsAgent() {
+			return fail(ErrActor, "only a teammate or bot agent closes, not %q", ev.Actor)
+		}
+		w.decideClose(c, ev.Actor, at, o)
+		c.State, c.ClosedAt = StateClosed, at
+	case EvAsk:
+		w.decideAsk(c, at, o)
+	case EvRate, EvComment:
+		if !ev.Actor.IsCustomer() {
+			return fail(ErrActor, "only customers rate, not %q", ev.Actor)
+		}
+		if !c.HasCustomer(ev.Actor) {
+			return fail(ErrNotInConversation, "%s is not in %s", ev.Actor, c.ID)
+		}
+		if !ev.Agent.IsZero() && !ev.Agent.IsAgent() {
+			return fail(ErrActor, "ratings are for a teammate or bot agent, not %q", ev.Agent)
+		}
+		if ev.Kind == EvRate {
+			w.decideRate(c, ev, at, o)
+		} else {
+			w.decideComment(c, ev, at, o)
+		}
+	case EvFollowUp:
+		return w.followUp(c, ev, at, o)
+	default:
+		return fail(ErrInvalid, "event kind %d", ev.Kind)
+	}
+	return nil
+}
+
+func (w *Workspace) say(c *Conversation, ev Event, at time.Time, state ConvState, o *Outcome) {
+	c.Messages++
+	switch {
+	case ev.Actor.IsCustomer():
+		c.Chars += utf8.RuneCountInString(ev.Text)
+		c.LastReplyAt = at
+		if !c.HasCustomer(ev.Actor) {
+			c.Customers = append(c.Customers, ev.Actor)
+		}
+		if state != StateOpen {
+			c.State = StateOpen
+			o.Reopened = true
+		} else if c.State == StateSnoozed { // a snooze that already ran out
+			c.State = StateOpen
+		}
+	case ev.Actor.IsTeammate():
+		c.Chars += utf8.RuneCountInString(ev.Text)
+		c.LastReplyAt = at
+		c.LastTeammate = ev.Actor.Name
+	default:
+		c.LastBot = ev.Actor
+	}
+}
+
+// decideClose runs the Simple automation (or the legacy Task Bot) on a close.
+func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outcome) {
+	if by.IsBot() {
+		o.Decision = DecisionSkipped
+		o.check(CodeClosedByBot, true, int64(by.Kind), 0)
+		return
+	}
+	aud := w.Settings.For(c.Audience)
+	o.check(CodeDisabled, !aud.CSAT, int64(c.Audience), 0)
+	if w.Settings.Profile == ProfileIntercom {
+		switch c.Origin {
+		case OriginDirect:
+			o.check(CodeDirectOutboundOff, !aud.DirectOutbound, int64(c.Audience), 0)
+		case OriginWorkflow, OriginAPI, OriginCustomBot:
+			o.check(CodeWorkflowOutboundOff, !aud.WorkflowOutbound, int64(c.Audience), 0)
+		}
+	}
+	o.check(CodeNoTeammateReply, c.LastTeammate == "", 0, 0)
+	o.check(CodeTooShort, c.Chars <= MinChars, int64(c.Chars), MinChars)
+	since := at.Sub(c.LastReplyAt)
+	o.check(CodeStale, since > StaleAfter, int64(since), int64(StaleAfter))
+	o.check(CodeGroup, len(c.Customers) > 1, int64(len(c.Customers)), 1)
+	if w.Settings.Profile == ProfileOperator {
+		o.check(CodeAlreadyRequested, c.Requested, 0, 0)
+		customerStarted := c.Origin == OriginInbound || c.Origin == OriginVisitorMessage
+		o.check(CodeNotCustomerStarted, !customerStarted, int64(c.Origin), 0)
+	}
+	if o.anyFailed() {
+		o.Decision = DecisionSkipped
+		return
+	}
+	w.send(c, Teammate(c.LastTeammate), at, o)
+}
+
+// decideAsk runs a Workflow's "ask for rating" step.
+func (w *Workspace) decideAsk(c *Conversation, at time.Time, o *Outcome) {
+	if w.Settings.Profile == ProfileOperator {
+		o.Decision = DecisionSkipped
+		o.check(CodeNotSupported, true, 0, 0)
+		return
+	}
+	o.check(CodeGroup, len(c.Customers) > 1, int64(len(c.Customers)), 1)
+	agentSpoke := c.LastTeammate != "" || !c.LastBot.IsZero()
+	o.check(CodeNoAgentMessage, !agentSpoke, 0, 0)
+	if c.Origin == OriginDirect {
+		o.check(CodeOutboundNoFollowup, c.Messages < 2, int64(c.Messages), 2)
+	}
+	if o.anyFailed() {
+		o.Decision = DecisionSkipped
+		return
+	}
+	to := c.LastBot
+	if c.LastTeammate != "" {
+		to = Teammate(c.LastTeammate)
+	}
+	w.send(c, to, at, o)
+}
+
+// send records a request: one slot per agent, shared by all its requests.
+func (w *Workspace) send(c *Conversation, to Actor, at time.Time, o *Outcome) {
+	o.Decision = DecisionSent
+	o.To = to
+	c.Requested = true
+	s := c.Slot(to)
+	if s == nil {
+		c.Slots = append(c.Slots, Slot{Agent: to, FirstRequestAt: at})
+		s = &c.Slots[len(c.Slots)-1]
+		o.Survey.NewSlot = true
+	}
+	s.Requests++
+	s.LastRequestAt = at
+	for i := range c.Slots {
+		if &c.Slots[i] == s {
+			c.NewestSlot = i + 1
+		}
+	}
+	o.Survey.Agent, o.Survey.At = to, at
+}
+
+// target picks the slot a rate or comment answers: the named agent's, or the newest.
+func target(c *Conversation, agent Actor) *Slot {
+	if agent.IsZero() {
+		return c.Newest()
+	}
+	return c.Slot(agent)
+}
+
+func (w *Workspace) decideRate(c *Conversation, ev Event, at time.Time, o *Outcome) {
+	s := target(c, ev.Agent)
+	o.check(CodeNoRequest, s == nil, 0, 0)
+	o.check(CodeInvalidRating, ev.Value < 1 || ev.Value > 5, int64(ev.Value), 5)
+	if s != nil {
+		since := at.Sub(s.LastRequestAt)
+		if w.Settings.Profile == ProfileIntercom {
+			aud := w.Settings.For(c.Audience)
+			if s.Value == 0 {
+				h := aud.RatingWindowHours
+				o.check(CodeRatingWindowClosed, h > 0 && since > time.Duration(h)*time.Hour, int64(since), int64(h))
+			} else {
+				h := aud.ChangeWindowHours
+				o.check(CodeChangeWindowClosed, h > 0 && since > time.Duration(h)*time.Hour, int64(since), int64(h))
+			}
+		}
+		if s.Value != 0 {
+			o.check(CodeLockedByComment, s.Commented, 0, 0)
+		}
+	}
+	if o.anyFailed() {
+		o.Decision = DecisionRefused
+		return
+	}
+	o.Decision = DecisionAccepted
+	before := s.QueueEntry()
+	o.Rating = RatingChange{Agent: s.Agent, Old: s.Value, New: ev.Value}
+	if s.Value == 0 {
+		s.FirstRatedAt = at
+	}
+	if s.Value != ev.Value {
+		s.Value = ev.Value
+		s.LastChangedAt = at
+	}
+	o.Rating.FirstRatedAt = s.FirstRatedAt
+	w.moved(s, before, o)
+}
+
+func (w *Workspace) decideComment(c *Conversation, ev Event, at time.Time, o *Outcome) {
+	s := target(c, ev.Agent)
+	o.check(CodeNoRequest, s == nil, 0, 0)
+	if s != nil {
+		o.check(CodeCommentWithoutRating, s.Value == 0, 0, 0)
+		o.check(CodeLockedByComment, s.Commented, 0, 0)
+	}
+	if o.anyFailed() {
+		o.Decision = DecisionRefused
+		return
+	}
+	o.Decision = DecisionAccepted
+	o.Rating = RatingChange{Agent: s.Agent, Old: s.Value, New: s.Value, FirstRatedAt: s.FirstRatedAt}
+	s.Comment, s.Commented = ev.Text, true
+}
+
+func (w *Workspace) moved(s *Slot, before QueueEntry, o *Outcome) {
+	if after := s.QueueEntry(); after != before {
+		o.Queue = QueueMove{Moved: true, Agent: s.Agent, Before: before, After: after}
+	}
+}
+
+// followUp moves a follow-up item: claimed → contacted → resolved, each step
+// optional but never backwards. Repeating the current step updates the note.
+func (w *Workspace) followUp(c *Conversation, ev Event, at time.Time, o *Outcome) error {
+	s := c.Slot(ev.Agent)
+	if s == nil || s.Value == 0 {
+		return fail(ErrState, "%s has no rating for %s to follow up", c.ID, ev.Agent)
+	}
+	cur := s.FollowUp.Stage
+	inQueue := cur != StageNone || s.Value <= int(w.Settings.FollowUp)
+	switch {
+	case !inQueue:
+		return fail(ErrState, "the rating of %s in %s is not in the follow-up queue", ev.Agent, c.ID)
+	case ev.Stage == StageNone || ev.Stage > StageResolved:
+		return fail(ErrInvalid, "follow-up step %d", ev.Stage)
+	case ev.Stage < cur:
+		return fail(ErrState, "the item is %s already and cannot go back to %s", cur, ev.Stage)
+	case cur == StageResolved && ev.Stage == StageResolved && ev.Text == "":
+		return fail(ErrState, "the item is resolved already")
+	}
+	before := s.QueueEntry()
+	if cur == StageNone {
+		s.FollowUp.ValueAtStart = s.Value
+	}
+	s.FollowUp.Stage, s.FollowUp.By, s.FollowUp.At = ev.Stage, ev.By, at
+	if ev.Text != "" {
+		s.FollowUp.Note = ev.Text
+	}
+	w.moved(s, before, o)
+	return nil
+}
+
+// ChangeWindow tells whether the customer can still change the slot's
+// rating: locked by a comment, open until a deadline, or open for good.
+func (w *Workspace) ChangeWindow(c *Conversation, s *Slot) (until time.Time, limited, locked bool) {
+	return w.Settings.ChangeWindow(c.Audience, s)
+}
+
+// ChangeWindow is the rule behind [Workspace.ChangeWindow], for readers that
+// hold settings and a slot but no workspace.
+func (st Settings) ChangeWindow(aud Audience, s *Slot) (until time.Time, limited, locked bool) {
+	if s.Commented {
+		return time.Time{}, false, true
+	}
+	if st.Profile == ProfileOperator {
+		return time.Time{}, false, false
+	}
+	h := st.For(aud).ChangeWindowHours
+	if s.Value == 0 {
+		h = st.For(aud).RatingWindowHours
+	}
+	if h == 0 {
+		return time.Time{}, false, false
+	}
+	return s.LastRequestAt.Add(time.Duration(h) * time.Hour), true, false
+}

@@ -1,0 +1,75 @@
+package domain
+
+import "time"
+
+// EventKind says what an Event does.
+type EventKind uint8
+
+// Event kinds. Their names are the scenario verbs.
+const (
+	EvClock    EventKind = iota // only advances the clock (wait, clock)
+	EvStart                     // a conversation starts
+	EvSay                       // a message
+	EvNote                      // an internal note
+	EvAdd                       // another customer joins
+	EvSnooze                    // snooze until Until
+	EvClose                     // close: the Simple automation or Task Bot decides
+	EvReopen                    // reopen a closed or snoozed conversation
+	EvAsk                       // a Workflow's "ask for rating" step
+	EvRate                      // a customer rates
+	EvComment                   // a customer leaves a remark
+	EvSet                       // a setting changes
+	EvFollowUp                  // a lead moves a follow-up item
+	EvRole                      // a teammate's role is recorded
+)
+
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role"}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return "unknown"
+}
+
+// ParseEventKind reads an event name.
+func ParseEventKind(s string) (EventKind, bool) {
+	for i, n := range eventNames {
+		if n == s {
+			return EventKind(i), true
+		}
+	}
+	return 0, false
+}
+
+// Event is one thing that happens. Which fields matter depends on Kind:
+//
+//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only)
+//	say:      Conv, Actor, Text
+//	note:     Conv, Actor (teammate), Text
+//	add:      Conv, Actor (customer)
+//	snooze:   Conv, Actor, Until
+//	close:    Conv, Actor (teammate or bot agent)
+//	reopen:   Conv, Actor
+//	ask:      Conv
+//	rate:     Conv, Actor (customer), Value, Agent (optional slot)
+//	comment:  Conv, Actor (customer), Text, Agent (optional slot)
+//	set:      Setting, Text (value), By (admin, or "" for scripts and the system)
+//	followup: Conv, Agent (slot), Stage, By, Text (note)
+//	role:     By (teammate name), Role
+type Event struct {
+	Kind    EventKind
+	At      time.Time
+	Conv    string
+	Actor   Actor
+	Agent   Actor
+	Origin  Origin
+	Channel Channel
+	Text    string
+	Value   int
+	Until   time.Time
+	Setting SettingKey
+	Stage   FollowStage
+	By      string
+	Role    Role
+}

@@ -1,0 +1,111 @@
+package store
+
+// This file is the contract between the store and its readers (tui, cmd,
+// serve). The store issue owner implements every method; signatures change
+// only together with their callers.
+
+import (
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// Period is a half-open interval [From, To) of days in UTC.
+type Period struct {
+	From, To time.Time
+}
+
+// Leaderboard is one period's report: the team row, the teammates and the bot agents.
+type Leaderboard struct {
+	Period    Period
+	Team      domain.Counts
+	Teammates []AgentRow // every teammate with a survey or rating in the period, by name
+	Bots      []AgentRow // workflow and fin, when they have any
+}
+
+// AgentRow is one agent's counts over the period, with one entry per day for
+// the trend sparkline (len(Daily) = number of days in the period, capped at 90;
+// longer periods are bucketed evenly).
+type AgentRow struct {
+	Agent  domain.Actor
+	Counts domain.Counts
+	Daily  []domain.Counts
+}
+
+// FollowUpItem is one entry of the negative-remarks queue.
+type FollowUpItem struct {
+	Conv     string
+	Agent    domain.Actor
+	Customer domain.Actor
+	Value    int
+	Comment  string
+	RatedAt  time.Time // first rated
+	Changed  time.Time // last changed
+	FollowUp domain.FollowUp
+	Raised   bool // the customer raised the rating after work started
+	// WindowUntil is when the customer can no longer change the rating;
+	// zero with WindowOpen true means "until a comment is left".
+	WindowOpen  bool
+	WindowUntil time.Time
+}
+
+// FollowUpFilter narrows the queue. Zero values match everything open.
+type FollowUpFilter struct {
+	Agent           domain.Actor
+	IncludeResolved bool
+}
+
+// Achievement is a positive rating, with its comment if any.
+type Achievement struct {
+	Conv     string
+	Agent    domain.Actor
+	Customer domain.Actor
+	Value    int
+	Comment  string
+	At       time.Time
+}
+
+// ConversationSummary is one row of the conversation list.
+type ConversationSummary struct {
+	ID        string
+	Customer  domain.Actor
+	Origin    domain.Origin
+	Channel   domain.Channel
+	State     domain.ConvState // as of the store clock
+	StartedAt time.Time
+	UpdatedAt time.Time
+	Chars     int
+	Slots     []domain.Slot
+}
+
+// Part is one item of a conversation's stream: the event that made it and
+// its outcome (requests, ratings, refusals).
+type Part struct {
+	Seq     uint64
+	Event   domain.Event
+	Outcome domain.Outcome
+}
+
+// AuditEntry is one settings change.
+type AuditEntry struct {
+	At       time.Time
+	By       string // "" for scripts and the system
+	Key      domain.SettingKey
+	Old, New string
+}
+
+// Teammate is a member of the workspace roster.
+type Teammate struct {
+	Name string
+	Role domain.Role
+}
+
+// Change is what the live feed says after a commit: which kinds of data
+// moved, so a view reloads only what it shows.
+type Change struct {
+	Seq           uint64 // the log sequence number of the last event committed
+	Ratings       bool
+	FollowUps     bool
+	Conversations bool
+	Settings      bool
+}
