@@ -44,7 +44,9 @@ func (s *Store) Now() time.Time { return time.Time{} }
 func (s *Store) Settings() domain.Settings { return domain.DefaultSettings() }
 
 // Conversation returns a conversation's rule state.
-func (s *Store) Conversation(id string) (domain.Conversation, bool) { return domain.Conversation{}, false }
+func (s *Store) Conversation(id string) (domain.Conversation, bool) {
+	return domain.Conversation{}, false
+}
 
 // AllTime returns an agent's all-time counts.
 func (s *Store) AllTime(agent domain.Actor) domain.Counts { return domain.Counts{} }
