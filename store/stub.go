@@ -83,3 +83,10 @@ func (s *Store) Subscribe(ctx context.Context) <-chan Change { return nil }
 
 // ParsePeriod reads today, 7d, 30d, 90d or all, relative to now (in UTC days).
 func ParsePeriod(name string, now time.Time) (Period, error) { return Period{}, errTODO }
+
+// Events calls fn for every logged event with sequence number > after, in
+// log order, until fn returns an error (which Events returns).
+func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error) error { return errTODO }
+
+// Dir is the data directory ("" in memory).
+func (s *Store) Dir() string { return "" }
