@@ -86,7 +86,9 @@ func ParsePeriod(name string, now time.Time) (Period, error) { return Period{}, 
 
 // Events calls fn for every logged event with sequence number > after, in
 // log order, until fn returns an error (which Events returns).
-func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error) error { return errTODO }
+func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error) error {
+	return errTODO
+}
 
 // Dir is the data directory ("" in memory).
 func (s *Store) Dir() string { return "" }
