@@ -210,6 +210,8 @@ func (w *Workspace) applyTo(c *Conversation, ev Event, at time.Time, o *Outcome)
 		}
 	case EvFollowUp:
 		return w.followUp(c, ev, at, o)
+	case EvObserve:
+		return w.observe(c, ev, at, o)
 	default:
 		return fail(ErrInvalid, "event kind %d", ev.Kind)
 	}

@@ -21,9 +21,10 @@ const (
 	EvSet                       // a setting changes
 	EvFollowUp                  // a lead moves a follow-up item
 	EvRole                      // a teammate's role is recorded
+	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -57,6 +58,8 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	set:      Setting, Text (value), By (admin, or "" for scripts and the system)
 //	followup: Conv, Agent (slot), Stage, By, Text (note)
 //	role:     By (teammate name), Role
+//	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
+//	          Until (when the helpdesk asked for the rating; may be before At)
 type Event struct {
 	Kind    EventKind
 	At      time.Time

@@ -137,10 +137,10 @@ func FormatScore(score float64, ok bool) string {
 // Observe folds an outcome's rating and survey changes into per-agent counts.
 // It is the one place that says how an outcome moves the counters.
 func Observe(o *Outcome, counts func(agent Actor) *Counts) {
-	if o.Decision == DecisionSent && o.Survey.NewSlot {
+	if o.Survey.NewSlot && (o.Decision == DecisionSent || o.Kind == EvObserve) {
 		counts(o.Survey.Agent).Surveys++
 	}
-	if o.Kind == EvRate && o.Decision == DecisionAccepted && o.Rating.Changed() {
+	if (o.Kind == EvRate || o.Kind == EvObserve) && o.Decision == DecisionAccepted && o.Rating.Changed() {
 		c := counts(o.Rating.Agent)
 		if o.Rating.Old != 0 {
 			c.ByValue[o.Rating.Old]--
