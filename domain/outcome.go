@@ -309,3 +309,10 @@ func (o *Outcome) anyFailed() bool {
 	}
 	return false
 }
+
+// WithChecks returns o with its evaluated rules set to cs (at most 8 are
+// kept), so that a store can rebuild a logged outcome exactly.
+func (o Outcome) WithChecks(cs []Check) Outcome {
+	o.nchecks = uint8(copy(o.checks[:], cs))
+	return o
+}

@@ -1,4 +1,37 @@
 // Package store persists the workspace in Badger: the append-only event log
 // (the truth), the materialized state derived from it, and per-(agent, day)
 // counters, always written in one transaction so they never disagree.
+//
+// Every event goes through [domain.Workspace.Apply]; the store decides no
+// rule. It loads only the event's conversation, keeps settings, clock, roles,
+// the agent dictionary, all-time counts and the follow-up tally in memory, and
+// coalesces everything a batch touches into one Badger transaction. A batch
+// too big for one transaction is split at whole-event boundaries; then the
+// unit of atomicity is that sub-batch (each is still all or nothing).
+//
+// # Key layout (schema 1)
+//
+// Integers in keys are big-endian so that keys sort in time order; times are
+// Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
+// then the name. Values are varint records (see codec.go).
+//
+//	!schema                      schema version (uvarint); a newer one is refused
+//	!meta                        last seq, clock, first event time, settings, follow-up tally
+//	!total                       all-time counts: (agent id, counts)*
+//	!chg                         the last commit's Change; the live feed subscribes to it
+//	l/SEQ(8)                     log entry: event + its outcome
+//	p/CONV 0x00 SEQ(8)           ∅: the conversation's parts (its log entries), in order
+//	v/CONV                       conversation: rule state + last update
+//	u/TIME(8) CONV               ∅: conversation list by last update
+//	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
+//	g/ID(4)                      agent dictionary: id → kind, name
+//	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: slots rated 1..2
+//	                             (the lowest threshold's superset) or with follow-up work started
+//	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
+//	r/NAME                       teammate role
+//	s/SEQ(8)                     settings audit entry: who, when, key, old → new
+//
+// A rating counts in the day it was first given; surveys sent count in the
+// day of the request that opened the slot. A leaderboard over N days reads N
+// day keys, whatever the number of ratings.
 package store

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// schemaVersion is written by this build; a store with a higher one is refused.
+const schemaVersion = 1
+
+var (
+	keySchema = []byte("!schema")
+	keyMeta   = []byte("!meta")
+	keyTotal  = []byte("!total")
+	keyChange = []byte("!chg")
+)
+
+const (
+	pLog      = 'l'
+	pPart     = 'p'
+	pConv     = 'v'
+	pUpdated  = 'u'
+	pDay      = 'd'
+	pAgent    = 'g'
+	pFollowUp = 'f'
+	pAchieve  = 'a'
+	pRole     = 'r'
+	pAudit    = 's'
+)
+
+func prefix(p byte) []byte { return []byte{p, '/'} }
+
+func appendTime(b []byte, t time.Time) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(t.UnixNano())^(1<<63))
+}
+
+func readTime(b []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^(1<<63))).UTC()
+}
+
+func seqKey(p byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(prefix(p), seq)
+}
+
+func convKey(id string) []byte { return append(prefix(pConv), id...) }
+
+func partKey(conv string, seq uint64) []byte {
+	k := append(append(prefix(pPart), conv...), 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func partPrefix(conv string) []byte { return append(append(prefix(pPart), conv...), 0) }
+
+func updatedKey(t time.Time, conv string) []byte {
+	return append(appendTime(prefix(pUpdated), t), conv...)
+}
+
+func slotKey(p byte, t time.Time, conv string, agent domain.Actor) []byte {
+	k := append(appendTime(prefix(p), t), conv...)
+	k = append(k, 0, byte(agent.Kind))
+	return append(k, agent.Name...)
+}
+
+// parseSlotKey reads the conversation and agent of an f/ or a/ key.
+func parseSlotKey(k []byte) (at time.Time, conv string, agent domain.Actor, ok bool) {
+	if len(k) < 2+8+3 {
+		return
+	}
+	at = readTime(k[2:10])
+	rest := k[10:]
+	for i, c := range rest {
+		if c == 0 {
+			if i+1 >= len(rest) {
+				return
+			}
+			return at, string(rest[:i]), domain.Actor{Kind: domain.Kind(rest[i+1]), Name: string(rest[i+2:])}, true
+		}
+	}
+	return
+}
+
+func dayKey(day int32) []byte {
+	return binary.BigEndian.AppendUint32(prefix(pDay), uint32(day)^(1<<31))
+}
+
+func readDayKey(k []byte) int32 { return int32(binary.BigEndian.Uint32(k[2:]) ^ (1 << 31)) }
+
+func agentKey(id uint32) []byte { return binary.BigEndian.AppendUint32(prefix(pAgent), id) }
+
+func roleKey(name string) []byte { return append(prefix(pRole), name...) }
+
+// dayOf is the UTC day number (days since 1970-01-01) of t.
+func dayOf(t time.Time) int32 {
+	s := t.Unix()
+	d := s / 86400
+	if s < 0 && s%86400 != 0 {
+		d--
+	}
+	if d > math.MaxInt32 || d < math.MinInt32 {
+		return 0
+	}
+	return int32(d)
+}
+
+// dayStart is the midnight UTC that begins day d.
+func dayStart(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }

@@ -1,0 +1,409 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// maxDaily caps the sparkline points of a leaderboard row.
+const maxDaily = 90
+
+// snapshot opens a read transaction together with a consistent copy of the
+// in-memory state it goes with.
+func (s *Store) snapshot() (*badger.Txn, memState) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.NewTransaction(false), s.st
+}
+
+// ParsePeriod reads today, 7d, 30d, 90d or all, relative to now (in UTC
+// days). For all, From is zero: the leaderboard starts it at the first event.
+func ParsePeriod(name string, now time.Time) (Period, error) {
+	end := dayStart(dayOf(now) + 1)
+	days := 0
+	switch name {
+	case "today":
+		days = 1
+	case "7d":
+		days = 7
+	case "30d":
+		days = 30
+	case "90d":
+		days = 90
+	case "all":
+		return Period{To: end}, nil
+	default:
+		return Period{}, fmt.Errorf("unknown period %q: want today, 7d, 30d, 90d or all", name)
+	}
+	return Period{From: end.AddDate(0, 0, -days), To: end}, nil
+}
+
+// Leaderboard reads a period's report from the day counters: one key per
+// day, whatever the number of ratings. A zero From starts at the first
+// event; a zero To ends after the store clock's day.
+func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
+	txn, st := s.snapshot()
+	defer txn.Discard()
+	from, to := dayOf(p.From), dayOf(p.To)
+	if p.From.IsZero() {
+		from = dayOf(st.first)
+		if st.first.IsZero() {
+			from = dayOf(st.now)
+		}
+	}
+	if p.To.IsZero() {
+		to = dayOf(st.now) + 1
+	}
+	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
+		to++ // a To inside a day includes that day
+	}
+	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}
+	if to <= from {
+		lb.Period.To = lb.Period.From
+		return lb, nil
+	}
+	n := int(to - from)
+	buckets := min(n, maxDaily)
+	totals := make([]domain.Counts, len(st.agents))
+	daily := make([][]domain.Counts, len(st.agents))
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pDay)})
+	defer it.Close()
+	end := dayKey(to)
+	for it.Seek(dayKey(from)); it.ValidForPrefix(prefix(pDay)); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if bytes.Compare(k, end) >= 0 {
+			break
+		}
+		bucket := int(readDayKey(k)-from) * buckets / n
+		err := item.Value(func(v []byte) error {
+			d := dec{b: v}
+			for len(d.b) > 0 && d.err == nil {
+				id := d.uint()
+				c := d.counts()
+				if id >= uint64(len(totals)) {
+					return fmt.Errorf("counters of %s name agent %d: %w", dayStart(readDayKey(k)).Format(time.DateOnly), id, errCorrupt)
+				}
+				totals[id].Add(c)
+				if daily[id] == nil {
+					daily[id] = make([]domain.Counts, buckets)
+				}
+				daily[id][bucket].Add(c)
+			}
+			return d.done("counters")
+		})
+		if err != nil {
+			return lb, err
+		}
+	}
+	for id, a := range st.agents {
+		c := totals[id]
+		if c.Surveys == 0 && c.Rated() == 0 {
+			continue
+		}
+		row := AgentRow{Agent: a, Counts: c, Daily: daily[id]}
+		if a.IsTeammate() {
+			lb.Team.Add(c)
+			lb.Teammates = append(lb.Teammates, row)
+		} else {
+			lb.Bots = append(lb.Bots, row)
+		}
+	}
+	byName := func(rows []AgentRow) {
+		sort.Slice(rows, func(i, j int) bool { return rows[i].Agent.Name < rows[j].Agent.Name })
+	}
+	byName(lb.Teammates)
+	byName(lb.Bots)
+	return lb, nil
+}
+
+// Conversation returns a conversation's rule state.
+func (s *Store) Conversation(id string) (domain.Conversation, bool) {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	r, ok, err := getConversation(txn, id)
+	if err != nil || !ok {
+		return domain.Conversation{}, false
+	}
+	return r.Conversation, true
+}
+
+func getConversation(txn *badger.Txn, id string) (convRecord, bool, error) {
+	var r convRecord
+	item, err := txn.Get(convKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	err = item.Value(func(v []byte) error {
+		d := dec{b: v}
+		r = d.conversation()
+		return d.done("conversation " + id)
+	})
+	return r, err == nil, err
+}
+
+// slotIndex walks an f/ or a/ index, loading each slot's conversation.
+func slotIndex(txn *badger.Txn, p byte, reverse bool, fn func(r *convRecord, sl *domain.Slot) (more bool, err error)) error {
+	pre := prefix(p)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: reverse})
+	defer it.Close()
+	seek := pre
+	if reverse {
+		seek = append(append([]byte(nil), pre...), 0xff)
+	}
+	for it.Seek(seek); it.ValidForPrefix(pre); it.Next() {
+		_, conv, agent, ok := parseSlotKey(it.Item().Key())
+		if !ok {
+			return fmt.Errorf("index key %q: %w", it.Item().Key(), errCorrupt)
+		}
+		r, found, err := getConversation(txn, conv)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("index names conversation %q, which is missing: %w", conv, errCorrupt)
+		}
+		sl := r.Slot(agent)
+		if sl == nil {
+			return fmt.Errorf("index names a slot of %s in %q, which is missing: %w", agent, conv, errCorrupt)
+		}
+		more, err := fn(&r, sl)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+func customerOf(r *convRecord) domain.Actor {
+	if len(r.Customers) > 0 {
+		return r.Customers[0]
+	}
+	return domain.Actor{}
+}
+
+// FollowUps lists the queue, oldest first.
+func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
+	txn, st := s.snapshot()
+	defer txn.Discard()
+	var items []FollowUpItem
+	err := slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
+		open := sl.QueueEntry().InQueue(st.settings.FollowUp)
+		resolved := sl.FollowUp.Stage == domain.StageResolved
+		if !open && !(resolved && f.IncludeResolved) {
+			return true, nil
+		}
+		if !f.Agent.IsZero() && sl.Agent != f.Agent {
+			return true, nil
+		}
+		until, limited, locked := st.settings.ChangeWindow(r.Audience, sl)
+		item := FollowUpItem{
+			Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
+			RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
+		}
+		if !locked && (!limited || !st.now.After(until)) {
+			item.WindowOpen = true
+			if limited {
+				item.WindowUntil = until
+			}
+		}
+		items = append(items, item)
+		return true, nil
+	})
+	return items, err
+}
+
+// Achievements lists positive ratings, newest first (limit ≤ 0: all).
+func (s *Store) Achievements(limit int) ([]Achievement, error) {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	var out []Achievement
+	err := slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
+		out = append(out, Achievement{Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment, At: sl.LastChangedAt})
+		return limit <= 0 || len(out) < limit, nil
+	})
+	return out, err
+}
+
+// Conversations lists conversations, most recently updated first (limit ≤ 0: all).
+func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
+	txn, st := s.snapshot()
+	defer txn.Discard()
+	pre := prefix(pUpdated)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
+	defer it.Close()
+	var out []ConversationSummary
+	for it.Seek(append(append([]byte(nil), pre...), 0xff)); it.ValidForPrefix(pre); it.Next() {
+		k := it.Item().Key()
+		if len(k) < 2+8 {
+			return out, fmt.Errorf("list key %q: %w", k, errCorrupt)
+		}
+		id := string(k[10:])
+		r, ok, err := getConversation(txn, id)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			return out, fmt.Errorf("list names conversation %q, which is missing: %w", id, errCorrupt)
+		}
+		out = append(out, summarize(&r, st.now))
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func summarize(r *convRecord, now time.Time) ConversationSummary {
+	return ConversationSummary{
+		ID: r.ID, Customer: customerOf(r), Origin: r.Origin, Channel: r.Channel, State: r.StateAt(now),
+		StartedAt: r.StartedAt, UpdatedAt: r.UpdatedAt, Chars: r.Chars, Slots: r.Slots,
+	}
+}
+
+// EachConversation calls fn for every conversation in id order, for exports.
+func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	return iterate(txn, prefix(pConv), func(k, v []byte) error {
+		d := dec{b: v}
+		r := d.conversation()
+		if err := d.done("conversation " + string(k[2:])); err != nil {
+			return err
+		}
+		return fn(r.Conversation, r.UpdatedAt)
+	})
+}
+
+// Stream lists the parts of one conversation in order.
+func (s *Store) Stream(conv string) ([]Part, error) {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	var parts []Part
+	pre := partPrefix(conv)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		k := it.Item().Key()
+		if len(k) != len(pre)+8 {
+			return parts, fmt.Errorf("part key %q: %w", k, errCorrupt)
+		}
+		seq := readSeq(k[len(pre):])
+		p := Part{Seq: seq}
+		err := getValue(txn, seqKey(pLog, seq), func(v []byte) error {
+			var err error
+			p.Event, p.Outcome, err = decodeLogEntry(v, seq)
+			return err
+		})
+		if err != nil {
+			return parts, err
+		}
+		parts = append(parts, p)
+	}
+	return parts, nil
+}
+
+func readSeq(b []byte) uint64 {
+	var n uint64
+	for _, c := range b {
+		n = n<<8 | uint64(c)
+	}
+	return n
+}
+
+func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) {
+	d := dec{b: v}
+	ev := d.event()
+	o := d.outcome()
+	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
+}
+
+// Events calls fn for every logged event with sequence number > after, in
+// log order, until fn returns an error (which Events returns).
+func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error) error {
+	return s.EventsWithOutcomes(after, func(seq uint64, ev domain.Event, _ domain.Outcome) error { return fn(seq, ev) })
+}
+
+// EventsWithOutcomes is Events with each event's recorded outcome.
+func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.Event, o domain.Outcome) error) error {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	pre := prefix(pLog)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, PrefetchValues: true, PrefetchSize: 256})
+	defer it.Close()
+	for it.Seek(seqKey(pLog, after+1)); it.ValidForPrefix(pre); it.Next() {
+		item := it.Item()
+		seq := readSeq(item.Key()[2:])
+		var ev domain.Event
+		var o domain.Outcome
+		if err := item.Value(func(v []byte) error {
+			var err error
+			ev, o, err = decodeLogEntry(v, seq)
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := fn(seq, ev, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Audit lists settings changes, newest first (limit ≤ 0: all).
+func (s *Store) Audit(limit int) ([]AuditEntry, error) {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	pre := prefix(pAudit)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
+	defer it.Close()
+	var out []AuditEntry
+	for it.Seek(append(append([]byte(nil), pre...), 0xff)); it.ValidForPrefix(pre); it.Next() {
+		var a AuditEntry
+		if err := it.Item().Value(func(v []byte) error {
+			d := dec{b: v}
+			a.At = d.time()
+			a.By = d.str()
+			a.Key.Scope = d.str()
+			a.Key.Name = d.str()
+			a.Old = d.str()
+			a.New = d.str()
+			return d.done("audit entry")
+		}); err != nil {
+			return out, err
+		}
+		out = append(out, a)
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Teammates lists the roster (teammates whose role was recorded), by name.
+func (s *Store) Teammates() ([]Teammate, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Teammate, 0, len(s.st.roles))
+	for name, r := range s.st.roles {
+		out = append(out, Teammate{Name: name, Role: r})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Agents lists every agent that was ever asked for a rating, in order of first appearance.
+func (s *Store) Agents() []domain.Actor {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]domain.Actor(nil), s.st.agents...)
+}

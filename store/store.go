@@ -1,0 +1,488 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Errors Open returns, for callers that map them to exit statuses. Each is
+// wrapped with a message naming the directory.
+var (
+	ErrLocked      = errors.New("in use by another csat process")
+	ErrNewerSchema = errors.New("written by a newer csat")
+	ErrDataDir     = errors.New("unusable data directory")
+	ErrNoStore     = errors.New("no csat store")
+)
+
+// Options says where and how to open the store.
+type Options struct {
+	Dir      string // the data directory; ignored when InMemory
+	InMemory bool   // for tests and --dry-run
+	ReadOnly bool   // for read-only commands: skips the costly close
+	// SyncWrites makes every commit durable before it returns (fsync).
+	SyncWrites bool
+}
+
+// DefaultDir resolves the data directory: the flag, else $CSAT_DATA_DIR,
+// else $XDG_DATA_HOME/csat, else ~/.local/share/csat.
+func DefaultDir(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if d := os.Getenv("CSAT_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "csat"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("%w: no --data-dir, $CSAT_DATA_DIR, $XDG_DATA_HOME or home directory to put the store in", ErrDataDir)
+	}
+	return filepath.Join(home, ".local", "share", "csat"), nil
+}
+
+// memState is what the store keeps in memory beside Badger: everything the
+// rules read except conversations, and the running aggregates.
+type memState struct {
+	seq      uint64
+	now      time.Time
+	first    time.Time // time of the first event; zero while the log is empty
+	settings domain.Settings
+	queue    domain.QueueTally
+	roles    map[string]domain.Role
+	agents   []domain.Actor // by agent id
+	ids      map[domain.Actor]uint32
+	totals   []domain.Counts // all-time, by agent id
+}
+
+// Store is the Badger-backed workspace.
+type Store struct {
+	db       *badger.DB
+	dir      string
+	readOnly bool
+
+	writeMu sync.Mutex   // one writer (batch) at a time
+	mu      sync.RWMutex // guards st; held while a commit lands so readers see whole commits
+	st      memState
+
+	ctx    context.Context // ends at Close: stops GC and subscribers
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	log    *fileLogger
+
+	// onEntry, when set (tests and benchmarks), sees every key and value a commit writes.
+	onEntry func(k, v []byte)
+}
+
+func badgerOptions(opts Options, log badger.Logger) badger.Options {
+	bo := badger.DefaultOptions(opts.Dir).
+		WithLogger(log).
+		WithInMemory(opts.InMemory).
+		WithReadOnly(opts.ReadOnly).
+		WithSyncWrites(opts.SyncWrites).
+		WithMetricsEnabled(false).
+		WithDetectConflicts(false). // writes are serialized by writeMu
+		WithNumVersionsToKeep(1).
+		// A laptop-sized footprint: 16 MiB memtables (a batch may then be
+		// 2.4 MiB), small caches, few compactors.
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(12).
+		WithBaseTableSize(8 << 20).
+		WithBaseLevelSize(32 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithNumCompactors(2).
+		WithValueLogFileSize(64 << 20).
+		WithValueThreshold(4 << 10).
+		WithCompression(options.Snappy)
+	return bo
+}
+
+// Open opens (creating if needed) the store.
+func Open(opts Options) (*Store, error) {
+	s := &Store{readOnly: opts.ReadOnly}
+	if !opts.InMemory {
+		dir, err := prepareDir(opts)
+		if err != nil {
+			return nil, err
+		}
+		s.dir, opts.Dir = dir, dir
+		if !opts.ReadOnly {
+			s.log = &fileLogger{path: filepath.Join(dir, "store.log")}
+		}
+	}
+	var logger badger.Logger = s.log
+	if s.log == nil {
+		logger = silentLogger{}
+	}
+	db, err := badger.Open(badgerOptions(opts, logger))
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%s is %w", s.dir, ErrLocked)
+		}
+		return nil, fmt.Errorf("%w: cannot open the store in %s: %v", ErrDataDir, s.dir, err)
+	}
+	s.db = db
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if !opts.InMemory && !opts.ReadOnly {
+		s.wg.Add(1)
+		go s.collectGarbage()
+	}
+	return s, nil
+}
+
+// prepareDir checks the data directory and creates it (0700) when writing.
+func prepareDir(opts Options) (string, error) {
+	dir := opts.Dir
+	if dir == "" {
+		return "", fmt.Errorf("%w: no data directory given", ErrDataDir)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return "", fmt.Errorf("%w: %s is a file, not a directory", ErrDataDir, dir)
+	case errors.Is(err, os.ErrNotExist) && opts.ReadOnly:
+		return "", fmt.Errorf("%w in %s: nothing has been recorded there yet", ErrNoStore, dir)
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", fmt.Errorf("%w: cannot create %s: %v", ErrDataDir, dir, err)
+		}
+	case err != nil:
+		return "", fmt.Errorf("%w: %s: %v", ErrDataDir, dir, err)
+	}
+	if _, err := os.ReadDir(dir); err != nil {
+		return "", fmt.Errorf("%w: cannot read %s: %v", ErrDataDir, dir, err)
+	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+			return "", fmt.Errorf("%w in %s: nothing has been recorded there yet", ErrNoStore, dir)
+		}
+		return dir, nil
+	}
+	probe, err := os.CreateTemp(dir, ".csat-write-probe-*")
+	if err != nil {
+		return "", fmt.Errorf("%w: %s is not writable: %v", ErrDataDir, dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return dir, nil
+}
+
+// load reads the schema version and the in-memory state.
+func (s *Store) load() error {
+	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
+	where := s.dir
+	if where == "" {
+		where = "the in-memory store"
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keySchema)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			it := txn.NewIterator(badger.IteratorOptions{})
+			defer it.Close()
+			if it.Rewind(); it.Valid() {
+				return fmt.Errorf("%w: %s holds data but no csat schema version", ErrDataDir, where)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var version uint64
+		if err := item.Value(func(v []byte) error {
+			d := dec{b: v}
+			version = d.uint()
+			return d.done("schema version")
+		}); err != nil {
+			return err
+		}
+		if version > schemaVersion {
+			return fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
+		}
+		if err := getValue(txn, keyMeta, func(v []byte) error { return decodeMeta(v, &st) }); err != nil {
+			return err
+		}
+		if err := iterate(txn, prefix(pAgent), func(k, v []byte) error {
+			d := dec{b: v}
+			a := d.actor()
+			if err := d.done("agent"); err != nil {
+				return err
+			}
+			id := uint32(len(st.agents))
+			st.agents = append(st.agents, a)
+			st.ids[a] = id
+			return nil
+		}); err != nil {
+			return err
+		}
+		st.totals = make([]domain.Counts, len(st.agents))
+		if err := getValue(txn, keyTotal, func(v []byte) error { return decodeAgentCounts(v, st.totals) }); err != nil {
+			return err
+		}
+		return iterate(txn, prefix(pRole), func(k, v []byte) error {
+			if len(v) != 1 {
+				return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
+			}
+			st.roles[string(k[2:])] = domain.Role(v[0])
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.st = st
+	if s.readOnly {
+		return nil
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		e := enc{}
+		e.uint(schemaVersion)
+		return txn.Set(keySchema, e.b)
+	})
+}
+
+func encodeMeta(st *memState) []byte {
+	e := enc{}
+	e.uint(st.seq)
+	e.time(st.now)
+	e.time(st.first)
+	e.settings(&st.settings)
+	for _, n := range st.queue.NotStarted {
+		e.int(int64(n))
+	}
+	e.int(int64(st.queue.Started))
+	return e.b
+}
+
+func decodeMeta(v []byte, st *memState) error {
+	d := dec{b: v}
+	st.seq = d.uint()
+	st.now = d.time()
+	st.first = d.time()
+	st.settings = d.settings()
+	for i := range st.queue.NotStarted {
+		st.queue.NotStarted[i] = int(d.int())
+	}
+	st.queue.Started = int(d.int())
+	return d.done("meta")
+}
+
+// encodeAgentCounts writes the non-zero counts as (agent id, counts) pairs.
+func encodeAgentCounts(cs []domain.Counts) []byte {
+	e := enc{b: make([]byte, 0, 16*len(cs))}
+	for id := range cs {
+		if cs[id] == (domain.Counts{}) {
+			continue
+		}
+		e.uint(uint64(id))
+		e.counts(&cs[id])
+	}
+	return e.b
+}
+
+// decodeAgentCounts adds a (agent id, counts)* record into cs, which must
+// be long enough for every id.
+func decodeAgentCounts(v []byte, cs []domain.Counts) error {
+	d := dec{b: v}
+	for len(d.b) > 0 && d.err == nil {
+		id := d.uint()
+		c := d.counts()
+		if id >= uint64(len(cs)) {
+			return fmt.Errorf("counts of agent %d: %w", id, errCorrupt)
+		}
+		cs[id].Add(c)
+	}
+	return d.done("counts")
+}
+
+func getValue(txn *badger.Txn, key []byte, fn func(v []byte) error) error {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(fn)
+}
+
+// iterate calls fn for each key under p, in order. k and v are valid only during fn.
+func iterate(txn *badger.Txn, p []byte, fn func(k, v []byte) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+	defer it.Close()
+	for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops the background work and closes Badger.
+func (s *Store) Close() error {
+	if s == nil || s.db == nil {
+		return nil
+	}
+	s.cancel()
+	s.wg.Wait()
+	err := s.db.Close()
+	s.db = nil
+	s.log.close()
+	return err
+}
+
+// collectGarbage runs Badger's value-log GC now and then until Close.
+func (s *Store) collectGarbage() {
+	defer s.wg.Done()
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			for s.ctx.Err() == nil && s.db.RunValueLogGC(0.5) == nil {
+			}
+		}
+	}
+}
+
+// Dir is the data directory ("" in memory).
+func (s *Store) Dir() string { return s.dir }
+
+// Now is the store clock (time of the last event).
+func (s *Store) Now() time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.now
+}
+
+// Seq is the sequence number of the last logged event (0 when the log is empty).
+func (s *Store) Seq() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.seq
+}
+
+// Settings are the settings in force.
+func (s *Store) Settings() domain.Settings {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.settings
+}
+
+// AllTime returns an agent's all-time counts.
+func (s *Store) AllTime(agent domain.Actor) domain.Counts {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.allTime(agent)
+}
+
+func (st *memState) allTime(agent domain.Actor) domain.Counts {
+	if id, ok := st.ids[agent]; ok && int(id) < len(st.totals) {
+		return st.totals[id]
+	}
+	return domain.Counts{}
+}
+
+// TeamAllTime sums the teammates' all-time counts.
+func (s *Store) TeamAllTime() domain.Counts {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.teamAllTime()
+}
+
+func (st *memState) teamAllTime() domain.Counts {
+	var sum domain.Counts
+	for id, a := range st.agents {
+		if a.IsTeammate() {
+			sum.Add(st.totals[id])
+		}
+	}
+	return sum
+}
+
+// OpenFollowUps counts open follow-up items under the current threshold.
+func (s *Store) OpenFollowUps() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.queue.Open(s.st.settings.FollowUp)
+}
+
+// clone copies the state so that a batch can work on it and drop it on error.
+func (st *memState) clone() memState {
+	c := *st
+	c.roles = maps.Clone(st.roles)
+	c.agents = st.agents[:len(st.agents):len(st.agents)]
+	c.ids = nil // a batch looks new agents up in its own map first
+	c.totals = append([]domain.Counts(nil), st.totals...)
+	return c
+}
+
+// fileLogger sends Badger's warnings and errors to a file in the data
+// directory, opened on first use, so they never reach the terminal.
+type fileLogger struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+func (l *fileLogger) write(level, format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		f, err := os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return
+		}
+		l.f = f
+	}
+	fmt.Fprintf(l.f, "%s %s "+strings.TrimRight(format, "\n")+"\n", append([]any{time.Now().UTC().Format(time.RFC3339), level}, args...)...)
+}
+
+func (l *fileLogger) close() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+func (l *fileLogger) Errorf(f string, a ...any)   { l.write("ERROR", f, a...) }
+func (l *fileLogger) Warningf(f string, a ...any) { l.write("WARN", f, a...) }
+func (l *fileLogger) Infof(string, ...any)        {}
+func (l *fileLogger) Debugf(string, ...any)       {}
+
+type silentLogger struct{}
+
+func (silentLogger) Errorf(string, ...any)   {}
+func (silentLogger) Warningf(string, ...any) {}
+func (silentLogger) Infof(string, ...any)    {}
+func (silentLogger) Debugf(string, ...any)   {}
