@@ -1,0 +1,264 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
+)
+
+// Source is what the dashboard reads from and writes through; *store.Store
+// satisfies it. Keeping it narrow keeps the views honest about what they use.
+type Source interface {
+	Apply(ev domain.Event) (domain.Outcome, error)
+	Now() time.Time
+	Settings() domain.Settings
+	Leaderboard(p store.Period) (store.Leaderboard, error)
+	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
+	Achievements(limit int) ([]store.Achievement, error)
+	Conversations(limit int) ([]store.ConversationSummary, error)
+	Stream(conv string) ([]store.Part, error)
+	Audit(limit int) ([]store.AuditEntry, error)
+	Teammates() ([]store.Teammate, error)
+	Subscribe(ctx context.Context) <-chan store.Change
+	Dir() string
+}
+
+// common is what every view shares with the root.
+type common struct {
+	theme  Theme
+	keys   *KeyMap
+	src    Source
+	viewer string
+	role   domain.Role
+	clock  func() time.Time
+	log    *log.Logger
+	whatIf WhatIfFunc
+}
+
+// view is one tab: a Bubble Tea model that also describes its keys, takes
+// its size from the root, names its tab and says what the status bar shows.
+type view interface {
+	tea.Model
+	help.KeyMap
+	SetSize(width, height int)
+	TabName() string
+	StatusText() string
+	// Capturing reports whether a text field or prompt owns the keyboard,
+	// so that the root passes every key through (q included).
+	Capturing() bool
+	// SetFilter narrows the view's rows to those matching text.
+	SetFilter(text string)
+	// Reload re-reads what the view shows from the store.
+	Reload()
+}
+
+// Messages of the root.
+type (
+	changeMsg struct {
+		change store.Change
+		ok     bool
+	}
+	reloadMsg struct{}
+	tickMsg   time.Time
+	// flashMsg puts a short message in the status bar; err marks it as an error.
+	flashMsg struct {
+		text string
+		err  bool
+	}
+)
+
+func flash(text string) tea.Cmd { return func() tea.Msg { return flashMsg{text: text} } }
+
+func flashErr(err error) tea.Cmd {
+	return func() tea.Msg { return flashMsg{text: err.Error(), err: true} }
+}
+
+// list is a cursor over n rows with a scrolling window of height rows.
+type list struct {
+	cursor, offset, n, height int
+}
+
+func (l *list) setLen(n int) {
+	l.n = n
+	l.clamp()
+}
+
+func (l *list) setHeight(h int) {
+	l.height = max(h, 1)
+	l.clamp()
+}
+
+func (l *list) move(d int) {
+	l.cursor += d
+	l.clamp()
+}
+
+func (l *list) clamp() {
+	if l.cursor >= l.n {
+		l.cursor = l.n - 1
+	}
+	if l.cursor < 0 {
+		l.cursor = 0
+	}
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+l.height {
+		l.offset = l.cursor - l.height + 1
+	}
+	if l.offset > l.n-l.height {
+		l.offset = max(l.n-l.height, 0)
+	}
+}
+
+// visible returns the [from, to) range of rows to render: only those.
+func (l *list) visible() (int, int) {
+	return l.offset, min(l.offset+l.height, l.n)
+}
+
+// update moves the cursor for the list keys and the mouse wheel; it reports
+// whether msg was one of them.
+func (l *list) update(k *KeyMap, msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			l.move(-3)
+			return true
+		case tea.MouseButtonWheelDown:
+			l.move(3)
+			return true
+		}
+	case tea.KeyMsg:
+		switch {
+		case keyIs(msg, k.Up):
+			l.move(-1)
+		case keyIs(msg, k.Down):
+			l.move(1)
+		case keyIs(msg, k.PageUp):
+			l.move(-l.height)
+		case keyIs(msg, k.PageDown):
+			l.move(l.height)
+		case keyIs(msg, k.Home):
+			l.cursor = 0
+			l.clamp()
+		case keyIs(msg, k.End):
+			l.cursor = l.n - 1
+			l.clamp()
+		default:
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// fit cuts s to width cells (adding …) and pads it to exactly width.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > width {
+		s = ansi.Truncate(s, width, "…")
+	}
+	if w := ansi.StringWidth(s); w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// fitLeft right-aligns s in width cells.
+func fitLeft(s string, width int) string {
+	if ansi.StringWidth(s) > width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return strings.Repeat(" ", width-ansi.StringWidth(s)) + s
+}
+
+// block pads or cuts text to exactly height lines of width cells, so that a
+// view always fills its box and the frame never jumps.
+func block(text string, width, height int) string {
+	lines := strings.Split(text, "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// age prints how long ago t was, compactly: 5m, 3h, 2d.
+func age(now, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return itoa(int(d/time.Hour)) + "h"
+	}
+	return itoa(int(d/(24*time.Hour))) + "d"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// matches is the filter test: every word of filter appears in one of fields.
+func matches(filter string, fields ...string) bool {
+	if filter == "" {
+		return true
+	}
+	hay := strings.ToLower(strings.Join(fields, " "))
+	for _, w := range strings.Fields(strings.ToLower(filter)) {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// keyIs reports whether msg matches one of the bindings.
+func keyIs(msg tea.KeyMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+
+// newInput is a one-line text field with a steady cursor (a blinking one
+// would make every frame differ).
+func newInput(prompt, placeholder string) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = prompt
+	ti.Placeholder = placeholder
+	ti.CharLimit = 500
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return ti
+}
+
+// eventTime stamps a change made from the dashboard: the wall clock, but
+// never before the store's clock (the rules refuse time going back).
+func (c *common) eventTime() time.Time {
+	at := c.clock()
+	if now := c.src.Now(); at.Before(now) {
+		return now
+	}
+	return at
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

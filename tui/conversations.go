@@ -1,0 +1,305 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
+)
+
+// conversationsShown bounds the list read from the store.
+const conversationsShown = 500
+
+type conversations struct {
+	c      *common
+	width  int
+	height int
+	all    []store.ConversationSummary
+	rows   []store.ConversationSummary
+	list   list
+	filter string
+	err    error
+	dirty  bool
+
+	open   string // the conversation whose stream is shown; "" for the list
+	parts  []store.Part
+	lines  []string
+	scroll list
+}
+
+func newConversations(c *common) *conversations { return &conversations{c: c, dirty: true} }
+
+func (v *conversations) Init() tea.Cmd         { return nil }
+func (v *conversations) TabName() string       { return "Conversations" }
+func (v *conversations) Capturing() bool       { return false }
+func (v *conversations) markStale()            { v.dirty = true }
+func (v *conversations) stale() bool           { return v.dirty }
+func (v *conversations) SetFilter(text string) { v.filter = text; v.build() }
+
+func (v *conversations) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.list.setHeight(max(h-1, 1))
+	v.scroll.setHeight(max(h-1, 1))
+	v.render()
+}
+
+func (v *conversations) StatusText() string {
+	if v.err != nil {
+		return "conversations: " + v.err.Error()
+	}
+	if v.open != "" {
+		return "conversation " + v.open + " · " + itoa(len(v.parts)) + " parts"
+	}
+	return itoa(len(v.rows)) + " conversations · most recent first"
+}
+
+func (v *conversations) ShortHelp() []key.Binding {
+	k := v.c.keys
+	if v.open != "" {
+		return []key.Binding{k.Up, k.Down, k.Back, k.NextTab, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Enter, k.Up, k.Down, k.Filter, k.NextTab, k.Help, k.Quit}
+}
+
+func (v *conversations) FullHelp() [][]key.Binding {
+	k := v.c.keys
+	return [][]key.Binding{{k.Enter, k.Back}, k.listKeys(), k.frameKeys()}
+}
+
+// ratingsVisible asks the domain whether this viewer may see ratings in the stream.
+func (v *conversations) ratingsVisible() bool {
+	return v.c.src.Settings().RatingVisibleTo(v.c.role)
+}
+
+func (v *conversations) Reload() {
+	v.dirty = false
+	v.all, v.err = v.c.src.Conversations(conversationsShown)
+	if v.err != nil {
+		v.c.log.Printf("conversations: %v", v.err)
+	}
+	v.build()
+	if v.open != "" {
+		v.loadStream()
+	}
+}
+
+func (v *conversations) build() {
+	v.rows = v.rows[:0]
+	for _, s := range v.all {
+		if matches(v.filter, s.ID, s.Customer.String(), s.Origin.String(), s.State.String(), slotAgents(s.Slots)) {
+			v.rows = append(v.rows, s)
+		}
+	}
+	v.list.setLen(len(v.rows))
+}
+
+func slotAgents(slots []domain.Slot) string {
+	var names []string
+	for _, s := range slots {
+		names = append(names, s.Agent.Name)
+	}
+	return strings.Join(names, " ")
+}
+
+func (v *conversations) loadStream() {
+	v.parts, v.err = v.c.src.Stream(v.open)
+	if v.err != nil {
+		v.c.log.Printf("stream %s: %v", v.open, v.err)
+	}
+	v.render()
+}
+
+func (v *conversations) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := v.c.keys
+	if v.open != "" {
+		if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Back) {
+			v.open = ""
+			return v, nil
+		}
+		v.scroll.update(k, msg)
+		return v, nil
+	}
+	if v.list.update(k, msg) {
+		return v, nil
+	}
+	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Enter) && len(v.rows) > 0 {
+		v.open = v.rows[v.list.cursor].ID
+		v.scroll = list{height: max(v.height-1, 1)}
+		v.loadStream()
+		// Open at the end: the newest parts matter most.
+		v.scroll.cursor = len(v.lines) - 1
+		v.scroll.clamp()
+	}
+	return v, nil
+}
+
+func (v *conversations) View() string {
+	if v.open != "" {
+		return v.streamView()
+	}
+	t := v.c.theme
+	now := v.c.clock()
+	visible := v.ratingsVisible()
+	var b strings.Builder
+	b.WriteString(t.Header.Render(fit("  "+fit("id", 12)+fit("customer", 16)+fit("origin", 10)+fit("state", 9)+fit("updated", 8)+fit("chars", 7)+"ratings", v.width)))
+	if v.err != nil && len(v.rows) == 0 {
+		b.WriteString("\n" + t.Error.Render("  cannot read conversations: "+v.err.Error()))
+	} else if len(v.rows) == 0 {
+		b.WriteString("\n" + t.Muted.Render("  no conversations"))
+	}
+	from, to := v.list.visible()
+	for i := from; i < to; i++ {
+		s := v.rows[i]
+		cur := "  "
+		if i == v.list.cursor {
+			cur = "▸ "
+		}
+		line := fit(cur+fit(s.ID, 12)+fit(s.Customer.String(), 16)+fit(s.Origin.String(), 10)+fit(s.State.String(), 9)+
+			fit(age(now, s.UpdatedAt), 8)+fit(itoa(s.Chars), 7)+slotSummary(s.Slots, visible), v.width)
+		if i == v.list.cursor {
+			line = t.Selected.Render(line)
+		}
+		b.WriteString("\n" + line)
+	}
+	return b.String()
+}
+
+// slotSummary lists each rated agent with its face, or hides the faces.
+func slotSummary(slots []domain.Slot, visible bool) string {
+	var parts []string
+	for _, s := range slots {
+		switch {
+		case !visible:
+			parts = append(parts, s.Agent.Name)
+		case s.Value == 0:
+			parts = append(parts, s.Agent.Name+" …")
+		default:
+			parts = append(parts, s.Agent.Name+" "+domain.Face(s.Value))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (v *conversations) streamView() string {
+	t := v.c.theme
+	title := "  " + v.open + " · esc back"
+	if !v.ratingsVisible() {
+		title += " · ratings hidden from teammates by the workspace setting"
+	}
+	var b strings.Builder
+	b.WriteString(t.Title.Render(fit(title, v.width)))
+	from, to := v.scroll.offset, min(v.scroll.offset+v.scroll.height, len(v.lines))
+	for i := from; i < to; i++ {
+		b.WriteString("\n" + v.lines[i])
+	}
+	return b.String()
+}
+
+// render turns the parts into wrapped, styled lines once per load or resize.
+func (v *conversations) render() {
+	if v.open == "" || v.width == 0 {
+		return
+	}
+	v.lines = renderStream(v.c, v.parts, v.ratingsVisible(), v.width)
+	v.scroll.setLen(len(v.lines))
+}
+
+// renderStream draws a conversation's parts; the simulator uses it too.
+func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int) []string {
+	t := c.theme
+	var lines []string
+	add := func(when, text string, style func(...string) string) {
+		wrapped := ansi.Wordwrap(text, max(width-14, 10), " ")
+		for i, l := range strings.Split(wrapped, "\n") {
+			prefix := fit("", 13)
+			if i == 0 {
+				prefix = fit(when, 13)
+			}
+			lines = append(lines, t.Muted.Render(prefix)+style(l))
+		}
+	}
+	plain := func(s ...string) string { return strings.Join(s, "") }
+	for _, p := range parts {
+		ev, o := p.Event, p.Outcome
+		when := ev.At.Format("Jan 2 15:04")
+		switch ev.Kind {
+		case domain.EvStart:
+			s := "started by " + ev.Actor.String() + " · " + ev.Origin.String() + " · " + ev.Channel.String()
+			if !ev.Agent.IsZero() {
+				s += " · opened by " + ev.Agent.Name
+			}
+			add(when, s, t.Muted.Render)
+		case domain.EvSay:
+			add(when, ev.Actor.String()+": "+ev.Text, plain)
+		case domain.EvNote:
+			add(when, "[note] "+ev.Actor.String()+": "+ev.Text, t.Warn.Render)
+		case domain.EvAdd:
+			add(when, ev.Actor.String()+" joined", t.Muted.Render)
+		case domain.EvSnooze:
+			add(when, "snoozed by "+ev.Actor.String()+" until "+ev.Until.Format("Jan 2 15:04"), t.Muted.Render)
+		case domain.EvReopen:
+			add(when, "reopened by "+ev.Actor.String(), t.Muted.Render)
+		case domain.EvClose, domain.EvAsk:
+			head := "closed by " + ev.Actor.String()
+			if ev.Kind == domain.EvAsk {
+				head = "workflow asks for a rating"
+			}
+			add(when, head+" → "+decisionText(&o), decisionStyle(t, &o))
+		case domain.EvRate:
+			if !ratingsVisible {
+				continue
+			}
+			if o.Decision == domain.DecisionAccepted {
+				add(when, ev.Actor.String()+" rated "+domain.Face(ev.Value)+" "+domain.FaceName(ev.Value)+" for "+o.Rating.Agent.Name, t.Accent.Render)
+			} else {
+				add(when, ev.Actor.String()+" rating "+itoa(ev.Value)+" refused: "+reasonText(&o), t.Bad.Render)
+			}
+		case domain.EvComment:
+			if !ratingsVisible {
+				continue
+			}
+			if o.Decision == domain.DecisionAccepted {
+				add(when, ev.Actor.String()+" remarks: “"+ev.Text+"”", t.Accent.Render)
+			} else {
+				add(when, ev.Actor.String()+" comment refused: "+reasonText(&o), t.Bad.Render)
+			}
+		case domain.EvFollowUp:
+			s := "[follow-up] " + ev.Stage.String() + " by " + ev.By
+			if ev.Text != "" {
+				s += ": " + ev.Text
+			}
+			add(when, s, t.Warn.Render)
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, t.Muted.Render("  nothing here yet"))
+	}
+	return lines
+}
+
+// decisionText says what a close or ask decided, with every failed rule.
+func decisionText(o *domain.Outcome) string {
+	if o.Decision == domain.DecisionSent {
+		return "survey sent to " + o.To.Name
+	}
+	return "no survey: " + reasonText(o)
+}
+
+func reasonText(o *domain.Outcome) string {
+	var rs []string
+	for _, c := range o.Reasons() {
+		rs = append(rs, c.Code.String()+" ("+c.Detail()+")")
+	}
+	return strings.Join(rs, ", ")
+}
+
+func decisionStyle(t Theme, o *domain.Outcome) func(...string) string {
+	if o.Decision == domain.DecisionSent || o.Decision == domain.DecisionAccepted {
+		return t.Good.Render
+	}
+	return t.Bad.Render
+}

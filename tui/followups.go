@@ -1,0 +1,251 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
+)
+
+// agedAfter is when an untouched follow-up item is highlighted as aged
+// (a display choice: three days without an answer is long for an upset customer).
+const agedAfter = 72 * time.Hour
+
+type followUps struct {
+	c        *common
+	width    int
+	height   int
+	all      []store.FollowUpItem
+	items    []store.FollowUpItem
+	list     list
+	filter   string
+	resolved bool
+	err      error
+	dirty    bool
+
+	note  textinput.Model
+	stage domain.FollowStage // the step the note is for; StageNone when no prompt
+}
+
+func newFollowUps(c *common) *followUps {
+	return &followUps{c: c, dirty: true, note: newInput("note: ", "what was done (enter saves, esc cancels)")}
+}
+
+func (v *followUps) Init() tea.Cmd         { return nil }
+func (v *followUps) TabName() string       { return "Follow-ups" }
+func (v *followUps) Capturing() bool       { return v.stage != domain.StageNone }
+func (v *followUps) markStale()            { v.dirty = true }
+func (v *followUps) stale() bool           { return v.dirty }
+func (v *followUps) SetFilter(text string) { v.filter = text; v.build() }
+
+func (v *followUps) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.note.Width = max(w-10, 10)
+	v.list.setHeight(v.listHeight())
+}
+
+func (v *followUps) listHeight() int { return max(v.height-3, 1) }
+
+func (v *followUps) StatusText() string {
+	if v.err != nil {
+		return "follow-ups: " + v.err.Error()
+	}
+	open := 0
+	for _, it := range v.all {
+		if it.FollowUp.Stage != domain.StageResolved {
+			open++
+		}
+	}
+	s := itoa(open) + " open"
+	if v.resolved {
+		s += " · resolved shown"
+	}
+	return s + " · threshold " + v.c.src.Settings().FollowUp.String()
+}
+
+func (v *followUps) ShortHelp() []key.Binding {
+	k := v.c.keys
+	if v.Capturing() {
+		return []key.Binding{k.Enter, k.Cancel}
+	}
+	return []key.Binding{k.Claim, k.Contact, k.Resolve, k.ShowResolved, k.Filter, k.Help, k.Quit}
+}
+
+func (v *followUps) FullHelp() [][]key.Binding {
+	k := v.c.keys
+	return [][]key.Binding{{k.Claim, k.Contact, k.Resolve, k.ShowResolved}, k.listKeys(), k.frameKeys()}
+}
+
+func (v *followUps) Reload() {
+	v.dirty = false
+	v.all, v.err = v.c.src.FollowUps(store.FollowUpFilter{IncludeResolved: v.resolved})
+	if v.err != nil {
+		v.c.log.Printf("follow-ups: %v", v.err)
+	}
+	v.build()
+}
+
+func (v *followUps) build() {
+	v.items = v.items[:0]
+	for _, it := range v.all {
+		if matches(v.filter, it.Agent.Name, it.Customer.String(), it.Comment, it.Conv, it.FollowUp.By) {
+			v.items = append(v.items, it)
+		}
+	}
+	v.list.setLen(len(v.items))
+	v.list.setHeight(v.listHeight())
+}
+
+func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := v.c.keys
+	if v.Capturing() {
+		if msg, ok := msg.(tea.KeyMsg); ok {
+			switch msg.String() {
+			case "esc":
+				v.stage = domain.StageNone
+				v.note.Blur()
+				return v, nil
+			case "enter":
+				return v, v.submit()
+			}
+		}
+		var cmd tea.Cmd
+		v.note, cmd = v.note.Update(msg)
+		return v, cmd
+	}
+	if v.list.update(k, msg) {
+		return v, nil
+	}
+	if msg, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case keyIs(msg, k.Claim):
+			return v, v.prompt(domain.StageClaimed)
+		case keyIs(msg, k.Contact):
+			return v, v.prompt(domain.StageContacted)
+		case keyIs(msg, k.Resolve):
+			return v, v.prompt(domain.StageResolved)
+		case keyIs(msg, k.ShowResolved):
+			v.resolved = !v.resolved
+			v.Reload()
+		}
+	}
+	return v, nil
+}
+
+func (v *followUps) prompt(stage domain.FollowStage) tea.Cmd {
+	if len(v.items) == 0 {
+		return flash("no follow-up item selected")
+	}
+	v.stage = stage
+	v.note.Prompt = stage.String() + " · note: "
+	v.note.SetValue("")
+	return v.note.Focus()
+}
+
+// submit moves the item through the rules; the domain refuses steps backwards.
+func (v *followUps) submit() tea.Cmd {
+	it := v.items[v.list.cursor]
+	stage := v.stage
+	v.stage = domain.StageNone
+	v.note.Blur()
+	_, err := v.c.src.Apply(domain.Event{
+		Kind: domain.EvFollowUp, Conv: it.Conv, Agent: it.Agent, Stage: stage,
+		By: v.c.viewer, Text: strings.TrimSpace(v.note.Value()), At: v.c.eventTime(),
+	})
+	if err != nil {
+		return flashErr(err)
+	}
+	v.Reload()
+	return flash(it.Conv + ": " + stage.String())
+}
+
+func (v *followUps) View() string {
+	t := v.c.theme
+	now := v.c.clock()
+	var b strings.Builder
+	commentW := max(v.width-2-3-5-16-12-16-2, 10)
+	b.WriteString(t.Header.Render(fit("  "+fit("", 3)+fit("age", 5)+fit("stage", 16)+fit("agent", 12)+fit("customer", 16)+"comment", v.width)))
+	b.WriteByte('\n')
+	if v.err != nil && len(v.items) == 0 {
+		b.WriteString(t.Error.Render("  cannot read the follow-up queue: " + v.err.Error()))
+		b.WriteByte('\n')
+	} else if len(v.items) == 0 {
+		b.WriteString(t.Muted.Render("  nothing to follow up"))
+		b.WriteByte('\n')
+	}
+	from, to := v.list.visible()
+	for i := from; i < to; i++ {
+		it := v.items[i]
+		cur := "  "
+		if i == v.list.cursor {
+			cur = "▸ "
+		}
+		stage := it.FollowUp.Stage.String()
+		if it.FollowUp.Stage != domain.StageNone && it.FollowUp.By != "" {
+			stage += " " + it.FollowUp.By
+		}
+		ageCell := fit(age(now, it.RatedAt), 5)
+		if it.FollowUp.Stage == domain.StageNone && now.Sub(it.RatedAt) > agedAfter {
+			ageCell = t.Warn.Render(ageCell)
+		}
+		comment := it.Comment
+		if comment == "" {
+			comment = "(no comment)"
+		}
+		if it.Raised {
+			comment = "↑ now " + domain.Face(it.Value) + " · " + comment
+		}
+		line := cur + fit(domain.Face(it.Value), 3) + ageCell + fit(stage, 16) + fit(it.Agent.Name, 12) +
+			fit(it.Customer.String(), 16) + fit(comment, commentW)
+		if i == v.list.cursor {
+			line = t.Selected.Render(line)
+		} else if it.FollowUp.Stage == domain.StageResolved {
+			line = t.Muted.Render(line)
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	for i := to - from; i < v.listHeight(); i++ {
+		b.WriteByte('\n')
+	}
+	b.WriteString(v.detail(now))
+	return b.String()
+}
+
+// detail shows the selected item in full: comment, note, and whether the
+// customer can still change the rating.
+func (v *followUps) detail(now time.Time) string {
+	t := v.c.theme
+	if v.Capturing() {
+		return t.Accent.Render(fit("  "+v.items[v.list.cursor].Conv+" → "+v.stage.String(), v.width)) + "\n" + v.note.View()
+	}
+	if len(v.items) == 0 {
+		return ""
+	}
+	it := v.items[v.list.cursor]
+	win := "rating locked by a comment"
+	switch {
+	case it.WindowOpen && it.WindowUntil.IsZero():
+		win = "the customer can still change the rating"
+	case it.WindowOpen:
+		win = "the customer can change the rating until " + it.WindowUntil.Format("Jan 2 15:04") + " (" + domain.FormatSpan(it.WindowUntil.Sub(now).Truncate(time.Minute)) + " left)"
+	case !it.WindowUntil.IsZero():
+		win = "change window closed " + it.WindowUntil.Format("Jan 2 15:04")
+	}
+	line1 := "  " + it.Conv + " · " + domain.FaceName(it.Value) + " for " + it.Agent.Name + " · " + win
+	line2 := "  "
+	if it.Raised {
+		line2 += "raised since work started · "
+	}
+	if it.FollowUp.Note != "" {
+		line2 += "note: " + it.FollowUp.Note
+	} else {
+		line2 += "no note yet"
+	}
+	return t.Muted.Render(fit(line1, v.width)) + "\n" + t.Muted.Render(fit(line2, v.width))
+}

@@ -1,0 +1,466 @@
+package tui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
+)
+
+// Periods the leaderboard cycles through, in store.ParsePeriod's spelling.
+var periods = []string{"today", "7d", "30d", "90d", "all"}
+
+// Sort columns of the leaderboard.
+const (
+	sortScore = iota
+	sortRatings
+	sortResponse
+	sortNegative
+	sortName
+	sortCount
+)
+
+var sortNames = [sortCount]string{"score", "ratings", "response", "negative", "name"}
+
+// markerTTL is how long a rank-change marker stays after a live update moved someone.
+const markerTTL = 10 * time.Second
+
+type lbRow struct {
+	row    store.AgentRow
+	header string // a section title instead of an agent
+	rank   int    // 0 when not ranked (too few ratings, bots)
+}
+
+type rankMove struct {
+	up bool
+	at time.Time
+}
+
+type leaderboard struct {
+	c        *common
+	width    int
+	height   int
+	period   int
+	sortBy   int
+	reverse  bool
+	wilson   bool
+	filter   string
+	data     store.Leaderboard
+	rows     []lbRow
+	list     list
+	err      error
+	dirty    bool
+	prevRank map[string]int
+	moves    map[string]rankMove
+	basis    string // period and metric the ranks were computed for
+	target   int    // happiness target, permille
+}
+
+func newLeaderboard(c *common) *leaderboard {
+	return &leaderboard{c: c, period: 2, dirty: true, moves: map[string]rankMove{}}
+}
+
+func (v *leaderboard) Init() tea.Cmd         { return nil }
+func (v *leaderboard) TabName() string       { return "Leaderboard" }
+func (v *leaderboard) Capturing() bool       { return false }
+func (v *leaderboard) markStale()            { v.dirty = true }
+func (v *leaderboard) stale() bool           { return v.dirty }
+func (v *leaderboard) SetFilter(text string) { v.filter = text; v.build() }
+
+func (v *leaderboard) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.list.setHeight(v.listHeight())
+}
+
+// listHeight leaves room for the header, the team row, a rule and the detail line.
+func (v *leaderboard) listHeight() int { return max(v.height-4, 1) }
+
+func (v *leaderboard) StatusText() string {
+	if v.err != nil {
+		return "leaderboard: " + v.err.Error()
+	}
+	rank := "ranked by score"
+	if v.wilson {
+		rank = "ranked by Wilson lower bound (95%)"
+	}
+	return periods[v.period] + " · " + rank + " · sort " + sortNames[v.sortBy]
+}
+
+func (v *leaderboard) ShortHelp() []key.Binding {
+	k := v.c.keys
+	return []key.Binding{k.Period, k.Sort, k.Wilson, k.NextTab, k.Filter, k.Help, k.Quit}
+}
+
+func (v *leaderboard) FullHelp() [][]key.Binding {
+	k := v.c.keys
+	return [][]key.Binding{{k.Period, k.Sort, k.Reverse, k.Wilson}, k.listKeys(), k.frameKeys()}
+}
+
+// Reload reads the period's counters; ranks that moved since the last read get a marker.
+func (v *leaderboard) Reload() {
+	v.dirty = false
+	v.target = v.c.src.Settings().TargetPermille
+	p, err := store.ParsePeriod(periods[v.period], v.c.clock())
+	if err == nil {
+		v.data, err = v.c.src.Leaderboard(p)
+	}
+	v.err = err
+	if err != nil {
+		v.c.log.Printf("leaderboard: %v", err)
+	}
+	v.rank()
+	v.build()
+}
+
+// rank orders teammates by the ranking metric and records who moved.
+func (v *leaderboard) rank() {
+	ranked := make([]store.AgentRow, 0, len(v.data.Teammates))
+	for _, r := range v.data.Teammates {
+		if r.Counts.Ranked() {
+			ranked = append(ranked, r)
+		}
+	}
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, b := v.metric(ranked[i].Counts), v.metric(ranked[j].Counts)
+		if a != b {
+			return a > b
+		}
+		return ranked[i].Agent.Name < ranked[j].Agent.Name
+	})
+	ranks := make(map[string]int, len(ranked))
+	for i, r := range ranked {
+		ranks[r.Agent.Name] = i + 1
+	}
+	basis := periods[v.period] + boolName(v.wilson)
+	now := v.c.clock()
+	if basis == v.basis {
+		for name, r := range ranks {
+			if old, ok := v.prevRank[name]; ok && old != r {
+				v.moves[name] = rankMove{up: r < old, at: now}
+			}
+		}
+	} else {
+		v.moves = map[string]rankMove{}
+	}
+	v.basis, v.prevRank = basis, ranks
+}
+
+func boolName(b bool) string {
+	if b {
+		return "+wilson"
+	}
+	return ""
+}
+
+func (v *leaderboard) metric(c domain.Counts) float64 {
+	if v.wilson {
+		return c.WilsonLower()
+	}
+	s, _ := c.Score()
+	return s
+}
+
+// build lays out the rows in the chosen sort order, filtered.
+func (v *leaderboard) build() {
+	mates := make([]lbRow, 0, len(v.data.Teammates))
+	for _, r := range v.data.Teammates {
+		if matches(v.filter, r.Agent.Name) {
+			mates = append(mates, lbRow{row: r, rank: v.prevRank[r.Agent.Name]})
+		}
+	}
+	sort.SliceStable(mates, func(i, j int) bool {
+		less := v.less(mates[i], mates[j])
+		if v.reverse {
+			return v.less(mates[j], mates[i])
+		}
+		return less
+	})
+	rows := mates
+	var bots []lbRow
+	for _, r := range v.data.Bots {
+		if matches(v.filter, r.Agent.Name, "bot") {
+			bots = append(bots, lbRow{row: r})
+		}
+	}
+	if len(bots) > 0 {
+		rows = append(rows, lbRow{header: "Bot agents (not in the team score)"})
+		rows = append(rows, bots...)
+	}
+	v.rows = rows
+	v.list.setLen(len(rows))
+	v.list.setHeight(v.listHeight())
+}
+
+func (v *leaderboard) less(a, b lbRow) bool {
+	ca, cb := a.row.Counts, b.row.Counts
+	switch v.sortBy {
+	case sortScore:
+		// Ranked first, in rank order; the unranked after, by name.
+		switch {
+		case a.rank != 0 && b.rank != 0:
+			return a.rank < b.rank
+		case a.rank != 0 || b.rank != 0:
+			return a.rank != 0
+		}
+	case sortRatings:
+		if ca.Rated() != cb.Rated() {
+			return ca.Rated() > cb.Rated()
+		}
+	case sortResponse:
+		ra, oka := ca.ResponseRate()
+		rb, okb := cb.ResponseRate()
+		if oka != okb {
+			return oka
+		}
+		if ra != rb {
+			return ra > rb
+		}
+	case sortNegative:
+		if ca.Negative() != cb.Negative() {
+			return ca.Negative() > cb.Negative()
+		}
+	}
+	return a.row.Agent.Name < b.row.Agent.Name
+}
+
+func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := v.c.keys
+	if v.list.update(k, msg) {
+		return v, nil
+	}
+	if msg, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case keyIs(msg, k.Period):
+			v.period = (v.period + 1) % len(periods)
+			v.Reload()
+		case keyIs(msg, k.Sort):
+			v.sortBy = (v.sortBy + 1) % sortCount
+			v.build()
+		case keyIs(msg, k.Reverse):
+			v.reverse = !v.reverse
+			v.build()
+		case keyIs(msg, k.Wilson):
+			v.wilson = !v.wilson
+			v.rank()
+			v.build()
+		}
+	}
+	return v, nil
+}
+
+// Column widths; the bar and the trend take what is left.
+const (
+	lbCursorW = 2
+	lbRankW   = 4
+	lbNameW   = 14
+	lbNumW    = 7
+	lbSmallW  = 5
+)
+
+func (v *leaderboard) View() string {
+	t := v.c.theme
+	var b strings.Builder
+	barW, trendW := v.flexWidths()
+	b.WriteString(t.Header.Render(v.headerLine(barW, trendW)))
+	b.WriteByte('\n')
+	team := store.AgentRow{Agent: domain.Actor{Name: "team"}, Counts: v.data.Team, Daily: teamDaily(v.data.Teammates)}
+	b.WriteString(t.Title.Render(v.line(lbRow{row: team}, false, barW, trendW)))
+	b.WriteByte('\n')
+	b.WriteString(t.Muted.Render(strings.Repeat("─", v.width)))
+	b.WriteByte('\n')
+	if v.err != nil && len(v.rows) == 0 {
+		b.WriteString(t.Error.Render("  cannot read the leaderboard: " + v.err.Error()))
+		b.WriteByte('\n')
+	} else if len(v.rows) == 0 {
+		b.WriteString(t.Muted.Render("  no ratings in this period"))
+		b.WriteByte('\n')
+	}
+	from, to := v.list.visible()
+	for i := from; i < to; i++ {
+		r := v.rows[i]
+		if r.header != "" {
+			b.WriteString(t.Header.Render(fit("  "+r.header, v.width)))
+		} else {
+			line := v.line(r, i == v.list.cursor, barW, trendW)
+			if i == v.list.cursor {
+				line = t.Selected.Render(line)
+			}
+			b.WriteString(line)
+		}
+		b.WriteByte('\n')
+	}
+	for i := to - from; i < v.listHeight(); i++ {
+		b.WriteByte('\n')
+	}
+	b.WriteString(v.detail())
+	return b.String()
+}
+
+// flexWidths shares what the fixed columns leave between the bar and the trend.
+func (v *leaderboard) flexWidths() (bar, trend int) {
+	fixed := lbCursorW + lbRankW + lbNameW + lbNumW*2 + lbSmallW*3 + lbNumW + 2
+	room := v.width - fixed - 2
+	if room < 6 {
+		return max(room, 0), 0
+	}
+	bar = min(room/2, 20)
+	trend = min(room-bar-1, 30)
+	return bar, trend
+}
+
+func (v *leaderboard) headerLine(barW, trendW int) string {
+	s := fit("", lbCursorW) + fitLeft("#", lbRankW-1) + " " + fit("name", lbNameW) +
+		fitLeft("score", lbNumW) + fitLeft("rated", lbNumW) +
+		fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW) + fitLeft("neg", lbSmallW) + " " +
+		fit("mix", barW) + fitLeft("resp", lbNumW)
+	if trendW > 0 {
+		s += " " + fit("trend", trendW)
+	}
+	return fit(s+" ✓", v.width)
+}
+
+// line renders one agent's row. Colour is added on top of plain cells so that
+// widths stay exact and NO_COLOR keeps the meaning.
+func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
+	t := v.c.theme
+	c := r.row.Counts
+	cur := "  "
+	if cursor {
+		cur = "▸ "
+	}
+	rank := ""
+	switch {
+	case r.row.Agent.Name == "team":
+	case r.rank > 0:
+		rank = itoa(r.rank)
+	case r.row.Agent.IsTeammate():
+		rank = "·" // shown, not ranked: too few ratings
+	}
+	mark := " "
+	if mv, ok := v.moves[r.row.Agent.Name]; ok && v.c.clock().Sub(mv.at) < markerTTL {
+		if mv.up {
+			mark = t.Good.Render("▲")
+		} else {
+			mark = t.Bad.Render("▼")
+		}
+	}
+	name := r.row.Agent.Name
+	if r.row.Agent.IsTeammate() && !c.Ranked() {
+		name += " *"
+	}
+	score := domain.FormatScore(c.Score())
+	resp := "—"
+	if rr, ok := c.ResponseRate(); ok {
+		resp = domain.FormatScore(rr, true)
+	}
+	target := " "
+	if c.MeetsTarget(v.target) {
+		target = t.Good.Render("✓")
+	}
+	scoreCell := fitLeft(score, lbNumW)
+	if s, ok := c.Score(); ok {
+		switch {
+		case c.MeetsTarget(v.target):
+			scoreCell = t.Good.Render(scoreCell)
+		case s < 0.5:
+			scoreCell = t.Bad.Render(scoreCell)
+		}
+	}
+	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell + fitLeft(itoa(c.Rated()), lbNumW) +
+		fitLeft(itoa(c.Positive()), lbSmallW) + fitLeft(itoa(c.Neutral()), lbSmallW) + fitLeft(itoa(c.Negative()), lbSmallW) + " " +
+		v.bar(c, barW) + fitLeft(resp, lbNumW)
+	if trendW > 0 {
+		s += " " + v.sparkline(r.row.Daily, trendW)
+	}
+	return s + " " + target
+}
+
+// bar draws positive, neutral and negative shares; the glyphs differ so the
+// bar still reads without colour.
+func (v *leaderboard) bar(c domain.Counts, width int) string {
+	n := c.Rated()
+	if n == 0 || width == 0 {
+		return fit("", width)
+	}
+	pos := c.Positive() * width / n
+	neg := c.Negative() * width / n
+	neu := width - pos - neg
+	if c.Neutral() == 0 {
+		// Rounding leftovers go to the larger side instead of inventing neutrals.
+		if c.Positive() >= c.Negative() {
+			pos += neu
+		} else {
+			neg += neu
+		}
+		neu = 0
+	}
+	t := v.c.theme
+	return t.Good.Render(strings.Repeat("█", pos)) + t.Neutral.Render(strings.Repeat("▒", neu)) + t.Bad.Render(strings.Repeat("░", neg))
+}
+
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline draws the score per bucket of days; a bucket with no ratings is a dot.
+func (v *leaderboard) sparkline(daily []domain.Counts, width int) string {
+	n := len(daily)
+	if n == 0 {
+		return fit("", width)
+	}
+	w := min(width, n)
+	var b strings.Builder
+	for i := 0; i < w; i++ {
+		var sum domain.Counts
+		for _, d := range daily[i*n/w : (i+1)*n/w] {
+			sum.Add(d)
+		}
+		s, ok := sum.Score()
+		if !ok {
+			b.WriteRune('·')
+			continue
+		}
+		b.WriteRune(sparks[min(int(s*float64(len(sparks))), len(sparks)-1)])
+	}
+	return fit(b.String(), width)
+}
+
+// teamDaily sums the teammates' days for the team row's trend.
+func teamDaily(rows []store.AgentRow) []domain.Counts {
+	var out []domain.Counts
+	for _, r := range rows {
+		if out == nil {
+			out = make([]domain.Counts, len(r.Daily))
+		}
+		for i := range r.Daily {
+			if i < len(out) {
+				out[i].Add(r.Daily[i])
+			}
+		}
+	}
+	return out
+}
+
+// detail explains the row under the cursor, face by face.
+func (v *leaderboard) detail() string {
+	t := v.c.theme
+	if v.list.cursor >= len(v.rows) || v.rows[v.list.cursor].header != "" {
+		return t.Muted.Render(fit("  * fewer than "+itoa(domain.MinRatingsToRank)+" ratings: shown, not ranked", v.width))
+	}
+	r := v.rows[v.list.cursor].row
+	c := r.Counts
+	var b strings.Builder
+	b.WriteString("  " + r.Agent.Name + ":")
+	for val := 5; val >= 1; val-- {
+		b.WriteString(" " + domain.Face(val) + " " + itoa(c.ByValue[val]))
+	}
+	b.WriteString(" · surveys " + itoa(c.Surveys))
+	b.WriteString(" · Wilson " + domain.FormatScore(c.WilsonLower(), c.Rated() > 0))
+	if !c.Ranked() && r.Agent.IsTeammate() {
+		b.WriteString(" · not ranked")
+	}
+	return t.Muted.Render(fit(b.String(), v.width))
+}

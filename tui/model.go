@@ -1,0 +1,483 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
+)
+
+// Options configure one dashboard.
+type Options struct {
+	// Store is the workspace the dashboard shows; required.
+	Store *store.Store
+	// Source overrides Store as what the dashboard reads (tests, servers that proxy).
+	Source Source
+	// Viewer names the teammate looking at the dashboard; their role comes
+	// from the store's roster (unknown names are teammates).
+	Viewer string
+	// Renderer builds the styles; nil means the local terminal's.
+	Renderer *lipgloss.Renderer
+	// Clock gives the wall time for ages and "updated 2s ago"; nil means time.Now.
+	Clock func() time.Time
+	// Logger receives diagnostics; nil discards them (never the screen).
+	Logger *log.Logger
+	// WhatIf replays recent conversations under other settings; nil hides the preview.
+	WhatIf WhatIfFunc
+	// StoreName is shown in the status bar; defaults to the store's directory.
+	StoreName string
+	// Live subscribes to the store's change feed (on unless NoLive).
+	NoLive bool
+	// Tick is the status-bar refresh interval; 0 means one second, <0 none (goldens).
+	Tick time.Duration
+}
+
+// Model is the root of the dashboard: it owns the frame (tabs, filter,
+// help, status bar) and routes everything else to the active tab.
+type Model struct {
+	c        *common
+	views    []view
+	active   int
+	width    int
+	height   int
+	ready    bool
+	help     help.Model
+	full     bool
+	filter   textinput.Model
+	filterOn bool
+
+	feed       <-chan store.Change
+	cancel     context.CancelFunc
+	lastUpdate time.Time
+	pending    bool
+	live       bool
+	storeName  string
+	tick       time.Duration
+
+	flash    string
+	flashErr bool
+	flashAt  time.Time
+}
+
+// Tab indexes, in the order of the tab bar.
+const (
+	TabLeaderboard = iota
+	TabFollowUps
+	TabAchievements
+	TabConversations
+	TabSimulator
+	TabSettings
+)
+
+// New builds the dashboard. It reads nothing yet beyond the viewer's role:
+// each tab loads when it is first shown.
+func New(opts Options) (*Model, error) {
+	src := opts.Source
+	if src == nil {
+		if opts.Store == nil {
+			return nil, errors.New("tui: no store to show")
+		}
+		src = opts.Store
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = log.New(io.Discard, "", 0)
+	}
+	c := &common{
+		theme:  NewTheme(opts.Renderer),
+		keys:   DefaultKeyMap(),
+		src:    src,
+		viewer: opts.Viewer,
+		clock:  clock,
+		log:    logger,
+		whatIf: opts.WhatIf,
+	}
+	if tms, err := src.Teammates(); err == nil {
+		for _, t := range tms {
+			if t.Name == opts.Viewer {
+				c.role = t.Role
+			}
+		}
+	} else {
+		logger.Printf("roster: %v", err)
+	}
+	m := &Model{c: c, help: help.New(), storeName: opts.StoreName, tick: opts.Tick, live: !opts.NoLive}
+	if m.tick == 0 {
+		m.tick = time.Second
+	}
+	if m.storeName == "" {
+		m.storeName = src.Dir()
+		if m.storeName == "" {
+			m.storeName = "in-memory"
+		}
+	}
+	m.help.Styles.ShortKey = c.theme.Accent
+	m.help.Styles.FullKey = c.theme.Accent
+	m.help.Styles.ShortDesc = c.theme.Muted
+	m.help.Styles.FullDesc = c.theme.Muted
+	m.help.Styles.ShortSeparator = c.theme.Muted
+	m.help.Styles.FullSeparator = c.theme.Muted
+	m.filter = newInput("filter: ", "")
+	m.views = []view{
+		newLeaderboard(c),
+		newFollowUps(c),
+		newAchievements(c),
+		newConversations(c),
+		newSimulator(c),
+		newSettings(c),
+	}
+	m.lastUpdate = clock()
+	return m, nil
+}
+
+// Init starts the live feed and the status-bar clock.
+func (m *Model) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.live {
+		ctx, cancel := context.WithCancel(context.Background())
+		m.cancel = cancel
+		m.feed = m.c.src.Subscribe(ctx)
+		if m.feed != nil {
+			cmds = append(cmds, waitForChange(m.feed))
+		}
+	}
+	if m.tick > 0 {
+		cmds = append(cmds, tickEvery(m.tick))
+	}
+	m.views[m.active].Reload()
+	return tea.Batch(cmds...)
+}
+
+// Close stops the live feed; Run calls it at exit.
+func (m *Model) Close() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+}
+
+// waitForChange reads one change and re-arms from Update: glow's live-feed shape.
+func waitForChange(ch <-chan store.Change) tea.Cmd {
+	return func() tea.Msg {
+		c, ok := <-ch
+		return changeMsg{change: c, ok: ok}
+	}
+}
+
+func tickEvery(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// reloadDelay coalesces bursts of commits into one re-read, well inside
+// the 100 ms a committed rating may take to show.
+const reloadDelay = 30 * time.Millisecond
+
+// Update handles the frame's messages and keys, then passes the rest to the active tab.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height, m.ready = msg.Width, msg.Height, true
+		m.layout()
+		return m, nil
+	case changeMsg:
+		if !msg.ok {
+			m.feed = nil
+			return m, nil
+		}
+		cmds := []tea.Cmd{waitForChange(m.feed)}
+		if !m.pending {
+			m.pending = true
+			cmds = append(cmds, tea.Tick(reloadDelay, func(time.Time) tea.Msg { return reloadMsg{} }))
+		}
+		return m, tea.Batch(cmds...)
+	case reloadMsg:
+		m.pending = false
+		m.refreshRole()
+		m.views[m.active].Reload()
+		for i, v := range m.views {
+			if i != m.active {
+				if s, ok := v.(interface{ markStale() }); ok {
+					s.markStale()
+				}
+			}
+		}
+		m.lastUpdate = m.c.clock()
+		return m, nil
+	case tickMsg:
+		return m, tickEvery(m.tick)
+	case flashMsg:
+		m.flash, m.flashErr, m.flashAt = msg.text, msg.err, m.c.clock()
+		if msg.err {
+			m.c.log.Printf("error: %s", msg.text)
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if cmd, done := m.frameKey(msg); done {
+			return m, cmd
+		}
+	}
+	return m, m.toActive(msg)
+}
+
+// frameKey handles the keys the frame owns; a text field with focus comes first.
+func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+	k := m.c.keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit, true
+	}
+	if m.filterOn {
+		switch msg.String() {
+		case "esc":
+			m.filterOn = false
+			m.filter.Blur()
+			m.filter.SetValue("")
+			m.views[m.active].SetFilter("")
+			m.layout()
+		case "enter":
+			m.filterOn = false
+			m.filter.Blur()
+			m.layout()
+		default:
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			m.views[m.active].SetFilter(m.filter.Value())
+			return cmd, true
+		}
+		return nil, true
+	}
+	if m.views[m.active].Capturing() {
+		return nil, false
+	}
+	switch {
+	case keyIs(msg, k.Quit):
+		return tea.Quit, true
+	case keyIs(msg, k.Help):
+		m.full = !m.full
+		m.layout()
+		return nil, true
+	case keyIs(msg, k.Filter):
+		m.filterOn = true
+		m.layout()
+		return m.filter.Focus(), true
+	case keyIs(msg, k.Cancel) && m.filter.Value() != "":
+		m.filter.SetValue("")
+		m.views[m.active].SetFilter("")
+		m.layout()
+		return nil, true
+	case keyIs(msg, k.NextTab):
+		m.switchTo((m.active + 1) % len(m.views))
+		return nil, true
+	case keyIs(msg, k.PrevTab):
+		m.switchTo((m.active + len(m.views) - 1) % len(m.views))
+		return nil, true
+	case keyIs(msg, k.Tab):
+		m.switchTo(int(msg.String()[0] - '1'))
+		return nil, true
+	}
+	return nil, false
+}
+
+// SwitchTo shows tab i (see the Tab constants).
+func (m *Model) SwitchTo(i int) { m.switchTo(i) }
+
+func (m *Model) switchTo(i int) {
+	if i < 0 || i >= len(m.views) || i == m.active {
+		return
+	}
+	m.views[m.active].SetFilter("")
+	m.active = i
+	m.views[i].SetFilter(m.filter.Value())
+	if s, ok := m.views[i].(interface{ stale() bool }); !ok || s.stale() {
+		m.views[i].Reload()
+	}
+	m.layout()
+}
+
+func (m *Model) refreshRole() {
+	tms, err := m.c.src.Teammates()
+	if err != nil {
+		return
+	}
+	for _, t := range tms {
+		if t.Name == m.c.viewer {
+			m.c.role = t.Role
+		}
+	}
+}
+
+func (m *Model) toActive(msg tea.Msg) tea.Cmd {
+	_, cmd := m.views[m.active].Update(msg)
+	return cmd
+}
+
+// chrome is the number of lines the frame takes around the active view.
+func (m *Model) chrome() int {
+	n := 3 // tab bar with its rule, status bar
+	n++    // short help or full help
+	if m.full {
+		n += m.fullHelpHeight() - 1
+	}
+	if m.filterOn || m.filter.Value() != "" {
+		n++
+	}
+	return n
+}
+
+func (m *Model) fullHelpHeight() int {
+	return lipgloss.Height(m.help.FullHelpView(m.views[m.active].FullHelp()))
+}
+
+func (m *Model) layout() {
+	if !m.ready {
+		return
+	}
+	m.help.Width = m.width
+	m.filter.Width = max(m.width-12, 10)
+	h := max(m.height-m.chrome(), 1)
+	for _, v := range m.views {
+		v.SetSize(m.width, h)
+	}
+}
+
+// View draws the frame around the active tab.
+func (m *Model) View() string {
+	if !m.ready {
+		return "loading…"
+	}
+	t := m.c.theme
+	var b strings.Builder
+	b.WriteString(m.tabBar())
+	b.WriteByte('\n')
+	b.WriteString(t.Muted.Render(strings.Repeat("─", m.width)))
+	b.WriteByte('\n')
+	b.WriteString(block(m.views[m.active].View(), m.width, max(m.height-m.chrome(), 1)))
+	b.WriteByte('\n')
+	if m.filterOn || m.filter.Value() != "" {
+		b.WriteString(fit(m.filter.View(), m.width))
+		b.WriteByte('\n')
+	}
+	if m.full {
+		b.WriteString(m.help.FullHelpView(m.views[m.active].FullHelp()))
+	} else {
+		b.WriteString(fit(m.help.ShortHelpView(m.views[m.active].ShortHelp()), m.width))
+	}
+	b.WriteByte('\n')
+	b.WriteString(m.statusBar())
+	return b.String()
+}
+
+func (m *Model) tabBar() string {
+	t := m.c.theme
+	var parts []string
+	for i, v := range m.views {
+		name := itoa(i+1) + " " + v.TabName()
+		if i == m.active {
+			parts = append(parts, t.TabActive.Render(name))
+		} else {
+			parts = append(parts, t.TabInactive.Render(name))
+		}
+	}
+	bar := lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+	if lipgloss.Width(bar) > m.width {
+		// Narrow terminals: only the active tab's name is spelt out.
+		parts = parts[:0]
+		for i, v := range m.views {
+			if i == m.active {
+				parts = append(parts, t.TabActive.Render(itoa(i+1)+" "+v.TabName()))
+			} else {
+				parts = append(parts, t.TabInactive.Render(itoa(i+1)+" "+firstWord(v.TabName())))
+			}
+		}
+		bar = lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+	}
+	return fit(bar, m.width)
+}
+
+func firstWord(s string) string {
+	r := []rune(s)
+	if len(r) > 4 {
+		return string(r[:4])
+	}
+	return s
+}
+
+// statusBar: store, viewer and role, clock, live indicator, and the tab's own text.
+func (m *Model) statusBar() string {
+	t := m.c.theme
+	now := m.c.clock()
+	left := t.StatusKey.Render(" "+m.storeName+" ") + t.Status.Render(" "+m.viewerLabel()+" ")
+	live := "updated " + agoSeconds(now, m.lastUpdate)
+	if m.feed == nil {
+		live = "not live"
+	}
+	right := t.Status.Render(" "+now.Format("Jan 2 15:04:05")+" ") + t.StatusLive.Render(" ● "+live+" ")
+	middle := m.views[m.active].StatusText()
+	if m.flash != "" && now.Sub(m.flashAt) < 8*time.Second {
+		middle = m.flash
+	}
+	style := t.Status
+	if m.flashErr && m.flash == middle {
+		style = t.Status.Foreground(t.Error.GetForeground())
+	}
+	room := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if room < 0 {
+		return fit(left+right, m.width)
+	}
+	return left + style.Render(fit(" "+middle, room)) + right
+}
+
+func (m *Model) viewerLabel() string {
+	if m.c.viewer == "" {
+		return "viewer ? (teammate)"
+	}
+	return m.c.viewer + " (" + m.c.role.String() + ")"
+}
+
+// agoSeconds prints "2s ago", "3m ago": how fresh the data is.
+func agoSeconds(now, t time.Time) string {
+	d := now.Sub(t)
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d < time.Minute:
+		return itoa(int(d/time.Second)) + "s ago"
+	case d < time.Hour:
+		return itoa(int(d/time.Minute)) + "m ago"
+	}
+	return itoa(int(d/time.Hour)) + "h ago"
+}
+
+// Active is the index of the tab shown.
+func (m *Model) Active() int { return m.active }
+
+// Role is the viewer's role as the store knows it.
+func (m *Model) Role() domain.Role { return m.c.role }
+
+// Run shows the dashboard on the local terminal until the user quits.
+func Run(opts Options) error {
+	m, err := New(opts)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
+	_, err = p.Run()
+	return err
+}
+
+var _ = key.Binding{}

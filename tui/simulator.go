@@ -1,0 +1,535 @@
+package tui
+
+import (
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
+)
+
+// simAction is what the simulator's prompt is asking for.
+type simAction int
+
+const (
+	actNone simAction = iota
+	actStart
+	actSayCustomer
+	actSayTeammate
+	actSayBot
+	actNote
+	actAdd
+	actSnooze
+	actAdvance
+	actComment
+	actSave
+	actRate // waits for one key, 1..5
+)
+
+var actPrompts = map[simAction]string{
+	actStart:       "start: ",
+	actSayCustomer: "customer says: ",
+	actSayTeammate: "teammate says: ",
+	actSayBot:      "fin says: ",
+	actNote:        "note: ",
+	actAdd:         "add customer: ",
+	actSnooze:      "snooze for: ",
+	actAdvance:     "advance clock by: ",
+	actComment:     "comment: ",
+	actSave:        "save script to: ",
+}
+
+// simStart is where the sandbox clock starts: a Monday morning.
+var simStart = domain.Epoch.Add(9 * time.Hour)
+
+// simulator is the trainer's sandbox: an in-memory workspace seeded with the
+// store's settings, driven key by key. It never writes to the store.
+type simulator struct {
+	c      *common
+	width  int
+	height int
+
+	mem      *simulate.Memory
+	steps    []simulate.SessionStep
+	convs    []string
+	cur      int
+	made     int
+	teammate string
+	seeded   bool
+
+	action simAction
+	input  textinput.Model
+
+	decided int    // index+1 in steps of the last close/ask/rate/comment; 0 when none
+	other   string // what the other profile would have decided
+}
+
+func newSimulator(c *common) *simulator {
+	name := c.viewer
+	if _, err := domain.ParseActor(name); err != nil || !domain.Teammate(name).IsTeammate() || name == "" || strings.Contains(name, ":") {
+		name = "you"
+	}
+	return &simulator{c: c, teammate: name, input: newInput("", "")}
+}
+
+func (v *simulator) Init() tea.Cmd    { return nil }
+func (v *simulator) TabName() string  { return "Simulator" }
+func (v *simulator) Capturing() bool  { return v.action != actNone }
+func (v *simulator) SetFilter(string) {}
+
+func (v *simulator) SetSize(w, h int) {
+	v.width, v.height = w, h
+	v.input.Width = max(w-24, 10)
+}
+
+// Reload seeds the sandbox once, from the store's settings; later the
+// sandbox lives its own life.
+func (v *simulator) Reload() {
+	if v.seeded {
+		return
+	}
+	v.seeded = true
+	v.reset()
+}
+
+func (v *simulator) reset() {
+	v.mem = simulate.NewMemory()
+	v.steps, v.convs, v.cur, v.made, v.decided, v.other = nil, nil, 0, 0, 0, ""
+	v.apply(domain.Event{Kind: domain.EvClock, At: simStart})
+	want := v.c.src.Settings()
+	def := domain.DefaultSettings()
+	for _, k := range domain.AllSettingKeys() {
+		if val := want.Get(k); val != def.Get(k) {
+			v.apply(domain.Event{Kind: domain.EvSet, Setting: k, Text: val})
+		}
+	}
+}
+
+func (v *simulator) StatusText() string {
+	return "sandbox · " + v.mem.Settings().Profile.String() + " · " + v.mem.Now().Format("Mon Jan 2 15:04") + " · acting as " + v.teammate
+}
+
+func (v *simulator) ShortHelp() []key.Binding {
+	k := v.c.keys
+	if v.action == actRate {
+		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp("1-5", "rating")), k.Cancel}
+	}
+	if v.Capturing() {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")), k.Cancel}
+	}
+	return []key.Binding{k.NewConv, k.SayCustomer, k.SayTeammate, k.Close, k.Rate, k.Advance, k.Help}
+}
+
+func (v *simulator) FullHelp() [][]key.Binding {
+	k := v.c.keys
+	return [][]key.Binding{
+		{k.NewConv, k.NextConv, k.SayCustomer, k.SayTeammate, k.SayBot, k.Note},
+		{k.AddCustomer, k.Snooze, k.Close, k.Reopen, k.Ask},
+		{k.Rate, k.Comment, k.Advance, k.Profile, k.Save},
+		k.frameKeys(),
+	}
+}
+
+// apply runs one event in the sandbox at the sandbox clock and keeps it for the script.
+func (v *simulator) apply(ev domain.Event) (domain.Outcome, error) {
+	if ev.At.IsZero() {
+		ev.At = v.mem.Now()
+	}
+	o, err := v.mem.Apply(ev)
+	if err != nil {
+		return o, err
+	}
+	v.steps = append(v.steps, simulate.SessionStep{Event: ev, Outcome: o})
+	if o.Decided() {
+		v.decided = len(v.steps)
+		v.other = v.otherProfile()
+	}
+	return o, nil
+}
+
+// otherProfile replays the session under the profile not in force and says
+// what it would have decided at the last decision.
+func (v *simulator) otherProfile() string {
+	if v.decided == 0 {
+		return ""
+	}
+	other := domain.ProfileOperator
+	if v.mem.Settings().Profile == domain.ProfileOperator {
+		other = domain.ProfileIntercom
+	}
+	m := simulate.NewMemory()
+	profile := domain.SettingKey{Scope: "workspace", Name: "profile"}
+	var last domain.Outcome
+	for i, st := range v.steps[:v.decided] {
+		ev := st.Event
+		if ev.Kind == domain.EvSet && ev.Setting == profile {
+			ev.Text = other.String()
+		}
+		if i == 0 {
+			if _, err := m.Apply(ev); err != nil {
+				return ""
+			}
+			if _, err := m.Apply(domain.Event{Kind: domain.EvSet, Setting: profile, Text: other.String(), At: ev.At}); err != nil {
+				return ""
+			}
+			continue
+		}
+		o, err := m.Apply(ev)
+		if err != nil {
+			return "under " + other.String() + ": cannot replay (" + err.Error() + ")"
+		}
+		last = o
+	}
+	return "under " + other.String() + ": " + outcomeText(&last)
+}
+
+func outcomeText(o *domain.Outcome) string {
+	switch o.Decision {
+	case domain.DecisionSent:
+		return "sent to " + o.To.Name
+	case domain.DecisionAccepted:
+		return "accepted"
+	}
+	var codes []string
+	for _, c := range o.Reasons() {
+		codes = append(codes, c.Code.String())
+	}
+	return o.Decision.String() + ": " + strings.Join(codes, ", ")
+}
+
+func (v *simulator) conv() (domain.Conversation, bool) {
+	if len(v.convs) == 0 {
+		return domain.Conversation{}, false
+	}
+	return v.mem.Conversation(v.convs[v.cur])
+}
+
+func (v *simulator) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := v.c.keys
+	msg2, isKey := msg.(tea.KeyMsg)
+	if v.action == actRate {
+		if isKey {
+			v.action = actNone
+			if s := msg2.String(); len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
+				return v, v.rate(int(s[0] - '0'))
+			}
+		}
+		return v, nil
+	}
+	if v.Capturing() {
+		if isKey {
+			switch msg2.String() {
+			case "esc":
+				v.action = actNone
+				v.input.Blur()
+				return v, nil
+			case "enter":
+				act := v.action
+				v.action = actNone
+				v.input.Blur()
+				return v, v.submit(act, strings.TrimSpace(v.input.Value()))
+			}
+		}
+		var cmd tea.Cmd
+		v.input, cmd = v.input.Update(msg)
+		return v, cmd
+	}
+	if !isKey {
+		return v, nil
+	}
+	needConv := func(a simAction, placeholder string) tea.Cmd {
+		if len(v.convs) == 0 {
+			return flash("start a conversation first (n)")
+		}
+		return v.ask(a, placeholder)
+	}
+	switch {
+	case keyIs(msg2, k.NewConv):
+		return v, v.ask(actStart, "user:customer"+itoa(v.made+1)+" [ORIGIN] [by TEAMMATE] [channel email]")
+	case keyIs(msg2, k.NextConv):
+		if n := len(v.convs); n > 0 {
+			if msg2.String() == "]" {
+				v.cur = (v.cur + 1) % n
+			} else {
+				v.cur = (v.cur + n - 1) % n
+			}
+		}
+	case keyIs(msg2, k.SayCustomer):
+		return v, needConv(actSayCustomer, "what the customer writes")
+	case keyIs(msg2, k.SayTeammate):
+		return v, needConv(actSayTeammate, "what "+v.teammate+" writes")
+	case keyIs(msg2, k.SayBot):
+		return v, needConv(actSayBot, "what Fin writes (start with workflow: for a Workflow)")
+	case keyIs(msg2, k.Note):
+		return v, needConv(actNote, "an internal note")
+	case keyIs(msg2, k.AddCustomer):
+		return v, needConv(actAdd, "user:NAME or lead:NAME")
+	case keyIs(msg2, k.Snooze):
+		return v, needConv(actSnooze, "1h (e.g. 90m, 2d)")
+	case keyIs(msg2, k.Comment):
+		return v, needConv(actComment, "the customer's remark")
+	case keyIs(msg2, k.Advance):
+		return v, v.ask(actAdvance, "1h (e.g. 30m, 8d)")
+	case keyIs(msg2, k.Save):
+		return v, v.ask(actSave, "csat-session.txt")
+	case keyIs(msg2, k.Rate):
+		if len(v.convs) == 0 {
+			return v, flash("start a conversation first (n)")
+		}
+		v.action = actRate
+	case keyIs(msg2, k.Close):
+		return v, v.onConv(func(c domain.Conversation) domain.Event {
+			return domain.Event{Kind: domain.EvClose, Conv: c.ID, Actor: domain.Teammate(v.teammate)}
+		})
+	case keyIs(msg2, k.Reopen):
+		return v, v.onConv(func(c domain.Conversation) domain.Event {
+			return domain.Event{Kind: domain.EvReopen, Conv: c.ID, Actor: domain.Teammate(v.teammate)}
+		})
+	case keyIs(msg2, k.Ask):
+		return v, v.onConv(func(c domain.Conversation) domain.Event {
+			return domain.Event{Kind: domain.EvAsk, Conv: c.ID}
+		})
+	case keyIs(msg2, k.Profile):
+		next := domain.ProfileOperator
+		if v.mem.Settings().Profile == domain.ProfileOperator {
+			next = domain.ProfileIntercom
+		}
+		if _, err := v.apply(domain.Event{Kind: domain.EvSet, Setting: domain.SettingKey{Scope: "workspace", Name: "profile"}, Text: next.String()}); err != nil {
+			return v, flashErr(err)
+		}
+		v.other = v.otherProfile()
+		return v, flash("profile " + next.String() + ": the next decisions follow its rules")
+	}
+	return v, nil
+}
+
+func (v *simulator) ask(a simAction, placeholder string) tea.Cmd {
+	v.action = a
+	v.input.Prompt = actPrompts[a]
+	v.input.Placeholder = placeholder
+	v.input.SetValue("")
+	return v.input.Focus()
+}
+
+func (v *simulator) onConv(build func(domain.Conversation) domain.Event) tea.Cmd {
+	c, ok := v.conv()
+	if !ok {
+		return flash("start a conversation first (n)")
+	}
+	return v.report(v.apply(build(c)))
+}
+
+func (v *simulator) report(o domain.Outcome, err error) tea.Cmd {
+	if err != nil {
+		return flashErr(err)
+	}
+	if o.Decided() {
+		return flash(o.Kind.String() + " → " + outcomeText(&o))
+	}
+	return nil
+}
+
+func (v *simulator) rate(value int) tea.Cmd {
+	c, ok := v.conv()
+	if !ok {
+		return nil
+	}
+	return v.report(v.apply(domain.Event{Kind: domain.EvRate, Conv: c.ID, Actor: c.Customers[0], Value: value}))
+}
+
+// submit applies what the prompt asked for.
+func (v *simulator) submit(act simAction, text string) tea.Cmd {
+	c, _ := v.conv()
+	var customer domain.Actor
+	if len(c.Customers) > 0 {
+		customer = c.Customers[0]
+	}
+	me := domain.Teammate(v.teammate)
+	switch act {
+	case actStart:
+		return v.start(text)
+	case actSayCustomer:
+		return v.report(v.apply(domain.Event{Kind: domain.EvSay, Conv: c.ID, Actor: customer, Text: text}))
+	case actSayTeammate:
+		return v.report(v.apply(domain.Event{Kind: domain.EvSay, Conv: c.ID, Actor: me, Text: text}))
+	case actSayBot:
+		bot := domain.Fin
+		if rest, ok := strings.CutPrefix(text, "workflow:"); ok {
+			bot, text = domain.Workflow, strings.TrimSpace(rest)
+		}
+		return v.report(v.apply(domain.Event{Kind: domain.EvSay, Conv: c.ID, Actor: bot, Text: text}))
+	case actNote:
+		return v.report(v.apply(domain.Event{Kind: domain.EvNote, Conv: c.ID, Actor: me, Text: text}))
+	case actComment:
+		return v.report(v.apply(domain.Event{Kind: domain.EvComment, Conv: c.ID, Actor: customer, Text: text}))
+	case actAdd:
+		a, err := domain.ParseActor(text)
+		if err != nil || !a.IsCustomer() {
+			return flashErr(errorf("add: %q is not a customer: want user:NAME or lead:NAME", text))
+		}
+		return v.report(v.apply(domain.Event{Kind: domain.EvAdd, Conv: c.ID, Actor: a}))
+	case actSnooze, actAdvance:
+		if text == "" {
+			text = "1h"
+		}
+		d, err := simulate.ParseSpan(text)
+		if err != nil || d <= 0 {
+			return flashErr(errorf("%q is not a positive duration: want e.g. 90m, 2h30m or 8d", text))
+		}
+		if act == actSnooze {
+			return v.report(v.apply(domain.Event{Kind: domain.EvSnooze, Conv: c.ID, Actor: me, Until: v.mem.Now().Add(d)}))
+		}
+		return v.report(v.apply(domain.Event{Kind: domain.EvClock, At: v.mem.Now().Add(d)}))
+	case actSave:
+		return v.save(text)
+	}
+	return nil
+}
+
+// start parses "CUSTOMER [ORIGIN] [by TEAMMATE] [channel CHANNEL]", the script's start line.
+func (v *simulator) start(text string) tea.Cmd {
+	v.made++
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		f = []string{"user:customer" + itoa(v.made)}
+	}
+	ev := domain.Event{Kind: domain.EvStart, Conv: "c" + itoa(v.made)}
+	a, err := domain.ParseActor(f[0])
+	if err != nil || !a.IsCustomer() {
+		return flashErr(errorf("start: %q is not a customer: want user:NAME or lead:NAME", f[0]))
+	}
+	ev.Actor = a
+	for i := 1; i < len(f); i++ {
+		switch {
+		case f[i] == "by" && i+1 < len(f):
+			ev.Agent = domain.Teammate(f[i+1])
+			i++
+		case f[i] == "channel" && i+1 < len(f):
+			ch, err := domain.ParseChannel(f[i+1])
+			if err != nil {
+				return flashErr(err)
+			}
+			ev.Channel = ch
+			i++
+		default:
+			o, err := domain.ParseOrigin(f[i])
+			if err != nil {
+				return flashErr(err)
+			}
+			ev.Origin = o
+		}
+	}
+	if ev.Origin == domain.OriginDirect && ev.Agent.IsZero() {
+		ev.Agent = domain.Teammate(v.teammate)
+	}
+	if _, err := v.apply(ev); err != nil {
+		return flashErr(err)
+	}
+	v.convs = append(v.convs, ev.Conv)
+	v.cur = len(v.convs) - 1
+	return flash("started " + ev.Conv + " with " + a.String())
+}
+
+func (v *simulator) save(path string) tea.Cmd {
+	if path == "" {
+		path = "csat-session.txt"
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return flashErr(err)
+	}
+	werr := simulate.WriteScript(f, v.steps)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return flashErr(werr)
+	}
+	return flash("saved " + itoa(len(v.steps)) + " steps to " + path + " · replay with: csat simulate run " + path)
+}
+
+// rulesW is the width of the right-hand panel (conversation and rules).
+const rulesW = 38
+
+func (v *simulator) View() string {
+	t := v.c.theme
+	bottom := 1
+	leftW := v.width - rulesW - 1
+	h := max(v.height-bottom, 1)
+	var left string
+	c, ok := v.conv()
+	if !ok {
+		left = t.Muted.Render("  A sandbox seeded with the workspace settings;\n  nothing here reaches the store.\n\n  n  start a conversation\n  ?  every key")
+	} else {
+		var parts []store.Part
+		for _, st := range v.steps {
+			if st.Event.Conv == c.ID {
+				parts = append(parts, store.Part{Event: st.Event, Outcome: st.Outcome})
+			}
+		}
+		lines := renderStream(v.c, parts, true, leftW)
+		if len(lines) > h {
+			lines = lines[len(lines)-h:] // the newest parts stay in view
+		}
+		left = strings.Join(lines, "\n")
+	}
+	right := v.panel(c, ok)
+	out := joinColumns(block(left, leftW, h), block(right, rulesW, h), t.Muted.Render("│"))
+	var prompt string
+	switch {
+	case v.action == actRate:
+		prompt = t.Accent.Render("rate: press 1–5 (esc cancels)")
+	case v.Capturing():
+		prompt = v.input.View()
+	default:
+		prompt = t.Muted.Render("sandbox: trainers never touch real data")
+	}
+	return out + "\n" + fit(prompt, v.width)
+}
+
+// panel shows the conversation's rule state and the last decision, rule by rule.
+func (v *simulator) panel(c domain.Conversation, ok bool) string {
+	t := v.c.theme
+	var b strings.Builder
+	now := v.mem.Now()
+	b.WriteString(t.Title.Render(" "+v.mem.Settings().Profile.String()+" · "+now.Format("Jan 2 15:04")) + "\n")
+	if ok {
+		b.WriteString(" " + c.ID + " " + itoa(v.cur+1) + "/" + itoa(len(v.convs)) + " · " + c.StateAt(now).String() + " · " + c.Origin.String() + "\n")
+		b.WriteString(" " + itoa(c.Chars) + " chars · last reply " + domain.FormatSpan(now.Sub(c.LastReplyAt).Truncate(time.Minute)) + " ago\n")
+		for _, s := range c.Slots {
+			r := "unrated"
+			if s.Value > 0 {
+				r = domain.Face(s.Value) + " " + domain.FaceName(s.Value)
+				if s.Commented {
+					r += " · commented"
+				}
+			}
+			b.WriteString(" slot " + s.Agent.Name + ": " + r + "\n")
+		}
+	}
+	if v.decided == 0 {
+		b.WriteString(t.Muted.Render("\n close, ask or rate to see\n every rule checked"))
+		return b.String()
+	}
+	st := v.steps[v.decided-1]
+	o := st.Outcome
+	head := " " + st.Event.Kind.String() + " " + st.Event.Conv + " → " + outcomeText(&o)
+	b.WriteString("\n" + decisionStyle(v.c.theme, &o)(head) + "\n")
+	for _, ch := range o.Checks() {
+		mark := t.Good.Render("✓")
+		if ch.Failed {
+			mark = t.Bad.Render("✗")
+		}
+		b.WriteString(" " + fit(ch.Code.Rule(), 15) + fit(ch.Detail(), rulesW-19) + " " + mark + "\n")
+	}
+	if v.other != "" {
+		b.WriteString(t.Muted.Render(" "+v.other) + "\n")
+	}
+	return b.String()
+}
