@@ -1,0 +1,38 @@
+// Package intercom brings real Intercom data in: webhook notifications
+// (verified with X-Hub-Signature) and conversations exported from the REST
+// API. It maps them to domain events and hands them to a [Sink], which the
+// store satisfies; it never decides a CSAT rule itself.
+//
+// Decisions this package makes, since Intercom and the domain differ:
+//
+//   - Observed ratings. A conversation_rating is a fact: Intercom already
+//     decided to send the survey and the customer answered. It becomes a
+//     domain.EvObserve, attributed to the teammate Intercom names, which
+//     creates the slot if the rules did not and moves the counters like a
+//     decided rating. The conversation's parts are applied too (closes go
+//     through the rules), so `simulate whatif --against observed` can show
+//     where this project's rules would have decided otherwise.
+//   - Names. Teammate names must match [A-Za-z0-9_.-]+. An admin is named
+//     from its display name, sanitized ("Ciaran Lee" → "Ciaran.Lee"), the
+//     first time a payload shows it; a clash gets "-<id>" appended, and an
+//     admin never seen with a name is "admin-<id>". The choice is recorded in
+//     the log and never changes, because ratings name admins by id only.
+//     Customers are user:<id> or lead:<id> (Intercom contact ids); a bare
+//     "contact" reference takes the role its author parts show, else user.
+//     Bot authors are fin when named Fin, otherwise workflow.
+//   - Time. The domain refuses a clock moving back. Webhooks arrive slightly
+//     out of order and imports carry history: an import sorts all its steps
+//     by time first, and any step older than the store clock is clamped to
+//     it. A rating keeps its own created_at (in the observe event), so it is
+//     counted on the day Intercom asked, whatever the clamp did.
+//   - Idempotency. Every step has a key (conversation, part id, contact,
+//     rating value+remark+updated_at, notification id). The keys a batch
+//     carries are written in the same transaction as its events, as a clock
+//     event by "intercom" whose text lists them; a new process rebuilds the
+//     seen-set by replaying the log. Redelivered notifications and
+//     re-imported files change nothing.
+//   - Refused steps. Each batch is first dry-run on a scratch copy of the
+//     conversations it touches; a step the rules refuse (a close of a
+//     closed conversation, an unsnooze after the snooze ended) is reported
+//     and left out instead of failing the batch.
+package intercom

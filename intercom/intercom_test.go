@@ -1,0 +1,189 @@
+package intercom
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+func importFile(t *testing.T, sink *memSink, path string) (Report, []Skip) {
+	t.Helper()
+	in, err := NewIngester(sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := ReadPath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, bad, err := Import(in, recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, bad
+}
+
+func TestImportV2ExportStoresObservedRatings(t *testing.T) {
+	sink := newMemSink()
+	rep, bad := importFile(t, sink, "testdata/export_v2.json")
+	if len(bad) != 0 {
+		t.Fatalf("malformed: %v", bad)
+	}
+	if rep.Applied == 0 || rep.Already != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	ciaran, mo := domain.Teammate("Ciaran.Lee"), domain.Teammate("Mo.Farah")
+	if c := sink.tally.Agent(ciaran); c.ByValue[5] != 1 || c.Surveys != 1 {
+		t.Errorf("Ciaran.Lee counts %+v, want one 5 and one survey", c)
+	}
+	if c := sink.tally.Agent(mo); c.ByValue[1] != 1 || c.Surveys != 1 {
+		t.Errorf("Mo.Farah counts %+v, want one 1 and one survey", c)
+	}
+	c := sink.ws.Conversations["1296"]
+	if c == nil || c.Audience != domain.AudienceLeads || c.Slot(mo) == nil || c.Slot(mo).Comment != "Took hours." {
+		t.Fatalf("conversation 1296: %+v", c)
+	}
+	// The rules skipped the short chat's survey; Intercom sent it: observed anyway.
+	want := time.Date(2026, 3, 3, 12, 6, 0, 0, time.UTC)
+	if s := c.Slot(mo); s.FirstRatedAt != want || s.LastRequestAt != want {
+		t.Errorf("slot times %v %v, want the rating's created_at %v", s.FirstRatedAt, s.LastRequestAt, want)
+	}
+	direct := sink.ws.Conversations["1297"]
+	if direct == nil || direct.Origin != domain.OriginDirect || direct.OpenedBy != "Ciaran.Lee" || direct.Channel != domain.ChannelEmail {
+		t.Fatalf("direct conversation: %+v", direct)
+	}
+	// The assignment part has no rule effect and says so.
+	found := false
+	for _, s := range rep.Skipped {
+		found = found || strings.Contains(s.What, "part 101 (assignment)")
+	}
+	if !found {
+		t.Errorf("skipped %v: want the assignment part listed", rep.Skipped)
+	}
+}
+
+func TestImportTwiceChangesNothing(t *testing.T) {
+	sink := newMemSink()
+	first, _ := importFile(t, sink, "testdata/export_v2.json")
+	n, now := len(sink.log), sink.Now()
+	second, bad := importFile(t, sink, "testdata/export_v2.json")
+	if len(bad) != 0 || second.Applied != 0 || len(sink.log) != n || !sink.Now().Equal(now) {
+		t.Fatalf("second import wrote: %+v (log %d → %d)", second, n, len(sink.log))
+	}
+	// Every step written the first time is recognised (the fixture has no step the rules refused).
+	if second.Already != first.Applied {
+		t.Errorf("already %d, want %d", second.Already, first.Applied)
+	}
+}
+
+func TestImportV1Shape(t *testing.T) {
+	sink := newMemSink()
+	_, bad := importFile(t, sink, "testdata/export_v1.jsonl")
+	if len(bad) != 0 {
+		t.Fatalf("malformed: %v", bad)
+	}
+	c := sink.ws.Conversations["2002"]
+	if c == nil || c.Customers[0] != domain.Lead("6643703ffae7834d1792fd30") || c.Origin != domain.OriginMessage {
+		t.Fatalf("conversation 2002: %+v", c)
+	}
+	if s := c.Slot(domain.Teammate("Ciaran.Lee")); s == nil || s.Value != 2 || s.Comment != "meh" {
+		t.Fatalf("slot %+v", s)
+	}
+	if s := sink.ws.Conversations["2001"].Slot(domain.Teammate("Mo.Farah")); s == nil || s.Value != 4 || s.Commented {
+		t.Fatalf("2001 slot %+v", s)
+	}
+}
+
+func TestBrokenRecordsAreReportedAndNeverWritten(t *testing.T) {
+	sink := newMemSink()
+	rep, bad := importFile(t, sink, "testdata/broken.jsonl")
+	want := []string{
+		"testdata/broken.jsonl:2 (record 2): field conversation_parts.conversation_parts.created_at",
+		"testdata/broken.jsonl:3 (record 3): field id: missing",
+		"testdata/broken.jsonl:5 (record 5): malformed JSON",
+	}
+	if len(bad) != len(want) {
+		t.Fatalf("malformed %v, want %d", bad, len(want))
+	}
+	for i, w := range want {
+		if got := bad[i].What + ": " + bad[i].Reason; !strings.HasPrefix(got, w) {
+			t.Errorf("malformed[%d] = %q, want prefix %q", i, got, w)
+		}
+	}
+	if sink.ws.Conversations["3002"] != nil {
+		t.Fatal("the record with a bad time was written")
+	}
+	if sink.ws.Conversations["3001"] == nil || sink.ws.Conversations["3003"] == nil {
+		t.Fatal("good records were not imported")
+	}
+	for _, s := range sink.ws.Conversations["3003"].Slots {
+		if s.Value != 0 {
+			t.Fatalf("a rating of 7 was stored: %+v", s)
+		}
+	}
+	found := false
+	for _, s := range rep.Skipped {
+		found = found || s.Reason == "rating is outside 1..5"
+	}
+	if !found {
+		t.Errorf("skipped %v: want the out-of-range rating", rep.Skipped)
+	}
+}
+
+func TestImportOlderThanClockIsClampedButRatingKeepsItsDay(t *testing.T) {
+	sink := newMemSink()
+	later := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := sink.ApplyBatch([]domain.Event{{Kind: domain.EvClock, At: later}}); err != nil {
+		t.Fatal(err)
+	}
+	importFile(t, sink, "testdata/export_v2.json")
+	c := sink.ws.Conversations["1295"]
+	if !c.StartedAt.Equal(later) {
+		t.Errorf("start %v, want clamped to %v", c.StartedAt, later)
+	}
+	if s := c.Slot(domain.Teammate("Ciaran.Lee")); !s.FirstRatedAt.Equal(time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC)) {
+		t.Errorf("first rated %v, want the rating's own created_at", s.FirstRatedAt)
+	}
+}
+
+func TestNamesAreStableAndSafe(t *testing.T) {
+	n := NewNames()
+	if got, _ := n.Learn("1", "Ciaran Lee"); got != "Ciaran.Lee" {
+		t.Errorf("got %q", got)
+	}
+	if got, _ := n.Learn("2", "Ciaran  Lee!"); got != "Ciaran.Lee-2" {
+		t.Errorf("same name, other admin: got %q", got)
+	}
+	if got, _ := n.Learn("3", "  "); got != "admin-3" {
+		t.Errorf("blank name: got %q", got)
+	}
+	if got, _ := n.Learn("4", "team"); got != "admin-4" {
+		t.Errorf("reserved name: got %q", got)
+	}
+	if got, _ := n.Learn("1", "Renamed"); got != "Ciaran.Lee" {
+		t.Errorf("a learned name must not change: got %q", got)
+	}
+	if a := n.Admin("99"); a != domain.Teammate("admin-99") {
+		t.Errorf("unknown admin: %v", a)
+	}
+	for _, s := range []string{"José Ñ", "<script>", "a/b\\c", "日本"} {
+		if out := Sanitize(s); out != "" && !domain.ValidName(out) {
+			t.Errorf("Sanitize(%q) = %q is not a valid name", s, out)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	cases := map[string]string{
+		"<p>Hi&nbsp;there</p><p>you</p>": "Hi there you",
+		"I&#39;ll  be  <b>back</b>":       "I'll be back",
+		"plain 😀":                        "plain 😀",
+	}
+	for in, want := range cases {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package intercom
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// MaxBody is the largest notification accepted; larger ones get 413.
+const MaxBody = 1 << 20
+
+// Topics lists the webhook topics that carry rating-relevant changes. Every
+// one of them delivers the whole conversation as data.item; the mapping
+// reads its parts and rating, and the keys make a part count once however
+// many notifications repeat it. Other topics are acknowledged and ignored.
+var Topics = map[string]bool{
+	"conversation.user.created":         true,
+	"conversation.user.replied":         true,
+	"conversation.admin.replied":        true,
+	"conversation.admin.single.created": true,
+	"conversation.admin.noted":          true,
+	"conversation.operator.replied":     true,
+	"conversation.admin.closed":         true,
+	"conversation.admin.snoozed":        true,
+	"conversation.admin.unsnoozed":      true,
+	"conversation.admin.opened":         true,
+	"conversation.rating.added":         true,
+}
+
+// Sign returns the X-Hub-Signature value of body: sha1=<hex HMAC-SHA1>.
+func Sign(secret, body []byte) string {
+	m := hmac.New(sha1.New, secret)
+	m.Write(body)
+	return "sha1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Verify checks an X-Hub-Signature header in constant time.
+func Verify(secret, body []byte, header string) bool {
+	if len(secret) == 0 {
+		return false
+	}
+	got, ok := strings.CutPrefix(strings.TrimSpace(header), "sha1=")
+	if !ok {
+		return false
+	}
+	sum, err := hex.DecodeString(got)
+	if err != nil {
+		return false
+	}
+	m := hmac.New(sha1.New, secret)
+	m.Write(body)
+	return hmac.Equal(sum, m.Sum(nil))
+}
+
+// Webhook is the POST /webhooks/intercom handler.
+type Webhook struct {
+	Ingester *Ingester
+	Secret   []byte
+	// Logf, when set, reports failed writes (the store's error, not the caller's).
+	Logf func(format string, args ...any)
+}
+
+// Answer is the JSON body of every webhook response.
+type Answer struct {
+	Status  string `json:"status"` // ok, duplicate, ignored, error
+	Error   string `json:"error,omitempty"`
+	Applied int    `json:"applied,omitempty"`
+	Already int    `json:"already,omitempty"`
+	Skipped []Skip `json:"skipped,omitempty"`
+}
+
+func reply(w http.ResponseWriter, code int, a Answer) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(a)
+}
+
+// ServeHTTP verifies, decodes, maps and ingests one notification. Nothing is
+// written unless the signature holds and the whole payload maps.
+func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		reply(w, http.StatusMethodNotAllowed, Answer{Status: "error", Error: "use POST"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			reply(w, http.StatusRequestEntityTooLarge, Answer{Status: "error", Error: fmt.Sprintf("body over %d bytes", MaxBody)})
+			return
+		}
+		reply(w, http.StatusBadRequest, Answer{Status: "error", Error: "reading body: " + err.Error()})
+		return
+	}
+	sig := r.Header.Get("X-Hub-Signature")
+	if sig == "" {
+		reply(w, http.StatusUnauthorized, Answer{Status: "error", Error: "missing X-Hub-Signature"})
+		return
+	}
+	if !Verify(h.Secret, body, sig) {
+		reply(w, http.StatusUnauthorized, Answer{Status: "error", Error: "X-Hub-Signature does not match the body"})
+		return
+	}
+	a, code := h.Ingest(body)
+	reply(w, code, a)
+}
+
+// Ingest handles a verified notification body and returns the answer and
+// HTTP status: 400 naming the field for a malformed one, 200 otherwise.
+func (h *Webhook) Ingest(body []byte) (Answer, int) {
+	var n Notification
+	if err := decode(body, &n); err != nil {
+		return Answer{Status: "error", Error: err.Error()}, http.StatusBadRequest
+	}
+	switch {
+	case n.Type != "notification_event":
+		return Answer{Status: "error", Error: fmt.Sprintf("field type: %q, want notification_event", n.Type)}, http.StatusBadRequest
+	case n.ID == "":
+		return Answer{Status: "error", Error: "field id: missing"}, http.StatusBadRequest
+	case strings.ContainsAny(n.ID, " \t\r\n"):
+		return Answer{Status: "error", Error: fmt.Sprintf("field id: %q has spaces", n.ID)}, http.StatusBadRequest
+	case n.Topic == "":
+		return Answer{Status: "error", Error: "field topic: missing"}, http.StatusBadRequest
+	case !Topics[n.Topic]:
+		return Answer{Status: "ignored"}, http.StatusOK
+	}
+	key := "notif/" + n.ID
+	if h.Ingester.Seen(key) {
+		return Answer{Status: "duplicate"}, http.StatusOK
+	}
+	if len(n.Data.Item) == 0 || string(n.Data.Item) == "null" {
+		return Answer{Status: "error", Error: "field data.item: missing"}, http.StatusBadRequest
+	}
+	var c Conversation
+	if err := decode(n.Data.Item, &c); err != nil {
+		return Answer{Status: "error", Error: "in data.item: " + err.Error()}, http.StatusBadRequest
+	}
+	plan, err := h.Ingester.Map(&c)
+	if err != nil {
+		return Answer{Status: "error", Error: "in data.item: " + err.Error()}, http.StatusBadRequest
+	}
+	rep, err := h.Ingester.Apply(plan.Steps, append([]string{key}, plan.Learned...))
+	if err != nil {
+		if h.Logf != nil {
+			h.Logf("webhook %s (%s): %v", n.ID, n.Topic, err)
+		}
+		// 500 makes Intercom retry; nothing of this notification was written.
+		return Answer{Status: "error", Error: "could not store the notification: " + err.Error()}, http.StatusInternalServerError
+	}
+	return Answer{Status: "ok", Applied: rep.Applied, Already: rep.Already, Skipped: rep.Skipped}, http.StatusOK
+}

@@ -1,0 +1,165 @@
+package intercom
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/csat-app/csat/domain"
+)
+
+var secret = []byte("s3cret")
+
+func newWebhook(t *testing.T, sink *memSink) *httptest.Server {
+	t.Helper()
+	in, err := NewIngester(sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(&Webhook{Ingester: in, Secret: secret})
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func post(t *testing.T, url string, body []byte, sig string) (int, Answer) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if sig != "" {
+		req.Header.Set("X-Hub-Signature", sig)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a Answer
+	_ = json.NewDecoder(resp.Body).Decode(&a)
+	return resp.StatusCode, a
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestWebhookRefusesUnsignedAndTamperedWritingNothing(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	body := fixture(t, "notification_rating.json")
+	tampered := bytes.Replace(body, []byte(`"rating": 5`), []byte(`"rating": 1`), 1)
+	if bytes.Equal(tampered, body) {
+		t.Fatal("fixture did not change")
+	}
+	cases := []struct{ name, sig string }{
+		{"unsigned", ""},
+		{"wrong secret", Sign([]byte("other"), body)},
+		{"not sha1=", strings.TrimPrefix(Sign(secret, body), "sha1=")},
+		{"tampered", Sign(secret, body)},
+	}
+	for _, tc := range cases {
+		b := body
+		if tc.name == "tampered" {
+			b = tampered
+		}
+		if code, a := post(t, srv.URL, b, tc.sig); code != http.StatusUnauthorized {
+			t.Errorf("%s: %d %+v, want 401", tc.name, code, a)
+		}
+	}
+	if len(sink.log) != 0 {
+		t.Fatalf("refused notifications wrote %d events", len(sink.log))
+	}
+}
+
+func TestWebhookSignedRatingIsStoredOnceAcrossRedeliveryAndRestart(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	body := fixture(t, "notification_rating.json")
+	code, a := post(t, srv.URL, body, Sign(secret, body))
+	if code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
+		t.Fatalf("signed: %d %+v", code, a)
+	}
+	bob := domain.Teammate("Ciaran.Lee")
+	if c := sink.tally.Agent(bob); c.ByValue[5] != 1 {
+		t.Fatalf("counts %+v, want the 5", c)
+	}
+	n := len(sink.log)
+	if code, a := post(t, srv.URL, body, Sign(secret, body)); code != http.StatusOK || a.Status != "duplicate" {
+		t.Fatalf("redelivery: %d %+v", code, a)
+	}
+	// A new process reads the seen-set back from the log.
+	srv2 := newWebhook(t, sink)
+	if code, a := post(t, srv2.URL, body, Sign(secret, body)); code != http.StatusOK || a.Status != "duplicate" {
+		t.Fatalf("redelivery after restart: %d %+v", code, a)
+	}
+	// The same conversation under a new notification id adds nothing either.
+	again := bytes.Replace(body, []byte("notif_ccd8a4d0"), []byte("notif_ffffffff"), 1)
+	if code, a := post(t, srv2.URL, again, Sign(secret, again)); code != http.StatusOK || a.Applied != 0 {
+		t.Fatalf("same parts, new id: %d %+v", code, a)
+	}
+	if c := sink.tally.Agent(bob); c.ByValue[5] != 1 || c.Rated() != 1 {
+		t.Fatalf("counts %+v after redeliveries", c)
+	}
+	if len(sink.log) != n+1 { // only the new id's bookkeeping
+		t.Fatalf("log grew from %d to %d", n, len(sink.log))
+	}
+}
+
+func TestWebhookOversizedMalformedAndIgnored(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	big := bytes.Repeat([]byte(" "), MaxBody+1)
+	if code, _ := post(t, srv.URL, big, Sign(secret, big)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized: %d, want 413", code)
+	}
+	cases := []struct{ body, field string }{
+		{`{"type":"notification_event","id":"n1","topic":"conversation.user.replied","data":{"item":{"id":"1","created_at":"soon"}}}`, "created_at"},
+		{`{"type":"notification_event","id":"n2","topic":"conversation.user.replied","data":{"item":{"id":"1","created_at":1772442000}}}`, "contacts"},
+		{`{"type":"notification_event","topic":"conversation.user.replied"}`, "field id"},
+		{`{"type":"ping","id":"n3","topic":"x"}`, "field type"},
+		{`{"type":"notification_event","id":"n4","topic":"conversation.user.replied","data":{}}`, "data.item"},
+		{`{"type":"notification_event","id":7}`, "field id"},
+		{`{"type":`, "malformed JSON"},
+	}
+	for _, tc := range cases {
+		b := []byte(tc.body)
+		code, a := post(t, srv.URL, b, Sign(secret, b))
+		if code != http.StatusBadRequest || !strings.Contains(a.Error, tc.field) {
+			t.Errorf("%s: %d %q, want 400 naming %q", tc.body, code, a.Error, tc.field)
+		}
+	}
+	ign := fixture(t, "notification_ignored.json")
+	if code, a := post(t, srv.URL, ign, Sign(secret, ign)); code != http.StatusOK || a.Status != "ignored" {
+		t.Errorf("ignored topic: %d %+v", code, a)
+	}
+	if len(sink.log) != 0 {
+		t.Fatalf("wrote %d events", len(sink.log))
+	}
+}
+
+func FuzzWebhookIngest(f *testing.F) {
+	body, err := os.ReadFile("testdata/notification_rating.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(body)
+	f.Add([]byte(`{"type":"notification_event","id":"x","topic":"conversation.user.created","data":{"item":{}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in, err := NewIngester(newMemSink())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &Webhook{Ingester: in, Secret: secret}
+		a, code := h.Ingest(b)
+		if code == http.StatusOK && a.Status == "error" {
+			t.Fatalf("200 with an error: %+v", a)
+		}
+	})
+}
