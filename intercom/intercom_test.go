@@ -178,7 +178,7 @@ func TestNamesAreStableAndSafe(t *testing.T) {
 func TestText(t *testing.T) {
 	cases := map[string]string{
 		"<p>Hi&nbsp;there</p><p>you</p>": "Hi there you",
-		"I&#39;ll  be  <b>back</b>":       "I'll be back",
+		"I&#39;ll  be  <b>back</b>":      "I'll be back",
 		"plain 😀":                        "plain 😀",
 	}
 	for in, want := range cases {

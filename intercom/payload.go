@@ -78,10 +78,10 @@ type Conversation struct {
 		Contacts []Ref `json:"contacts"`
 	} `json:"contacts"`
 	// Customers and User are the API v1 spelling of the contacts.
-	Customers []Ref           `json:"customers"`
-	User      *Ref            `json:"user"`
-	Parts  *PartList `json:"conversation_parts"`
-	Rating *Rating   `json:"conversation_rating"`
+	Customers []Ref     `json:"customers"`
+	User      *Ref      `json:"user"`
+	Parts     *PartList `json:"conversation_parts"`
+	Rating    *Rating   `json:"conversation_rating"`
 	// SnoozedUntil is when a snoozed conversation wakes.
 	SnoozedUntil Timestamp `json:"snoozed_until"`
 }
