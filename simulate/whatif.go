@@ -1,0 +1,182 @@
+package simulate
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// Override pins one setting for a what-if replay: the replay starts with it
+// and ignores the log's own changes of that key.
+type Override struct {
+	Key   domain.SettingKey
+	Value string
+}
+
+func (o Override) String() string { return o.Key.String() + "=" + o.Value }
+
+// MarshalText writes KEY=VALUE, so JSON shows overrides as the CLI spells them.
+func (o Override) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// ParseOverride reads KEY=VALUE, e.g. users.direct-outbound=off, checking the
+// key and the value with the domain's settings rules.
+func ParseOverride(s string) (Override, error) {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok {
+		return Override{}, fmt.Errorf("%q: want KEY=VALUE, e.g. users.direct-outbound=off", s)
+	}
+	k, err := domain.ParseSettingKey(strings.TrimSpace(key))
+	if err != nil {
+		return Override{}, err
+	}
+	o := Override{Key: k, Value: strings.TrimSpace(value)}
+	st := domain.DefaultSettings()
+	if err := st.Set(o.Key, o.Value); err != nil {
+		return Override{}, err
+	}
+	return o, nil
+}
+
+// EventSource calls yield for every logged event, in log order, until yield
+// returns an error, which it returns. A store's event log adapts to it in a
+// line.
+type EventSource func(yield func(domain.Event) error) error
+
+// EventSlice is an EventSource over events held in memory.
+func EventSlice(evs []domain.Event) EventSource {
+	return func(yield func(domain.Event) error) error {
+		for _, ev := range evs {
+			if err := yield(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// SurveyTally counts the decisions of the closes and asks in a what-if window.
+type SurveyTally struct {
+	Closes  int `json:"closes"`
+	Asks    int `json:"asks"`
+	Sent    int `json:"sent"`
+	Skipped int `json:"skipped"`
+	// SkippedBy counts each failed rule of the skipped ones: a skip can fail several.
+	SkippedBy ReasonCounts `json:"skipped_by"`
+	// Ratings counts first ratings accepted in the window: a survey not sent
+	// cannot be answered.
+	Ratings int `json:"ratings"`
+}
+
+// WhatIfReport compares what happened with what the same events would have
+// done under the overrides.
+type WhatIfReport struct {
+	Since     time.Time   `json:"since"`
+	Until     time.Time   `json:"until"` // the clock after the last event
+	Overrides []Override  `json:"overrides"`
+	Events    int         `json:"events"` // events replayed, the whole history
+	Actual    SurveyTally `json:"actual"`
+	WhatIf    SurveyTally `json:"whatif"`
+	// NowSent and NowSkipped count the closes and asks in the window whose
+	// decision flips: skipped that would be sent, and sent that would be skipped.
+	NowSent    int `json:"now_sent"`
+	NowSkipped int `json:"now_skipped"`
+	// Inapplicable counts events the overrides make impossible, which the
+	// what-if replay leaves out: a follow-up of a rating that was never
+	// given, for instance.
+	Inapplicable int `json:"inapplicable"`
+}
+
+// WhatIf replays the whole history twice, as it happened and under the
+// overrides, each into a fresh workspace, and counts the survey decisions of
+// the closes and asks at or after since (the whole history builds the state,
+// only the window is counted). Setting changes in the log apply to both,
+// except those of an overridden key, which stays pinned in the what-if.
+// An event that the actual replay refuses means the log is inconsistent: it
+// is returned as an error naming the event.
+func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
+	rep := WhatIfReport{Since: since, Overrides: overrides,
+		Actual: SurveyTally{SkippedBy: ReasonCounts{}}, WhatIf: SurveyTally{SkippedBy: ReasonCounts{}}}
+	actual := domain.NewWorkspace(domain.Epoch)
+	variant := domain.NewWorkspace(domain.Epoch)
+	pinned := make(map[domain.SettingKey]bool, len(overrides))
+	for _, o := range overrides {
+		if err := variant.Settings.Set(o.Key, o.Value); err != nil {
+			return rep, fmt.Errorf("override %s: %w", o, err)
+		}
+		pinned[o.Key] = true
+	}
+	// Both workspaces start at the first event's time, so that a log that
+	// begins before the default epoch replays as it was written.
+	started := false
+	err := events(func(ev domain.Event) error {
+		n := rep.Events
+		rep.Events++
+		if !started {
+			started = true
+			if !ev.At.IsZero() {
+				actual.Now, variant.Now = ev.At, ev.At
+			}
+		}
+		a, err := actual.Apply(ev)
+		if err != nil {
+			return fmt.Errorf("event %d (%s %s at %s) does not replay: %w", n+1, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), err)
+		}
+		at := actual.Now
+		var v domain.Outcome
+		applied := true
+		if ev.Kind == domain.EvSet && pinned[ev.Setting] {
+			// The key stays pinned, but the clock still moves.
+			_, err = variant.Apply(domain.Event{Kind: domain.EvClock, At: ev.At})
+		} else {
+			v, err = variant.Apply(ev)
+		}
+		if err != nil {
+			rep.Inapplicable++
+			applied = false
+		}
+		if at.Before(since) {
+			return nil
+		}
+		countWhatIf(&rep.Actual, ev.Kind, &a, true)
+		countWhatIf(&rep.WhatIf, ev.Kind, &v, applied)
+		if (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk) && applied {
+			switch {
+			case a.Decision == domain.DecisionSent && v.Decision == domain.DecisionSkipped:
+				rep.NowSkipped++
+			case a.Decision == domain.DecisionSkipped && v.Decision == domain.DecisionSent:
+				rep.NowSent++
+			}
+		}
+		return nil
+	})
+	rep.Until = actual.Now
+	return rep, err
+}
+
+func countWhatIf(t *SurveyTally, kind domain.EventKind, o *domain.Outcome, applied bool) {
+	if !applied {
+		return
+	}
+	switch kind {
+	case domain.EvClose, domain.EvAsk:
+		if kind == domain.EvClose {
+			t.Closes++
+		} else {
+			t.Asks++
+		}
+		if o.Decision == domain.DecisionSent {
+			t.Sent++
+			return
+		}
+		t.Skipped++
+		for _, r := range o.Reasons() {
+			t.SkippedBy[r.Code]++
+		}
+	case domain.EvRate:
+		if o.Decision == domain.DecisionAccepted && o.Rating.Old == 0 {
+			t.Ratings++
+		}
+	}
+}

@@ -1,0 +1,299 @@
+package simulate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// history builds a small log by hand: t is minutes after 09:00.
+type history struct {
+	evs  []domain.Event
+	base time.Time
+}
+
+func newHistory() *history {
+	return &history{base: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (h *history) add(min int, ev domain.Event) {
+	ev.At = h.base.Add(time.Duration(min) * time.Minute)
+	h.evs = append(h.evs, ev)
+}
+
+const (
+	longAsk   = "Hi! Our CSV export has been failing since this morning with a timeout after about thirty seconds, for every report we try, even small ones."
+	longReply = "Thanks, I can reproduce it. A fix is being deployed now; exports should work again in about ten minutes. I'll confirm here."
+)
+
+// conv adds a conversation that passes every rule when closed by bob, unless short.
+func (h *history) conv(min int, id string, cust domain.Actor, origin domain.Origin, short bool) {
+	start := domain.Event{Kind: domain.EvStart, Conv: id, Actor: cust, Origin: origin}
+	ask, reply := longAsk, longReply
+	if short {
+		ask, reply = "Is it down?", "No."
+	}
+	if origin == domain.OriginDirect {
+		start.Agent = domain.Teammate("bob")
+		h.add(min, start)
+		h.add(min+1, domain.Event{Kind: domain.EvSay, Conv: id, Actor: domain.Teammate("bob"), Text: reply})
+		h.add(min+2, domain.Event{Kind: domain.EvSay, Conv: id, Actor: cust, Text: ask})
+	} else {
+		h.add(min, start)
+		h.add(min+1, domain.Event{Kind: domain.EvSay, Conv: id, Actor: cust, Text: ask})
+		h.add(min+2, domain.Event{Kind: domain.EvSay, Conv: id, Actor: domain.Teammate("bob"), Text: reply})
+	}
+	h.add(min+3, domain.Event{Kind: domain.EvClose, Conv: id, Actor: domain.Teammate("bob")})
+}
+
+func scriptedHistory() *history {
+	h := newHistory()
+	alice, carol, dan := domain.User("alice"), domain.User("carol"), domain.Lead("dan")
+	h.add(0, domain.Event{Kind: domain.EvRole, By: "ann", Role: domain.RoleAdmin})
+	h.conv(10, "c1", alice, domain.OriginInbound, false)  // sent
+	h.conv(20, "c2", carol, domain.OriginDirect, false)   // sent
+	h.conv(30, "c3", alice, domain.OriginInbound, true)   // skipped: too_short
+	h.conv(40, "c4", dan, domain.OriginInbound, false)    // sent (leads)
+	h.conv(50, "c5", carol, domain.OriginWorkflow, false) // skipped: workflow_outbound_off
+	h.add(60, domain.Event{Kind: domain.EvRate, Conv: "c1", Actor: alice, Value: 1})
+	h.add(61, domain.Event{Kind: domain.EvComment, Conv: "c1", Actor: alice, Text: "Took ages."})
+	h.add(62, domain.Event{Kind: domain.EvFollowUp, Conv: "c1", Agent: domain.Teammate("bob"), Stage: domain.StageClaimed, By: "ann"})
+	h.add(63, domain.Event{Kind: domain.EvRate, Conv: "c4", Actor: dan, Value: 5})
+	return h
+}
+
+func tallyOf(closes, asks, sent int, ratings int, skipped map[domain.Code]int) SurveyTally {
+	t := SurveyTally{Closes: closes, Asks: asks, Sent: sent, SkippedBy: ReasonCounts{}, Ratings: ratings}
+	for c, n := range skipped {
+		t.SkippedBy[c] = n
+	}
+	t.Skipped = closes + asks - sent
+	return t
+}
+
+func checkTally(t *testing.T, name string, got, want SurveyTally) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+	}
+}
+
+func mustOverrides(t *testing.T, specs ...string) []Override {
+	t.Helper()
+	var os []Override
+	for _, s := range specs {
+		o, err := ParseOverride(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os = append(os, o)
+	}
+	return os
+}
+
+func TestWhatIfCSATOffSkipsEverySentClose(t *testing.T) {
+	h := scriptedHistory()
+	rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, "users.csat=off"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTally(t, "actual", rep.Actual, tallyOf(5, 0, 3, 2, map[domain.Code]int{domain.CodeTooShort: 1, domain.CodeWorkflowOutboundOff: 1}))
+	// Users' conversations c1, c2, c3, c5 are all disabled; the lead's c4 still gets its survey.
+	checkTally(t, "what-if", rep.WhatIf, tallyOf(5, 0, 1, 1, map[domain.Code]int{domain.CodeDisabled: 4, domain.CodeTooShort: 1, domain.CodeWorkflowOutboundOff: 1}))
+	if rep.NowSkipped != 2 || rep.NowSent != 0 {
+		t.Errorf("flips: %d now skipped, %d now sent; want 2 and 0", rep.NowSkipped, rep.NowSent)
+	}
+	// c1 is never rated under the what-if, so there is nothing to follow up.
+	if rep.Inapplicable != 1 {
+		t.Errorf("inapplicable = %d, want 1 (the follow-up of c1's rating)", rep.Inapplicable)
+	}
+	if rep.Events != len(h.evs) || !rep.Until.Equal(h.evs[len(h.evs)-1].At) {
+		t.Errorf("events %d until %s", rep.Events, rep.Until)
+	}
+}
+
+func TestWhatIfNoOverrideMatchesWhatHappened(t *testing.T) {
+	h := scriptedHistory()
+	rep, err := WhatIf(EventSlice(h.evs), nil, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTally(t, "what-if", rep.WhatIf, rep.Actual)
+	if rep.NowSent+rep.NowSkipped+rep.Inapplicable != 0 {
+		t.Errorf("a replay with no override differs: %+v", rep)
+	}
+}
+
+func TestWhatIfDirectAndWorkflowOutbound(t *testing.T) {
+	h := scriptedHistory()
+	rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, "users.direct-outbound=off", "users.workflow-outbound=on"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTally(t, "what-if", rep.WhatIf, tallyOf(5, 0, 3, 2, map[domain.Code]int{domain.CodeTooShort: 1, domain.CodeDirectOutboundOff: 1}))
+	if rep.NowSkipped != 1 || rep.NowSent != 1 {
+		t.Errorf("flips: %d now skipped, %d now sent; want 1 and 1", rep.NowSkipped, rep.NowSent)
+	}
+}
+
+// Only closes and asks from since on are counted, but the whole history
+// builds the state: c1's rating is counted in the window while its close is not.
+func TestWhatIfWindow(t *testing.T) {
+	h := scriptedHistory()
+	since := h.base.Add(35 * time.Minute)
+	rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, "users.csat=off"), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTally(t, "actual", rep.Actual, tallyOf(2, 0, 1, 2, map[domain.Code]int{domain.CodeWorkflowOutboundOff: 1}))
+	checkTally(t, "what-if", rep.WhatIf, tallyOf(2, 0, 1, 1, map[domain.Code]int{domain.CodeDisabled: 1, domain.CodeWorkflowOutboundOff: 1}))
+}
+
+// A setting changed in the log applies to both replays, except an
+// overridden key, which stays pinned.
+func TestWhatIfPinsOverriddenKeys(t *testing.T) {
+	h := scriptedHistory()
+	key, _ := domain.ParseSettingKey("users.csat")
+	h.add(70, domain.Event{Kind: domain.EvSet, Setting: key, Text: "off", By: "ann"})
+	h.conv(80, "c6", domain.User("erin"), domain.OriginInbound, false)
+	wk, _ := domain.ParseSettingKey("users.workflow-outbound")
+	h.add(90, domain.Event{Kind: domain.EvSet, Setting: wk, Text: "on", By: "ann"})
+	h.conv(100, "c7", domain.User("erin"), domain.OriginWorkflow, false)
+	since := h.base.Add(65 * time.Minute)
+
+	rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, "users.csat=on"), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As it happened: csat went off, so c6 and c7 were skipped.
+	checkTally(t, "actual", rep.Actual, tallyOf(2, 0, 0, 0, map[domain.Code]int{domain.CodeDisabled: 2}))
+	// Pinned on, and with the log's workflow-outbound change still applied: both sent.
+	checkTally(t, "what-if", rep.WhatIf, tallyOf(2, 0, 2, 0, nil))
+	if rep.NowSent != 2 {
+		t.Errorf("now sent = %d, want 2", rep.NowSent)
+	}
+}
+
+func TestWhatIfProfileOverride(t *testing.T) {
+	h := scriptedHistory()
+	rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, "workspace.profile=operator"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Task Bot only asks in customer-started conversations: c2 (direct)
+	// and c5 (workflow) are not; it has no outbound toggles.
+	checkTally(t, "what-if", rep.WhatIf, tallyOf(5, 0, 2, 2, map[domain.Code]int{domain.CodeTooShort: 1, domain.CodeNotCustomerStarted: 2}))
+}
+
+func TestWhatIfBadInput(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"users.csat", "KEY=VALUE"},
+		{"users.nope=on", `unknown setting "nope"`},
+		{"team.csat=on", `unknown settings scope "team"`},
+		{"users.csat=maybe", `"maybe"`},
+		{"leads.rating-window=9000", `"9000"`},
+		{"workspace.profile=zendesk", `"zendesk"`},
+	} {
+		_, err := ParseOverride(tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseOverride(%q) = %v, want an error with %s", tc.spec, err, tc.want)
+		}
+	}
+	// A log that does not replay is an error naming the event.
+	h := newHistory()
+	h.add(0, domain.Event{Kind: domain.EvClose, Conv: "ghost", Actor: domain.Teammate("bob")})
+	_, err := WhatIf(EventSlice(h.evs), nil, time.Time{})
+	if err == nil || !strings.Contains(err.Error(), "event 1 (close ghost") {
+		t.Errorf("err = %v, want one naming event 1", err)
+	}
+}
+
+func TestWhatIfJSON(t *testing.T) {
+	h := scriptedHistory()
+	rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, "users.csat=off"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"overrides":["users.csat=off"]`, `"skipped_by":{"disabled":4,"workflow_outbound_off":1,"too_short":1}`, `"now_skipped":2`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s lacks %s", b, want)
+		}
+	}
+}
+
+// collect keeps every event a load writes, for replaying.
+type collect struct {
+	Loader
+	evs []domain.Event
+}
+
+func (c *collect) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	c.evs = append(c.evs, evs...)
+	return c.Loader.ApplyBatch(evs)
+}
+
+// The what-if of generated traffic agrees with the load's own summary, and
+// turning csat off for everyone leaves only Workflow asks to send surveys.
+func TestWhatIfOverGeneratedTraffic(t *testing.T) {
+	c := &collect{Loader: OneByOne(NewMemory())}
+	sum, err := Load(context.Background(), c, LoadConfig{Teammates: 8, Conversations: 600, Days: 30, Seed: 5, End: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := WhatIf(EventSlice(c.evs), mustOverrides(t, "users.csat=off", "leads.csat=off"), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Actual.Sent != sum.Sent || rep.Actual.Skipped != sum.SkippedSurveys || fmt.Sprint(rep.Actual.SkippedBy) != fmt.Sprint(sum.Skipped) {
+		t.Errorf("replay %+v disagrees with the load's summary %+v", rep.Actual, sum)
+	}
+	sentAsks := 0
+	ws := domain.NewWorkspace(c.evs[0].At)
+	for _, ev := range c.evs {
+		o, err := ws.Apply(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind == domain.EvAsk && o.Decision == domain.DecisionSent {
+			sentAsks++
+		}
+	}
+	if sentAsks == 0 || rep.WhatIf.Sent != sentAsks {
+		t.Errorf("with csat off, %d sent; want exactly the %d Workflow asks that were sent", rep.WhatIf.Sent, sentAsks)
+	}
+	if rep.NowSkipped != sum.Sent-sentAsks {
+		t.Errorf("now skipped %d, want %d", rep.NowSkipped, sum.Sent-sentAsks)
+	}
+}
+
+// The generator rarely plans an event the rules refuse (a lead claiming a
+// remark the customer has since raised out of the queue); those are left out.
+func TestLoadGeneratorSeldomDrops(t *testing.T) {
+	g := newLoadGen(LoadConfig{Teammates: 10, Conversations: 3000, Days: 60, Seed: 3, End: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}, domain.DefaultSettings(), false)
+	n := 0
+	for {
+		_, ok, err := g.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		n++
+	}
+	if g.drops*1000 > n {
+		t.Errorf("%d of %d planned events dropped", g.drops, n)
+	}
+	if len(g.shadow.Conversations) > 200 {
+		t.Errorf("the shadow still holds %d conversations: memory is not bounded by those in flight", len(g.shadow.Conversations))
+	}
+}
