@@ -13,6 +13,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
 )
 
 var loadTestEnd = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -355,4 +356,45 @@ func BenchmarkLoadGenerator(b *testing.B) {
 		events += sum.Events
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// Loading into the real store: every event lands in the log, the stored
+// state agrees with a replay of it, and the what-if replay of the log agrees
+// with the load's summary.
+func TestLoadIntoTheStore(t *testing.T) {
+	st, err := store.Open(store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sum, err := simulate.Load(context.Background(), st, simulate.LoadConfig{Teammates: 6, Conversations: 300, Days: 20, Seed: 2, End: loadTestEnd, BatchSize: 1000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := 0
+	src := func(yield func(domain.Event) error) error {
+		return st.Events(0, func(_ uint64, ev domain.Event) error { logged++; return yield(ev) })
+	}
+	rep, err := simulate.WhatIf(src, nil, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if logged != sum.Events {
+		t.Fatalf("the log holds %d events, the load wrote %d", logged, sum.Events)
+	}
+	if rep.Actual.Sent != sum.Sent || fmt.Sprint(rep.Actual.SkippedBy) != fmt.Sprint(sum.Skipped) {
+		t.Errorf("replaying the log: %+v; the load said sent %d, skipped %v", rep.Actual, sum.Sent, sum.Skipped)
+	}
+	if diffs, err := st.Check(); err != nil || len(diffs) > 0 {
+		t.Errorf("check after load: %v %v", err, diffs)
+	}
+	team := st.TeamAllTime()
+	faces := 0
+	for v := 1; v <= 5; v++ {
+		faces += sum.RatingsByFace[v]
+	}
+	bots := st.AllTime(domain.Fin).Rated() + st.AllTime(domain.Workflow).Rated()
+	if team.Rated()+bots != faces || !st.Now().Equal(loadTestEnd) {
+		t.Errorf("store: %d team + %d bot ratings, clock %s; the load counted %d ratings and ended at %s", team.Rated(), bots, st.Now(), faces, loadTestEnd)
+	}
 }
