@@ -118,7 +118,7 @@ func (v *achievements) View() string {
 		side.WriteString("\n" + fit(r.Agent.Name, sideW-6) + fitLeft(itoa(r.Counts.Positive()), 6))
 	}
 	var feed strings.Builder
-	feed.WriteString(t.Header.Render(fit("  "+fit("", 3)+fit("age", 5)+fit("agent", 12)+fit("customer", 14)+"comment", feedW)))
+	feed.WriteString(t.Header.Render(fit("  "+fit("", 3)+col("age", 5)+col("agent", 12)+col("customer", 14)+"comment", feedW)))
 	if v.err != nil && len(v.items) == 0 {
 		feed.WriteString("\n" + t.Error.Render("  cannot read achievements: "+v.err.Error()))
 	} else if len(v.items) == 0 {
@@ -135,7 +135,7 @@ func (v *achievements) View() string {
 		if comment == "" {
 			comment = t.Muted.Render(domain.FaceName(a.Value))
 		}
-		line := fit(cur+fit(domain.Face(a.Value), 3)+fit(age(now, a.At), 5)+fit(a.Agent.Name, 12)+fit(a.Customer.String(), 14)+comment, feedW)
+		line := fit(cur+fit(domain.Face(a.Value), 3)+col(age(now, a.At), 5)+col(a.Agent.Name, 12)+col(a.Customer.String(), 14)+comment, feedW)
 		if i == v.list.cursor {
 			line = t.Selected.Render(line)
 		}

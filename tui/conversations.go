@@ -145,7 +145,7 @@ func (v *conversations) View() string {
 	now := v.c.clock()
 	visible := v.ratingsVisible()
 	var b strings.Builder
-	b.WriteString(t.Header.Render(fit("  "+fit("id", 12)+fit("customer", 16)+fit("origin", 10)+fit("state", 9)+fit("updated", 8)+fit("chars", 7)+"ratings", v.width)))
+	b.WriteString(t.Header.Render(fit("  "+col("id", 16)+col("customer", 16)+col("origin", 10)+col("state", 9)+col("updated", 8)+col("chars", 7)+"ratings", v.width)))
 	if v.err != nil && len(v.rows) == 0 {
 		b.WriteString("\n" + t.Error.Render("  cannot read conversations: "+v.err.Error()))
 	} else if len(v.rows) == 0 {
@@ -158,8 +158,8 @@ func (v *conversations) View() string {
 		if i == v.list.cursor {
 			cur = "▸ "
 		}
-		line := fit(cur+fit(s.ID, 12)+fit(s.Customer.String(), 16)+fit(s.Origin.String(), 10)+fit(s.State.String(), 9)+
-			fit(age(now, s.UpdatedAt), 8)+fit(itoa(s.Chars), 7)+slotSummary(s.Slots, visible), v.width)
+		line := fit(cur+col(s.ID, 16)+col(s.Customer.String(), 16)+col(s.Origin.String(), 10)+col(s.State.String(), 9)+
+			col(age(now, s.UpdatedAt), 8)+col(itoa(s.Chars), 7)+slotSummary(s.Slots, visible), v.width)
 		if i == v.list.cursor {
 			line = t.Selected.Render(line)
 		}

@@ -169,7 +169,7 @@ func (v *followUps) View() string {
 	now := v.c.clock()
 	var b strings.Builder
 	commentW := max(v.width-2-3-5-16-12-16-2, 10)
-	b.WriteString(t.Header.Render(fit("  "+fit("", 3)+fit("age", 5)+fit("stage", 16)+fit("agent", 12)+fit("customer", 16)+"comment", v.width)))
+	b.WriteString(t.Header.Render(fit("  "+fit("", 3)+col("age", 5)+col("stage", 16)+col("agent", 12)+col("customer", 16)+"comment", v.width)))
 	b.WriteByte('\n')
 	if v.err != nil && len(v.items) == 0 {
 		b.WriteString(t.Error.Render("  cannot read the follow-up queue: " + v.err.Error()))
@@ -200,8 +200,8 @@ func (v *followUps) View() string {
 		if it.Raised {
 			comment = "↑ now " + domain.Face(it.Value) + " · " + comment
 		}
-		line := cur + fit(domain.Face(it.Value), 3) + ageCell + fit(stage, 16) + fit(it.Agent.Name, 12) +
-			fit(it.Customer.String(), 16) + fit(comment, commentW)
+		line := cur + fit(domain.Face(it.Value), 3) + ageCell + col(stage, 16) + col(it.Agent.Name, 12) +
+			col(it.Customer.String(), 16) + fit(comment, commentW)
 		if i == v.list.cursor {
 			line = t.Selected.Render(line)
 		} else if it.FollowUp.Stage == domain.StageResolved {

@@ -455,7 +455,7 @@ func (v *simulator) save(path string) tea.Cmd {
 }
 
 // rulesW is the width of the right-hand panel (conversation and rules).
-const rulesW = 38
+const rulesW = 40
 
 func (v *simulator) View() string {
 	t := v.c.theme
@@ -526,7 +526,7 @@ func (v *simulator) panel(c domain.Conversation, ok bool) string {
 		if ch.Failed {
 			mark = t.Bad.Render("✗")
 		}
-		b.WriteString(" " + fit(ch.Code.Rule(), 15) + fit(ch.Detail(), rulesW-19) + " " + mark + "\n")
+		b.WriteString(" " + fit(ch.Code.Rule(), 17) + fit(ch.Detail(), rulesW-21) + " " + mark + "\n")
 	}
 	if v.other != "" {
 		b.WriteString(t.Muted.Render(" "+v.other) + "\n")

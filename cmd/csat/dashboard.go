@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
+	"github.com/csat-app/csat/tui"
+)
+
+func init() { dashboard = addDashboard }
+
+// The demo's size: enough for a leaderboard with a story, small enough to
+// be ready in about a second.
+var demoLoad = simulate.LoadConfig{Teammates: 12, Conversations: 3000, Days: 90, Seed: 1}
+
+// demoLiveRate is the demo's trickle of live traffic, events per second.
+const demoLiveRate = 4
+
+func addDashboard(root *cobra.Command, g *globals) {
+	var demo bool
+	var as string
+	root.Flags().BoolVar(&demo, "demo", false, "open the dashboard on a throwaway demo store, filled with synthetic traffic and kept moving")
+	root.Flags().StringVar(&as, "as", "", "view the dashboard as this teammate (default: $USER if on the roster, else the first admin)")
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		return runDashboard(cmd, g, demo, as)
+	}
+}
+
+func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return usageErr(errors.New("the dashboard needs a terminal; for scripts see 'csat report' and 'csat --help'"))
+	}
+	logger, closeLog := openLog()
+	defer closeLog()
+
+	var (
+		st   *store.Store
+		err  error
+		name string
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if demo {
+		if g.dataDir != "" {
+			return usageErr(errors.New("--demo uses a throwaway store and cannot be combined with --data-dir"))
+		}
+		dir, err := os.MkdirTemp("", "csat-demo-")
+		if err != nil {
+			return usageErr(fmt.Errorf("demo store: %w", err))
+		}
+		defer os.RemoveAll(dir)
+		if st, err = openDemo(ctx, dir, logger); err != nil {
+			return failedErr(err)
+		}
+		name = "demo"
+	} else {
+		dir, err := store.DefaultDir(g.dataDir)
+		if err != nil {
+			return usageErr(err)
+		}
+		if st, err = store.Open(store.Options{Dir: dir}); err != nil {
+			return usageErr(err)
+		}
+		name = dir
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Printf("close store: %v", err)
+		}
+	}()
+
+	viewer, err := chooseViewer(st, as)
+	if err != nil {
+		return usageErr(err)
+	}
+	if demo {
+		live := demoLoad
+		go func() {
+			if err := simulate.LoadLive(ctx, st, live, demoLiveRate, time.Now); err != nil {
+				logger.Printf("live traffic: %v", err)
+			}
+		}()
+	}
+	logger.Printf("dashboard on %s as %q", name, viewer)
+	return tui.Run(tui.Options{
+		Store:     st,
+		Viewer:    viewer,
+		Logger:    logger,
+		StoreName: name,
+		WhatIf:    whatIfFor(st),
+	})
+}
+
+// openDemo fills a fresh store with the load generator's synthetic history.
+func openDemo(ctx context.Context, dir string, logger *log.Logger) (*store.Store, error) {
+	st, err := store.Open(store.Options{Dir: dir})
+	if err != nil {
+		return nil, fmt.Errorf("demo store: %w", err)
+	}
+	cfg := demoLoad
+	cfg.End = time.Now().UTC()
+	start := time.Now()
+	sum, err := simulate.Load(ctx, st, cfg, nil)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	logger.Printf("demo: %d events in %v", sum.Events, time.Since(start).Round(time.Millisecond))
+	return st, nil
+}
+
+// chooseViewer resolves --as against the roster: the flag, else $USER when
+// on the roster, else the first admin.
+func chooseViewer(st *store.Store, as string) (string, error) {
+	roster, err := st.Teammates()
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(roster))
+	for _, t := range roster {
+		names = append(names, t.Name)
+		if as != "" && t.Name == as {
+			return as, nil
+		}
+	}
+	if as != "" {
+		if len(names) == 0 {
+			return "", fmt.Errorf("--as %s: the store has no teammates yet", as)
+		}
+		sort.Strings(names)
+		return "", fmt.Errorf("--as %s: not on the roster; teammates are %s", as, strings.Join(names, ", "))
+	}
+	for _, t := range roster {
+		if t.Name == os.Getenv("USER") {
+			return t.Name, nil
+		}
+	}
+	for _, t := range roster {
+		if t.Role == domain.RoleAdmin {
+			return t.Name, nil
+		}
+	}
+	if len(roster) > 0 {
+		return roster[0].Name, nil
+	}
+	return "", nil
+}
+
+// openLog opens the log file in the user's cache directory; the screen
+// belongs to the dashboard.
+func openLog() (*log.Logger, func()) {
+	dir, err := os.UserCacheDir()
+	if err == nil {
+		dir = filepath.Join(dir, "csat")
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return log.New(io.Discard, "", 0), func() {}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "csat.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return log.New(io.Discard, "", 0), func() {}
+	}
+	return log.New(f, "", log.LstdFlags), func() { f.Close() }
+}
+
+// whatIfFor wires the settings preview to the what-if replay, once it exists.
+func whatIfFor(st *store.Store) tui.WhatIfFunc { return nil }

@@ -1,0 +1,70 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// TestGoldenTabs renders every tab at 100×30 and 80×24 through a real
+// program and compares the final model's View with testdata/*.golden
+// (go test ./tui -run Golden -update rewrites them).
+func TestGoldenTabs(t *testing.T) {
+	tabs := []struct {
+		name string
+		keys []string
+	}{
+		{"leaderboard", nil},
+		{"followups", []string{"2"}},
+		{"achievements", []string{"3"}},
+		{"conversations", []string{"4"}},
+		{"stream", []string{"4", "end", "enter"}},
+		{"simulator", []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}},
+		{"settings", []string{"6"}},
+	}
+	for _, size := range [][2]int{{100, 30}, {80, 24}} {
+		for _, tab := range tabs {
+			t.Run(fmt.Sprintf("%s_%dx%d", tab.name, size[0], size[1]), func(t *testing.T) {
+				m := newTestModel(t, fixtureStore(t), "ada")
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+				for _, k := range tab.keys {
+					tm.Send(keyMsg(k))
+				}
+				tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+				golden.RequireEqual(t, []byte(final.View()))
+			})
+		}
+	}
+}
+
+// keyMsg turns a key name or a text into the message a terminal would send.
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "ctrl+s":
+		return tea.KeyMsg{Type: tea.KeyCtrlS}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case " ":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
