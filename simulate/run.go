@@ -111,6 +111,9 @@ func (r *runner) command(cmd *Command) error {
 	}
 	st := r.step(cmd, r.b.Now())
 	st.Outcome = &o
+	if ev.Kind == domain.EvSnooze {
+		st.Note = "snoozed until " + clockText(ev.Until)
+	}
 	r.emit(st)
 	return nil
 }

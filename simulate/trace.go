@@ -101,15 +101,19 @@ func (h *HumanTrace) Step(s Step) {
 		fmt.Fprintf(h.W, "── %s ──\n", day)
 		h.lastDay = day
 	}
-	clock := s.At.Format("15:04")
-	if s.At.Second() != 0 {
-		clock = s.At.Format("15:04:05")
-	}
-	line := clock + " " + s.Display
+	line := clockText(s.At) + " " + s.Display
 	if r := s.result(); r != "" {
 		line += " → " + r
 	}
 	fmt.Fprintln(h.W, line)
+}
+
+// clockText is the time of day, with seconds only when there are some.
+func clockText(t time.Time) string {
+	if t.Second() != 0 {
+		return t.Format("15:04:05")
+	}
+	return t.Format("15:04")
 }
 
 // JSONTrace writes one JSON object per step.
