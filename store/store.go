@@ -32,6 +32,8 @@ type Options struct {
 	ReadOnly bool   // for read-only commands: skips the costly close
 	// SyncWrites makes every commit durable before it returns (fsync).
 	SyncWrites bool
+
+	memTableSize int64 // tests shrink it to open fast and to split batches
 }
 
 // DefaultDir resolves the data directory: the flag, else $CSAT_DATA_DIR,
@@ -109,6 +111,9 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithValueLogFileSize(64 << 20).
 		WithValueThreshold(4 << 10).
 		WithCompression(options.Snappy)
+	if opts.memTableSize > 0 {
+		bo = bo.WithMemTableSize(opts.memTableSize).WithValueThreshold(min(4<<10, opts.memTableSize/10))
+	}
 	return bo
 }
 

@@ -280,9 +280,11 @@ func (b *batch) dayCounts(d int32) ([]domain.Counts, error) {
 	return cs, nil
 }
 
-// count folds the part of an outcome that lands on day d into the counters,
+// count folds the part of an outcome that lands on the day of at into the counters,
 // through domain.Observe, the one place that says how outcomes move counts.
-func (b *batch) count(o *domain.Outcome, d int32) error {
+func (b *batch) count(o *domain.Outcome, at time.Time) error {
+	b.widen(at)
+	d := dayOf(at)
 	cs, err := b.dayCounts(d)
 	if err != nil {
 		return err
@@ -300,6 +302,14 @@ func (b *batch) count(o *domain.Outcome, d int32) error {
 		return &b.st.totals[id]
 	})
 	return nil
+}
+
+// widen moves the start of "all" back to t: the first event, or an
+// observed rating placed before it.
+func (b *batch) widen(t time.Time) {
+	if b.st.first.IsZero() || t.Before(b.st.first) {
+		b.st.first = t
+	}
 }
 
 // apply runs one event through the rules and records what it changed. On
@@ -320,22 +330,20 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 		return o, err
 	}
 	at := b.ws.Now
-	if b.st.first.IsZero() {
-		b.st.first = at
-	}
+	b.widen(at)
 	// The outcome may carry a survey and a rating (an observed rating); each
 	// counts on its own day, so each is folded separately.
 	if o.Survey.NewSlot {
 		survey := o
 		survey.Rating = domain.RatingChange{}
-		if err := b.count(&survey, dayOf(o.Survey.At)); err != nil {
+		if err := b.count(&survey, o.Survey.At); err != nil {
 			return o, err
 		}
 	}
 	if o.Rating.Changed() {
 		rating := o
 		rating.Survey = domain.SurveyChange{}
-		if err := b.count(&rating, dayOf(o.Rating.FirstRatedAt)); err != nil {
+		if err := b.count(&rating, o.Rating.FirstRatedAt); err != nil {
 			return o, err
 		}
 	}
