@@ -84,11 +84,15 @@ func (v *leaderboard) StatusText() string {
 	if v.err != nil {
 		return "leaderboard: " + v.err.Error()
 	}
-	rank := "ranked by score"
+	rank := "by score"
 	if v.wilson {
-		rank = "ranked by Wilson lower bound (95%)"
+		rank = "by Wilson lower bound"
 	}
-	return periods[v.period] + " · " + rank + " · sort " + sortNames[v.sortBy]
+	s := periods[v.period] + " · sort " + sortNames[v.sortBy]
+	if v.reverse {
+		s += " ↑"
+	}
+	return s + " · " + rank
 }
 
 func (v *leaderboard) ShortHelp() []key.Binding {
@@ -461,6 +465,9 @@ func (v *leaderboard) detail() string {
 	b.WriteString(" · Wilson " + domain.FormatScore(c.WilsonLower(), c.Rated() > 0))
 	if !c.Ranked() && r.Agent.IsTeammate() {
 		b.WriteString(" · not ranked")
+	}
+	if v.wilson {
+		b.WriteString(" · ranks use the Wilson 95% lower bound")
 	}
 	return t.Muted.Render(fit(b.String(), v.width))
 }
