@@ -127,6 +127,9 @@ func (x *Batch) TeamAllTime() domain.Counts { return x.b.st.teamAllTime() }
 // OpenFollowUps counts open follow-up items as the batch sees them.
 func (x *Batch) OpenFollowUps() int { return x.b.st.queue.Open(x.b.ws.Settings.FollowUp) }
 
+// Pending reports whether the batch is neither committed nor discarded.
+func (x *Batch) Pending() bool { return x.b != nil }
+
 // Len is the number of events applied so far.
 func (x *Batch) Len() int { return len(x.b.events) }
 

@@ -94,6 +94,9 @@ func runScripts(g *globals, scripts []*simulate.Script, dryRun bool, opt simulat
 			return usageErr(err)
 		}
 		res, runErr := simulate.Run(s, b, opt)
+		if runErr != nil {
+			abandonBackend(b) // a script error writes nothing
+		}
 		closeErr := closeBackend()
 		if runErr != nil {
 			return usageErr(runErr)
