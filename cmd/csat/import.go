@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/store"
+)
+
+func init() { commands = append(commands, newImportCmd) }
+
+func newImportCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import data from a helpdesk",
+		Args:  cobra.NoArgs,
+	}
+	var skipBad bool
+	ic := &cobra.Command{
+		Use:   "intercom FILE|DIR",
+		Short: "Import conversations exported from the Intercom REST API",
+		Long: `Import conversations as the Intercom REST API returns them: a JSON array,
+a conversation.list object, one object per line, or a directory of such
+files (.json, .jsonl, .ndjson). Ratings (conversation_rating, v1 or v2 shape)
+are stored as observed facts; the conversation parts go through the rules.
+
+Importing the same data twice changes nothing. A malformed record is
+reported with its file and line; by default nothing is imported then
+(exit 2), with --skip-bad the good records are imported (exit 1).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(g, args[0], skipBad, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	ic.Flags().BoolVar(&skipBad, "skip-bad", false, "import the good records even when some are malformed")
+	cmd.AddCommand(ic)
+	return cmd
+}
+
+func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) error {
+	recs, err := intercom.ReadPath(path)
+	if err != nil {
+		return usageErr(fmt.Errorf("import: %w", err))
+	}
+	// Check every record before touching the store: bad input changes nothing.
+	var malformed []intercom.Skip
+	names := intercom.NewNames()
+	for _, r := range recs {
+		if r.Err == nil {
+			_, r.Err = intercom.Map(&r.Conv, names)
+		}
+		if r.Err != nil {
+			malformed = append(malformed, intercom.Skip{What: r.Source, Reason: r.Err.Error()})
+		}
+	}
+	for _, m := range malformed {
+		fmt.Fprintf(stderr, "%s: %s\n", m.What, m.Reason)
+	}
+	if len(malformed) > 0 && !skipBad {
+		return usageErr(fmt.Errorf("import: %d of %d records malformed; nothing imported (--skip-bad imports the rest)", len(malformed), len(recs)))
+	}
+	dir, err := store.DefaultDir(g.dataDir)
+	if err != nil {
+		return usageErr(err)
+	}
+	st, err := store.Open(store.Options{Dir: dir})
+	if err != nil {
+		return usageErr(busyHint(dir, err))
+	}
+	rep, bad, err := importInto(st, recs, stderr)
+	if cerr := st.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return failedErr(fmt.Errorf("import: %w", err))
+	}
+	printImportSummary(stdout, len(recs)-len(bad), rep)
+	if len(bad) > 0 {
+		return failedErr(fmt.Errorf("import: %d malformed records not imported", len(bad)))
+	}
+	return nil
+}
+
+func importInto(st *store.Store, recs []intercom.Record, stderr io.Writer) (intercom.Report, []intercom.Skip, error) {
+	in, err := intercom.NewIngester(st)
+	if err != nil {
+		return intercom.Report{}, nil, err
+	}
+	var show func(done, total int)
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		bar := progress.New(progress.WithDefaultGradient(), progress.WithWidth(40))
+		show = func(done, total int) {
+			if total > 0 {
+				fmt.Fprintf(stderr, "\r%s %d/%d events", bar.ViewAs(float64(done)/float64(total)), done, total)
+			}
+			if done == total {
+				fmt.Fprintln(stderr)
+			}
+		}
+	}
+	return intercom.Import(in, recs, show)
+}
+
+func printImportSummary(w io.Writer, records int, rep intercom.Report) {
+	fmt.Fprintf(w, "imported %d records: %d events written, %d already imported, %d skipped\n", records, rep.Applied, rep.Already, len(rep.Skipped))
+	if len(rep.Skipped) == 0 {
+		return
+	}
+	byReason := map[string][]string{}
+	for _, s := range rep.Skipped {
+		byReason[s.Reason] = append(byReason[s.Reason], s.What)
+	}
+	reasons := make([]string, 0, len(byReason))
+	for r := range byReason {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool {
+		if len(byReason[reasons[i]]) != len(byReason[reasons[j]]) {
+			return len(byReason[reasons[i]]) > len(byReason[reasons[j]])
+		}
+		return reasons[i] < reasons[j]
+	})
+	for _, r := range reasons {
+		whats := byReason[r]
+		more := ""
+		if len(whats) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(whats)-1)
+		}
+		fmt.Fprintf(w, "  skipped %d × %s: %s%s\n", len(whats), r, whats[0], more)
+	}
+}
+
+// busyHint explains a store held by another process; when that process is
+// `csat serve`, it says where the server listens.
+func busyHint(dir string, err error) error {
+	if !errors.Is(err, store.ErrLocked) {
+		return err
+	}
+	if addr, ok := serverAddress(dir); ok {
+		return fmt.Errorf("%w\n`csat serve` owns %s: stop it first, or connect with: %s", err, dir, addr.SSHCommand())
+	}
+	return err
+}

@@ -1,0 +1,283 @@
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/activeterm"
+	bm "github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/store"
+	"github.com/csat-app/csat/tui"
+)
+
+// Config is what one server needs. Store is owned by the caller, who closes
+// it after Run returns.
+type Config struct {
+	Store         *store.Store
+	DataDir       string
+	SSHAddr       string // e.g. 127.0.0.1:23234; port 0 picks one
+	HTTPAddr      string // e.g. 127.0.0.1:8080
+	Users         *Users
+	WebhookSecret []byte
+	APIToken      string
+	TokenFile     string // recorded for local csat commands
+	Logger        *log.Logger
+	WhatIf        tui.WhatIfFunc
+	// Ready, if set, is called once both listeners accept, with the bound addresses.
+	Ready func(Info)
+}
+
+// HostKeyFile is the SSH host key, created on first start and kept.
+const HostKeyFile = "ssh_host_ed25519"
+
+// ShutdownGrace bounds how long sessions get to say goodbye.
+const ShutdownGrace = 5 * time.Second
+
+// Server is the long-running process: the one owner of the store, serving
+// dashboards over SSH and the HTTP API.
+type Server struct {
+	cfg      Config
+	ingester *intercom.Ingester
+	now      func() time.Time
+
+	mu       sync.Mutex
+	sessions map[*tea.Program]struct{}
+	closing  bool
+}
+
+// New checks cfg and prepares the server: it aligns the store's roster
+// with the users file (the role the file gives is the role the rules see)
+// and reads the Intercom bookkeeping back from the log.
+func New(cfg Config) (*Server, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("serve: no store")
+	case cfg.Users == nil:
+		return nil, errors.New("serve: no users file")
+	case len(cfg.WebhookSecret) == 0:
+		return nil, errors.New("serve: no webhook secret (--webhook-secret-file or $CSAT_WEBHOOK_SECRET)")
+	case cfg.APIToken == "":
+		return nil, errors.New("serve: no API token")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.New(os.Stderr, "csat serve: ", log.LstdFlags)
+	}
+	roster, err := cfg.Store.Teammates()
+	if err != nil {
+		return nil, fmt.Errorf("serve: reading the roster: %w", err)
+	}
+	have := map[string]domain.Role{}
+	for _, t := range roster {
+		have[t.Name] = t.Role
+	}
+	for _, u := range cfg.Users.Roster() {
+		if r, ok := have[u.Name]; ok && r == u.Role {
+			continue
+		}
+		if _, err := cfg.Store.Apply(domain.Event{Kind: domain.EvRole, By: u.Name, Role: u.Role}); err != nil {
+			return nil, fmt.Errorf("serve: recording %s as %s: %w", u.Name, u.Role, err)
+		}
+	}
+	in, err := intercom.NewIngester(cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return &Server{cfg: cfg, ingester: in, now: func() time.Time { return time.Now().UTC() }, sessions: map[*tea.Program]struct{}{}}, nil
+}
+
+func (s *Server) logf(format string, args ...any) { s.cfg.Logger.Printf(format, args...) }
+
+func (s *Server) sessionCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+type userKey struct{}
+
+// sshServer builds the wish server: public keys from the users file only,
+// no passwords, one dashboard per session.
+func (s *Server) sshServer() (*ssh.Server, error) {
+	return wish.NewServer(
+		wish.WithHostKeyPath(filepath.Join(s.cfg.DataDir, HostKeyFile)),
+		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
+			u, ok := s.cfg.Users.Lookup(key)
+			if ok {
+				ctx.SetValue(userKey{}, u)
+			} else {
+				s.logf("ssh: refused key %s for %q from %s", gossFingerprint(key), ctx.User(), ctx.RemoteAddr())
+			}
+			return ok
+		}),
+		// Middlewares run last-listed first: activeterm refuses sessions
+		// without a terminal, the dashboard runs, then the goodbye.
+		wish.WithMiddleware(s.goodbye, bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii), activeterm.Middleware()),
+	)
+}
+
+// program starts one dashboard for a session, styled for that client's terminal.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	u, ok := sess.Context().Value(userKey{}).(User)
+	if !ok {
+		// Unreachable: every session passed the key check.
+		wish.Fatalln(sess, "csat: not authorized")
+		return nil
+	}
+	m, err := tui.New(tui.Options{
+		Store:     s.cfg.Store,
+		Viewer:    u.Name,
+		Renderer:  bm.MakeRenderer(sess),
+		Logger:    s.cfg.Logger,
+		WhatIf:    s.cfg.WhatIf,
+		StoreName: "csat serve",
+	})
+	if err != nil {
+		wish.Fatalln(sess, "csat: "+err.Error())
+		return nil
+	}
+	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}, bm.MakeOptions(sess)...)
+	p := tea.NewProgram(m, opts...)
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		m.Close()
+		wish.Fatalln(sess, "csat serve is shutting down")
+		return nil
+	}
+	s.sessions[p] = struct{}{}
+	s.mu.Unlock()
+	s.logf("ssh: %s (%s) connected from %s", u.Name, u.Role, sess.RemoteAddr())
+	go func() {
+		<-sess.Context().Done()
+		m.Close()
+		s.mu.Lock()
+		delete(s.sessions, p)
+		s.mu.Unlock()
+		s.logf("ssh: %s disconnected", u.Name)
+	}()
+	return p
+}
+
+// goodbye runs after a dashboard ends: on shutdown it tells the person why.
+func (s *Server) goodbye(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.mu.Lock()
+		closing := s.closing
+		s.mu.Unlock()
+		if closing {
+			wish.Println(sess, "csat serve is shutting down; your dashboard was closed. Reconnect when it is back.")
+		}
+		next(sess)
+	}
+}
+
+// Run serves until ctx ends, then shuts down gracefully: stop accepting,
+// end every session with a message, finish in-flight requests. The caller
+// closes the store afterwards.
+func (s *Server) Run(ctx context.Context) error {
+	if err := os.MkdirAll(s.cfg.DataDir, 0o700); err != nil {
+		return err
+	}
+	sshSrv, err := s.sshServer()
+	if err != nil {
+		return fmt.Errorf("ssh server: %w", err)
+	}
+	sshLn, err := net.Listen("tcp", s.cfg.SSHAddr)
+	if err != nil {
+		return fmt.Errorf("ssh: %w", err)
+	}
+	httpLn, err := net.Listen("tcp", s.cfg.HTTPAddr)
+	if err != nil {
+		sshLn.Close()
+		return fmt.Errorf("http: %w", err)
+	}
+	httpSrv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	info := Info{PID: os.Getpid(), HTTP: httpLn.Addr().String(), SSH: sshLn.Addr().String(), TokenFile: s.cfg.TokenFile, Started: s.now()}
+	if err := WriteInfo(s.cfg.DataDir, info); err != nil {
+		sshLn.Close()
+		httpLn.Close()
+		return fmt.Errorf("recording the server address: %w", err)
+	}
+	defer RemoveInfo(s.cfg.DataDir)
+
+	errc := make(chan error, 2)
+	go func() { errc <- ignoreClosed(sshSrv.Serve(sshLn)) }()
+	go func() { errc <- ignoreClosed(httpSrv.Serve(httpLn)) }()
+	s.logf("listening: ssh %s, http %s", info.SSH, info.HTTP)
+	if s.cfg.Ready != nil {
+		s.cfg.Ready(info)
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	s.shutdown(sshSrv, httpSrv)
+	return runErr
+}
+
+func ignoreClosed(err error) error {
+	if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+func (s *Server) shutdown(sshSrv *ssh.Server, httpSrv *http.Server) {
+	s.mu.Lock()
+	s.closing = true
+	programs := make([]*tea.Program, 0, len(s.sessions))
+	for p := range s.sessions {
+		programs = append(programs, p)
+	}
+	s.mu.Unlock()
+	s.logf("shutting down: %d sessions", len(programs))
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = httpSrv.Shutdown(ctx) }()
+	go func() {
+		defer wg.Done()
+		// Shutdown closes the listener first, then waits for sessions.
+		if err := sshSrv.Shutdown(ctx); err != nil {
+			_ = sshSrv.Close()
+		}
+	}()
+	for _, p := range programs {
+		p.Quit()
+	}
+	wg.Wait()
+}
+
+// NewToken makes a random API token.
+func NewToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func gossFingerprint(k ssh.PublicKey) string {
+	if k == nil {
+		return "(none)"
+	}
+	return k.Type()
+}
