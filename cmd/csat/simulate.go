@@ -63,7 +63,7 @@ FILE:LINE), 2 on a script error (FILE:LINE:COL).`,
 				}
 				override = &p
 			}
-			scripts, err := parseFiles(files)
+			scripts, err := parseFiles(files, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -99,7 +99,7 @@ func runScripts(g *globals, scripts []*simulate.Script, dryRun bool, opt simulat
 		}
 		closeErr := closeBackend()
 		if runErr != nil {
-			return usageErr(runErr)
+			return scriptErr(stderr, runErr)
 		}
 		if closeErr != nil {
 			return failedErr(fmt.Errorf("%s: %w", s.Name, closeErr))
@@ -132,24 +132,32 @@ whose outcome differs. Differences are not failures: the exit status is 0,
 or 2 on a script error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, files []string) error {
-			scripts, err := parseFiles(files)
+			scripts, err := parseFiles(files, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			diffs, err := simulate.Diff(scripts[0])
 			if err != nil {
-				return usageErr(err)
+				return scriptErr(c.ErrOrStderr(), err)
 			}
 			return simulate.WriteDiff(c.OutOrStdout(), scripts[0].Name, diffs)
 		},
 	}
 }
 
+// scriptErr prints a script's errors as they are, FILE:LINE:COL first, so
+// editors and CI can jump to them, and marks the run as bad input.
+func scriptErr(stderr io.Writer, err error) error {
+	fmt.Fprintln(stderr, err)
+	return usageErr(errors.New(""))
+}
+
 // parseFiles reads and parses every file before anything runs, so a
-// malformed script never half-runs.
-func parseFiles(files []string) ([]*simulate.Script, error) {
+// malformed script never half-runs. Script errors go to stderr.
+func parseFiles(files []string, stderr io.Writer) ([]*simulate.Script, error) {
 	var scripts []*simulate.Script
 	var errs []error
+	failed := false
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -158,13 +166,17 @@ func parseFiles(files []string) ([]*simulate.Script, error) {
 		}
 		s, err := simulate.Parse(f, src)
 		if err != nil {
-			errs = append(errs, err)
+			fmt.Fprintln(stderr, err)
+			failed = true
 			continue
 		}
 		scripts = append(scripts, s)
 	}
 	if len(errs) > 0 {
 		return nil, usageErr(errors.Join(errs...))
+	}
+	if failed {
+		return nil, usageErr(errors.New(""))
 	}
 	return scripts, nil
 }
