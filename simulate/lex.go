@@ -22,6 +22,7 @@ type lexError struct {
 	Msg string
 }
 
+// Error gives COL: message; the parser adds the file and line.
 func (e *lexError) Error() string { return fmt.Sprintf("%d: %s", e.Col, e.Msg) }
 
 // lexLine splits one line into words and quoted texts, dropping a comment

@@ -65,6 +65,7 @@ type ScriptError struct {
 	Err error
 }
 
+// Error gives FILE:LINE:COL: message (FILE:LINE: when no column applies).
 func (e *ScriptError) Error() string {
 	if e.Col > 0 {
 		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
@@ -78,6 +79,7 @@ func (e *ScriptError) Unwrap() error { return e.Err }
 // ErrorList holds every error found in a script, one per line of its message.
 type ErrorList []*ScriptError
 
+// Error gives one error a line.
 func (l ErrorList) Error() string {
 	msgs := make([]string, len(l))
 	for i, e := range l {

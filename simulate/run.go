@@ -24,6 +24,7 @@ type Failure struct {
 	Message string // "expected sent to bob, got skipped: too_short (212/250 chars)"
 }
 
+// String gives FILE:LINE: expected …, got ….
 func (f Failure) String() string { return fmt.Sprintf("%s:%d: %s", f.File, f.Line, f.Message) }
 
 // Result sums up a run that had no script error.
