@@ -180,3 +180,15 @@ func countWhatIf(t *SurveyTally, kind domain.EventKind, o *domain.Outcome, appli
 		}
 	}
 }
+
+// OverridesBetween lists the settings that differ from current to pending,
+// as overrides: the what-if of a pending change in the settings panel.
+func OverridesBetween(current, pending domain.Settings) []Override {
+	var os []Override
+	for _, k := range domain.AllSettingKeys() {
+		if v := pending.Get(k); v != current.Get(k) {
+			os = append(os, Override{Key: k, Value: v})
+		}
+	}
+	return os
+}

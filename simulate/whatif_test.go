@@ -297,3 +297,17 @@ func TestLoadGeneratorSeldomDrops(t *testing.T) {
 		t.Errorf("the shadow still holds %d conversations: memory is not bounded by those in flight", len(g.shadow.Conversations))
 	}
 }
+
+func TestOverridesBetween(t *testing.T) {
+	cur := domain.DefaultSettings()
+	pending := cur
+	pending.Users.DirectOutbound = false
+	pending.Leads.RatingWindowHours = 48
+	got := fmt.Sprint(OverridesBetween(cur, pending))
+	if got != "[users.direct-outbound=off leads.rating-window=48]" {
+		t.Errorf("OverridesBetween = %s", got)
+	}
+	if len(OverridesBetween(cur, cur)) != 0 {
+		t.Error("no change should give no override")
+	}
+}

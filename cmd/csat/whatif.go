@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
+)
+
+func init() { simulateSubcommands = append(simulateSubcommands, newSimulateWhatIfCmd) }
+
+type whatIfFlags struct {
+	sets    []string
+	profile string
+	since   string
+	format  string
+}
+
+func newSimulateWhatIfCmd(g *globals) *cobra.Command {
+	f := &whatIfFlags{}
+	cmd := &cobra.Command{
+		Use:   "whatif --set KEY=VALUE [--set ...] [--profile intercom|operator] [--since 30d] [--format table|json]",
+		Short: "Replay the stored history under other settings and compare the surveys sent",
+		Long: `Replay every stored event into a fresh workspace under changed settings and
+show, beside what actually happened, how many surveys would have been sent or
+skipped, and why. Setting changes recorded in the history still apply, except
+for the keys given with --set, which stay pinned.
+
+The whole history is replayed to build the state; only the closes and asks of
+the window (--since: a span before the store's last event, a date, or "all")
+are counted. Nothing is written.
+
+Keys are those of the settings panel: users.csat, users.direct-outbound,
+users.workflow-outbound, users.rating-window, users.change-window,
+users.survey-app (and the same for leads), workspace.hide-scores,
+workspace.target, workspace.followup, workspace.profile.`,
+		Example: "  csat simulate whatif --set users.direct-outbound=off\n  csat simulate whatif --profile operator --since 90d --format json",
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runWhatIf(c, g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.sets, "set", nil, "a setting to pin, KEY=VALUE (repeatable)")
+	fl.StringVar(&f.profile, "profile", "", "rule profile to replay under: intercom or operator (same as --set workspace.profile=P)")
+	fl.StringVar(&f.since, "since", "30d", `window counted: a span before the last event (30d, 12h), a date (2026-03-01), or "all"`)
+	fl.StringVar(&f.format, "format", "table", "output: table or json")
+	return cmd
+}
+
+// overrides reads --set and --profile, refusing unknown keys, bad values and
+// a key given twice.
+func (f *whatIfFlags) overrides() ([]simulate.Override, error) {
+	specs := append([]string(nil), f.sets...)
+	if f.profile != "" {
+		if _, err := domain.ParseProfile(f.profile); err != nil {
+			return nil, usageErr(fmt.Errorf("--profile %s: want intercom or operator", f.profile))
+		}
+		specs = append(specs, "workspace.profile="+f.profile)
+	}
+	seen := map[domain.SettingKey]bool{}
+	var os []simulate.Override
+	for i, s := range specs {
+		flag := "--set " + s
+		if i >= len(f.sets) {
+			flag = "--profile " + f.profile
+		}
+		o, err := simulate.ParseOverride(s)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("%s: %w", flag, err))
+		}
+		if seen[o.Key] {
+			return nil, usageErr(fmt.Errorf("%s: %s is set twice", flag, o.Key))
+		}
+		seen[o.Key] = true
+		os = append(os, o)
+	}
+	return os, nil
+}
+
+// window turns --since into a start time: a span before the last event, a
+// date, or the whole history.
+func whatIfWindow(since string, last time.Time) (time.Time, error) {
+	switch {
+	case since == "all":
+		return time.Time{}, nil
+	case strings.Count(since, "-") == 2:
+		if t, err := time.Parse(time.RFC3339, since); err == nil {
+			return t, nil
+		}
+		if t, err := time.Parse("2006-01-02", since); err == nil {
+			return t, nil
+		}
+	default:
+		if d, err := simulate.ParseSpan(since); err == nil && d > 0 {
+			return last.Add(-d), nil
+		}
+	}
+	return time.Time{}, usageErr(fmt.Errorf(`--since %s: want a positive span (30d, 12h), a date (2026-03-01) or "all"`, since))
+}
+
+func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
+	overrides, err := f.overrides()
+	if err != nil {
+		return err
+	}
+	if f.format != "table" && f.format != "json" {
+		return usageErr(fmt.Errorf("--format %s: want table or json", f.format))
+	}
+	if _, err := whatIfWindow(f.since, time.Time{}); err != nil {
+		return err
+	}
+	dir, err := store.DefaultDir(g.dataDir)
+	if err != nil {
+		return usageErr(err)
+	}
+	st, err := store.Open(store.Options{Dir: dir, ReadOnly: true})
+	if err != nil {
+		return usageErr(busyHint(dir, err))
+	}
+	defer st.Close()
+	since, err := whatIfWindow(f.since, st.Now())
+	if err != nil {
+		return err
+	}
+	rep, err := simulate.WhatIf(storeEventSource(st), overrides, since)
+	if err != nil {
+		return failedErr(fmt.Errorf("whatif: %w", err))
+	}
+	if f.format == "json" {
+		enc := json.NewEncoder(c.OutOrStdout())
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	writeWhatIf(c.OutOrStdout(), rep)
+	return nil
+}
+
+// storeEventSource reads a store's whole event log for a what-if replay.
+func storeEventSource(st *store.Store) simulate.EventSource {
+	return func(yield func(domain.Event) error) error {
+		return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
+	}
+}
+
+func writeWhatIf(w io.Writer, rep simulate.WhatIfReport) {
+	var names []string
+	for _, o := range rep.Overrides {
+		names = append(names, o.String())
+	}
+	what := strings.Join(names, ", ")
+	if what == "" {
+		what = "nothing changed"
+	}
+	window := "the whole history"
+	if !rep.Since.IsZero() {
+		window = fmt.Sprintf("%s → %s", rep.Since.UTC().Format("2006-01-02 15:04"), rep.Until.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	fmt.Fprintf(w, "what if: %s\nwindow:  %s (%d events replayed)\n\n", what, window, rep.Events)
+	fmt.Fprintf(w, "%-26s%8s%9s%8s\n", "", "actual", "what-if", "change")
+	row := func(label string, a, b int) {
+		fmt.Fprintf(w, "%-26s%8d%9d%8s\n", label, a, b, signed(b-a))
+	}
+	row("closes and asks", rep.Actual.Closes+rep.Actual.Asks, rep.WhatIf.Closes+rep.WhatIf.Asks)
+	row("surveys sent", rep.Actual.Sent, rep.WhatIf.Sent)
+	row("surveys skipped", rep.Actual.Skipped, rep.WhatIf.Skipped)
+	codes := simulate.ReasonCounts{}
+	for c, n := range rep.Actual.SkippedBy {
+		codes[c] += n
+	}
+	for c, n := range rep.WhatIf.SkippedBy {
+		codes[c] += n
+	}
+	for _, c := range codes.Codes() {
+		row("  "+c.String(), rep.Actual.SkippedBy[c], rep.WhatIf.SkippedBy[c])
+	}
+	row("first ratings", rep.Actual.Ratings, rep.WhatIf.Ratings)
+	fmt.Fprintf(w, "\n%d would now be sent, %d would now be skipped.\n", rep.NowSent, rep.NowSkipped)
+	if rep.Inapplicable > 0 {
+		fmt.Fprintf(w, "%d later events could not happen under these settings (a follow-up of a rating never given, say) and were left out.\n", rep.Inapplicable)
+	}
+}
+
+func signed(n int) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	if n == 0 {
+		return "0"
+	}
+	return fmt.Sprint(n)
+}
