@@ -108,7 +108,7 @@ func TestTabKeysSwitchTabs(t *testing.T) {
 
 func TestFilterOwnsTheKeyboard(t *testing.T) {
 	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
-	d.keys("/", "q", "2")
+	d.keys("/q2") // typed quickly: one message, three keys
 	if d.quit {
 		t.Fatal("q typed into the filter quit the dashboard")
 	}

@@ -73,7 +73,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 			return usageErr(err)
 		}
 		if st, err = store.Open(store.Options{Dir: dir}); err != nil {
-			return usageErr(err)
+			return usageErr(busyHint(dir, err)) // says how to connect when csat serve owns it (remote.go)
 		}
 		name = dir
 	}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDashboardInTmux builds csat, starts `csat --demo` in a detached tmux
+// session of 100×30, types keys and reads the screen back. Without tmux it
+// skips, unless CI is set: CI installs tmux, so there it fails.
+func TestDashboardInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is not installed; CI must install it (.ci/run does)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "csat")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	sock := "csat-e2e-" + strconv.Itoa(os.Getpid())
+	tmux := func(args ...string) string {
+		out, _ := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+		return string(out)
+	}
+	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " --demo"
+	if out, err := exec.Command("tmux", "-L", sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { tmux("kill-server") })
+	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
+	waitFor := func(what string, ok func(string) bool) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s := screen()
+			if ok(s) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s; the screen shows:\n%s", what, s)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	has := func(parts ...string) func(string) bool {
+		return func(s string) bool {
+			for _, p := range parts {
+				if !strings.Contains(s, p) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	// A pause after each send: an escape followed at once by a key reads as alt+key.
+	keys := func(k ...string) {
+		tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...)
+		time.Sleep(150 * time.Millisecond)
+	}
+
+	s := waitFor("the leaderboard", has("1 Leaderboard", "team", "score", "(admin)", "updated"))
+	if !strings.Contains(s, "%") || !strings.Contains(s, "Bot agents") {
+		t.Fatalf("the leaderboard shows no scores:\n%s", s)
+	}
+	keys("2")
+	waitFor("the follow-up queue", has("stage", "customer", "😠"))
+	keys("/", "q")
+	waitFor("the filter with q typed in", has("filter: q"))
+	keys("Escape")
+	keys("5", "n", "Enter")
+	waitFor("a simulator conversation", has("started by user:customer1"))
+	keys("t")
+	keys("-l", "Hello there")
+	keys("Enter", "x")
+	waitFor("the rules panel", has("close c1", "length", "✗"))
+	keys("6")
+	waitFor("the settings panel", has("happiness target", "audit trail"))
+	keys("q")
+	waitFor("the dashboard to quit", func(s string) bool { return !strings.Contains(s, "Leaderboard") })
+}
