@@ -79,6 +79,13 @@ func NewIngester(sink Sink) (*Ingester, error) {
 	return in, nil
 }
 
+// Pause runs fn while no ingest is in progress, e.g. a consistency check.
+func (in *Ingester) Pause(fn func()) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	fn()
+}
+
 // Names is the admin directory the ingester maps with.
 func (in *Ingester) Names() *Names { return in.names }
 

@@ -35,7 +35,19 @@ func (s *Server) handler() http.Handler {
 	})
 	mux.Handle("GET /api/report", s.authorized(http.HandlerFunc(s.report)))
 	mux.Handle("GET /api/export/ratings", s.authorized(http.HandlerFunc(s.exportRatings)))
-	return http.TimeoutHandler(mux, 4*time.Second, `{"status":"error","error":"timed out"}`)
+	// What local csat commands need while this process owns the store.
+	mux.Handle("GET /api/state", s.authorized(http.HandlerFunc(s.state)))
+	mux.Handle("GET /api/conversations", s.authorized(http.HandlerFunc(s.conversations)))
+	mux.Handle("POST /api/check", s.authorized(http.HandlerFunc(s.check)))
+	// The webhook answers well within Intercom's 5 s; long reads are not cut.
+	limited := http.TimeoutHandler(mux, 4*time.Second, `{"status":"error","error":"timed out"}`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/webhooks/intercom" || r.URL.Path == "/healthz" {
+			limited.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -61,8 +73,9 @@ func (s *Server) authorized(next http.Handler) http.Handler {
 	})
 }
 
-// PeriodFromQuery reads ?period=today|7d|30d|90d|all or ?from=DATE&to=DATE
-// (to exclusive), relative to now. The default is 30d.
+// PeriodFromQuery reads ?period=today|7d|30d|90d|all, or ?from=&to= (each a
+// YYYY-MM-DD day or an RFC 3339 time, to exclusive, empty for open-ended),
+// relative to now. The default is 30d.
 func PeriodFromQuery(q map[string][]string, now time.Time) (store.Period, error) {
 	get := func(k string) string {
 		if v := q[k]; len(v) > 0 {
@@ -70,21 +83,17 @@ func PeriodFromQuery(q map[string][]string, now time.Time) (store.Period, error)
 		}
 		return ""
 	}
-	from, to := get("from"), get("to")
-	if from != "" || to != "" {
-		if from == "" || to == "" {
-			return store.Period{}, fmt.Errorf("from and to go together")
-		}
-		f, err := time.Parse(time.DateOnly, from)
+	if _, ok := q["from"]; ok {
+		f, err := parseBound(get("from"))
 		if err != nil {
-			return store.Period{}, fmt.Errorf("from %q: want YYYY-MM-DD", from)
+			return store.Period{}, fmt.Errorf("from: %v", err)
 		}
-		t, err := time.Parse(time.DateOnly, to)
+		t, err := parseBound(get("to"))
 		if err != nil {
-			return store.Period{}, fmt.Errorf("to %q: want YYYY-MM-DD", to)
+			return store.Period{}, fmt.Errorf("to: %v", err)
 		}
-		if !t.After(f) {
-			return store.Period{}, fmt.Errorf("to %s must be after from %s", to, from)
+		if !t.IsZero() && !t.After(f) {
+			return store.Period{}, fmt.Errorf("to %s must be after from %s", get("to"), get("from"))
 		}
 		return store.Period{From: f, To: t}, nil
 	}
@@ -130,4 +139,74 @@ func (s *Server) exportRatings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rows)
+}
+
+func parseBound(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want YYYY-MM-DD or an RFC 3339 time", v)
+	}
+	return t, nil
+}
+
+// State is what GET /api/state answers: the store clock and settings.
+type State struct {
+	Now      time.Time       `json:"now"`
+	Seq      uint64          `json:"seq"`
+	Dir      string          `json:"dir"`
+	Settings domain.Settings `json:"settings"`
+}
+
+func (s *Server) state(w http.ResponseWriter, r *http.Request) {
+	st := s.cfg.Store
+	writeJSON(w, http.StatusOK, State{Now: st.Now(), Seq: st.Seq(), Dir: st.Dir(), Settings: st.Settings()})
+}
+
+// ConversationLine is one line of GET /api/conversations (JSON lines).
+type ConversationLine struct {
+	Conversation domain.Conversation `json:"conversation"`
+	UpdatedAt    time.Time           `json:"updated_at"`
+}
+
+func (s *Server) conversations(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	enc := json.NewEncoder(w)
+	err := s.cfg.Store.EachConversation(func(c domain.Conversation, updated time.Time) error {
+		return enc.Encode(ConversationLine{Conversation: c, UpdatedAt: updated})
+	})
+	if err != nil {
+		// Headers are gone; a last line tells the reader the list is cut.
+		_ = enc.Encode(map[string]string{"error": err.Error()})
+	}
+}
+
+// CheckAnswer is what POST /api/check answers.
+type CheckAnswer struct {
+	Seq         uint64             `json:"seq"`
+	Differences []store.Difference `json:"differences"`
+}
+
+// check replays the log against the live store. Webhook ingestion waits
+// meanwhile, so that the log and the state it compares belong together.
+func (s *Server) check(w http.ResponseWriter, r *http.Request) {
+	var (
+		diffs []store.Difference
+		seq   uint64
+		err   error
+	)
+	s.ingester.Pause(func() {
+		diffs, err = s.cfg.Store.Check()
+		seq = s.cfg.Store.Seq()
+	})
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, CheckAnswer{Seq: seq, Differences: diffs})
 }

@@ -21,7 +21,7 @@ Exit status: 0 when everything agrees, 1 when anything differs (each
 difference is printed), 2 when the store cannot be opened.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := openStore(g, true)
+			s, err := openReader(g) // the store, or the csat serve that owns it (remote.go)
 			if err != nil {
 				return usageErr(err)
 			}

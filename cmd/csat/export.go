@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
-	"github.com/csat-app/csat/store"
 )
 
 func init() { commands = append(commands, newExportCmd) }
@@ -38,7 +37,7 @@ store read-only.`,
 			if format != "csv" && format != "jsonl" {
 				return usageErr(fmt.Errorf("--format %q: want csv or jsonl", format))
 			}
-			s, err := openStore(g, true)
+			s, err := openReader(g) // the store, or the csat serve that owns it (remote.go)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -135,7 +134,7 @@ func customer(c *domain.Conversation) string {
 	return c.Customers[0].String()
 }
 
-func exportRatings(s *store.Store, w *recordWriter) error {
+func exportRatings(s reader, w *recordWriter) error {
 	return s.EachConversation(func(c domain.Conversation, _ time.Time) error {
 		for _, sl := range c.Slots {
 			var value, comment any
@@ -166,7 +165,7 @@ func agentKind(a domain.Actor) string {
 	return "bot"
 }
 
-func exportConversations(s *store.Store, w *recordWriter) error {
+func exportConversations(s reader, w *recordWriter) error {
 	now := s.Now()
 	return s.EachConversation(func(c domain.Conversation, updated time.Time) error {
 		rated := 0

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -136,16 +135,4 @@ func printImportSummary(w io.Writer, records int, rep intercom.Report) {
 		}
 		fmt.Fprintf(w, "  skipped %d × %s: %s%s\n", len(whats), r, whats[0], more)
 	}
-}
-
-// busyHint explains a store held by another process; when that process is
-// `csat serve`, it says where the server listens.
-func busyHint(dir string, err error) error {
-	if !errors.Is(err, store.ErrLocked) {
-		return err
-	}
-	if addr, ok := serverAddress(dir); ok {
-		return fmt.Errorf("%w\n`csat serve` owns %s: stop it first, or connect with: %s", err, dir, addr.SSHCommand())
-	}
-	return err
 }

@@ -59,7 +59,7 @@ read-only.`,
 					return usageErr(fmt.Errorf("--period: %w", err))
 				}
 			}
-			s, err := openStore(g, true)
+			s, err := openReader(g) // the store, or the csat serve that owns it (remote.go)
 			if err != nil {
 				return usageErr(err)
 			}
