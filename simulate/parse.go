@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"strconv"
@@ -98,11 +97,17 @@ func Parse(name string, src []byte) (*Script, error) {
 	s := &Script{Name: name}
 	var errs ErrorList
 	st := parseState{profile: domain.ProfileIntercom}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 0, 64*1024), len(src)+1)
-	sc.Split(scanLines)
-	for line := 1; sc.Scan() && len(errs) < maxErrors; line++ {
-		text := sc.Text()
+	rest := src
+	for line := 1; len(rest) > 0 && len(errs) < maxErrors; line++ {
+		// Lines end at \n only, so a line number is what an editor shows (a
+		// lone \r is left to the lexer, which treats it as a space).
+		raw := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			raw, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		text := string(raw)
 		if line == 1 {
 			text = strings.TrimPrefix(text, "\uFEFF")
 		}
@@ -127,18 +132,6 @@ func Parse(name string, src []byte) (*Script, error) {
 		return nil, errs
 	}
 	return s, nil
-}
-
-// scanLines splits on \n only, so that a line number is what an editor shows
-// (a lone \r is left to the lexer, which treats it as a space).
-func scanLines(data []byte, atEOF bool) (int, []byte, error) {
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		return i + 1, data[:i], nil
-	}
-	if atEOF && len(data) > 0 {
-		return len(data), data, nil
-	}
-	return 0, nil, nil
 }
 
 // parseState is what a line's meaning depends on from the lines before it.
