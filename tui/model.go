@@ -33,7 +33,8 @@ type Options struct {
 	Clock func() time.Time
 	// Logger receives diagnostics; nil discards them (never the screen).
 	Logger *log.Logger
-	// WhatIf replays recent conversations under other settings; nil hides the preview.
+	// WhatIf replays recent conversations under other settings; nil means
+	// the what-if replay of Store's log.
 	WhatIf WhatIfFunc
 	// StoreName is shown in the status bar; defaults to the store's directory.
 	StoreName string
@@ -94,6 +95,10 @@ func New(opts Options) (*Model, error) {
 	if clock == nil {
 		clock = time.Now
 	}
+	whatIf := opts.WhatIf
+	if whatIf == nil && opts.Store != nil {
+		whatIf = StoreWhatIf(opts.Store)
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
@@ -105,7 +110,7 @@ func New(opts Options) (*Model, error) {
 		viewer: opts.Viewer,
 		clock:  clock,
 		log:    logger,
-		whatIf: opts.WhatIf,
+		whatIf: whatIf,
 	}
 	if tms, err := src.Teammates(); err == nil {
 		for _, t := range tms {

@@ -178,27 +178,5 @@ func openLog() (*log.Logger, func()) {
 	return log.New(f, "", log.LstdFlags), func() { f.Close() }
 }
 
-// whatIfFor wires the settings preview to the what-if replay of the store's
-// log: the pending settings become overrides, the window ends at the store clock.
-func whatIfFor(st *store.Store) tui.WhatIfFunc {
-	return func(proposed domain.Settings, span time.Duration) (tui.WhatIf, error) {
-		current := st.Settings()
-		var overrides []simulate.Override
-		for _, k := range domain.AllSettingKeys() {
-			if v := proposed.Get(k); v != current.Get(k) {
-				overrides = append(overrides, simulate.Override{Key: k, Value: v})
-			}
-		}
-		events := func(yield func(domain.Event) error) error {
-			return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
-		}
-		rep, err := simulate.WhatIf(events, overrides, st.Now().Add(-span))
-		if err != nil {
-			return tui.WhatIf{}, err
-		}
-		return tui.WhatIf{
-			Actual: tui.WhatIfCounts{Sent: rep.Actual.Sent, Skipped: rep.Actual.SkippedBy},
-			Would:  tui.WhatIfCounts{Sent: rep.WhatIf.Sent, Skipped: rep.WhatIf.SkippedBy},
-		}, nil
-	}
-}
+// whatIfFor is the settings preview for a store (serve's sessions use it too).
+func whatIfFor(st *store.Store) tui.WhatIfFunc { return tui.StoreWhatIf(st) }

@@ -1,0 +1,34 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
+)
+
+// StoreWhatIf previews settings with the what-if replay of the store's log:
+// the pending values become overrides, the window ends at the store clock.
+func StoreWhatIf(st *store.Store) WhatIfFunc {
+	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
+		current := st.Settings()
+		var overrides []simulate.Override
+		for _, k := range domain.AllSettingKeys() {
+			if v := proposed.Get(k); v != current.Get(k) {
+				overrides = append(overrides, simulate.Override{Key: k, Value: v})
+			}
+		}
+		events := func(yield func(domain.Event) error) error {
+			return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
+		}
+		rep, err := simulate.WhatIf(events, overrides, st.Now().Add(-span))
+		if err != nil {
+			return WhatIf{}, err
+		}
+		return WhatIf{
+			Actual: WhatIfCounts{Sent: rep.Actual.Sent, Skipped: rep.Actual.SkippedBy},
+			Would:  WhatIfCounts{Sent: rep.WhatIf.Sent, Skipped: rep.WhatIf.SkippedBy},
+		}, nil
+	}
+}
