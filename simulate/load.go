@@ -351,10 +351,11 @@ type loadGen struct {
 	global []domain.Event // roles and settings changes, in time order
 	gi     int
 
-	starts   *rand.Rand // draws conversation start times
-	arrival  loadArrival
-	admitted int
-	prefix   string
+	starts     *rand.Rand // draws conversation start times
+	arrival    loadArrival
+	admitted   int
+	startsDone bool
+	prefix     string
 	// pendingStart is the drawn start of the next conversation (zero: not drawn yet).
 	pendingStart, lastStart time.Time
 	liveNext                time.Time
@@ -537,7 +538,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		}
 		if canStart && (len(g.heap) == 0 || !top.Before(startAt)) {
 			if !g.end.IsZero() && startAt.After(g.end) {
-				g.admitted = g.cfg.Conversations // nothing more starts in time
+				g.startsDone = true // nothing more starts in time
 				continue
 			}
 			g.admit(startAt)
@@ -597,7 +598,7 @@ func (g *loadGen) nextStart() (time.Time, bool) {
 		}
 		return g.liveNext, true
 	}
-	if g.admitted >= g.cfg.Conversations {
+	if g.startsDone || g.admitted >= g.cfg.Conversations {
 		return time.Time{}, false
 	}
 	if g.pendingStart.IsZero() {
@@ -697,7 +698,7 @@ func (g *loadGen) admit(at time.Time) {
 		g.liveNext = at.Add(time.Duration(g.starts.ExpFloat64() * float64(10*time.Minute)).Truncate(time.Second))
 	}
 	c := &loadConv{
-		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1,
+		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: make([]domain.Event, 0, 16),
 		rng: rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i))),
 	}
 	g.plan(c)
