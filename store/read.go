@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -72,6 +73,7 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 	buckets := min(n, maxDaily)
 	totals := make([]domain.Counts, len(st.agents))
 	daily := make([][]domain.Counts, len(st.agents))
+	var arena []domain.Counts // one allocation for every row's sparkline
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pDay)})
 	defer it.Close()
 	end := dayKey(to)
@@ -83,20 +85,36 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 		}
 		bucket := int(readDayKey(k)-from) * buckets / n
 		err := item.Value(func(v []byte) error {
-			d := dec{b: v}
-			for len(d.b) > 0 && d.err == nil {
-				id := d.uint()
-				c := d.counts()
-				if id >= uint64(len(totals)) {
-					return fmt.Errorf("counters of %s name agent %d: %w", dayStart(readDayKey(k)).Format(time.DateOnly), id, errCorrupt)
+			// The hot loop: decode in place, add straight into the rows.
+			for pos := 0; pos < len(v); {
+				id, n := binary.Uvarint(v[pos:])
+				if n <= 0 || id >= uint64(len(totals)) {
+					return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
 				}
-				totals[id].Add(c)
+				pos += n
 				if daily[id] == nil {
-					daily[id] = make([]domain.Counts, buckets)
+					if len(arena) < buckets {
+						arena = make([]domain.Counts, buckets*max(16, len(st.agents)))
+					}
+					daily[id], arena = arena[:buckets:buckets], arena[buckets:]
 				}
-				daily[id][bucket].Add(c)
+				t, d := &totals[id], &daily[id][bucket]
+				for i := 1; i <= 6; i++ {
+					x, n := binary.Varint(v[pos:])
+					if n <= 0 {
+						return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
+					}
+					pos += n
+					if i == 6 {
+						t.Surveys += int(x)
+						d.Surveys += int(x)
+					} else {
+						t.ByValue[i] += int(x)
+						d.ByValue[i] += int(x)
+					}
+				}
 			}
-			return d.done("counters")
+			return nil
 		})
 		if err != nil {
 			return lb, err
