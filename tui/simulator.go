@@ -465,7 +465,7 @@ func (v *simulator) View() string {
 	var left string
 	c, ok := v.conv()
 	if !ok {
-		left = t.Muted.Render("  A sandbox seeded with the workspace settings;\n  nothing here reaches the store.\n\n  n  start a conversation\n  ?  every key")
+		left = t.Muted.Render("  A sandbox seeded with the\n  workspace settings: nothing\n  here reaches the store.\n\n  n  start a conversation\n  ?  every key")
 	} else {
 		var parts []store.Part
 		for _, st := range v.steps {
