@@ -46,7 +46,7 @@ const (
 // destination returned.
 type LoadSummary struct {
 	Events        int
-	Conversations int
+	Conversations int // conversations started
 	Closes, Asks  int
 	Sent          int
 	// SkippedSurveys counts closes and asks that sent nothing; Skipped counts
@@ -182,7 +182,6 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 	if err := w.flush(ctx); err != nil {
 		return sum, err
 	}
-	sum.Conversations = gen.admitted
 	if progress != nil {
 		progress(sum.Events, sum.Events)
 	}
@@ -224,6 +223,8 @@ func (w *loadWriter) observe(ev *domain.Event, o *domain.Outcome) {
 	s := w.sum
 	w.tally.Observe(o)
 	switch {
+	case ev.Kind == domain.EvStart:
+		s.Conversations++
 	case ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk:
 		if ev.Kind == domain.EvClose {
 			s.Closes++
