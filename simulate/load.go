@@ -263,7 +263,8 @@ func (w *loadWriter) faces() {
 }
 
 // LoadLive keeps producing realistic traffic at about eventsPerSecond, with
-// timestamps from now(), until ctx ends. Events go in small batches, one per
+// timestamps from now(), until ctx ends. cfg gives the team and the seed;
+// its Conversations, Days and End do not limit live traffic. Events go in small batches, one per
 // tick; an interrupt commits the batch in flight or none of it. It returns
 // nil when ctx ends, or the first write error.
 func LoadLive(ctx context.Context, dst Loader, cfg LoadConfig, eventsPerSecond float64, now func() time.Time) error {
@@ -277,6 +278,8 @@ func LoadLive(ctx context.Context, dst Loader, cfg LoadConfig, eventsPerSecond f
 		now = time.Now
 	}
 	gen := newLoadGen(cfg, dst.Settings(), true)
+	// The customers are those of the history; the conversations never run out.
+	gen.cfg.Conversations = 0
 	last := dst.Now()
 	// Ids carry the start time so that two live runs never collide.
 	gen.prefix = "live" + strconv.FormatInt(now().Unix(), 36) + "-"
