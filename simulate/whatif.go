@@ -15,6 +15,7 @@ type Override struct {
 	Value string
 }
 
+// String gives the CLI spelling, KEY=VALUE.
 func (o Override) String() string { return o.Key.String() + "=" + o.Value }
 
 // MarshalText writes KEY=VALUE, so JSON shows overrides as the CLI spells them.
