@@ -12,6 +12,10 @@ import (
 // a blocked writer: flags accumulate and Seq is the newest.
 func (s *Store) Subscribe(ctx context.Context) <-chan Change {
 	out := make(chan Change, 1)
+	if s.ctx.Err() != nil { // closed
+		close(out)
+		return out
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.ctx, cancel)
 	started := make(chan struct{})

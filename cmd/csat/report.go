@@ -150,13 +150,13 @@ func writeReportTable(w io.Writer, lb store.Leaderboard, target int) error {
 	fmt.Fprintf(w, "Leaderboard %s to %s (%d %s, UTC), happiness target %s\n\n",
 		lb.Period.From.Format(time.DateOnly), lastDay(lb.Period), days, unit, domain.FormatPermille(target))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AGENT\tKIND\tSCORE\tTARGET\tRATINGS\tPOSITIVE\tNEUTRAL\tNEGATIVE\tSURVEYS\tRESPONSE\t")
+	fmt.Fprintln(tw, "AGENT\tKIND\tSCORE\tTARGET\tRATINGS\tPOSITIVE\tNEUTRAL\tNEGATIVE\tSURVEYS\tRESPONSE")
 	for _, r := range reportRows(lb, target) {
 		mark := ""
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r.Agent, r.Kind, r.Score, mark,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Agent, r.Kind, r.Score, mark,
 			r.Ratings, r.Positive, r.Neutral, r.Negative, r.Surveys, r.ResponseRate)
 	}
 	return tw.Flush()
