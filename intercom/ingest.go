@@ -50,10 +50,15 @@ func (r *Report) Add(o Report) {
 // concurrent use; ingests are serialized, since each plans against the
 // store's clock and conversation state.
 type Ingester struct {
-	mu    sync.Mutex
+	mu    sync.Mutex // held while planning and committing
 	sink  Sink
 	seen  map[string]struct{}
+	nmu   sync.Mutex // guards names, so mapping runs beside commits
 	names *Names
+
+	qmu     sync.Mutex // guards the group-commit queue
+	queue   []*request
+	leading bool
 }
 
 // NewIngester reads the seen-set and the admin names back from the log.
@@ -86,9 +91,6 @@ func (in *Ingester) Pause(fn func()) {
 	fn()
 }
 
-// Names is the admin directory the ingester maps with.
-func (in *Ingester) Names() *Names { return in.names }
-
 // Seen reports whether key was ingested before.
 func (in *Ingester) Seen(key string) bool {
 	in.mu.Lock()
@@ -100,8 +102,8 @@ func (in *Ingester) Seen(key string) bool {
 // Map maps a conversation under the ingester's lock (the directory of
 // names is shared).
 func (in *Ingester) Map(c *Conversation) (Plan, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	in.nmu.Lock()
+	defer in.nmu.Unlock()
 	return Map(c, in.names)
 }
 
@@ -109,33 +111,118 @@ func (in *Ingester) Map(c *Conversation) (Plan, error) {
 // between planning and commit.
 const maxRetries = 3
 
+// request is one caller's steps waiting for a group commit.
+type request struct {
+	steps []Step
+	extra []string
+	rep   Report
+	err   error
+	done  chan struct{}
+}
+
 // Apply writes steps (in the order given) with extra keys, in one
 // transaction. Steps seen before are counted, not applied. Times older than
 // the store clock are clamped to it: the domain refuses a clock moving
 // back, and Intercom delivers slightly out of order. The rating's own
 // created_at travels in the observe event, so reports still place it on its
 // day.
+//
+// Concurrent callers are committed together (group commit): one caller
+// plans everyone's steps in arrival order and writes them in one
+// transaction, so a store that fsyncs every commit pays one fsync per
+// group, not per notification. Each caller returns only once its own steps
+// are committed.
 func (in *Ingester) Apply(steps []Step, extra []string) (Report, error) {
+	r := &request{steps: steps, extra: extra, done: make(chan struct{})}
+	in.qmu.Lock()
+	in.queue = append(in.queue, r)
+	lead := !in.leading
+	in.leading = true
+	in.qmu.Unlock()
+	if lead {
+		for {
+			in.qmu.Lock()
+			group := in.queue
+			in.queue = nil
+			if len(group) == 0 {
+				in.leading = false
+				in.qmu.Unlock()
+				break
+			}
+			in.qmu.Unlock()
+			in.commit(group)
+		}
+	}
+	<-r.done
+	return r.rep, r.err
+}
+
+// commit writes a group in one transaction; if that fails, each request
+// is written on its own, so one bad request cannot sink the others.
+func (in *Ingester) commit(group []*request) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer func() {
+		for _, r := range group {
+			close(r.done)
+		}
+	}()
+	if len(group) > 1 {
+		ws := in.scratch()
+		batch := map[string]bool{}
+		var all []domain.Event
+		var keys [][]string
+		for _, r := range group {
+			rep, evs, ks := in.plan(ws, batch, r.steps, r.extra)
+			r.rep = rep
+			keys = append(keys, ks)
+			if len(ks) > 0 {
+				all = append(all, marker(evs, ks))
+				all = append(all, evs...)
+				r.rep.Applied = len(evs)
+			}
+		}
+		if len(all) == 0 {
+			return
+		}
+		if _, err := in.sink.ApplyBatch(all); err == nil {
+			for _, ks := range keys {
+				in.see(ks)
+			}
+			return
+		}
+	}
+	for _, r := range group {
+		r.rep, r.err = in.applyOne(r.steps, r.extra)
+	}
+}
+
+func marker(evs []domain.Event, keys []string) domain.Event {
+	m := domain.Event{Kind: domain.EvClock, By: markerBy, Text: markerPrefix + strings.Join(keys, " ")}
+	if len(evs) > 0 {
+		m.At = evs[0].At
+	}
+	return m
+}
+
+func (in *Ingester) see(keys []string) {
+	for _, k := range keys {
+		in.seen[k] = struct{}{}
+	}
+}
+
+// applyOne writes one request in its own transaction, re-planning when
+// another writer moved the clock in between. The caller holds in.mu.
+func (in *Ingester) applyOne(steps []Step, extra []string) (Report, error) {
 	var err error
 	for try := 0; try < maxRetries; try++ {
-		var rep Report
-		var evs []domain.Event
-		var keys []string
-		rep, evs, keys = in.plan(steps, extra)
+		rep, evs, keys := in.plan(in.scratch(), map[string]bool{}, steps, extra)
 		if len(keys) == 0 {
 			return rep, nil
 		}
-		marker := domain.Event{Kind: domain.EvClock, By: markerBy, Text: markerPrefix + strings.Join(keys, " ")}
-		if len(evs) > 0 {
-			marker.At = evs[0].At
-		}
-		_, err = in.sink.ApplyBatch(append([]domain.Event{marker}, evs...))
+		_, err = in.sink.ApplyBatch(append([]domain.Event{marker(evs, keys)}, evs...))
 		if err == nil {
-			for _, k := range keys {
-				in.seen[k] = struct{}{}
-			}
+			in.see(keys)
 			rep.Applied = len(evs)
 			return rep, nil
 		}
@@ -146,16 +233,20 @@ func (in *Ingester) Apply(steps []Step, extra []string) (Report, error) {
 	return Report{}, err
 }
 
-// plan dry-runs the steps on a scratch copy of the conversations they touch,
-// so that a step the rules refuse (a close of a closed conversation) is
-// reported and left out instead of failing the whole batch.
-func (in *Ingester) plan(steps []Step, extra []string) (Report, []domain.Event, []string) {
+// scratch is an empty workspace at the store's clock and settings; plan
+// loads the conversations it touches.
+func (in *Ingester) scratch() *domain.Workspace {
+	return &domain.Workspace{Now: in.sink.Now(), Settings: in.sink.Settings(), Conversations: map[string]*domain.Conversation{}, Roles: map[string]domain.Role{}}
+}
+
+// plan dry-runs the steps on ws, a scratch copy of the conversations they
+// touch, so that a step the rules refuse (a close of a closed conversation)
+// is reported and left out instead of failing the whole batch. batch holds
+// the keys already planned in this transaction.
+func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []Step, extra []string) (Report, []domain.Event, []string) {
 	var rep Report
-	ws := &domain.Workspace{Now: in.sink.Now(), Settings: in.sink.Settings(), Conversations: map[string]*domain.Conversation{}, Roles: map[string]domain.Role{}}
-	loaded := map[string]bool{}
 	var evs []domain.Event
 	var keys []string
-	batch := map[string]bool{}
 	for _, k := range extra {
 		if _, ok := in.seen[k]; !ok && !batch[k] {
 			keys = append(keys, k)
@@ -170,8 +261,7 @@ func (in *Ingester) plan(steps []Step, extra []string) (Report, []domain.Event, 
 		batch[s.Key] = true
 		keys = append(keys, s.Key)
 		ev := s.Event
-		if conv := ev.Conv; conv != "" && !loaded[conv] {
-			loaded[conv] = true
+		if conv := ev.Conv; conv != "" && ws.Conversations[conv] == nil {
 			if c, ok := in.sink.Conversation(conv); ok {
 				ws.Conversations[conv] = clone(c)
 			}

@@ -3,9 +3,11 @@ package intercom
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -162,4 +164,37 @@ func FuzzWebhookIngest(f *testing.F) {
 			t.Fatalf("200 with an error: %+v", a)
 		}
 	})
+}
+
+func TestConcurrentNotificationsAreEachStoredOnce(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	tmpl := fixture(t, "notification_rating.json")
+	const n = 40
+	done := make(chan error, 2*n)
+	for i := 0; i < 2*n; i++ {
+		go func(i int) {
+			// Every notification is sent twice, concurrently.
+			id := i % n
+			body := bytes.ReplaceAll(tmpl, []byte(`"1295"`), []byte(`"c`+strconv.Itoa(id)+`"`))
+			body = bytes.Replace(body, []byte("notif_ccd8a4d0"), []byte("notif_"+strconv.Itoa(id)), 1)
+			code, a := post(t, srv.URL, body, Sign(secret, body))
+			if code != http.StatusOK || (a.Status != "ok" && a.Status != "duplicate") {
+				done <- fmt.Errorf("%d: %d %+v", i, code, a)
+				return
+			}
+			done <- nil
+		}(i)
+	}
+	for i := 0; i < 2*n; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	if c := sink.tally.Agent(domain.Teammate("Ciaran.Lee")); c.ByValue[5] != n || c.Surveys != n {
+		t.Fatalf("counts %+v, want %d ratings and surveys", c, n)
+	}
+	if len(sink.ws.Conversations) != n {
+		t.Fatalf("%d conversations, want %d", len(sink.ws.Conversations), n)
+	}
 }
