@@ -187,3 +187,23 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareObservedShowsWhereTheRulesDiffer(t *testing.T) {
+	sink := newMemSink()
+	importFile(t, sink, "testdata/export_v2.json")
+	importFile(t, sink, "testdata/export_v1.jsonl")
+	cmp, err := CompareObserved(func(yield func(domain.Event) error) error {
+		return sink.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1295, 2001, 2002 were long enough: the rules agree. 1296 was a short chat.
+	if cmp.Observed != 4 || cmp.Agree != 3 || cmp.Skipped != 1 || cmp.SkippedBy["too_short"] != 1 {
+		t.Fatalf("comparison %+v", cmp)
+	}
+	d := cmp.Diverging[0]
+	if d.Conv != "1296" || d.Agent != domain.Teammate("Mo.Farah") || !strings.HasPrefix(d.Rules, "skipped: too_short (") {
+		t.Fatalf("divergence %+v", d)
+	}
+}
