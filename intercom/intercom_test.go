@@ -1,6 +1,7 @@
 package intercom
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -206,4 +207,32 @@ func TestCompareObservedShowsWhereTheRulesDiffer(t *testing.T) {
 	if d.Conv != "1296" || d.Agent != domain.Teammate("Mo.Farah") || !strings.HasPrefix(d.Rules, "skipped: too_short (") {
 		t.Fatalf("divergence %+v", d)
 	}
+}
+
+func FuzzImportRecords(f *testing.F) {
+	// Small seeds keep the fuzzer fast: one v1 record, and the shapes around it.
+	b, err := os.ReadFile("testdata/export_v1.jsonl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	f.Add([]byte(first))
+	f.Add([]byte("[" + first + "]"))
+	f.Add([]byte(`{"type":"conversation.list","conversations":[{"id":"1","created_at":1772442000,"contacts":{"contacts":[{"type":"lead","id":"x"}]}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sink := newMemSink()
+		in, err := NewIngester(sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := ReadBytes("fuzz.json", data)
+		for _, r := range recs {
+			if r.Err != nil && !strings.HasPrefix(r.Source, "fuzz.json:") {
+				t.Fatalf("error without a position: %q", r.Source)
+			}
+		}
+		if _, _, err := Import(in, recs, nil); err != nil {
+			t.Fatalf("a mapped record failed to write: %v", err)
+		}
+	})
 }
