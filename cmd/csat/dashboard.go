@@ -41,6 +41,9 @@ func addDashboard(root *cobra.Command, g *globals) {
 }
 
 func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
+	if err := servedElsewhere(g, demo); err != nil { // csat serve owns the store: say how to connect (remote.go)
+		return err
+	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return usageErr(errors.New("the dashboard needs a terminal; for scripts see 'csat report' and 'csat --help'"))
 	}

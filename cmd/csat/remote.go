@@ -182,3 +182,16 @@ func busyHint(dir string, err error) error {
 	}
 	return err
 }
+
+// servedElsewhere tells a plain `csat` on a data directory that `csat serve`
+// owns how to open the shared dashboard instead.
+func servedElsewhere(g *globals, demo bool) error {
+	if demo {
+		return nil
+	}
+	info, ok := remoteServer(g)
+	if !ok {
+		return nil
+	}
+	return usageErr(fmt.Errorf("csat serve (pid %d) owns this data directory; open the shared dashboard with: %s", info.PID, info.SSHCommand()))
+}
