@@ -261,6 +261,21 @@ func TestSharedDashboardOverSSH(t *testing.T) {
 		x.waitFor(who, "the new rating", contains("Quick and clear, thank you!"))
 	}
 
+	// With hidden scores on, the teammate's stream shows no rating; the admin's does.
+	if _, err := h.st.Apply(domain.Event{Kind: domain.EvSet, Setting: domain.SettingKey{Scope: "workspace", Name: "hide-scores"}, Text: "on", By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"ann", "bob"} {
+		x.keys(who, "4")
+		x.waitFor(who, "the conversation list", contains("1295"))
+		x.keys(who, "Enter")
+	}
+	x.waitFor("ann", "the rating in the stream", contains("rated 🤩 amazing for Ciaran.Lee (observed in Intercom)"))
+	bob := x.waitFor("bob", "the stream without ratings", contains("ratings hidden from teammates", "Ciaran.Lee"))
+	if strings.Contains(bob, "rated") {
+		t.Fatalf("the teammate sees a rating with hidden scores on:\n%s", bob)
+	}
+
 	// Shutdown ends the sessions with a message.
 	h.shutdown()
 	x.waitFor("ann", "the goodbye", contains("csat serve is shutting down"))

@@ -267,6 +267,15 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 			} else {
 				add(when, ev.Actor.String()+" comment refused: "+reasonText(&o), t.Bad.Render)
 			}
+		case domain.EvObserve: // a rating observed in Intercom (added by the intercom issue)
+			if !ratingsVisible {
+				continue
+			}
+			s := ev.Actor.String() + " rated " + domain.Face(ev.Value) + " " + domain.FaceName(ev.Value) + " for " + ev.Agent.Name + " (observed in Intercom)"
+			if ev.Text != "" {
+				s += ": “" + ev.Text + "”"
+			}
+			add(when, s, t.Accent.Render)
 		case domain.EvFollowUp:
 			s := "[follow-up] " + ev.Stage.String() + " by " + ev.By
 			if ev.Text != "" {
