@@ -135,6 +135,15 @@ func Open(opts Options) (*Store, error) {
 		logger = silentLogger{}
 	}
 	db, err := badger.Open(badgerOptions(opts, logger))
+	// Badger flattens this error into text on the way up, so errors.Is misses it.
+	if opts.ReadOnly && err != nil && strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
+		// A writer was killed: its memtable log has a torn or preallocated
+		// tail that Badger will only cut when writing. Let it recover (the
+		// same thing the next writer would do), then open read-only.
+		if err = recoverAfterCrash(opts, logger); err == nil {
+			db, err = badger.Open(badgerOptions(opts, logger))
+		}
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%s is %w", s.dir, ErrLocked)
@@ -152,6 +161,17 @@ func Open(opts Options) (*Store, error) {
 		go s.collectGarbage()
 	}
 	return s, nil
+}
+
+// recoverAfterCrash opens the store for writing once and closes it, so that
+// Badger truncates the log left by a process that did not close it.
+func recoverAfterCrash(opts Options, logger badger.Logger) error {
+	opts.ReadOnly = false
+	db, err := badger.Open(badgerOptions(opts, logger))
+	if err != nil {
+		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs write access: %v", err)
+	}
+	return db.Close()
 }
 
 // prepareDir checks the data directory and creates it (0700) when writing.
