@@ -281,8 +281,17 @@ func LoadLive(ctx context.Context, dst Loader, cfg LoadConfig, eventsPerSecond f
 	// The customers are those of the history; the conversations never run out.
 	gen.cfg.Conversations = 0
 	last := dst.Now()
-	// Ids carry the start time so that two live runs never collide.
-	gen.prefix = "live" + strconv.FormatInt(now().Unix(), 36) + "-"
+	// Ids carry the start time, to the nanosecond, so that two live runs never
+	// collide, even when a killed run is restarted within the same second; a
+	// prefix the store already holds is skipped all the same.
+	stamp := now().UnixNano()
+	for {
+		gen.prefix = "live" + strconv.FormatInt(stamp, 36) + "-"
+		if _, taken := dst.Conversation(gen.prefix + "0"); !taken {
+			break
+		}
+		stamp++
+	}
 	gen.stamp = func(time.Time) time.Time {
 		if t := now().UTC(); t.After(last) {
 			last = t

@@ -386,3 +386,24 @@ func BenchmarkLoad(b *testing.B) {
 		})
 	})
 }
+
+// A live run restarted at the same instant (a killed run restarted at once)
+// must not reuse the first run's conversation ids.
+func TestLoadLiveRestartDoesNotReuseIds(t *testing.T) {
+	r := newRecorder()
+	if _, err := r.mem.Apply(domain.Event{Kind: domain.EvClock, At: loadTestEnd}); err != nil {
+		t.Fatal(err)
+	}
+	frozen := loadTestEnd.Add(time.Hour)
+	for run := 0; run < 2; run++ {
+		// Both runs start at the same wall-clock instant; time then moves on.
+		clock := frozen
+		now := func() time.Time { t := clock; clock = clock.Add(time.Millisecond); return t }
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		err := simulate.LoadLive(ctx, r, simulate.LoadConfig{Teammates: 3, Seed: 4}, 300, now)
+		cancel()
+		if err != nil {
+			t.Fatalf("run %d: %v", run+1, err)
+		}
+	}
+}
