@@ -2,6 +2,7 @@ package tui
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -375,8 +376,9 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 			scoreCell = t.Bad.Render(scoreCell)
 		}
 	}
-	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell + fitLeft(itoa(c.Rated()), lbNumW) +
-		fitLeft(itoa(c.Positive()), lbSmallW) + fitLeft(itoa(c.Neutral()), lbSmallW) + fitLeft(itoa(c.Negative()), lbSmallW) + " " +
+	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell + fitLeft(countCell(c.Rated(), lbNumW), lbNumW) +
+		fitLeft(countCell(c.Positive(), lbSmallW), lbSmallW) + fitLeft(countCell(c.Neutral(), lbSmallW), lbSmallW) +
+		fitLeft(countCell(c.Negative(), lbSmallW), lbSmallW) + " " +
 		v.bar(c, barW) + fitLeft(resp, lbNumW)
 	if trendW > 0 {
 		s += " " + v.sparkline(r.row.Daily, trendW)
@@ -470,4 +472,21 @@ func (v *leaderboard) detail() string {
 		b.WriteString(" · ranks use the Wilson 95% lower bound")
 	}
 	return t.Muted.Render(fit(b.String(), v.width))
+}
+
+// countCell shortens a count that would fill its column (a team with years of
+// ratings) to thousands or millions, so that neighbouring columns never touch.
+func countCell(n, width int) string {
+	s := itoa(n)
+	if len(s) < width {
+		return s
+	}
+	if k := (n + 500) / 1000; k < 1000 && len(itoa(k))+1 < width {
+		return itoa(k) + "k"
+	}
+	m := strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + "M"
+	if len(m) < width {
+		return m
+	}
+	return itoa((n+500_000)/1_000_000) + "M"
 }
