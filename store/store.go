@@ -130,6 +130,11 @@ func Open(opts Options) (*Store, error) {
 			s.log = &fileLogger{path: filepath.Join(dir, "store.log")}
 		}
 	}
+	if !opts.InMemory && !opts.ReadOnly {
+		if err := checkFreeSpace(s.dir); err != nil {
+			return nil, err
+		}
+	}
 	var logger badger.Logger = s.log
 	if s.log == nil {
 		logger = silentLogger{}
@@ -167,6 +172,9 @@ func Open(opts Options) (*Store, error) {
 // Badger truncates the log left by a process that did not close it.
 func recoverAfterCrash(opts Options, logger badger.Logger) error {
 	opts.ReadOnly = false
+	if err := checkFreeSpace(opts.Dir); err != nil {
+		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs free space: %w", err)
+	}
 	db, err := badger.Open(badgerOptions(opts, logger))
 	if err != nil {
 		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs write access: %v", err)

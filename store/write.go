@@ -430,6 +430,9 @@ func (b *batch) commit() error {
 
 func (b *batch) write() error {
 	s := b.s
+	if err := s.checkFreeSpace(); err != nil {
+		return err
+	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	set := func(k, v []byte) error {
