@@ -121,7 +121,6 @@ func TestFaultNewerSchema(t *testing.T) {
 // TestFaultDamagedTable: a truncated table file gives a clear error and
 // exit 2, never a panic.
 func TestFaultDamagedTable(t *testing.T) {
-	knownBug(t, "a truncated .sst file makes Badger panic in its own goroutine (table.initIndex)")
 	dir := filepath.Join(t.TempDir(), "data")
 	seeded(t, dir)
 	ssts, _ := filepath.Glob(filepath.Join(dir, "*.sst"))

@@ -135,6 +135,11 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	if !opts.InMemory {
+		if err := checkTables(s.dir); err != nil {
+			return nil, err
+		}
+	}
 	var logger badger.Logger = s.log
 	if s.log == nil {
 		logger = silentLogger{}
