@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
@@ -17,14 +18,17 @@ func TestGoldenTabs(t *testing.T) {
 	tabs := []struct {
 		name string
 		keys []string
+		// settled, when set, is text of the last asynchronous update (the
+		// status-bar flash, delivered by a command) to wait for before quitting.
+		settled string
 	}{
-		{"leaderboard", nil},
-		{"followups", []string{"2"}},
-		{"achievements", []string{"3"}},
-		{"conversations", []string{"4"}},
-		{"stream", []string{"4", "end", "enter"}},
-		{"simulator", []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}},
-		{"settings", []string{"6"}},
+		{name: "leaderboard"},
+		{name: "followups", keys: []string{"2"}},
+		{name: "achievements", keys: []string{"3"}},
+		{name: "conversations", keys: []string{"4"}},
+		{name: "stream", keys: []string{"4", "end", "enter"}},
+		{name: "simulator", keys: []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}, settled: "close → skipped: too_short"},
+		{name: "settings", keys: []string{"6"}},
 	}
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		for _, tab := range tabs {
@@ -33,6 +37,11 @@ func TestGoldenTabs(t *testing.T) {
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
 				for _, k := range tab.keys {
 					tm.Send(keyMsg(k))
+				}
+				if tab.settled != "" {
+					teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
+						return bytes.Contains(out, []byte(tab.settled))
+					}, teatest.WithDuration(5*time.Second))
 				}
 				tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
