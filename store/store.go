@@ -97,13 +97,18 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithMetricsEnabled(false).
 		WithDetectConflicts(false). // writes are serialized by writeMu
 		WithNumVersionsToKeep(1).
-		// A laptop-sized footprint: 16 MiB memtables (a batch may then be
-		// 2.4 MiB), small caches, few compactors.
-		WithMemTableSize(16 << 20).
+		// A laptop-sized footprint: 8 MiB memtables (a batch may then be
+		// 1.2 MiB; bigger ones are split at whole events), small caches,
+		// few compactors. Badger builds every new table in memory, and a
+		// compaction runs up to ten builders at once: 2 MiB tables at
+		// every level (multiplier 1, not 2× per level) keep that transient
+		// memory bounded as the store grows, instead of doubling with each
+		// level (measured in RELIABILITY.md, "Load on loopback").
+		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
-		WithBaseTableSize(8 << 20).
+		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(32 << 20).
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
@@ -111,6 +116,7 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithValueLogFileSize(64 << 20).
 		WithValueThreshold(4 << 10).
 		WithCompression(options.Snappy)
+	bo.TableSizeMultiplier = 1 // no With… setter in v4
 	if opts.memTableSize > 0 {
 		bo = bo.WithMemTableSize(opts.memTableSize).WithValueThreshold(min(4<<10, opts.memTableSize/10))
 	}
