@@ -1,0 +1,42 @@
+package domain
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestMarkEventRoundTripAndLogSpelling(t *testing.T) {
+	at := Epoch.Add(3600e9)
+	ev := MarkEvent("intercom", []string{"notif/n1", "part/c1/7", "admin/9=Ann"}, at)
+	// The spelling every existing store holds: a clock event by the source.
+	want := Event{Kind: EvClock, At: at, By: "intercom", Text: "seen notif/n1 part/c1/7 admin/9=Ann"}
+	if ev != want {
+		t.Fatalf("MarkEvent = %+v, want %+v", ev, want)
+	}
+	src, keys, ok := ev.MarkKeys()
+	if !ok || src != "intercom" || !reflect.DeepEqual(keys, []string{"notif/n1", "part/c1/7", "admin/9=Ann"}) {
+		t.Fatalf("MarkKeys = %q %q %v", src, keys, ok)
+	}
+	for _, other := range []Event{
+		{Kind: EvClock, At: at},
+		{Kind: EvClock, Text: "seen x"},            // no source
+		{Kind: EvClock, By: "intercom", Text: "x"}, // not a mark
+		{Kind: EvSay, By: "intercom", Text: "seen x"},
+	} {
+		if _, _, ok := other.MarkKeys(); ok {
+			t.Errorf("%+v read as a mark", other)
+		}
+	}
+}
+
+func TestMarkChangesNoRuleState(t *testing.T) {
+	w := NewWorkspace(Epoch)
+	at := Epoch.Add(60e9)
+	o, err := w.Apply(MarkEvent("intercom", []string{"k"}, at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.Now.Equal(at) || len(w.Conversations) != 0 || o.Survey.NewSlot || o.Rating.Changed() {
+		t.Fatalf("a mark changed state: now %v, %d conversations, outcome %+v", w.Now, len(w.Conversations), o)
+	}
+}
