@@ -9,7 +9,7 @@
 // too big for one transaction is split at whole-event boundaries; then the
 // unit of atomicity is that sub-batch (each is still all or nothing).
 //
-// # Key layout (schema 1)
+// # Key layout (schema 2)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -30,8 +30,14 @@
 //	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
 //	r/NAME                       teammate role
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new
+//	k/SOURCE 0x00 KEY            ∅: mark index: KEY was carried by a mark event of SOURCE
+//	                             (domain.MarkEvent, e.g. source intercom, key notif/ID)
 //
 // A rating counts in the day it was first given; surveys sent count in the
 // day of the request that opened the slot. A leaderboard over N days reads N
 // day keys, whatever the number of ratings.
+//
+// Schema 1 had no k/ index. The first writable open of a schema-1 store
+// builds it from the log's marks and then writes schema 2; a read-only open
+// of one reads its marks from the log instead (see [Store.Marked]).
 package store

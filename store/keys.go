@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"time"
@@ -8,8 +9,10 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
-// schemaVersion is written by this build; a store with a higher one is refused.
-const schemaVersion = 1
+// schemaVersion is written by this build; a store with a higher one is
+// refused. Schema 2 added the mark index (k/); a schema-1 store gets it
+// built from its log on its first writable open (marks.go).
+const schemaVersion = 2
 
 var (
 	keySchema = []byte("!schema")
@@ -29,6 +32,7 @@ const (
 	pAchieve  = 'a'
 	pRole     = 'r'
 	pAudit    = 's'
+	pMark     = 'k'
 )
 
 func prefix(p byte) []byte { return []byte{p, '/'} }
@@ -91,6 +95,23 @@ func readDayKey(k []byte) int32 { return int32(binary.BigEndian.Uint32(k[2:]) ^ 
 func agentKey(id uint32) []byte { return binary.BigEndian.AppendUint32(prefix(pAgent), id) }
 
 func roleKey(name string) []byte { return append(prefix(pRole), name...) }
+
+// markKey is the index key of one key of a mark event: source 0x00 key.
+func markKey(source, key string) []byte {
+	return append(append(append(prefix(pMark), source...), 0), key...)
+}
+
+// parseMarkKey splits a k/ key into its source and key.
+func parseMarkKey(k []byte) (source, key string, ok bool) {
+	if len(k) < 3 {
+		return "", "", false
+	}
+	i := bytes.IndexByte(k[2:], 0)
+	if i < 0 {
+		return "", "", false
+	}
+	return string(k[2 : 2+i]), string(k[2+i+1:]), true
+}
 
 // dayOf is the UTC day number (days since 1970-01-01) of t.
 func dayOf(t time.Time) int32 {

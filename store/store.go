@@ -84,6 +84,11 @@ type Store struct {
 	wg     sync.WaitGroup
 	log    *fileLogger
 
+	// marksIndexed is false only on a read-only open of a schema-1 store,
+	// whose marks have no k/ index yet; see Marked.
+	marksIndexed bool
+	unindexed    unindexedMarks
+
 	// onEntry, when set (tests and benchmarks), sees every key and value a commit writes.
 	onEntry func(k, v []byte)
 }
@@ -100,7 +105,7 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		// A laptop-sized footprint: 8 MiB memtables (a batch may then be
 		// 1.2 MiB; bigger ones are split at whole events), small caches,
 		// few compactors. Badger builds every new table in memory, and a
-		// compaction runs up to ten builders at once: 2 MiB tables at
+		// compaction runs up to ten builders at once: 4 MiB tables at
 		// every level (multiplier 1, not 2× per level) keep that transient
 		// memory bounded as the store grows, instead of doubling with each
 		// level (measured in RELIABILITY.md, "Load on loopback").
@@ -108,7 +113,7 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
-		WithBaseTableSize(2 << 20).
+		WithBaseTableSize(4 << 20).
 		WithBaseLevelSize(32 << 20).
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
@@ -143,6 +148,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	if !opts.InMemory {
 		if err := checkTables(s.dir); err != nil {
+			return nil, err
+		}
+		if err := checkWriteAhead(s.dir); err != nil {
 			return nil, err
 		}
 	}
@@ -233,13 +241,15 @@ func prepareDir(opts Options) (string, error) {
 	return dir, nil
 }
 
-// load reads the schema version and the in-memory state.
+// load reads the schema version and the in-memory state. A writable open of
+// an older schema upgrades the store first.
 func (s *Store) load() error {
 	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
 	where := s.dir
 	if where == "" {
 		where = "the in-memory store"
 	}
+	var version uint64 // stays 0 for a new, empty store
 	err := s.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(keySchema)
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -253,7 +263,6 @@ func (s *Store) load() error {
 		if err != nil {
 			return err
 		}
-		var version uint64
 		if err := item.Value(func(v []byte) error {
 			d := dec{b: v}
 			version = d.uint()
@@ -296,8 +305,17 @@ func (s *Store) load() error {
 		return err
 	}
 	s.st = st
+	s.marksIndexed = version == 0 || version >= 2
 	if s.readOnly {
 		return nil
+	}
+	if !s.marksIndexed {
+		// Schema 1 → 2. The version is written last, so an interrupted
+		// upgrade simply runs again at the next open.
+		if err := s.indexMarks(); err != nil {
+			return fmt.Errorf("upgrading the store in %s to schema %d: %w", where, schemaVersion, err)
+		}
+		s.marksIndexed = true
 	}
 	return s.db.Update(func(txn *badger.Txn) error {
 		e := enc{}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -591,7 +592,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	s.Close()
 	for _, ro := range []bool{false, true} {
 		_, err := Open(Options{Dir: dir, ReadOnly: ro})
-		if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "schema 2") {
+		if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), fmt.Sprintf("schema %d;", schemaVersion+1)) {
 			t.Fatalf("read-only %v: %v", ro, err)
 		}
 	}

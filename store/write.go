@@ -188,6 +188,7 @@ type batch struct {
 	log     []logEntry
 	audit   []auditEntry
 	roles   map[string]domain.Role
+	marks   [][]byte // k/ keys of the batch's mark events
 	events  []domain.Event
 	change  Change
 }
@@ -358,6 +359,11 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 	e.outcome(&o)
 	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: e.b})
 	b.events = append(b.events, ev)
+	if source, keys, ok := ev.MarkKeys(); ok {
+		for _, k := range keys {
+			b.marks = append(b.marks, markKey(source, k))
+		}
+	}
 
 	switch ev.Kind {
 	case domain.EvSet:
@@ -511,6 +517,11 @@ func (b *batch) write() error {
 	}
 	for _, a := range b.audit {
 		if err := set(seqKey(pAudit, a.seq), a.val); err != nil {
+			return err
+		}
+	}
+	for _, k := range b.marks {
+		if err := set(k, empty); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// markedBatch is a mark with the events it vouches for, as the Intercom
+// ingester writes them: a new conversation and its opening message.
+func markedBatch(n int) []domain.Event {
+	at := t0.Add(time.Duration(n) * time.Minute)
+	conv := fmt.Sprintf("m%d", n)
+	keys := []string{fmt.Sprintf("notif/n%d", n), "conv/" + conv, fmt.Sprintf("admin/%d=Ann%d", n, n)}
+	return []domain.Event{
+		domain.MarkEvent("intercom", keys, at),
+		{Kind: domain.EvStart, At: at, Conv: conv, Actor: domain.User("u")},
+		{Kind: domain.EvSay, At: at, Conv: conv, Actor: domain.User("u"), Text: "hello"},
+	}
+}
+
+func mustMarked(t *testing.T, s *Store, source, key string, want bool) {
+	t.Helper()
+	got, err := s.Marked(source, key)
+	if err != nil || got != want {
+		t.Fatalf("Marked(%s, %s) = %v, %v; want %v", source, key, got, err, want)
+	}
+}
+
+func marks(t *testing.T, s *Store, source, prefix string) []string {
+	t.Helper()
+	var out []string
+	if err := s.Marks(source, prefix, func(k string) error { out = append(out, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func countMarkKeys(t *testing.T, s *Store) int {
+	t.Helper()
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefix(pMark), func(k, v []byte) error { n++; return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestMarksAreIndexedWithTheirBatchAndSurviveReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	for n := 1; n <= 2; n++ {
+		if _, err := s.ApplyBatch(markedBatch(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A batch the rules refuse writes neither its events nor its mark.
+	bad := append(markedBatch(3), domain.Event{Kind: domain.EvSay, At: t0.Add(3 * time.Minute), Conv: "nowhere", Actor: domain.User("u"), Text: "x"})
+	var ee *EventError
+	if _, err := s.ApplyBatch(bad); !errors.As(err, &ee) {
+		t.Fatalf("bad batch: %v", err)
+	}
+	check := func(s *Store) {
+		t.Helper()
+		mustMarked(t, s, "intercom", "notif/n1", true)
+		mustMarked(t, s, "intercom", "conv/m2", true)
+		mustMarked(t, s, "intercom", "notif/n3", false)
+		mustMarked(t, s, "intercom", "notif/n", false) // a prefix is not a key
+		mustMarked(t, s, "zendesk", "notif/n1", false)
+		if got, want := marks(t, s, "intercom", "admin/"), []string{"admin/1=Ann1", "admin/2=Ann2"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("Marks(admin/) = %q, want %q", got, want)
+		}
+		if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+			t.Fatalf("check: %v %v", diffs, err)
+		}
+	}
+	check(s)
+	s.Close()
+	s = openDir(t, dir)
+	check(s)
+	s.Close()
+	ro, err := Open(Options{Dir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if !ro.marksIndexed {
+		t.Fatal("a read-only open of a schema-2 store does not use the index")
+	}
+	check(ro)
+}
+
+func TestMarksOfASplitBatchAreAllIndexed(t *testing.T) {
+	s := openMem(t) // 2 MiB memtables: a transaction holds about 300 KiB
+	commits := 0
+	s.onEntry = func(k, _ []byte) {
+		if bytes.Equal(k, keyChange) {
+			commits++
+		}
+	}
+	var evs []domain.Event
+	for n := 1; n <= 4000; n++ {
+		evs = append(evs, markedBatch(n)...)
+	}
+	if _, err := s.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	if commits < 2 {
+		t.Fatalf("the batch was not split (%d commit)", commits)
+	}
+	if got := countMarkKeys(t, s); got != 3*4000 {
+		t.Fatalf("%d mark index keys, want %d", got, 3*4000)
+	}
+	mustMarked(t, s, "intercom", "notif/n4000", true)
+}
+
+func TestCheckReportsAMissingOrStrayMarkIndexKey(t *testing.T) {
+	s := openMem(t)
+	if _, err := s.ApplyBatch(markedBatch(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete(markKey("intercom", "notif/n1")); err != nil {
+			return err
+		}
+		return txn.Set(markKey("intercom", "notif/forged"), []byte{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mustMarked(t, s, "intercom", "notif/n1", false)
+	diffs, err := s.Check()
+	if err != nil || len(diffs) != 2 {
+		t.Fatalf("diffs %v, err %v", diffs, err)
+	}
+	got := diffs[0].String() + "\n" + diffs[1].String()
+	for _, want := range []string{"mark index entry notif/forged of intercom: stored", "mark index entry notif/n1 of intercom: missing"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("differences read\n%s\nwant %q", got, want)
+		}
+	}
+}
+
+// downgradeToSchema1 turns a store into what csat wrote before the mark
+// index: the same keys without k/, and schema 1.
+func downgradeToSchema1(t *testing.T, s *Store) {
+	t.Helper()
+	var keys [][]byte
+	if err := s.db.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefix(pMark), func(k, _ []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		for _, k := range keys {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+		e := enc{}
+		e.uint(1)
+		return txn.Set(keySchema, e.b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func storedSchema(t *testing.T, s *Store) uint64 {
+	t.Helper()
+	var v uint64
+	if err := s.db.View(func(txn *badger.Txn) error {
+		return getValue(txn, keySchema, func(b []byte) error { d := dec{b: b}; v = d.uint(); return d.done("schema") })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSchema1StoreIsReadFromItsLogThenIndexedOnWritableOpen(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	const batches = 25
+	for n := 1; n <= batches; n++ {
+		if _, err := s.ApplyBatch(markedBatch(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	downgradeToSchema1(t, s)
+	// An upgrade interrupted after its first transaction left a few keys.
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(markKey("intercom", "notif/n1"), []byte{}) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// Read-only: nothing can be written, so the marks come from the log.
+	ro, err := Open(Options{Dir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ro.marksIndexed {
+		t.Fatal("a schema-1 store reads as indexed")
+	}
+	mustMarked(t, ro, "intercom", "notif/n7", true)
+	mustMarked(t, ro, "intercom", "notif/n99", false)
+	if got := marks(t, ro, "intercom", "admin/1"); !reflect.DeepEqual(got, []string{"admin/10=Ann10", "admin/11=Ann11", "admin/12=Ann12", "admin/13=Ann13", "admin/14=Ann14", "admin/15=Ann15", "admin/16=Ann16", "admin/17=Ann17", "admin/18=Ann18", "admin/19=Ann19", "admin/1=Ann1"}) {
+		t.Fatalf("Marks(admin/1) on schema 1 = %q", got)
+	}
+	if diffs, err := ro.Check(); err != nil || len(diffs) > 0 {
+		t.Fatalf("check of a schema-1 store: %v %v", diffs, err)
+	}
+	ro.Close()
+
+	// Writable: the index is built, in several transactions, then schema 2.
+	defer func(n int) { markBatch = n }(markBatch)
+	markBatch = 7
+	s = openDir(t, dir)
+	defer s.Close()
+	if v := storedSchema(t, s); v != schemaVersion || !s.marksIndexed {
+		t.Fatalf("schema %d after a writable open (indexed %v)", v, s.marksIndexed)
+	}
+	if got := countMarkKeys(t, s); got != 3*batches {
+		t.Fatalf("%d mark index keys after the upgrade, want %d", got, 3*batches)
+	}
+	mustMarked(t, s, "intercom", "notif/n7", true)
+	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+		t.Fatalf("check after the upgrade: %v %v", diffs, err)
+	}
+	// The upgraded store goes on indexing new marks.
+	if _, err := s.ApplyBatch(markedBatch(batches + 1)); err != nil {
+		t.Fatal(err)
+	}
+	mustMarked(t, s, "intercom", fmt.Sprintf("notif/n%d", batches+1), true)
+}
