@@ -158,7 +158,7 @@ func (v *conversations) View() string {
 		if i == v.list.cursor {
 			cur = "▸ "
 		}
-		line := fit(cur+col(s.ID, 16)+col(s.Customer.String(), 16)+col(s.Origin.String(), 10)+col(s.State.String(), 9)+
+		line := fit(cur+col(cutMiddle(s.ID, 15), 16)+col(s.Customer.String(), 16)+col(s.Origin.String(), 10)+col(s.State.String(), 9)+
 			col(age(now, s.UpdatedAt), 8)+col(itoa(s.Chars), 7)+slotSummary(s.Slots, visible), v.width)
 		if i == v.list.cursor {
 			line = t.Selected.Render(line)
