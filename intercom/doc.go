@@ -27,10 +27,13 @@
 //     counted on the day Intercom asked, whatever the clamp did.
 //   - Idempotency. Every step has a key (conversation, part id, contact,
 //     rating value+remark+updated_at, notification id). The keys a batch
-//     carries are written in the same transaction as its events, as a clock
-//     event by "intercom" whose text lists them; a new process rebuilds the
-//     seen-set by replaying the log. Redelivered notifications and
-//     re-imported files change nothing.
+//     carries are written in the same transaction as its events, as a mark
+//     (domain.MarkEvent: a clock event by "intercom" whose text lists them),
+//     which the sink indexes; whether a key was applied before is one
+//     lookup in the sink ([Sink.Marked]), so the ingester keeps no set of
+//     keys in memory and a new process replays nothing. Only the learned
+//     admin names ("admin/<id>=<name>" keys) are read back at start.
+//     Redelivered notifications and re-imported files change nothing.
 //   - Refused steps. Each batch is first dry-run on a scratch copy of the
 //     conversations it touches; a step the rules refuse (a close of a
 //     closed conversation, an unsnooze after the snooze ended) is reported

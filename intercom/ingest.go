@@ -12,25 +12,31 @@ import (
 )
 
 // Sink is where mapped events go. The store satisfies it; so does any
-// in-memory workspace that can commit a batch whole or not at all.
+// in-memory workspace that can commit a batch whole or not at all and look
+// up the keys its mark events carried.
 type Sink interface {
 	Now() time.Time
 	Settings() domain.Settings
 	Conversation(id string) (domain.Conversation, bool)
 	// ApplyBatch commits events in one transaction: all or none.
 	ApplyBatch(evs []domain.Event) ([]domain.Outcome, error)
-	// Events replays the log after seq, in order.
-	Events(after uint64, fn func(seq uint64, ev domain.Event) error) error
+	// Marked reports whether a committed mark event (domain.MarkEvent) of
+	// source carried key. It must be safe to call beside ApplyBatch.
+	Marked(source, key string) (bool, error)
+	// Marks calls fn for each committed marked key of source that starts
+	// with prefix. The ingester reads only the learned admin names with it.
+	Marks(source, prefix string, fn func(key string) error) error
 }
 
-// markerBy and markerPrefix spell the bookkeeping event that records which
-// Intercom keys a batch carried: a clock event (it changes no rule state)
-// written in the same transaction as the events it vouches for, so the
-// seen-set and the data can never disagree, and replaying the log rebuilds it.
-const (
-	markerBy     = "intercom"
-	markerPrefix = "seen "
-)
+// markSource is the source of the Intercom marks: the bookkeeping event
+// (domain.MarkEvent) listing which Intercom keys a batch carried, written
+// in the same transaction as the events it vouches for, so the sink's
+// answer to "seen before?" and the data can never disagree.
+const markSource = "intercom"
+
+// learnedPrefix starts the keys that record an admin's teammate name,
+// "admin/<id>=<name>" (Plan.Learned).
+const learnedPrefix = "admin/"
 
 // Report counts what an ingest did.
 type Report struct {
@@ -48,11 +54,12 @@ func (r *Report) Add(o Report) {
 
 // Ingester applies mapped steps to a sink exactly once each. It is safe for
 // concurrent use; ingests are serialized, since each plans against the
-// store's clock and conversation state.
+// store's clock and conversation state. Whether a key was ingested before
+// is asked of the sink, key by key: the ingester's memory does not grow
+// with what it ingests, only with the admins it names.
 type Ingester struct {
 	mu    sync.Mutex // held while planning and committing
 	sink  Sink
-	seen  map[string]struct{}
 	nmu   sync.Mutex // guards names, so mapping runs beside commits
 	names *Names
 
@@ -61,25 +68,18 @@ type Ingester struct {
 	leading bool
 }
 
-// NewIngester reads the seen-set and the admin names back from the log.
+// NewIngester reads the admin names learned so far back from the sink's
+// marks (a few keys per admin, whatever the size of the log).
 func NewIngester(sink Sink) (*Ingester, error) {
-	in := &Ingester{sink: sink, seen: map[string]struct{}{}, names: NewNames()}
-	err := sink.Events(0, func(_ uint64, ev domain.Event) error {
-		if ev.Kind != domain.EvClock || ev.By != markerBy || !strings.HasPrefix(ev.Text, markerPrefix) {
-			return nil
-		}
-		for _, k := range strings.Fields(ev.Text[len(markerPrefix):]) {
-			in.seen[k] = struct{}{}
-			if rest, ok := strings.CutPrefix(k, "admin/"); ok {
-				if id, name, ok := strings.Cut(rest, "="); ok {
-					in.names.Remember(id, name)
-				}
-			}
+	in := &Ingester{sink: sink, names: NewNames()}
+	err := sink.Marks(markSource, learnedPrefix, func(k string) error {
+		if id, name, ok := strings.Cut(k[len(learnedPrefix):], "="); ok {
+			in.names.Remember(id, name)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading Intercom bookkeeping from the log: %w", err)
+		return nil, fmt.Errorf("reading the learned Intercom admin names: %w", err)
 	}
 	return in, nil
 }
@@ -91,12 +91,10 @@ func (in *Ingester) Pause(fn func()) {
 	fn()
 }
 
-// Seen reports whether key was ingested before.
-func (in *Ingester) Seen(key string) bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	_, ok := in.seen[key]
-	return ok
+// Seen reports whether key was ingested before (committed). It does not
+// wait for an ingest in progress.
+func (in *Ingester) Seen(key string) (bool, error) {
+	return in.sink.Marked(markSource, key)
 }
 
 // Map maps a conversation under the ingester's lock (the directory of
@@ -167,48 +165,47 @@ func (in *Ingester) commit(group []*request) {
 			close(r.done)
 		}
 	}()
-	if len(group) > 1 {
-		ws := in.scratch()
-		batch := map[string]bool{}
-		var all []domain.Event
-		var keys [][]string
-		for _, r := range group {
-			rep, evs, ks := in.plan(ws, batch, r.steps, r.extra)
-			r.rep = rep
-			keys = append(keys, ks)
-			if len(ks) > 0 {
-				all = append(all, marker(evs, ks))
-				all = append(all, evs...)
-				r.rep.Applied = len(evs)
-			}
-		}
-		if len(all) == 0 {
-			return
-		}
-		if _, err := in.sink.ApplyBatch(all); err == nil {
-			for _, ks := range keys {
-				in.see(ks)
-			}
-			return
-		}
+	if len(group) > 1 && in.commitGroup(group) {
+		return
 	}
 	for _, r := range group {
 		r.rep, r.err = in.applyOne(r.steps, r.extra)
 	}
 }
 
-func marker(evs []domain.Event, keys []string) domain.Event {
-	m := domain.Event{Kind: domain.EvClock, By: markerBy, Text: markerPrefix + strings.Join(keys, " ")}
-	if len(evs) > 0 {
-		m.At = evs[0].At
+// commitGroup plans every request of the group in order and writes them in
+// one transaction. It reports false, having written nothing, when planning
+// or the write failed. The caller holds in.mu.
+func (in *Ingester) commitGroup(group []*request) bool {
+	ws := in.scratch()
+	batch := map[string]bool{}
+	var all []domain.Event
+	for _, r := range group {
+		rep, evs, ks, err := in.plan(ws, batch, r.steps, r.extra)
+		if err != nil {
+			return false
+		}
+		r.rep = rep
+		if len(ks) > 0 {
+			all = append(all, marker(evs, ks))
+			all = append(all, evs...)
+			r.rep.Applied = len(evs)
+		}
 	}
-	return m
+	if len(all) == 0 {
+		return true
+	}
+	_, err := in.sink.ApplyBatch(all)
+	return err == nil
 }
 
-func (in *Ingester) see(keys []string) {
-	for _, k := range keys {
-		in.seen[k] = struct{}{}
+// marker is the mark of a batch: the keys it carries, at its first event's time.
+func marker(evs []domain.Event, keys []string) domain.Event {
+	var at time.Time
+	if len(evs) > 0 {
+		at = evs[0].At
 	}
+	return domain.MarkEvent(markSource, keys, at)
 }
 
 // applyOne writes one request in its own transaction, re-planning when
@@ -216,13 +213,18 @@ func (in *Ingester) see(keys []string) {
 func (in *Ingester) applyOne(steps []Step, extra []string) (Report, error) {
 	var err error
 	for try := 0; try < maxRetries; try++ {
-		rep, evs, keys := in.plan(in.scratch(), map[string]bool{}, steps, extra)
+		var rep Report
+		var evs []domain.Event
+		var keys []string
+		rep, evs, keys, err = in.plan(in.scratch(), map[string]bool{}, steps, extra)
+		if err != nil {
+			break
+		}
 		if len(keys) == 0 {
 			return rep, nil
 		}
 		_, err = in.sink.ApplyBatch(append([]domain.Event{marker(evs, keys)}, evs...))
 		if err == nil {
-			in.see(keys)
 			rep.Applied = len(evs)
 			return rep, nil
 		}
@@ -242,19 +244,34 @@ func (in *Ingester) scratch() *domain.Workspace {
 // plan dry-runs the steps on ws, a scratch copy of the conversations they
 // touch, so that a step the rules refuse (a close of a closed conversation)
 // is reported and left out instead of failing the whole batch. batch holds
-// the keys already planned in this transaction.
-func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []Step, extra []string) (Report, []domain.Event, []string) {
+// the keys already planned in this transaction; the sink knows the keys
+// committed before. The error is the sink's, when it cannot tell.
+func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []Step, extra []string) (Report, []domain.Event, []string, error) {
 	var rep Report
 	var evs []domain.Event
 	var keys []string
+	seen := func(k string) (bool, error) {
+		if batch[k] {
+			return true, nil
+		}
+		return in.sink.Marked(markSource, k)
+	}
 	for _, k := range extra {
-		if _, ok := in.seen[k]; !ok && !batch[k] {
+		ok, err := seen(k)
+		if err != nil {
+			return Report{}, nil, nil, err
+		}
+		if !ok {
 			keys = append(keys, k)
 			batch[k] = true
 		}
 	}
 	for _, s := range steps {
-		if _, ok := in.seen[s.Key]; ok || batch[s.Key] {
+		ok, err := seen(s.Key)
+		if err != nil {
+			return Report{}, nil, nil, err
+		}
+		if ok {
 			rep.Already++
 			continue
 		}
@@ -275,7 +292,7 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		}
 		evs = append(evs, ev)
 	}
-	return rep, evs, keys
+	return rep, evs, keys, nil
 }
 
 // clone copies a conversation deeply enough that the scratch workspace

@@ -194,7 +194,12 @@ func TestCompareObservedShowsWhereTheRulesDiffer(t *testing.T) {
 	importFile(t, sink, "testdata/export_v2.json")
 	importFile(t, sink, "testdata/export_v1.jsonl")
 	cmp, err := CompareObserved(func(yield func(domain.Event) error) error {
-		return sink.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
+		for _, ev := range sink.log {
+			if err := yield(ev); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -74,8 +74,9 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 			}
 			logOf(ev.Conv).observed = true
 			return nil
-		case ev.Kind == domain.EvClock && ev.By == markerBy:
-			for _, k := range strings.Fields(strings.TrimPrefix(ev.Text, markerPrefix)) {
+		case ev.Kind == domain.EvClock && ev.By == markSource:
+			_, keys, _ := ev.MarkKeys()
+			for _, k := range keys {
 				if conv, ok := strings.CutPrefix(k, "conv/"); ok {
 					logOf(conv).intercom = true
 				}

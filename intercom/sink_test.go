@@ -2,20 +2,29 @@ package intercom
 
 import (
 	"fmt"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/csat-app/csat/domain"
 )
 
 // memSink is an in-memory Sink with a real event log and all-or-nothing
-// batches: a batch is tried on a copy first, as the store's transaction would.
+// batches: a batch is tried on a copy first, as the store's transaction
+// would. Like the store, it indexes the keys of the mark events it commits.
 type memSink struct {
 	ws    *domain.Workspace
 	log   []domain.Event
 	tally domain.Tally
+
+	mu    sync.RWMutex       // guards marks: Marked runs beside ApplyBatch
+	marks map[[2]string]bool // (source, key) of every committed mark
 }
 
-func newMemSink() *memSink { return &memSink{ws: domain.NewWorkspace(domain.Epoch)} }
+func newMemSink() *memSink {
+	return &memSink{ws: domain.NewWorkspace(domain.Epoch), marks: map[[2]string]bool{}}
+}
 
 func (m *memSink) Now() time.Time            { return m.ws.Now }
 func (m *memSink) Settings() domain.Settings { return m.ws.Settings }
@@ -58,12 +67,36 @@ func (m *memSink) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 		outs[i] = o
 	}
 	m.log = append(m.log, evs...)
+	m.mu.Lock()
+	for _, ev := range evs {
+		if source, keys, ok := ev.MarkKeys(); ok {
+			for _, k := range keys {
+				m.marks[[2]string{source, k}] = true
+			}
+		}
+	}
+	m.mu.Unlock()
 	return outs, nil
 }
 
-func (m *memSink) Events(after uint64, fn func(uint64, domain.Event) error) error {
-	for i := int(after); i < len(m.log); i++ {
-		if err := fn(uint64(i+1), m.log[i]); err != nil {
+func (m *memSink) Marked(source, key string) (bool, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.marks[[2]string{source, key}], nil
+}
+
+func (m *memSink) Marks(source, prefix string, fn func(string) error) error {
+	m.mu.RLock()
+	var keys []string
+	for sk := range m.marks {
+		if sk[0] == source && strings.HasPrefix(sk[1], prefix) {
+			keys = append(keys, sk[1])
+		}
+	}
+	m.mu.RUnlock()
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := fn(k); err != nil {
 			return err
 		}
 	}

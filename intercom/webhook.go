@@ -132,7 +132,14 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 		return Answer{Status: "ignored"}, http.StatusOK
 	}
 	key := "notif/" + n.ID
-	if h.Ingester.Seen(key) {
+	seen, err := h.Ingester.Seen(key)
+	if err != nil {
+		if h.Logf != nil {
+			h.Logf("webhook %s (%s): %v", n.ID, n.Topic, err)
+		}
+		return Answer{Status: "error", Error: "could not read the Intercom bookkeeping: " + err.Error()}, http.StatusInternalServerError
+	}
+	if seen {
 		return Answer{Status: "duplicate"}, http.StatusOK
 	}
 	if len(n.Data.Item) == 0 || string(n.Data.Item) == "null" {

@@ -336,7 +336,11 @@ func notStored(t *testing.T, dir string, ids []string) []string {
 	var missing []string
 	for _, id := range ids {
 		_, conv := st.Conversation("conv-" + id)
-		if !in.Seen("notif/notif-"+id) || !conv {
+		seen, err := in.Seen("notif/notif-" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !seen || !conv {
 			missing = append(missing, id)
 		}
 	}

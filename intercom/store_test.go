@@ -1,0 +1,84 @@
+package intercom_test
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/store"
+)
+
+func openStore(tb testing.TB, opts store.Options) *store.Store {
+	tb.Helper()
+	st, err := store.Open(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
+// webhookOn is the webhook handler of a new Ingester on st, as a new
+// process would build it.
+func webhookOn(tb testing.TB, st *store.Store) *intercom.Webhook {
+	tb.Helper()
+	in, err := intercom.NewIngester(st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &intercom.Webhook{Ingester: in}
+}
+
+// TestRedeliveryAfterRestartChangesNothingInTheStore: a new process (new
+// store handle, new Ingester) knows every key from the store's mark index
+// and the admin names from its learned-name marks.
+func TestRedeliveryAfterRestartChangesNothingInTheStore(t *testing.T) {
+	body, err := os.ReadFile("testdata/notification_rating.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	st := openStore(t, store.Options{Dir: dir})
+	if a, code := webhookOn(t, st).Ingest(body); code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
+		t.Fatalf("first delivery: %d %+v", code, a)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st = openStore(t, store.Options{Dir: dir})
+	defer st.Close()
+	wh := webhookOn(t, st)
+	if seen, err := wh.Ingester.Seen("notif/notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b3"); err != nil || !seen {
+		t.Fatalf("Seen after restart: %v %v", seen, err)
+	}
+	if a, code := wh.Ingest(body); code != http.StatusOK || a.Status != "duplicate" {
+		t.Fatalf("redelivery after restart: %d %+v", code, a)
+	}
+	// A new conversation where the admin shows another display name: the
+	// name learned before the restart holds (nothing since has shown this
+	// admin to the new Ingester).
+	other := bytes.ReplaceAll(body, []byte(`"1295"`), []byte(`"1296"`))
+	other = bytes.ReplaceAll(other, []byte("Ciaran Lee"), []byte("C. Lee"))
+	other = bytes.Replace(other, []byte("notif_ccd8a4d0"), []byte("notif_0000aaaa"), 1)
+	if a, code := wh.Ingest(other); code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
+		t.Fatalf("new conversation: %d %+v", code, a)
+	}
+	if c := st.AllTime(domain.Teammate("Ciaran.Lee")); c.ByValue[5] != 2 {
+		t.Fatalf("Ciaran.Lee's counts %+v, want both 5s", c)
+	}
+	seq := st.Seq()
+	// The same conversation under a new notification id: only its mark.
+	again := bytes.Replace(body, []byte("notif_ccd8a4d0"), []byte("notif_ffffffff"), 1)
+	if a, code := wh.Ingest(again); code != http.StatusOK || a.Applied != 0 || a.Already == 0 {
+		t.Fatalf("same parts, new id, after restart: %d %+v", code, a)
+	}
+	if st.Seq() != seq+1 {
+		t.Fatalf("the log went from %d to %d events; want only the new id's mark", seq, st.Seq())
+	}
+	if diffs, err := st.Check(); err != nil || len(diffs) > 0 {
+		t.Fatalf("check: %v %v", diffs, err)
+	}
+}
