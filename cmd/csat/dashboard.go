@@ -47,6 +47,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return usageErr(errors.New("the dashboard needs a terminal; for scripts see 'csat report' and 'csat --help'"))
 	}
+	softMemoryLimit(64 << 20)
 	logger, closeLog := openLog()
 	defer closeLog()
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -98,3 +99,16 @@ Run it with no command to open the dashboard.`,
 
 // dashboard, when set (by dashboard.go), makes the bare command open the TUI.
 var dashboard func(root *cobra.Command, g *globals)
+
+// softMemoryLimit sets the Go heap's soft limit for a long-running command,
+// unless GOMEMLIMIT does. Badger builds new tables in memory during
+// memtable flushes and compactions (a compaction at open held ~150 MiB),
+// and pure-Go builds leave those buffers to the collector; with the
+// default GOGC the heap then doubles and stays there. Under a soft limit
+// the collector reclaims them promptly, at no cost while the heap is
+// small. Measured in BENCHMARKS.md and RELIABILITY.md.
+func softMemoryLimit(bytes int64) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(bytes)
+	}
+}

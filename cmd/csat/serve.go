@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -55,7 +54,7 @@ it instead of opening the store. SIGTERM or Ctrl-C shuts it down cleanly.`,
 }
 
 func runServe(g *globals, f serveFlags) error {
-	limitServeMemory()
+	softMemoryLimit(128 << 20)
 	if f.users == "" {
 		return usageErr(errors.New("serve: --users FILE is required (lines of NAME ROLE KEYTYPE BASE64)"))
 	}
@@ -132,17 +131,4 @@ func ensureToken(dir, path string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(serve.NewToken()+"\n"), 0o600)
-}
-
-// serveMemoryLimit is the soft heap limit of a long-running server. Badger
-// builds each new table in memory during memtable flushes and compactions;
-// with the default GOGC the heap then doubles for a few seconds. A soft
-// limit makes the collector reclaim those buffers promptly instead, and
-// costs nothing while the heap is small. GOMEMLIMIT overrides it.
-const serveMemoryLimit = 128 << 20
-
-func limitServeMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(serveMemoryLimit)
-	}
 }
