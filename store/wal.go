@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -75,7 +76,8 @@ func checkWriteAhead(dir string) error {
 // checkLogs checks the files of one kind, oldest first, as Badger replays
 // them. Damage followed by committed entries, in the file or a later one, is
 // refused; so is a bad entry at the very end of a file, which a crash never
-// leaves (the files are preallocated).
+// leaves (the files are preallocated). A transaction never spans two files,
+// so only the newest one with committed entries may end in a torn one.
 func checkLogs(dir, ext string) error {
 	paths := walFiles(dir, ext)
 	scans := make([]walScan, len(paths))
@@ -90,7 +92,7 @@ func checkLogs(dir, ext string) error {
 	for i := len(paths) - 1; i >= 0; i-- {
 		s := scans[i]
 		switch {
-		case s.clean:
+		case s.clean && (s.keep == s.stop || later == ""):
 		case s.follow >= 0:
 			return walDamaged(paths[i], fmt.Sprintf("is damaged at offset %d (valid entries follow at offset %d)", s.stop, s.follow))
 		case later != "":
@@ -98,7 +100,7 @@ func checkLogs(dir, ext string) error {
 		case s.past:
 			return walDamaged(paths[i], fmt.Sprintf("is damaged at offset %d (a bad entry there reaches the end of the file: it was cut short or overwritten)", s.stop))
 		}
-		if s.keep > walHeaderSize || s.follow >= 0 {
+		if s.keep > walHeaderSize {
 			later = filepath.Base(paths[i])
 		}
 	}
@@ -129,7 +131,7 @@ func walFiles(dir, ext string) []string {
 		}
 		files = append(files, file{fid, filepath.Join(dir, name)})
 	}
-	slices.SortFunc(files, func(a, b file) int { return int(a.fid) - int(b.fid) })
+	slices.SortFunc(files, func(a, b file) int { return cmp.Compare(a.fid, b.fid) })
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.path

@@ -108,6 +108,20 @@ func walTxns(t *testing.T, path string) [][2]int {
 	}
 }
 
+// entryEnd is where the entry at off in a write-ahead file ends.
+func entryEnd(t *testing.T, path string, off int) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok, _ := walFile{b: data, end: len(data)}.entry(off)
+	if !ok {
+		t.Fatalf("no entry at %s:%d", path, off)
+	}
+	return e.next
+}
+
 // onlyFile is the one file of dir matching pattern.
 func onlyFile(t *testing.T, dir, pattern string) string {
 	t.Helper()
@@ -287,20 +301,27 @@ func TestDamagedWriteAheadLog(t *testing.T) {
 			t.Fatalf("%d events, want %d", got, want)
 		}
 	})
-	t.Run("damage to the last batch of an older file", func(t *testing.T) {
-		// A newer file with committed entries shows it was no torn tail.
-		dir := damaged(t, func(p string) {
-			intact, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(filepath.Dir(p), "99999.mem"), intact, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			patchFile(t, p, last[1]-6, []byte{0xff, 0xff})
+	// In an older file, with a newer one holding committed entries, the same
+	// damage cannot be a torn tail: a transaction never spans two files.
+	second := entryEnd(t, filepath.Join(src, mem), last[0]) // the last batch's second entry
+	for name, damage := range map[string]func(p string){
+		"flipped": func(p string) { patchFile(t, p, last[1]-6, []byte{0xff, 0xff}) },
+		"zeroed":  func(p string) { patchFile(t, p, second, make([]byte, last[1]-second)) },
+	} {
+		t.Run("last batch of an older file "+name, func(t *testing.T) {
+			dir := damaged(t, func(p string) {
+				intact, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(filepath.Dir(p), "99999.mem"), intact, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				damage(p)
+			})
+			wantRefused(t, dir, filepath.Join(dir, mem)+" is damaged at offset", "(valid entries follow in 99999.mem)")
 		})
-		wantRefused(t, dir, filepath.Join(dir, mem)+" is damaged at offset", "(valid entries follow in 99999.mem)")
-	})
+	}
 }
 
 func TestDamagedValueLog(t *testing.T) {
