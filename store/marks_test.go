@@ -239,3 +239,27 @@ func TestSchema1StoreIsReadFromItsLogThenIndexedOnWritableOpen(t *testing.T) {
 	}
 	mustMarked(t, s, "intercom", fmt.Sprintf("notif/n%d", batches+1), true)
 }
+
+// TestCheckPassesWithALargeMark: an import of a few hundred steps writes
+// one mark of many keys, a value above the on-disk value threshold; the
+// in-memory replay of check must hold it too.
+func TestCheckPassesWithALargeMark(t *testing.T) {
+	s := openDir(t, t.TempDir())
+	var keys []string
+	for i := 0; i < 1000; i++ {
+		keys = append(keys, fmt.Sprintf("part/%d-%024d", i, i))
+	}
+	at := t0.Add(time.Hour)
+	batch := []domain.Event{
+		domain.MarkEvent("intercom", keys, at),
+		{Kind: domain.EvStart, At: at, Conv: "big", Actor: domain.User("u")},
+	}
+	if _, err := s.ApplyBatch(batch); err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := s.Check()
+	if err != nil || len(diffs) != 0 {
+		t.Fatalf("check on a store with a %d-byte mark: diffs %v, err %v", len(batch[0].Text), diffs, err)
+	}
+	mustMarked(t, s, "intercom", keys[999], true)
+}

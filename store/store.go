@@ -122,6 +122,12 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithValueThreshold(4 << 10).
 		WithCompression(options.Snappy)
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
+	if opts.InMemory {
+		// An in-memory store has no value log, so Badger refuses any value
+		// above the threshold: a mark of a large import (17 KiB) failed
+		// check's replay. Keep every value in the tree instead.
+		bo = bo.WithValueThreshold(1 << 20)
+	}
 	if opts.memTableSize > 0 {
 		bo = bo.WithMemTableSize(opts.memTableSize).WithValueThreshold(min(4<<10, opts.memTableSize/10))
 	}
