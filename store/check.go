@@ -73,7 +73,7 @@ func (s *Store) Check() ([]Difference, error) {
 	defer stored.Discard()
 	replayed, _ := fresh.snapshot()
 	defer replayed.Discard()
-	return diffStores(stored, replayed, s.Agents(), fresh.Agents(), !s.marksIndexed)
+	return diffStores(stored, replayed, s.Agents(), fresh.Agents(), !s.marksIndexed.Load())
 }
 
 // diffStores walks both stores' keys in order, like a merge; skipMarks

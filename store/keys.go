@@ -11,7 +11,8 @@ import (
 
 // schemaVersion is written by this build; a store with a higher one is
 // refused. Schema 2 added the mark index (k/); a schema-1 store gets it
-// built from its log on its first writable open (marks.go).
+// built from its log when a writable open is first asked about marks
+// (marks.go).
 const schemaVersion = 2
 
 var (

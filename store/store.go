@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -84,9 +85,11 @@ type Store struct {
 	wg     sync.WaitGroup
 	log    *fileLogger
 
-	// marksIndexed is false only on a read-only open of a schema-1 store,
-	// whose marks have no k/ index yet; see Marked.
-	marksIndexed bool
+	// marksIndexed is false on a schema-1 store, whose marks have no k/
+	// index yet, until the first Marked or Marks of a writable open builds
+	// it; see Marked.
+	marksIndexed atomic.Bool
+	upgradeMu    sync.Mutex // one schema upgrade at a time
 	unindexed    unindexedMarks
 
 	// onEntry, when set (tests and benchmarks), sees every key and value a commit writes.
@@ -311,18 +314,18 @@ func (s *Store) load() error {
 		return err
 	}
 	s.st = st
-	s.marksIndexed = version == 0 || version >= 2
-	if s.readOnly {
+	s.marksIndexed.Store(version == 0 || version >= 2)
+	if s.readOnly || version == 1 {
+		// A schema-1 store is upgraded when its marks are first asked for
+		// (upgradeMarks): that reads the whole log, seconds on a store of
+		// millions of events, which a dashboard, a report or a load, none
+		// of which reads marks, should not wait for.
 		return nil
 	}
-	if !s.marksIndexed {
-		// Schema 1 → 2. The version is written last, so an interrupted
-		// upgrade simply runs again at the next open.
-		if err := s.indexMarks(); err != nil {
-			return fmt.Errorf("upgrading the store in %s to schema %d: %w", where, schemaVersion, err)
-		}
-		s.marksIndexed = true
-	}
+	return s.writeSchema()
+}
+
+func (s *Store) writeSchema() error {
 	return s.db.Update(func(txn *badger.Txn) error {
 		e := enc{}
 		e.uint(schemaVersion)
