@@ -27,6 +27,7 @@ const (
 	loadSessions = 20  // SSH dashboards open during the whole run
 	loadRate     = 500 // signed webhooks per second
 	loadSenders  = 64  // concurrent HTTP clients, enough to keep the rate if a request stalls
+	loadPeakMiB  = 256 // the server's VmRSS never goes above this
 )
 
 // loadSeconds is how long webhooks are sent: CSAT_LOAD_SECONDS, default 60.
@@ -127,10 +128,7 @@ func statusKiB(pid int, field string) (int64, error) {
 	return 0, fmt.Errorf("/proc/%d/status has no %s", pid, field)
 }
 
-// median is the middle of a window of samples. A memtable flush or a
-// compaction lifts memory for 2-4 s, about every 7 s; whether one falls in
-// a 10 s window decides its mean, but not its median, while steady growth
-// moves both alike.
+// median is the middle of a window of samples, for the log.
 func median(xs []int64) int64 {
 	if len(xs) == 0 {
 		return 0
@@ -317,25 +315,31 @@ func TestLoadSSHAndWebhooks(t *testing.T) {
 	}
 	t.Logf("%d ssh sessions open throughout, %d KiB of screen output read", loadSessions, drawn/1024)
 
-	// Flat memory: after a warm-up, the median of the last 10 s may be at
-	// most 50% above that of the first 10 s.
+	// Flat memory. The server's own memory (RssAnon) is a saw-tooth: Badger
+	// builds each new table in memory, so it rises for 2-8 s at every
+	// memtable flush and compaction (every ~7 s under this load) and falls
+	// back. Whether one of those falls in a 10 s window decides the
+	// window's mean, even its median, but not its low: a leak lifts the
+	// lows, so the low of the last 10 s may be at most 50% above the low of
+	// the first 10 s after warm-up. The peaks are bounded instead: memtables,
+	// caches and a compaction's table builders under the server's soft heap
+	// limit, with mapped table pages on top, stay under loadPeakMiB.
 	warmup := min(10, seconds/4)
-	if len(rss) < warmup+10 {
+	if len(rss) < warmup+10 || len(anon) < warmup+10 {
 		t.Errorf("only %d memory samples in %v: too few to judge", len(rss), elapsed)
 	} else {
-		first := median(rss[warmup : warmup+10])
-		last := median(rss[len(rss)-10:])
-		// The lows of each window tell steady growth from a memtable flush
-		// that happens to fall in the last window.
-		t.Logf("server VmRSS: %d samples, %d MiB at start, first 10 s after %d s warm-up median %d MiB (low %d), last 10 s median %d MiB (low %d, %+.0f%%), peak %d MiB",
-			len(rss), rss[0]/1024, warmup, first/1024, slices.Min(rss[warmup:warmup+10])/1024, last/1024, slices.Min(rss[len(rss)-10:])/1024,
-			100*float64(last-first)/float64(first), slices.Max(rss)/1024)
-		if len(anon) > warmup+10 {
-			t.Logf("server RssAnon: first 10 s after warm-up median %d MiB (low %d), last 10 s median %d MiB (low %d), peak %d MiB",
-				median(anon[warmup:warmup+10])/1024, slices.Min(anon[warmup:warmup+10])/1024, median(anon[len(anon)-10:])/1024, slices.Min(anon[len(anon)-10:])/1024, slices.Max(anon)/1024)
+		firstRSS, lastRSS := rss[warmup:warmup+10], rss[len(rss)-10:]
+		firstAnon, lastAnon := anon[warmup:warmup+10], anon[len(anon)-10:]
+		t.Logf("server VmRSS: %d samples, %d MiB at start; first 10 s after %d s warm-up median %d MiB (low %d); last 10 s median %d MiB (low %d); peak %d MiB",
+			len(rss), rss[0]/1024, warmup, median(firstRSS)/1024, slices.Min(firstRSS)/1024, median(lastRSS)/1024, slices.Min(lastRSS)/1024, slices.Max(rss)/1024)
+		low0, low1 := slices.Min(firstAnon), slices.Min(lastAnon)
+		t.Logf("server RssAnon: first 10 s median %d MiB (low %d); last 10 s median %d MiB (low %d, %+.0f%%); peak %d MiB",
+			median(firstAnon)/1024, low0/1024, median(lastAnon)/1024, low1/1024, 100*float64(low1-low0)/float64(low0), slices.Max(anon)/1024)
+		if low1*2 > low0*3 {
+			t.Errorf("memory grew: the low of the last 10 s, %d KiB, is more than 50%% above the low of the first 10 s after warm-up, %d KiB; RssAnon samples %v", low1, low0, anon)
 		}
-		if last*2 > first*3 {
-			t.Errorf("memory grew: last 10 s median %d KiB is more than 50%% above that of the first 10 s after warm-up (%d KiB); samples %v", last, first, rss)
+		if peak := slices.Max(rss); peak > loadPeakMiB<<10 {
+			t.Errorf("memory peaked at %d MiB, above %d MiB; VmRSS samples %v", peak>>10, loadPeakMiB, rss)
 		}
 	}
 
