@@ -156,10 +156,7 @@ func Open(opts Options) (*Store, error) {
 		}
 	}
 	if !opts.InMemory {
-		if err := checkTables(s.dir); err != nil {
-			return nil, err
-		}
-		if err := checkWriteAhead(s.dir); err != nil {
+		if err := checkFiles(s.dir); err != nil {
 			return nil, err
 		}
 	}

@@ -36,7 +36,7 @@ import (
 // without a word, whatever followed. After a kill that is right: what follows
 // is the batch in flight, partly written, then zeros. After damage in the
 // middle it drops committed events. So before Badger opens the store,
-// checkWriteAhead walks every entry the same way and refuses when committed
+// checkFiles walks every entry the same way and refuses when committed
 // data can still be read after the first bad entry.
 
 const (
@@ -51,12 +51,14 @@ var (
 	walTxnKey = []byte("!badger!txn")
 )
 
-// checkWriteAhead walks every .mem and .vlog file of dir entry by entry and
-// refuses a damaged one (see above). A torn tail, the only damage a kill
-// leaves, is accepted. It runs under a shared lock on dir, as Badger's
-// readers take it; when a writer holds the store it checks nothing and lets
-// Badger report the store in use.
-func checkWriteAhead(dir string) error {
+// checkFiles verifies the tables (tables.go) and walks every .mem and
+// .vlog file of dir entry by entry, refusing a damaged one (see above); a
+// torn tail, the only damage a kill leaves, is accepted. It runs under a
+// shared lock on dir, as Badger's readers take it: while a writer holds the
+// store it checks nothing and lets Badger report the store in use, rather
+// than read files the writer is compacting away (a table deleted mid-check
+// would read as damaged).
+func checkFiles(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil // prepareDir has read it: Badger will say what is wrong
@@ -64,6 +66,9 @@ func checkWriteAhead(dir string) error {
 	defer d.Close() // releases the lock
 	if err := unix.Flock(int(d.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
 		return nil
+	}
+	if err := checkTables(dir); err != nil {
+		return err
 	}
 	for _, ext := range []string{".mem", ".vlog"} {
 		if err := checkLogs(dir, ext); err != nil {
