@@ -211,14 +211,10 @@ func marker(evs []domain.Event, keys []string) domain.Event {
 // applyOne writes one request in its own transaction, re-planning when
 // another writer moved the clock in between. The caller holds in.mu.
 func (in *Ingester) applyOne(steps []Step, extra []string) (Report, error) {
-	var err error
-	for try := 0; try < maxRetries; try++ {
-		var rep Report
-		var evs []domain.Event
-		var keys []string
-		rep, evs, keys, err = in.plan(in.scratch(), map[string]bool{}, steps, extra)
+	for try := 1; ; try++ {
+		rep, evs, keys, err := in.plan(in.scratch(), map[string]bool{}, steps, extra)
 		if err != nil {
-			break
+			return Report{}, err
 		}
 		if len(keys) == 0 {
 			return rep, nil
@@ -228,11 +224,10 @@ func (in *Ingester) applyOne(steps []Step, extra []string) (Report, error) {
 			rep.Applied = len(evs)
 			return rep, nil
 		}
-		if !errors.Is(err, domain.ErrClockBack) {
-			break
+		if !errors.Is(err, domain.ErrClockBack) || try == maxRetries {
+			return Report{}, err
 		}
 	}
-	return Report{}, err
 }
 
 // scratch is an empty workspace at the store's clock and settings; plan

@@ -39,6 +39,7 @@
 //
 // Schema 1 had no k/ index. The first Marked or Marks of a writable open
 // of a schema-1 store builds it from the log's marks and then writes
-// schema 2 (a dashboard, which never asks, does not wait for it); a read-only open
-// of one reads its marks from the log instead (see [Store.Marked]).
+// schema 2 (a dashboard, which never asks, does not wait for it); a
+// read-only open of one reads its marks from the log instead (see
+// [Store.Marked]).
 package store

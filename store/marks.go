@@ -82,19 +82,13 @@ func (s *Store) Marks(source, keyPrefix string, fn func(key string) error) error
 		return nil
 	}
 	return s.db.View(func(txn *badger.Txn) error {
-		p := markKey(source, keyPrefix)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-		defer it.Close()
-		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
-			_, key, ok := parseMarkKey(it.Item().Key())
+		return iterate(txn, markKey(source, keyPrefix), func(k, _ []byte) error {
+			_, key, ok := parseMarkKey(k)
 			if !ok {
-				return fmt.Errorf("mark index key %q: %w", it.Item().Key(), errCorrupt)
+				return fmt.Errorf("mark index key %q: %w", k, errCorrupt)
 			}
-			if err := fn(key); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(key)
+		})
 	})
 }
 
@@ -165,37 +159,25 @@ func (s *Store) indexMarks() error {
 // entries (nearly all of them) are skipped undecoded: the upgrade of a
 // 4.1M-event store read every entry whole and took 20 s.
 func (s *Store) eachMark(fn func(source, key string) error) error {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
-	pre := prefix(pLog)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, PrefetchValues: true, PrefetchSize: 256})
-	defer it.Close()
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		item := it.Item()
-		seq := readSeq(item.Key()[2:])
-		var ev domain.Event
-		err := item.Value(func(v []byte) error {
-			if len(v) == 0 || domain.EventKind(v[0]) != domain.EvClock {
-				return nil
-			}
-			var err error
-			ev, _, err = decodeLogEntry(v, seq)
-			return err
-		})
+	return s.logEntries(0, func(seq uint64, v []byte) error {
+		if len(v) == 0 || domain.EventKind(v[0]) != domain.EvClock {
+			return nil
+		}
+		ev, _, err := decodeLogEntry(v, seq)
 		if err != nil {
 			return err
 		}
 		source, keys, ok := ev.MarkKeys()
 		if !ok {
-			continue
+			return nil
 		}
 		for _, k := range keys {
 			if err := fn(source, k); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // unindexedMarks is the one-off in-memory set of a read-only schema-1

@@ -353,6 +353,18 @@ func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error)
 
 // EventsWithOutcomes is Events with each event's recorded outcome.
 func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.Event, o domain.Outcome) error) error {
+	return s.logEntries(after, func(seq uint64, v []byte) error {
+		ev, o, err := decodeLogEntry(v, seq)
+		if err != nil {
+			return err
+		}
+		return fn(seq, ev, o)
+	})
+}
+
+// logEntries calls fn with every encoded log entry after seq, in order; v
+// is valid only during the call.
+func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) error {
 	txn, _ := s.snapshot()
 	defer txn.Discard()
 	pre := prefix(pLog)
@@ -361,16 +373,7 @@ func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.E
 	for it.Seek(seqKey(pLog, after+1)); it.ValidForPrefix(pre); it.Next() {
 		item := it.Item()
 		seq := readSeq(item.Key()[2:])
-		var ev domain.Event
-		var o domain.Outcome
-		if err := item.Value(func(v []byte) error {
-			var err error
-			ev, o, err = decodeLogEntry(v, seq)
-			return err
-		}); err != nil {
-			return err
-		}
-		if err := fn(seq, ev, o); err != nil {
+		if err := item.Value(func(v []byte) error { return fn(seq, v) }); err != nil {
 			return err
 		}
 	}

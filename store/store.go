@@ -247,8 +247,8 @@ func prepareDir(opts Options) (string, error) {
 	return dir, nil
 }
 
-// load reads the schema version and the in-memory state. A writable open of
-// an older schema upgrades the store first.
+// load reads the schema version and the in-memory state, and stamps a new
+// store with this build's schema.
 func (s *Store) load() error {
 	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
 	where := s.dir
