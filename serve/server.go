@@ -218,7 +218,9 @@ func (s *Server) Run(ctx context.Context) error {
 	defer RemoveInfo(s.cfg.DataDir)
 
 	errc := make(chan error, 2)
-	go func() { errc <- ignoreClosed(sshSrv.Serve(sshLn)) }()
+	sshAccepting := &firstAccept{Listener: sshLn, called: make(chan struct{})}
+	sshServed := make(chan struct{})
+	go func() { defer close(sshServed); errc <- ignoreClosed(sshSrv.Serve(sshAccepting)) }()
 	go func() { errc <- ignoreClosed(httpSrv.Serve(httpLn)) }()
 	s.logf("listening: ssh %s, http %s", info.SSH, info.HTTP)
 	if s.cfg.Ready != nil {
@@ -230,8 +232,28 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case runErr = <-errc:
 	}
+	// The ssh library registers its listener in a WaitGroup just before the
+	// first Accept, and Shutdown waits on that group: shutting down before
+	// then is a data race inside the library (seen when a server is stopped
+	// right after it starts).
+	select {
+	case <-sshAccepting.called:
+	case <-sshServed:
+	}
 	s.shutdown(sshSrv, httpSrv)
 	return runErr
+}
+
+// firstAccept reports when Serve first asks for a connection.
+type firstAccept struct {
+	net.Listener
+	once   sync.Once
+	called chan struct{}
+}
+
+func (l *firstAccept) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.called) })
+	return l.Listener.Accept()
 }
 
 func ignoreClosed(err error) error {
