@@ -18,7 +18,7 @@
 //	!schema                      schema version (uvarint); a newer one is refused
 //	!meta                        last seq, clock, first event time, settings, follow-up tally
 //	!total                       all-time counts: (agent id, counts)*
-//	!chg                         the last commit's Change; the live feed subscribes to it
+//	!chg                         no longer written: the last commit's Change, in older stores
 //	l/SEQ(8)                     log entry: event + its outcome
 //	p/CONV 0x00 SEQ(8)           ∅: the conversation's parts (its log entries), in order
 //	v/CONV                       conversation: rule state + last update

@@ -19,6 +19,8 @@ var (
 	keySchema = []byte("!schema")
 	keyMeta   = []byte("!meta")
 	keyTotal  = []byte("!total")
+	// keyChange held the last commit's Change for Badger's Subscribe, until
+	// the store announced commits itself; older stores still have it.
 	keyChange = []byte("!chg")
 )
 

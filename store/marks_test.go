@@ -103,7 +103,7 @@ func TestMarksOfASplitBatchAreAllIndexed(t *testing.T) {
 	s := openMem(t) // 2 MiB memtables: a transaction holds about 300 KiB
 	commits := 0
 	s.onEntry = func(k, _ []byte) {
-		if bytes.Equal(k, keyChange) {
+		if bytes.Equal(k, keyMeta) {
 			commits++
 		}
 	}

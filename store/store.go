@@ -83,6 +83,8 @@ type Store struct {
 	ctx    context.Context // ends at Close: stops GC and subscribers
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	subMu  sync.Mutex // guards subs, and orders Subscribe against Close
+	subs   map[*subscriber]struct{}
 	log    *fileLogger
 
 	// marksIndexed is false on a schema-1 store, whose marks have no k/
@@ -414,7 +416,10 @@ func (s *Store) Close() error {
 	if s == nil || s.db == nil {
 		return nil
 	}
+	// Under subMu, so no Subscribe adds to wg once Wait may have begun.
+	s.subMu.Lock()
 	s.cancel()
+	s.subMu.Unlock()
 	s.wg.Wait()
 	err := s.db.Close()
 	s.db = nil

@@ -534,9 +534,6 @@ func (b *batch) write() error {
 		}
 	}
 	b.change.Seq = b.st.seq
-	if err := set(keyChange, encodeChange(b.change)); err != nil {
-		return err
-	}
 
 	// Readers take s.mu before opening their snapshot, so holding it across
 	// the commit makes the memory state and Badger move together.
@@ -557,6 +554,7 @@ func (b *batch) write() error {
 	for name, r := range b.roles {
 		s.st.roles[name] = r
 	}
+	s.announce(b.change)
 	return nil
 }
 
@@ -608,20 +606,4 @@ func containsKey(ks [][]byte, k []byte) bool {
 		}
 	}
 	return false
-}
-
-func encodeChange(c Change) []byte {
-	e := enc{}
-	e.uint(c.Seq)
-	e.bool(c.Ratings)
-	e.bool(c.FollowUps)
-	e.bool(c.Conversations)
-	e.bool(c.Settings)
-	return e.b
-}
-
-func decodeChange(v []byte) (Change, error) {
-	d := dec{b: v}
-	c := Change{Seq: d.uint(), Ratings: d.bool(), FollowUps: d.bool(), Conversations: d.bool(), Settings: d.bool()}
-	return c, d.done("change")
 }
