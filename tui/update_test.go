@@ -17,15 +17,18 @@ import (
 )
 
 // driver feeds a model messages the way Bubble Tea would, running the
-// commands that come back (briefly: ticks and feeds are left alone).
+// commands that come back. A command still running after 100 ms is left
+// alone (ticks and cursor blinks); if it does finish, its message waits in
+// late until an assertion needs it (see await).
 type driver struct {
 	t    *testing.T
 	m    *Model
 	quit bool
+	late chan tea.Msg
 }
 
 func drive(t *testing.T, m *Model, w, h int) *driver {
-	d := &driver{t: t, m: m}
+	d := &driver{t: t, m: m, late: make(chan tea.Msg, 256)}
 	d.run(m.Init())
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return d
@@ -48,12 +51,22 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
-	var msg tea.Msg
 	select {
-	case msg = <-done:
+	case msg := <-done:
+		d.handle(msg)
 	case <-time.After(100 * time.Millisecond):
-		return
+		go func() {
+			msg := <-done
+			select {
+			case d.late <- msg:
+			default:
+			}
+		}()
 	}
+}
+
+// handle passes on the messages a test depends on; the rest (blinks) are dropped.
+func (d *driver) handle(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case tea.BatchMsg:
 		for _, c := range msg {
@@ -66,11 +79,37 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 }
 
+// await returns the screen once ok accepts it. While ok refuses, it handles
+// late messages for up to 5 s: on a busy machine under -race a what-if can
+// outlast run's 100 ms, and a late result is not a wrong one.
+func (d *driver) await(ok func(string) bool) string {
+	deadline := time.After(5 * time.Second)
+	for {
+		v := d.view()
+		if ok(v) {
+			return v
+		}
+		select {
+		case msg := <-d.late:
+			d.handle(msg)
+		case <-deadline:
+			return v
+		}
+	}
+}
+
 func (d *driver) view() string { return d.m.View() }
 
 func (d *driver) contains(want ...string) {
 	d.t.Helper()
-	v := d.view()
+	v := d.await(func(v string) bool {
+		for _, w := range want {
+			if !strings.Contains(v, w) {
+				return false
+			}
+		}
+		return true
+	})
 	for _, w := range want {
 		if !strings.Contains(v, w) {
 			d.t.Errorf("screen lacks %q:\n%s", w, v)
@@ -80,7 +119,14 @@ func (d *driver) contains(want ...string) {
 
 func (d *driver) lacks(unwanted ...string) {
 	d.t.Helper()
-	v := d.view()
+	v := d.await(func(v string) bool {
+		for _, w := range unwanted {
+			if strings.Contains(v, w) {
+				return false
+			}
+		}
+		return true
+	})
 	for _, w := range unwanted {
 		if strings.Contains(v, w) {
 			d.t.Errorf("screen shows %q:\n%s", w, v)
