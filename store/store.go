@@ -80,11 +80,11 @@ type Store struct {
 	mu      sync.RWMutex // guards st; held while a commit lands so readers see whole commits
 	st      memState
 
-	ctx    context.Context // ends at Close: stops GC and subscribers
+	ctx    context.Context // ends at Close: stops GC; Subscribe refuses after it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	subMu  sync.Mutex // guards subs, and orders Subscribe against Close
-	subs   map[*subscriber]struct{}
+	subMu  sync.Mutex                  // guards subs; announce sends under it
+	subs   map[chan Change]func() bool // live feeds, each with the stop of its context watch
 	log    *fileLogger
 
 	// marksIndexed is false on a schema-1 store, whose marks have no k/
@@ -416,10 +416,8 @@ func (s *Store) Close() error {
 	if s == nil || s.db == nil {
 		return nil
 	}
-	// Under subMu, so no Subscribe adds to wg once Wait may have begun.
-	s.subMu.Lock()
 	s.cancel()
-	s.subMu.Unlock()
+	s.closeFeeds()
 	s.wg.Wait()
 	err := s.db.Close()
 	s.db = nil

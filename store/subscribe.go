@@ -2,12 +2,6 @@ package store
 
 import "context"
 
-// subscriber is one live feed: pending holds at most one merged change, so
-// a slow reader never blocks a commit.
-type subscriber struct {
-	pending chan Change
-}
-
 // Subscribe delivers a Change after every commit until ctx ends or the store
 // closes; then the channel is closed. A slow reader gets changes merged, never
 // a blocked writer: flags accumulate and Seq is the newest.
@@ -18,62 +12,52 @@ type subscriber struct {
 // that gap went unannounced until the next one.) Only commits of this Store
 // are announced: Badger serves one process.
 func (s *Store) Subscribe(ctx context.Context) <-chan Change {
-	out := make(chan Change, 1)
-	sub := &subscriber{pending: make(chan Change, 1)}
+	feed := make(chan Change, 1) // holds at most one merged change
 	s.subMu.Lock()
+	defer s.subMu.Unlock()
 	if s.ctx.Err() != nil { // closed
-		s.subMu.Unlock()
-		close(out)
-		return out
+		close(feed)
+		return feed
 	}
 	if s.subs == nil {
-		s.subs = map[*subscriber]struct{}{}
+		s.subs = map[chan Change]func() bool{}
 	}
-	s.subs[sub] = struct{}{}
-	s.wg.Add(1)
-	s.subMu.Unlock()
-
-	go func() {
-		defer s.wg.Done()
-		defer close(out)
-		defer func() {
-			s.subMu.Lock()
-			delete(s.subs, sub)
-			s.subMu.Unlock()
-		}()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.ctx.Done():
-				return
-			case c := <-sub.pending:
-				select {
-				case out <- c:
-				case <-ctx.Done():
-					return
-				case <-s.ctx.Done():
-					return
-				}
-			}
+	s.subs[feed] = context.AfterFunc(ctx, func() {
+		s.subMu.Lock()
+		defer s.subMu.Unlock()
+		if _, ok := s.subs[feed]; ok {
+			delete(s.subs, feed)
+			close(feed)
 		}
-	}()
-	return out
+	})
+	return feed
 }
 
 // announce hands a commit's change to every feed without waiting: a full
-// feed gets it merged into the change it has not taken yet. Commits are
-// serialized, so each feed has one sender.
+// feed gets it merged into the change its reader has not taken yet. Only
+// announce sends, under subMu, so after taking the old change the feed has
+// room for the merged one.
 func (s *Store) announce(c Change) {
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
-	for sub := range s.subs {
+	for feed := range s.subs {
 		select {
-		case sub.pending <- c:
-		case old := <-sub.pending:
-			sub.pending <- merge(old, c)
+		case feed <- c:
+		case old := <-feed:
+			feed <- merge(old, c)
 		}
 	}
+}
+
+// closeFeeds ends every feed; Close calls it.
+func (s *Store) closeFeeds() {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	for feed, stop := range s.subs {
+		stop()
+		close(feed)
+	}
+	s.subs = nil
 }
 
 func merge(a, b Change) Change {
