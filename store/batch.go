@@ -1,0 +1,222 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// touched is a conversation the batch changed, with its state before the batch.
+type touched struct {
+	before        *convRecord // nil for a conversation the batch started
+	updatedAt     time.Time
+	hasNewUpdated bool
+}
+
+type logEntry struct {
+	seq  uint64
+	conv string
+	val  []byte
+}
+
+type auditEntry struct {
+	seq uint64
+	val []byte
+}
+
+// batch collects what a run of events changes, coalesced per key.
+type batch struct {
+	s      *Store
+	read   *badger.Txn // snapshot the batch loads conversations from
+	st     memState    // working copy, published on commit
+	ws     *domain.Workspace
+	newIDs map[domain.Actor]uint32
+
+	loaded  map[string]*convRecord // conversations as stored before the batch (nil: absent)
+	touched map[string]*touched
+	order   []string // touched conversations in first-touch order
+	days    map[int32][]domain.Counts
+	log     []logEntry
+	audit   []auditEntry
+	roles   map[string]domain.Role
+	marks   [][]byte // k/ keys of the batch's mark events
+	events  []domain.Event
+	change  Change
+}
+
+func (s *Store) newBatch() *batch {
+	s.mu.RLock()
+	st := s.st.clone()
+	s.mu.RUnlock()
+	ws := &domain.Workspace{Now: st.now, Settings: st.settings, Roles: st.roles, Conversations: map[string]*domain.Conversation{}}
+	return &batch{
+		s: s, read: s.db.NewTransaction(false), st: st, ws: ws,
+		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{},
+		touched: map[string]*touched{}, days: map[int32][]domain.Counts{}, roles: map[string]domain.Role{},
+	}
+}
+
+func (b *batch) discard() {
+	if b.read != nil {
+		b.read.Discard()
+		b.read = nil
+	}
+}
+
+// load puts a stored conversation into the workspace, once per batch.
+func (b *batch) load(id string) error {
+	if _, seen := b.loaded[id]; seen {
+		return nil
+	}
+	if _, ok := b.ws.Conversations[id]; ok {
+		return nil
+	}
+	item, err := b.read.Get(convKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		b.loaded[id] = nil
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var rec convRecord
+	if err := item.Value(func(v []byte) error {
+		d := dec{b: v}
+		rec = d.conversation()
+		return d.done("conversation " + id)
+	}); err != nil {
+		return err
+	}
+	b.loaded[id] = &rec
+	c := cloneConversation(&rec.Conversation)
+	b.ws.Conversations[id] = &c
+	return nil
+}
+
+func cloneConversation(c *domain.Conversation) domain.Conversation {
+	x := *c
+	x.Customers = append([]domain.Actor(nil), c.Customers...)
+	if c.Slots != nil {
+		x.Slots = append([]domain.Slot(nil), c.Slots...)
+	}
+	return x
+}
+
+func (b *batch) lookupID(a domain.Actor) (uint32, bool) {
+	if id, ok := b.newIDs[a]; ok {
+		return id, true
+	}
+	id, ok := b.s.st.ids[a]
+	return id, ok
+}
+
+// agentID returns a's id, adding it to the dictionary when new.
+func (b *batch) agentID(a domain.Actor) uint32 {
+	if id, ok := b.lookupID(a); ok {
+		return id
+	}
+	id := uint32(len(b.st.agents))
+	b.st.agents = append(b.st.agents, a)
+	b.st.totals = append(b.st.totals, domain.Counts{})
+	b.newIDs[a] = id
+	return id
+}
+
+// apply runs one event through the rules and records what it changed. On
+// error nothing of the batch changed.
+func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
+	conv := eventConv(ev)
+	if conv != "" {
+		if err := b.load(conv); err != nil {
+			return domain.Outcome{}, err
+		}
+	}
+	prevSettings := b.ws.Settings
+	o, err := b.ws.Apply(ev)
+	if err != nil {
+		return o, err
+	}
+	at := b.ws.Now
+	b.widen(at)
+	if err := b.countOutcome(&o); err != nil {
+		return o, err
+	}
+	b.st.queue.Move(o.Queue)
+	seq := b.logEvent(&ev, &o, conv)
+	b.recordSettings(&ev, seq, at, prevSettings)
+	b.noteChange(&ev, &o, conv, at)
+	b.st.now = at
+	b.st.settings = b.ws.Settings
+	return o, nil
+}
+
+// eventConv is the conversation an event belongs to ("" for workspace events).
+func eventConv(ev domain.Event) string {
+	switch ev.Kind {
+	case domain.EvClock, domain.EvSet, domain.EvRole:
+		return ""
+	}
+	return ev.Conv
+}
+
+// logEvent appends the event and its outcome to the batch's log, with the
+// mark index keys it carries, and returns its sequence number.
+func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint64 {
+	b.st.seq++
+	seq := b.st.seq
+	e := enc{b: make([]byte, 0, 96+len(ev.Text))}
+	e.event(ev)
+	e.outcome(o)
+	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: e.b})
+	b.events = append(b.events, *ev)
+	if source, keys, ok := ev.MarkKeys(); ok {
+		for _, k := range keys {
+			b.marks = append(b.marks, markKey(source, k))
+		}
+	}
+	return seq
+}
+
+// recordSettings keeps the audit entry of a settings change and the roles a
+// role event records.
+func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev domain.Settings) {
+	switch ev.Kind {
+	case domain.EvSet:
+		a := enc{}
+		a.time(at)
+		a.str(ev.By)
+		a.str(ev.Setting.Scope)
+		a.str(ev.Setting.Name)
+		a.str(prev.Get(ev.Setting))
+		a.str(b.ws.Settings.Get(ev.Setting))
+		b.audit = append(b.audit, auditEntry{seq: seq, val: a.b})
+		b.change.Settings = true
+	case domain.EvRole:
+		b.roles[ev.By] = ev.Role
+		b.change.Settings = true
+	}
+}
+
+// noteChange says what the live feed will announce, and marks the
+// conversation touched.
+func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, at time.Time) {
+	if o.Survey.NewSlot || o.Decision == domain.DecisionAccepted || o.Decision == domain.DecisionSent {
+		b.change.Ratings = true
+	}
+	if o.Queue.Moved || ev.Kind == domain.EvFollowUp || (ev.Kind == domain.EvComment && o.Decision == domain.DecisionAccepted) {
+		b.change.FollowUps = true
+	}
+	if conv == "" {
+		return
+	}
+	t := b.touched[conv]
+	if t == nil {
+		t = &touched{before: b.loaded[conv]}
+		b.touched[conv] = t
+		b.order = append(b.order, conv)
+	}
+	t.updatedAt = at
+	b.change.Conversations = true
+}

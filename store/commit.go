@@ -1,0 +1,128 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// commit writes the batch in one transaction, splitting at whole events
+// when Badger refuses it as too big.
+func (b *batch) commit() error {
+	if len(b.events) == 0 {
+		return nil
+	}
+	err := b.write()
+	if !errors.Is(err, errTooBig) || len(b.events) == 1 {
+		return err
+	}
+	evs := b.events
+	b.discard()
+	half := len(evs) / 2
+	for _, part := range [][]domain.Event{evs[:half], evs[half:]} {
+		nb := b.s.newBatch()
+		for i, ev := range part {
+			if _, err := nb.apply(ev); err != nil {
+				nb.discard()
+				return fmt.Errorf("store: replaying sub-batch event %d: %w", i, err)
+			}
+		}
+		err := nb.commit()
+		nb.discard()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write puts everything the batch changed into one transaction and, once
+// it commits, publishes the batch's memory state.
+func (b *batch) write() error {
+	s := b.s
+	if err := s.checkFreeSpace(); err != nil {
+		return err
+	}
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	w := &txnWriter{txn: txn, onEntry: s.onEntry}
+	for _, put := range []func(*txnWriter) error{b.writeLog, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks} {
+		if err := put(w); err != nil {
+			return err
+		}
+	}
+	if err := w.set(keyMeta, encodeMeta(&b.st)); err != nil {
+		return err
+	}
+	b.change.Seq = b.st.seq
+
+	// Readers take s.mu before opening their snapshot, so holding it across
+	// the commit makes the memory state and Badger move together.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := txn.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	b.publish()
+	return nil
+}
+
+// writeLog puts the batch's log entries and each one's conversation part.
+func (b *batch) writeLog(w *txnWriter) error {
+	for _, l := range b.log {
+		if err := w.set(seqKey(pLog, l.seq), l.val); err != nil {
+			return err
+		}
+		if l.conv != "" {
+			if err := w.set(partKey(l.conv, l.seq), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeSettings puts the roles and the settings audit entries.
+func (b *batch) writeSettings(w *txnWriter) error {
+	for name, r := range b.roles {
+		if err := w.set(roleKey(name), []byte{byte(r)}); err != nil {
+			return err
+		}
+	}
+	for _, a := range b.audit {
+		if err := w.set(seqKey(pAudit, a.seq), a.val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeMarks puts the mark index keys of the batch's mark events.
+func (b *batch) writeMarks(w *txnWriter) error {
+	for _, k := range b.marks {
+		if err := w.set(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publish makes the committed batch the store's memory state and tells the
+// live feeds. The caller holds s.mu.
+func (b *batch) publish() {
+	s := b.s
+	for a, id := range b.newIDs {
+		if s.st.ids == nil {
+			s.st.ids = map[domain.Actor]uint32{}
+		}
+		s.st.ids[a] = id
+	}
+	ids := s.st.ids
+	s.st = b.st
+	s.st.ids = ids
+	for name, r := range b.roles {
+		s.st.roles[name] = r
+	}
+	s.announce(b.change)
+}

@@ -1,0 +1,86 @@
+package store
+
+// The derived index keys of conversations: the list by last update, the
+// follow-up candidates and the achievements.
+
+import (
+	"bytes"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// writeConversations puts each touched conversation's record and moves its
+// index keys from the state before the batch to the state after.
+func (b *batch) writeConversations(w *txnWriter) error {
+	for _, id := range b.order {
+		t := b.touched[id]
+		after := convRecord{Conversation: *b.ws.Conversations[id], UpdatedAt: t.updatedAt}
+		e := enc{b: make([]byte, 0, 256)}
+		e.conversation(&after)
+		if err := w.set(convKey(id), e.b); err != nil {
+			return err
+		}
+		dels, sets := indexDiff(t.before, &after)
+		for _, k := range dels {
+			if err := w.del(k); err != nil {
+				return err
+			}
+		}
+		for _, k := range sets {
+			if err := w.set(k, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// indexKeys lists the index keys a conversation's state implies: its place
+// in the list, and each slot's follow-up and achievement entries. Membership
+// asks the domain (classes, queue entries); the threshold is applied on read.
+func indexKeys(r *convRecord) [][]byte {
+	keys := [][]byte{updatedKey(r.UpdatedAt, r.ID)}
+	for i := range r.Slots {
+		sl := &r.Slots[i]
+		if sl.Value == 0 {
+			continue
+		}
+		if sl.QueueEntry().InQueue(domain.FollowUpNegativeBad) || sl.FollowUp.Stage != domain.StageNone {
+			keys = append(keys, slotKey(pFollowUp, sl.FirstRatedAt, r.ID, sl.Agent))
+		}
+		if domain.ClassOf(sl.Value) == domain.ClassPositive {
+			keys = append(keys, slotKey(pAchieve, sl.LastChangedAt, r.ID, sl.Agent))
+		}
+	}
+	return keys
+}
+
+// indexDiff says which index keys to delete and set when a conversation
+// moves from before (nil: new) to after.
+func indexDiff(before, after *convRecord) (dels, sets [][]byte) {
+	var old [][]byte
+	if before != nil {
+		old = indexKeys(before)
+	}
+	now := indexKeys(after)
+	for _, k := range old {
+		if !containsKey(now, k) {
+			dels = append(dels, k)
+		}
+	}
+	for _, k := range now {
+		if !containsKey(old, k) {
+			sets = append(sets, k)
+		}
+	}
+	return dels, sets
+}
+
+func containsKey(ks [][]byte, k []byte) bool {
+	for _, x := range ks {
+		if bytes.Equal(x, k) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,39 @@
+package store
+
+import (
+	"errors"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// errTooBig says a batch must be split.
+var errTooBig = errors.New("batch too big for one transaction")
+
+// txnWriter is the one place a batch's keys enter a Badger transaction:
+// it maps Badger's "transaction too big" to errTooBig, and shows every
+// entry to the store's test observer.
+type txnWriter struct {
+	txn     *badger.Txn
+	onEntry func(k, v []byte)
+}
+
+var emptyValue = []byte{}
+
+func (w *txnWriter) set(k, v []byte) error {
+	if v == nil {
+		v = emptyValue
+	}
+	if w.onEntry != nil {
+		w.onEntry(k, v)
+	}
+	return mapTooBig(w.txn.Set(k, v))
+}
+
+func (w *txnWriter) del(k []byte) error { return mapTooBig(w.txn.Delete(k)) }
+
+func mapTooBig(err error) error {
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		return errTooBig
+	}
+	return err
+}
