@@ -110,20 +110,39 @@ func readArray(name string, data []byte) []Record {
 		return []Record{{Source: name + ":1", Err: err}}
 	}
 	var recs []Record
+	lines := lineCounter{data: data, line: 1}
 	for n := 1; dec.More(); n++ {
 		start := dec.InputOffset()
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			line, _ := position(data, start)
+			line := lines.at(start)
 			// A syntax error ends the array: nothing after it can be trusted.
 			return append(recs, Record{Source: fmt.Sprintf("%s:%d (record %d)", name, line, n), Err: fmt.Errorf("malformed JSON: %v; the rest of the file is not read", err)})
 		}
 		// InputOffset is before any whitespace; find the value itself.
 		off := start + int64(bytes.Index(data[start:], raw[:1]))
-		line, _ := position(data, off)
+		line := lines.at(off)
 		recs = append(recs, decodeRecord(fmt.Sprintf("%s:%d (record %d)", name, line, n), raw))
 	}
 	return recs
+}
+
+// lineCounter gives the line of increasing offsets in data, counting only
+// the newlines since the last offset asked: an array of many records is
+// read in time linear in its size.
+type lineCounter struct {
+	data []byte
+	off  int64
+	line int
+}
+
+func (c *lineCounter) at(off int64) int {
+	off = min(off, int64(len(c.data)))
+	if off > c.off {
+		c.line += bytes.Count(c.data[c.off:off], []byte("\n"))
+		c.off = off
+	}
+	return c.line
 }
 
 // readValue reads one JSON value starting at line lineBase (0-based).

@@ -1,6 +1,8 @@
 package intercom
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -240,4 +242,48 @@ func FuzzImportRecords(f *testing.F) {
 			t.Fatalf("a mapped record failed to write: %v", err)
 		}
 	})
+}
+
+// Each record of a JSON array is named by the line it starts on, however
+// the records are laid out.
+func TestArrayRecordsNameTheirLines(t *testing.T) {
+	data := []byte("[\n  {\"type\":\"conversation\",\"id\":\"1\"},\n\n  {\"type\":\"conversation\",\n   \"id\":\"2\"}, {\"type\":\"conversation\",\"id\":\"3\"},\n  {\"type\":\"ticket\",\"id\":\"4\"}\n]\n")
+	recs := ReadBytes("a.json", data)
+	want := []string{"a.json:2 (record 1)", "a.json:4 (record 2)", "a.json:5 (record 3)", "a.json:6 (record 4)"}
+	if len(recs) != len(want) {
+		t.Fatalf("%d records, want %d", len(recs), len(want))
+	}
+	for i, r := range recs {
+		if r.Source != want[i] {
+			t.Errorf("record %d: source %q, want %q", i+1, r.Source, want[i])
+		}
+	}
+	if recs[3].Err == nil {
+		t.Error("the ticket was read as a conversation")
+	}
+}
+
+// BenchmarkReadArray reads JSON arrays of 1,000 and 8,000 records: the time
+// per record stays flat (it grew with the size of the file when every
+// record's line was counted from the start).
+func BenchmarkReadArray(b *testing.B) {
+	for _, n := range []int{1000, 8000} {
+		var buf bytes.Buffer
+		buf.WriteString("[\n")
+		for i := range n {
+			if i > 0 {
+				buf.WriteString(",\n")
+			}
+			fmt.Fprintf(&buf, "  {\"type\":\"conversation\",\"id\":\"%d\",\n   \"title\":%q}", i, strings.Repeat("x", 500))
+		}
+		buf.WriteString("\n]\n")
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				if recs := ReadBytes("a.json", buf.Bytes()); len(recs) != n {
+					b.Fatal(len(recs))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
+		})
+	}
 }
