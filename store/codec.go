@@ -375,3 +375,30 @@ func (d *dec) counts() domain.Counts {
 	c.Surveys = int(d.int())
 	return c
 }
+
+// encodeJournalEvent is a journaled event of a batch committed in parts.
+func encodeJournalEvent(ev *domain.Event) []byte {
+	e := enc{b: make([]byte, 0, 64+len(ev.Text))}
+	e.event(ev)
+	return e.b
+}
+
+func decodeJournalEvent(v []byte, seq uint64) (domain.Event, error) {
+	d := dec{b: v}
+	ev := d.event()
+	return ev, d.done(fmt.Sprintf("journaled event %d", seq))
+}
+
+func encodePending(p pendingBatch) []byte {
+	e := enc{}
+	e.uint(p.base)
+	e.uint(p.n)
+	return e.b
+}
+
+func decodePending(v []byte, p *pendingBatch) error {
+	d := dec{b: v}
+	p.base = d.uint()
+	p.n = d.uint()
+	return d.done("pending batch")
+}

@@ -7,8 +7,9 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
-// commit writes the batch in one transaction, splitting at whole events
-// when Badger refuses it as too big.
+// commit writes the batch in one transaction or, when Badger refuses it as
+// too big, in journaled parts that a crash cannot leave half-done
+// (journal.go).
 func (b *batch) commit() error {
 	if len(b.events) == 0 {
 		return nil
@@ -19,22 +20,7 @@ func (b *batch) commit() error {
 	}
 	evs := b.events
 	b.discard()
-	half := len(evs) / 2
-	for _, part := range [][]domain.Event{evs[:half], evs[half:]} {
-		nb := b.s.newBatch()
-		for i, ev := range part {
-			if _, err := nb.apply(ev); err != nil {
-				nb.discard()
-				return fmt.Errorf("store: replaying sub-batch event %d: %w", i, err)
-			}
-		}
-		err := nb.commit()
-		nb.discard()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.s.commitSplit(evs)
 }
 
 // write puts everything the batch changed into one transaction and, once

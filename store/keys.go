@@ -22,6 +22,9 @@ var (
 	// keyChange held the last commit's Change for Badger's Subscribe, until
 	// the store announced commits itself; older stores still have it.
 	keyChange = []byte("!chg")
+	// keyPending names a batch committed in parts that is not finished yet
+	// (journal.go).
+	keyPending = []byte("!pending")
 )
 
 const (
@@ -36,6 +39,7 @@ const (
 	pRole     = 'r'
 	pAudit    = 's'
 	pMark     = 'k'
+	pJournal  = 'j'
 )
 
 func prefix(p byte) []byte { return []byte{p, '/'} }

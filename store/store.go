@@ -76,9 +76,12 @@ type Store struct {
 	dir      string
 	readOnly bool
 
-	writeMu sync.Mutex   // one writer (batch) at a time
-	mu      sync.RWMutex // guards st; held while a commit lands so readers see whole commits
-	st      memState
+	writeMu sync.Mutex // one writer (batch) at a time
+	// interrupted says a batch committed in parts stopped before its last
+	// part; the next write finishes it first (journal.go). Under writeMu.
+	interrupted bool
+	mu          sync.RWMutex // guards st; held while a commit lands so readers see whole commits
+	st          memState
 
 	ctx    context.Context // ends at Close: stops GC; Subscribe refuses after it
 	cancel context.CancelFunc
@@ -314,14 +317,10 @@ func (s *Store) load() error {
 	}
 	s.st = st
 	s.marksIndexed.Store(version == 0 || version >= 2)
-	if s.readOnly || version == 1 {
-		// A schema-1 store is upgraded when its marks are first asked for
-		// (upgradeMarks): that reads the whole log, seconds on a store of
-		// millions of events, which a dashboard, a report or a load, none
-		// of which reads marks, should not wait for.
+	if s.readOnly {
 		return nil
 	}
-	return s.writeSchema()
+	return s.migrate(version)
 }
 
 func (s *Store) writeSchema() error {

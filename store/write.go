@@ -58,6 +58,9 @@ func (s *Store) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if err := s.finishInterrupted(); err != nil {
+		return nil, err
+	}
 	outs := make([]domain.Outcome, 0, len(evs))
 	b := s.newBatch()
 	defer b.discard()
@@ -87,6 +90,10 @@ func (s *Store) Begin() (*Batch, error) {
 		return nil, ErrReadOnly
 	}
 	s.writeMu.Lock()
+	if err := s.finishInterrupted(); err != nil {
+		s.writeMu.Unlock()
+		return nil, err
+	}
 	return &Batch{b: s.newBatch()}, nil
 }
 

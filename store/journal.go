@@ -1,0 +1,188 @@
+package store
+
+// A batch too big for one Badger transaction is committed in parts. So
+// that a crash between parts cannot leave half a batch (whose mark, at its
+// start, would vouch for events never written), the whole batch is first
+// journaled: its events, then a !pending record naming them, committed
+// before the first part. Each part then moves the log forward as usual; the
+// journal goes once the last part is in. A writable open (or the next
+// write) that finds !pending applies the journaled events the log does not
+// hold yet, so the store ends as if the batch had gone through at once.
+// Readers in the meantime see a prefix of the log, consistent in itself.
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// afterPart, when set (tests, and the fault-injection build of the
+// binary), runs after each committed part of a split batch; an error it
+// returns stops the batch there, as a crash would.
+var afterPart func() error
+
+// pendingBatch is a journaled batch: events base+1 … base+n.
+type pendingBatch struct{ base, n uint64 }
+
+// commitSplit commits evs, which are too big for one transaction, in
+// journaled parts.
+func (s *Store) commitSplit(evs []domain.Event) error {
+	base := s.Seq()
+	if err := s.writeJournal(base, evs); err != nil {
+		return fmt.Errorf("store: journaling a batch of %d events: %w", len(evs), err)
+	}
+	if err := s.commitParts(evs); err != nil {
+		s.interrupted = true
+		return err
+	}
+	return s.clearJournal()
+}
+
+// commitParts commits evs in as few parts as fit, halving at whole events.
+func (s *Store) commitParts(evs []domain.Event) error {
+	nb := s.newBatch()
+	defer nb.discard()
+	for i, ev := range evs {
+		if _, err := nb.apply(ev); err != nil {
+			return fmt.Errorf("store: replaying event %d of a split batch: %w", i, err)
+		}
+	}
+	err := nb.write()
+	if errors.Is(err, errTooBig) && len(evs) > 1 {
+		nb.discard()
+		half := len(evs) / 2
+		if err := s.commitParts(evs[:half]); err != nil {
+			return err
+		}
+		return s.commitParts(evs[half:])
+	}
+	if err == nil && afterPart != nil {
+		err = afterPart()
+	}
+	return err
+}
+
+// writeJournal stores evs under j/ and then !pending, in as many
+// transactions as they need; only the last one names the batch.
+func (s *Store) writeJournal(base uint64, evs []domain.Event) error {
+	txn := s.db.NewTransaction(true)
+	defer func() { txn.Discard() }()
+	put := func(k, v []byte) error {
+		err := mapTooBig(txn.Set(k, v))
+		if errors.Is(err, errTooBig) {
+			if err = txn.Commit(); err != nil {
+				return err
+			}
+			txn = s.db.NewTransaction(true)
+			err = txn.Set(k, v)
+		}
+		return err
+	}
+	for i := range evs {
+		if err := put(seqKey(pJournal, base+uint64(i)+1), encodeJournalEvent(&evs[i])); err != nil {
+			return err
+		}
+	}
+	if err := put(keyPending, encodePending(pendingBatch{base: base, n: uint64(len(evs))})); err != nil {
+		return err
+	}
+	return txn.Commit()
+}
+
+// clearJournal drops !pending, then the journaled events.
+func (s *Store) clearJournal() error {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) }); err != nil {
+		return fmt.Errorf("store: closing the journal of a split batch: %w", err)
+	}
+	s.interrupted = false
+	return s.dropJournalEvents()
+}
+
+// dropJournalEvents deletes every j/ key: what is left of a finished
+// batch, or of one whose journal was cut short before it named the batch
+// (then none of it was applied).
+func (s *Store) dropJournalEvents() error {
+	var keys [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pJournal)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			keys = append(keys, it.Item().KeyCopy(nil))
+		}
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, k := range keys {
+		if err := wb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return wb.Flush()
+}
+
+// readPending returns the journaled batch, if one is pending.
+func readPending(txn *badger.Txn) (p pendingBatch, ok bool, err error) {
+	err = getValue(txn, keyPending, func(v []byte) error {
+		ok = true
+		return decodePending(v, &p)
+	})
+	return p, ok, err
+}
+
+// finishPending applies what the log lacks of a pending batch, then drops
+// the journal. The caller holds writeMu (or is Open).
+func (s *Store) finishPending() error {
+	var evs []domain.Event
+	pending := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		p, ok, err := readPending(txn)
+		if err != nil || !ok {
+			return err
+		}
+		pending = true
+		seq := s.Seq()
+		if seq < p.base || seq > p.base+p.n {
+			return fmt.Errorf("the log ends at event %d, outside the pending batch of events %d to %d: %w", seq, p.base+1, p.base+p.n, errCorrupt)
+		}
+		for q := seq + 1; q <= p.base+p.n; q++ {
+			err := getValue(txn, seqKey(pJournal, q), func(v []byte) error {
+				ev, err := decodeJournalEvent(v, q)
+				evs = append(evs, ev)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if uint64(len(evs)) != q-seq {
+				return fmt.Errorf("journaled event %d is missing: %w", q, errCorrupt)
+			}
+		}
+		return nil
+	})
+	if err == nil && !pending {
+		return s.dropJournalEvents()
+	}
+	if err == nil && len(evs) > 0 {
+		err = s.commitParts(evs)
+	}
+	if err != nil {
+		s.interrupted = true
+		return fmt.Errorf("finishing the batch a previous run left half-written in %s: %w", s.dir, err)
+	}
+	return s.clearJournal()
+}
+
+// finishInterrupted finishes a batch this open left half-written, before
+// anything else is written on top of it. The caller holds writeMu.
+func (s *Store) finishInterrupted() error {
+	if !s.interrupted {
+		return nil
+	}
+	return s.finishPending()
+}
