@@ -17,6 +17,7 @@ import (
 var (
 	buildOnce sync.Once
 	binPath   string
+	faultPath string // the same binary with the fault-injection hooks (-tags csatfault)
 	buildErr  error
 	binDir    string
 )
@@ -38,11 +39,14 @@ func csatBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "csat")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/csat")
-		cmd.Dir = ".."
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = errors.New("go build ./cmd/csat: " + err.Error() + "\n" + string(out))
+		faultPath = filepath.Join(binDir, "csat-fault")
+		for _, args := range [][]string{{"-o", binPath}, {"-tags", "csatfault", "-o", faultPath}} {
+			cmd := exec.Command("go", append(append([]string{"build"}, args...), "./cmd/csat")...)
+			cmd.Dir = ".."
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = errors.New("go build ./cmd/csat: " + err.Error() + "\n" + string(out))
+				return
+			}
 		}
 	})
 	if buildErr != nil {
