@@ -189,3 +189,31 @@ func TestRoundedPercent(t *testing.T) {
 		t.Error("no ratings must give no score")
 	}
 }
+
+// The simulator's start prompt goes through the script's own start parser;
+// only a direct conversation's missing opener is filled in.
+func TestParseStart(t *testing.T) {
+	dev := domain.Teammate("dev")
+	ev, err := ParseStart("c1", "lead:zoe direct channel email", dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := domain.Event{Kind: domain.EvStart, Conv: "c1", Actor: domain.Lead("zoe"), Origin: domain.OriginDirect, Agent: dev, Channel: domain.ChannelEmail}
+	if ev != want {
+		t.Errorf("got %+v, want %+v", ev, want)
+	}
+	if ev, err := ParseStart("c2", "user:ann direct by maria", dev); err != nil || ev.Agent != domain.Teammate("maria") {
+		t.Errorf("by maria: got %+v, %v", ev, err)
+	}
+	for args, want := range map[string]string{
+		"bob":                     `customer "bob" must be a customer`,
+		"user:ann direct":         "a direct conversation needs the teammate who opens it",
+		"user:ann inbound by dev": "only a direct conversation is opened by a teammate",
+		"user:ann channel fax":    "fax",
+	} {
+		_, err := ParseStart("c3", args, domain.Actor{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want an error containing %q", args, err, want)
+		}
+	}
+}
