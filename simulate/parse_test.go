@@ -180,12 +180,12 @@ func TestRoundedPercent(t *testing.T) {
 		{c(1, 2), 2, "33.33%"},
 	}
 	for _, tc := range tests {
-		v, ok := roundedPercent(tc.counts, tc.decimals)
-		if got := formatPercent(v, tc.decimals); !ok || got != tc.want {
+		v, ok := domain.PercentOf(tc.counts.Positive(), tc.counts.Rated(), tc.decimals)
+		if got := domain.FormatScaledPercent(v, tc.decimals); !ok || got != tc.want {
 			t.Errorf("%v to %d decimals = %s, want %s", tc.counts.ByValue, tc.decimals, got, tc.want)
 		}
 	}
-	if _, ok := roundedPercent(domain.Counts{}, 0); ok {
+	if _, ok := domain.PercentOf(0, 0, 0); ok {
 		t.Error("no ratings must give no score")
 	}
 }
