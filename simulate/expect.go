@@ -213,7 +213,6 @@ func pow10(n int) int64 {
 	return p
 }
 
-
 // check evaluates e against the backend and the last outcomes. A script
 // error (an unknown conversation) is returned as err; a failed expectation
 // as ok false with the value found.
