@@ -120,3 +120,24 @@ func TestPercentHalfUp(t *testing.T) {
 		t.Errorf("no surveys show %s, want —", got)
 	}
 }
+
+// A follow-up candidate is a slot some threshold (or the resolved list)
+// shows: whatever the thresholds are, no item of any is missing.
+func TestFollowUpCandidate(t *testing.T) {
+	for v := 0; v <= 5; v++ {
+		for st := StageNone; st <= StageResolved; st++ {
+			s := Slot{Value: v, FollowUp: FollowUp{Stage: st}}
+			want := false
+			for _, th := range FollowUpThresholds {
+				want = want || s.QueueEntry().InQueue(th)
+			}
+			want = v != 0 && (want || st == StageResolved)
+			if got := s.FollowUpCandidate(); got != want {
+				t.Errorf("value %d, %s: candidate %v, want %v", v, st, got, want)
+			}
+		}
+	}
+	if !(&Slot{Value: 2}).FollowUpCandidate() || (&Slot{Value: 3}).FollowUpCandidate() {
+		t.Error("🙁 is a candidate (negative+bad), 😐 is not")
+	}
+}
