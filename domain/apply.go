@@ -419,28 +419,3 @@ func (w *Workspace) followUp(c *Conversation, ev Event, at time.Time, o *Outcome
 	w.moved(s, before, o)
 	return nil
 }
-
-// ChangeWindow tells whether the customer can still change the slot's
-// rating: locked by a comment, open until a deadline, or open for good.
-func (w *Workspace) ChangeWindow(c *Conversation, s *Slot) (until time.Time, limited, locked bool) {
-	return w.Settings.ChangeWindow(c.Audience, s)
-}
-
-// ChangeWindow is the rule behind [Workspace.ChangeWindow], for readers that
-// hold settings and a slot but no workspace.
-func (st Settings) ChangeWindow(aud Audience, s *Slot) (until time.Time, limited, locked bool) {
-	if s.Commented {
-		return time.Time{}, false, true
-	}
-	if st.Profile == ProfileOperator {
-		return time.Time{}, false, false
-	}
-	h := st.For(aud).ChangeWindowHours
-	if s.Value == 0 {
-		h = st.For(aud).RatingWindowHours
-	}
-	if h == 0 {
-		return time.Time{}, false, false
-	}
-	return s.LastRequestAt.Add(time.Duration(h) * time.Hour), true, false
-}

@@ -176,6 +176,26 @@ type Slot struct {
 // QueueEntry is what the follow-up queue needs to know of a slot.
 func (s *Slot) QueueEntry() QueueEntry { return QueueEntry{Value: s.Value, Stage: s.FollowUp.Stage} }
 
+// FollowUpCandidate reports whether the slot is a follow-up item under some
+// threshold or in the list of resolved items: rated, and either in the queue
+// under any of [FollowUpThresholds] or with follow-up work begun. An index of
+// candidates lets a reader apply the threshold of the day without a rescan.
+func (s *Slot) FollowUpCandidate() bool {
+	if s.Value == 0 {
+		return false
+	}
+	if s.FollowUp.Stage != StageNone {
+		return true
+	}
+	e := s.QueueEntry()
+	for _, t := range FollowUpThresholds {
+		if e.InQueue(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // FollowStage is where a follow-up item stands.
 type FollowStage uint8
 

@@ -126,8 +126,10 @@ func (c Counts) WilsonLower() float64 {
 	return (centre - margin) / den
 }
 
-// FormatScore prints a score as a whole percentage, or "—" when there is none.
-func FormatScore(score float64, ok bool) string {
+// FormatShare prints a computed share (the Wilson bound, not a ratio of
+// counts: those go through [Percent]) as a whole percentage, or "—" when
+// there is none.
+func FormatShare(score float64, ok bool) string {
 	if !ok {
 		return "—"
 	}

@@ -12,8 +12,8 @@ func TestArticleWorkedExample(t *testing.T) {
 		c.ByValue[v] = 2
 	}
 	s, ok := c.Score()
-	if !ok || s != 0.4 || FormatScore(s, ok) != "40%" {
-		t.Fatalf("score = %v %v (%s), want 40%%", s, ok, FormatScore(s, ok))
+	if !ok || s != 0.4 || c.ScorePercent(0) != "40%" {
+		t.Fatalf("score = %v %v (%s), want 40%%", s, ok, c.ScorePercent(0))
 	}
 	if c.Positive() != 4 || c.Neutral() != 4 || c.Negative() != 2 {
 		t.Fatalf("classes %d/%d/%d", c.Positive(), c.Neutral(), c.Negative())
@@ -25,7 +25,7 @@ func TestNoRatingsNoScore(t *testing.T) {
 	if _, ok := c.Score(); ok {
 		t.Fatal("no ratings must give no score")
 	}
-	if got := FormatScore(c.Score()); got != "—" {
+	if got := c.ScorePercent(0); got != "—" {
 		t.Fatalf("shown as %q, want —", got)
 	}
 	if c.MeetsTarget(0) {
@@ -79,5 +79,65 @@ func TestTallyTeamExcludesBots(t *testing.T) {
 	}
 	if r, ok := tally.Agent(bob).ResponseRate(); !ok || r != 1 {
 		t.Fatalf("bob's response rate = %v", r)
+	}
+}
+
+// RULES.md: a score is rounded half up at the precision shown, the same
+// everywhere. 29/200 is 14.5% exactly; float arithmetic made it 14.4999…,
+// which the dashboard showed as 14%.
+func TestPercentHalfUp(t *testing.T) {
+	tests := []struct {
+		count, total, decimals int
+		want                   string
+	}{
+		{29, 200, 0, "15%"},
+		{29, 200, 1, "14.5%"},
+		{29, 200, 2, "14.50%"},
+		{1, 8, 0, "13%"}, // 12.5
+		{2, 3, 1, "66.7%"},
+		{1, 3, 2, "33.33%"},
+		{0, 5, 0, "0%"},
+		{5, 5, 1, "100.0%"},
+		{1, 20000, 2, "0.01%"}, // 0.005 rounds up
+		{1, 20001, 2, "0.00%"},
+		{3, 0, 0, "—"},
+		{1, 3, 99, "33.333333%"}, // decimals are clamped
+		{1, 3, -1, "33%"},
+	}
+	for _, tc := range tests {
+		if got := Percent(tc.count, tc.total, tc.decimals); got != tc.want {
+			t.Errorf("Percent(%d, %d, %d) = %s, want %s", tc.count, tc.total, tc.decimals, got, tc.want)
+		}
+	}
+	c := Counts{ByValue: [6]int{0, 171, 0, 0, 29, 0}, Surveys: 400}
+	if got := c.ScorePercent(0); got != "15%" {
+		t.Errorf("29 of 200 positive shows %s, want 15%%", got)
+	}
+	if got := c.ResponsePercent(1); got != "50.0%" {
+		t.Errorf("200 ratings of 400 surveys show %s, want 50.0%%", got)
+	}
+	if got := (Counts{}).ResponsePercent(0); got != "—" {
+		t.Errorf("no surveys show %s, want —", got)
+	}
+}
+
+// A follow-up candidate is a slot some threshold (or the resolved list)
+// shows: whatever the thresholds are, no item of any is missing.
+func TestFollowUpCandidate(t *testing.T) {
+	for v := 0; v <= 5; v++ {
+		for st := StageNone; st <= StageResolved; st++ {
+			s := Slot{Value: v, FollowUp: FollowUp{Stage: st}}
+			want := false
+			for _, th := range FollowUpThresholds {
+				want = want || s.QueueEntry().InQueue(th)
+			}
+			want = v != 0 && (want || st == StageResolved)
+			if got := s.FollowUpCandidate(); got != want {
+				t.Errorf("value %d, %s: candidate %v, want %v", v, st, got, want)
+			}
+		}
+	}
+	if !(&Slot{Value: 2}).FollowUpCandidate() || (&Slot{Value: 3}).FollowUpCandidate() {
+		t.Error("🙁 is a candidate (negative+bad), 😐 is not")
 	}
 }

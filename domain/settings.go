@@ -70,6 +70,9 @@ const (
 	FollowUpNegativeBad FollowUpThreshold = 2
 )
 
+// FollowUpThresholds lists every threshold, narrowest first.
+var FollowUpThresholds = []FollowUpThreshold{FollowUpNegative, FollowUpNegativeBad}
+
 func (t FollowUpThreshold) String() string {
 	if t == FollowUpNegativeBad {
 		return "negative+bad"

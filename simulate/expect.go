@@ -213,25 +213,6 @@ func pow10(n int) int64 {
 	return p
 }
 
-// roundedPercent is the score in percent, scaled by 10^decimals and rounded
-// half up, in integers so that 14.5% never reads as 14.4999….
-func roundedPercent(c domain.Counts, decimals int) (int64, bool) {
-	if _, ok := c.Score(); !ok {
-		return 0, false
-	}
-	pos, n := int64(c.Positive()), int64(c.Rated())
-	scaled := 100 * pow10(decimals)
-	return (2*pos*scaled + n) / (2 * n), true
-}
-
-func formatPercent(v int64, decimals int) string {
-	if decimals == 0 {
-		return strconv.FormatInt(v, 10) + "%"
-	}
-	p := pow10(decimals)
-	return fmt.Sprintf("%d.%0*d%%", v/p, decimals, v%p)
-}
-
 // check evaluates e against the backend and the last outcomes. A script
 // error (an unknown conversation) is returned as err; a failed expectation
 // as ok false with the value found.
@@ -255,11 +236,12 @@ func (e *Expectation) check(b Backend, lastSurvey, lastResponse *domain.Outcome)
 		}
 		return !e.None && v == e.Count, strconv.Itoa(v), nil
 	case ExpectScore:
-		v, has := roundedPercent(e.counts(b), e.Decimals)
+		c := e.counts(b)
+		v, has := domain.PercentOf(c.Positive(), c.Rated(), e.Decimals)
 		if !has {
 			return e.None, "none", nil
 		}
-		return !e.None && v == e.Percent, formatPercent(v, e.Decimals), nil
+		return !e.None && v == e.Percent, domain.FormatScaledPercent(v, e.Decimals), nil
 	case ExpectRatings:
 		n := e.counts(b).Rated()
 		return n == e.Count, strconv.Itoa(n), nil

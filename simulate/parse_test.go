@@ -180,12 +180,40 @@ func TestRoundedPercent(t *testing.T) {
 		{c(1, 2), 2, "33.33%"},
 	}
 	for _, tc := range tests {
-		v, ok := roundedPercent(tc.counts, tc.decimals)
-		if got := formatPercent(v, tc.decimals); !ok || got != tc.want {
+		v, ok := domain.PercentOf(tc.counts.Positive(), tc.counts.Rated(), tc.decimals)
+		if got := domain.FormatScaledPercent(v, tc.decimals); !ok || got != tc.want {
 			t.Errorf("%v to %d decimals = %s, want %s", tc.counts.ByValue, tc.decimals, got, tc.want)
 		}
 	}
-	if _, ok := roundedPercent(domain.Counts{}, 0); ok {
+	if _, ok := domain.PercentOf(0, 0, 0); ok {
 		t.Error("no ratings must give no score")
+	}
+}
+
+// The simulator's start prompt goes through the script's own start parser;
+// only a direct conversation's missing opener is filled in.
+func TestParseStart(t *testing.T) {
+	dev := domain.Teammate("dev")
+	ev, err := ParseStart("c1", "lead:zoe direct channel email", dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := domain.Event{Kind: domain.EvStart, Conv: "c1", Actor: domain.Lead("zoe"), Origin: domain.OriginDirect, Agent: dev, Channel: domain.ChannelEmail}
+	if ev != want {
+		t.Errorf("got %+v, want %+v", ev, want)
+	}
+	if ev, err := ParseStart("c2", "user:ann direct by maria", dev); err != nil || ev.Agent != domain.Teammate("maria") {
+		t.Errorf("by maria: got %+v, %v", ev, err)
+	}
+	for args, want := range map[string]string{
+		"bob":                     `customer "bob" must be a customer`,
+		"user:ann direct":         "a direct conversation needs the teammate who opens it",
+		"user:ann inbound by dev": "only a direct conversation is opened by a teammate",
+		"user:ann channel fax":    "fax",
+	} {
+		_, err := ParseStart("c3", args, domain.Actor{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want an error containing %q", args, err, want)
+		}
 	}
 }

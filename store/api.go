@@ -43,10 +43,9 @@ type FollowUpItem struct {
 	Changed  time.Time // last changed
 	FollowUp domain.FollowUp
 	Raised   bool // the customer raised the rating after work started
-	// WindowUntil is when the customer can no longer change the rating;
-	// zero with WindowOpen true means "until a comment is left".
-	WindowOpen  bool
-	WindowUntil time.Time
+	// Window is whether the customer can still change the rating at the
+	// store clock, and if not, why.
+	Window domain.SlotWindow
 }
 
 // FollowUpFilter narrows the queue. Zero values match everything open.

@@ -45,7 +45,7 @@ func indexKeys(r *convRecord) [][]byte {
 		if sl.Value == 0 {
 			continue
 		}
-		if sl.QueueEntry().InQueue(domain.FollowUpNegativeBad) || sl.FollowUp.Stage != domain.StageNone {
+		if sl.FollowUpCandidate() {
 			keys = append(keys, slotKey(pFollowUp, sl.FirstRatedAt, r.ID, sl.Agent))
 		}
 		if domain.ClassOf(sl.Value) == domain.ClassPositive {

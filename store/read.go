@@ -223,18 +223,11 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 		if !f.Agent.IsZero() && sl.Agent != f.Agent {
 			return true, nil
 		}
-		until, limited, locked := st.settings.ChangeWindow(r.Audience, sl)
-		item := FollowUpItem{
+		items = append(items, FollowUpItem{
 			Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
 			RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
-		}
-		if !locked && (!limited || !st.now.After(until)) {
-			item.WindowOpen = true
-			if limited {
-				item.WindowUntil = until
-			}
-		}
-		items = append(items, item)
+			Window: st.settings.Window(r.Audience, sl, st.now),
+		})
 		return true, nil
 	})
 	return items, err

@@ -181,7 +181,7 @@ func TestRoundTripEveryEventType(t *testing.T) {
 	// c1's slot was raised after follow-up work started; cy's observed 2 is
 	// in the queue under negative+bad.
 	fu, _ := s.FollowUps(FollowUpFilter{})
-	if len(fu) != 2 || fu[0].Agent.Name != "cy" || fu[1].Conv != "c1" || !fu[1].Raised || fu[1].WindowOpen {
+	if len(fu) != 2 || fu[0].Agent.Name != "cy" || fu[1].Conv != "c1" || !fu[1].Raised || fu[1].Window.Open() {
 		t.Errorf("follow-ups %+v", fu)
 	}
 	ach, _ := s.Achievements(0)

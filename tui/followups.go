@@ -228,16 +228,7 @@ func (v *followUps) detail(now time.Time) string {
 		return ""
 	}
 	it := v.items[v.list.cursor]
-	win := "rating locked by a comment"
-	switch {
-	case it.WindowOpen && it.WindowUntil.IsZero():
-		win = "the customer can still change the rating"
-	case it.WindowOpen:
-		win = "the customer can change the rating until " + it.WindowUntil.Format("Jan 2 15:04") + " (" + domain.FormatSpan(it.WindowUntil.Sub(now).Truncate(time.Minute)) + " left)"
-	case !it.WindowUntil.IsZero():
-		win = "change window closed " + it.WindowUntil.Format("Jan 2 15:04")
-	}
-	line1 := "  " + it.Conv + " · " + domain.FaceName(it.Value) + " for " + it.Agent.Name + " · " + win
+	line1 := "  " + it.Conv + " · " + domain.FaceName(it.Value) + " for " + it.Agent.Name + " · " + windowText(it.Window, now)
 	line2 := "  "
 	if it.Raised {
 		line2 += "raised since work started · "
@@ -248,4 +239,20 @@ func (v *followUps) detail(now time.Time) string {
 		line2 += "no note yet"
 	}
 	return t.Muted.Render(fit(line1, v.width)) + "\n" + t.Muted.Render(fit(line2, v.width))
+}
+
+// windowText says whether the customer can still change the rating, and why not.
+func windowText(w domain.SlotWindow, now time.Time) string {
+	at := w.Until.Format("Jan 2 15:04")
+	switch w.State {
+	case domain.WindowOpen:
+		return "the customer can still change the rating"
+	case domain.WindowOpenUntil:
+		return "the customer can change the rating until " + at + " (" + domain.FormatSpan(w.Until.Sub(now).Truncate(time.Minute)) + " left)"
+	case domain.WindowChangeClosed:
+		return "change window closed " + at
+	case domain.WindowRatingClosed:
+		return "rating window closed " + at
+	}
+	return "rating locked by a comment"
 }

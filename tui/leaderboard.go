@@ -358,11 +358,8 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 	if r.row.Agent.IsTeammate() && !c.Ranked() {
 		name += " *"
 	}
-	score := domain.FormatScore(c.Score())
-	resp := "—"
-	if rr, ok := c.ResponseRate(); ok {
-		resp = domain.FormatScore(rr, true)
-	}
+	score := c.ScorePercent(0)
+	resp := c.ResponsePercent(0)
 	target := " "
 	if c.MeetsTarget(v.target) {
 		target = t.Good.Render("✓")
@@ -464,7 +461,7 @@ func (v *leaderboard) detail() string {
 		b.WriteString(" " + domain.Face(val) + " " + itoa(c.ByValue[val]))
 	}
 	b.WriteString(" · surveys " + itoa(c.Surveys))
-	b.WriteString(" · Wilson " + domain.FormatScore(c.WilsonLower(), c.Rated() > 0))
+	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
 	if !c.Ranked() && r.Agent.IsTeammate() {
 		b.WriteString(" · not ranked")
 	}

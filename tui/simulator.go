@@ -395,45 +395,19 @@ func (v *simulator) submit(act simAction, text string) tea.Cmd {
 // start parses "CUSTOMER [ORIGIN] [by TEAMMATE] [channel CHANNEL]", the script's start line.
 func (v *simulator) start(text string) tea.Cmd {
 	v.made++
-	f := strings.Fields(text)
-	if len(f) == 0 {
-		f = []string{"user:customer" + itoa(v.made)}
+	if strings.TrimSpace(text) == "" {
+		text = "user:customer" + itoa(v.made)
 	}
-	ev := domain.Event{Kind: domain.EvStart, Conv: "c" + itoa(v.made)}
-	a, err := domain.ParseActor(f[0])
-	if err != nil || !a.IsCustomer() {
-		return flashErr(errorf("start: %q is not a customer: want user:NAME or lead:NAME", f[0]))
-	}
-	ev.Actor = a
-	for i := 1; i < len(f); i++ {
-		switch {
-		case f[i] == "by" && i+1 < len(f):
-			ev.Agent = domain.Teammate(f[i+1])
-			i++
-		case f[i] == "channel" && i+1 < len(f):
-			ch, err := domain.ParseChannel(f[i+1])
-			if err != nil {
-				return flashErr(err)
-			}
-			ev.Channel = ch
-			i++
-		default:
-			o, err := domain.ParseOrigin(f[i])
-			if err != nil {
-				return flashErr(err)
-			}
-			ev.Origin = o
-		}
-	}
-	if ev.Origin == domain.OriginDirect && ev.Agent.IsZero() {
-		ev.Agent = domain.Teammate(v.teammate)
+	ev, err := simulate.ParseStart("c"+itoa(v.made), text, domain.Teammate(v.teammate))
+	if err != nil {
+		return flashErr(errorf("start: %v", err))
 	}
 	if _, err := v.apply(ev); err != nil {
 		return flashErr(err)
 	}
 	v.convs = append(v.convs, ev.Conv)
 	v.cur = len(v.convs) - 1
-	return flash("started " + ev.Conv + " with " + a.String())
+	return flash("started " + ev.Conv + " with " + ev.Actor.String())
 }
 
 func (v *simulator) save(path string) tea.Cmd {

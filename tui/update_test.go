@@ -394,3 +394,35 @@ func TestLiveRatingReachesTheScreen(t *testing.T) {
 		t.Fatalf("dan should be ranked first now:\n%s", v)
 	}
 }
+
+// An item past its change window without a comment says so; it read
+// "rating locked by a comment" before.
+func TestFollowUpDetailSaysWhyTheRatingIsFinal(t *testing.T) {
+	st := fixtureStore(t)
+	// Past the 72-hour change window of the newest rating, c28's.
+	if _, err := st.Apply(domain.Event{Kind: domain.EvClock, At: time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := st.FollowUps(store.FollowUpFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := -1
+	for i, it := range items {
+		if it.Comment == "" && it.Window.State == domain.WindowChangeClosed {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		t.Fatalf("the fixture has no uncommented item past its change window: %+v", items)
+	}
+	it := items[idx]
+	d := drive(t, newTestModel(t, st, "tom"), 100, 30)
+	d.keys("2")
+	for range idx {
+		d.keys("down")
+	}
+	d.contains(it.Conv + " · terrible for " + it.Agent.Name + " · change window closed " + it.Window.Until.Format("Jan 2 15:04"))
+	d.lacks(it.Conv + " · terrible for " + it.Agent.Name + " · rating locked by a comment")
+}

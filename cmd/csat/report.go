@@ -112,9 +112,9 @@ type reportRow struct {
 func newReportRow(name, kind string, c domain.Counts, target int) reportRow {
 	score, ok := c.Score()
 	r := reportRow{
-		Agent: name, Kind: kind, Score: domain.FormatScore(score, ok),
+		Agent: name, Kind: kind, Score: c.ScorePercent(0),
 		Ratings: c.Rated(), Positive: c.Positive(), Neutral: c.Neutral(), Negative: c.Negative(),
-		Surveys: c.Surveys, ResponseRate: domain.FormatScore(c.ResponseRate()), MeetsTarget: c.MeetsTarget(target),
+		Surveys: c.Surveys, ResponseRate: c.ResponsePercent(0), MeetsTarget: c.MeetsTarget(target),
 	}
 	if ok {
 		r.ScoreValue = &score

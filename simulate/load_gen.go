@@ -1,0 +1,345 @@
+package simulate
+
+import (
+	"container/heap"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// loadGen produces the synthetic event stream lazily, in time order. Each
+// conversation is a small state machine whose next steps depend on what the
+// rules decided (a customer only rates a survey that was sent); it learns
+// those decisions from a shadow workspace that holds only the conversations
+// still in progress, so memory is bounded by the conversations in flight.
+type loadGen struct {
+	cfg   LoadConfig
+	live  bool
+	begin time.Time
+	end   time.Time // zero in live mode
+	// stamp turns the generator's virtual time into the event's timestamp;
+	// identity for Load, the wall clock for LoadLive.
+	stamp func(time.Time) time.Time
+
+	shadow *domain.Workspace
+	team   []loadTeammate
+	byName map[string]int
+	admins []string
+	weight []float64 // cumulative assignment weights of the teammates
+	custs  int       // size of the customer pool
+
+	global []domain.Event // roles and settings changes, in time order
+	gi     int
+
+	starts     *rand.Rand // draws conversation start times
+	arrival    loadArrival
+	admitted   int
+	startsDone bool
+	prefix     string
+	// pendingStart is the drawn start of the next conversation (zero: not drawn yet).
+	pendingStart, lastStart time.Time
+	liveNext                time.Time
+	heap                    convHeap
+	finished                bool
+
+	// drops counts planned events the shadow refused, which are not emitted:
+	// a lead does not claim a remark the customer has since raised out of
+	// the queue, for instance.
+	drops int
+}
+
+type loadTeammate struct {
+	name  string
+	skill float64 // 0..1: the mean rating a customer gives is about 1 + 4×skill
+	speed float64 // typical first-reply wait in minutes
+	terse bool    // writes short replies, so more chats stay under 250 characters
+}
+
+// loadArrival spreads conversation starts over the days with business-hour
+// and weekday peaks, by inverting the cumulative weight of each hour.
+type loadArrival struct {
+	cum []float64 // cumulative weight at the end of each hour
+}
+
+func newLoadArrival(begin time.Time, days int, rng *rand.Rand) loadArrival {
+	hours := days * 24
+	cum := make([]float64, hours)
+	total := 0.0
+	dayBoost := 1.0
+	for h := 0; h < hours; h++ {
+		t := begin.Add(time.Duration(h) * time.Hour)
+		if h%24 == 0 {
+			dayBoost = 0.7 + 0.6*rng.Float64() // some days are busier
+		}
+		wt := 0.15
+		if hr := t.Hour(); hr >= 8 && hr < 18 {
+			wt = 1
+		} else if hr >= 6 && hr < 22 {
+			wt = 0.4
+		}
+		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			wt *= 0.3
+		}
+		total += wt * dayBoost
+		cum[h] = total
+	}
+	return loadArrival{cum: cum}
+}
+
+// at maps p in [0, 1) to a time offset from begin.
+func (a loadArrival) at(p float64) time.Duration {
+	total := a.cum[len(a.cum)-1]
+	x := p * total
+	h := sort.SearchFloat64s(a.cum, x)
+	if h >= len(a.cum) {
+		h = len(a.cum) - 1
+	}
+	lo := 0.0
+	if h > 0 {
+		lo = a.cum[h-1]
+	}
+	frac := 0.0
+	if a.cum[h] > lo {
+		frac = (x - lo) / (a.cum[h] - lo)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(frac*float64(time.Hour)).Truncate(time.Second)
+}
+
+func newLoadGen(cfg LoadConfig, settings domain.Settings, live bool) *loadGen {
+	seed := uint64(cfg.Seed)
+	g := &loadGen{cfg: cfg, live: live, stamp: func(t time.Time) time.Time { return t }}
+	g.starts = rand.New(rand.NewPCG(seed, 0x5eed_57a7))
+	teamRng := rand.New(rand.NewPCG(seed, 0x7ea3))
+	if live {
+		// Live conversations run on a virtual clock of their own; only their
+		// order and spacing matter, the timestamps come from the wall clock.
+		g.begin = domain.Epoch
+		g.liveNext = g.begin
+		g.prefix = "live-" + strconv.FormatInt(cfg.Seed, 36) + "-"
+	} else {
+		g.begin = cfg.Begin().UTC()
+		g.end = cfg.End.UTC()
+		g.prefix = "s" + strconv.FormatInt(cfg.Seed, 36) + "-"
+		g.arrival = newLoadArrival(g.begin, cfg.Days, g.starts)
+	}
+	g.shadow = domain.NewWorkspace(g.begin)
+	g.shadow.Settings = settings
+	g.custs = max(12, cfg.Conversations/3)
+	if live && cfg.Conversations == 0 {
+		g.custs = 500
+	}
+
+	// The team: the first two are the admins (team leads), then a few stars,
+	// and the last few struggle, so the leaderboard has a story.
+	n := cfg.Teammates
+	stars, strugglers := 0, 0
+	if n >= 4 {
+		stars, strugglers = max(1, n/8), max(1, n/8)
+	}
+	g.byName = make(map[string]int, n)
+	cum := 0.0
+	for i := 0; i < n; i++ {
+		name := loadFirstNames[i%len(loadFirstNames)]
+		if i >= len(loadFirstNames) {
+			name += strconv.Itoa(i / len(loadFirstNames))
+		}
+		tm := loadTeammate{name: name, skill: 0.72 + 0.12*teamRng.Float64(), speed: 20 + 60*teamRng.Float64()}
+		w := 0.7 + 0.6*teamRng.Float64()
+		switch {
+		case i >= 2 && i < 2+stars:
+			tm.skill, tm.speed, w = 0.9+0.05*teamRng.Float64(), tm.speed*0.6, w*1.3
+		case i >= n-strugglers:
+			tm.skill, tm.speed, tm.terse = 0.3+0.12*teamRng.Float64(), tm.speed*3, true
+		}
+		g.team = append(g.team, tm)
+		g.byName[name] = i
+		cum += w
+		g.weight = append(g.weight, cum)
+	}
+	g.admins = []string{g.team[0].name}
+	if n > 1 {
+		g.admins = append(g.admins, g.team[1].name)
+	}
+	if !live {
+		g.planGlobal()
+	}
+	return g
+}
+
+// planGlobal registers the team and changes a few settings over the history,
+// so that what-ifs and the audit trail have something to show.
+func (g *loadGen) planGlobal() {
+	at := g.begin
+	for i, tm := range g.team {
+		role := domain.RoleTeammate
+		if i < len(g.admins) {
+			role = domain.RoleAdmin
+		}
+		g.global = append(g.global, domain.Event{Kind: domain.EvRole, At: at, By: tm.name, Role: role})
+	}
+	set := func(at time.Time, key, value string) {
+		k, _ := domain.ParseSettingKey(key)
+		g.global = append(g.global, domain.Event{Kind: domain.EvSet, At: at, Setting: k, Text: value, By: g.admins[0]})
+	}
+	set(at, "users.change-window", "72")
+	set(at, "leads.rating-window", "48")
+	span := g.end.Sub(g.begin)
+	set(g.begin.Add(span*2/5).Truncate(time.Minute), "users.workflow-outbound", "on")
+}
+
+// next returns the next event of the stream, already applied to the shadow.
+// ok is false when the stream is over (Load's end reached).
+func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
+	for {
+		if g.finished {
+			return domain.Event{}, false, nil
+		}
+		startAt, canStart := g.nextStart()
+		var top time.Time
+		if len(g.heap) > 0 {
+			top = g.heap[0].pending[0].At
+		}
+		if g.gi < len(g.global) {
+			gev := g.global[g.gi]
+			if (!canStart || !startAt.Before(gev.At)) && (len(g.heap) == 0 || !top.Before(gev.At)) {
+				g.gi++
+				if _, err := g.shadow.Apply(gev); err != nil {
+					return domain.Event{}, false, fmt.Errorf("load generator: %s: %w", gev.Kind, err)
+				}
+				return gev, true, nil
+			}
+		}
+		if canStart && (len(g.heap) == 0 || !top.Before(startAt)) {
+			if !g.end.IsZero() && startAt.After(g.end) {
+				g.startsDone = true // nothing more starts in time
+				continue
+			}
+			g.admit(startAt)
+			continue
+		}
+		if len(g.heap) == 0 {
+			return g.finish()
+		}
+		c := g.heap[0]
+		pe := c.pending[0]
+		if !g.end.IsZero() && pe.At.After(g.end) {
+			return g.finish()
+		}
+		c.pending = c.pending[1:]
+		out := pe
+		out.At = g.stamp(pe.At)
+		if !pe.Until.IsZero() {
+			out.Until = out.At.Add(pe.Until.Sub(pe.At))
+		}
+		o, aerr := g.shadow.Apply(out)
+		if aerr == nil {
+			g.react(c, pe, &o)
+		} else {
+			g.drops++
+		}
+		if len(c.pending) == 0 {
+			delete(g.shadow.Conversations, c.id)
+			heap.Pop(&g.heap)
+		} else {
+			heap.Fix(&g.heap, 0)
+		}
+		if aerr == nil {
+			return out, true, nil
+		}
+	}
+}
+
+// finish ends Load's stream with the clock at End, so the workspace reads
+// the same "now" as the data.
+func (g *loadGen) finish() (domain.Event, bool, error) {
+	g.finished = true
+	if g.end.IsZero() || g.shadow.Now.After(g.end) {
+		return domain.Event{}, false, nil
+	}
+	ev := domain.Event{Kind: domain.EvClock, At: g.end}
+	if _, err := g.shadow.Apply(ev); err != nil {
+		return domain.Event{}, false, err
+	}
+	return ev, true, nil
+}
+
+// nextStart is when the next conversation starts, if one is left.
+func (g *loadGen) nextStart() (time.Time, bool) {
+	if g.live {
+		if g.cfg.Conversations > 0 && g.admitted >= g.cfg.Conversations {
+			return time.Time{}, false
+		}
+		return g.liveNext, true
+	}
+	if g.startsDone || g.admitted >= g.cfg.Conversations {
+		return time.Time{}, false
+	}
+	if g.pendingStart.IsZero() {
+		// Evenly spaced positions with jitter inside each slot keep starts in
+		// order without sorting; the arrival curve then bends them into days.
+		p := (float64(g.admitted) + g.starts.Float64()) / float64(g.cfg.Conversations)
+		g.pendingStart = g.begin.Add(g.arrival.at(p))
+		if g.pendingStart.Before(g.lastStart) {
+			g.pendingStart = g.lastStart
+		}
+	}
+	return g.pendingStart, true
+}
+
+// estimateTotal extrapolates the events of the whole load from those so far.
+func (g *loadGen) estimateTotal(done int) int {
+	if g.admitted == 0 || g.cfg.Conversations == 0 {
+		return done
+	}
+	est := int(float64(done) * float64(g.cfg.Conversations) / float64(g.admitted))
+	return max(est, done)
+}
+
+func (g *loadGen) admit(at time.Time) {
+	i := g.admitted
+	g.admitted++
+	g.lastStart, g.pendingStart = at, time.Time{}
+	if g.live {
+		// About one conversation every ten virtual minutes.
+		g.liveNext = at.Add(time.Duration(g.starts.ExpFloat64() * float64(10*time.Minute)).Truncate(time.Second))
+	}
+	c := &loadConv{
+		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: make([]domain.Event, 0, 16),
+		rng: rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i))),
+	}
+	g.plan(c)
+	if len(c.pending) > 0 {
+		heap.Push(&g.heap, c)
+	}
+}
+
+// convHeap orders the conversations in flight by their next planned event,
+// then by admission, so the merged stream is the same on every run.
+type convHeap []*loadConv
+
+func (h convHeap) Len() int { return len(h) }
+
+func (h convHeap) Less(i, j int) bool {
+	ti, tj := h[i].pending[0].At, h[j].pending[0].At
+	if !ti.Equal(tj) {
+		return ti.Before(tj)
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h convHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
+func (h *convHeap) Push(x any) { *h = append(*h, x.(*loadConv)) }
+
+func (h *convHeap) Pop() any {
+	old := *h
+	n := len(old) - 1
+	c := old[n]
+	old[n] = nil
+	*h = old[:n]
+	return c
+}
