@@ -15,25 +15,17 @@ import (
 const achievementsShown = 500
 
 type achievements struct {
-	c      *common
-	width  int
-	height int
+	base
 	all    []store.Achievement
 	items  []store.Achievement
 	counts []store.AgentRow // positive counts per teammate, most first
-	list   list
-	filter string
-	err    error
-	dirty  bool
 }
 
-func newAchievements(c *common) *achievements { return &achievements{c: c, dirty: true} }
+func newAchievements(c *common, tab int) *achievements {
+	return &achievements{base: newBase(c, tab)}
+}
 
-func (v *achievements) Init() tea.Cmd         { return nil }
 func (v *achievements) TabName() string       { return "Achievements" }
-func (v *achievements) Capturing() bool       { return false }
-func (v *achievements) markStale()            { v.dirty = true }
-func (v *achievements) stale() bool           { return v.dirty }
 func (v *achievements) SetFilter(text string) { v.filter = text; v.build() }
 
 func (v *achievements) SetSize(w, h int) {
@@ -59,29 +51,43 @@ func (v *achievements) FullHelp() [][]key.Binding {
 	return [][]key.Binding{v.c.keys.listKeys(), v.c.keys.frameKeys()}
 }
 
-func (v *achievements) Reload() {
-	v.dirty = false
-	v.all, v.err = v.c.src.Achievements(achievementsShown)
-	if v.err == nil {
-		var lb store.Leaderboard
-		p, err := store.ParsePeriod("all", v.c.clock())
-		if err == nil {
-			lb, err = v.c.src.Leaderboard(p)
+// achData is one read of the feed and of the all-time positive counts.
+type achData struct {
+	feed   []store.Achievement
+	counts []store.AgentRow
+}
+
+func (v *achievements) Reload() tea.Cmd {
+	src, now := v.c.src, v.c.clock()
+	return v.fetch(func() (any, error) {
+		var d achData
+		var err error
+		if d.feed, err = src.Achievements(achievementsShown); err != nil {
+			return d, err
 		}
-		v.err = err
-		v.counts = append(v.counts[:0], lb.Teammates...)
-		sort.SliceStable(v.counts, func(i, j int) bool {
-			a, b := v.counts[i].Counts.Positive(), v.counts[j].Counts.Positive()
+		p, err := store.ParsePeriod("all", now)
+		if err != nil {
+			return d, err
+		}
+		lb, err := src.Leaderboard(p)
+		d.counts = lb.Teammates
+		sort.SliceStable(d.counts, func(i, j int) bool {
+			a, b := d.counts[i].Counts.Positive(), d.counts[j].Counts.Positive()
 			if a != b {
 				return a > b
 			}
-			return v.counts[i].Agent.Name < v.counts[j].Agent.Name
+			return d.counts[i].Agent.Name < d.counts[j].Agent.Name
 		})
+		return d, err
+	})
+}
+
+func (v *achievements) loaded(msg loadedMsg) {
+	if v.accept(msg, "achievements") {
+		d, _ := msg.data.(achData)
+		v.all, v.counts = d.feed, d.counts
+		v.build()
 	}
-	if v.err != nil {
-		v.c.log.Printf("achievements: %v", v.err)
-	}
-	v.build()
 }
 
 func (v *achievements) build() {
@@ -95,6 +101,10 @@ func (v *achievements) build() {
 }
 
 func (v *achievements) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if msg, ok := msg.(loadedMsg); ok {
+		v.loaded(msg)
+		return v, nil
+	}
 	v.list.update(v.c.keys, msg)
 	return v, nil
 }
@@ -119,10 +129,8 @@ func (v *achievements) View() string {
 	}
 	var feed strings.Builder
 	feed.WriteString(t.Header.Render(fit("  "+fit("", 3)+col("age", 5)+col("agent", 12)+col("customer", 14)+"comment", feedW)))
-	if v.err != nil && len(v.items) == 0 {
-		feed.WriteString("\n" + t.Error.Render("  cannot read achievements: "+v.err.Error()))
-	} else if len(v.items) == 0 {
-		feed.WriteString("\n" + t.Muted.Render("  no positive ratings yet"))
+	if row, ok := v.placeholder(len(v.items), "cannot read achievements", "no positive ratings yet"); ok {
+		feed.WriteString("\n" + row)
 	}
 	from, to := v.list.visible()
 	for i := from; i < to; i++ {

@@ -22,9 +22,8 @@ import (
 // Source is what the dashboard reads from and writes through; *store.Store
 // satisfies it. Keeping it narrow keeps the views honest about what they use.
 type Source interface {
+	EventLog
 	Apply(ev domain.Event) (domain.Outcome, error)
-	Now() time.Time
-	Settings() domain.Settings
 	Leaderboard(p store.Period) (store.Leaderboard, error)
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
 	Achievements(limit int) ([]store.Achievement, error)
@@ -50,19 +49,37 @@ type common struct {
 
 // view is one tab: a Bubble Tea model that also describes its keys, takes
 // its size from the root, names its tab and says what the status bar shows.
+// Every view embeds base, which brings the stale and busy marks.
 type view interface {
 	tea.Model
 	help.KeyMap
 	SetSize(width, height int)
 	TabName() string
 	StatusText() string
-	// Capturing reports whether a text field or prompt owns the keyboard,
-	// so that the root passes every key through (q included).
-	Capturing() bool
-	// SetFilter narrows the view's rows to those matching text.
-	SetFilter(text string)
-	// Reload re-reads what the view shows from the store.
-	Reload()
+	// Reload starts a read of what the view shows, as a command; nil when
+	// the view reads nothing.
+	Reload() tea.Cmd
+	markStale()
+	stale() bool
+	busy() bool
+}
+
+// capturer is a view with a text field or prompt: while Capturing, the
+// root passes it every key (q included).
+type capturer interface{ Capturing() bool }
+
+// filterable is a view whose rows the frame's / filter narrows.
+type filterable interface{ SetFilter(text string) }
+
+func capturing(v view) bool {
+	c, ok := v.(capturer)
+	return ok && c.Capturing()
+}
+
+func setFilter(v view, text string) {
+	if f, ok := v.(filterable); ok {
+		f.SetFilter(text)
+	}
 }
 
 // Messages of the root.
@@ -73,6 +90,11 @@ type (
 	}
 	reloadMsg struct{}
 	tickMsg   time.Time
+	// roleMsg is the viewer's role as the roster says after a change.
+	roleMsg struct {
+		role  domain.Role
+		found bool
+	}
 	// flashMsg puts a short message in the status bar; err marks it as an error.
 	flashMsg struct {
 		text string

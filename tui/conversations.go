@@ -15,29 +15,22 @@ import (
 const conversationsShown = 500
 
 type conversations struct {
-	c      *common
-	width  int
-	height int
-	all    []store.ConversationSummary
-	rows   []store.ConversationSummary
-	list   list
-	filter string
-	err    error
-	dirty  bool
+	base
+	all  []store.ConversationSummary
+	rows []store.ConversationSummary
 
-	open   string // the conversation whose stream is shown; "" for the list
-	parts  []store.Part
-	lines  []string
-	scroll list
+	open    string // the conversation whose stream is shown; "" for the list
+	opening bool   // its stream is not read yet: show the end once it is
+	parts   []store.Part
+	lines   []string
+	scroll  list
 }
 
-func newConversations(c *common) *conversations { return &conversations{c: c, dirty: true} }
+func newConversations(c *common, tab int) *conversations {
+	return &conversations{base: newBase(c, tab)}
+}
 
-func (v *conversations) Init() tea.Cmd         { return nil }
 func (v *conversations) TabName() string       { return "Conversations" }
-func (v *conversations) Capturing() bool       { return false }
-func (v *conversations) markStale()            { v.dirty = true }
-func (v *conversations) stale() bool           { return v.dirty }
 func (v *conversations) SetFilter(text string) { v.filter = text; v.build() }
 
 func (v *conversations) SetSize(w, h int) {
@@ -75,15 +68,53 @@ func (v *conversations) ratingsVisible() bool {
 	return v.c.src.Settings().RatingVisibleTo(v.c.role)
 }
 
-func (v *conversations) Reload() {
-	v.dirty = false
-	v.all, v.err = v.c.src.Conversations(conversationsShown)
-	if v.err != nil {
-		v.c.log.Printf("conversations: %v", v.err)
+// convData is one read: the list (unless only a stream was asked for) and
+// the open conversation's stream.
+type convData struct {
+	list     []store.ConversationSummary
+	listRead bool
+	open     string
+	parts    []store.Part
+}
+
+// Reload reads the list and, when one is open, the conversation's stream.
+func (v *conversations) Reload() tea.Cmd { return v.read(true, v.open) }
+
+func (v *conversations) read(list bool, open string) tea.Cmd {
+	src := v.c.src
+	return v.fetch(func() (any, error) {
+		d := convData{open: open, listRead: list}
+		var err error
+		if list {
+			if d.list, err = src.Conversations(conversationsShown); err != nil {
+				return d, err
+			}
+		}
+		if open != "" {
+			d.parts, err = src.Stream(open)
+		}
+		return d, err
+	})
+}
+
+func (v *conversations) loaded(msg loadedMsg) {
+	if !v.accept(msg, "conversations") {
+		return
 	}
-	v.build()
-	if v.open != "" {
-		v.loadStream()
+	d, _ := msg.data.(convData)
+	if d.listRead {
+		v.all = d.list
+		v.build()
+	}
+	if d.open != "" && d.open == v.open {
+		v.parts = d.parts
+		v.render()
+		if v.opening {
+			v.opening = false
+			// Open at the end: the newest parts matter most.
+			v.scroll.cursor = len(v.lines) - 1
+			v.scroll.clamp()
+		}
 	}
 }
 
@@ -105,16 +136,12 @@ func slotAgents(slots []domain.Slot) string {
 	return strings.Join(names, " ")
 }
 
-func (v *conversations) loadStream() {
-	v.parts, v.err = v.c.src.Stream(v.open)
-	if v.err != nil {
-		v.c.log.Printf("stream %s: %v", v.open, v.err)
-	}
-	v.render()
-}
-
 func (v *conversations) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
+	if msg, ok := msg.(loadedMsg); ok {
+		v.loaded(msg)
+		return v, nil
+	}
 	if v.open != "" {
 		if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Back) {
 			v.open = ""
@@ -127,14 +154,16 @@ func (v *conversations) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return v, nil
 	}
 	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Enter) && len(v.rows) > 0 {
-		v.open = v.rows[v.list.cursor].ID
-		v.scroll = list{height: max(v.height-1, 1)}
-		v.loadStream()
-		// Open at the end: the newest parts matter most.
-		v.scroll.cursor = len(v.lines) - 1
-		v.scroll.clamp()
+		return v, v.openConv(v.rows[v.list.cursor].ID)
 	}
 	return v, nil
+}
+
+// openConv shows a conversation's stream once it is read.
+func (v *conversations) openConv(id string) tea.Cmd {
+	v.open, v.parts, v.lines, v.opening = id, nil, nil, true
+	v.scroll = list{height: max(v.height-1, 1)}
+	return v.read(false, id)
 }
 
 func (v *conversations) View() string {
@@ -146,10 +175,8 @@ func (v *conversations) View() string {
 	visible := v.ratingsVisible()
 	var b strings.Builder
 	b.WriteString(t.Header.Render(fit("  "+col("id", 16)+col("customer", 16)+col("origin", 10)+col("state", 9)+col("updated", 8)+col("chars", 7)+"ratings", v.width)))
-	if v.err != nil && len(v.rows) == 0 {
-		b.WriteString("\n" + t.Error.Render("  cannot read conversations: "+v.err.Error()))
-	} else if len(v.rows) == 0 {
-		b.WriteString("\n" + t.Muted.Render("  no conversations"))
+	if row, ok := v.placeholder(len(v.rows), "cannot read conversations", "no conversations"); ok {
+		b.WriteString("\n" + row)
 	}
 	from, to := v.list.visible()
 	for i := from; i < to; i++ {

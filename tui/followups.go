@@ -17,30 +17,21 @@ import (
 const agedAfter = 72 * time.Hour
 
 type followUps struct {
-	c        *common
-	width    int
-	height   int
+	base
 	all      []store.FollowUpItem
 	items    []store.FollowUpItem
-	list     list
-	filter   string
 	resolved bool
-	err      error
-	dirty    bool
 
 	note  textinput.Model
 	stage domain.FollowStage // the step the note is for; StageNone when no prompt
 }
 
-func newFollowUps(c *common) *followUps {
-	return &followUps{c: c, dirty: true, note: newInput("note: ", "what was done (enter saves, esc cancels)")}
+func newFollowUps(c *common, tab int) *followUps {
+	return &followUps{base: newBase(c, tab), note: newInput("note: ", "what was done (enter saves, esc cancels)")}
 }
 
-func (v *followUps) Init() tea.Cmd         { return nil }
 func (v *followUps) TabName() string       { return "Follow-ups" }
 func (v *followUps) Capturing() bool       { return v.stage != domain.StageNone }
-func (v *followUps) markStale()            { v.dirty = true }
-func (v *followUps) stale() bool           { return v.dirty }
 func (v *followUps) SetFilter(text string) { v.filter = text; v.build() }
 
 func (v *followUps) SetSize(w, h int) {
@@ -81,13 +72,43 @@ func (v *followUps) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Claim, k.Contact, k.Resolve, k.ShowResolved}, k.listKeys(), k.frameKeys()}
 }
 
-func (v *followUps) Reload() {
-	v.dirty = false
-	v.all, v.err = v.c.src.FollowUps(store.FollowUpFilter{IncludeResolved: v.resolved})
-	if v.err != nil {
-		v.c.log.Printf("follow-ups: %v", v.err)
+// fuData is one read of the queue, after the step (if any) that asked for it.
+type fuData struct {
+	items   []store.FollowUpItem
+	stepErr error  // the rules refused the step; the queue was not read
+	done    string // what the step did, for the status bar
+}
+
+func (v *followUps) Reload() tea.Cmd { return v.stepThenRead(nil, "") }
+
+// stepThenRead applies ev (when given) and re-reads the queue, in one command.
+func (v *followUps) stepThenRead(ev *domain.Event, done string) tea.Cmd {
+	src, filter := v.c.src, store.FollowUpFilter{IncludeResolved: v.resolved}
+	return v.fetch(func() (any, error) {
+		if ev != nil {
+			if _, err := src.Apply(*ev); err != nil {
+				return fuData{stepErr: err}, nil
+			}
+		}
+		items, err := src.FollowUps(filter)
+		return fuData{items: items, done: done}, err
+	})
+}
+
+func (v *followUps) loaded(msg loadedMsg) tea.Cmd {
+	if !v.accept(msg, "follow-ups") {
+		return nil
 	}
+	d, _ := msg.data.(fuData)
+	if d.stepErr != nil {
+		return flashErr(d.stepErr)
+	}
+	v.all = d.items
 	v.build()
+	if d.done != "" {
+		return flash(d.done)
+	}
+	return nil
 }
 
 func (v *followUps) build() {
@@ -103,14 +124,17 @@ func (v *followUps) build() {
 
 func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
+	if msg, ok := msg.(loadedMsg); ok {
+		return v, v.loaded(msg)
+	}
 	if v.Capturing() {
 		if msg, ok := msg.(tea.KeyMsg); ok {
-			switch msg.String() {
-			case "esc":
+			switch {
+			case keyIs(msg, k.Cancel):
 				v.stage = domain.StageNone
 				v.note.Blur()
 				return v, nil
-			case "enter":
+			case keyIs(msg, k.Apply):
 				return v, v.submit()
 			}
 		}
@@ -131,7 +155,7 @@ func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return v, v.prompt(domain.StageResolved)
 		case keyIs(msg, k.ShowResolved):
 			v.resolved = !v.resolved
-			v.Reload()
+			return v, v.Reload()
 		}
 	}
 	return v, nil
@@ -153,15 +177,11 @@ func (v *followUps) submit() tea.Cmd {
 	stage := v.stage
 	v.stage = domain.StageNone
 	v.note.Blur()
-	_, err := v.c.src.Apply(domain.Event{
+	ev := domain.Event{
 		Kind: domain.EvFollowUp, Conv: it.Conv, Agent: it.Agent, Stage: stage,
 		By: v.c.viewer, Text: strings.TrimSpace(v.note.Value()), At: v.c.eventTime(),
-	})
-	if err != nil {
-		return flashErr(err)
 	}
-	v.Reload()
-	return flash(it.Conv + ": " + stage.String())
+	return v.stepThenRead(&ev, it.Conv+": "+stage.String())
 }
 
 func (v *followUps) View() string {
@@ -171,11 +191,8 @@ func (v *followUps) View() string {
 	commentW := max(v.width-2-3-5-16-12-16-2, 10)
 	b.WriteString(t.Header.Render(fit("  "+fit("", 3)+col("age", 5)+col("stage", 16)+col("agent", 12)+col("customer", 16)+"comment", v.width)))
 	b.WriteByte('\n')
-	if v.err != nil && len(v.items) == 0 {
-		b.WriteString(t.Error.Render("  cannot read the follow-up queue: " + v.err.Error()))
-		b.WriteByte('\n')
-	} else if len(v.items) == 0 {
-		b.WriteString(t.Muted.Render("  nothing to follow up"))
+	if row, ok := v.placeholder(len(v.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
+		b.WriteString(row)
 		b.WriteByte('\n')
 	}
 	from, to := v.list.visible()

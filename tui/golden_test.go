@@ -43,7 +43,8 @@ func TestGoldenTabs(t *testing.T) {
 						return bytes.Contains(out, []byte(tab.settled))
 					}, teatest.WithDuration(5*time.Second))
 				}
-				tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+				// q, unlike ctrl+c, waits for the tab's load like any key.
+				tm.Send(keyMsg("q"))
 				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
 				golden.RequireEqual(t, []byte(final.View()))
 			})

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
 // KeyMap is every key of the dashboard, in one place: the views pick their
 // bindings from it and the ? help is built from the same bindings.
@@ -8,9 +11,11 @@ type KeyMap struct {
 	// Frame.
 	NextTab, PrevTab, Tab key.Binding
 	Help, Filter, Cancel  key.Binding
-	Quit                  key.Binding
+	Quit, ForceQuit       key.Binding
 	// Lists.
 	Up, Down, PageUp, PageDown, Home, End, Enter key.Binding
+	// Text fields and prompts: enter applies (Keep: a setting's value), esc is Cancel.
+	Apply, Keep key.Binding
 	// Leaderboard.
 	Period, Sort, Reverse, Wilson key.Binding
 	// Follow-ups.
@@ -19,7 +24,7 @@ type KeyMap struct {
 	Back key.Binding
 	// Simulator.
 	SayCustomer, SayTeammate, SayBot, Note, AddCustomer, Snooze, Close, Reopen, Ask,
-	Rate, Comment, Advance, NewConv, NextConv, Profile, Save key.Binding
+	Rate, RateValue, Comment, Advance, NewConv, NextConv, PrevConv, Profile, Save key.Binding
 	// Settings.
 	Edit, SaveSettings, Discard key.Binding
 }
@@ -38,6 +43,8 @@ func DefaultKeyMap() *KeyMap {
 		Filter:  bind("/", "filter", "/"),
 		Cancel:  bind("esc", "cancel", "esc"),
 		Quit:    bind("q", "quit", "q", "ctrl+c"),
+		// ForceQuit works everywhere, text fields included.
+		ForceQuit: bind("ctrl+c", "quit", "ctrl+c"),
 
 		Up:       bind("↑/k", "up", "up", "k"),
 		Down:     bind("↓/j", "down", "down", "j"),
@@ -46,6 +53,8 @@ func DefaultKeyMap() *KeyMap {
 		Home:     bind("home/g", "first", "home", "g"),
 		End:      bind("end/G", "last", "end", "G"),
 		Enter:    bind("enter", "open", "enter"),
+		Apply:    bind("enter", "apply", "enter"),
+		Keep:     bind("enter", "keep", "enter"),
 
 		Period:  bind("p", "period", "p"),
 		Sort:    bind("s", "sort column", "s"),
@@ -69,12 +78,15 @@ func DefaultKeyMap() *KeyMap {
 		Reopen:      bind("o", "reopen", "o"),
 		Ask:         bind("K", "workflow asks", "K"),
 		Rate:        bind("v", "rate 1-5", "v"),
-		Comment:     bind("m", "comment", "m"),
-		Advance:     bind("+", "advance clock", "+"),
-		NewConv:     bind("n", "new conversation", "n"),
-		NextConv:    bind("]/[", "next/prev conversation", "]", "["),
-		Profile:     bind("P", "switch profile", "P"),
-		Save:        bind("S", "save as script", "S"),
+		// Every digit is taken, so that the rules can refuse 0 or 9 with a reason.
+		RateValue: bind("1-5", "rating", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Comment:   bind("m", "comment", "m"),
+		Advance:   bind("+", "advance clock", "+"),
+		NewConv:   bind("n", "new conversation", "n"),
+		NextConv:  bind("]/[", "next/prev conversation", "]"),
+		PrevConv:  bind("[", "previous conversation", "["),
+		Profile:   bind("P", "switch profile", "P"),
+		Save:      bind("S", "save as script", "S"),
 
 		Edit:         bind("enter", "edit", "enter", " "),
 		SaveSettings: bind("ctrl+s", "save", "ctrl+s"),
@@ -90,4 +102,14 @@ func (k *KeyMap) frameKeys() []key.Binding {
 // listKeys are the movement keys of every list.
 func (k *KeyMap) listKeys() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}
+
+// tabIndex is the tab a Tab key names (its place among the Tab keys), or -1.
+func (k *KeyMap) tabIndex(msg tea.KeyMsg) int {
+	for i, s := range k.Tab.Keys() {
+		if s == msg.String() {
+			return i
+		}
+	}
+	return -1
 }

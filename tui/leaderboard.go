@@ -43,34 +43,24 @@ type rankMove struct {
 }
 
 type leaderboard struct {
-	c        *common
-	width    int
-	height   int
+	base
 	period   int
 	sortBy   int
 	reverse  bool
 	wilson   bool
-	filter   string
 	data     store.Leaderboard
 	rows     []lbRow
-	list     list
-	err      error
-	dirty    bool
 	prevRank map[string]int
 	moves    map[string]rankMove
 	basis    string // period and metric the ranks were computed for
 	target   int    // happiness target, permille
 }
 
-func newLeaderboard(c *common) *leaderboard {
-	return &leaderboard{c: c, period: 2, dirty: true, moves: map[string]rankMove{}}
+func newLeaderboard(c *common, tab int) *leaderboard {
+	return &leaderboard{base: newBase(c, tab), period: 2, moves: map[string]rankMove{}}
 }
 
-func (v *leaderboard) Init() tea.Cmd         { return nil }
 func (v *leaderboard) TabName() string       { return "Leaderboard" }
-func (v *leaderboard) Capturing() bool       { return false }
-func (v *leaderboard) markStale()            { v.dirty = true }
-func (v *leaderboard) stale() bool           { return v.dirty }
 func (v *leaderboard) SetFilter(text string) { v.filter = text; v.build() }
 
 func (v *leaderboard) SetSize(w, h int) {
@@ -106,18 +96,32 @@ func (v *leaderboard) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Period, k.Sort, k.Reverse, k.Wilson}, k.listKeys(), k.frameKeys()}
 }
 
-// Reload reads the period's counters; ranks that moved since the last read get a marker.
-func (v *leaderboard) Reload() {
-	v.dirty = false
-	v.target = v.c.src.Settings().TargetPermille
-	p, err := store.ParsePeriod(periods[v.period], v.c.clock())
-	if err == nil {
-		v.data, err = v.c.src.Leaderboard(p)
+// lbData is one read of the leaderboard: the period's counters and the target.
+type lbData struct {
+	board  store.Leaderboard
+	target int
+}
+
+// Reload reads the period's counters.
+func (v *leaderboard) Reload() tea.Cmd {
+	src, period, now := v.c.src, periods[v.period], v.c.clock()
+	return v.fetch(func() (any, error) {
+		d := lbData{target: src.Settings().TargetPermille}
+		p, err := store.ParsePeriod(period, now)
+		if err == nil {
+			d.board, err = src.Leaderboard(p)
+		}
+		return d, err
+	})
+}
+
+// loaded shows a read; ranks that moved since the last one get a marker.
+func (v *leaderboard) loaded(msg loadedMsg) {
+	if !v.accept(msg, "leaderboard") {
+		return
 	}
-	v.err = err
-	if err != nil {
-		v.c.log.Printf("leaderboard: %v", err)
-	}
+	d, _ := msg.data.(lbData)
+	v.data, v.target = d.board, d.target
 	v.rank()
 	v.build()
 }
@@ -235,6 +239,10 @@ func (v *leaderboard) less(a, b lbRow) bool {
 
 func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
+	if msg, ok := msg.(loadedMsg); ok {
+		v.loaded(msg)
+		return v, nil
+	}
 	if v.list.update(k, msg) {
 		return v, nil
 	}
@@ -242,7 +250,7 @@ func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch {
 		case keyIs(msg, k.Period):
 			v.period = (v.period + 1) % len(periods)
-			v.Reload()
+			return v, v.Reload()
 		case keyIs(msg, k.Sort):
 			v.sortBy = (v.sortBy + 1) % sortCount
 			v.build()
@@ -278,11 +286,8 @@ func (v *leaderboard) View() string {
 	b.WriteByte('\n')
 	b.WriteString(t.Muted.Render(strings.Repeat("─", v.width)))
 	b.WriteByte('\n')
-	if v.err != nil && len(v.rows) == 0 {
-		b.WriteString(t.Error.Render("  cannot read the leaderboard: " + v.err.Error()))
-		b.WriteByte('\n')
-	} else if len(v.rows) == 0 {
-		b.WriteString(t.Muted.Render("  no ratings in this period"))
+	if row, ok := v.placeholder(len(v.rows), "cannot read the leaderboard", "no ratings in this period"); ok {
+		b.WriteString(row)
 		b.WriteByte('\n')
 	}
 	from, to := v.list.visible()

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -20,10 +19,9 @@ import (
 
 // Options configure one dashboard.
 type Options struct {
-	// Store is the workspace the dashboard shows; required.
-	Store *store.Store
-	// Source overrides Store as what the dashboard reads (tests, servers that proxy).
-	Source Source
+	// Store is the workspace the dashboard reads and writes through; required.
+	// A *store.Store, or anything that answers like one (a proxy).
+	Store Source
 	// Viewer names the teammate looking at the dashboard; their role comes
 	// from the store's roster (unknown names are teammates).
 	Viewer string
@@ -34,7 +32,7 @@ type Options struct {
 	// Logger receives diagnostics; nil discards them (never the screen).
 	Logger *log.Logger
 	// WhatIf replays recent conversations under other settings; nil means
-	// the what-if replay of Store's log.
+	// the what-if replay of Store's event log.
 	WhatIf WhatIfFunc
 	// StoreName is shown in the status bar; defaults to the store's directory.
 	StoreName string
@@ -69,7 +67,15 @@ type Model struct {
 	flash    string
 	flashErr bool
 	flashAt  time.Time
+
+	// held are keys typed while the tab shown was loading; they run, in
+	// order, once it has landed.
+	held []tea.KeyMsg
 }
+
+// maxHeld bounds the keys kept while a tab loads (a stuck read must not
+// grow memory; ctrl+c always quits).
+const maxHeld = 64
 
 // Tab indexes, in the order of the tab bar.
 const (
@@ -84,20 +90,17 @@ const (
 // New builds the dashboard. It reads nothing yet beyond the viewer's role:
 // each tab loads when it is first shown.
 func New(opts Options) (*Model, error) {
-	src := opts.Source
+	src := opts.Store
 	if src == nil {
-		if opts.Store == nil {
-			return nil, errors.New("tui: no store to show")
-		}
-		src = opts.Store
+		return nil, errors.New("tui: no store to show")
 	}
 	clock := opts.Clock
 	if clock == nil {
 		clock = time.Now
 	}
 	whatIf := opts.WhatIf
-	if whatIf == nil && opts.Store != nil {
-		whatIf = StoreWhatIf(opts.Store)
+	if whatIf == nil {
+		whatIf = StoreWhatIf(src)
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -139,12 +142,12 @@ func New(opts Options) (*Model, error) {
 	m.help.Styles.FullSeparator = c.theme.Muted
 	m.filter = newInput("filter: ", "")
 	m.views = []view{
-		newLeaderboard(c),
-		newFollowUps(c),
-		newAchievements(c),
-		newConversations(c),
-		newSimulator(c),
-		newSettings(c),
+		TabLeaderboard:   newLeaderboard(c, TabLeaderboard),
+		TabFollowUps:     newFollowUps(c, TabFollowUps),
+		TabAchievements:  newAchievements(c, TabAchievements),
+		TabConversations: newConversations(c, TabConversations),
+		TabSimulator:     newSimulator(c, TabSimulator),
+		TabSettings:      newSettings(c, TabSettings),
 	}
 	m.lastUpdate = clock()
 	return m, nil
@@ -164,7 +167,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.tick > 0 {
 		cmds = append(cmds, tickEvery(m.tick))
 	}
-	m.views[m.active].Reload()
+	cmds = append(cmds, m.views[m.active].Reload())
 	return tea.Batch(cmds...)
 }
 
@@ -198,29 +201,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height, m.ready = msg.Width, msg.Height, true
 		m.layout()
 		return m, nil
-	case changeMsg:
-		if !msg.ok {
-			m.feed = nil
+	case loadedMsg:
+		if msg.tab < 0 || msg.tab >= len(m.views) {
 			return m, nil
 		}
-		cmds := []tea.Cmd{waitForChange(m.feed)}
-		if !m.pending {
-			m.pending = true
-			cmds = append(cmds, tea.Tick(reloadDelay, func(time.Time) tea.Msg { return reloadMsg{} }))
-		}
-		return m, tea.Batch(cmds...)
+		_, cmd := m.views[msg.tab].Update(msg)
+		return m, tea.Batch(cmd, m.release())
+	case changeMsg:
+		return m, m.changed(msg)
 	case reloadMsg:
 		m.pending = false
-		m.refreshRole()
-		m.views[m.active].Reload()
 		for i, v := range m.views {
 			if i != m.active {
-				if s, ok := v.(interface{ markStale() }); ok {
-					s.markStale()
-				}
+				v.markStale()
 			}
 		}
 		m.lastUpdate = m.c.clock()
+		return m, tea.Batch(m.readRole(), m.views[m.active].Reload())
+	case roleMsg:
+		if msg.found {
+			m.c.role = msg.role
+		}
 		return m, nil
 	case tickMsg:
 		return m, tickEvery(m.tick)
@@ -231,50 +232,70 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filterOn && !m.views[m.active].Capturing() {
-			// Keys typed quickly arrive together ("/q"); each is a key of its
-			// own, and one may open a field that takes the rest.
-			var cmds []tea.Cmd
-			for _, r := range msg.Runes {
-				_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
-				cmds = append(cmds, cmd)
-			}
-			return m, tea.Batch(cmds...)
-		}
-		if cmd, done := m.frameKey(msg); done {
-			return m, cmd
-		}
+		return m, m.key(msg)
 	}
 	return m, m.toActive(msg)
+}
+
+// changed re-arms the live feed and schedules one re-read for a burst of commits.
+func (m *Model) changed(msg changeMsg) tea.Cmd {
+	if !msg.ok {
+		m.feed = nil
+		return nil
+	}
+	cmds := []tea.Cmd{waitForChange(m.feed)}
+	if !m.pending {
+		m.pending = true
+		cmds = append(cmds, tea.Tick(reloadDelay, func(time.Time) tea.Msg { return reloadMsg{} }))
+	}
+	return tea.Batch(cmds...)
+}
+
+// key routes one key: held while the tab loads, split when several arrive
+// at once, then the frame's keys, then the tab's.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if keyIs(msg, m.c.keys.ForceQuit) {
+		return tea.Quit
+	}
+	if m.views[m.active].busy() {
+		if len(m.held) < maxHeld {
+			m.held = append(m.held, msg)
+		}
+		return nil
+	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filterOn && !capturing(m.views[m.active]) {
+		// Keys typed quickly arrive together ("/q"); each is a key of its
+		// own, and one may open a field that takes the rest.
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
+	if cmd, done := m.frameKey(msg); done {
+		return cmd
+	}
+	return m.toActive(msg)
+}
+
+// release runs the keys held while the tab shown was loading.
+func (m *Model) release() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.held) > 0 && !m.views[m.active].busy() {
+		k := m.held[0]
+		m.held = m.held[1:]
+		cmds = append(cmds, m.key(k))
+	}
+	return tea.Batch(cmds...)
 }
 
 // frameKey handles the keys the frame owns; a text field with focus comes first.
 func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	k := m.c.keys
-	if msg.String() == "ctrl+c" {
-		return tea.Quit, true
-	}
 	if m.filterOn {
-		switch msg.String() {
-		case "esc":
-			m.filterOn = false
-			m.filter.Blur()
-			m.filter.SetValue("")
-			m.views[m.active].SetFilter("")
-			m.layout()
-		case "enter":
-			m.filterOn = false
-			m.filter.Blur()
-			m.layout()
-		default:
-			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(msg)
-			m.views[m.active].SetFilter(m.filter.Value())
-			return cmd, true
-		}
-		return nil, true
+		return m.filterKey(msg), true
 	}
-	if m.views[m.active].Capturing() {
+	if capturing(m.views[m.active]) {
 		return nil, false
 	}
 	switch {
@@ -290,47 +311,72 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.filter.Focus(), true
 	case keyIs(msg, k.Cancel) && m.filter.Value() != "":
 		m.filter.SetValue("")
-		m.views[m.active].SetFilter("")
+		setFilter(m.views[m.active], "")
 		m.layout()
 		return nil, true
 	case keyIs(msg, k.NextTab):
-		m.switchTo((m.active + 1) % len(m.views))
-		return nil, true
+		return m.switchTo((m.active + 1) % len(m.views)), true
 	case keyIs(msg, k.PrevTab):
-		m.switchTo((m.active + len(m.views) - 1) % len(m.views))
-		return nil, true
+		return m.switchTo((m.active + len(m.views) - 1) % len(m.views)), true
 	case keyIs(msg, k.Tab):
-		m.switchTo(int(msg.String()[0] - '1'))
-		return nil, true
+		return m.switchTo(k.tabIndex(msg)), true
 	}
 	return nil, false
 }
 
-// SwitchTo shows tab i (see the Tab constants).
-func (m *Model) SwitchTo(i int) { m.switchTo(i) }
-
-func (m *Model) switchTo(i int) {
-	if i < 0 || i >= len(m.views) || i == m.active {
-		return
+// filterKey edits the filter: esc clears it, enter keeps it, the rest is text.
+func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.c.keys
+	switch {
+	case keyIs(msg, k.Cancel):
+		m.filterOn = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		setFilter(m.views[m.active], "")
+		m.layout()
+	case keyIs(msg, k.Apply):
+		m.filterOn = false
+		m.filter.Blur()
+		m.layout()
+	default:
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		setFilter(m.views[m.active], m.filter.Value())
+		return cmd
 	}
-	m.views[m.active].SetFilter("")
-	m.active = i
-	m.views[i].SetFilter(m.filter.Value())
-	if s, ok := m.views[i].(interface{ stale() bool }); !ok || s.stale() {
-		m.views[i].Reload()
-	}
-	m.layout()
+	return nil
 }
 
-func (m *Model) refreshRole() {
-	tms, err := m.c.src.Teammates()
-	if err != nil {
-		return
+// switchTo shows tab i (see the Tab constants), reading it again when stale.
+func (m *Model) switchTo(i int) tea.Cmd {
+	if i < 0 || i >= len(m.views) || i == m.active {
+		return nil
 	}
-	for _, t := range tms {
-		if t.Name == m.c.viewer {
-			m.c.role = t.Role
+	setFilter(m.views[m.active], "")
+	m.active = i
+	setFilter(m.views[i], m.filter.Value())
+	var cmd tea.Cmd
+	if m.views[i].stale() {
+		cmd = m.views[i].Reload()
+	}
+	m.layout()
+	return cmd
+}
+
+// readRole re-reads the viewer's role: an admin may have changed it.
+func (m *Model) readRole() tea.Cmd {
+	src, viewer := m.c.src, m.c.viewer
+	return func() tea.Msg {
+		tms, err := src.Teammates()
+		if err != nil {
+			return roleMsg{}
 		}
+		for _, t := range tms {
+			if t.Name == viewer {
+				return roleMsg{role: t.Role, found: true}
+			}
+		}
+		return roleMsg{}
 	}
 }
 
@@ -494,5 +540,3 @@ func Run(opts Options) error {
 	_, err = p.Run()
 	return err
 }
-
-var _ = key.Binding{}

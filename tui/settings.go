@@ -51,17 +51,12 @@ type whatIfMsg struct {
 }
 
 type settingsView struct {
-	c      *common
-	width  int
-	height int
-	keys   []domain.SettingKey
-	saved  domain.Settings
+	base
+	keys  []domain.SettingKey
+	saved domain.Settings
 	// pending are edited values not yet saved, by key.
 	pending map[domain.SettingKey]string
-	list    list
 	audit   []store.AuditEntry
-	err     error
-	dirty   bool
 
 	editing  bool
 	input    textinput.Model
@@ -71,16 +66,12 @@ type settingsView struct {
 	whatIf    *whatIfMsg
 }
 
-func newSettings(c *common) *settingsView {
-	return &settingsView{c: c, keys: domain.AllSettingKeys(), pending: map[domain.SettingKey]string{}, dirty: true, input: newInput("", "")}
+func newSettings(c *common, tab int) *settingsView {
+	return &settingsView{base: newBase(c, tab), keys: domain.AllSettingKeys(), pending: map[domain.SettingKey]string{}, input: newInput("", "")}
 }
 
-func (v *settingsView) Init() tea.Cmd    { return nil }
-func (v *settingsView) TabName() string  { return "Settings" }
-func (v *settingsView) Capturing() bool  { return v.editing }
-func (v *settingsView) markStale()       { v.dirty = true }
-func (v *settingsView) stale() bool      { return v.dirty }
-func (v *settingsView) SetFilter(string) {}
+func (v *settingsView) TabName() string { return "Settings" }
+func (v *settingsView) Capturing() bool { return v.editing }
 
 func (v *settingsView) SetSize(w, h int) {
 	v.width, v.height = w, h
@@ -106,7 +97,7 @@ func (v *settingsView) StatusText() string {
 func (v *settingsView) ShortHelp() []key.Binding {
 	k := v.c.keys
 	if v.editing {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), k.Cancel}
+		return []key.Binding{k.Keep, k.Cancel}
 	}
 	if !v.admin() {
 		return []key.Binding{k.Up, k.Down, k.NextTab, k.Help, k.Quit}
@@ -119,19 +110,60 @@ func (v *settingsView) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Edit, k.SaveSettings, k.Discard}, {k.Up, k.Down}, k.frameKeys()}
 }
 
-func (v *settingsView) Reload() {
-	v.dirty = false
-	v.saved = v.c.src.Settings()
-	v.audit, v.err = v.c.src.Audit(50)
-	if v.err != nil {
-		v.c.log.Printf("audit: %v", v.err)
+// setData is one read of the settings and the audit trail, after the
+// changes (if any) that asked for it.
+type setData struct {
+	saved   domain.Settings
+	audit   []store.AuditEntry
+	applied []domain.SettingKey // changes the rules took, in panel order
+	saveErr error               // the change the rules refused; those after it were not tried
+}
+
+func (v *settingsView) Reload() tea.Cmd { return v.applyThenRead(nil) }
+
+// applyThenRead writes evs through the rules, stopping at the first refused,
+// then reads the settings and the audit trail, in one command.
+func (v *settingsView) applyThenRead(evs []domain.Event) tea.Cmd {
+	src := v.c.src
+	return v.fetch(func() (any, error) {
+		var d setData
+		for _, ev := range evs {
+			if _, err := src.Apply(ev); err != nil {
+				d.saveErr = err
+				break
+			}
+			d.applied = append(d.applied, ev.Setting)
+		}
+		d.saved = src.Settings()
+		var err error
+		d.audit, err = src.Audit(50)
+		return d, err
+	})
+}
+
+func (v *settingsView) loaded(msg loadedMsg) tea.Cmd {
+	if !v.accept(msg, "audit") {
+		return nil
 	}
+	d, _ := msg.data.(setData)
+	v.saved, v.audit = d.saved, d.audit
 	v.list.setLen(len(v.keys))
+	for _, k := range d.applied {
+		delete(v.pending, k)
+	}
 	for k, val := range v.pending {
 		if v.saved.Get(k) == val {
 			delete(v.pending, k)
 		}
 	}
+	switch {
+	case d.saveErr != nil:
+		return flashErr(d.saveErr)
+	case len(d.applied) > 0:
+		v.whatIf = nil
+		return flash("saved " + itoa(len(d.applied)) + " setting(s)")
+	}
+	return nil
 }
 
 func (v *settingsView) value(k domain.SettingKey) string {
@@ -157,6 +189,8 @@ func (v *settingsView) proposed() (domain.Settings, error) {
 func (v *settingsView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
 	switch msg := msg.(type) {
+	case loadedMsg:
+		return v, v.loaded(msg)
 	case whatIfMsg:
 		if msg.gen == v.whatIfGen {
 			v.whatIf = &msg
@@ -215,12 +249,12 @@ func (v *settingsView) edit() tea.Cmd {
 // editKey handles the text field; enter keeps a value only when the domain accepts it.
 func (v *settingsView) editKey(msg tea.KeyMsg) tea.Cmd {
 	key := v.keys[v.list.cursor]
-	switch msg.String() {
-	case "esc":
+	switch {
+	case keyIs(msg, v.c.keys.Cancel):
 		v.editing, v.inputErr = false, ""
 		v.input.Blur()
 		return nil
-	case "enter":
+	case keyIs(msg, v.c.keys.Keep):
 		val := strings.TrimSpace(v.input.Value())
 		probe := v.saved
 		if err := probe.Set(key, val); err != nil {
@@ -280,22 +314,13 @@ func (v *settingsView) save() tea.Cmd {
 	if _, err := v.proposed(); err != nil {
 		return flashErr(err)
 	}
-	n := 0
+	var evs []domain.Event
 	for _, k := range v.keys {
-		val, ok := v.pending[k]
-		if !ok {
-			continue
+		if val, ok := v.pending[k]; ok {
+			evs = append(evs, domain.Event{Kind: domain.EvSet, Setting: k, Text: val, By: v.c.viewer, At: v.c.eventTime()})
 		}
-		if _, err := v.c.src.Apply(domain.Event{Kind: domain.EvSet, Setting: k, Text: val, By: v.c.viewer, At: v.c.eventTime()}); err != nil {
-			v.Reload()
-			return flashErr(err)
-		}
-		delete(v.pending, k)
-		n++
 	}
-	v.whatIf = nil
-	v.Reload()
-	return flash("saved " + itoa(n) + " setting(s)")
+	return v.applyThenRead(evs)
 }
 
 const settingsLeftW = 50

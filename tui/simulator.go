@@ -51,9 +51,7 @@ var simStart = domain.Epoch.Add(9 * time.Hour)
 // simulator is the trainer's sandbox: an in-memory workspace seeded with the
 // store's settings, driven key by key. It never writes to the store.
 type simulator struct {
-	c      *common
-	width  int
-	height int
+	base
 
 	mem      *simulate.Memory
 	steps    []simulate.SessionStep
@@ -70,32 +68,31 @@ type simulator struct {
 	other   string // what the other profile would have decided
 }
 
-func newSimulator(c *common) *simulator {
+func newSimulator(c *common, tab int) *simulator {
 	name := c.viewer
 	if _, err := domain.ParseActor(name); err != nil || !domain.Teammate(name).IsTeammate() || name == "" || strings.Contains(name, ":") {
 		name = "you"
 	}
-	return &simulator{c: c, teammate: name, input: newInput("", "")}
+	return &simulator{base: newBase(c, tab), teammate: name, input: newInput("", "")}
 }
 
-func (v *simulator) Init() tea.Cmd    { return nil }
-func (v *simulator) TabName() string  { return "Simulator" }
-func (v *simulator) Capturing() bool  { return v.action != actNone }
-func (v *simulator) SetFilter(string) {}
+func (v *simulator) TabName() string { return "Simulator" }
+func (v *simulator) Capturing() bool { return v.action != actNone }
 
 func (v *simulator) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.input.Width = max(w-24, 10)
 }
 
-// Reload seeds the sandbox once, from the store's settings; later the
-// sandbox lives its own life.
-func (v *simulator) Reload() {
-	if v.seeded {
-		return
+// Reload seeds the sandbox once, from the store's settings (held in
+// memory: nothing to read); later the sandbox lives its own life.
+func (v *simulator) Reload() tea.Cmd {
+	v.dirty = false
+	if !v.seeded {
+		v.seeded = true
+		v.reset()
 	}
-	v.seeded = true
-	v.reset()
+	return nil
 }
 
 func (v *simulator) reset() {
@@ -118,10 +115,10 @@ func (v *simulator) StatusText() string {
 func (v *simulator) ShortHelp() []key.Binding {
 	k := v.c.keys
 	if v.action == actRate {
-		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp("1-5", "rating")), k.Cancel}
+		return []key.Binding{k.RateValue, k.Cancel}
 	}
 	if v.Capturing() {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")), k.Cancel}
+		return []key.Binding{k.Apply, k.Cancel}
 	}
 	return []key.Binding{k.NewConv, k.SayCustomer, k.SayTeammate, k.Close, k.Rate, k.Advance, k.Help}
 }
@@ -211,102 +208,126 @@ func (v *simulator) conv() (domain.Conversation, bool) {
 }
 
 func (v *simulator) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	k := v.c.keys
-	msg2, isKey := msg.(tea.KeyMsg)
-	if v.action == actRate {
+	key, isKey := msg.(tea.KeyMsg)
+	switch {
+	case v.action == actRate:
 		if isKey {
 			v.action = actNone
-			if s := msg2.String(); len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
-				return v, v.rate(int(s[0] - '0'))
+			if keyIs(key, v.c.keys.RateValue) {
+				return v, v.rate(int(key.Runes[0] - '0'))
 			}
 		}
 		return v, nil
+	case v.Capturing():
+		return v, v.promptKey(msg)
+	case isKey:
+		return v, v.command(key)
 	}
-	if v.Capturing() {
-		if isKey {
-			switch msg2.String() {
-			case "esc":
-				v.action = actNone
-				v.input.Blur()
-				return v, nil
-			case "enter":
-				act := v.action
-				v.action = actNone
-				v.input.Blur()
-				return v, v.submit(act, strings.TrimSpace(v.input.Value()))
+	return v, nil
+}
+
+// promptKey edits the prompt: enter applies what it asked for, esc drops it.
+func (v *simulator) promptKey(msg tea.Msg) tea.Cmd {
+	k := v.c.keys
+	if key, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case keyIs(key, k.Cancel):
+			v.action = actNone
+			v.input.Blur()
+			return nil
+		case keyIs(key, k.Apply):
+			act := v.action
+			v.action = actNone
+			v.input.Blur()
+			return v.submit(act, strings.TrimSpace(v.input.Value()))
+		}
+	}
+	var cmd tea.Cmd
+	v.input, cmd = v.input.Update(msg)
+	return cmd
+}
+
+// simPrompt is a key that asks for a text about the conversation shown.
+type simPrompt struct {
+	key         key.Binding
+	act         simAction
+	placeholder string
+}
+
+func (v *simulator) prompts() []simPrompt {
+	k := v.c.keys
+	return []simPrompt{
+		{k.SayCustomer, actSayCustomer, "what the customer writes"},
+		{k.SayTeammate, actSayTeammate, "what " + v.teammate + " writes"},
+		{k.SayBot, actSayBot, "what Fin writes (start with workflow: for a Workflow)"},
+		{k.Note, actNote, "an internal note"},
+		{k.AddCustomer, actAdd, "user:NAME or lead:NAME"},
+		{k.Snooze, actSnooze, "1h (e.g. 90m, 2d)"},
+		{k.Comment, actComment, "the customer's remark"},
+	}
+}
+
+// command runs one simulator key outside a prompt.
+func (v *simulator) command(msg tea.KeyMsg) tea.Cmd {
+	k := v.c.keys
+	for _, p := range v.prompts() {
+		if keyIs(msg, p.key) {
+			if len(v.convs) == 0 {
+				return flash("start a conversation first (n)")
 			}
+			return v.ask(p.act, p.placeholder)
 		}
-		var cmd tea.Cmd
-		v.input, cmd = v.input.Update(msg)
-		return v, cmd
 	}
-	if !isKey {
-		return v, nil
-	}
-	needConv := func(a simAction, placeholder string) tea.Cmd {
-		if len(v.convs) == 0 {
-			return flash("start a conversation first (n)")
-		}
-		return v.ask(a, placeholder)
-	}
+	me := domain.Teammate(v.teammate)
 	switch {
-	case keyIs(msg2, k.NewConv):
-		return v, v.ask(actStart, "user:customer"+itoa(v.made+1)+" [ORIGIN] [by TEAMMATE] [channel email]")
-	case keyIs(msg2, k.NextConv):
+	case keyIs(msg, k.NewConv):
+		return v.ask(actStart, "user:customer"+itoa(v.made+1)+" [ORIGIN] [by TEAMMATE] [channel email]")
+	case keyIs(msg, k.NextConv, k.PrevConv):
 		if n := len(v.convs); n > 0 {
-			if msg2.String() == "]" {
+			if keyIs(msg, k.NextConv) {
 				v.cur = (v.cur + 1) % n
 			} else {
 				v.cur = (v.cur + n - 1) % n
 			}
 		}
-	case keyIs(msg2, k.SayCustomer):
-		return v, needConv(actSayCustomer, "what the customer writes")
-	case keyIs(msg2, k.SayTeammate):
-		return v, needConv(actSayTeammate, "what "+v.teammate+" writes")
-	case keyIs(msg2, k.SayBot):
-		return v, needConv(actSayBot, "what Fin writes (start with workflow: for a Workflow)")
-	case keyIs(msg2, k.Note):
-		return v, needConv(actNote, "an internal note")
-	case keyIs(msg2, k.AddCustomer):
-		return v, needConv(actAdd, "user:NAME or lead:NAME")
-	case keyIs(msg2, k.Snooze):
-		return v, needConv(actSnooze, "1h (e.g. 90m, 2d)")
-	case keyIs(msg2, k.Comment):
-		return v, needConv(actComment, "the customer's remark")
-	case keyIs(msg2, k.Advance):
-		return v, v.ask(actAdvance, "1h (e.g. 30m, 8d)")
-	case keyIs(msg2, k.Save):
-		return v, v.ask(actSave, "csat-session.txt")
-	case keyIs(msg2, k.Rate):
+	case keyIs(msg, k.Advance):
+		return v.ask(actAdvance, "1h (e.g. 30m, 8d)")
+	case keyIs(msg, k.Save):
+		return v.ask(actSave, "csat-session.txt")
+	case keyIs(msg, k.Rate):
 		if len(v.convs) == 0 {
-			return v, flash("start a conversation first (n)")
+			return flash("start a conversation first (n)")
 		}
 		v.action = actRate
-	case keyIs(msg2, k.Close):
-		return v, v.onConv(func(c domain.Conversation) domain.Event {
-			return domain.Event{Kind: domain.EvClose, Conv: c.ID, Actor: domain.Teammate(v.teammate)}
+	case keyIs(msg, k.Close):
+		return v.onConv(func(c domain.Conversation) domain.Event {
+			return domain.Event{Kind: domain.EvClose, Conv: c.ID, Actor: me}
 		})
-	case keyIs(msg2, k.Reopen):
-		return v, v.onConv(func(c domain.Conversation) domain.Event {
-			return domain.Event{Kind: domain.EvReopen, Conv: c.ID, Actor: domain.Teammate(v.teammate)}
+	case keyIs(msg, k.Reopen):
+		return v.onConv(func(c domain.Conversation) domain.Event {
+			return domain.Event{Kind: domain.EvReopen, Conv: c.ID, Actor: me}
 		})
-	case keyIs(msg2, k.Ask):
-		return v, v.onConv(func(c domain.Conversation) domain.Event {
+	case keyIs(msg, k.Ask):
+		return v.onConv(func(c domain.Conversation) domain.Event {
 			return domain.Event{Kind: domain.EvAsk, Conv: c.ID}
 		})
-	case keyIs(msg2, k.Profile):
-		next := domain.ProfileOperator
-		if v.mem.Settings().Profile == domain.ProfileOperator {
-			next = domain.ProfileIntercom
-		}
-		if _, err := v.apply(domain.Event{Kind: domain.EvSet, Setting: domain.SettingKey{Scope: "workspace", Name: "profile"}, Text: next.String()}); err != nil {
-			return v, flashErr(err)
-		}
-		v.other = v.otherProfile()
-		return v, flash("profile " + next.String() + ": the next decisions follow its rules")
+	case keyIs(msg, k.Profile):
+		return v.switchProfile()
 	}
-	return v, nil
+	return nil
+}
+
+// switchProfile puts the other rule profile in force for the next decisions.
+func (v *simulator) switchProfile() tea.Cmd {
+	next := domain.ProfileOperator
+	if v.mem.Settings().Profile == domain.ProfileOperator {
+		next = domain.ProfileIntercom
+	}
+	if _, err := v.apply(domain.Event{Kind: domain.EvSet, Setting: domain.SettingKey{Scope: "workspace", Name: "profile"}, Text: next.String()}); err != nil {
+		return flashErr(err)
+	}
+	v.other = v.otherProfile()
+	return flash("profile " + next.String() + ": the next decisions follow its rules")
 }
 
 func (v *simulator) ask(a simAction, placeholder string) tea.Cmd {

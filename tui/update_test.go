@@ -16,19 +16,19 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// driver feeds a model messages the way Bubble Tea would, running the
-// commands that come back. A command still running after 100 ms is left
-// alone (ticks and cursor blinks); if it does finish, its message waits in
-// late until an assertion needs it (see await).
+// driver steps a model the way Bubble Tea would, but in the test's own
+// goroutine: each command runs to its end before the next key, so a test
+// can look at the screen between keys without waiting on a clock. (teatest
+// runs commands concurrently, which suits the goldens and the live feed.)
+// Tests turn ticks and the live feed off, so every command returns.
 type driver struct {
 	t    *testing.T
 	m    *Model
 	quit bool
-	late chan tea.Msg
 }
 
 func drive(t *testing.T, m *Model, w, h int) *driver {
-	d := &driver{t: t, m: m, late: make(chan tea.Msg, 256)}
+	d := &driver{t: t, m: m}
 	d.run(m.Init())
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return d
@@ -49,52 +49,16 @@ func (d *driver) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	select {
-	case msg := <-done:
-		d.handle(msg)
-	case <-time.After(100 * time.Millisecond):
-		go func() {
-			msg := <-done
-			select {
-			case d.late <- msg:
-			default:
-			}
-		}()
-	}
-}
-
-// handle passes on the messages a test depends on; the rest (blinks) are dropped.
-func (d *driver) handle(msg tea.Msg) {
-	switch msg := msg.(type) {
+	switch msg := cmd().(type) {
 	case tea.BatchMsg:
 		for _, c := range msg {
 			d.run(c)
 		}
 	case tea.QuitMsg:
 		d.quit = true
-	case flashMsg, whatIfMsg, reloadMsg:
+	case nil:
+	default:
 		d.send(msg)
-	}
-}
-
-// await returns the screen once ok accepts it. While ok refuses, it handles
-// late messages for up to 5 s: on a busy machine under -race a what-if can
-// outlast run's 100 ms, and a late result is not a wrong one.
-func (d *driver) await(ok func(string) bool) string {
-	deadline := time.After(5 * time.Second)
-	for {
-		v := d.view()
-		if ok(v) {
-			return v
-		}
-		select {
-		case msg := <-d.late:
-			d.handle(msg)
-		case <-deadline:
-			return v
-		}
 	}
 }
 
@@ -102,14 +66,7 @@ func (d *driver) view() string { return d.m.View() }
 
 func (d *driver) contains(want ...string) {
 	d.t.Helper()
-	v := d.await(func(v string) bool {
-		for _, w := range want {
-			if !strings.Contains(v, w) {
-				return false
-			}
-		}
-		return true
-	})
+	v := d.view()
 	for _, w := range want {
 		if !strings.Contains(v, w) {
 			d.t.Errorf("screen lacks %q:\n%s", w, v)
@@ -119,14 +76,7 @@ func (d *driver) contains(want ...string) {
 
 func (d *driver) lacks(unwanted ...string) {
 	d.t.Helper()
-	v := d.await(func(v string) bool {
-		for _, w := range unwanted {
-			if strings.Contains(v, w) {
-				return false
-			}
-		}
-		return true
-	})
+	v := d.view()
 	for _, w := range unwanted {
 		if strings.Contains(v, w) {
 			d.t.Errorf("screen shows %q:\n%s", w, v)

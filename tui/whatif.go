@@ -5,12 +5,18 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
-	"github.com/csat-app/csat/store"
 )
+
+// EventLog is a workspace's settings, clock and event log; *store.Store satisfies it.
+type EventLog interface {
+	Now() time.Time
+	Settings() domain.Settings
+	Events(after uint64, fn func(seq uint64, ev domain.Event) error) error
+}
 
 // StoreWhatIf previews settings with the what-if replay of the store's log:
 // the pending values become overrides, the window ends at the store clock.
-func StoreWhatIf(st *store.Store) WhatIfFunc {
+func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
 		current := st.Settings()
 		var overrides []simulate.Override
