@@ -109,6 +109,12 @@ func (v *achievements) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return v, nil
 }
 
+// achColumns are the feed's columns; the comment takes the rest.
+var achColumns = []column{
+	{width: 2}, {width: 3}, {title: "age", width: 5, gap: 1}, {title: "agent", width: 12, gap: 1},
+	{title: "customer", width: 14, gap: 1}, {title: "comment"},
+}
+
 // sideW is the width of the per-teammate column.
 const sideW = 20
 
@@ -127,27 +133,21 @@ func (v *achievements) View() string {
 		}
 		side.WriteString("\n" + fit(r.Agent.Name, sideW-6) + fitLeft(itoa(r.Counts.Positive()), 6))
 	}
-	var feed strings.Builder
-	feed.WriteString(t.Header.Render(fit("  "+fit("", 3)+col("age", 5)+col("agent", 12)+col("customer", 14)+"comment", feedW)))
-	if row, ok := v.placeholder(len(v.items), "cannot read achievements", "no positive ratings yet"); ok {
-		feed.WriteString("\n" + row)
-	}
 	from, to := v.list.visible()
+	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
 		a := v.items[i]
-		cur := "  "
-		if i == v.list.cursor {
-			cur = "▸ "
-		}
 		comment := a.Comment
 		if comment == "" {
 			comment = t.Muted.Render(domain.FaceName(a.Value))
 		}
-		line := fit(cur+fit(domain.Face(a.Value), 3)+col(age(now, a.At), 5)+col(a.Agent.Name, 12)+col(a.Customer.String(), 14)+comment, feedW)
-		if i == v.list.cursor {
-			line = t.Selected.Render(line)
-		}
-		feed.WriteString("\n" + line)
+		rows = append(rows, []string{v.cursorMark(i), domain.Face(a.Value), age(now, a.At), a.Agent.Name, a.Customer.String(), comment})
+	}
+	g := grid{theme: t, cols: achColumns, width: feedW, rowStyle: v.rowStyle(from, nil)}
+	var feed strings.Builder
+	feed.WriteString(g.render(rows))
+	if row, ok := v.placeholder(len(v.items), "cannot read achievements", "no positive ratings yet"); ok {
+		feed.WriteString("\n" + row)
 	}
 	return joinColumns(block(feed.String(), feedW, v.height), block(side.String(), sideW, v.height), " ")
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 )
 
 // loadedMsg carries a tab's read back to it, as gh-dash's section envelope
@@ -92,4 +93,24 @@ func (b *base) cursorMark(i int) string {
 		return "▸ "
 	}
 	return "  "
+}
+
+// rowStyle styles a grid of the list's rows from row from on: the header,
+// the cursor's row, and rows that other (when given) picks by list index.
+func (b *base) rowStyle(from int, other func(i int) (lipgloss.Style, bool)) func(row int) lipgloss.Style {
+	t := b.c.theme
+	return func(row int) lipgloss.Style {
+		switch {
+		case row < 0:
+			return t.Header
+		case from+row == b.list.cursor:
+			return t.Selected
+		}
+		if other != nil {
+			if s, ok := other(from + row); ok {
+				return s
+			}
+		}
+		return lipgloss.Style{}
+	}
 }

@@ -297,7 +297,3 @@ func (c *common) eventTime() time.Time {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-// col is a table cell: s cut to width-1 cells and a space, so that a cut
-// value never runs into the next column.
-func col(s string, width int) string { return fit(s, width-1) + " " }

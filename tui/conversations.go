@@ -173,26 +173,26 @@ func (v *conversations) View() string {
 	t := v.c.theme
 	now := v.c.clock()
 	visible := v.ratingsVisible()
+	from, to := v.list.visible()
+	rows := make([][]string, 0, to-from)
+	for i := from; i < to; i++ {
+		s := v.rows[i]
+		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), s.Customer.String(), s.Origin.String(), s.State.String(),
+			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible)})
+	}
+	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
 	var b strings.Builder
-	b.WriteString(t.Header.Render(fit("  "+col("id", 16)+col("customer", 16)+col("origin", 10)+col("state", 9)+col("updated", 8)+col("chars", 7)+"ratings", v.width)))
+	b.WriteString(g.render(rows))
 	if row, ok := v.placeholder(len(v.rows), "cannot read conversations", "no conversations"); ok {
 		b.WriteString("\n" + row)
 	}
-	from, to := v.list.visible()
-	for i := from; i < to; i++ {
-		s := v.rows[i]
-		cur := "  "
-		if i == v.list.cursor {
-			cur = "▸ "
-		}
-		line := fit(cur+col(cutMiddle(s.ID, 15), 16)+col(s.Customer.String(), 16)+col(s.Origin.String(), 10)+col(s.State.String(), 9)+
-			col(age(now, s.UpdatedAt), 8)+col(itoa(s.Chars), 7)+slotSummary(s.Slots, visible), v.width)
-		if i == v.list.cursor {
-			line = t.Selected.Render(line)
-		}
-		b.WriteString("\n" + line)
-	}
 	return b.String()
+}
+
+// convColumns are the list's columns; the ratings take the rest.
+var convColumns = []column{
+	{width: 2}, {title: "id", width: 16, gap: 1}, {title: "customer", width: 16, gap: 1}, {title: "origin", width: 10, gap: 1},
+	{title: "state", width: 9, gap: 1}, {title: "updated", width: 8, gap: 1}, {title: "chars", width: 7, gap: 1}, {title: "ratings"},
 }
 
 // slotSummary lists each rated agent with its face, or hides the faces.

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/store"
@@ -184,29 +185,24 @@ func (v *followUps) submit() tea.Cmd {
 	return v.stepThenRead(&ev, it.Conv+": "+stage.String())
 }
 
+// fuColumns are the queue's columns; the comment takes the rest.
+var fuColumns = []column{
+	{width: 2}, {width: 3}, {title: "age", width: 5, gap: 1}, {title: "stage", width: 16, gap: 1},
+	{title: "agent", width: 12, gap: 1}, {title: "customer", width: 16, gap: 1}, {title: "comment"},
+}
+
 func (v *followUps) View() string {
 	t := v.c.theme
 	now := v.c.clock()
-	var b strings.Builder
-	commentW := max(v.width-2-3-5-16-12-16-2, 10)
-	b.WriteString(t.Header.Render(fit("  "+fit("", 3)+col("age", 5)+col("stage", 16)+col("agent", 12)+col("customer", 16)+"comment", v.width)))
-	b.WriteByte('\n')
-	if row, ok := v.placeholder(len(v.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
-		b.WriteString(row)
-		b.WriteByte('\n')
-	}
 	from, to := v.list.visible()
+	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
 		it := v.items[i]
-		cur := "  "
-		if i == v.list.cursor {
-			cur = "▸ "
-		}
 		stage := it.FollowUp.Stage.String()
 		if it.FollowUp.Stage != domain.StageNone && it.FollowUp.By != "" {
 			stage += " " + it.FollowUp.By
 		}
-		ageCell := fit(age(now, it.RatedAt), 5)
+		ageCell := age(now, it.RatedAt)
 		if it.FollowUp.Stage == domain.StageNone && now.Sub(it.RatedAt) > agedAfter {
 			ageCell = t.Warn.Render(ageCell)
 		}
@@ -217,14 +213,17 @@ func (v *followUps) View() string {
 		if it.Raised {
 			comment = "↑ now " + domain.Face(it.Value) + " · " + comment
 		}
-		line := cur + fit(domain.Face(it.Value), 3) + ageCell + col(stage, 16) + col(it.Agent.Name, 12) +
-			col(it.Customer.String(), 16) + fit(comment, commentW)
-		if i == v.list.cursor {
-			line = t.Selected.Render(line)
-		} else if it.FollowUp.Stage == domain.StageResolved {
-			line = t.Muted.Render(line)
-		}
-		b.WriteString(line)
+		rows = append(rows, []string{v.cursorMark(i), domain.Face(it.Value), ageCell, stage, it.Agent.Name, it.Customer.String(), comment})
+	}
+	// Two cells stay free on the right, so a cut comment does not touch the edge.
+	g := grid{theme: t, cols: fuColumns, width: v.width - 2, rowStyle: v.rowStyle(from, func(i int) (lipgloss.Style, bool) {
+		return t.Muted, v.items[i].FollowUp.Stage == domain.StageResolved
+	})}
+	var b strings.Builder
+	b.WriteString(g.render(rows))
+	b.WriteByte('\n')
+	if row, ok := v.placeholder(len(v.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
+		b.WriteString(row)
 		b.WriteByte('\n')
 	}
 	for i := to - from; i < v.listHeight(); i++ {
