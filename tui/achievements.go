@@ -111,8 +111,8 @@ func (v *achievements) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // achColumns are the feed's columns; the comment takes the rest.
 var achColumns = []column{
-	{width: 2}, {width: 3}, {title: "age", width: 5, gap: 1}, {title: "agent", width: 12, gap: 1},
-	{title: "customer", width: 14, gap: 1}, {title: "comment"},
+	{width: 2}, {width: 3}, {title: "age", width: 5, padRight: 1}, {title: "agent", width: 12, padRight: 1},
+	{title: "customer", width: 14, padRight: 1}, {title: "comment"},
 }
 
 // sideW is the width of the per-teammate column.

@@ -191,8 +191,8 @@ func (v *conversations) View() string {
 
 // convColumns are the list's columns; the ratings take the rest.
 var convColumns = []column{
-	{width: 2}, {title: "id", width: 16, gap: 1}, {title: "customer", width: 16, gap: 1}, {title: "origin", width: 10, gap: 1},
-	{title: "state", width: 9, gap: 1}, {title: "updated", width: 8, gap: 1}, {title: "chars", width: 7, gap: 1}, {title: "ratings"},
+	{width: 2}, {title: "id", width: 16, padRight: 1}, {title: "customer", width: 16, padRight: 1}, {title: "origin", width: 10, padRight: 1},
+	{title: "state", width: 9, padRight: 1}, {title: "updated", width: 8, padRight: 1}, {title: "chars", width: 7, padRight: 1}, {title: "ratings"},
 }
 
 // slotSummary lists each rated agent with its face, or hides the faces.

@@ -187,8 +187,8 @@ func (v *followUps) submit() tea.Cmd {
 
 // fuColumns are the queue's columns; the comment takes the rest.
 var fuColumns = []column{
-	{width: 2}, {width: 3}, {title: "age", width: 5, gap: 1}, {title: "stage", width: 16, gap: 1},
-	{title: "agent", width: 12, gap: 1}, {title: "customer", width: 16, gap: 1}, {title: "comment"},
+	{width: 2}, {width: 3}, {title: "age", width: 5, padRight: 1}, {title: "stage", width: 16, padRight: 1},
+	{title: "agent", width: 12, padRight: 1}, {title: "customer", width: 16, padRight: 1}, {title: "comment"},
 }
 
 func (v *followUps) View() string {

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/table"
 )
@@ -8,10 +10,11 @@ import (
 // column is one column of a list. Width counts its gap; a width of 0 takes
 // what the other columns leave of the table's width.
 type column struct {
-	title string
-	width int
-	right bool // right-aligned (numbers)
-	gap   int  // blank cells before the value (padding left) or, for a left-aligned column, after it
+	title    string
+	width    int
+	right    bool // right-aligned (numbers)
+	padLeft  int  // blank cells before the value
+	padRight int  // blank cells after it
 }
 
 // grid lays rows out under their column titles with lipgloss/table: fixed
@@ -29,12 +32,9 @@ func (g grid) render(rows [][]string) string {
 	cells := make([]lipgloss.Style, len(g.cols))
 	titles := make([]string, len(g.cols))
 	for i, c := range g.cols {
-		s := g.theme.Renderer.NewStyle().Width(c.width)
-		switch {
-		case c.right:
-			s = s.Align(lipgloss.Right).PaddingLeft(c.gap)
-		case c.gap > 0:
-			s = s.PaddingRight(c.gap)
+		s := g.theme.Renderer.NewStyle().Width(c.width).PaddingLeft(c.padLeft).PaddingRight(c.padRight)
+		if c.right {
+			s = s.Align(lipgloss.Right)
 		}
 		cells[i] = s
 		titles[i] = c.title
@@ -50,11 +50,15 @@ func (g grid) render(rows [][]string) string {
 			}
 			return cells[col].Inherit(g.rowStyle(row))
 		})
-	if !g.noHeader {
-		tb = tb.Headers(titles...)
-	}
+	// Always with headers: lipgloss v1.1 drops the last row of a table
+	// without them (its height is counted one short).
+	tb = tb.Headers(titles...)
 	if g.width > 0 {
 		tb = tb.Width(g.width)
 	}
-	return tb.Render()
+	out := tb.Render()
+	if g.noHeader {
+		_, out, _ = strings.Cut(out, "\n")
+	}
+	return out
 }
