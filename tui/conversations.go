@@ -19,15 +19,11 @@ type conversations struct {
 	all  []store.ConversationSummary
 	rows []store.ConversationSummary
 
-	open    string // the conversation whose stream is shown; "" for the list
-	opening bool   // its stream is not read yet: show the end once it is
-	parts   []store.Part
-	lines   []string
-	scroll  list
+	stream *convStream // the conversation opened from the list
 }
 
 func newConversations(c *common, tab int) *conversations {
-	return &conversations{base: newBase(c, tab)}
+	return &conversations{base: newBase(c, tab), stream: newConvStream(c, tab)}
 }
 
 func (v *conversations) TabName() string       { return "Conversations" }
@@ -36,23 +32,22 @@ func (v *conversations) SetFilter(text string) { v.filter = text; v.build() }
 func (v *conversations) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.list.setHeight(max(h-1, 1))
-	v.scroll.setHeight(max(h-1, 1))
-	v.render()
+	v.stream.SetSize(w, h)
 }
 
 func (v *conversations) StatusText() string {
 	if v.err != nil {
 		return "conversations: " + v.err.Error()
 	}
-	if v.open != "" {
-		return "conversation " + v.open + " · " + itoa(len(v.parts)) + " parts"
+	if v.stream.isOpen() {
+		return v.stream.status()
 	}
 	return itoa(len(v.rows)) + " conversations · most recent first"
 }
 
 func (v *conversations) ShortHelp() []key.Binding {
 	k := v.c.keys
-	if v.open != "" {
+	if v.stream.isOpen() {
 		return []key.Binding{k.Up, k.Down, k.Back, k.NextTab, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Enter, k.Up, k.Down, k.Filter, k.NextTab, k.Help, k.Quit}
@@ -68,53 +63,19 @@ func (v *conversations) ratingsVisible() bool {
 	return v.c.src.Settings().RatingVisibleTo(v.c.role)
 }
 
-// convData is one read: the list (unless only a stream was asked for) and
-// the open conversation's stream.
-type convData struct {
-	list     []store.ConversationSummary
-	listRead bool
-	open     string
-	parts    []store.Part
-}
+func (v *conversations) busy() bool { return v.loading || v.stream.busy() }
 
 // Reload reads the list and, when one is open, the conversation's stream.
-func (v *conversations) Reload() tea.Cmd { return v.read(true, v.open) }
-
-func (v *conversations) read(list bool, open string) tea.Cmd {
+func (v *conversations) Reload() tea.Cmd {
 	src := v.c.src
-	return v.fetch(func() (any, error) {
-		d := convData{open: open, listRead: list}
-		var err error
-		if list {
-			if d.list, err = src.Conversations(conversationsShown); err != nil {
-				return d, err
-			}
-		}
-		if open != "" {
-			d.parts, err = src.Stream(open)
-		}
-		return d, err
-	})
+	list := v.fetch(func() (any, error) { return src.Conversations(conversationsShown) })
+	return tea.Batch(list, v.stream.Reload())
 }
 
 func (v *conversations) loaded(msg loadedMsg) {
-	if !v.accept(msg, "conversations") {
-		return
-	}
-	d, _ := msg.data.(convData)
-	if d.listRead {
-		v.all = d.list
+	if v.accept(msg, "conversations") {
+		v.all, _ = msg.data.([]store.ConversationSummary)
 		v.build()
-	}
-	if d.open != "" && d.open == v.open {
-		v.parts = d.parts
-		v.render()
-		if v.opening {
-			v.opening = false
-			// Open at the end: the newest parts matter most.
-			v.scroll.cursor = len(v.lines) - 1
-			v.scroll.clamp()
-		}
 	}
 }
 
@@ -138,37 +99,25 @@ func slotAgents(slots []domain.Slot) string {
 
 func (v *conversations) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
-	if msg, ok := msg.(loadedMsg); ok {
-		v.loaded(msg)
+	if v.stream.update(msg) {
 		return v, nil
 	}
-	if v.open != "" {
-		if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Back) {
-			v.open = ""
-			return v, nil
-		}
-		v.scroll.update(k, msg)
+	if msg, ok := msg.(loadedMsg); ok {
+		v.loaded(msg)
 		return v, nil
 	}
 	if v.list.update(k, msg) {
 		return v, nil
 	}
 	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Enter) && len(v.rows) > 0 {
-		return v, v.openConv(v.rows[v.list.cursor].ID)
+		return v, v.stream.show(v.rows[v.list.cursor].ID)
 	}
 	return v, nil
 }
 
-// openConv shows a conversation's stream once it is read.
-func (v *conversations) openConv(id string) tea.Cmd {
-	v.open, v.parts, v.lines, v.opening = id, nil, nil, true
-	v.scroll = list{height: max(v.height-1, 1)}
-	return v.read(false, id)
-}
-
 func (v *conversations) View() string {
-	if v.open != "" {
-		return v.streamView()
+	if v.stream.isOpen() {
+		return v.stream.View()
 	}
 	t := v.c.theme
 	now := v.c.clock()
@@ -209,30 +158,6 @@ func slotSummary(slots []domain.Slot, visible bool) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func (v *conversations) streamView() string {
-	t := v.c.theme
-	title := "  " + v.open + " · esc back"
-	if !v.ratingsVisible() {
-		title += " · ratings hidden from teammates by the workspace setting"
-	}
-	var b strings.Builder
-	b.WriteString(t.Title.Render(fit(title, v.width)))
-	from, to := v.scroll.offset, min(v.scroll.offset+v.scroll.height, len(v.lines))
-	for i := from; i < to; i++ {
-		b.WriteString("\n" + v.lines[i])
-	}
-	return b.String()
-}
-
-// render turns the parts into wrapped, styled lines once per load or resize.
-func (v *conversations) render() {
-	if v.open == "" || v.width == 0 {
-		return
-	}
-	v.lines = renderStream(v.c, v.parts, v.ratingsVisible(), v.width)
-	v.scroll.setLen(len(v.lines))
 }
 
 // renderStream draws a conversation's parts; the simulator uses it too.
