@@ -37,8 +37,10 @@ secret comes from --webhook-secret-file or $CSAT_WEBHOOK_SECRET. GET
 /api/report and /api/export/ratings need "Authorization: Bearer TOKEN" with
 the token of --api-token-file (default: one made once in the data directory).
 
-While it runs, csat report, export and check on the same data directory ask
-it instead of opening the store. SIGTERM or Ctrl-C shuts it down cleanly.`,
+While it runs, csat report, export, check, import, sync and simulate on the
+same data directory run inside it (through the socket DATA_DIR/csat.sock)
+instead of opening the store, so history is backfilled while webhooks
+keep arriving. SIGTERM or Ctrl-C shuts it down cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServe(g, f)
@@ -111,7 +113,9 @@ func runServe(g *globals, f serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopOwner := startOwner(dir, st, srv.Ingester(), logger) // other csat commands here run in this process (owner.go)
 	runErr := srv.Run(ctx)
+	stopOwner()
 	if err := st.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("closing the store: %w", err)
 	}
