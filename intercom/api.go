@@ -127,6 +127,9 @@ type statusError struct {
 
 func (e *statusError) Error() string {
 	msg := fmt.Sprintf("%s: %d %s", e.what, e.status, http.StatusText(e.status))
+	if e.Unwrap() != nil {
+		msg += ": " + ErrUnauthorized.Error()
+	}
 	if e.message != "" {
 		msg += ": " + e.message
 	}

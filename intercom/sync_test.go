@@ -17,6 +17,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/intercom/intercomtest"
 	"github.com/csat-app/csat/store"
 )
 
@@ -39,10 +40,10 @@ func (w *waits) list() []time.Duration {
 	return append([]time.Duration(nil), w.ds...)
 }
 
-func syncOptions(f *fakeIntercom, w *waits, log *bytes.Buffer) intercom.SyncOptions {
+func syncOptions(f *intercomtest.Server, w *waits, log *bytes.Buffer) intercom.SyncOptions {
 	var mu sync.Mutex
 	return intercom.SyncOptions{
-		BaseURL: f.srv.URL, Token: f.token, Wait: w.wait, Jitter: func() float64 { return 0.5 },
+		BaseURL: f.URL, Token: f.Token, Wait: w.wait, Jitter: func() float64 { return 0.5 },
 		Logf: func(format string, args ...any) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -85,16 +86,16 @@ func dump(t *testing.T, st *store.Store) string {
 // the first page that a customer answers while the second page is read:
 // the store ends with every conversation and that late reply.
 func TestSyncReadsEveryPageThroughFaults(t *testing.T) {
-	f := newFakeIntercom(t, 320)
-	f.beforeSearch = func(n int) int {
+	f := intercomtest.New(t, 320)
+	f.BeforeSearch = func(n int) int {
 		switch n {
 		case 2:
-			f.update("5003", "Sorry, it is failing again", fakeEpoch+400*3600)
+			f.Update("5003", "Sorry, it is failing again", intercomtest.Epoch+400*3600)
 			return http.StatusTooManyRequests
 		}
 		return 0
 	}
-	f.beforeGet = func(n int, id string) int {
+	f.BeforeGet = func(n int, id string) int {
 		if n == 200 {
 			return http.StatusBadGateway
 		}
@@ -121,7 +122,7 @@ func TestSyncReadsEveryPageThroughFaults(t *testing.T) {
 	if len(ds) != 2 || ds[0] < 1500*time.Millisecond || ds[1] < 500*time.Millisecond || ds[1] > time.Second {
 		t.Fatalf("waits %v: want the 429's reset (about 3 s) then half to one backoff second", ds)
 	}
-	for _, r := range f.searchRequests() {
+	for _, r := range f.SearchRequests() {
 		if !strings.HasSuffix(r, "per_page=150") {
 			t.Fatalf("search request %q: want per_page 150", r)
 		}
@@ -159,7 +160,7 @@ func TestSyncReadsEveryPageThroughFaults(t *testing.T) {
 // TestSyncRefusedTokenWritesNothing: a wrong token is a clear error
 // before anything is written.
 func TestSyncRefusedTokenWritesNothing(t *testing.T) {
-	f := newFakeIntercom(t, 3)
+	f := intercomtest.New(t, 3)
 	st := openStore(t, store.Options{InMemory: true})
 	defer st.Close()
 	var w waits
@@ -167,7 +168,7 @@ func TestSyncRefusedTokenWritesNothing(t *testing.T) {
 	opt := syncOptions(f, &w, &log)
 	opt.Token = "not-the-token"
 	_, err := intercom.Sync(context.Background(), newIngester(t, st), opt)
-	if !errors.Is(err, intercom.ErrUnauthorized) || !strings.Contains(err.Error(), "GET /admins: 401 Unauthorized: unauthorized Access Token Invalid") {
+	if !errors.Is(err, intercom.ErrUnauthorized) || !strings.Contains(err.Error(), "GET /admins: 401 Unauthorized: Intercom refused the access token: unauthorized Access Token Invalid") {
 		t.Fatalf("err = %v", err)
 	}
 	if st.Seq() != 0 {
@@ -183,7 +184,7 @@ func TestSyncRefusedTokenWritesNothing(t *testing.T) {
 // asks for the second page, not the first, and the store then equals one
 // synced without interruption.
 func TestSyncInterruptedContinuesWhereItStopped(t *testing.T) {
-	f := newFakeIntercom(t, 400)
+	f := intercomtest.New(t, 400)
 	var w waits
 	var log bytes.Buffer
 
@@ -192,15 +193,13 @@ func TestSyncInterruptedContinuesWhereItStopped(t *testing.T) {
 	if _, err := intercom.Sync(context.Background(), newIngester(t, whole), syncOptions(f, &w, &log)); err != nil {
 		t.Fatal(err)
 	}
-	afterWhole := len(f.searchRequests())
+	afterWhole := len(f.SearchRequests())
 
 	st := openStore(t, store.Options{InMemory: true})
 	defer st.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	f.mu.Lock()
-	gets := f.gets
-	f.mu.Unlock()
-	f.beforeGet = func(n int, id string) int {
+	gets := f.Gets()
+	f.BeforeGet = func(n int, id string) int {
 		if n == gets+150+20 { // the 20th conversation of the second page
 			cancel()
 		}
@@ -213,12 +212,12 @@ func TestSyncInterruptedContinuesWhereItStopped(t *testing.T) {
 	if n := strings.Count(dump(t, st), "\n"); n != 150 {
 		t.Fatalf("%d conversations kept from the interrupted run, want the first page's 150", n)
 	}
-	f.beforeGet = nil
+	f.BeforeGet = nil
 	rep, err = intercom.Sync(context.Background(), newIngester(t, st), syncOptions(f, &w, &log))
 	if err != nil || !rep.Resumed || rep.Pages != 2 || !rep.Done {
 		t.Fatalf("rerun: %v %+v", err, rep)
 	}
-	reqs := f.searchRequests()[afterWhole:]
+	reqs := f.SearchRequests()[afterWhole:]
 	if len(reqs) != 4 || !strings.HasPrefix(reqs[0], "POST /conversations/search after= ") || reqs[1] == reqs[0] || reqs[2] != reqs[1] {
 		t.Fatalf("search requests of the two runs:\n%s", strings.Join(reqs, "\n"))
 	}
@@ -230,12 +229,12 @@ func TestSyncInterruptedContinuesWhereItStopped(t *testing.T) {
 // TestSyncTokenStaysOutOfTheDataDirectory: after a sync into a store on
 // disk, no file of the data directory and no log line holds the token.
 func TestSyncTokenStaysOutOfTheDataDirectory(t *testing.T) {
-	f := newFakeIntercom(t, 40)
+	f := intercomtest.New(t, 40)
 	dir := t.TempDir()
 	st := openStore(t, store.Options{Dir: dir})
 	var w waits
 	var log bytes.Buffer
-	f.beforeGet = func(n int, id string) int {
+	f.BeforeGet = func(n int, id string) int {
 		if n == 3 {
 			return http.StatusInternalServerError
 		}
@@ -250,7 +249,7 @@ func TestSyncTokenStaysOutOfTheDataDirectory(t *testing.T) {
 	if !strings.Contains(log.String(), "retrying") {
 		t.Fatalf("the log shows no retry:\n%s", log.String())
 	}
-	if strings.Contains(log.String(), f.token) {
+	if strings.Contains(log.String(), f.Token) {
 		t.Fatal("the log holds the token")
 	}
 	files := 0
@@ -263,7 +262,7 @@ func TestSyncTokenStaysOutOfTheDataDirectory(t *testing.T) {
 			return err
 		}
 		files++
-		if bytes.Contains(b, []byte(f.token)) || bytes.Contains(b, []byte("Bearer")) {
+		if bytes.Contains(b, []byte(f.Token)) || bytes.Contains(b, []byte("Bearer")) {
 			t.Errorf("%s holds the token", path)
 		}
 		return nil

@@ -38,6 +38,8 @@ type Request struct {
 	Dir      string   `json:"dir"`             // the caller's working directory, for relative paths
 	Stdin    []byte   `json:"stdin,omitempty"` // only when a command reads it ("-")
 	Terminal bool     `json:"terminal"`        // the caller's stderr is a terminal
+	// Env holds the caller's values of the variables the runner reads.
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Runner runs a request against the owner's store and returns its exit

@@ -104,11 +104,16 @@ func importInto(g *globals, st *store.Store, recs []intercom.Record, stderr io.W
 
 func printImportSummary(w io.Writer, records int, rep intercom.Report) {
 	fmt.Fprintf(w, "imported %d records: %d events written, %d already imported, %d skipped\n", records, rep.Applied, rep.Already, len(rep.Skipped))
-	if len(rep.Skipped) == 0 {
+	printSkipped(w, rep.Skipped)
+}
+
+// printSkipped lists what an ingest left out, by reason, most common first.
+func printSkipped(w io.Writer, skipped []intercom.Skip) {
+	if len(skipped) == 0 {
 		return
 	}
 	byReason := map[string][]string{}
-	for _, s := range rep.Skipped {
+	for _, s := range skipped {
 		byReason[s.Reason] = append(byReason[s.Reason], s.What)
 	}
 	reasons := make([]string, 0, len(byReason))

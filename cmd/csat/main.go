@@ -52,6 +52,7 @@ type globals struct {
 	owned    *owned
 	cwd      string // that process's working directory
 	terminal bool   // whether its stderr is a terminal
+	env      map[string]string
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

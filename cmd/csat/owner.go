@@ -57,7 +57,7 @@ func startOwner(dir string, st *store.Store, in *intercom.Ingester, logger *log.
 	}
 	o := &owned{dir: dir, st: st, in: in}
 	l, err := owner.Listen(dir, func(ctx context.Context, req owner.Request, stdout, stderr io.Writer) int {
-		g := &globals{stdin: bytes.NewReader(req.Stdin), owned: o, cwd: req.Dir, terminal: req.Terminal}
+		g := &globals{stdin: bytes.NewReader(req.Stdin), owned: o, cwd: req.Dir, terminal: req.Terminal, env: req.Env}
 		return execute(ctx, g, req.Args, stdout, stderr)
 	})
 	if err != nil {
@@ -95,7 +95,12 @@ func forwardToOwner(g *globals, c *cobra.Command) error {
 		return nil // the command reports it
 	}
 	cwd, _ := os.Getwd()
-	req := owner.Request{Args: g.args, Dir: cwd, Terminal: isTerminal(c.ErrOrStderr())}
+	req := owner.Request{Args: g.args, Dir: cwd, Terminal: isTerminal(c.ErrOrStderr()), Env: map[string]string{}}
+	for _, k := range forwardedEnv {
+		if v, ok := os.LookupEnv(k); ok {
+			req.Env[k] = v
+		}
+	}
 	if slices.Contains(g.args, "-") {
 		if req.Stdin, err = io.ReadAll(g.stdin); err != nil {
 			return usageErr(fmt.Errorf("reading stdin: %w", err))
@@ -109,6 +114,18 @@ func forwardToOwner(g *globals, c *cobra.Command) error {
 		return failedErr(err)
 	}
 	return &exitError{code, errForwarded}
+}
+
+// forwardedEnv are the variables a command reads that travel with it to
+// the owning process.
+var forwardedEnv = []string{apiURLEnv}
+
+// getenv reads a variable of the environment the command was started in.
+func (g *globals) getenv(key string) string {
+	if g.owned != nil {
+		return g.env[key]
+	}
+	return os.Getenv(key)
 }
 
 // isTerminal reports whether w is a terminal: for a command run for

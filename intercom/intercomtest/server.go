@@ -1,4 +1,8 @@
-package intercom_test
+// Package intercomtest is an Intercom-compatible REST API for tests: the
+// admin and team lists, the conversation search with cursor pages, and
+// single conversations with their parts, in the shapes of the 2.14 OpenAPI
+// description, with hooks to inject faults.
+package intercomtest
 
 import (
 	"encoding/base64"
@@ -14,15 +18,12 @@ import (
 	"time"
 )
 
-// fakeIntercom is an Intercom-compatible REST API in the test: the admin
-// and team lists, the conversation search with cursor pages, and single
-// conversations with their parts, in the shapes of the 2.14 OpenAPI
-// description (admin_list, team_list, conversation_list with cursor_pages,
-// conversation with conversation_parts). Faults are injected by hooks.
-type fakeIntercom struct {
-	t     *testing.T
-	srv   *httptest.Server
-	token string
+// Server is the fixture workspace behind an httptest server: admin_list,
+// team_list, conversation_list with cursor_pages, and conversation with
+// conversation_parts. Faults are injected by the hooks.
+type Server struct {
+	URL   string
+	Token string // the access token it accepts
 
 	mu       sync.Mutex
 	convs    map[string]map[string]any
@@ -30,28 +31,32 @@ type fakeIntercom struct {
 	searches int
 	gets     int
 	limitHit bool
-	// beforeSearch runs before search n (1-based) is answered; a status
+	// BeforeSearch runs before search n (1-based) is answered; a status
 	// other than 0 is answered instead, once.
-	beforeSearch func(n int) int
-	// beforeGet runs before GET n (1-based) is answered, likewise.
-	beforeGet func(n int, id string) int
+	BeforeSearch func(n int) int
+	// BeforeGet runs before GET n (1-based) is answered, likewise.
+	BeforeGet func(n int, id string) int
 }
 
-const fakeToken = "dG9rOmZha2UtdG9rZW4tOTk4ODc3NjY1NTQ0MzMyMjExMDA="
+// Token is the access token a new Server accepts.
+const Token = "dG9rOmZha2UtdG9rZW4tOTk4ODc3NjY1NTQ0MzMyMjExMDA="
 
-// fakeEpoch is when the fixture workspace's first conversation started.
-var fakeEpoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix()
+// Epoch is when the fixture workspace's first conversation started.
+var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix()
 
-var fakeAdmins = []map[string]any{
+// Admins are the workspace's admins, Unicode names included.
+var Admins = []map[string]any{
 	{"type": "admin", "id": "991267390", "name": "Chloé Dubois", "email": "chloe@example.com", "away_mode_enabled": false, "has_inbox_seat": true, "team_ids": []int{814865}},
 	{"type": "admin", "id": "991267391", "name": "山田 太郎", "email": "taro@example.com", "away_mode_enabled": false, "has_inbox_seat": true, "team_ids": []int{814865}},
 	{"type": "admin", "id": "991267392", "name": "Mo Farah", "email": "mo@example.com", "away_mode_enabled": true, "has_inbox_seat": true, "team_ids": []int{}},
 }
 
-func newFakeIntercom(t *testing.T, conversations int) *fakeIntercom {
-	f := &fakeIntercom{t: t, token: fakeToken, convs: map[string]map[string]any{}}
-	for i := range conversations {
-		c := fixtureConversation(i)
+// New serves a workspace of n conversations (see Conversation) until the
+// test ends.
+func New(tb testing.TB, n int) *Server {
+	f := &Server{Token: Token, convs: map[string]map[string]any{}}
+	for i := range n {
+		c := Conversation(i)
 		f.convs[c["id"].(string)] = c
 	}
 	mux := http.NewServeMux()
@@ -59,17 +64,18 @@ func newFakeIntercom(t *testing.T, conversations int) *fakeIntercom {
 	mux.HandleFunc("GET /teams", f.teams)
 	mux.HandleFunc("POST /conversations/search", f.search)
 	mux.HandleFunc("GET /conversations/{id}", f.conversation)
-	f.srv = httptest.NewServer(f.checked(mux))
-	t.Cleanup(f.srv.Close)
+	srv := httptest.NewServer(f.checked(mux))
+	tb.Cleanup(srv.Close)
+	f.URL = srv.URL
 	return f
 }
 
-// fixtureConversation builds conversation i: a customer asks, an admin
+// Conversation builds conversation i, id 5000+i: a customer asks, an admin
 // answers and closes; every third is rated, every fifth was opened by an
 // admin (outbound), and the last part of every seventh is a note.
-func fixtureConversation(i int) map[string]any {
-	start := fakeEpoch + int64(i)*3600
-	admin := fakeAdmins[i%len(fakeAdmins)]
+func Conversation(i int) map[string]any {
+	start := Epoch + int64(i)*3600
+	admin := Admins[i%len(Admins)]
 	adminRef := map[string]any{"type": "admin", "id": admin["id"], "name": admin["name"], "email": admin["email"]}
 	contactID := fmt.Sprintf("6762f14a1bb69f9f2193%04x", i)
 	user := map[string]any{"type": "user", "id": contactID, "name": "Customer " + strconv.Itoa(i), "email": contactID + "@example.com"}
@@ -113,9 +119,9 @@ func part(conv, n int, kind string, body any, at int64, author map[string]any) m
 		"attachments": []any{}, "external_id": nil, "redacted": false}
 }
 
-// update adds a customer reply to conversation id, now, as Intercom does
+// Update adds a customer reply to conversation id, now, as Intercom does
 // when a customer writes again: a new part, updated_at moved on.
-func (f *fakeIntercom) update(id, text string, at int64) {
+func (f *Server) Update(id, text string, at int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c := f.convs[id]
@@ -130,12 +136,12 @@ func (f *fakeIntercom) update(id, text string, at int64) {
 
 // checked refuses what Intercom refuses: a wrong token (401 error.list)
 // and a missing version header; it sets the rate-limit headers.
-func (f *fakeIntercom) checked(next http.Handler) http.Handler {
+func (f *Server) checked(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-RateLimit-Limit", "10000")
 		w.Header().Set("X-RateLimit-Remaining", "9000")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(10*time.Second).Unix(), 10))
-		if r.Header.Get("Authorization") != "Bearer "+f.token {
+		if r.Header.Get("Authorization") != "Bearer "+f.Token {
 			writeAPI(w, http.StatusUnauthorized, map[string]any{"type": "error.list", "request_id": "req-1",
 				"errors": []any{map[string]any{"code": "unauthorized", "message": "Access Token Invalid"}}})
 			return
@@ -154,11 +160,11 @@ func writeAPI(w http.ResponseWriter, code int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (f *fakeIntercom) admins(w http.ResponseWriter, r *http.Request) {
-	writeAPI(w, http.StatusOK, map[string]any{"type": "admin.list", "admins": fakeAdmins})
+func (f *Server) admins(w http.ResponseWriter, r *http.Request) {
+	writeAPI(w, http.StatusOK, map[string]any{"type": "admin.list", "admins": Admins})
 }
 
-func (f *fakeIntercom) teams(w http.ResponseWriter, r *http.Request) {
+func (f *Server) teams(w http.ResponseWriter, r *http.Request) {
 	writeAPI(w, http.StatusOK, map[string]any{"type": "team.list", "teams": []any{
 		map[string]any{"type": "team", "id": "814865", "name": "Support — Europe", "admin_ids": []int{991267390, 991267391}}}})
 }
@@ -193,7 +199,7 @@ type searchBody struct {
 // search answers keyset pages ordered by (updated_at, id): the cursor is
 // the last hit's position, so a conversation updated after its page was
 // served comes again on a later page.
-func (f *fakeIntercom) search(w http.ResponseWriter, r *http.Request) {
+func (f *Server) search(w http.ResponseWriter, r *http.Request) {
 	var q searchBody
 	if err := json.NewDecoder(r.Body).Decode(&q); err != nil || q.Query.Field != "updated_at" || q.Query.Operator != ">" {
 		writeAPI(w, http.StatusBadRequest, map[string]any{"type": "error.list", "errors": []any{map[string]any{"code": "parameter_invalid", "message": fmt.Sprint(err, q)}}})
@@ -203,7 +209,7 @@ func (f *fakeIntercom) search(w http.ResponseWriter, r *http.Request) {
 	f.searches++
 	n := f.searches
 	f.requests = append(f.requests, "POST /conversations/search after="+q.Pagination.StartingAfter+" since="+strconv.FormatInt(q.Query.Value, 10)+" per_page="+strconv.Itoa(q.Pagination.PerPage))
-	hook := f.beforeSearch
+	hook := f.BeforeSearch
 	f.mu.Unlock()
 	if hook != nil && injected(w, hook(n)) {
 		return
@@ -256,13 +262,13 @@ func (f *fakeIntercom) search(w http.ResponseWriter, r *http.Request) {
 	writeAPI(w, http.StatusOK, map[string]any{"type": "conversation.list", "pages": pages, "total_count": total, "conversations": list})
 }
 
-func (f *fakeIntercom) conversation(w http.ResponseWriter, r *http.Request) {
+func (f *Server) conversation(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	f.mu.Lock()
 	f.gets++
 	n := f.gets
 	f.requests = append(f.requests, "GET /conversations/"+id)
-	hook := f.beforeGet
+	hook := f.BeforeGet
 	f.mu.Unlock()
 	if hook != nil && injected(w, hook(n, id)) {
 		return
@@ -277,8 +283,8 @@ func (f *fakeIntercom) conversation(w http.ResponseWriter, r *http.Request) {
 	writeAPI(w, http.StatusOK, c)
 }
 
-// searchRequests lists the search requests received so far.
-func (f *fakeIntercom) searchRequests() []string {
+// SearchRequests lists the search requests received so far.
+func (f *Server) SearchRequests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
@@ -288,4 +294,11 @@ func (f *fakeIntercom) searchRequests() []string {
 		}
 	}
 	return out
+}
+
+// Gets counts the GET /conversations/{id} requests so far.
+func (f *Server) Gets() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.gets
 }

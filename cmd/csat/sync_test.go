@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csat-app/csat/intercom/intercomtest"
+)
+
+// csat runs the command line in this process, as a user would.
+func csat(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, path, content string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSyncIntercomCommand(t *testing.T) {
+	api := intercomtest.New(t, 160)
+	dir := t.TempDir()
+	t.Setenv("CSAT_DATA_DIR", filepath.Join(dir, "data"))
+	t.Setenv(apiURLEnv, api.URL)
+	token := writeFile(t, filepath.Join(dir, "token"), api.Token+"\n")
+
+	code, out, errOut := csat(t, "sync", "intercom", "--token-file", token)
+	if code != 0 || !strings.HasPrefix(out, "synced 160 conversations updated since the beginning (2 pages; 3 admins, 1 teams): ") {
+		t.Fatalf("sync: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = csat(t, "report", "--period", "all", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "team,team,") || !strings.Contains(out, ",54,") {
+		t.Fatalf("report after sync: %d\n%s", code, out)
+	}
+	// The next run starts where this one ended: nothing new.
+	code, out, _ = csat(t, "sync", "intercom", "--token-file", token)
+	if code != 0 || !strings.HasPrefix(out, "synced 0 conversations updated since 20") || !strings.Contains(out, ": 0 events written") {
+		t.Fatalf("second sync: %d\n%s", code, out)
+	}
+}
+
+func TestSyncIntercomRefusals(t *testing.T) {
+	api := intercomtest.New(t, 5)
+	dir := t.TempDir()
+	t.Setenv("CSAT_DATA_DIR", filepath.Join(dir, "data"))
+	t.Setenv(apiURLEnv, api.URL)
+	wrong := writeFile(t, filepath.Join(dir, "wrong"), "wrong-token-123\n")
+	good := writeFile(t, filepath.Join(dir, "good"), api.Token)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--token-file", wrong}, "Intercom refused the access token"},
+		{[]string{}, "--token-file FILE is required"},
+		{[]string{"--token-file", filepath.Join(dir, "missing")}, "--token-file: open "},
+		{[]string{"--token-file", good, "--region", "mars"}, `--region "mars": want us, eu or au`},
+		{[]string{"--token-file", good, "--since", "March"}, `--since "March": want a day`},
+	} {
+		code, out, errOut := csat(t, append([]string{"sync", "intercom"}, c.args...)...)
+		if code != 2 || !strings.Contains(errOut, c.want) || strings.Contains(errOut+out, "wrong-token-123") {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+	code, out, _ := csat(t, "check")
+	if code != 0 || !strings.HasPrefix(out, "ok: 0 events replayed") {
+		t.Fatalf("after the refusals: %d %s", code, out)
+	}
+	t.Setenv(apiURLEnv, "https://intercom.example.com")
+	if code, _, errOut := csat(t, "sync", "intercom", "--token-file", good); code != 2 || !strings.Contains(errOut, "the access token goes only to") {
+		t.Fatalf("foreign API host: %d %s", code, errOut)
+	}
+}
