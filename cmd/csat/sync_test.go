@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/csat-app/csat/intercom/intercomtest"
+	"github.com/csat-app/csat/owner"
+	"github.com/csat-app/csat/store"
 )
 
 // csat runs the command line in this process, as a user would.
@@ -77,5 +82,48 @@ func TestSyncIntercomRefusals(t *testing.T) {
 	t.Setenv(apiURLEnv, "https://intercom.example.com")
 	if code, _, errOut := csat(t, "sync", "intercom", "--token-file", good); code != 2 || !strings.Contains(errOut, "the access token goes only to") {
 		t.Fatalf("foreign API host: %d %s", code, errOut)
+	}
+}
+
+// TestDashboardOwnerAnswersOtherCommands: while a process holds the store
+// (as the dashboard does), import, report, whatif, simulate run and check
+// from other processes run in it; a command that cannot run there is
+// refused by name.
+func TestDashboardOwnerAnswersOtherCommands(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	t.Setenv("CSAT_DATA_DIR", data)
+	st, err := store.Open(store.Options{Dir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stop := startOwner(data, st, nil, log.New(io.Discard, "", 0))
+	defer stop()
+
+	// A script first: scripts keep one timeline, which history would pass.
+	if code, out, errOut := csat(t, "simulate", "run", "../../simulate/testdata/examples/first-close.csat"); code != 0 || !strings.Contains(out, "ok: ") {
+		t.Fatalf("simulate run through the owner: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := csat(t, "import", "intercom", "../../intercom/testdata/export_v2.json")
+	if code != 0 || !strings.HasPrefix(out, "imported 3 records: ") {
+		t.Fatalf("import through the owner: %d\n%s%s", code, out, errOut)
+	}
+	if st.Seq() == 0 {
+		t.Fatal("the owner's store got nothing")
+	}
+	for _, args := range [][]string{
+		{"report", "--period", "all"},
+		{"simulate", "whatif", "--against", "observed"},
+		{"check"},
+	} {
+		if code, out, errOut := csat(t, args...); code != 0 || out == "" {
+			t.Errorf("%v through the owner: %d\n%s%s", args, code, out, errOut)
+		}
+	}
+	var out2, errOut2 bytes.Buffer
+	code, err = owner.Forward(context.Background(), data, owner.Request{Args: []string{"serve", "--users", "x"}}, &out2, &errOut2)
+	if err != nil || code != 2 || !strings.Contains(errOut2.String(), "csat serve cannot run through the csat process that owns") {
+		t.Fatalf("serve through the owner: %d %v %q", code, err, errOut2.String())
 	}
 }
