@@ -66,6 +66,8 @@ type Ingester struct {
 	qmu     sync.Mutex // guards the group-commit queue
 	queue   []*request
 	leading bool
+
+	syncing sync.Mutex // held by the one Sync run at a time
 }
 
 // NewIngester reads the admin names learned so far back from the sink's

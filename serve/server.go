@@ -104,6 +104,11 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) logf(format string, args ...any) { s.cfg.Logger.Printf(format, args...) }
 
+// Ingester is the server's Intercom ingester, which the webhook uses: other
+// writers of Intercom data (import, sync) share it so their writes queue
+// with the notifications'.
+func (s *Server) Ingester() *intercom.Ingester { return s.ingester }
+
 func (s *Server) sessionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -25,13 +25,13 @@ func openBackend(g *globals, dryRun bool) (simulate.Backend, func() error, error
 	if dryRun {
 		return simulate.NewMemory(), func() error { return nil }, nil
 	}
-	s, err := openStore(g, false)
+	s, release, err := useStore(g, false) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return nil, nil, err
 	}
 	b, err := s.Begin()
 	if err != nil {
-		s.Close()
+		release()
 		return nil, nil, err
 	}
 	closeBackend := func() error {
@@ -39,7 +39,7 @@ func openBackend(g *globals, dryRun bool) (simulate.Backend, func() error, error
 		if b.Pending() {
 			err = b.Commit()
 		}
-		if cerr := s.Close(); err == nil {
+		if cerr := release(); err == nil {
 			err = cerr
 		}
 		return err

@@ -86,6 +86,10 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 			logger.Printf("close store: %v", err)
 		}
 	}()
+	if !demo {
+		// Other csat commands on this directory run in this process meanwhile.
+		defer startOwner(name, st, nil, logger)()
+	}
 
 	viewer, err := chooseViewer(st, as)
 	if err != nil {

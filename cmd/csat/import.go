@@ -3,11 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/charmbracelet/bubbles/progress"
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/intercom"
@@ -45,7 +43,7 @@ reported with its file and line; by default nothing is imported then
 }
 
 func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) error {
-	recs, err := intercom.ReadPath(path)
+	recs, err := intercom.ReadPath(g.abs(path))
 	if err != nil {
 		return usageErr(fmt.Errorf("import: %w", err))
 	}
@@ -66,16 +64,12 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	if len(malformed) > 0 && !skipBad {
 		return usageErr(fmt.Errorf("import: %d of %d records malformed; nothing imported (--skip-bad imports the rest)", len(malformed), len(recs)))
 	}
-	dir, err := store.DefaultDir(g.dataDir)
+	st, release, err := useStore(g, false) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}
-	st, err := store.Open(store.Options{Dir: dir})
-	if err != nil {
-		return usageErr(busyHint(dir, err))
-	}
-	rep, bad, err := importInto(st, recs, stderr)
-	if cerr := st.Close(); err == nil && cerr != nil {
+	rep, bad, err := importInto(g, st, recs, stderr)
+	if cerr := release(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
@@ -88,13 +82,13 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	return nil
 }
 
-func importInto(st *store.Store, recs []intercom.Record, stderr io.Writer) (intercom.Report, []intercom.Skip, error) {
-	in, err := intercom.NewIngester(st)
+func importInto(g *globals, st *store.Store, recs []intercom.Record, stderr io.Writer) (intercom.Report, []intercom.Skip, error) {
+	in, err := ingesterFor(g, st)
 	if err != nil {
 		return intercom.Report{}, nil, err
 	}
 	var show func(done, total int)
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
+	if g.stderrIsTerminal(stderr) {
 		bar := progress.New(progress.WithDefaultGradient(), progress.WithWidth(40))
 		show = func(done, total int) {
 			if total > 0 {
@@ -110,11 +104,16 @@ func importInto(st *store.Store, recs []intercom.Record, stderr io.Writer) (inte
 
 func printImportSummary(w io.Writer, records int, rep intercom.Report) {
 	fmt.Fprintf(w, "imported %d records: %d events written, %d already imported, %d skipped\n", records, rep.Applied, rep.Already, len(rep.Skipped))
-	if len(rep.Skipped) == 0 {
+	printSkipped(w, rep.Skipped)
+}
+
+// printSkipped lists what an ingest left out, by reason, most common first.
+func printSkipped(w io.Writer, skipped []intercom.Skip) {
+	if len(skipped) == 0 {
 		return
 	}
 	byReason := map[string][]string{}
-	for _, s := range rep.Skipped {
+	for _, s := range skipped {
 		byReason[s.Reason] = append(byReason[s.Reason], s.What)
 	}
 	reasons := make([]string, 0, len(byReason))

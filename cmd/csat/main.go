@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,18 +45,32 @@ var commands []func(g *globals) *cobra.Command
 type globals struct {
 	dataDir string
 	stdin   io.Reader
+	args    []string // the command line, for the data directory's owner (owner.go)
+
+	// Set when the command runs inside the process that owns the store,
+	// for another csat process.
+	owned    *owned
+	cwd      string // that process's working directory
+	terminal bool   // whether its stderr is a terminal
+	env      map[string]string
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globals{stdin: stdin}
+	return execute(context.Background(), &globals{stdin: stdin}, args, stdout, stderr)
+}
+
+// execute runs one command line, here or, for another csat process, in
+// the process that owns the store (owner.go).
+func execute(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) int {
+	g.args = args
 	root := newRoot(g)
 	root.SetArgs(args)
-	root.SetIn(stdin)
+	root.SetIn(g.stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -84,6 +99,7 @@ Run it with no command to open the dashboard.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 	}
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return forwardToOwner(g, c) }
 	root.PersistentFlags().StringVar(&g.dataDir, "data-dir", "", "data directory (default $CSAT_DATA_DIR, else $XDG_DATA_HOME/csat)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr(fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))

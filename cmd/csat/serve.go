@@ -21,6 +21,7 @@ func init() { commands = append(commands, newServeCmd) }
 type serveFlags struct {
 	ssh, http, users, secretFile, tokenFile string
 	noSync                                  bool
+	sync                                    serveSync // sync.go
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -37,8 +38,10 @@ secret comes from --webhook-secret-file or $CSAT_WEBHOOK_SECRET. GET
 /api/report and /api/export/ratings need "Authorization: Bearer TOKEN" with
 the token of --api-token-file (default: one made once in the data directory).
 
-While it runs, csat report, export and check on the same data directory ask
-it instead of opening the store. SIGTERM or Ctrl-C shuts it down cleanly.`,
+While it runs, csat report, export, check, import, sync and simulate on the
+same data directory run inside it (through the socket DATA_DIR/csat.sock)
+instead of opening the store, so history is backfilled while webhooks
+keep arriving. SIGTERM or Ctrl-C shuts it down cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServe(g, f)
@@ -50,6 +53,7 @@ it instead of opening the store. SIGTERM or Ctrl-C shuts it down cleanly.`,
 	cmd.Flags().StringVar(&f.secretFile, "webhook-secret-file", "", "file holding the Intercom app's client secret (default $CSAT_WEBHOOK_SECRET)")
 	cmd.Flags().StringVar(&f.tokenFile, "api-token-file", "", "file holding the API token (default DATA_DIR/api-token, made once)")
 	cmd.Flags().BoolVar(&f.noSync, "no-sync", false, "acknowledge webhooks before fsync (faster; loses the last writes on power loss, not on a crash)")
+	f.sync.flags(cmd)
 	return cmd
 }
 
@@ -59,6 +63,10 @@ func runServe(g *globals, f serveFlags) error {
 		return usageErr(errors.New("serve: --users FILE is required (lines of NAME ROLE KEYTYPE BASE64)"))
 	}
 	users, err := serve.ReadUsers(f.users)
+	if err != nil {
+		return usageErr(fmt.Errorf("serve: %w", err))
+	}
+	syncOpt, err := f.sync.options(g)
 	if err != nil {
 		return usageErr(fmt.Errorf("serve: %w", err))
 	}
@@ -111,7 +119,11 @@ func runServe(g *globals, f serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopOwner := startOwner(dir, st, srv.Ingester(), logger) // other csat commands here run in this process (owner.go)
+	stopSync := f.sync.start(ctx, srv.Ingester(), syncOpt, logger)
 	runErr := srv.Run(ctx)
+	stopSync()
+	stopOwner()
 	if err := st.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("closing the store: %w", err)
 	}

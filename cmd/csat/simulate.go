@@ -63,7 +63,7 @@ FILE:LINE), 2 on a script error (FILE:LINE:COL).`,
 				}
 				override = &p
 			}
-			scripts, err := parseFiles(files, c.ErrOrStderr())
+			scripts, err := parseFiles(g, files, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -132,7 +132,7 @@ whose outcome differs. Differences are not failures: the exit status is 0,
 or 2 on a script error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, files []string) error {
-			scripts, err := parseFiles(files, c.ErrOrStderr())
+			scripts, err := parseFiles(g, files, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -154,12 +154,12 @@ func scriptErr(stderr io.Writer, err error) error {
 
 // parseFiles reads and parses every file before anything runs, so a
 // malformed script never half-runs. Script errors go to stderr.
-func parseFiles(files []string, stderr io.Writer) ([]*simulate.Script, error) {
+func parseFiles(g *globals, files []string, stderr io.Writer) ([]*simulate.Script, error) {
 	var scripts []*simulate.Script
 	var errs []error
 	failed := false
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := os.ReadFile(g.abs(f))
 		if err != nil {
 			errs = append(errs, err)
 			continue

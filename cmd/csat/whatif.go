@@ -117,15 +117,11 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	if _, err := whatIfWindow(f.since, time.Time{}); err != nil {
 		return err
 	}
-	dir, err := store.DefaultDir(g.dataDir)
+	st, release, err := useStore(g, true) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}
-	st, err := store.Open(store.Options{Dir: dir, ReadOnly: true})
-	if err != nil {
-		return usageErr(busyHint(dir, err))
-	}
-	defer st.Close()
+	defer release()
 	since, err := whatIfWindow(f.since, st.Now())
 	if err != nil {
 		return err

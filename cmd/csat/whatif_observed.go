@@ -16,7 +16,6 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
-	"github.com/csat-app/csat/store"
 )
 
 func init() {
@@ -59,15 +58,11 @@ func withAgainstObserved(build func(g *globals) *cobra.Command) func(g *globals)
 }
 
 func runAgainstObserved(g *globals, format string, out io.Writer) error {
-	dir, err := store.DefaultDir(g.dataDir)
+	st, release, err := useStore(g, true) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}
-	st, err := store.Open(store.Options{Dir: dir, ReadOnly: true})
-	if err != nil {
-		return usageErr(busyHint(dir, err))
-	}
-	defer st.Close()
+	defer release()
 	cmp, err := intercom.CompareObserved(func(yield func(domain.Event) error) error {
 		return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
 	})

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/intercom/intercomtest"
+	"github.com/csat-app/csat/owner"
+)
+
+// csatBinary runs the csat binary (this test binary, as testscript sets
+// it up on $PATH) with env.
+func csatBinary(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command("csat", args...)
+	cmd.Env = env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+// notification is a signed-ready webhook body carrying conversation c.
+func notification(t *testing.T, id string, c map[string]any) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"type": "notification_event", "app_id": "abc123", "id": id,
+		"topic": "conversation.admin.closed", "created_at": c["updated_at"], "delivery_attempts": 1,
+		"data": map[string]any{"type": "notification_event_data", "item": c}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestBackfillWhileServing: while csat serve owns the store and webhooks
+// arrive, a year's worth of history is imported and synced through it;
+// nothing is refused, lost or counted twice, and the store checks clean
+// after the server stops.
+func TestBackfillWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	api := intercomtest.New(t, 260)
+	env := append(os.Environ(), "CSAT_DATA_DIR="+data, apiURLEnv+"="+api.URL, "NO_COLOR=1")
+	users := writeFile(t, filepath.Join(dir, "users"), "ann admin ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGYMGQ9c2oZnWl6Nc3kHf4h/TrqM1x1kWOcJN/dTEm+C ann@laptop\n")
+	secret := writeFile(t, filepath.Join(dir, "secret"), "s3cret\n")
+	token := writeFile(t, filepath.Join(dir, "token"), api.Token+"\n")
+	var history bytes.Buffer
+	for i := range 200 {
+		line, _ := json.Marshal(intercomtest.Conversation(i))
+		history.Write(append(line, '\n'))
+	}
+	historyFile := writeFile(t, filepath.Join(dir, "history.jsonl"), history.String())
+
+	srv := exec.Command("csat", "serve", "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--users", users, "--webhook-secret-file", secret)
+	srv.Env = env
+	var srvErr bytes.Buffer
+	srv.Stderr = &srvErr
+	pipe, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready, err := bufio.NewReader(pipe).ReadString('\n')
+	if err != nil {
+		srv.Process.Kill()
+		t.Fatalf("csat serve did not start: %v\n%s", err, srvErr.String())
+	}
+	hook := regexp.MustCompile(`http://\S+/webhooks/intercom`).FindString(ready)
+
+	var wg sync.WaitGroup
+	var hookErrs []string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 40 {
+			body := notification(t, fmt.Sprintf("notif_%d", i), intercomtest.Conversation(1000+i))
+			req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewReader(body))
+			req.Header.Set("X-Hub-Signature", intercom.Sign([]byte("s3cret"), body))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				hookErrs = append(hookErrs, err.Error())
+				continue
+			}
+			var a intercom.Answer
+			_ = json.NewDecoder(resp.Body).Decode(&a)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || a.Status != "ok" {
+				hookErrs = append(hookErrs, fmt.Sprintf("notification %d: %d %+v", i, resp.StatusCode, a))
+			}
+		}
+	}()
+	code, out, errOut := csatBinary(t, env, "import", "intercom", historyFile)
+	if code != 0 || !strings.HasPrefix(out, "imported 200 records: ") {
+		t.Errorf("import while serving: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = csatBinary(t, env, "sync", "intercom", "--token-file", token)
+	if code != 0 || !strings.HasPrefix(out, "synced 260 conversations") {
+		t.Errorf("sync while serving: %d\n%s\n%s", code, out, errOut)
+	}
+	wg.Wait()
+	if len(hookErrs) > 0 {
+		t.Errorf("webhooks during the backfill:\n%s", strings.Join(hookErrs, "\n"))
+	}
+	countConversations := func(when string) {
+		t.Helper()
+		code, out, errOut := csatBinary(t, env, "export", "conversations", "--format", "jsonl")
+		if n := strings.Count(out, "\n"); code != 0 || n != 300 {
+			t.Errorf("%s: export: %d, %d conversations, want 300 (200 imported, 60 more synced, 40 from webhooks)\n%s", when, code, n, errOut)
+		}
+		if code, out, errOut := csatBinary(t, env, "check"); code != 0 || !strings.HasPrefix(out, "ok: ") {
+			t.Errorf("%s: check: %d\n%s%s", when, code, out, errOut)
+		}
+	}
+	countConversations("while serving")
+
+	if err := srv.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("csat serve: %v\n%s", err, srvErr.String())
+	}
+	if _, err := os.Stat(filepath.Join(data, owner.SocketFile)); !os.IsNotExist(err) {
+		t.Errorf("the socket outlived the server: %v", err)
+	}
+	countConversations("after the server stopped")
+	if strings.Contains(srvErr.String(), api.Token) {
+		t.Error("the server's log holds the Intercom token")
+	}
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/owner"
+	"github.com/csat-app/csat/store"
+)
+
+// throughOwner lists the commands that, when another csat process owns the
+// data directory, run inside that process (package owner) instead of
+// failing on the store's lock.
+var throughOwner = map[string]bool{
+	"csat report":          true,
+	"csat export":          true,
+	"csat check":           true,
+	"csat import intercom": true,
+	"csat sync intercom":   true,
+	"csat simulate whatif": true,
+	"csat simulate run":    true,
+	"csat forget":          true,
+}
+
+// owned is the store this process holds while it answers other processes.
+type owned struct {
+	dir string
+	st  *store.Store
+	in  *intercom.Ingester
+}
+
+// ownerGrace bounds how long commands under way get when the owner stops.
+const ownerGrace = 10 * time.Second
+
+// startOwner answers other csat processes on dir's socket with st. A
+// socket that cannot be made is logged: the others are then told the store
+// is in use, as before.
+func startOwner(dir string, st *store.Store, in *intercom.Ingester, logger *log.Logger) (stop func()) {
+	if in == nil {
+		var err error
+		if in, err = intercom.NewIngester(st); err != nil {
+			logger.Printf("imports for other csat commands will each read the Intercom names: %v", err)
+		}
+	}
+	o := &owned{dir: dir, st: st, in: in}
+	l, err := owner.Listen(dir, func(ctx context.Context, req owner.Request, stdout, stderr io.Writer) int {
+		g := &globals{stdin: bytes.NewReader(req.Stdin), owned: o, cwd: req.Dir, terminal: req.Terminal, env: req.Env}
+		return execute(ctx, g, req.Args, stdout, stderr)
+	})
+	if err != nil {
+		logger.Printf("other csat commands on %s will find it in use: %v", dir, err)
+		return func() {}
+	}
+	return func() { l.Close(ownerGrace) }
+}
+
+// errForwarded ends a command that ran in the owning process; its exit
+// status is the owner's and its output has been copied already.
+var errForwarded = errors.New("")
+
+// forwardToOwner runs before every command. In the owning process it
+// refuses what may not run there and pins the data directory; elsewhere it
+// hands a command that needs the store to the directory's owner, if one
+// answers.
+func forwardToOwner(g *globals, c *cobra.Command) error {
+	path := c.CommandPath()
+	if g.owned != nil {
+		if !throughOwner[path] {
+			return usageErr(fmt.Errorf("%s cannot run through the csat process that owns %s", path, g.owned.dir))
+		}
+		g.dataDir = g.owned.dir
+		return nil
+	}
+	if !throughOwner[path] {
+		return nil
+	}
+	if dry, _ := c.Flags().GetBool("dry-run"); dry {
+		return nil
+	}
+	dir, err := store.DefaultDir(g.dataDir)
+	if err != nil {
+		return nil // the command reports it
+	}
+	cwd, _ := os.Getwd()
+	req := owner.Request{Args: g.args, Dir: cwd, Terminal: isTerminal(c.ErrOrStderr()), Env: map[string]string{}}
+	for _, k := range forwardedEnv {
+		if v, ok := os.LookupEnv(k); ok {
+			req.Env[k] = v
+		}
+	}
+	if slices.Contains(g.args, "-") {
+		if req.Stdin, err = io.ReadAll(g.stdin); err != nil {
+			return usageErr(fmt.Errorf("reading stdin: %w", err))
+		}
+	}
+	code, err := owner.Forward(c.Context(), dir, req, c.OutOrStdout(), c.ErrOrStderr())
+	switch {
+	case errors.Is(err, owner.ErrNoOwner):
+		return nil
+	case err != nil:
+		return failedErr(err)
+	}
+	return &exitError{code, errForwarded}
+}
+
+// forwardedEnv are the variables a command reads that travel with it to
+// the owning process.
+var forwardedEnv = []string{apiURLEnv}
+
+// getenv reads a variable of the environment the command was started in.
+func (g *globals) getenv(key string) string {
+	if g.owned != nil {
+		return g.env[key]
+	}
+	return os.Getenv(key)
+}
+
+// isTerminal reports whether w is a terminal: for a command run for
+// another process, whether that process's stderr is.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// stderrIsTerminal is isTerminal for the command's stderr, wherever it runs.
+func (g *globals) stderrIsTerminal(w io.Writer) bool {
+	return g.terminal || isTerminal(w)
+}
+
+// abs resolves a path the user gave against their working directory,
+// which is not this process's when the command runs for another process.
+func (g *globals) abs(path string) string {
+	if g.cwd == "" || filepath.IsAbs(path) || path == "-" {
+		return path
+	}
+	return filepath.Join(g.cwd, path)
+}
+
+// useStore is the data directory's store: the one this process owns, or
+// one opened for the command. release closes only what was opened.
+func useStore(g *globals, readOnly bool) (st *store.Store, release func() error, err error) {
+	if g.owned != nil {
+		return g.owned.st, func() error { return nil }, nil
+	}
+	dir, err := store.DefaultDir(g.dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = store.Open(store.Options{Dir: dir, ReadOnly: readOnly})
+	if err != nil {
+		return nil, nil, busyHint(dir, err)
+	}
+	return st, st.Close, nil
+}
+
+// ingesterFor is the Intercom ingester of st: the owner's own, so that
+// imports and syncs queue with its webhooks, or a new one.
+func ingesterFor(g *globals, st *store.Store) (*intercom.Ingester, error) {
+	if g.owned != nil && g.owned.in != nil {
+		return g.owned.in, nil
+	}
+	return intercom.NewIngester(st)
+}
+
+// reader is what report, export and check read.
+type reader interface {
+	Close() error
+	Dir() string
+	Now() time.Time
+	Seq() uint64
+	Settings() domain.Settings
+	Leaderboard(p store.Period) (store.Leaderboard, error)
+	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
+	Check() ([]store.Difference, error)
+}
+
+// openReader opens the store read-only, or lends the owned one.
+func openReader(g *globals) (reader, error) {
+	if g.owned != nil {
+		return ownedReader{g.owned}, nil
+	}
+	s, err := openStore(g, true)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ownedReader reads the owner's store for a command run for another
+// process; the store stays open when the command ends.
+type ownedReader struct{ *owned }
+
+func (r ownedReader) Close() error              { return nil }
+func (r ownedReader) Dir() string               { return r.st.Dir() }
+func (r ownedReader) Now() time.Time            { return r.st.Now() }
+func (r ownedReader) Seq() uint64               { return r.st.Seq() }
+func (r ownedReader) Settings() domain.Settings { return r.st.Settings() }
+
+func (r ownedReader) Leaderboard(p store.Period) (store.Leaderboard, error) {
+	return r.st.Leaderboard(p)
+}
+
+func (r ownedReader) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
+	return r.st.EachConversation(fn)
+}
+
+// Check replays the log while no Intercom ingest runs, so that the log and
+// the state it is compared with belong together.
+func (r ownedReader) Check() (diffs []store.Difference, err error) {
+	if r.in == nil {
+		return r.st.Check()
+	}
+	r.in.Pause(func() { diffs, err = r.st.Check() })
+	return diffs, err
+}
