@@ -69,10 +69,10 @@ func (s *Store) Check() ([]Difference, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, _ := s.snapshot()
-	defer stored.Discard()
-	replayed, _ := fresh.snapshot()
-	defer replayed.Discard()
+	stored, _, doneStored := s.snapshot()
+	defer doneStored()
+	replayed, _, doneReplayed := fresh.snapshot()
+	defer doneReplayed()
 	return diffStores(stored, replayed, s.Agents(), fresh.Agents(), !s.marksIndexed.Load())
 }
 

@@ -38,7 +38,7 @@ func (s *Store) Marked(source, key string) (bool, error) {
 		return ok, nil
 	}
 	var found bool
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		_, err := txn.Get(markKey(source, key))
 		switch {
 		case err == nil:
@@ -81,7 +81,7 @@ func (s *Store) Marks(source, keyPrefix string, fn func(key string) error) error
 		}
 		return nil
 	}
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.view(func(txn *badger.Txn) error {
 		return iterate(txn, markKey(source, keyPrefix), func(k, _ []byte) error {
 			_, key, ok := parseMarkKey(k)
 			if !ok {

@@ -16,11 +16,17 @@ import (
 const maxDaily = 90
 
 // snapshot opens a read transaction together with a consistent copy of the
-// in-memory state it goes with.
-func (s *Store) snapshot() (*badger.Txn, memState) {
+// in-memory state it goes with; done ends it. Forget replaces the Badger
+// database once every snapshot of it is done, so a reader must not open a
+// second snapshot before its first is done.
+func (s *Store) snapshot() (txn *badger.Txn, st memState, done func()) {
+	s.gate.RLock()
+	defer s.gate.RUnlock()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.db.NewTransaction(false), s.st
+	users := s.enter()
+	txn = s.db.NewTransaction(false)
+	return txn, s.st, func() { txn.Discard(); users.Done() }
 }
 
 // ParsePeriod reads today, 7d, 30d, 90d or all, relative to now (in UTC
@@ -49,8 +55,8 @@ func ParsePeriod(name string, now time.Time) (Period, error) {
 // day, whatever the number of ratings. A zero From starts at the first
 // event; a zero To ends after the store clock's day.
 func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
-	txn, st := s.snapshot()
-	defer txn.Discard()
+	txn, st, done := s.snapshot()
+	defer done()
 	from, to := dayOf(p.From), dayOf(p.To)
 	if p.From.IsZero() {
 		from = dayOf(st.first)
@@ -143,8 +149,8 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 
 // Conversation returns a conversation's rule state.
 func (s *Store) Conversation(id string) (domain.Conversation, bool) {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	r, ok, err := getConversation(txn, id)
 	if err != nil || !ok {
 		return domain.Conversation{}, false
@@ -211,8 +217,8 @@ func customerOf(r *convRecord) domain.Actor {
 
 // FollowUps lists the queue, oldest first.
 func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
-	txn, st := s.snapshot()
-	defer txn.Discard()
+	txn, st, done := s.snapshot()
+	defer done()
 	var items []FollowUpItem
 	err := slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		open := sl.QueueEntry().InQueue(st.settings.FollowUp)
@@ -235,8 +241,8 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 
 // Achievements lists positive ratings, newest first (limit ≤ 0: all).
 func (s *Store) Achievements(limit int) ([]Achievement, error) {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	var out []Achievement
 	err := slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		out = append(out, Achievement{Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment, At: sl.LastChangedAt})
@@ -247,8 +253,8 @@ func (s *Store) Achievements(limit int) ([]Achievement, error) {
 
 // Conversations lists conversations, most recently updated first (limit ≤ 0: all).
 func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
-	txn, st := s.snapshot()
-	defer txn.Discard()
+	txn, st, done := s.snapshot()
+	defer done()
 	pre := prefix(pUpdated)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
 	defer it.Close()
@@ -283,8 +289,8 @@ func summarize(r *convRecord, now time.Time) ConversationSummary {
 
 // EachConversation calls fn for every conversation in id order, for exports.
 func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	return iterate(txn, prefix(pConv), func(k, v []byte) error {
 		d := dec{b: v}
 		r := d.conversation()
@@ -297,8 +303,8 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 
 // Stream lists the parts of one conversation in order.
 func (s *Store) Stream(conv string) ([]Part, error) {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	var parts []Part
 	pre := partPrefix(conv)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
@@ -358,8 +364,8 @@ func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.E
 // logEntries calls fn with every encoded log entry after seq, in order; v
 // is valid only during the call.
 func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) error {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	pre := prefix(pLog)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, PrefetchValues: true, PrefetchSize: 256})
 	defer it.Close()
@@ -373,10 +379,11 @@ func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) er
 	return nil
 }
 
-// Audit lists settings changes, newest first (limit ≤ 0: all).
-func (s *Store) Audit(limit int) ([]AuditEntry, error) {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+// settingsAudit lists settings changes, newest first (limit ≤ 0: all);
+// Audit adds the erasures.
+func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
+	txn, _, done := s.snapshot()
+	defer done()
 	pre := prefix(pAudit)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
 	defer it.Close()

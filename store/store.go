@@ -97,6 +97,12 @@ type Store struct {
 	upgradeMu    sync.Mutex // one schema upgrade at a time
 	unindexed    unindexedMarks
 
+	// users counts the snapshots open on db (see enter); gate is held
+	// shared while one opens. Forget takes gate to replace db: new
+	// snapshots wait, open ones finish first.
+	users atomic.Pointer[sync.WaitGroup]
+	gate  sync.RWMutex
+
 	// onEntry, when set (tests and benchmarks), sees every key and value a commit writes.
 	onEntry func(k, v []byte)
 }
@@ -186,6 +192,9 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%w: cannot open the store in %s: %v", ErrDataDir, s.dir, err)
 	}
 	s.db = db
+	if !opts.InMemory && !opts.ReadOnly {
+		removeRebuildLeftover(s.dir) // of a killed Forget; we hold the lock now
+	}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, err
@@ -434,8 +443,10 @@ func (s *Store) collectGarbage() {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
-			for s.ctx.Err() == nil && s.db.RunValueLogGC(0.5) == nil {
+			db, done := s.useDB()
+			for s.ctx.Err() == nil && db.RunValueLogGC(0.5) == nil {
 			}
+			done()
 		}
 	}
 }

@@ -228,8 +228,8 @@ func recount(ws *domain.Workspace) map[domain.Actor]map[int32]domain.Counts {
 func storedCounts(t *testing.T, s *Store) map[domain.Actor]map[int32]domain.Counts {
 	out := map[domain.Actor]map[int32]domain.Counts{}
 	agents := s.Agents()
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	err := iterate(txn, prefix(pDay), func(k, v []byte) error {
 		cs := make([]domain.Counts, len(agents))
 		if err := decodeAgentCounts(v, cs); err != nil {
