@@ -301,21 +301,26 @@ func checkForeignEntries(dir string) error {
 	return nil
 }
 
-// carryFiles hard-links (else copies) every file of dir that is not
-// Badger's into sib: the serve record, its token, the SSH host key, the
-// store's log.
+// carryFiles hard-links every entry of dir that is not Badger's into sib:
+// the serve record, its token, the SSH host key, the store's log, and the
+// owner's socket (a link to the socket a process listens on reaches it);
+// a regular file that cannot be linked is copied.
 func carryFiles(dir, sib string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() || badgerFile.MatchString(e.Name()) {
+		if e.IsDir() || badgerFile.MatchString(e.Name()) {
 			continue
 		}
 		src, dst := filepath.Join(dir, e.Name()), filepath.Join(sib, e.Name())
-		if err := os.Link(src, dst); err == nil || errors.Is(err, os.ErrNotExist) {
+		err := os.Link(src, dst)
+		if err == nil || errors.Is(err, os.ErrNotExist) {
 			continue
+		}
+		if !e.Type().IsRegular() {
+			return fmt.Errorf("carrying %s over: %w", src, err)
 		}
 		if err := copyFile(src, dst); err != nil {
 			return fmt.Errorf("carrying %s over: %w", src, err)

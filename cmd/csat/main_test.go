@@ -24,7 +24,8 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:  "testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CSAT_DATA_DIR", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "xdg"))
