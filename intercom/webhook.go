@@ -73,6 +73,7 @@ type Answer struct {
 	Applied int    `json:"applied,omitempty"`
 	Already int    `json:"already,omitempty"`
 	Skipped []Skip `json:"skipped,omitempty"`
+	Erased  int    `json:"erased,omitempty"` // events whose text a deletion erased
 }
 
 func reply(w http.ResponseWriter, code int, a Answer) {
@@ -128,7 +129,7 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 		return Answer{Status: "error", Error: fmt.Sprintf("field id: %q has spaces", n.ID)}, http.StatusBadRequest
 	case n.Topic == "":
 		return Answer{Status: "error", Error: "field topic: missing"}, http.StatusBadRequest
-	case !Topics[n.Topic]:
+	case !Topics[n.Topic] && deletionTopics[n.Topic] == "":
 		return Answer{Status: "ignored"}, http.StatusOK
 	}
 	key := "notif/" + n.ID
@@ -144,6 +145,9 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 	}
 	if len(n.Data.Item) == 0 || string(n.Data.Item) == "null" {
 		return Answer{Status: "error", Error: "field data.item: missing"}, http.StatusBadRequest
+	}
+	if kind := deletionTopics[n.Topic]; kind != "" {
+		return h.ingestDeletion(&n, kind, key)
 	}
 	var c Conversation
 	if err := decode(n.Data.Item, &c); err != nil {

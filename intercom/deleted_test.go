@@ -1,0 +1,135 @@
+package intercom_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/store"
+)
+
+var hookSecret = []byte("s3cret")
+
+// deliver posts a fixture to the webhook, signed, and decodes the answer.
+func deliver(t *testing.T, url, fixture string, edit func(string) string) (int, intercom.Answer) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		b = []byte(edit(string(b)))
+	}
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	req.Header.Set("X-Hub-Signature", intercom.Sign(hookSecret, b))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a intercom.Answer
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, a
+}
+
+// filesWith lists the files under dir whose raw bytes hold text.
+func filesWith(t *testing.T, dir, text string) []string {
+	t.Helper()
+	var found []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte(text)) {
+				found = append(found, filepath.Base(path))
+			}
+		}
+		return err
+	})
+	return found
+}
+
+// TestDeletionNotificationsEraseTheText: conversation.deleted and
+// contact.deleted, through the signed webhook, erase the text from the
+// store's state and from every file of its directory; the counts stay, the
+// audit trail names the notification, and a redelivery is a duplicate.
+func TestDeletionNotificationsEraseTheText(t *testing.T) {
+	for _, tc := range []struct{ fixture, what string }{
+		{"notification_conversation_deleted.json", "erasure.conversation"},
+		{"notification_contact_deleted.json", "erasure.customer"},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			st := openStore(t, store.Options{Dir: dir})
+			defer st.Close()
+			in, err := intercom.NewIngester(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(&intercom.Webhook{Ingester: in, Secret: hookSecret})
+			defer srv.Close()
+			if code, a := deliver(t, srv.URL, "notification_rating.json", nil); code != http.StatusOK || a.Status != "ok" {
+				t.Fatalf("rating: %d %+v", code, a)
+			}
+			texts := []string{"Quick and clear, thank you!", "Our CSV export has been failing", "Linked to INC-42"}
+			for _, s := range texts {
+				if len(filesWith(t, dir, s)) == 0 {
+					t.Fatalf("no file holds %q before the deletion: the search cannot see it", s)
+				}
+			}
+			lb, _ := st.Leaderboard(store.Period{})
+
+			code, a := deliver(t, srv.URL, tc.fixture, nil)
+			if code != http.StatusOK || a.Status != "ok" || a.Erased != 4 {
+				t.Fatalf("deletion: %d %+v", code, a)
+			}
+			for _, s := range texts {
+				if f := filesWith(t, dir, s); len(f) > 0 {
+					t.Errorf("%q is still in %v", s, f)
+				}
+			}
+			if after, _ := st.Leaderboard(store.Period{}); !reflect.DeepEqual(after, lb) {
+				t.Errorf("leaderboard changed:\n%+v\n%+v", lb, after)
+			}
+			if c, _ := st.Conversation("1295"); c.Slots[0].Value != 5 || strings.Contains(c.Slots[0].Comment, "Quick") {
+				t.Errorf("slot after the deletion: %+v", c.Slots[0])
+			}
+			if diffs, err := st.Check(); err != nil || len(diffs) > 0 {
+				t.Fatalf("check: %v %v", err, diffs)
+			}
+			audit, _ := st.Audit(1)
+			if len(audit) != 1 || audit[0].Key.String() != tc.what || !strings.HasPrefix(audit[0].By, "intercom ") {
+				t.Errorf("audit trail: %+v", audit)
+			}
+			if code, a := deliver(t, srv.URL, tc.fixture, nil); code != http.StatusOK || a.Status != "duplicate" {
+				t.Errorf("redelivery: %d %+v", code, a)
+			}
+		})
+	}
+}
+
+func TestDeletionOfSomethingNeverStored(t *testing.T) {
+	st := openStore(t, store.Options{Dir: t.TempDir()})
+	defer st.Close()
+	in, _ := intercom.NewIngester(st)
+	srv := httptest.NewServer(&intercom.Webhook{Ingester: in, Secret: hookSecret})
+	defer srv.Close()
+	seq := st.Seq()
+	if code, a := deliver(t, srv.URL, "notification_contact_deleted.json", nil); code != http.StatusOK || a.Status != "ignored" {
+		t.Fatalf("unknown contact: %d %+v", code, a)
+	}
+	noID := func(s string) string { return strings.Replace(s, `"id": "1295", `, "", 1) }
+	if code, a := deliver(t, srv.URL, "notification_conversation_deleted.json", noID); code != http.StatusBadRequest || !strings.Contains(a.Error, "data.item.id") {
+		t.Fatalf("no id: %d %+v", code, a)
+	}
+	if st.Seq() != seq {
+		t.Fatalf("the store moved from %d to %d", seq, st.Seq())
+	}
+}
