@@ -69,8 +69,14 @@ func (r result) String() string {
 // environment, so no developer setting leaks in.
 func csat(t *testing.T, args ...string) result {
 	t.Helper()
+	return csatEnv(t, nil, args...)
+}
+
+// csatEnv is csat with more environment variables (NAME=value).
+func csatEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(csatBinary(t), args...)
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
