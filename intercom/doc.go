@@ -34,6 +34,11 @@
 //     keys in memory and a new process replays nothing. Only the learned
 //     admin names ("admin/<id>=<name>" keys) are read back at start.
 //     Redelivered notifications and re-imported files change nothing.
+//   - Deletions. conversation.deleted and contact.deleted carry only the
+//     deleted object's id; they make the sink forget that conversation's,
+//     or every conversation's of that contact, text ([Forgetter]), the
+//     notification's key marked in the same batch. An id never stored is
+//     acknowledged and ignored.
 //   - Refused steps. Each batch is first dry-run on a scratch copy of the
 //     conversations it touches; a step the rules refuse (a close of a
 //     closed conversation, an unsnooze after the snooze ended) is reported

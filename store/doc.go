@@ -37,6 +37,25 @@
 // day of the request that opened the slot. A leaderboard over N days reads N
 // day keys, whatever the number of ratings.
 //
+// # Erasure
+//
+// [Store.Forget] replaces the texts of a conversation's events (or of a
+// customer's conversations) by same-length placeholders (domain.Redact),
+// which decide exactly as the texts did. It does not rewrite keys in
+// place: Badger would keep the old values in tables, the value log and the
+// memtable logs until it compacts them. It replays the redacted log into a
+// fresh store in the sibling directory DIR.forgetting, checking that every
+// event decides as recorded, appends the erasure's record (a mark of source
+// "forget", key erased/AT/WHAT/ID/BY/EVENTS/CONVERSATIONS, which Audit
+// lists), closes and syncs it, closes the old database and exchanges the
+// two directories atomically (renameat2 RENAME_EXCHANGE), then opens the
+// new one and deletes the old. The exchange is the commit point: a kill
+// before it leaves the old store, after it the new one; a writable Open
+// deletes what is left beside the directory. Readers of the old database
+// are counted (snapshot's done): the exchange waits for them, and new ones
+// wait for the new database, so a reader must not open a second snapshot
+// while it holds one.
+//
 // Schema 1 had no k/ index. The first Marked or Marks of a writable open
 // of a schema-1 store builds it from the log's marks and then writes
 // schema 2 (a dashboard, which never asks, does not wait for it); a
