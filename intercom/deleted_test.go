@@ -46,7 +46,7 @@ func filesWith(t *testing.T, dir, text string) []string {
 	t.Helper()
 	var found []string
 	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && d.Type().IsRegular() {
 			if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte(text)) {
 				found = append(found, filepath.Base(path))
 			}
