@@ -23,6 +23,9 @@ func TestGoldenTabs(t *testing.T) {
 		settled string
 	}{
 		{name: "leaderboard"},
+		{name: "teammate", keys: []string{"enter"}},
+		{name: "teammate_bot", keys: []string{"end", "enter"}},
+		{name: "teammate_stream", keys: []string{"enter", "down", "enter"}},
 		{name: "followups", keys: []string{"2"}},
 		{name: "achievements", keys: []string{"3"}},
 		{name: "conversations", keys: []string{"4"}},

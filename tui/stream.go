@@ -60,8 +60,11 @@ func (s *convStream) Reload() tea.Cmd {
 // update takes the stream's messages and keys; it reports whether msg was one.
 func (s *convStream) update(msg tea.Msg) bool {
 	if msg, ok := msg.(loadedMsg); ok {
-		d, isStream := msg.data.(streamData)
-		if isStream && s.accept(msg, "stream "+d.conv) && d.conv == s.open {
+		if msg.from != &s.base {
+			return false
+		}
+		d, _ := msg.data.(streamData)
+		if s.accept(msg, "stream "+d.conv) && d.conv == s.open {
 			opening := s.opening
 			s.opening, s.parts = false, d.parts
 			s.render()
@@ -71,7 +74,7 @@ func (s *convStream) update(msg tea.Msg) bool {
 				s.scroll.clamp()
 			}
 		}
-		return isStream
+		return true
 	}
 	if !s.isOpen() {
 		return false

@@ -1,0 +1,27 @@
+package tui
+
+import "testing"
+
+func TestTeammatePageDrillsIntoAConversationAndBack(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
+	d.keys("down", "down", "down", "enter") // cleo
+	d.contains("cleo · 30d · 7 ratings · score 14%", "open follow-ups (2)", "ratings in 30d, newest first (7)",
+		"claimed · Nobody read my message properly.", "●", "╌╌ target")
+	d.keys("enter") // the first open follow-up
+	d.contains("· esc back", "remarks: “Nobody read my message properly.”")
+	d.lacks("open follow-ups (")
+	d.keys("esc")
+	d.contains("cleo · 30d", "open follow-ups (2)")
+	d.keys("esc")
+	d.contains("30d · sort score · by score", "Bot agents")
+	d.lacks("open follow-ups (")
+}
+
+func TestTeammatePageFollowsThePeriodAndLiveChanges(t *testing.T) {
+	st := fixtureStore(t)
+	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys("p", "enter") // 90d, ada
+	d.contains("ada · 90d · 8 ratings", "ratings in 90d, newest first (8)")
+	d.send(reloadMsg{}) // what the live feed delivers after a commit
+	d.contains("ada · 90d · 8 ratings")
+}
