@@ -28,6 +28,8 @@ func TestGoldenTabs(t *testing.T) {
 		{name: "teammate_stream", keys: []string{"enter", "down", "enter"}},
 		{name: "followups", keys: []string{"2"}},
 		{name: "achievements", keys: []string{"3"}},
+		{name: "followup_stream", keys: []string{"2", "enter"}},
+		{name: "achievement_stream", keys: []string{"3", "down", "enter"}},
 		{name: "conversations", keys: []string{"4"}},
 		{name: "stream", keys: []string{"4", "end", "enter"}},
 		{name: "simulator", keys: []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}, settled: "close → skipped: too_short"},

@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/csat-app/csat/store"
@@ -89,6 +90,12 @@ func (s *convStream) update(msg tea.Msg) bool {
 
 func (s *convStream) ratingsVisible() bool {
 	return s.c.src.Settings().RatingVisibleTo(s.c.role)
+}
+
+// ShortHelp is the help line while a conversation is open.
+func (s *convStream) ShortHelp() []key.Binding {
+	k := s.c.keys
+	return []key.Binding{k.Up, k.Down, k.Back, k.NextTab, k.Help, k.Quit}
 }
 
 func (s *convStream) status() string {

@@ -25,3 +25,15 @@ func TestTeammatePageFollowsThePeriodAndLiveChanges(t *testing.T) {
 	d.send(reloadMsg{}) // what the live feed delivers after a commit
 	d.contains("ada · 90d · 8 ratings")
 }
+
+func TestEveryListOpensItsConversation(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
+	d.keys("2", "enter")
+	d.contains("c3 · esc back", "[follow-up] claimed by ada: calling them tomorrow")
+	d.keys("esc")
+	d.contains("claimed ada", "threshold negative")
+	d.keys("3", "enter")
+	d.contains("c32 · esc back", "rated 😀 great for bob")
+	d.keys("esc")
+	d.contains("positive ratings · newest first")
+}
