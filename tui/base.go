@@ -53,8 +53,12 @@ func (b *base) fetch(read func() (any, error)) tea.Cmd {
 	b.dirty = false
 	b.gen++
 	b.loading = true
-	tab, gen := b.tab, b.gen
+	tab, gen, reads := b.tab, b.gen, &b.c.reads
 	return func() tea.Msg {
+		if !reads.enter() {
+			return nil
+		}
+		defer reads.leave()
 		data, err := read()
 		return loadedMsg{tab: tab, from: b, gen: gen, data: data, err: err}
 	}

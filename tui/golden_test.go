@@ -21,7 +21,9 @@ func TestGoldenTabs(t *testing.T) {
 		// settled, when set, is text of the last asynchronous update (the
 		// status-bar flash, delivered by a command) to wait for before quitting.
 		settled string
+		empty   bool // an empty store instead of the fixture
 	}{
+		{name: "welcome", empty: true},
 		{name: "leaderboard"},
 		{name: "teammate", keys: []string{"enter"}},
 		{name: "teammate_bot", keys: []string{"end", "enter"}},
@@ -38,7 +40,12 @@ func TestGoldenTabs(t *testing.T) {
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		for _, tab := range tabs {
 			t.Run(fmt.Sprintf("%s_%dx%d", tab.name, size[0], size[1]), func(t *testing.T) {
-				m := newTestModel(t, fixtureStore(t), "ada")
+				var m *Model
+				if tab.empty {
+					m = newTestModel(t, emptyStore(t), "")
+				} else {
+					m = newTestModel(t, fixtureStore(t), "ada")
+				}
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
 				for _, k := range tab.keys {
 					tm.Send(keyMsg(k))

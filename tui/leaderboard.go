@@ -57,6 +57,7 @@ type leaderboard struct {
 
 	page    *teammatePage // the agent opened with enter
 	showing bool          // the page is shown instead of the board
+	welcome bool          // the store is empty: the welcome screen instead of the board
 }
 
 func newLeaderboard(c *common, tab int) *leaderboard {
@@ -100,7 +101,8 @@ func (v *leaderboard) ShortHelp() []key.Binding {
 		return v.page.ShortHelp()
 	}
 	k := v.c.keys
-	return []key.Binding{k.Enter, k.Period, k.Sort, k.Wilson, k.NextTab, k.Filter, k.Help, k.Quit}
+	// tab and / are in the full help: the line must fit 80 columns.
+	return []key.Binding{k.Enter, k.Period, k.Sort, k.Wilson, k.Help, k.Quit}
 }
 
 func (v *leaderboard) FullHelp() [][]key.Binding {
@@ -115,6 +117,7 @@ func (v *leaderboard) FullHelp() [][]key.Binding {
 type lbData struct {
 	board  store.Leaderboard
 	target int
+	empty  bool // a first run: the store has no teammates and no conversations
 }
 
 // Reload reads the period's counters, and the open teammate page's lists.
@@ -134,6 +137,9 @@ func (v *leaderboard) read() tea.Cmd {
 		if err == nil {
 			d.board, err = src.Leaderboard(p)
 		}
+		if err == nil && len(d.board.Teammates)+len(d.board.Bots) == 0 {
+			d.empty, err = storeEmpty(src)
+		}
 		return d, err
 	})
 }
@@ -144,7 +150,7 @@ func (v *leaderboard) loaded(msg loadedMsg) {
 		return
 	}
 	d, _ := msg.data.(lbData)
-	v.data, v.target = d.board, d.target
+	v.data, v.target, v.welcome = d.board, d.target, d.empty
 	v.rank()
 	v.build()
 	if v.showing {
@@ -341,6 +347,9 @@ const (
 func (v *leaderboard) View() string {
 	if v.showing {
 		return v.page.View()
+	}
+	if v.welcome {
+		return welcomeView(v.c.theme, v.width)
 	}
 	t := v.c.theme
 	var b strings.Builder

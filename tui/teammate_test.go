@@ -1,6 +1,10 @@
 package tui
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/csat-app/csat/domain"
+)
 
 func TestTeammatePageDrillsIntoAConversationAndBack(t *testing.T) {
 	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
@@ -36,4 +40,22 @@ func TestEveryListOpensItsConversation(t *testing.T) {
 	d.contains("c32 · esc back", "rated 😀 great for bob")
 	d.keys("esc")
 	d.contains("positive ratings · newest first")
+}
+
+func TestWelcomeOnAnEmptyStoreUntilDataArrives(t *testing.T) {
+	st := emptyStore(t)
+	d := drive(t, newTestModel(t, st, ""), 80, 24)
+	d.contains("Welcome to csat: this store is empty.", "csat --demo", "csat import intercom FILE",
+		"csat sync intercom", "csat serve --users FILE", "csat simulate load", "To become admin", "no viewer (read-only)")
+	d.keys("6")
+	d.contains("There is no admin yet: to", "NAME admin KEYTYPE BASE64")
+	d.lacks("Ask an admin.")
+	d.keys("1")
+	d.contains("Welcome to csat")
+	if _, err := st.Apply(domain.Event{Kind: domain.EvRole, By: "ada", Role: domain.RoleAdmin, At: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	d.send(reloadMsg{}) // what the live feed delivers after the commit
+	d.lacks("Welcome to csat")
+	d.contains("no ratings in this period")
 }
