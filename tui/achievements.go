@@ -19,23 +19,30 @@ type achievements struct {
 	all    []store.Achievement
 	items  []store.Achievement
 	counts []store.AgentRow // positive counts per teammate, most first
+	stream *convStream      // the rating's conversation, opened with enter
 }
 
 func newAchievements(c *common, tab int) *achievements {
-	return &achievements{base: newBase(c, tab)}
+	return &achievements{base: newBase(c, tab), stream: newConvStream(c, tab)}
 }
 
 func (v *achievements) TabName() string       { return "Achievements" }
 func (v *achievements) SetFilter(text string) { v.filter = text; v.build() }
 
+func (v *achievements) busy() bool { return v.loading || v.stream.busy() }
+
 func (v *achievements) SetSize(w, h int) {
 	v.width, v.height = w, h
+	v.stream.SetSize(w, h)
 	v.list.setHeight(v.listHeight())
 }
 
 func (v *achievements) listHeight() int { return max(v.height-1, 1) }
 
 func (v *achievements) StatusText() string {
+	if v.stream.isOpen() {
+		return v.stream.status()
+	}
 	if v.err != nil {
 		return "achievements: " + v.err.Error()
 	}
@@ -43,12 +50,16 @@ func (v *achievements) StatusText() string {
 }
 
 func (v *achievements) ShortHelp() []key.Binding {
+	if v.stream.isOpen() {
+		return v.stream.ShortHelp()
+	}
 	k := v.c.keys
-	return []key.Binding{k.Up, k.Down, k.NextTab, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Enter, k.Up, k.Down, k.NextTab, k.Filter, k.Help, k.Quit}
 }
 
 func (v *achievements) FullHelp() [][]key.Binding {
-	return [][]key.Binding{v.c.keys.listKeys(), v.c.keys.frameKeys()}
+	k := v.c.keys
+	return [][]key.Binding{{k.Enter, k.Back}, k.listKeys(), k.frameKeys()}
 }
 
 // achData is one read of the feed and of the all-time positive counts.
@@ -58,6 +69,10 @@ type achData struct {
 }
 
 func (v *achievements) Reload() tea.Cmd {
+	return tea.Batch(v.read(), v.stream.Reload())
+}
+
+func (v *achievements) read() tea.Cmd {
 	src, now := v.c.src, v.c.clock()
 	return v.fetch(func() (any, error) {
 		var d achData
@@ -101,11 +116,19 @@ func (v *achievements) build() {
 }
 
 func (v *achievements) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if v.stream.update(msg) {
+		return v, nil
+	}
 	if msg, ok := msg.(loadedMsg); ok {
 		v.loaded(msg)
 		return v, nil
 	}
-	v.list.update(v.c.keys, msg)
+	if v.list.update(v.c.keys, msg) {
+		return v, nil
+	}
+	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, v.c.keys.Enter) && len(v.items) > 0 {
+		return v, v.stream.show(v.items[v.list.cursor].Conv)
+	}
 	return v, nil
 }
 
@@ -119,6 +142,9 @@ var achColumns = []column{
 const sideW = 20
 
 func (v *achievements) View() string {
+	if v.stream.isOpen() {
+		return v.stream.View()
+	}
 	t := v.c.theme
 	now := v.c.clock()
 	feedW := v.width - sideW - 1

@@ -10,6 +10,7 @@ import (
 // the newest load it asked for (a slow read never overwrites a newer one).
 type loadedMsg struct {
 	tab  int
+	from *base // the view or part of one that asked (a tab may hold several)
 	gen  int
 	data any
 	err  error
@@ -52,17 +53,21 @@ func (b *base) fetch(read func() (any, error)) tea.Cmd {
 	b.dirty = false
 	b.gen++
 	b.loading = true
-	tab, gen := b.tab, b.gen
+	tab, gen, reads := b.tab, b.gen, &b.c.reads
 	return func() tea.Msg {
+		if !reads.enter() {
+			return nil
+		}
+		defer reads.leave()
 		data, err := read()
-		return loadedMsg{tab: tab, gen: gen, data: data, err: err}
+		return loadedMsg{tab: tab, from: b, gen: gen, data: data, err: err}
 	}
 }
 
 // accept takes a load's result when it is the newest one asked for; what
 // names the read in the log.
 func (b *base) accept(msg loadedMsg, what string) bool {
-	if msg.tab != b.tab || msg.gen != b.gen {
+	if msg.from != b || msg.gen != b.gen {
 		return false
 	}
 	b.loading, b.loaded, b.err = false, true, msg.err

@@ -6,6 +6,7 @@ import (
 	"log"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -28,6 +29,7 @@ type Source interface {
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
+	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)
@@ -45,6 +47,32 @@ type common struct {
 	clock  func() time.Time
 	log    *log.Logger
 	whatIf WhatIfFunc
+	reads  gate
+}
+
+// gate keeps reads off a closed store: a read still running when the
+// dashboard closes finishes first, and later ones do nothing.
+type gate struct {
+	mu     sync.RWMutex
+	closed bool
+}
+
+// enter reports whether a read may run; leave must follow when it may.
+func (g *gate) enter() bool {
+	g.mu.RLock()
+	if g.closed {
+		g.mu.RUnlock()
+		return false
+	}
+	return true
+}
+
+func (g *gate) leave() { g.mu.RUnlock() }
+
+func (g *gate) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
 }
 
 // view is one tab: a Bubble Tea model that also describes its keys, takes

@@ -48,7 +48,7 @@ func (v *conversations) StatusText() string {
 func (v *conversations) ShortHelp() []key.Binding {
 	k := v.c.keys
 	if v.stream.isOpen() {
-		return []key.Binding{k.Up, k.Down, k.Back, k.NextTab, k.Help, k.Quit}
+		return v.stream.ShortHelp()
 	}
 	return []key.Binding{k.Enter, k.Up, k.Down, k.Filter, k.NextTab, k.Help, k.Quit}
 }

@@ -107,6 +107,17 @@ func fixtureStore(t testing.TB) *store.Store {
 	return st
 }
 
+// emptyStore is a first run: no teammates, no conversations.
+func emptyStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(store.Options{InMemory: true})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // newTestModel is a dashboard on the fixture, with a fixed clock and no ticking.
 func newTestModel(t testing.TB, st *store.Store, viewer string) *Model {
 	t.Helper()
@@ -114,5 +125,6 @@ func newTestModel(t testing.TB, st *store.Store, viewer string) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(m.Close) // before the store closes: reads still running finish first
 	return m
 }

@@ -25,18 +25,23 @@ type followUps struct {
 
 	note  textinput.Model
 	stage domain.FollowStage // the step the note is for; StageNone when no prompt
+
+	stream *convStream // the item's conversation, opened with enter
 }
 
 func newFollowUps(c *common, tab int) *followUps {
-	return &followUps{base: newBase(c, tab), note: newInput("note: ", "what was done (enter saves, esc cancels)")}
+	return &followUps{base: newBase(c, tab), note: newInput("note: ", "what was done (enter saves, esc cancels)"), stream: newConvStream(c, tab)}
 }
 
 func (v *followUps) TabName() string       { return "Follow-ups" }
 func (v *followUps) Capturing() bool       { return v.stage != domain.StageNone }
 func (v *followUps) SetFilter(text string) { v.filter = text; v.build() }
 
+func (v *followUps) busy() bool { return v.loading || v.stream.busy() }
+
 func (v *followUps) SetSize(w, h int) {
 	v.width, v.height = w, h
+	v.stream.SetSize(w, h)
 	v.note.Width = max(w-10, 10)
 	v.list.setHeight(v.listHeight())
 }
@@ -44,6 +49,9 @@ func (v *followUps) SetSize(w, h int) {
 func (v *followUps) listHeight() int { return max(v.height-3, 1) }
 
 func (v *followUps) StatusText() string {
+	if v.stream.isOpen() {
+		return v.stream.status()
+	}
 	if v.err != nil {
 		return "follow-ups: " + v.err.Error()
 	}
@@ -63,14 +71,18 @@ func (v *followUps) StatusText() string {
 func (v *followUps) ShortHelp() []key.Binding {
 	k := v.c.keys
 	if v.Capturing() {
-		return []key.Binding{k.Enter, k.Cancel}
+		return []key.Binding{k.Apply, k.Cancel}
 	}
-	return []key.Binding{k.Claim, k.Contact, k.Resolve, k.ShowResolved, k.Filter, k.Help, k.Quit}
+	if v.stream.isOpen() {
+		return v.stream.ShortHelp()
+	}
+	// The filter key is in the full help: the line must fit 80 columns.
+	return []key.Binding{k.Enter, k.Claim, k.Contact, k.Resolve, k.ShowResolved, k.Help, k.Quit}
 }
 
 func (v *followUps) FullHelp() [][]key.Binding {
 	k := v.c.keys
-	return [][]key.Binding{{k.Claim, k.Contact, k.Resolve, k.ShowResolved}, k.listKeys(), k.frameKeys()}
+	return [][]key.Binding{{k.Enter, k.Back, k.Claim, k.Contact, k.Resolve, k.ShowResolved}, k.listKeys(), k.frameKeys()}
 }
 
 // fuData is one read of the queue, after the step (if any) that asked for it.
@@ -80,7 +92,9 @@ type fuData struct {
 	done    string // what the step did, for the status bar
 }
 
-func (v *followUps) Reload() tea.Cmd { return v.stepThenRead(nil, "") }
+func (v *followUps) Reload() tea.Cmd {
+	return tea.Batch(v.stepThenRead(nil, ""), v.stream.Reload())
+}
 
 // stepThenRead applies ev (when given) and re-reads the queue, in one command.
 func (v *followUps) stepThenRead(ev *domain.Event, done string) tea.Cmd {
@@ -125,6 +139,9 @@ func (v *followUps) build() {
 
 func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
+	if v.stream.update(msg) {
+		return v, nil
+	}
 	if msg, ok := msg.(loadedMsg); ok {
 		return v, v.loaded(msg)
 	}
@@ -148,6 +165,8 @@ func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if msg, ok := msg.(tea.KeyMsg); ok {
 		switch {
+		case keyIs(msg, k.Enter) && len(v.items) > 0:
+			return v, v.stream.show(v.items[v.list.cursor].Conv)
 		case keyIs(msg, k.Claim):
 			return v, v.prompt(domain.StageClaimed)
 		case keyIs(msg, k.Contact):
@@ -192,6 +211,9 @@ var fuColumns = []column{
 }
 
 func (v *followUps) View() string {
+	if v.stream.isOpen() {
+		return v.stream.View()
+	}
 	t := v.c.theme
 	now := v.c.clock()
 	from, to := v.list.visible()

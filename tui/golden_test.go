@@ -21,10 +21,17 @@ func TestGoldenTabs(t *testing.T) {
 		// settled, when set, is text of the last asynchronous update (the
 		// status-bar flash, delivered by a command) to wait for before quitting.
 		settled string
+		empty   bool // an empty store instead of the fixture
 	}{
+		{name: "welcome", empty: true},
 		{name: "leaderboard"},
+		{name: "teammate", keys: []string{"enter"}},
+		{name: "teammate_bot", keys: []string{"end", "enter"}},
+		{name: "teammate_stream", keys: []string{"enter", "down", "enter"}},
 		{name: "followups", keys: []string{"2"}},
 		{name: "achievements", keys: []string{"3"}},
+		{name: "followup_stream", keys: []string{"2", "enter"}},
+		{name: "achievement_stream", keys: []string{"3", "down", "enter"}},
 		{name: "conversations", keys: []string{"4"}},
 		{name: "stream", keys: []string{"4", "end", "enter"}},
 		{name: "simulator", keys: []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}, settled: "close → skipped: too_short"},
@@ -33,7 +40,12 @@ func TestGoldenTabs(t *testing.T) {
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		for _, tab := range tabs {
 			t.Run(fmt.Sprintf("%s_%dx%d", tab.name, size[0], size[1]), func(t *testing.T) {
-				m := newTestModel(t, fixtureStore(t), "ada")
+				var m *Model
+				if tab.empty {
+					m = newTestModel(t, emptyStore(t), "")
+				} else {
+					m = newTestModel(t, fixtureStore(t), "ada")
+				}
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
 				for _, k := range tab.keys {
 					tm.Send(keyMsg(k))

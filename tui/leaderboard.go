@@ -54,10 +54,14 @@ type leaderboard struct {
 	moves    map[string]rankMove
 	basis    string // period and metric the ranks were computed for
 	target   int    // happiness target, permille
+
+	page    *teammatePage // the agent opened with enter
+	showing bool          // the page is shown instead of the board
+	welcome bool          // the store is empty: the welcome screen instead of the board
 }
 
 func newLeaderboard(c *common, tab int) *leaderboard {
-	return &leaderboard{base: newBase(c, tab), period: 2, moves: map[string]rankMove{}}
+	return &leaderboard{base: newBase(c, tab), period: 2, moves: map[string]rankMove{}, page: newTeammatePage(c, tab)}
 }
 
 func (v *leaderboard) TabName() string       { return "Leaderboard" }
@@ -66,12 +70,18 @@ func (v *leaderboard) SetFilter(text string) { v.filter = text; v.build() }
 func (v *leaderboard) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.list.setHeight(v.listHeight())
+	v.page.SetSize(w, h)
 }
+
+func (v *leaderboard) busy() bool { return v.loading || v.showing && v.page.busy() }
 
 // listHeight leaves room for the header, the team row, a rule and the detail line.
 func (v *leaderboard) listHeight() int { return max(v.height-4, 1) }
 
 func (v *leaderboard) StatusText() string {
+	if v.showing {
+		return v.page.status()
+	}
 	if v.err != nil {
 		return "leaderboard: " + v.err.Error()
 	}
@@ -87,29 +97,48 @@ func (v *leaderboard) StatusText() string {
 }
 
 func (v *leaderboard) ShortHelp() []key.Binding {
+	if v.showing {
+		return v.page.ShortHelp()
+	}
 	k := v.c.keys
-	return []key.Binding{k.Period, k.Sort, k.Wilson, k.NextTab, k.Filter, k.Help, k.Quit}
+	// tab and / are in the full help: the line must fit 80 columns.
+	return []key.Binding{k.Enter, k.Period, k.Sort, k.Wilson, k.Help, k.Quit}
 }
 
 func (v *leaderboard) FullHelp() [][]key.Binding {
+	if v.showing {
+		return v.page.FullHelp()
+	}
 	k := v.c.keys
-	return [][]key.Binding{{k.Period, k.Sort, k.Reverse, k.Wilson}, k.listKeys(), k.frameKeys()}
+	return [][]key.Binding{{k.Enter, k.Period, k.Sort, k.Reverse, k.Wilson}, k.listKeys(), k.frameKeys()}
 }
 
 // lbData is one read of the leaderboard: the period's counters and the target.
 type lbData struct {
 	board  store.Leaderboard
 	target int
+	empty  bool // a first run: the store has no teammates and no conversations
 }
 
-// Reload reads the period's counters.
+// Reload reads the period's counters, and the open teammate page's lists.
 func (v *leaderboard) Reload() tea.Cmd {
+	var page tea.Cmd
+	if v.showing {
+		page = v.page.Reload()
+	}
+	return tea.Batch(v.read(), page)
+}
+
+func (v *leaderboard) read() tea.Cmd {
 	src, period, now := v.c.src, periods[v.period], v.c.clock()
 	return v.fetch(func() (any, error) {
 		d := lbData{target: src.Settings().TargetPermille}
 		p, err := store.ParsePeriod(period, now)
 		if err == nil {
 			d.board, err = src.Leaderboard(p)
+		}
+		if err == nil && len(d.board.Teammates)+len(d.board.Bots) == 0 {
+			d.empty, err = storeEmpty(src)
 		}
 		return d, err
 	})
@@ -121,9 +150,36 @@ func (v *leaderboard) loaded(msg loadedMsg) {
 		return
 	}
 	d, _ := msg.data.(lbData)
-	v.data, v.target = d.board, d.target
+	v.data, v.target, v.welcome = d.board, d.target, d.empty
 	v.rank()
 	v.build()
+	if v.showing {
+		v.page.show(v.agentRow(v.page.row.Agent), v.data, periods[v.period], v.target)
+	}
+}
+
+// agentRow is a's row of the period; zero counts when a has none in it.
+func (v *leaderboard) agentRow(a domain.Actor) store.AgentRow {
+	for _, rows := range [][]store.AgentRow{v.data.Teammates, v.data.Bots} {
+		for _, r := range rows {
+			if r.Agent == a {
+				return r
+			}
+		}
+	}
+	return store.AgentRow{Agent: a}
+}
+
+// openPage shows the agent under the cursor on their own page.
+func (v *leaderboard) openPage() tea.Cmd {
+	if v.list.cursor >= len(v.rows) || v.rows[v.list.cursor].header != "" {
+		return nil
+	}
+	v.showing = true
+	v.page.list = list{height: v.page.listHeight()}
+	v.page.data = tmData{}
+	v.page.show(v.rows[v.list.cursor].row, v.data, periods[v.period], v.target)
+	return v.page.Reload()
 }
 
 // rank orders teammates by the ranking metric and records who moved.
@@ -239,8 +295,19 @@ func (v *leaderboard) less(a, b lbRow) bool {
 
 func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := v.c.keys
+	if v.showing {
+		if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Back) && !v.page.stream.isOpen() {
+			v.showing = false
+			return v, nil
+		}
+		if handled, cmd := v.page.update(msg); handled {
+			return v, cmd
+		}
+	}
 	if msg, ok := msg.(loadedMsg); ok {
-		v.loaded(msg)
+		if msg.from == &v.base {
+			v.loaded(msg)
+		}
 		return v, nil
 	}
 	if v.list.update(k, msg) {
@@ -248,6 +315,8 @@ func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if msg, ok := msg.(tea.KeyMsg); ok {
 		switch {
+		case keyIs(msg, k.Enter):
+			return v, v.openPage()
 		case keyIs(msg, k.Period):
 			v.period = (v.period + 1) % len(periods)
 			return v, v.Reload()
@@ -276,6 +345,12 @@ const (
 )
 
 func (v *leaderboard) View() string {
+	if v.showing {
+		return v.page.View()
+	}
+	if v.welcome {
+		return welcomeView(v.c.theme, v.width)
+	}
 	t := v.c.theme
 	var b strings.Builder
 	barW, trendW := v.flexWidths()

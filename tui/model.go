@@ -171,11 +171,13 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Close stops the live feed; Run calls it at exit.
+// Close stops the live feed and waits for reads still running; later
+// ones do nothing, so the store may be closed after it. Run calls it at exit.
 func (m *Model) Close() {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	m.c.reads.close()
 }
 
 // waitForChange reads one change and re-arms from Update: glow's live-feed shape.
@@ -365,8 +367,12 @@ func (m *Model) switchTo(i int) tea.Cmd {
 
 // readRole re-reads the viewer's role: an admin may have changed it.
 func (m *Model) readRole() tea.Cmd {
-	src, viewer := m.c.src, m.c.viewer
+	src, viewer, reads := m.c.src, m.c.viewer, &m.c.reads
 	return func() tea.Msg {
+		if !reads.enter() {
+			return nil
+		}
+		defer reads.leave()
 		tms, err := src.Teammates()
 		if err != nil {
 			return roleMsg{}
@@ -503,7 +509,7 @@ func (m *Model) statusBar() string {
 
 func (m *Model) viewerLabel() string {
 	if m.c.viewer == "" {
-		return "viewer ? (teammate)"
+		return "no viewer (read-only)"
 	}
 	return m.c.viewer + " (" + m.c.role.String() + ")"
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/store"
@@ -57,6 +58,7 @@ type settingsView struct {
 	// pending are edited values not yet saved, by key.
 	pending map[domain.SettingKey]string
 	audit   []store.AuditEntry
+	noAdmin bool // the roster has no admin: say how to become one
 
 	editing  bool
 	input    textinput.Model
@@ -115,6 +117,7 @@ func (v *settingsView) FullHelp() [][]key.Binding {
 type setData struct {
 	saved   domain.Settings
 	audit   []store.AuditEntry
+	noAdmin bool                // the roster has no admin: say how to become one
 	applied []domain.SettingKey // changes the rules took, in panel order
 	saveErr error               // the change the rules refused; those after it were not tried
 }
@@ -136,7 +139,16 @@ func (v *settingsView) applyThenRead(evs []domain.Event) tea.Cmd {
 		}
 		d.saved = src.Settings()
 		var err error
-		d.audit, err = src.Audit(50)
+		if d.audit, err = src.Audit(50); err != nil {
+			return d, err
+		}
+		tms, err := src.Teammates()
+		d.noAdmin = true
+		for _, t := range tms {
+			if t.Role == domain.RoleAdmin {
+				d.noAdmin = false
+			}
+		}
 		return d, err
 	})
 }
@@ -146,7 +158,7 @@ func (v *settingsView) loaded(msg loadedMsg) tea.Cmd {
 		return nil
 	}
 	d, _ := msg.data.(setData)
-	v.saved, v.audit = d.saved, d.audit
+	v.saved, v.audit, v.noAdmin = d.saved, d.audit, d.noAdmin
 	v.list.setLen(len(v.keys))
 	for _, k := range d.applied {
 		delete(v.pending, k)
@@ -298,8 +310,12 @@ func (v *settingsView) preview() tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	gen, fn := v.whatIfGen, v.c.whatIf
+	gen, fn, reads := v.whatIfGen, v.c.whatIf, &v.c.reads
 	return func() tea.Msg {
+		if !reads.enter() {
+			return nil
+		}
+		defer reads.leave()
 		r, err := fn(s, whatIfSpan)
 		return whatIfMsg{gen: gen, result: r, err: err}
 	}
@@ -373,7 +389,11 @@ func (v *settingsView) side(w int) string {
 	t := v.c.theme
 	var b strings.Builder
 	if !v.admin() {
-		b.WriteString(t.Muted.Render("You are a teammate: settings are\nshown read-only. Ask an admin.") + "\n\n")
+		ask := "You are a teammate: settings are\nshown read-only. Ask an admin."
+		if v.noAdmin {
+			ask = ansi.Wordwrap("There is no admin yet: to become one, "+becomeAdmin+".", w, " ")
+		}
+		b.WriteString(t.Muted.Render(ask) + "\n\n")
 	}
 	if len(v.pending) > 0 {
 		b.WriteString(t.Title.Render("what-if, last 30 days") + "\n")

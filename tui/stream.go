@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/csat-app/csat/store"
@@ -60,8 +61,11 @@ func (s *convStream) Reload() tea.Cmd {
 // update takes the stream's messages and keys; it reports whether msg was one.
 func (s *convStream) update(msg tea.Msg) bool {
 	if msg, ok := msg.(loadedMsg); ok {
-		d, isStream := msg.data.(streamData)
-		if isStream && s.accept(msg, "stream "+d.conv) && d.conv == s.open {
+		if msg.from != &s.base {
+			return false
+		}
+		d, _ := msg.data.(streamData)
+		if s.accept(msg, "stream "+d.conv) && d.conv == s.open {
 			opening := s.opening
 			s.opening, s.parts = false, d.parts
 			s.render()
@@ -71,7 +75,7 @@ func (s *convStream) update(msg tea.Msg) bool {
 				s.scroll.clamp()
 			}
 		}
-		return isStream
+		return true
 	}
 	if !s.isOpen() {
 		return false
@@ -86,6 +90,12 @@ func (s *convStream) update(msg tea.Msg) bool {
 
 func (s *convStream) ratingsVisible() bool {
 	return s.c.src.Settings().RatingVisibleTo(s.c.role)
+}
+
+// ShortHelp is the help line while a conversation is open.
+func (s *convStream) ShortHelp() []key.Binding {
+	k := s.c.keys
+	return []key.Binding{k.Up, k.Down, k.Back, k.NextTab, k.Help, k.Quit}
 }
 
 func (s *convStream) status() string {

@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/linechart"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// dailyUpTo is the longest period charted per day; longer ones are per week.
+const dailyUpTo = 14
+
+// chartHeight leaves the list at least half of what the header lines leave.
+func (p *teammatePage) chartHeight() int { return max(min((p.height-4)*2/5, 10), 4) }
+
+// listHeight is what the two header lines, the chart and its legend leave.
+func (p *teammatePage) listHeight() int { return max(p.height-p.chartHeight()-3, 1) }
+
+func (p *teammatePage) View() string {
+	if p.stream.isOpen() {
+		return p.stream.View()
+	}
+	t := p.c.theme
+	c := p.row.Counts
+	var b strings.Builder
+	title := "  " + p.row.Agent.Name + " · " + p.periodName + " · " + itoa(c.Rated()) + " ratings · score " + c.ScorePercent(0) +
+		" · team " + p.teamCounts.ScorePercent(0) + " · target " + domain.FormatPermille(p.target)
+	if c.MeetsTarget(p.target) {
+		title += " ✓"
+	}
+	b.WriteString(t.Title.Render(fit(title, p.width)) + "\n")
+	b.WriteString(fit(p.summary(), p.width) + "\n")
+	b.WriteString(p.chart(p.width, p.chartHeight()) + "\n")
+	b.WriteString(t.Muted.Render(fit(p.legend(), p.width)) + "\n")
+	b.WriteString(p.listView())
+	return b.String()
+}
+
+// summary is the counts by face, the response rate, the Wilson bound and the open follow-ups.
+func (p *teammatePage) summary() string {
+	c := p.row.Counts
+	var b strings.Builder
+	b.WriteString(" ")
+	for val := 5; val >= 1; val-- {
+		b.WriteString(" " + domain.Face(val) + " " + itoa(c.ByValue[val]))
+	}
+	b.WriteString(" · response " + c.ResponsePercent(0))
+	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
+	b.WriteString(" · " + itoa(len(p.data.followUps)) + " open follow-ups")
+	return b.String()
+}
+
+func (p *teammatePage) legend() string {
+	per := "per week"
+	if p.days() <= dailyUpTo {
+		per = "per day"
+	}
+	return "  ●⠤ " + p.row.Agent.Name + "   ··· team   ╌╌ target · score " + per
+}
+
+func (p *teammatePage) days() int {
+	return int(p.period.To.Sub(p.period.From) / (24 * time.Hour))
+}
+
+// point is one day's or week's score: x in days from the period's start, y in percent.
+type point = canvas.Float64Point
+
+// points turns buckets of the period into one score per day or per week.
+func (p *teammatePage) points(daily []domain.Counts) []point {
+	n, days := len(daily), p.days()
+	if n == 0 || days <= 0 {
+		return nil
+	}
+	group := 1
+	if days > dailyUpTo {
+		group = max(1, 7*n/days) // buckets per week
+	}
+	var out []point
+	for i := 0; i < n; i += group {
+		var sum domain.Counts
+		for _, d := range daily[i:min(i+group, n)] {
+			sum.Add(d)
+		}
+		if s, ok := sum.Score(); ok {
+			// In the middle of its day or week.
+			mid := float64(i*days)/float64(n) + float64(min(group, n-i)*days)/float64(2*n)
+			out = append(out, point{X: mid, Y: s * 100})
+		}
+	}
+	return out
+}
+
+// chart draws the agent's score (a line with a dot per point) over the
+// team's (dotted) and the target (dashed), with ntcharts.
+func (p *teammatePage) chart(width, height int) string {
+	t := p.c.theme
+	days := float64(max(p.days(), 1))
+	from := p.period.From
+	ch := linechart.New(width, height, 0, days, 0, 100,
+		linechart.WithXYSteps(4, 2),
+		linechart.WithXLabelFormatter(func(_ int, v float64) string {
+			return from.Add(time.Duration(v*24) * time.Hour).Format("Jan 2")
+		}),
+		linechart.WithYLabelFormatter(func(_ int, v float64) string { return itoa(int(v+0.5)) + "%" }),
+		linechart.WithStyles(t.Muted, t.Muted, t.Muted),
+	)
+	ch.DrawXYAxisAndLabel()
+	target := float64(p.target) / 10
+	ch.DrawRuneLineWithStyle(point{X: 0, Y: target}, point{X: days, Y: target}, '╌', t.Good)
+	team := p.points(p.team)
+	for i := 1; i < len(team); i++ {
+		ch.DrawRuneLineWithStyle(team[i-1], team[i], '·', t.Muted)
+	}
+	mine := p.points(p.row.Daily)
+	for i := 1; i < len(mine); i++ {
+		ch.DrawBrailleLineWithStyle(mine[i-1], mine[i], t.Accent)
+	}
+	for _, pt := range mine {
+		ch.DrawRuneWithStyle(pt, '●', t.Accent)
+	}
+	return ch.View()
+}
+
+// tmColumns are the page list's columns; the text takes the rest.
+var tmColumns = []column{
+	{width: 2}, {width: 3}, {title: "age", width: 5, padRight: 1}, {title: "customer", width: 18, padRight: 1}, {title: "comment"},
+}
+
+func (p *teammatePage) listView() string {
+	t := p.c.theme
+	now := p.c.clock()
+	visible := p.c.src.Settings().RatingVisibleTo(p.c.role)
+	from, to := p.list.visible()
+	var b strings.Builder
+	if row, ok := p.placeholder(len(p.items), "cannot read "+p.row.Agent.Name+"'s ratings", ""); ok && p.err != nil {
+		b.WriteString(row + "\n")
+	}
+	var rows [][]string
+	first := from
+	flush := func() {
+		if len(rows) > 0 {
+			g := grid{theme: t, cols: tmColumns, width: p.width - 2, noHeader: true, rowStyle: p.rowStyle(first, nil)}
+			b.WriteString(g.render(rows) + "\n")
+		}
+		rows = rows[:0]
+	}
+	for i := from; i < to; i++ {
+		it := p.items[i]
+		if it.header != "" {
+			flush()
+			b.WriteString(t.Header.Render(fit(p.cursorMark(i)+it.header, p.width)) + "\n")
+			first = i + 1
+			continue
+		}
+		face, text := domain.Face(it.value), it.text
+		if !visible {
+			face, text = "·", "(ratings hidden from teammates)"
+		} else if text == "" {
+			text = t.Muted.Render(domain.FaceName(it.value))
+		}
+		rows = append(rows, []string{p.cursorMark(i), face, age(now, it.at), it.customer.String(), text})
+	}
+	flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
