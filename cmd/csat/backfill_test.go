@@ -148,3 +148,50 @@ func TestBackfillWhileServing(t *testing.T) {
 		t.Error("the server's log holds the Intercom token")
 	}
 }
+
+// TestServeSyncEvery: csat serve --sync-every syncs at start (and then at
+// the interval) beside the webhooks, logging a summary and never the token.
+func TestServeSyncEvery(t *testing.T) {
+	dir := t.TempDir()
+	api := intercomtest.New(t, 50)
+	env := append(os.Environ(), "CSAT_DATA_DIR="+filepath.Join(dir, "data"), apiURLEnv+"="+api.URL, "NO_COLOR=1")
+	users := writeFile(t, filepath.Join(dir, "users"), "ann admin ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGYMGQ9c2oZnWl6Nc3kHf4h/TrqM1x1kWOcJN/dTEm+C ann@laptop\n")
+	secret := writeFile(t, filepath.Join(dir, "secret"), "s3cret\n")
+	token := writeFile(t, filepath.Join(dir, "token"), api.Token+"\n")
+	srv := exec.Command("csat", "serve", "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--users", users, "--webhook-secret-file", secret,
+		"--sync-every", "10m", "--intercom-token-file", token)
+	srv.Env = env
+	pipe, err := srv.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	lines := bufio.NewScanner(pipe)
+	for lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "sync: ") {
+			break
+		}
+	}
+	if !strings.Contains(log.String(), "sync: 50 conversations (1 pages): ") {
+		srv.Process.Kill()
+		t.Fatalf("csat serve's first sync:\n%s", log.String())
+	}
+	code, out, errOut := csatBinary(t, env, "export", "conversations", "--format", "jsonl")
+	if n := strings.Count(out, "\n"); code != 0 || n != 50 {
+		t.Errorf("after the first sync: %d, %d conversations, want 50\n%s", code, n, errOut)
+	}
+	srv.Process.Signal(os.Interrupt)
+	for lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("csat serve: %v\n%s", err, log.String())
+	}
+	if strings.Contains(log.String(), api.Token) {
+		t.Error("the server's log holds the Intercom token")
+	}
+}

@@ -27,6 +27,7 @@ const apiURLEnv = "CSAT_INTERCOM_API_URL"
 
 type syncFlags struct {
 	tokenFile, since, region string
+	prefix                   string // of the flags' names: "intercom-" in serve
 }
 
 func newSyncCmd(g *globals) *cobra.Command {
@@ -67,12 +68,12 @@ token Intercom refuses.`,
 	return cmd
 }
 
-// syncOptions checks the flags and reads the token.
+// options checks the flags and reads the token.
 func (f syncFlags) options(g *globals) (intercom.SyncOptions, error) {
 	var opt intercom.SyncOptions
 	base, ok := intercom.Regions[f.region]
 	if !ok {
-		return opt, fmt.Errorf("--region %q: want us, eu or au", f.region)
+		return opt, fmt.Errorf("--%sregion %q: want us, eu or au", f.prefix, f.region)
 	}
 	if env := g.getenv(apiURLEnv); env != "" {
 		base = env
@@ -90,11 +91,11 @@ func (f syncFlags) options(g *globals) (intercom.SyncOptions, error) {
 		opt.Since = t.UTC()
 	}
 	if f.tokenFile == "" {
-		return opt, errors.New("--token-file FILE is required: a file holding the Intercom access token")
+		return opt, fmt.Errorf("--%stoken-file FILE is required: a file holding the Intercom access token", f.prefix)
 	}
 	token, err := serve.ReadSecret(g.abs(f.tokenFile))
 	if err != nil {
-		return opt, fmt.Errorf("--token-file: %w", err)
+		return opt, fmt.Errorf("--%stoken-file: %w", f.prefix, err)
 	}
 	opt.BaseURL, opt.Token = base, token
 	return opt, nil
@@ -192,6 +193,7 @@ type serveSync struct {
 }
 
 func (s *serveSync) flags(cmd *cobra.Command) {
+	s.f.prefix = "intercom-"
 	cmd.Flags().DurationVar(&s.every, "sync-every", 0, "also pull from Intercom's REST API at this interval (10m), as 'csat sync intercom' does")
 	cmd.Flags().StringVar(&s.f.tokenFile, "intercom-token-file", "", "with --sync-every: file holding the Intercom access token")
 	cmd.Flags().StringVar(&s.f.region, "intercom-region", "us", "with --sync-every: the workspace's region, us, eu or au")
@@ -211,11 +213,7 @@ func (s *serveSync) options(g *globals) (intercom.SyncOptions, error) {
 	if s.f.tokenFile == "" {
 		return intercom.SyncOptions{}, errors.New("--sync-every needs --intercom-token-file FILE")
 	}
-	opt, err := s.f.options(g)
-	if err != nil {
-		return opt, fmt.Errorf("%s", strings.Replace(err.Error(), "--token-file", "--intercom-token-file", 1))
-	}
-	return opt, nil
+	return s.f.options(g)
 }
 
 // start syncs now and then every s.every until ctx ends; stop waits for a

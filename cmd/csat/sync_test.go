@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/intercom/intercomtest"
 	"github.com/csat-app/csat/owner"
 	"github.com/csat-app/csat/store"
@@ -125,5 +127,19 @@ func TestDashboardOwnerAnswersOtherCommands(t *testing.T) {
 	code, err = owner.Forward(context.Background(), data, owner.Request{Args: []string{"serve", "--users", "x"}}, &out2, &errOut2)
 	if err != nil || code != 2 || !strings.Contains(errOut2.String(), "csat serve cannot run through the csat process that owns") {
 		t.Fatalf("serve through the owner: %d %v %q", code, err, errOut2.String())
+	}
+}
+
+func TestSyncProgressBarShowsCountsAndTimeLeft(t *testing.T) {
+	var b bytes.Buffer
+	show := syncProgressBar(&b, time.Now().Add(-10*time.Second))
+	show(intercom.SyncProgress{Done: 150, Total: 600, Pages: 1})
+	if got := b.String(); !strings.Contains(got, " 150/600 conversations, page 1 · about 30s left") || strings.HasSuffix(got, "\n") {
+		t.Fatalf("first page: %q", got)
+	}
+	b.Reset()
+	show(intercom.SyncProgress{Done: 600, Total: 600, Pages: 4})
+	if got := b.String(); !strings.Contains(got, " 600/600 conversations, page 4") || strings.Contains(got, "left") || !strings.HasSuffix(got, "\n") {
+		t.Fatalf("last page: %q", got)
 	}
 }
