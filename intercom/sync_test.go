@@ -284,3 +284,24 @@ func TestCheckBaseURLSendsTheTokenOnlyToIntercom(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncWaitsWhenTheWindowIsSpent: an answer with X-RateLimit-Remaining
+// 0 makes the next request wait for X-RateLimit-Reset, with no 429 needed.
+func TestSyncWaitsWhenTheWindowIsSpent(t *testing.T) {
+	f := intercomtest.New(t, 3)
+	f.SpentAt = 1 // GET /admins
+	st := openStore(t, store.Options{InMemory: true})
+	defer st.Close()
+	var w waits
+	var log bytes.Buffer
+	rep, err := intercom.Sync(context.Background(), newIngester(t, st), syncOptions(f, &w, &log))
+	if err != nil || rep.Retries != 0 || rep.Conversations != 3 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if ds := w.list(); len(ds) != 1 || ds[0] < 3*time.Second || ds[0] > 5*time.Second {
+		t.Fatalf("waits %v: want one of about 5 s, before the second request", ds)
+	}
+	if !strings.Contains(log.String(), "rate limit reached; waiting") {
+		t.Fatalf("log:\n%s", log.String())
+	}
+}

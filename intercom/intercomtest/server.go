@@ -36,6 +36,11 @@ type Server struct {
 	BeforeSearch func(n int) int
 	// BeforeGet runs before GET n (1-based) is answered, likewise.
 	BeforeGet func(n int, id string) int
+	// SpentAt, when set, is the request (1-based, any path) whose answer
+	// says the rate-limit window is spent: X-RateLimit-Remaining 0, reset
+	// in 5 s.
+	SpentAt  int
+	answered int
 }
 
 // Token is the access token a new Server accepts.
@@ -141,6 +146,13 @@ func (f *Server) checked(next http.Handler) http.Handler {
 		w.Header().Set("X-RateLimit-Limit", "10000")
 		w.Header().Set("X-RateLimit-Remaining", "9000")
 		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(10*time.Second).Unix(), 10))
+		f.mu.Lock()
+		f.answered++
+		if f.answered == f.SpentAt {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(5*time.Second).Unix(), 10))
+		}
+		f.mu.Unlock()
 		if r.Header.Get("Authorization") != "Bearer "+f.Token {
 			writeAPI(w, http.StatusUnauthorized, map[string]any{"type": "error.list", "request_id": "req-1",
 				"errors": []any{map[string]any{"code": "unauthorized", "message": "Access Token Invalid"}}})
