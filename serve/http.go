@@ -35,7 +35,8 @@ func (s *Server) handler() http.Handler {
 	})
 	mux.Handle("GET /api/report", s.authorized(http.HandlerFunc(s.report)))
 	mux.Handle("GET /api/export/ratings", s.authorized(http.HandlerFunc(s.exportRatings)))
-	// What local csat commands need while this process owns the store.
+	// The store's state, every conversation, and a consistency check, for API
+	// clients (local csat commands use the data directory's socket instead).
 	mux.Handle("GET /api/state", s.authorized(http.HandlerFunc(s.state)))
 	mux.Handle("GET /api/conversations", s.authorized(http.HandlerFunc(s.conversations)))
 	mux.Handle("POST /api/check", s.authorized(http.HandlerFunc(s.check)))
