@@ -67,13 +67,13 @@ type Ingester struct {
 	queue   []*request
 	leading bool
 
-	syncing sync.Mutex // held by the one Sync run at a time
+	syncing chan struct{} // holds the one Sync run at a time
 }
 
 // NewIngester reads the admin names learned so far back from the sink's
 // marks (a few keys per admin, whatever the size of the log).
 func NewIngester(sink Sink) (*Ingester, error) {
-	in := &Ingester{sink: sink, names: NewNames()}
+	in := &Ingester{sink: sink, names: NewNames(), syncing: make(chan struct{}, 1)}
 	err := sink.Marks(markSource, learnedPrefix, func(k string) error {
 		if id, name, ok := strings.Cut(k[len(learnedPrefix):], "="); ok {
 			in.names.Remember(id, name)

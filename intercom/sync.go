@@ -25,9 +25,6 @@ const SyncOverlap = 5 * time.Minute
 // syncWorkers is how many conversations are fetched at once.
 const syncWorkers = 4
 
-// ErrSyncRunning says another sync of the same store is under way.
-var ErrSyncRunning = errors.New("a sync of this store is already running")
-
 // SyncOptions configure one sync run.
 type SyncOptions struct {
 	BaseURL string // one of Regions; a server on this machine in tests
@@ -152,16 +149,25 @@ func nextRun(last syncRun, have bool, since time.Time) (run syncRun, resumed boo
 // page is written before the position after it is recorded, so a run
 // stopped at any point (ctx cancelled, a crash) loses nothing and the next
 // run continues from the last recorded page. The team directory is read
-// first: a refused token fails before anything is written.
+// first: a refused token fails before anything is written. Runs on one
+// ingester take turns: a second one waits for the first.
 func Sync(ctx context.Context, in *Ingester, opt SyncOptions) (SyncReport, error) {
-	if !in.syncing.TryLock() {
-		return SyncReport{}, ErrSyncRunning
-	}
-	defer in.syncing.Unlock()
 	c, err := newAPIClient(opt)
 	if err != nil {
 		return SyncReport{}, err
 	}
+	// One run at a time: another one waits, then continues where it ended.
+	select {
+	case in.syncing <- struct{}{}:
+	default:
+		c.logf("waiting for the sync under way to finish")
+		select {
+		case in.syncing <- struct{}{}:
+		case <-ctx.Done():
+			return SyncReport{}, ctx.Err()
+		}
+	}
+	defer func() { <-in.syncing }()
 	last, have, err := in.lastRun(c.base.Host)
 	if err != nil {
 		return SyncReport{}, fmt.Errorf("reading the sync position: %w", err)
@@ -265,8 +271,11 @@ func (in *Ingester) syncPages(ctx context.Context, c *apiClient, run *syncRun, r
 		run.Page++
 		done += len(recs)
 		key := run.doneKey()
-		if page.Pages.Next != nil && page.Pages.Next.StartingAfter != "" && len(page.Conversations) > 0 {
-			run.Cursor = page.Pages.Next.StartingAfter
+		if next := page.Pages.Next; next != nil && next.StartingAfter != "" && len(page.Conversations) > 0 {
+			if next.StartingAfter == run.Cursor {
+				return fmt.Errorf("page %d: the search answered the cursor it was given as the next one", run.Page)
+			}
+			run.Cursor = next.StartingAfter
 			key = run.pageKey()
 		}
 		if _, err := in.Apply(nil, []string{key}); err != nil {

@@ -195,3 +195,63 @@ func TestServeSyncEvery(t *testing.T) {
 		t.Error("the server's log holds the Intercom token")
 	}
 }
+
+// TestSyncThroughServeInterrupted: Ctrl-C on a sync that runs inside csat
+// serve stops it there and keeps the pages read; the next sync continues
+// the run and ends with every conversation.
+func TestSyncThroughServeInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	api := intercomtest.New(t, 400)
+	reached, release := make(chan struct{}), make(chan struct{})
+	api.BeforeGet = func(n int, id string) int {
+		if n == 170 { // on the second page
+			close(reached)
+			<-release
+		}
+		return 0
+	}
+	env := append(os.Environ(), "CSAT_DATA_DIR="+filepath.Join(dir, "data"), apiURLEnv+"="+api.URL, "NO_COLOR=1")
+	users := writeFile(t, filepath.Join(dir, "users"), "ann admin ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGYMGQ9c2oZnWl6Nc3kHf4h/TrqM1x1kWOcJN/dTEm+C ann@laptop\n")
+	secret := writeFile(t, filepath.Join(dir, "secret"), "s3cret\n")
+	token := writeFile(t, filepath.Join(dir, "token"), api.Token+"\n")
+	srv := exec.Command("csat", "serve", "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--users", users, "--webhook-secret-file", secret)
+	srv.Env = env
+	pipe, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		srv.Process.Signal(os.Interrupt)
+		srv.Wait()
+	}()
+	if _, err := bufio.NewReader(pipe).ReadString('\n'); err != nil {
+		t.Fatalf("csat serve did not start: %v", err)
+	}
+
+	client := exec.Command("csat", "sync", "intercom", "--token-file", token)
+	client.Env = env
+	var out, errOut bytes.Buffer
+	client.Stdout, client.Stderr = &out, &errOut
+	if err := client.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-reached
+	client.Process.Signal(os.Interrupt)
+	err = client.Wait()
+	close(release)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(errOut.String(), "interrupted; the csat process owning") {
+		t.Fatalf("interrupted sync: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	code, stdout, stderr := csatBinary(t, env, "sync", "intercom", "--token-file", token)
+	if code != 0 || !strings.HasPrefix(stdout, "synced 250 conversations updated since the beginning (2 pages, continuing the interrupted run;") {
+		t.Fatalf("the next sync: %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = csatBinary(t, env, "export", "conversations", "--format", "jsonl")
+	if n := strings.Count(stdout, "\n"); code != 0 || n != 400 {
+		t.Fatalf("%d conversations after the resumed sync, want 400", n)
+	}
+}

@@ -8,8 +8,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -106,10 +108,15 @@ func forwardToOwner(g *globals, c *cobra.Command) error {
 			return usageErr(fmt.Errorf("reading stdin: %w", err))
 		}
 	}
-	code, err := owner.Forward(c.Context(), dir, req, c.OutOrStdout(), c.ErrOrStderr())
+	// Ctrl-C here ends the command there, at its next step.
+	ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := owner.Forward(ctx, dir, req, c.OutOrStdout(), c.ErrOrStderr())
 	switch {
 	case errors.Is(err, owner.ErrNoOwner):
 		return nil
+	case err != nil && ctx.Err() != nil:
+		return failedErr(fmt.Errorf("interrupted; the csat process owning %s stopped the command (what it wrote stays)", dir))
 	case err != nil:
 		return failedErr(err)
 	}
