@@ -89,7 +89,9 @@ func newAPIClient(opt SyncOptions) (*apiClient, error) {
 	}
 	hc := opt.Client
 	if hc == nil {
-		hc = &http.Client{Timeout: 2 * time.Minute}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = syncWorkers // keep one connection per worker
+		hc = &http.Client{Timeout: 2 * time.Minute, Transport: t}
 	}
 	// A redirect could carry the token elsewhere; the API never redirects.
 	nc := *hc

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -304,4 +305,35 @@ func TestSyncWaitsWhenTheWindowIsSpent(t *testing.T) {
 	if !strings.Contains(log.String(), "rate limit reached; waiting") {
 		t.Fatalf("log:\n%s", log.String())
 	}
+}
+
+// BenchmarkSync syncs CSAT_BENCH_SYNC (default 3,000) conversations from
+// the local Intercom-compatible server into an in-memory store, once
+// whatever b.N: the client's own cost (search, one GET per conversation,
+// four at a time, import), with no network latency.
+//
+//	go test ./intercom/ -run '^$' -bench Sync -benchtime 1x
+func BenchmarkSync(b *testing.B) {
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("CSAT_BENCH_SYNC")); err == nil && v > 0 {
+		n = v
+	}
+	f := intercomtest.New(b, n)
+	st := openStore(b, store.Options{InMemory: true})
+	defer st.Close()
+	in, err := intercom.NewIngester(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var w waits
+	var log bytes.Buffer
+	b.ResetTimer()
+	start := time.Now()
+	rep, err := intercom.Sync(context.Background(), in, syncOptions(f, &w, &log))
+	took := time.Since(start)
+	if err != nil || rep.Conversations != n {
+		b.Fatalf("%v %+v", err, rep)
+	}
+	b.ReportMetric(float64(n)/took.Seconds(), "conversations/s")
+	b.ReportMetric(float64(rep.Applied), "events")
 }
