@@ -147,6 +147,19 @@ func TestBackfillWhileServing(t *testing.T) {
 	if strings.Contains(srvErr.String(), api.Token) {
 		t.Error("the server's log holds the Intercom token")
 	}
+	err = filepath.WalkDir(data, func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte(api.Token)) {
+			t.Errorf("%s holds the Intercom token", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestServeSyncEvery: csat serve --sync-every syncs at start (and then at

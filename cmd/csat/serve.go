@@ -38,10 +38,14 @@ secret comes from --webhook-secret-file or $CSAT_WEBHOOK_SECRET. GET
 /api/report and /api/export/ratings need "Authorization: Bearer TOKEN" with
 the token of --api-token-file (default: one made once in the data directory).
 
-While it runs, csat report, export, check, import, sync and simulate on the
-same data directory run inside it (through the socket DATA_DIR/csat.sock)
-instead of opening the store, so history is backfilled while webhooks
-keep arriving. SIGTERM or Ctrl-C shuts it down cleanly.`,
+With --sync-every 10m and --intercom-token-file, it also pulls from
+Intercom's REST API at that interval (first at start), as csat sync
+intercom does.
+
+While it runs, csat report, export, check, import, sync, forget and
+simulate on the same data directory run inside it (through the socket
+DATA_DIR/csat.sock) instead of opening the store, so history is backfilled
+while webhooks keep arriving. SIGTERM or Ctrl-C shuts it down cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServe(g, f)
