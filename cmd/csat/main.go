@@ -55,6 +55,10 @@ type globals struct {
 	env      map[string]string
 }
 
+// The root's hook (forwardToOwner) keeps running should a subcommand add
+// its own persistent hook.
+func init() { cobra.EnableTraverseRunHooks = true }
+
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -99,6 +103,7 @@ Run it with no command to open the dashboard.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 	}
+	// Every command first asks whether the data directory's owner should run it.
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return forwardToOwner(g, c) }
 	root.PersistentFlags().StringVar(&g.dataDir, "data-dir", "", "data directory (default $CSAT_DATA_DIR, else $XDG_DATA_HOME/csat)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
