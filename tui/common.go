@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -130,10 +131,14 @@ type (
 	}
 )
 
-func flash(text string) tea.Cmd { return func() tea.Msg { return flashMsg{text: text} } }
+// flash and flashErr texts often quote ids and typed text: they are made
+// safe to show here, once for every view.
+func flash(text string) tea.Cmd {
+	return func() tea.Msg { return flashMsg{text: safetext.Line(text)} }
+}
 
 func flashErr(err error) tea.Cmd {
-	return func() tea.Msg { return flashMsg{text: err.Error(), err: true} }
+	return func() tea.Msg { return flashMsg{text: safetext.Line(err.Error()), err: true} }
 }
 
 // list is a cursor over n rows with a scrolling window of height rows.

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -165,7 +166,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 	t := c.theme
 	var lines []string
 	add := func(when, text string, style func(...string) string) {
-		wrapped := ansi.Wordwrap(text, max(width-14, 10), " ")
+		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-14, 10), " ")
 		for i, l := range strings.Split(wrapped, "\n") {
 			prefix := fit("", 13)
 			if i == 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -109,7 +110,7 @@ func New(opts Options) (*Model, error) {
 	c := &common{
 		theme:  NewTheme(opts.Renderer),
 		keys:   DefaultKeyMap(),
-		src:    src,
+		src:    newShownSource(src),
 		viewer: opts.Viewer,
 		clock:  clock,
 		log:    logger,
@@ -486,13 +487,13 @@ func firstWord(s string) string {
 func (m *Model) statusBar() string {
 	t := m.c.theme
 	now := m.c.clock()
-	left := t.StatusKey.Render(" "+m.storeName+" ") + t.Status.Render(" "+m.viewerLabel()+" ")
+	left := t.StatusKey.Render(" "+safetext.Line(m.storeName)+" ") + t.Status.Render(" "+safetext.Line(m.viewerLabel())+" ")
 	live := "updated " + agoSeconds(now, m.lastUpdate)
 	if m.feed == nil {
 		live = "not live"
 	}
 	right := t.Status.Render(" "+now.Format("Jan 2 15:04:05")+" ") + t.StatusLive.Render(" ● "+live+" ")
-	middle := m.views[m.active].StatusText()
+	middle := safetext.Line(m.views[m.active].StatusText())
 	if m.flash != "" && now.Sub(m.flashAt) < 8*time.Second {
 		middle = m.flash
 	}

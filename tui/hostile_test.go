@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
+)
+
+// Hostile texts: what a customer can type into Intercom, one of each kind
+// of thing a terminal obeys, around words that must still be seen.
+const (
+	hostileTitle   = "\x1b]0;pwned\x07Mallory"            // retitles the window
+	hostileClear   = "ok\x1b[2J\x1b[Hfake: all good"      // clears the screen, paints fake text
+	hostileFormula = "=HYPERLINK(\"http://evil\",\"x\")"  // harmless on screen, shown as is
+	hostileBidi    = "refund \u202egnp.exe\u202c done"    // reads backwards
+	hostileBytes   = "caf\xe9 \x9b2J\x00 \u009d0;x\u009c" // invalid UTF-8, 8-bit CSI, C1 as UTF-8
+	hostileLink    = "\x1b]8;;http://evil\x1b\\click me\x1b]8;;\x1b\\"
+)
+
+var hostileTexts = []string{hostileTitle, hostileClear, hostileFormula, hostileBidi, hostileBytes, hostileLink}
+
+// hostileStore is the fixture plus one conversation whose customer, texts
+// and remark are all hostile, rated 1 so that it tops the follow-ups.
+func hostileStore(t *testing.T) *store.Store {
+	st := fixtureStore(t)
+	at := st.Now().Add(time.Hour)
+	cust := domain.User(hostileTitle)
+	conv := "evil-1"
+	for _, ev := range []domain.Event{
+		{Kind: domain.EvStart, Conv: conv, Actor: cust, At: at},
+		{Kind: domain.EvSay, Conv: conv, Actor: cust, Text: hostileClear + "\n" + hostileBidi + "\n" + hostileBytes + "\n" + hostileLink + strings.Repeat(" padding the message to a survey-worthy length", 6), At: at},
+		{Kind: domain.EvSay, Conv: conv, Actor: domain.Teammate("bob"), Text: "Looking into it for you now, one moment please.", At: at.Add(time.Minute)},
+		{Kind: domain.EvClose, Conv: conv, Actor: domain.Teammate("bob"), At: at.Add(2 * time.Minute)},
+		{Kind: domain.EvRate, Conv: conv, Actor: cust, Value: 1, At: at.Add(3 * time.Minute)},
+		{Kind: domain.EvComment, Conv: conv, Actor: cust, Text: hostileFormula + " " + hostileClear, At: at.Add(3 * time.Minute)},
+	} {
+		if _, err := st.Apply(ev); err != nil {
+			t.Fatalf("hostile %s: %v", ev.Kind, err)
+		}
+	}
+	return st
+}
+
+// TestHostileTextOnEveryTab renders every tab at 100×30 over a store holding
+// hostile text: the goldens show what a viewer sees (the words, no escape
+// sequence obeyed), and no line holds ESC or another control character.
+func TestHostileTextOnEveryTab(t *testing.T) {
+	for _, tab := range []struct {
+		name string
+		keys []string
+	}{
+		{"followups", []string{"2"}},
+		{"achievements", []string{"3"}},
+		{"conversations", []string{"4"}},
+		{"stream", []string{"4", "home", "enter"}},
+		{"settings", []string{"6"}},
+	} {
+		t.Run(tab.name, func(t *testing.T) {
+			d := drive(t, newTestModel(t, hostileStore(t), "ada"), 100, 30)
+			d.keys(tab.keys...)
+			view := d.view()
+			assertNothingObeyed(t, view)
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+}
+
+// TestShownIdsLeadBackToStoredOnes: an id shown changed leads back to the
+// stored one when a view acts on it; an id two stored ones share on screen
+// leads nowhere rather than to the wrong one.
+func TestShownIdsLeadBackToStoredOnes(t *testing.T) {
+	rec := &recordingSource{textSource: textSource{"c1\x1b[2J"}}
+	s := newShownSource(rec)
+	items, _ := s.FollowUps(store.FollowUpFilter{})
+	if items[0].Conv != "c1" || items[0].Agent.Name != "c1" {
+		t.Fatalf("shown %q", items[0].Conv)
+	}
+	_, _ = s.Apply(domain.Event{Kind: domain.EvFollowUp, Conv: items[0].Conv, Agent: items[0].Agent, Text: "typed\x1b"})
+	if rec.got.Conv != "c1\x1b[2J" || rec.got.Agent.Name != "c1\x1b[2J" || rec.got.Text != "typed\x1b" {
+		t.Fatalf("applied %+v", rec.got)
+	}
+	if parts, _ := s.Stream("c1"); rec.stream != "c1\x1b[2J" || parts[0].Event.Conv != "c1" {
+		t.Fatalf("stream asked for %q", rec.stream)
+	}
+	// A stored "c1" shown next to it: "c1" no longer says which.
+	rec.text = "c1"
+	_, _ = s.FollowUps(store.FollowUpFilter{})
+	_, _ = s.Apply(domain.Event{Conv: "c1"})
+	if rec.got.Conv != "c1" {
+		t.Fatalf("an ambiguous id went to %q", rec.got.Conv)
+	}
+	shared := []store.Teammate{{Name: "a\x1b[31m"}}
+	if got := shownCopy(s, shared, false); got[0].Name != "a" || shared[0].Name != "a\x1b[31m" {
+		t.Fatalf("shown %q, the store's value became %q", got[0].Name, shared[0].Name)
+	}
+}
+
+type recordingSource struct {
+	textSource
+	got    domain.Event
+	stream string
+}
+
+func (r *recordingSource) Apply(ev domain.Event) (domain.Outcome, error) {
+	r.got = ev
+	return domain.Outcome{}, nil
+}
+
+func (r *recordingSource) Stream(conv string) ([]store.Part, error) {
+	r.stream = conv
+	return r.textSource.Stream(conv)
+}
+
+// assertNothingObeyed fails when a line of a frame holds something a
+// terminal would act on: ESC, another C0 or C1 control, a bidi control, or
+// bytes that are not UTF-8.
+func assertNothingObeyed(t testing.TB, frame string) {
+	t.Helper()
+	for i, line := range strings.Split(frame, "\n") {
+		if !utf8.ValidString(line) {
+			t.Fatalf("line %d is not UTF-8: %q", i+1, line)
+		}
+		for _, r := range line {
+			if r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+				t.Fatalf("line %d holds %U: %q", i+1, r, line)
+			}
+		}
+	}
+}
+
+// textSource shows one text in every string a view can show, without a
+// store, so that a fuzz input costs a few renders.
+type textSource struct{ text string }
+
+func (s textSource) Apply(domain.Event) (domain.Outcome, error) {
+	return domain.Outcome{}, errors.New("refused " + s.text)
+}
+func (s textSource) Now() time.Time            { return testNow }
+func (s textSource) Settings() domain.Settings { return domain.DefaultSettings() }
+func (s textSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
+	row := store.AgentRow{Agent: domain.Teammate(s.text), Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}, Daily: make([]domain.Counts, 30)}
+	return store.Leaderboard{Period: p, Team: row.Counts, Teammates: []store.AgentRow{row}}, nil
+}
+func (s textSource) FollowUps(store.FollowUpFilter) ([]store.FollowUpItem, error) {
+	return []store.FollowUpItem{{Conv: s.text, Agent: domain.Teammate(s.text), Customer: domain.User(s.text), Value: 1, Comment: s.text,
+		RatedAt: testNow.Add(-time.Hour), Changed: testNow.Add(-time.Hour), WindowOpen: true, FollowUp: domain.FollowUp{By: s.text, Note: s.text}}}, nil
+}
+func (s textSource) Achievements(int) ([]store.Achievement, error) {
+	return []store.Achievement{{Conv: s.text, Agent: domain.Teammate(s.text), Customer: domain.User(s.text), Value: 5, Comment: s.text, At: testNow}}, nil
+}
+func (s textSource) Conversations(int) ([]store.ConversationSummary, error) {
+	return []store.ConversationSummary{{ID: s.text, Customer: domain.User(s.text), StartedAt: testNow, UpdatedAt: testNow, Chars: 300,
+		Slots: []domain.Slot{{Agent: domain.Teammate(s.text), Value: 2, Comment: s.text, Commented: true}}}}, nil
+}
+func (s textSource) Stream(conv string) ([]store.Part, error) {
+	cust, tm := domain.User(s.text), domain.Teammate(s.text)
+	return []store.Part{
+		{Event: domain.Event{Kind: domain.EvStart, Conv: conv, Actor: cust, Agent: tm, At: testNow}},
+		{Event: domain.Event{Kind: domain.EvSay, Conv: conv, Actor: cust, Text: s.text, At: testNow}},
+		{Event: domain.Event{Kind: domain.EvNote, Conv: conv, Actor: tm, Text: s.text, At: testNow}},
+		{Event: domain.Event{Kind: domain.EvComment, Conv: conv, Actor: cust, Text: s.text, At: testNow}},
+	}, nil
+}
+func (s textSource) Audit(int) ([]store.AuditEntry, error) {
+	return []store.AuditEntry{{At: testNow, By: s.text, Key: domain.SettingKey{Scope: "workspace", Name: "profile"}, Old: s.text, New: s.text}}, nil
+}
+func (s textSource) Teammates() ([]store.Teammate, error) {
+	return []store.Teammate{{Name: s.text, Role: domain.RoleAdmin}}, nil
+}
+func (s textSource) Subscribe(context.Context) <-chan store.Change { return nil }
+func (s textSource) Dir() string                                   { return s.text }
+
+// FuzzViewsShowNoEscape: whatever text the store holds (names, ids,
+// remarks, messages, the audit trail, the viewer's name), no line of any
+// tab, the help or the status bar holds ESC or another control character.
+func FuzzViewsShowNoEscape(f *testing.F) {
+	for _, s := range hostileTexts {
+		f.Add(s)
+	}
+	f.Add("山田 太郎 👩🏽‍💻")
+	f.Fuzz(func(t *testing.T, text string) {
+		m, err := New(Options{Source: textSource{text}, Viewer: text, Renderer: plainRenderer(), Clock: func() time.Time { return testNow }, NoLive: true, Tick: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := drive(t, m, 100, 30)
+		for _, keys := range [][]string{{"1"}, {"2"}, {"c", "enter"}, {"3"}, {"4"}, {"enter"}, {"5"}, {"6"}, {"?"}} {
+			d.keys(keys...)
+			assertNothingObeyed(t, d.view())
+		}
+	})
+}

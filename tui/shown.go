@@ -1,0 +1,255 @@
+package tui
+
+import (
+	"reflect"
+	"sync"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
+	"github.com/csat-app/csat/store"
+)
+
+// shownSource is the one place where text from the store becomes text for
+// the screen: every string it hands the views has been through safetext
+// (Line for rows and cells, Text for a conversation's stream, whose line
+// breaks the view wraps), so no view can print a customer's escape
+// sequence, whatever it renders and however it is restructured. The store
+// keeps the text as it came; this is a copy.
+//
+// Views pass ids they were shown back in (open a conversation, move a
+// follow-up on): shownSource maps a changed id back to the one stored, and
+// refuses an id that two stored ones share on screen rather than guess.
+type shownSource struct {
+	Source
+	mu  sync.Mutex
+	raw map[string]string // shown text → stored text, for text that changed
+}
+
+// ambiguous marks a shown text that more than one stored text became.
+const ambiguous = "\x00ambiguous"
+
+// maxRemembered bounds the map of changed texts; beyond it, ids shown
+// changed stop resolving (an action on one fails) instead of memory growing.
+const maxRemembered = 1 << 14
+
+func newShownSource(src Source) *shownSource {
+	return &shownSource{Source: src, raw: map[string]string{}}
+}
+
+func (s *shownSource) Settings() domain.Settings { return shownCopy(s, s.Source.Settings(), false) }
+
+func (s *shownSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
+	lb, err := s.Source.Leaderboard(p)
+	return shownCopy(s, lb, false), shownErr(err)
+}
+
+func (s *shownSource) FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error) {
+	items, err := s.Source.FollowUps(f)
+	return shownCopy(s, items, false), shownErr(err)
+}
+
+func (s *shownSource) Achievements(limit int) ([]store.Achievement, error) {
+	items, err := s.Source.Achievements(limit)
+	return shownCopy(s, items, false), shownErr(err)
+}
+
+func (s *shownSource) Conversations(limit int) ([]store.ConversationSummary, error) {
+	items, err := s.Source.Conversations(limit)
+	return shownCopy(s, items, false), shownErr(err)
+}
+
+func (s *shownSource) Stream(conv string) ([]store.Part, error) {
+	parts, err := s.Source.Stream(s.stored(conv))
+	return shownCopy(s, parts, true), shownErr(err)
+}
+
+func (s *shownSource) Audit(limit int) ([]store.AuditEntry, error) {
+	items, err := s.Source.Audit(limit)
+	return shownCopy(s, items, false), shownErr(err)
+}
+
+func (s *shownSource) Teammates() ([]store.Teammate, error) {
+	items, err := s.Source.Teammates()
+	return shownCopy(s, items, false), shownErr(err)
+}
+
+// Apply takes an event a view built from what it was shown: the ids in it
+// go back to the stored ones; typed text is the viewer's own and goes as is.
+func (s *shownSource) Apply(ev domain.Event) (domain.Outcome, error) {
+	ev.Conv = s.stored(ev.Conv)
+	ev.Agent.Name = s.stored(ev.Agent.Name)
+	ev.Actor.Name = s.stored(ev.Actor.Name)
+	o, err := s.Source.Apply(ev)
+	return o, shownErr(err)
+}
+
+// stored is the stored text that was shown as shown.
+func (s *shownSource) stored(shown string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if raw, ok := s.raw[shown]; ok && raw != ambiguous {
+		return raw
+	}
+	return shown
+}
+
+// remember notes that raw was shown as shown, or that shown now stands for
+// two stored texts.
+func (s *shownSource) remember(raw, shown string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if have, ok := s.raw[shown]; ok {
+		if have != raw {
+			s.raw[shown] = ambiguous
+		}
+		return
+	}
+	if len(s.raw) < maxRemembered {
+		s.raw[shown] = raw
+	}
+}
+
+// shownCopy returns v with every exported string in it, however deep,
+// made safe to show; slices, maps and pointers are copied before anything
+// changes, so the store's values are never touched. Values that need no
+// change are returned as they are, without copying.
+func shownCopy[T any](s *shownSource, v T, multiline bool) T {
+	stored := v
+	rv := reflect.ValueOf(&v).Elem()
+	if needsShowing(rv) {
+		show := safetext.Line
+		if multiline {
+			show = safetext.Text
+		}
+		showValue(rv, func(raw string) string {
+			shown := show(raw)
+			s.remember(raw, shown)
+			return shown
+		})
+	}
+	s.markCollisions(reflect.ValueOf(&stored).Elem())
+	return v
+}
+
+// needsShowing reports whether any exported string under v would change.
+func needsShowing(v reflect.Value) bool {
+	found := false
+	walk(v, func(f reflect.Value) { found = found || !safetext.Safe(f.String()) })
+	return found
+}
+
+// markCollisions looks at the stored texts under v that are shown as they
+// are: one that a changed text is also shown as makes that shown text
+// ambiguous.
+func (s *shownSource) markCollisions(v reflect.Value) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.raw) == 0 {
+		return
+	}
+	walk(v, func(f reflect.Value) {
+		text := f.String()
+		if have, ok := s.raw[text]; ok && have != text && safetext.Safe(text) {
+			s.raw[text] = ambiguous
+		}
+	})
+}
+
+// walk calls fn with every settable string under v.
+func walk(v reflect.Value, fn func(reflect.Value)) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			fn(v)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			walk(v.Field(i), fn)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			walk(v.Index(i), fn)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walk(v.Elem(), fn)
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			k := reflect.New(v.Type().Key()).Elem()
+			k.Set(iter.Key())
+			walk(k, fn)
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(iter.Value())
+			walk(e, fn)
+		}
+	}
+}
+
+// showValue rewrites the strings under v with show, copying what v shares.
+func showValue(v reflect.Value, show func(string) string) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			if text := v.String(); !safetext.Safe(text) {
+				v.SetString(show(text))
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			showValue(v.Field(i), show)
+		}
+	case reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			showValue(v.Index(i), show)
+		}
+	case reflect.Slice:
+		if v.IsNil() || !v.CanSet() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := 0; i < c.Len(); i++ {
+			showValue(c.Index(i), show)
+		}
+	case reflect.Pointer:
+		if v.IsNil() || !v.CanSet() {
+			return
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(v.Elem())
+		v.Set(c)
+		showValue(c.Elem(), show)
+	case reflect.Map:
+		if v.IsNil() || !v.CanSet() {
+			return
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			k := reflect.New(v.Type().Key()).Elem()
+			k.Set(iter.Key())
+			showValue(k, show)
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(iter.Value())
+			showValue(e, show)
+			c.SetMapIndex(k, e)
+		}
+		v.Set(c)
+	}
+}
+
+// shownErr is err with a message safe to show; errors.Is and As still see err.
+func shownErr(err error) error {
+	if err == nil || safetext.Safe(err.Error()) {
+		return err
+	}
+	return shownError{err}
+}
+
+type shownError struct{ err error }
+
+func (e shownError) Error() string { return safetext.Line(e.err.Error()) }
+func (e shownError) Unwrap() error { return e.err }
