@@ -23,6 +23,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 	"github.com/csat-app/csat/tui"
 )
@@ -79,6 +80,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = log.New(os.Stderr, "csat serve: ", log.LstdFlags)
 	}
+	// Log lines quote names, ids and errors that came from outside.
+	cfg.Logger = log.New(safetext.LogWriter(cfg.Logger.Writer()), cfg.Logger.Prefix(), cfg.Logger.Flags())
 	roster, err := cfg.Store.Teammates()
 	if err != nil {
 		return nil, fmt.Errorf("serve: reading the roster: %w", err)

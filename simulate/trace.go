@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 )
 
 // Step is one line of a run's trace: a command and what it did, or a snooze
@@ -93,7 +94,7 @@ func (h *HumanTrace) Step(s Step) {
 		if h.lastFile != "" {
 			fmt.Fprintln(h.W)
 		}
-		fmt.Fprintf(h.W, "== %s ==\n", s.File)
+		fmt.Fprintf(h.W, "== %s ==\n", safetext.Line(s.File))
 		h.lastDay = ""
 	}
 	h.lastFile = s.File
@@ -105,7 +106,7 @@ func (h *HumanTrace) Step(s Step) {
 	if r := s.result(); r != "" {
 		line += " → " + r
 	}
-	fmt.Fprintln(h.W, line)
+	fmt.Fprintln(h.W, safetext.Line(line))
 }
 
 // clockText is the time of day, with seconds only when there are some.

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 	"github.com/csat-app/csat/tui"
@@ -183,7 +184,7 @@ func openLog() (*log.Logger, func()) {
 	if err != nil {
 		return log.New(io.Discard, "", 0), func() {}
 	}
-	return log.New(f, "", log.LstdFlags), func() { f.Close() }
+	return log.New(safetext.LogWriter(f), "", log.LstdFlags), func() { f.Close() }
 }
 
 // whatIfFor is the settings preview for a store (serve's sessions use it too).

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 )
 
 func init() { commands = append(commands, newExportCmd) }
@@ -101,7 +102,7 @@ func (r *recordWriter) write(fields []field) error {
 	for i, f := range fields {
 		switch v := f.value.(type) {
 		case string:
-			row[i] = v
+			row[i] = safetext.Cell(v) // JSON lines keep v as stored
 		case int:
 			row[i] = strconv.Itoa(v)
 		case bool:

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -156,7 +157,7 @@ func writeReportTable(w io.Writer, lb store.Leaderboard, target int) error {
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Agent, r.Kind, r.Score, mark,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", safetext.Line(r.Agent), r.Kind, r.Score, mark,
 			r.Ratings, r.Positive, r.Neutral, r.Negative, r.Surveys, r.ResponseRate)
 	}
 	return tw.Flush()
@@ -167,7 +168,7 @@ func writeReportCSV(w io.Writer, lb store.Leaderboard, target int) error {
 	cw.Write([]string{"agent", "kind", "from", "to", "score", "ratings", "positive", "neutral", "negative", "surveys", "response_rate", "meets_target"})
 	from, to := lb.Period.From.Format(time.DateOnly), lastDay(lb.Period)
 	for _, r := range reportRows(lb, target) {
-		cw.Write([]string{r.Agent, r.Kind, from, to, r.Score, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
+		cw.Write([]string{safetext.Cell(r.Agent), r.Kind, from, to, r.Score, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
 			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), strconv.Itoa(r.Surveys), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)})
 	}
 	cw.Flush()
