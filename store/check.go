@@ -94,7 +94,8 @@ func diffStores(a, b *badger.Txn, agentsA, agentsB []domain.Actor, skipMarks boo
 		return v
 	}
 	skip := func(k []byte) bool {
-		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' || skipMarks && len(k) >= 2 && k[0] == pMark && k[1] == '/'
+		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' || skipMarks && len(k) >= 2 && k[0] == pMark && k[1] == '/' ||
+			len(k) >= 2 && k[0] == pScenario && k[1] == '/'
 	}
 	for ia.Valid() || ib.Valid() {
 		if ia.Valid() && skip(ia.Item().Key()) {

@@ -32,6 +32,8 @@
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new
 //	k/SOURCE 0x00 KEY            ∅: mark index: KEY was carried by a mark event of SOURCE
 //	                             (domain.MarkEvent, e.g. source intercom, key notif/ID)
+//	n/NAME                       simulator scenario saved by name: saved-at, by, script
+//	                             (scenarios.go; no event logs it, so Check leaves it out)
 //
 // A rating counts in the day it was first given; surveys sent count in the
 // day of the request that opened the slot. A leaderboard over N days reads N

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// pScenario keys the simulator sessions kept by name (n/NAME). They are
+// the trainers' drafts, not workspace facts: no event logs them, a replay
+// does not derive them, and Check leaves them out.
+const pScenario = 'n'
+
+// MaxScenarioBytes bounds one saved scenario (a script of a few hundred steps
+// is a few KiB).
+const MaxScenarioBytes = 1 << 20
+
+// Scenario is a simulator session saved by name as a script
+// (simulate.WriteScript), replayable with csat simulate run.
+type Scenario struct {
+	Name    string    `json:"name"`
+	By      string    `json:"by,omitempty"`
+	SavedAt time.Time `json:"saved_at"`
+	Script  string    `json:"script"`
+}
+
+// ValidScenarioName accepts 1 to 64 of A-Z a-z 0-9 _ . - (not starting with
+// a dot): a name that is also safe as a file name and on a command line.
+func ValidScenarioName(name string) error {
+	if name == "" || len(name) > 64 || name[0] == '.' {
+		return fmt.Errorf("scenario name %q: want 1 to 64 of A-Z a-z 0-9 _ . - not starting with a dot", name)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return fmt.Errorf("scenario name %q: want 1 to 64 of A-Z a-z 0-9 _ . - not starting with a dot", name)
+		}
+	}
+	return nil
+}
+
+func scenarioKey(name string) []byte { return append(prefix(pScenario), name...) }
+
+// SaveScenario keeps sc under its name, replacing one saved before.
+func (s *Store) SaveScenario(sc Scenario) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	if err := ValidScenarioName(sc.Name); err != nil {
+		return err
+	}
+	if len(sc.Script) > MaxScenarioBytes {
+		return fmt.Errorf("scenario %s: %d bytes, over the %d a scenario may hold", sc.Name, len(sc.Script), MaxScenarioBytes)
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(scenarioKey(sc.Name), encodeScenario(sc))
+	})
+}
+
+// Scenario returns the scenario saved as name; ok is false when there is none.
+func (s *Store) Scenario(name string) (sc Scenario, ok bool, err error) {
+	if ValidScenarioName(name) != nil {
+		return Scenario{}, false, nil
+	}
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	item, err := txn.Get(scenarioKey(name))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Scenario{}, false, nil
+	}
+	if err != nil {
+		return Scenario{}, false, err
+	}
+	err = item.Value(func(v []byte) error {
+		sc, err = decodeScenario(name, v)
+		return err
+	})
+	return sc, err == nil, err
+}
+
+// Scenarios lists the saved scenarios by name, scripts included.
+func (s *Store) Scenarios() ([]Scenario, error) {
+	txn, _ := s.snapshot()
+	defer txn.Discard()
+	var out []Scenario
+	err := iterate(txn, prefix(pScenario), func(k, v []byte) error {
+		sc, err := decodeScenario(string(k[2:]), v)
+		if err == nil {
+			out = append(out, sc)
+		}
+		return err
+	})
+	return out, err
+}
+
+// A scenario value: saved-at (varint Unix nanoseconds), by (uvarint length,
+// bytes), the script (the rest).
+func encodeScenario(sc Scenario) []byte {
+	b := binary.AppendVarint(nil, sc.SavedAt.UnixNano())
+	b = binary.AppendUvarint(b, uint64(len(sc.By)))
+	b = append(b, sc.By...)
+	return append(b, sc.Script...)
+}
+
+func decodeScenario(name string, v []byte) (Scenario, error) {
+	at, n := binary.Varint(v)
+	if n <= 0 {
+		return Scenario{}, fmt.Errorf("scenario %s: unreadable time", name)
+	}
+	v = v[n:]
+	l, n := binary.Uvarint(v)
+	if n <= 0 || uint64(len(v)-n) < l {
+		return Scenario{}, fmt.Errorf("scenario %s: unreadable author", name)
+	}
+	by := string(v[n : n+int(l)])
+	return Scenario{Name: name, By: by, SavedAt: time.Unix(0, at).UTC(), Script: string(v[n+int(l):])}, nil
+}
