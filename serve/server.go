@@ -155,6 +155,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Logger:    s.cfg.Logger,
 		WhatIf:    s.cfg.WhatIf,
 		StoreName: "csat serve",
+		// A session reaches no server file: its simulator saves scenarios
+		// into the store instead.
+		FileAccess: false,
 	})
 	if err != nil {
 		wish.Fatalln(sess, "csat: "+err.Error())

@@ -65,8 +65,8 @@ func (s *Store) Scenario(name string) (sc Scenario, ok bool, err error) {
 	if ValidScenarioName(name) != nil {
 		return Scenario{}, false, nil
 	}
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	item, err := txn.Get(scenarioKey(name))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return Scenario{}, false, nil
@@ -83,8 +83,8 @@ func (s *Store) Scenario(name string) (sc Scenario, ok bool, err error) {
 
 // Scenarios lists the saved scenarios by name, scripts included.
 func (s *Store) Scenarios() ([]Scenario, error) {
-	txn, _ := s.snapshot()
-	defer txn.Discard()
+	txn, _, done := s.snapshot()
+	defer done()
 	var out []Scenario
 	err := iterate(txn, prefix(pScenario), func(k, v []byte) error {
 		sc, err := decodeScenario(string(k[2:]), v)

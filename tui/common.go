@@ -49,6 +49,9 @@ type common struct {
 	log    *log.Logger
 	whatIf WhatIfFunc
 	reads  gate
+
+	fileAccess bool          // may write files (the local dashboard only)
+	scenarios  ScenarioSaver // nil: sessions cannot be kept by name
 }
 
 // gate keeps reads off a closed store: a read still running when the

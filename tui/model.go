@@ -41,6 +41,12 @@ type Options struct {
 	NoLive bool
 	// Tick is the status-bar refresh interval; 0 means one second, <0 none (goldens).
 	Tick time.Duration
+	// FileAccess lets the dashboard write files where its user asks (the
+	// simulator's save): set by the local dashboard only, never by a server
+	// whose sessions belong to other people.
+	FileAccess bool
+	// Scenarios keeps simulator sessions saved by name; nil means Store.
+	Scenarios ScenarioSaver
 }
 
 // Model is the root of the dashboard: it owns the frame (tabs, filter,
@@ -115,6 +121,12 @@ func New(opts Options) (*Model, error) {
 		clock:  clock,
 		log:    logger,
 		whatIf: whatIf,
+
+		fileAccess: opts.FileAccess,
+		scenarios:  opts.Scenarios,
+	}
+	if saver, ok := opts.Store.(ScenarioSaver); ok && c.scenarios == nil {
+		c.scenarios = saver
 	}
 	if tms, err := src.Teammates(); err == nil {
 		for _, t := range tms {

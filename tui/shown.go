@@ -3,6 +3,7 @@ package tui
 import (
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/safetext"
@@ -15,6 +16,9 @@ import (
 // breaks the view wraps), so no view can print a customer's escape
 // sequence, whatever it renders and however it is restructured. The store
 // keeps the text as it came; this is a copy.
+//
+// Events is not wrapped: the what-if replay reads it, and a replay needs
+// the text as stored; it shows counts only.
 //
 // Views pass ids they were shown back in (open a conversation, move a
 // follow-up on): shownSource maps a changed id back to the one stored, and
@@ -56,6 +60,12 @@ func (s *shownSource) Achievements(limit int) ([]store.Achievement, error) {
 func (s *shownSource) Conversations(limit int) ([]store.ConversationSummary, error) {
 	items, err := s.Source.Conversations(limit)
 	return shownCopy(s, items, false), shownErr(err)
+}
+
+func (s *shownSource) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
+	return shownErr(s.Source.EachConversation(func(c domain.Conversation, updatedAt time.Time) error {
+		return fn(shownCopy(s, c, false), updatedAt)
+	}))
 }
 
 func (s *shownSource) Stream(conv string) ([]store.Part, error) {

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"os"
 	"strings"
 	"time"
 
@@ -49,7 +48,8 @@ var actPrompts = map[simAction]string{
 var simStart = domain.Epoch.Add(9 * time.Hour)
 
 // simulator is the trainer's sandbox: an in-memory workspace seeded with the
-// store's settings, driven key by key. It never writes to the store.
+// store's settings, driven key by key. It never writes an event to the
+// store; saving keeps the session as a script (save.go).
 type simulator struct {
 	base
 
@@ -293,7 +293,7 @@ func (v *simulator) command(msg tea.KeyMsg) tea.Cmd {
 	case keyIs(msg, k.Advance):
 		return v.ask(actAdvance, "1h (e.g. 30m, 8d)")
 	case keyIs(msg, k.Save):
-		return v.ask(actSave, "csat-session.txt")
+		return v.askSave()
 	case keyIs(msg, k.Rate):
 		if len(v.convs) == 0 {
 			return flash("start a conversation first (n)")
@@ -429,24 +429,6 @@ func (v *simulator) start(text string) tea.Cmd {
 	v.convs = append(v.convs, ev.Conv)
 	v.cur = len(v.convs) - 1
 	return flash("started " + ev.Conv + " with " + ev.Actor.String())
-}
-
-func (v *simulator) save(path string) tea.Cmd {
-	if path == "" {
-		path = "csat-session.txt"
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return flashErr(err)
-	}
-	werr := simulate.WriteScript(f, v.steps)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return flashErr(werr)
-	}
-	return flash("saved " + itoa(len(v.steps)) + " steps to " + path + " · replay with: csat simulate run " + path)
 }
 
 // rulesW is the width of the right-hand panel (conversation and rules).

@@ -275,7 +275,11 @@ func TestResizeKeepsTheFrame(t *testing.T) {
 func TestSimulatorExplainsAndSavesAReplayableScript(t *testing.T) {
 	st := fixtureStore(t)
 	before := st.Now()
-	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	m, err := New(Options{Store: st, Viewer: "ada", Renderer: plainRenderer(), Clock: func() time.Time { return testNow }, NoLive: true, Tick: -1, FileAccess: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := drive(t, m, 100, 30)
 	long := strings.Repeat("The export times out on every report we run. ", 6)
 	d.keys("5", "n", "enter", "c", long, "enter", "t", "Short answer.", "enter", "x")
 	d.contains("close c1 → sent to ada", "length", "/250 chars", "✓", "under operator: sent to ada")
@@ -375,4 +379,30 @@ func TestFollowUpDetailSaysWhyTheRatingIsFinal(t *testing.T) {
 	}
 	d.contains(it.Conv + " · terrible for " + it.Agent.Name + " · change window closed " + it.Window.Until.Format("Jan 2 15:04"))
 	d.lacks(it.Conv + " · terrible for " + it.Agent.Name + " · rating locked by a comment")
+}
+
+// TestSimulatorWithoutFileAccessSavesIntoTheStore: a dashboard that may not
+// touch files (a session of csat serve) keeps the session as a named
+// scenario; a path typed at the prompt is refused as a name, no file made.
+func TestSimulatorWithoutFileAccessSavesIntoTheStore(t *testing.T) {
+	st := fixtureStore(t)
+	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys("5", "n", "enter", "t", "Hello there", "enter")
+	path := filepath.Join(t.TempDir(), "pwned")
+	d.keys("S")
+	d.contains("save as scenario named:")
+	d.keys(path, "enter")
+	d.contains("scenario name")
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the dashboard wrote %s: %v", path, err)
+	}
+	d.keys("S", "drill-1", "enter")
+	d.contains("saved 4 steps as scenario drill-1")
+	sc, ok, err := st.Scenario("drill-1")
+	if err != nil || !ok || sc.By != "ada" || !strings.Contains(sc.Script, `say c1 ada "Hello there"`) {
+		t.Fatalf("stored scenario: %+v %v %v", sc, ok, err)
+	}
+	if _, err := simulate.Parse("drill-1", []byte(sc.Script)); err != nil {
+		t.Fatalf("stored scenario does not parse: %v\n%s", err, sc.Script)
+	}
 }

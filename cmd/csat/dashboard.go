@@ -111,6 +111,8 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		Logger:    logger,
 		StoreName: name,
 		WhatIf:    whatIfFor(st),
+		// The person at this terminal owns these files: save may write one.
+		FileAccess: true,
 	})
 }
 

@@ -25,7 +25,7 @@ func TestScripts(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:  "testdata/script",
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles, "save-scenario": saveScenarioCmd},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CSAT_DATA_DIR", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "xdg"))

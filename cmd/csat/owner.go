@@ -35,6 +35,9 @@ var throughOwner = map[string]bool{
 	"csat simulate whatif": true,
 	"csat simulate run":    true,
 	"csat forget":          true,
+
+	"csat simulate scenarios list": true,
+	"csat simulate scenarios show": true,
 }
 
 // owned is the store this process holds while it answers other processes.

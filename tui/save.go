@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
+)
+
+// ScenarioSaver keeps simulator sessions by name; *store.Store satisfies it.
+type ScenarioSaver interface {
+	SaveScenario(sc store.Scenario) error
+}
+
+// askSave asks where the session goes: a file only when the dashboard may
+// touch the files of the machine it runs on (the local dashboard), a
+// scenario name in the store otherwise (a session of csat serve, whose
+// files belong to the server, not to whoever holds a key).
+func (v *simulator) askSave() tea.Cmd {
+	if v.c.fileAccess {
+		return v.ask(actSave, "csat-session.txt")
+	}
+	cmd := v.ask(actSave, "my-session")
+	v.input.Prompt = "save as scenario named: "
+	return cmd
+}
+
+// save writes the session to the file or the store scenario askSave asked for.
+func (v *simulator) save(target string) tea.Cmd {
+	if v.c.fileAccess {
+		return v.saveFile(target)
+	}
+	return v.saveScenario(target)
+}
+
+func (v *simulator) saveFile(path string) tea.Cmd {
+	if path == "" {
+		path = "csat-session.txt"
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return flashErr(err)
+	}
+	werr := simulate.WriteScript(f, v.steps)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return flashErr(werr)
+	}
+	return flash("saved " + itoa(len(v.steps)) + " steps to " + path + " · replay with: csat simulate run " + path)
+}
+
+func (v *simulator) saveScenario(name string) tea.Cmd {
+	if name == "" {
+		name = "my-session"
+	}
+	if v.c.scenarios == nil {
+		return flashErr(errorf("this dashboard cannot keep scenarios"))
+	}
+	if err := store.ValidScenarioName(name); err != nil {
+		return flashErr(err)
+	}
+	var script scriptBuffer
+	if err := simulate.WriteScript(&script, v.steps); err != nil {
+		return flashErr(err)
+	}
+	sc := store.Scenario{Name: name, By: v.c.viewer, SavedAt: v.c.clock().UTC(), Script: string(script)}
+	if err := v.c.scenarios.SaveScenario(sc); err != nil {
+		return flashErr(err)
+	}
+	return flash("saved " + itoa(len(v.steps)) + " steps as scenario " + name + " · print it with: csat simulate scenarios show " + name)
+}
+
+// scriptBuffer collects a written script.
+type scriptBuffer []byte
+
+func (b *scriptBuffer) Write(p []byte) (int, error) {
+	*b = append(*b, p...)
+	return len(p), nil
+}
