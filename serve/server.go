@@ -43,6 +43,10 @@ type Config struct {
 	WhatIf        tui.WhatIfFunc
 	// Ready, if set, is called once both listeners accept, with the bound addresses.
 	Ready func(Info)
+	// SSH limits; zero means the Default of each (limits.go).
+	HandshakeTimeout time.Duration // to finish the handshake and authenticate
+	IdleTimeout      time.Duration // a dashboard without input is closed
+	MaxSessions      int           // dashboards at once; more are told so and closed
 }
 
 // HostKeyFile is the SSH host key, created on first start and kept.
@@ -77,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 	case cfg.APIToken == "":
 		return nil, errors.New("serve: no API token")
 	}
+	cfg.limits()
 	if cfg.Logger == nil {
 		cfg.Logger = log.New(os.Stderr, "csat serve: ", log.LstdFlags)
 	}
@@ -130,13 +135,14 @@ func (s *Server) sshServer() (*ssh.Server, error) {
 			if ok {
 				ctx.SetValue(userKey{}, u)
 			} else {
-				s.logf("ssh: refused key %s for %q from %s", gossFingerprint(key), ctx.User(), ctx.RemoteAddr())
+				s.logf("ssh: refused key %s for %q from %s", fingerprint(key), ctx.User(), ctx.RemoteAddr())
 			}
 			return ok
 		}),
 		// Middlewares run last-listed first: activeterm refuses sessions
 		// without a terminal, the dashboard runs, then the goodbye.
 		wish.WithMiddleware(s.goodbye, bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii), activeterm.Middleware()),
+		ssh.WrapConn(holdHandshake(s.cfg.HandshakeTimeout)),
 	)
 }
 
@@ -163,7 +169,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		wish.Fatalln(sess, "csat: "+err.Error())
 		return nil
 	}
-	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}, bm.MakeOptions(sess)...)
+	input := newInputClock()
+	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFilter(input.filter)}, bm.MakeOptions(sess)...)
 	p := tea.NewProgram(m, opts...)
 	s.mu.Lock()
 	if s.closing {
@@ -172,8 +179,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		wish.Fatalln(sess, "csat serve is shutting down")
 		return nil
 	}
+	if len(s.sessions) >= s.cfg.MaxSessions {
+		s.mu.Unlock()
+		m.Close()
+		s.logf("ssh: %s refused from %s: all %d sessions in use", u.Name, sess.RemoteAddr(), s.cfg.MaxSessions)
+		wish.Fatalln(sess, fmt.Sprintf("csat serve: all %d dashboards are in use; try again later.", s.cfg.MaxSessions))
+		return nil
+	}
 	s.sessions[p] = struct{}{}
 	s.mu.Unlock()
+	establish(sess)
+	go s.watchIdle(sess, p, input, u.Name)
 	s.logf("ssh: %s (%s) connected from %s", u.Name, u.Role, sess.RemoteAddr())
 	go func() {
 		<-sess.Context().Done()
@@ -192,8 +208,11 @@ func (s *Server) goodbye(next ssh.Handler) ssh.Handler {
 		s.mu.Lock()
 		closing := s.closing
 		s.mu.Unlock()
-		if closing {
+		switch {
+		case closing:
 			wish.Println(sess, "csat serve is shutting down; your dashboard was closed. Reconnect when it is back.")
+		case closedIdle(sess):
+			wish.Println(sess, fmt.Sprintf("csat serve closed your dashboard after %s without input. Reconnect any time.", s.cfg.IdleTimeout))
 		}
 		next(sess)
 	}
@@ -306,11 +325,4 @@ func NewToken() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func gossFingerprint(k ssh.PublicKey) string {
-	if k == nil {
-		return "(none)"
-	}
-	return k.Type()
 }

@@ -50,6 +50,12 @@ type harness struct {
 
 func startServer(t *testing.T, dir string, keys map[string]string, users string) *harness {
 	t.Helper()
+	return startServerWith(t, dir, keys, users, nil)
+}
+
+// startServerWith is startServer with changes to the configuration.
+func startServerWith(t *testing.T, dir string, keys map[string]string, users string, change func(*Config)) *harness {
+	t.Helper()
 	st, err := store.Open(store.Options{InMemory: true})
 	if err != nil {
 		t.Fatal(err)
@@ -60,8 +66,12 @@ func startServer(t *testing.T, dir string, keys map[string]string, users string)
 	}
 	h := &harness{t: t, dir: dir, st: st, keys: keys, done: make(chan error, 1), token: "tok-" + strconv.Itoa(os.Getpid()), secret: []byte("s3cret")}
 	ready := make(chan Info, 1)
-	srv, err := New(Config{Store: st, DataDir: dir, SSHAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Users: u,
-		WebhookSecret: h.secret, APIToken: h.token, Logger: log.New(io.Discard, "", 0), Ready: func(i Info) { ready <- i }})
+	cfg := Config{Store: st, DataDir: dir, SSHAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Users: u,
+		WebhookSecret: h.secret, APIToken: h.token, Logger: log.New(io.Discard, "", 0), Ready: func(i Info) { ready <- i }}
+	if change != nil {
+		change(&cfg)
+	}
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,8 @@ type serveFlags struct {
 	ssh, http, users, secretFile, tokenFile string
 	noSync                                  bool
 	sync                                    serveSync // sync.go
+	idleTimeout                             time.Duration
+	maxSessions                             int
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -56,6 +59,8 @@ while webhooks keep arriving. SIGTERM or Ctrl-C shuts it down cleanly.`,
 	cmd.Flags().StringVar(&f.users, "users", "", "file of allowed public keys: NAME ROLE KEYTYPE BASE64 per line (required)")
 	cmd.Flags().StringVar(&f.secretFile, "webhook-secret-file", "", "file holding the Intercom app's client secret (default $CSAT_WEBHOOK_SECRET)")
 	cmd.Flags().StringVar(&f.tokenFile, "api-token-file", "", "file holding the API token (default DATA_DIR/api-token, made once)")
+	cmd.Flags().DurationVar(&f.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a dashboard after this long without a key press")
+	cmd.Flags().IntVar(&f.maxSessions, "max-sessions", serve.DefaultMaxSessions, "dashboards served at once; more are told so and closed")
 	cmd.Flags().BoolVar(&f.noSync, "no-sync", false, "acknowledge webhooks before fsync (faster; loses the last writes on power loss, not on a crash)")
 	f.sync.flags(cmd)
 	return cmd
@@ -79,6 +84,9 @@ func runServe(g *globals, f serveFlags) error {
 		if secret, err = serve.ReadSecret(f.secretFile); err != nil {
 			return usageErr(fmt.Errorf("serve: --webhook-secret-file: %w", err))
 		}
+	}
+	if f.idleTimeout <= 0 || f.maxSessions <= 0 {
+		return usageErr(fmt.Errorf("serve: --idle-timeout %s and --max-sessions %d must be positive", f.idleTimeout, f.maxSessions))
 	}
 	if secret == "" {
 		return usageErr(errors.New("serve: no webhook secret: give --webhook-secret-file or set $CSAT_WEBHOOK_SECRET"))
@@ -112,7 +120,8 @@ func runServe(g *globals, f serveFlags) error {
 	srv, err := serve.New(serve.Config{
 		Store: st, DataDir: dir, SSHAddr: f.ssh, HTTPAddr: f.http, Users: users,
 		WebhookSecret: []byte(secret), APIToken: token, TokenFile: tokenFile, Logger: logger,
-		WhatIf: whatIfFor(st),
+		WhatIf:      whatIfFor(st),
+		IdleTimeout: f.idleTimeout, MaxSessions: f.maxSessions,
 		Ready: func(i serve.Info) {
 			fmt.Printf("csat serve: dashboard: %s   webhook: http://%s/webhooks/intercom\n", i.SSHCommand(), i.HTTP)
 		},
