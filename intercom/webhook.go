@@ -62,14 +62,18 @@ func Verify(secret, body []byte, header string) bool {
 type Webhook struct {
 	Ingester *Ingester
 	Secret   []byte
-	// Logf, when set, reports failed writes (the store's error, not the caller's).
+	// Logf, when set, reports failed writes (the store's error, not the
+	// caller's), every rejected notification and every skipped one.
 	Logf func(format string, args ...any)
+
+	counts webhookCounts
 }
 
 // Answer is the JSON body of every webhook response.
 type Answer struct {
-	Status  string `json:"status"` // ok, duplicate, ignored, error
+	Status  string `json:"status"` // ok, duplicate, ignored, skipped, error
 	Error   string `json:"error,omitempty"`
+	Reason  string `json:"reason,omitempty"` // why a notification was skipped
 	Applied int    `json:"applied,omitempty"`
 	Already int    `json:"already,omitempty"`
 	Skipped []Skip `json:"skipped,omitempty"`
@@ -94,23 +98,23 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			reply(w, http.StatusRequestEntityTooLarge, Answer{Status: "error", Error: fmt.Sprintf("body over %d bytes", MaxBody)})
+			h.finish(w, r, nil, http.StatusRequestEntityTooLarge, Answer{Status: "error", Error: fmt.Sprintf("body over %d bytes", MaxBody)})
 			return
 		}
-		reply(w, http.StatusBadRequest, Answer{Status: "error", Error: "reading body: " + err.Error()})
+		h.finish(w, r, nil, http.StatusBadRequest, Answer{Status: "error", Error: "reading body: " + err.Error()})
 		return
 	}
 	sig := r.Header.Get("X-Hub-Signature")
 	if sig == "" {
-		reply(w, http.StatusUnauthorized, Answer{Status: "error", Error: "missing X-Hub-Signature"})
+		h.finish(w, r, body, http.StatusUnauthorized, Answer{Status: "error", Error: "missing X-Hub-Signature"})
 		return
 	}
 	if !Verify(h.Secret, body, sig) {
-		reply(w, http.StatusUnauthorized, Answer{Status: "error", Error: "X-Hub-Signature does not match the body"})
+		h.finish(w, r, body, http.StatusUnauthorized, Answer{Status: "error", Error: "X-Hub-Signature does not match the body"})
 		return
 	}
 	a, code := h.Ingest(body)
-	reply(w, code, a)
+	h.finish(w, r, body, code, a)
 }
 
 // Ingest handles a verified notification body and returns the answer and
@@ -149,13 +153,16 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 	if kind := deletionTopics[n.Topic]; kind != "" {
 		return h.ingestDeletion(&n, kind, key)
 	}
+	// A signed notification whose conversation does not map is skipped
+	// with 200: an error answer would only make Intercom retry the same
+	// payload, then suspend the webhook.
 	var c Conversation
 	if err := decode(n.Data.Item, &c); err != nil {
-		return Answer{Status: "error", Error: "in data.item: " + err.Error()}, http.StatusBadRequest
+		return Answer{Status: "skipped", Reason: "in data.item: " + err.Error()}, http.StatusOK
 	}
 	plan, err := h.Ingester.Map(&c)
 	if err != nil {
-		return Answer{Status: "error", Error: "in data.item: " + err.Error()}, http.StatusBadRequest
+		return Answer{Status: "skipped", Reason: "in data.item: " + err.Error()}, http.StatusOK
 	}
 	rep, err := h.Ingester.Apply(plan.Steps, append([]string{key}, plan.Learned...))
 	if err != nil {

@@ -29,9 +29,11 @@ type RatingRow struct {
 // token-protected reads.
 func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhooks/intercom", &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf})
+	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf}
+	mux.Handle("POST /webhooks/intercom", webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "seq": s.cfg.Store.Seq(), "sessions": s.sessionCount()})
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "seq": s.cfg.Store.Seq(), "sessions": s.sessionCount(),
+			"notifications": webhook.Counts()})
 	})
 	mux.Handle("GET /api/report", s.authorized(http.HandlerFunc(s.report)))
 	mux.Handle("GET /api/export/ratings", s.authorized(http.HandlerFunc(s.exportRatings)))
@@ -61,11 +63,13 @@ type apiError struct {
 	Error string `json:"error"`
 }
 
-// authorized requires "Authorization: Bearer <token>".
+// authorized requires "Authorization: Bearer <token>", the scheme in any
+// case (RFC 9110 makes it case-insensitive).
 func (s *Server) authorized(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.APIToken)) != 1 {
+		scheme, got, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		got = strings.TrimSpace(got)
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.APIToken)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="csat"`)
 			writeJSON(w, http.StatusUnauthorized, apiError{"missing or wrong API token (Authorization: Bearer …)"})
 			return
@@ -193,18 +197,12 @@ type CheckAnswer struct {
 	Differences []store.Difference `json:"differences"`
 }
 
-// check replays the log against the live store. Webhook ingestion waits
-// meanwhile, so that the log and the state it compares belong together.
+// check replays the log against the live store. Webhooks go on meanwhile:
+// Check compares the log and the state of one snapshot, so neither waits
+// for the other (a webhook held for the whole replay timed out with 503).
 func (s *Server) check(w http.ResponseWriter, r *http.Request) {
-	var (
-		diffs []store.Difference
-		seq   uint64
-		err   error
-	)
-	s.ingester.Pause(func() {
-		diffs, err = s.cfg.Store.Check()
-		seq = s.cfg.Store.Seq()
-	})
+	seq := s.cfg.Store.Seq()
+	diffs, err := s.cfg.Store.Check()
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
 		return

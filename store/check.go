@@ -34,7 +34,12 @@ const checkBatch = 2000
 // is stored. It returns the differences; none means the store is
 // consistent. A read-only open of a schema-1 store has no mark index yet
 // (see Marked): its marks are then left out of the comparison.
+//
+// The log and the state compared are those of one snapshot, taken first:
+// writers go on meanwhile, and what they commit is in neither.
 func (s *Store) Check() ([]Difference, error) {
+	stored, _, doneStored := s.snapshot()
+	defer doneStored()
 	fresh, err := Open(Options{InMemory: true})
 	if err != nil {
 		return nil, err
@@ -50,7 +55,11 @@ func (s *Store) Check() ([]Difference, error) {
 		buf = buf[:0]
 		return err
 	}
-	err = s.Events(0, func(seq uint64, ev domain.Event) error {
+	err = logEntriesIn(stored, 0, func(seq uint64, v []byte) error {
+		ev, _, err := decodeLogEntry(v, seq)
+		if err != nil {
+			return err
+		}
 		buf = append(buf, ev)
 		if len(buf) >= checkBatch {
 			if err := flush(); err != nil {
@@ -69,8 +78,6 @@ func (s *Store) Check() ([]Difference, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, _, doneStored := s.snapshot()
-	defer doneStored()
 	replayed, _, doneReplayed := fresh.snapshot()
 	defer doneReplayed()
 	return diffStores(stored, replayed, s.Agents(), fresh.Agents(), !s.marksIndexed.Load())

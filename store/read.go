@@ -366,6 +366,11 @@ func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.E
 func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) error {
 	txn, _, done := s.snapshot()
 	defer done()
+	return logEntriesIn(txn, after, fn)
+}
+
+// logEntriesIn is logEntries as of txn's snapshot.
+func logEntriesIn(txn *badger.Txn, after uint64, fn func(seq uint64, v []byte) error) error {
 	pre := prefix(pLog)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, PrefetchValues: true, PrefetchSize: 256})
 	defer it.Close()
