@@ -3,11 +3,13 @@ package serve
 import (
 	"bytes"
 	"encoding/json"
+	"log"
 	"net/http"
 	"os"
 	"testing"
 
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/store"
 )
 
 // TestHealthzCountsNotifications: /healthz reports how many notifications
@@ -75,4 +77,29 @@ func TestBearerSchemeInAnyCase(t *testing.T) {
 			t.Errorf("Authorization %q: %d, want %d", c.header, resp.StatusCode, c.code)
 		}
 	}
+}
+
+// TestLogLinesAreSafe: whatever a log line quotes, the server's log gets
+// one line per entry with nothing a terminal tailing it would obey.
+func TestLogLinesAreSafe(t *testing.T) {
+	var buf bytes.Buffer
+	st := memoryStore(t)
+	u, _ := ParseUsers("users", []byte("ann admin "+keyA+"\n"))
+	srv, err := New(Config{Store: st, DataDir: t.TempDir(), Users: u, WebhookSecret: []byte("s"), APIToken: "tok", Logger: log.New(&buf, "csat serve: ", 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.logf("webhook %s: %v", "n1\x1b]0;pwned\x07", "stored\nfake: entry \u202e")
+	if got, want := buf.String(), "csat serve: webhook n1: stored⏎fake: entry \n"; got != want {
+		t.Fatalf("log %q, want %q", got, want)
+	}
+}
+
+func memoryStore(t *testing.T) *store.Store {
+	st, err := store.Open(store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -116,7 +116,9 @@ func TestSSHLimits(t *testing.T) {
 
 // TestSSHSaveWritesNoServerFile drives the simulator's save over a real
 // ssh session: a path typed at the prompt is refused and no file appears
-// on the server; a name keeps the session in the store.
+// on the server; a name keeps the session in the store. On the way, a
+// remark that would retitle the pane and clear the screen arrives by
+// webhook and is shown as text.
 func TestSSHSaveWritesNoServerFile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: skipped with -short")
@@ -129,6 +131,25 @@ func TestSSHSaveWritesNoServerFile(t *testing.T) {
 	x := newTmux(t)
 	x.open("ann", h.sshArgs("ann"))
 	x.waitFor("ann", "ann's dashboard", contains("Leaderboard", "ann (admin)"))
+	title := strings.TrimSpace(x.run("display-message", "-p", "-t", "ann", "#{pane_title}"))
+
+	rating, err := os.ReadFile("../intercom/testdata/notification_rating.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := bytes.Replace(rating, []byte(`"Quick and clear, thank you!"`), []byte(`"=HYPERLINK(1) \u001b]2;pwned\u0007\u001b[2J\u001b[Hfake \u202egnp.exe"`), 1)
+	if code, a := h.post(hostile); code != 200 || a.Status != "ok" {
+		t.Fatalf("webhook: %d %+v", code, a)
+	}
+	x.keys("ann", "3")
+	screen := x.waitFor("ann", "the remark as text", contains("=HYPERLINK(1) fake gnp.exe"))
+	if !strings.Contains(screen, "Achievements") {
+		t.Fatalf("the remark cleared the frame:\n%s", screen)
+	}
+	if got := strings.TrimSpace(x.run("display-message", "-p", "-t", "ann", "#{pane_title}")); got != title || strings.Contains(got, "pwned") {
+		t.Fatalf("the remark retitled the pane: %q, was %q", got, title)
+	}
+
 	x.keys("ann", "5")
 	x.waitFor("ann", "the simulator", contains("sandbox"))
 	x.keys("ann", "n", "Enter")
