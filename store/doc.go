@@ -33,7 +33,8 @@
 //	k/SOURCE 0x00 KEY            ∅: mark index: KEY was carried by a mark event of SOURCE
 //	                             (domain.MarkEvent, e.g. source intercom, key notif/ID)
 //	n/NAME                       simulator scenario saved by name: saved-at, by, script
-//	                             (scenarios.go; no event logs it, so Check leaves it out)
+//	                             (scenarios.go; no event logs it: Check leaves it out, an
+//	                             erasure's rebuild copies it over)
 //
 // A rating counts in the day it was first given; surveys sent count in the
 // day of the request that opened the slot. A leaderboard over N days reads N

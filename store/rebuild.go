@@ -60,6 +60,9 @@ func (s *Store) rebuild(x *Batch, targets map[string]bool, record []domain.Event
 		return 0, err
 	}
 	seq, err := s.replayRedacted(fresh, targets, record)
+	if err == nil {
+		err = s.carryScenarios(fresh)
+	}
 	if err == nil && !bo.InMemory {
 		err = sealScratch(fresh.db, real, sib)
 	}

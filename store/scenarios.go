@@ -118,3 +118,20 @@ func decodeScenario(name string, v []byte) (Scenario, error) {
 	by := string(v[n : n+int(l)])
 	return Scenario{Name: name, By: by, SavedAt: time.Unix(0, at).UTC(), Script: string(v[n+int(l):])}, nil
 }
+
+// carryScenarios copies the saved scenarios into a store rebuilt from the
+// log (an erasure), which would otherwise lose them: no event logs them.
+func (s *Store) carryScenarios(to *Store) error {
+	list, err := s.Scenarios()
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	return to.db.Update(func(txn *badger.Txn) error {
+		for _, sc := range list {
+			if err := txn.Set(scenarioKey(sc.Name), encodeScenario(sc)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -55,3 +55,34 @@ func TestScenariosAreKeptByNameAndLeftOutOfCheck(t *testing.T) {
 		t.Fatalf("read-only save: %v", err)
 	}
 }
+
+// TestScenariosOutliveAnErasure: forget rebuilds the store from the log;
+// the saved scenarios, which no event logs, come along.
+func TestScenariosOutliveAnErasure(t *testing.T) {
+	s := openDir(t, t.TempDir())
+	defer s.Close()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	cust := domain.User("chloe")
+	for _, ev := range []domain.Event{
+		{Kind: domain.EvStart, Conv: "c1", Actor: cust, At: at},
+		{Kind: domain.EvSay, Conv: "c1", Actor: cust, Text: "my secret address", At: at},
+	} {
+		if _, err := s.Apply(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := Scenario{Name: "drill-1", By: "ada", SavedAt: at, Script: "clock 2026-01-01T09:00:00Z\n"}
+	if err := s.SaveScenario(sc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forget(domain.Erasure{Conversation: "c1", By: "ada", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.Scenario("drill-1")
+	if err != nil || !ok || got != sc {
+		t.Fatalf("after forget: %+v %v %v", got, ok, err)
+	}
+	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+		t.Fatalf("check after forget: %v %v", diffs, err)
+	}
+}
