@@ -61,30 +61,36 @@ func TestSSHLimits(t *testing.T) {
 	keys, users := sshUsers(t, dir)
 	logs := &syncBuffer{}
 	h := startServerWith(t, dir, keys, users, func(c *Config) {
-		c.HandshakeTimeout = 500 * time.Millisecond
+		// Long enough for a real ssh client on a loaded machine (500 ms
+		// failed one run beside other packages' tests), short for a test.
+		c.HandshakeTimeout = 3 * time.Second
 		c.IdleTimeout = 3 * time.Second
 		c.MaxSessions = 1
 		c.Logger = log.New(logs, "", 0)
 	})
 
-	// A bare TCP connection and one that stops after its version line.
-	for _, hello := range []string{"", "SSH-2.0-silent\r\n"} {
+	// A bare TCP connection and one that stops after its version line,
+	// both open at once.
+	hellos := []string{"", "SSH-2.0-silent\r\n"}
+	conns := make([]net.Conn, len(hellos))
+	for i, hello := range hellos {
 		conn, err := net.Dial("tcp", h.info.SSH)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		if hello != "" {
-			if _, err := io.WriteString(conn, hello); err != nil {
-				t.Fatal(err)
-			}
+		if _, err := io.WriteString(conn, hello); err != nil {
+			t.Fatal(err)
 		}
+		conns[i] = conn
+	}
+	for i, conn := range conns {
 		// The client's own deadline only bounds a failing test.
-		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-		_, err = io.Copy(io.Discard, conn)
+		_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, err := io.Copy(io.Discard, conn)
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatalf("a connection sending %q was still open after 20 s", hello)
+			t.Fatalf("a connection sending %q was still open after 30 s", hellos[i])
 		}
 	}
 
