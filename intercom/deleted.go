@@ -12,38 +12,91 @@ import (
 // ids, not the object: {"type":"conversation","id":"512","deleted":true}
 // and {"type":"contact","id":"…","external_id":…,"deleted":true}. csat
 // then forgets that conversation's, or that contact's, text (the sink
-// erases; see [Forgetter]); ratings and counts stay.
+// erases; see [Eraser]); ratings and counts stay. The answer comes once
+// the request is recorded; the erasure follows in the background.
 var deletionTopics = map[string]string{
 	"conversation.deleted": "conversation",
 	"contact.deleted":      "contact",
 }
 
-// Forgetter is a sink that can erase text for good (the store).
-type Forgetter interface {
-	Forget(e domain.Erasure) (domain.Erased, error)
+// Eraser is a sink that can erase text for good (the store): a request
+// is recorded at once (AskErasure) and carried out later, several
+// together (ForgetAsked), since a rebuild can outlast Intercom's patience.
+type Eraser interface {
+	AskErasure(e domain.Erasure) error
+	ForgetAsked() ([]domain.Erased, error)
 }
 
 // ErrCannotForget says the sink cannot erase.
 var ErrCannotForget = errors.New("this sink cannot erase text")
 
-// Forget erases under the ingester's lock, so no ingest plans against the
-// store while it is replaced. key is the notification's idempotency key:
-// a redelivery that waited for the first delivery's erasure finds it done
-// (dup true) instead of erasing again.
-func (in *Ingester) Forget(e domain.Erasure, key string) (done domain.Erased, dup bool, err error) {
-	f, ok := in.sink.(Forgetter)
+// AskForget records an erasure Intercom asked for, with the notification's
+// key marked in the same batch, and starts carrying it out in the
+// background (EraseInBackground). A redelivery finds the key and is a
+// duplicate.
+func (in *Ingester) AskForget(e domain.Erasure, key string) (dup bool, err error) {
+	f, ok := in.sink.(Eraser)
 	if !ok {
-		return done, false, ErrCannotForget
+		return false, ErrCannotForget
 	}
 	in.mu.Lock()
-	defer in.mu.Unlock()
-	if seen, err := in.sink.Marked(markSource, key); err != nil || seen {
-		return done, seen, err
+	seen, err := in.sink.Marked(markSource, key)
+	if err == nil && !seen {
+		e.Extra = append(e.Extra, domain.MarkEvent(markSource, []string{key}, time.Time{}))
+		err = f.AskErasure(e)
 	}
-	e.Extra = append(e.Extra, domain.MarkEvent(markSource, []string{key}, time.Time{}))
-	done, err = f.Forget(e)
-	return done, false, err
+	in.mu.Unlock()
+	if err != nil || seen {
+		return seen, err
+	}
+	in.EraseInBackground()
+	return false, nil
 }
+
+// EraseInBackground carries out, in a goroutine, the erasures asked and not
+// done yet: one rebuild for all that are waiting, under the ingester's lock
+// (ingests wait meanwhile, webhooks answer once it is done), again while
+// more arrive. A failure is logged and left for the next call: csat serve
+// calls it at start, for what a stopped server had accepted. Wait waits
+// for it.
+func (in *Ingester) EraseInBackground() {
+	f, ok := in.sink.(Eraser)
+	if !ok {
+		return
+	}
+	in.emu.Lock()
+	defer in.emu.Unlock()
+	if in.erasing {
+		in.eraseAgain = true
+		return
+	}
+	in.erasing = true
+	in.erasers.Add(1)
+	go func() {
+		defer in.erasers.Done()
+		for {
+			in.mu.Lock()
+			done, err := f.ForgetAsked()
+			in.mu.Unlock()
+			if err != nil && in.Logf != nil {
+				in.Logf("erasing what Intercom deleted: %v (tried again at the next deletion or start)", err)
+			}
+			if err == nil && len(done) > 0 && in.Logf != nil {
+				in.Logf("erased what Intercom deleted: %d requests", len(done))
+			}
+			in.emu.Lock()
+			again := in.eraseAgain && err == nil
+			in.eraseAgain, in.erasing = false, again
+			in.emu.Unlock()
+			if !again {
+				return
+			}
+		}
+	}()
+}
+
+// Wait waits for background erasures to finish, before the sink closes.
+func (in *Ingester) Wait() { in.erasers.Wait() }
 
 // deletedItem is data.item of a deletion notification.
 type deletedItem struct {
@@ -67,7 +120,7 @@ func (h *Webhook) ingestDeletion(n *Notification, kind, key string) (Answer, int
 	} else {
 		e.Customer = id // user:<id> and lead:<id> alike
 	}
-	done, dup, err := h.Ingester.Forget(e, key)
+	dup, err := h.Ingester.AskForget(e, key)
 	switch {
 	case dup:
 		return Answer{Status: "duplicate"}, http.StatusOK
@@ -78,10 +131,10 @@ func (h *Webhook) ingestDeletion(n *Notification, kind, key string) (Answer, int
 		return Answer{Status: "ignored", Error: err.Error()}, http.StatusOK
 	case err != nil:
 		h.logf("webhook %s (%s): %v", n.ID, n.Topic, err)
-		// 500 makes Intercom retry; nothing was erased.
-		return Answer{Status: "error", Error: "could not erase: " + err.Error()}, http.StatusInternalServerError
+		// 500 makes Intercom retry; nothing was recorded.
+		return Answer{Status: "error", Error: "could not record the erasure: " + err.Error()}, http.StatusInternalServerError
 	}
-	return Answer{Status: "ok", Erased: done.Events}, http.StatusOK
+	return Answer{Status: "ok"}, http.StatusOK
 }
 
 func (h *Webhook) logf(format string, args ...any) {

@@ -35,10 +35,11 @@
 //     admin names ("admin/<id>=<name>" keys) are read back at start.
 //     Redelivered notifications and re-imported files change nothing.
 //   - Deletions. conversation.deleted and contact.deleted carry only the
-//     deleted object's id; they make the sink forget that conversation's,
-//     or every conversation's of that contact, text ([Forgetter]), the
-//     notification's key marked in the same batch. An id never stored is
-//     acknowledged and ignored.
+//     deleted object's id. The sink records the erasure asked, with the
+//     notification's key, in one batch, and the answer goes; the erasure
+//     itself (a rebuild of the store, seconds to minutes) follows in the
+//     background, all requests waiting then in one ([Eraser]). An id never
+//     stored is acknowledged and ignored.
 //   - Refused steps. Each batch is first dry-run on a scratch copy of the
 //     conversations it touches; a step the rules refuse (a close of a
 //     closed conversation, an unsnooze after the snooze ended) is reported

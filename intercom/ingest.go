@@ -68,6 +68,13 @@ type Ingester struct {
 	leading bool
 
 	syncing chan struct{} // holds the one Sync run at a time
+
+	// Logf, when set, reports background erasures (deleted.go).
+	Logf       func(format string, args ...any)
+	emu        sync.Mutex // guards erasing and eraseAgain
+	erasing    bool
+	eraseAgain bool
+	erasers    sync.WaitGroup
 }
 
 // NewIngester reads the admin names learned so far back from the sink's

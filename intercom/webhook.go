@@ -77,7 +77,6 @@ type Answer struct {
 	Applied int    `json:"applied,omitempty"`
 	Already int    `json:"already,omitempty"`
 	Skipped []Skip `json:"skipped,omitempty"`
-	Erased  int    `json:"erased,omitempty"` // events whose text a deletion erased
 }
 
 func reply(w http.ResponseWriter, code int, a Answer) {

@@ -137,9 +137,15 @@ type server struct {
 // waits for it to say where its webhook listens.
 func startServe(t *testing.T, dir, users, secretFile string) *server {
 	t.Helper()
+	return startServeEnv(t, nil, dir, users, secretFile)
+}
+
+// startServeEnv is startServe with more environment variables (NAME=value).
+func startServeEnv(t *testing.T, env []string, dir, users, secretFile string) *server {
+	t.Helper()
 	cmd := exec.Command(csatBinary(t), "serve", "--data-dir", dir, "--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0",
 		"--users", users, "--webhook-secret-file", secretFile)
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

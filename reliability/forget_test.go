@@ -2,10 +2,13 @@ package reliability
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestKillDuringForget kills `csat forget` with SIGKILL at each step of its
@@ -100,4 +103,59 @@ func filesHolding(t *testing.T, dir, text string) []string {
 		t.Fatal(err)
 	}
 	return found
+}
+
+// TestKillAfterDeletionAcknowledged: csat serve answers a
+// conversation.deleted notification 200 once the request is in the log,
+// then erases in the background; killed there (mid-replay), it has lost
+// nothing: the next start carries the erasure out, and a clean stop waits
+// for it, after which the text is in no file.
+func TestKillAfterDeletionAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the csat binary")
+	}
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "data")
+	users := writeFile(t, filepath.Join(tmp, "users"), testUsers)
+	secret := writeFile(t, filepath.Join(tmp, "secret"), testSecret+"\n")
+	rating, err := os.ReadFile("../intercom/testdata/notification_rating.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deletion, err := os.ReadFile("../intercom/testdata/notification_conversation_deleted.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+
+	srv := startServeEnv(t, []string{"CSAT_TEST_FORGET_KILL=replay"}, dir, users, secret)
+	for _, body := range [][]byte{rating, deletion} {
+		if ok, err := post(client, srv.webhook, body); !ok {
+			killHard(t, srv.cmd)
+			t.Fatalf("notification not acknowledged: %v\n%s", err, srv.stderr)
+		}
+	}
+	_ = srv.cmd.Wait() // it kills itself during the background erasure
+	if ws, ok := srv.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("csat serve was to kill itself in the erasure: %v\n%s", srv.cmd.ProcessState, srv.stderr)
+	}
+	checkStore(t, dir)
+	if len(filesHolding(t, dir, "Quick and clear, thank you!")) == 0 {
+		t.Fatal("the remark is not on disk before the erasure: the search cannot see it")
+	}
+
+	srv = startServe(t, dir, users, secret)
+	if err := srv.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("csat serve after Ctrl-C: %v\n%s", err, srv.stderr)
+	}
+	if !strings.Contains(srv.stderr.String(), "erased what Intercom deleted: 1 requests") {
+		t.Fatalf("no erasure logged:\n%s", srv.stderr)
+	}
+	if f := filesHolding(t, filepath.Dir(dir), "Quick and clear, thank you!"); len(f) > 0 {
+		t.Fatalf("the remark is still in %v", f)
+	}
+	checkStore(t, dir)
 }

@@ -107,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
+	in.Logf = cfg.Logger.Printf
 	return &Server{cfg: cfg, ingester: in, now: func() time.Time { return time.Now().UTC() }, sessions: map[*tea.Program]struct{}{}}, nil
 }
 
@@ -253,6 +254,7 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { defer close(sshServed); errc <- ignoreClosed(sshSrv.Serve(sshAccepting)) }()
 	go func() { errc <- ignoreClosed(httpSrv.Serve(httpLn)) }()
 	s.logf("listening: ssh %s, http %s", info.SSH, info.HTTP)
+	s.ingester.EraseInBackground() // what Intercom deleted before a stop or crash
 	if s.cfg.Ready != nil {
 		s.cfg.Ready(info)
 	}
@@ -318,6 +320,7 @@ func (s *Server) shutdown(sshSrv *ssh.Server, httpSrv *http.Server) {
 		p.Quit()
 	}
 	wg.Wait()
+	s.ingester.Wait() // an erasure under way finishes before the store closes
 }
 
 // NewToken makes a random API token.

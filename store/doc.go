@@ -59,6 +59,10 @@
 // wait for the new database, so a reader must not open a second snapshot
 // while it holds one.
 //
+// [Store.AskErasure] only records a request (mark key asked/AT/WHAT/ID/BY);
+// [Store.ForgetAsked] carries out every request without an erased/ record
+// of the same AT/WHAT/ID/BY, all in one rebuild.
+//
 // Schema 1 had no k/ index. The first Marked or Marks of a writable open
 // of a schema-1 store builds it from the log's marks and then writes
 // schema 2 (a dashboard, which never asks, does not wait for it); a

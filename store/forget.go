@@ -40,58 +40,95 @@ const erasedPrefix = "erased/"
 // domain.ErrUnknownCustomer) and changes nothing. Writes wait meanwhile: a
 // rebuild replays the whole log.
 func (s *Store) Forget(e domain.Erasure) (domain.Erased, error) {
+	done, err := s.forget([]domain.Erasure{e})
+	if err != nil {
+		return domain.Erased{}, err
+	}
+	return done[0], nil
+}
+
+// forget carries out erasures together: one rebuild for all of them, one
+// record each. Any unknown target fails them all, changing nothing.
+func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 	if s.readOnly {
-		return domain.Erased{}, ErrReadOnly
+		return nil, ErrReadOnly
 	}
-	if (e.Conversation == "") == (e.Customer == "") {
-		return domain.Erased{}, errors.New("store: an erasure names a conversation or a customer, not both or neither")
-	}
-	if e.At.IsZero() {
-		e.At = time.Now().UTC()
+	for i := range es {
+		if (es[i].Conversation == "") == (es[i].Customer == "") {
+			return nil, errors.New("store: an erasure names a conversation or a customer, not both or neither")
+		}
+		if es[i].At.IsZero() {
+			es[i].At = time.Now().UTC()
+		}
 	}
 	if err := s.upgradeMarks(); err != nil {
-		return domain.Erased{}, err
+		return nil, err
 	}
 	if s.dir != "" {
 		if err := checkForeignEntries(s.dir); err != nil {
-			return domain.Erased{}, err
+			return nil, err
 		}
 	}
 	x, err := s.Begin() // the write lock, held until the erasure is in place
 	if err != nil {
-		return domain.Erased{}, err
+		return nil, err
 	}
 	defer x.Discard()
-	convs, err := s.erasureTargets(e)
+	done, targets, err := s.planErasures(es)
 	if err != nil {
-		return domain.Erased{}, err
+		return nil, err
 	}
-	targets := map[string]bool{}
-	for _, c := range convs {
-		targets[c] = true
+	var record []domain.Event
+	first, pending := s.Seq()+1, 0
+	for i := range es {
+		done[i].Seq = first + uint64(len(record))
+		record = append(record, erasureEvents(es[i], done[i], x.Now())...)
+		pending += done[i].Events
 	}
-	pending, err := s.unredacted(targets)
-	if err != nil {
-		return domain.Erased{}, err
-	}
-	done := domain.Erased{Conversations: convs, Events: pending}
-	record := erasureEvents(e, done, x.Now())
 	if pending == 0 {
-		// Nothing left to remove (forgotten before): record the request only.
-		done.Seq = s.Seq() + 1
+		// Nothing left to remove (forgotten before): record the requests only.
 		for _, ev := range record {
 			if _, err := x.Apply(ev); err != nil {
-				return domain.Erased{}, fmt.Errorf("recording the erasure: %w", err)
+				return nil, fmt.Errorf("recording the erasure: %w", err)
 			}
 		}
 		return done, x.Commit()
 	}
-	seq, err := s.rebuild(x, targets, record)
-	if err != nil {
-		return domain.Erased{}, err
+	if _, err := s.rebuild(x, targets, record); err != nil {
+		return nil, err
 	}
-	done.Seq = seq
 	return done, nil
+}
+
+// planErasures finds each erasure's conversations and how many of their
+// events still hold text (one pass over the log for all), and the union of
+// the conversations.
+func (s *Store) planErasures(es []domain.Erasure) ([]domain.Erased, map[string]bool, error) {
+	done := make([]domain.Erased, len(es))
+	targets := map[string]bool{}
+	for i := range es {
+		convs, err := s.erasureTargets(es[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		done[i].Conversations = convs
+		for _, c := range convs {
+			targets[c] = true
+		}
+	}
+	texts := map[string]int{}
+	err := s.Events(0, func(_ uint64, ev domain.Event) error {
+		if targets[ev.Conv] && !domain.IsRedacted(ev.Text) {
+			texts[ev.Conv]++
+		}
+		return nil
+	})
+	for i := range done {
+		for _, c := range done[i].Conversations {
+			done[i].Events += texts[c]
+		}
+	}
+	return done, targets, err
 }
 
 // erasureTargets lists the conversations an erasure names, in id order.
@@ -135,51 +172,62 @@ func customerMatcher(spec string) func(domain.Actor) bool {
 	return func(b domain.Actor) bool { return b.IsCustomer() && b.Name == spec }
 }
 
-// unredacted counts the events of the targets whose text is not yet a placeholder.
-func (s *Store) unredacted(targets map[string]bool) (int, error) {
-	n := 0
-	err := s.Events(0, func(_ uint64, ev domain.Event) error {
-		if targets[ev.Conv] && !domain.IsRedacted(ev.Text) {
-			n++
-		}
-		return nil
-	})
-	return n, err
-}
-
 // erasureEvents are the record of an erasure and its extra bookkeeping,
 // all at the store clock, which they do not move.
 func erasureEvents(e domain.Erasure, done domain.Erased, now time.Time) []domain.Event {
-	what, id := "conversation", e.Conversation
-	if id == "" {
-		what, id = "customer", e.Customer
-	}
-	key := erasedPrefix + strings.Join([]string{
-		e.At.UTC().Format(time.RFC3339Nano), what, url.QueryEscape(id), url.QueryEscape(e.By),
-		strconv.Itoa(done.Events), strconv.Itoa(len(done.Conversations)),
-	}, "/")
-	evs := []domain.Event{domain.MarkEvent(forgetSource, []string{key}, now)}
-	for _, x := range e.Extra {
+	key := erasedPrefix + erasureCore(e) + "/" + strconv.Itoa(done.Events) + "/" + strconv.Itoa(len(done.Conversations))
+	return withExtra(domain.MarkEvent(forgetSource, []string{key}, now), e.Extra, now)
+}
+
+func withExtra(record domain.Event, extra []domain.Event, now time.Time) []domain.Event {
+	evs := []domain.Event{record}
+	for _, x := range extra {
 		x.At = now
 		evs = append(evs, x)
 	}
 	return evs
 }
 
-// parseErasure reads an erasure record key back as an audit entry.
-func parseErasure(key string) (AuditEntry, bool) {
-	f := strings.Split(strings.TrimPrefix(key, erasedPrefix), "/")
-	if len(f) != 6 {
-		return AuditEntry{}, false
+// erasureCore is what names an erasure in its keys: AT/WHAT/ID/BY.
+func erasureCore(e domain.Erasure) string {
+	what, id := "conversation", e.Conversation
+	if id == "" {
+		what, id = "customer", e.Customer
+	}
+	return strings.Join([]string{e.At.UTC().Format(time.RFC3339Nano), what, url.QueryEscape(id), url.QueryEscape(e.By)}, "/")
+}
+
+// parseCore reads the first four fields of a key back (erasureCore).
+func parseCore(f []string) (domain.Erasure, bool) {
+	if len(f) < 4 {
+		return domain.Erasure{}, false
 	}
 	at, err1 := time.Parse(time.RFC3339Nano, f[0])
 	id, err2 := url.QueryUnescape(f[2])
 	by, err3 := url.QueryUnescape(f[3])
-	if err1 != nil || err2 != nil || err3 != nil {
+	if err1 != nil || err2 != nil || err3 != nil || f[1] != "conversation" && f[1] != "customer" {
+		return domain.Erasure{}, false
+	}
+	e := domain.Erasure{At: at, By: by, Conversation: id}
+	if f[1] == "customer" {
+		e.Conversation, e.Customer = "", id
+	}
+	return e, true
+}
+
+// parseErasure reads an erasure record key back as an audit entry.
+func parseErasure(key string) (AuditEntry, bool) {
+	f := strings.Split(strings.TrimPrefix(key, erasedPrefix), "/")
+	e, ok := parseCore(f)
+	if !ok || len(f) != 6 {
 		return AuditEntry{}, false
 	}
+	what, id := "conversation", e.Conversation
+	if id == "" {
+		what, id = "customer", e.Customer
+	}
 	return AuditEntry{
-		At: at, By: by, Key: domain.SettingKey{Scope: "erasure", Name: f[1]},
+		At: e.At, By: e.By, Key: domain.SettingKey{Scope: "erasure", Name: what},
 		New: fmt.Sprintf("%s: text of %s events in %s conversations forgotten", id, f[4], f[5]),
 	}, true
 }
@@ -203,4 +251,62 @@ func (s *Store) Audit(limit int) ([]AuditEntry, error) {
 		out = out[:limit]
 	}
 	return out, err
+}
+
+// askedPrefix starts the keys of erasures asked and not necessarily done
+// yet (AskErasure): "asked/AT/WHAT/ID/BY", done once an "erased/" record
+// with the same AT/WHAT/ID/BY exists.
+const askedPrefix = "asked/"
+
+// AskErasure records an erasure to be carried out later by ForgetAsked,
+// for a feed that must answer before a rebuild could finish (a webhook):
+// once it returns, the request survives any crash. e.Extra is committed
+// with it. An unknown target is an error, and nothing is written.
+func (s *Store) AskErasure(e domain.Erasure) error {
+	if (e.Conversation == "") == (e.Customer == "") {
+		return errors.New("store: an erasure names a conversation or a customer, not both or neither")
+	}
+	if e.At.IsZero() {
+		e.At = time.Now().UTC()
+	}
+	x, err := s.Begin()
+	if err != nil {
+		return err
+	}
+	defer x.Discard()
+	if _, err := s.erasureTargets(e); err != nil {
+		return err
+	}
+	for _, ev := range withExtra(domain.MarkEvent(forgetSource, []string{askedPrefix + erasureCore(e)}, x.Now()), e.Extra, x.Now()) {
+		if _, err := x.Apply(ev); err != nil {
+			return fmt.Errorf("recording the erasure asked: %w", err)
+		}
+	}
+	return x.Commit()
+}
+
+// ForgetAsked carries out every erasure asked (AskErasure) and not done
+// yet, all in one rebuild. None asked: nothing happens.
+func (s *Store) ForgetAsked() ([]domain.Erased, error) {
+	done := map[string]bool{}
+	err := s.Marks(forgetSource, erasedPrefix, func(key string) error {
+		if f := strings.Split(key[len(erasedPrefix):], "/"); len(f) == 6 {
+			done[strings.Join(f[:4], "/")] = true
+		}
+		return nil
+	})
+	var asked []domain.Erasure
+	if err == nil {
+		err = s.Marks(forgetSource, askedPrefix, func(key string) error {
+			core := key[len(askedPrefix):]
+			if e, ok := parseCore(strings.Split(core, "/")); ok && !done[core] {
+				asked = append(asked, e)
+			}
+			return nil
+		})
+	}
+	if err != nil || len(asked) == 0 {
+		return nil, err
+	}
+	return s.forget(asked)
 }

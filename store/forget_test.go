@@ -276,3 +276,41 @@ func openMemLarge(t *testing.T) *Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// TestAskedErasuresAreCarriedOutTogether: erasures asked (as a webhook
+// records them) are done by one ForgetAsked, each with its own record,
+// and are not done twice.
+func TestAskedErasuresAreCarriedOutTogether(t *testing.T) {
+	s := openMemLarge(t)
+	if _, err := s.ApplyBatch(withSecrets()[2500:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AskErasure(domain.Erasure{Conversation: "nope"}); !errors.Is(err, domain.ErrUnknownConversation) {
+		t.Fatalf("asking for an unknown conversation: %v", err)
+	}
+	for _, e := range []domain.Erasure{{Conversation: "k1", By: "a b/c"}, {Customer: "user:keeper", By: "d"}} {
+		if err := s.AskErasure(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, _ := s.Conversation("k3"); c.Slots[0].Comment != "KEEPER-REMARK" {
+		t.Fatal("asking erased already")
+	}
+	done, err := s.ForgetAsked()
+	if err != nil || len(done) != 2 || done[0].Conversations[0] != "k1" || done[1].Conversations[0] != "k3" || done[1].Seq != done[0].Seq+1 {
+		t.Fatalf("ForgetAsked = %+v, %v", done, err)
+	}
+	if c, _ := s.Conversation("k3"); c.Slots[0].Comment != domain.Redact("KEEPER-REMARK") {
+		t.Fatalf("k3 after the erasure: %q", c.Slots[0].Comment)
+	}
+	if again, err := s.ForgetAsked(); err != nil || len(again) != 0 {
+		t.Fatalf("done twice: %+v %v", again, err)
+	}
+	audit, _ := s.Audit(0)
+	if len(audit) != 2 || audit[1].By != "a b/c" {
+		t.Fatalf("audit trail: %+v", audit)
+	}
+	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+		t.Fatalf("check: %v %v", err, diffs)
+	}
+}
