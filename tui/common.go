@@ -29,7 +29,6 @@ type Source interface {
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
-	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)
