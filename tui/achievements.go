@@ -46,7 +46,7 @@ func (v *achievements) StatusText() string {
 	if v.err != nil {
 		return "achievements: " + v.err.Error()
 	}
-	return itoa(len(v.items)) + " positive ratings · newest first"
+	return loadedCount(len(v.items), len(v.all), achievementsShown, "positive ratings") + " · newest first"
 }
 
 func (v *achievements) ShortHelp() []key.Binding {

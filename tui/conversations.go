@@ -42,7 +42,7 @@ func (v *conversations) StatusText() string {
 	if v.stream.isOpen() {
 		return v.stream.status()
 	}
-	return itoa(len(v.rows)) + " conversations · most recent first"
+	return loadedCount(len(v.rows), len(v.all), conversationsShown, "conversations") + " · most recent first"
 }
 
 func (v *conversations) ShortHelp() []key.Binding {
