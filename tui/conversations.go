@@ -219,7 +219,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 			} else {
 				add(when, ev.Actor.String()+" comment refused: "+reasonText(&o), t.Bad.Render)
 			}
-		case domain.EvObserve: // a rating observed in Intercom (added by the intercom issue)
+		case domain.EvObserve: // a rating observed in Intercom
 			if !ratingsVisible {
 				continue
 			}
