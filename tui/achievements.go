@@ -29,6 +29,8 @@ func newAchievements(c *common, tab int) *achievements {
 func (v *achievements) TabName() string       { return "Achievements" }
 func (v *achievements) SetFilter(text string) { v.filter = text; v.build() }
 
+func (v *achievements) nested() bool { return v.stream.isOpen() }
+
 func (v *achievements) busy() bool { return v.loading || v.stream.busy() }
 
 func (v *achievements) SetSize(w, h int) {

@@ -63,6 +63,8 @@ func (v *conversations) ratingsVisible() bool {
 	return v.c.src.Settings().RatingVisibleTo(v.c.role)
 }
 
+func (v *conversations) nested() bool { return v.stream.isOpen() }
+
 func (v *conversations) busy() bool { return v.loading || v.stream.busy() }
 
 // Reload reads the list and, when one is open, the conversation's stream.
