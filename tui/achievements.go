@@ -29,6 +29,8 @@ func newAchievements(c *common, tab int) *achievements {
 func (v *achievements) TabName() string       { return "Achievements" }
 func (v *achievements) SetFilter(text string) { v.filter = text; v.build() }
 
+func (v *achievements) nested() bool { return v.stream.isOpen() }
+
 func (v *achievements) busy() bool { return v.loading || v.stream.busy() }
 
 func (v *achievements) SetSize(w, h int) {
@@ -46,7 +48,7 @@ func (v *achievements) StatusText() string {
 	if v.err != nil {
 		return "achievements: " + v.err.Error()
 	}
-	return itoa(len(v.items)) + " positive ratings · newest first"
+	return loadedCount(len(v.items), len(v.all), achievementsShown, "positive ratings") + " · newest first"
 }
 
 func (v *achievements) ShortHelp() []key.Binding {

@@ -119,3 +119,15 @@ func (b *base) rowStyle(from int, other func(i int) (lipgloss.Style, bool)) func
 		return lipgloss.Style{}
 	}
 }
+
+// loadedCount says what a list's count counts: shown rows of read ones,
+// and whether the read stopped at its bound ("the newest 500 …").
+func loadedCount(shown, read, bound int, what string) string {
+	switch {
+	case read < bound:
+		return itoa(shown) + " " + what
+	case shown == read:
+		return "the newest " + itoa(bound) + " " + what
+	}
+	return itoa(shown) + " of the newest " + itoa(bound) + " " + what
+}

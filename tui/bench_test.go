@@ -160,3 +160,26 @@ func drain(ch <-chan store.Change) {
 		}
 	}
 }
+
+// BenchmarkTeammatePage is enter on the leaderboard's first row until the
+// agent's page is drawn: its reads (open follow-ups, the period's ratings)
+// and its first View with the chart.
+func BenchmarkTeammatePage(b *testing.B) {
+	st := benchStore(b)
+	m, err := New(Options{Store: st, Viewer: "ana", Renderer: plainRenderer(), Clock: func() time.Time { return benchNow }, NoLive: true, Tick: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	settle(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	lb := m.views[TabLeaderboard].(*leaderboard)
+	b.ResetTimer()
+	for b.Loop() {
+		_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		settle(m, cmd)
+		if !strings.Contains(m.View(), "newest first") {
+			b.Fatal("no teammate page")
+		}
+		lb.showing = false
+	}
+}

@@ -30,7 +30,6 @@ type Source interface {
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
-	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)
@@ -102,6 +101,16 @@ type capturer interface{ Capturing() bool }
 
 // filterable is a view whose rows the frame's / filter narrows.
 type filterable interface{ SetFilter(text string) }
+
+// nester is a view that can show something opened from its list (a
+// conversation, an agent's page); while it does, esc goes back to the list
+// before it clears the filter.
+type nester interface{ nested() bool }
+
+func nested(v view) bool {
+	n, ok := v.(nester)
+	return ok && n.nested()
+}
 
 func capturing(v view) bool {
 	c, ok := v.(capturer)

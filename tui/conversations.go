@@ -43,7 +43,7 @@ func (v *conversations) StatusText() string {
 	if v.stream.isOpen() {
 		return v.stream.status()
 	}
-	return itoa(len(v.rows)) + " conversations · most recent first"
+	return loadedCount(len(v.rows), len(v.all), conversationsShown, "conversations") + " · most recent first"
 }
 
 func (v *conversations) ShortHelp() []key.Binding {
@@ -63,6 +63,8 @@ func (v *conversations) FullHelp() [][]key.Binding {
 func (v *conversations) ratingsVisible() bool {
 	return v.c.src.Settings().RatingVisibleTo(v.c.role)
 }
+
+func (v *conversations) nested() bool { return v.stream.isOpen() }
 
 func (v *conversations) busy() bool { return v.loading || v.stream.busy() }
 
@@ -220,7 +222,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 			} else {
 				add(when, ev.Actor.String()+" comment refused: "+reasonText(&o), t.Bad.Render)
 			}
-		case domain.EvObserve: // a rating observed in Intercom (added by the intercom issue)
+		case domain.EvObserve: // a rating observed in Intercom
 			if !ratingsVisible {
 				continue
 			}

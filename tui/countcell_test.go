@@ -41,3 +41,20 @@ func TestCutMiddleKeepsIdsApart(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadedCountSaysWhatItCounts(t *testing.T) {
+	tests := []struct {
+		shown, read int
+		want        string
+	}{
+		{12, 12, "12 positive ratings"},
+		{3, 12, "3 positive ratings"},
+		{500, 500, "the newest 500 positive ratings"},
+		{7, 500, "7 of the newest 500 positive ratings"},
+	}
+	for _, tt := range tests {
+		if got := loadedCount(tt.shown, tt.read, 500, "positive ratings"); got != tt.want {
+			t.Errorf("loadedCount(%d, %d) = %q, want %q", tt.shown, tt.read, got, tt.want)
+		}
+	}
+}

@@ -37,6 +37,8 @@ func (v *followUps) TabName() string       { return "Follow-ups" }
 func (v *followUps) Capturing() bool       { return v.stage != domain.StageNone }
 func (v *followUps) SetFilter(text string) { v.filter = text; v.build() }
 
+func (v *followUps) nested() bool { return v.stream.isOpen() }
+
 func (v *followUps) busy() bool { return v.loading || v.stream.busy() }
 
 func (v *followUps) SetSize(w, h int) {

@@ -73,6 +73,8 @@ func (v *leaderboard) SetSize(w, h int) {
 	v.page.SetSize(w, h)
 }
 
+func (v *leaderboard) nested() bool { return v.showing }
+
 func (v *leaderboard) busy() bool { return v.loading || v.showing && v.page.busy() }
 
 // listHeight leaves room for the header, the team row, a rule and the detail line.

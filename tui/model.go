@@ -324,7 +324,7 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		m.filterOn = true
 		m.layout()
 		return m.filter.Focus(), true
-	case keyIs(msg, k.Cancel) && m.filter.Value() != "":
+	case keyIs(msg, k.Cancel) && m.filter.Value() != "" && !nested(m.views[m.active]):
 		m.filter.SetValue("")
 		setFilter(m.views[m.active], "")
 		m.layout()

@@ -11,8 +11,9 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// ratingsListed bounds the ratings the teammate page reads, newest first.
-const ratingsListed = 200
+// ratingsScanned bounds the conversations the teammate page looks through
+// for the agent's ratings, newest first.
+const ratingsScanned = 2000
 
 // tmItem is a row of the teammate page's list: a section title, an open
 // follow-up or a rating.
@@ -29,6 +30,7 @@ type tmItem struct {
 type tmData struct {
 	followUps []store.FollowUpItem
 	ratings   []tmItem
+	complete  bool // every rating of the period is listed
 }
 
 // teammatePage is one agent's page, opened from a leaderboard row (bots
@@ -75,39 +77,40 @@ func (p *teammatePage) Reload() tea.Cmd {
 		if d.followUps, err = src.FollowUps(store.FollowUpFilter{Agent: agent}); err != nil {
 			return d, err
 		}
-		d.ratings, err = agentRatings(src, agent, period)
+		d.ratings, d.complete, err = agentRatings(src, agent, period)
 		return d, err
 	})
 	return tea.Batch(read, p.stream.Reload())
 }
 
-// agentRatings lists agent's ratings that count in period, newest first.
-func agentRatings(src Source, agent domain.Actor, period store.Period) ([]tmItem, error) {
-	var out []tmItem
-	err := src.EachConversation(func(c domain.Conversation, _ time.Time) error {
+// agentRatings lists agent's ratings that count in period, newest first,
+// from the newest ratingsScanned conversations (the store has no index of
+// ratings by agent); complete is false when older ones were not looked at.
+func agentRatings(src Source, agent domain.Actor, period store.Period) (items []tmItem, complete bool, err error) {
+	convs, err := src.Conversations(ratingsScanned)
+	complete = len(convs) < ratingsScanned
+	for _, c := range convs {
+		if c.UpdatedAt.Before(period.From) {
+			// Older conversations hold no rating of the period: a rating
+			// never comes after its conversation's last update.
+			complete = true
+			break
+		}
 		for _, s := range c.Slots {
 			at := s.FirstRatedAt
 			if s.Agent != agent || s.Value == 0 || at.Before(period.From) || !period.To.IsZero() && !at.Before(period.To) {
 				continue
 			}
-			it := tmItem{conv: c.ID, value: s.Value, at: at, text: s.Comment}
-			if len(c.Customers) > 0 {
-				it.customer = c.Customers[0]
-			}
-			out = append(out, it)
+			items = append(items, tmItem{conv: c.ID, value: s.Value, at: at, customer: c.Customer, text: s.Comment})
 		}
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].at.Equal(out[j].at) {
-			return out[i].at.After(out[j].at)
-		}
-		return out[i].conv > out[j].conv
-	})
-	if len(out) > ratingsListed {
-		out = out[:ratingsListed]
 	}
-	return out, err
+	sort.SliceStable(items, func(i, j int) bool {
+		if !items[i].at.Equal(items[j].at) {
+			return items[i].at.After(items[j].at)
+		}
+		return items[i].conv > items[j].conv
+	})
+	return items, complete, err
 }
 
 // update takes the page's messages and keys; it reports whether msg was one.
@@ -147,8 +150,8 @@ func (p *teammatePage) build() {
 		p.items = append(p.items, tmItem{conv: f.Conv, value: f.Value, at: f.RatedAt, customer: f.Customer, text: text})
 	}
 	title := "ratings in " + p.periodName + ", newest first (" + itoa(len(p.data.ratings)) + ")"
-	if len(p.data.ratings) == ratingsListed {
-		title = "the newest " + itoa(ratingsListed) + " ratings in " + p.periodName
+	if !p.data.complete {
+		title = "ratings in " + p.periodName + " among the newest " + itoa(ratingsScanned) + " conversations, newest first (" + itoa(len(p.data.ratings)) + ")"
 	}
 	p.items = append(p.items, tmItem{header: title})
 	p.items = append(p.items, p.data.ratings...)

@@ -59,3 +59,17 @@ func TestWelcomeOnAnEmptyStoreUntilDataArrives(t *testing.T) {
 	d.lacks("Welcome to csat")
 	d.contains("no ratings in this period")
 }
+
+// With a filter set, esc in something opened from a list goes back first;
+// the next esc clears the filter.
+func TestEscGoesBackBeforeItClearsTheFilter(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
+	d.keys("/", "cleo", "enter", "enter")
+	d.contains("cleo · 30d", "filter: cleo")
+	d.keys("enter", "esc")
+	d.contains("cleo · 30d", "filter: cleo")
+	d.keys("esc")
+	d.contains("sort score", "filter: cleo")
+	d.keys("esc")
+	d.lacks("filter:")
+}

@@ -10,6 +10,9 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
+// minChartWidth leaves the chart a graph beside its Y labels and axis.
+const minChartWidth = 20
+
 // dailyUpTo is the longest period charted per day; longer ones are per week.
 const dailyUpTo = 14
 
@@ -96,6 +99,9 @@ func (p *teammatePage) points(daily []domain.Counts) []point {
 // chart draws the agent's score (a line with a dot per point) over the
 // team's (dotted) and the target (dashed), with ntcharts.
 func (p *teammatePage) chart(width, height int) string {
+	if width < minChartWidth {
+		return strings.Repeat("\n", height-1) // too narrow to read; ntcharts needs room for its axes
+	}
 	t := p.c.theme
 	days := float64(max(p.days(), 1))
 	from := p.period.From

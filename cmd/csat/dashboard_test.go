@@ -73,6 +73,15 @@ func TestDashboardInTmux(t *testing.T) {
 	if !strings.Contains(s, "%") || !strings.Contains(s, "Bot agents") {
 		t.Fatalf("the leaderboard shows no scores:\n%s", s)
 	}
+	// Drill into the first teammate, into one of their conversations, and back.
+	keys("Enter")
+	waitFor("the teammate page", has("newest first", "target", "Wilson", "open follow-ups"))
+	keys("Enter")
+	waitFor("a conversation from the teammate page", has("· esc back", "started by"))
+	keys("Escape")
+	waitFor("the teammate page again", has("newest first", "open follow-ups"))
+	keys("Escape")
+	waitFor("the leaderboard again", has("sort score", "Bot agents"))
 	keys("2")
 	waitFor("the follow-up queue", has("stage", "customer", "😠"))
 	keys("/", "q")

@@ -1,0 +1,64 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Keys typed while the tab shown is loading act on what it loads, in order:
+// a fast typist (or a script over SSH) gets what a slow read would give.
+func TestKeysWaitForTheTabsLoad(t *testing.T) {
+	m := newTestModel(t, fixtureStore(t), "ada")
+	d := &driver{t: t, m: m}
+	d.run(m.Init())
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	_, load := m.Update(keyMsg("2")) // the follow-ups' read, not run yet
+	for _, k := range []string{"down", "c"} {
+		if _, cmd := m.Update(keyMsg(k)); cmd != nil {
+			t.Fatalf("%s ran while the tab was loading", k)
+		}
+	}
+	if len(m.held) != 2 {
+		t.Fatalf("%d keys held, want 2", len(m.held))
+	}
+	d.lacks("claimed · note:")
+	d.run(load) // the read lands; down and c run on its rows
+	d.contains("claimed · note:", "c21 → claimed")
+	if len(m.held) != 0 {
+		t.Fatalf("%d keys still held", len(m.held))
+	}
+}
+
+// ctrl+c quits even while a read is running.
+func TestForceQuitDoesNotWait(t *testing.T) {
+	m := newTestModel(t, fixtureStore(t), "ada")
+	m.Init() // the leaderboard's read, never run
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if cmd == nil {
+		t.Fatal("ctrl+c was held")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("ctrl+c did not quit")
+	}
+}
+
+// A read that starts after Close does nothing: the store may be closed.
+func TestReadsAfterCloseDoNothing(t *testing.T) {
+	m := newTestModel(t, fixtureStore(t), "ada")
+	load := m.Init()
+	m.Close()
+	var run func(tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		switch msg := cmd().(type) {
+		case tea.BatchMsg:
+			for _, c := range msg {
+				run(c)
+			}
+		case nil:
+		default:
+			t.Fatalf("a read ran after Close: %#v", msg)
+		}
+	}
+	run(load)
+}
