@@ -3,7 +3,6 @@ package tui
 import (
 	"reflect"
 	"sync"
-	"time"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/safetext"
@@ -60,12 +59,6 @@ func (s *shownSource) Achievements(limit int) ([]store.Achievement, error) {
 func (s *shownSource) Conversations(limit int) ([]store.ConversationSummary, error) {
 	items, err := s.Source.Conversations(limit)
 	return shownCopy(s, items, false), shownErr(err)
-}
-
-func (s *shownSource) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
-	return shownErr(s.Source.EachConversation(func(c domain.Conversation, updatedAt time.Time) error {
-		return fn(shownCopy(s, c, false), updatedAt)
-	}))
 }
 
 func (s *shownSource) Stream(conv string) ([]store.Part, error) {
