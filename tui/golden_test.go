@@ -53,16 +53,21 @@ func TestGoldenTabs(t *testing.T) {
 				if tab.settled != "" {
 					teatest.WaitFor(t, tm.Output(), func(out []byte) bool {
 						return bytes.Contains(out, []byte(tab.settled))
-					}, teatest.WithDuration(5*time.Second))
+					}, teatest.WithDuration(programBound))
 				}
 				// q, unlike ctrl+c, waits for the tab's load like any key.
 				tm.Send(keyMsg("q"))
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+				final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound))
 				golden.RequireEqual(t, []byte(final.View()))
 			})
 		}
 	}
 }
+
+// programBound is how long a teatest program may take to show what a test
+// waits for: a bound on a broken program, never a pause (once seen at 5 s on
+// a box at load average 17, with nothing drawn yet).
+const programBound = 20 * time.Second
 
 // keyMsg turns a key name or a text into the message a terminal would send.
 func keyMsg(k string) tea.KeyMsg {

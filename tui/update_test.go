@@ -322,7 +322,7 @@ func TestLiveRatingReachesTheScreen(t *testing.T) {
 	}
 	defer m.Close()
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "dan *") }, teatest.WithDuration(5*time.Second))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "dan *") }, teatest.WithDuration(programBound))
 	// dan gets three more ratings: five in all, so he is ranked now.
 	at := st.Now()
 	for i := 0; i < 3; i++ {
@@ -341,9 +341,9 @@ func TestLiveRatingReachesTheScreen(t *testing.T) {
 			}
 		}
 	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "1 dan ") }, teatest.WithDuration(5*time.Second))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "1 dan ") }, teatest.WithDuration(programBound))
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	v := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+	v := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).View()
 	if strings.Contains(v, "dan *") || !strings.Contains(v, "1 dan ") {
 		t.Fatalf("dan should be ranked first now:\n%s", v)
 	}
