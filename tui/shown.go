@@ -158,8 +158,38 @@ func (s *shownSource) markCollisions(v reflect.Value) {
 	})
 }
 
+// textTypes caches holdsText: a leaderboard's daily counts are thousands
+// of integers, not worth a look each.
+var textTypes sync.Map // reflect.Type → bool
+
+// holdsText reports whether a value of t can hold an exported string.
+func holdsText(t reflect.Type) bool {
+	if known, ok := textTypes.Load(t); ok {
+		return known.(bool)
+	}
+	textTypes.Store(t, true) // until known: a type that refers to itself is looked into
+	has := false
+	switch t.Kind() {
+	case reflect.String:
+		has = true
+	case reflect.Struct:
+		for i := 0; i < t.NumField() && !has; i++ {
+			has = t.Field(i).IsExported() && holdsText(t.Field(i).Type)
+		}
+	case reflect.Slice, reflect.Array, reflect.Pointer:
+		has = holdsText(t.Elem())
+	case reflect.Map:
+		has = holdsText(t.Key()) || holdsText(t.Elem())
+	}
+	textTypes.Store(t, has)
+	return has
+}
+
 // walk calls fn with every settable string under v.
 func walk(v reflect.Value, fn func(reflect.Value)) {
+	if !holdsText(v.Type()) {
+		return
+	}
 	switch v.Kind() {
 	case reflect.String:
 		if v.CanSet() {
@@ -192,6 +222,9 @@ func walk(v reflect.Value, fn func(reflect.Value)) {
 
 // showValue rewrites the strings under v with show, copying what v shares.
 func showValue(v reflect.Value, show func(string) string) {
+	if !holdsText(v.Type()) {
+		return
+	}
 	switch v.Kind() {
 	case reflect.String:
 		if v.CanSet() {
