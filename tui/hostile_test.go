@@ -91,6 +91,9 @@ func TestShownIdsLeadBackToStoredOnes(t *testing.T) {
 	if parts, _ := s.Stream("c1"); rec.stream != "c1\x1b[2J" || parts[0].Event.Conv != "c1" {
 		t.Fatalf("stream asked for %q", rec.stream)
 	}
+	if _, _ = s.FollowUps(store.FollowUpFilter{Agent: items[0].Agent}); rec.filter.Agent.Name != "c1\x1b[2J" {
+		t.Fatalf("follow-ups asked for %q", rec.filter.Agent.Name)
+	}
 	// A stored "c1" shown next to it: "c1" no longer says which.
 	rec.text = "c1"
 	_, _ = s.FollowUps(store.FollowUpFilter{})
@@ -108,6 +111,12 @@ type recordingSource struct {
 	textSource
 	got    domain.Event
 	stream string
+	filter store.FollowUpFilter
+}
+
+func (r *recordingSource) FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error) {
+	r.filter = f
+	return r.textSource.FollowUps(f)
 }
 
 func (r *recordingSource) Apply(ev domain.Event) (domain.Outcome, error) {
@@ -180,8 +189,8 @@ func (s textSource) Subscribe(context.Context) <-chan store.Change { return nil 
 func (s textSource) Dir() string                                   { return s.text }
 
 // fuzzScreens are the keys to each screen the fuzz target renders: every
-// tab, the stream, a refused action's flash, the help.
-var fuzzScreens = [][]string{{"1"}, {"2"}, {"2", "c", "enter"}, {"3"}, {"4"}, {"4", "enter"}, {"5"}, {"6"}, {"?"}}
+// tab, a teammate's page, the stream, a refused action's flash, the help.
+var fuzzScreens = [][]string{{"1"}, {"1", "down", "enter"}, {"2"}, {"2", "c", "enter"}, {"3"}, {"4"}, {"4", "enter"}, {"5"}, {"6"}, {"?"}}
 
 // FuzzViewsShowNoEscape: whatever text the store holds (names, ids,
 // remarks, messages, the audit trail, the viewer's name), no line of any

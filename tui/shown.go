@@ -47,6 +47,7 @@ func (s *shownSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
 }
 
 func (s *shownSource) FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error) {
+	f.Agent.Name = s.stored(f.Agent.Name)
 	items, err := s.Source.FollowUps(f)
 	return shownCopy(s, items, false), shownErr(err)
 }
