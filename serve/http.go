@@ -10,6 +10,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
 
@@ -202,7 +203,7 @@ type CheckAnswer struct {
 // for the other (a webhook held for the whole replay timed out with 503).
 func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 	seq := s.cfg.Store.Seq()
-	diffs, err := s.cfg.Store.Check()
+	diffs, err := s.cfg.Store.Check(simulate.ReplayInto)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
 		return

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -192,7 +193,7 @@ func TestRoundTripEveryEventType(t *testing.T) {
 	if len(list) != 3 || list[0].ID != "c3" || list[2].ID != "c1" {
 		t.Errorf("conversations %+v", list)
 	}
-	diffs, err := s.Check()
+	diffs, err := s.Check(simulate.ReplayInto)
 	if err != nil || len(diffs) != 0 {
 		t.Errorf("check: %v %v", diffs, err)
 	}
@@ -315,7 +316,7 @@ func TestCountersEqualRecountFromSlots(t *testing.T) {
 			t.Fatalf("seed %d: leaderboard team %+v, want %+v", seed, lb.Team, team)
 		}
 		if seed%25 == 0 {
-			if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+			if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 				t.Fatalf("seed %d: check %v %v", seed, diffs, err)
 			}
 		}
@@ -388,7 +389,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check after reopen: %v %v", diffs, err)
 	}
 	s.Close()
@@ -485,7 +486,7 @@ func TestSplitsBatchTooBigForOneTransaction(t *testing.T) {
 	if s.Seq() != 20000 {
 		t.Fatalf("seq %d", s.Seq())
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 }
@@ -650,7 +651,7 @@ func TestCheckCatchesCorruptedCounter(t *testing.T) {
 	if _, err := s.ApplyBatch(evs); err != nil {
 		t.Fatal(err)
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) != 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) != 0 {
 		t.Fatalf("clean store: %v %v", diffs, err)
 	}
 	bo := domain.Teammate("bo")
@@ -659,7 +660,7 @@ func TestCheckCatchesCorruptedCounter(t *testing.T) {
 	if err := s.corruptCounter(bo, t0, c); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := s.Check()
+	diffs, err := s.Check(simulate.ReplayInto)
 	if err != nil || len(diffs) != 1 {
 		t.Fatalf("diffs %v, err %v", diffs, err)
 	}

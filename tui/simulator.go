@@ -160,44 +160,19 @@ func (v *simulator) otherProfile() string {
 	if v.mem.Settings().Profile == domain.ProfileOperator {
 		other = domain.ProfileIntercom
 	}
-	m := simulate.NewMemory()
-	profile := domain.SettingKey{Scope: "workspace", Name: "profile"}
-	var last domain.Outcome
+	evs := make([]domain.Event, v.decided)
 	for i, st := range v.steps[:v.decided] {
-		ev := st.Event
-		if ev.Kind == domain.EvSet && ev.Setting == profile {
-			ev.Text = other.String()
-		}
-		if i == 0 {
-			if _, err := m.Apply(ev); err != nil {
-				return ""
-			}
-			if _, err := m.Apply(domain.Event{Kind: domain.EvSet, Setting: profile, Text: other.String(), At: ev.At}); err != nil {
-				return ""
-			}
-			continue
-		}
-		o, err := m.Apply(ev)
-		if err != nil {
-			return "under " + other.String() + ": cannot replay (" + err.Error() + ")"
-		}
-		last = o
+		evs[i] = st.Event
 	}
-	return "under " + other.String() + ": " + outcomeText(&last)
-}
-
-func outcomeText(o *domain.Outcome) string {
-	switch o.Decision {
-	case domain.DecisionSent:
-		return "sent to " + o.To.Name
-	case domain.DecisionAccepted:
-		return "accepted"
+	var last domain.Outcome
+	_, err := simulate.Replay(simulate.EventSlice(evs), simulate.ReplayOptions{Profile: &other}, func(st *simulate.ReplayStep) error {
+		last = st.Outcome
+		return nil
+	})
+	if err != nil {
+		return "under " + other.String() + ": cannot replay (" + err.Error() + ")"
 	}
-	var codes []string
-	for _, c := range o.Reasons() {
-		codes = append(codes, c.Code.String())
-	}
-	return o.Decision.String() + ": " + strings.Join(codes, ", ")
+	return "under " + other.String() + ": " + simulate.Describe(&last)
 }
 
 func (v *simulator) conv() (domain.Conversation, bool) {
@@ -351,7 +326,7 @@ func (v *simulator) report(o domain.Outcome, err error) tea.Cmd {
 		return flashErr(err)
 	}
 	if o.Decided() {
-		return flash(o.Kind.String() + " → " + outcomeText(&o))
+		return flash(o.Kind.String() + " → " + simulate.Describe(&o))
 	}
 	return nil
 }
@@ -496,7 +471,7 @@ func (v *simulator) panel(c domain.Conversation, ok bool) string {
 	}
 	st := v.steps[v.decided-1]
 	o := st.Outcome
-	head := " " + st.Event.Kind.String() + " " + st.Event.Conv + " → " + outcomeText(&o)
+	head := " " + st.Event.Kind.String() + " " + st.Event.Conv + " → " + simulate.Describe(&o)
 	b.WriteString("\n" + decisionStyle(v.c.theme, &o)(head) + "\n")
 	for _, ch := range o.Checks() {
 		mark := t.Good.Render("✓")

@@ -18,13 +18,7 @@ type EventLog interface {
 // the pending values become overrides, the window ends at the store clock.
 func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
-		current := st.Settings()
-		var overrides []simulate.Override
-		for _, k := range domain.AllSettingKeys() {
-			if v := proposed.Get(k); v != current.Get(k) {
-				overrides = append(overrides, simulate.Override{Key: k, Value: v})
-			}
-		}
+		overrides := simulate.OverridesBetween(st.Settings(), proposed)
 		events := func(yield func(domain.Event) error) error {
 			return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
 		}

@@ -194,7 +194,7 @@ type reader interface {
 	Settings() domain.Settings
 	Leaderboard(p store.Period) (store.Leaderboard, error)
 	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
-	Check() ([]store.Difference, error)
+	Check(replay store.LogReplay) ([]store.Difference, error)
 }
 
 // openReader opens the store read-only, or lends the owned one.
@@ -230,4 +230,6 @@ func (r ownedReader) EachConversation(fn func(c domain.Conversation, updatedAt t
 // Check replays the log while webhooks go on: the store compares one
 // snapshot's log and state. Holding ingestion for the whole replay made
 // webhooks answer 503 (their 4 s limit) while csat check ran.
-func (r ownedReader) Check() ([]store.Difference, error) { return r.st.Check() }
+func (r ownedReader) Check(replay store.LogReplay) ([]store.Difference, error) {
+	return r.st.Check(replay)
+}

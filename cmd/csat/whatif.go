@@ -11,7 +11,6 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
-	"github.com/csat-app/csat/store"
 )
 
 func init() { simulateSubcommands = append(simulateSubcommands, newSimulateWhatIfCmd) }
@@ -126,7 +125,7 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := simulate.WhatIf(storeEventSource(st), overrides, since)
+	rep, err := simulate.WhatIf(st.EachEvent, overrides, since)
 	if err != nil {
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}
@@ -137,13 +136,6 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	}
 	writeWhatIf(c.OutOrStdout(), rep)
 	return nil
-}
-
-// storeEventSource reads a store's whole event log for a what-if replay.
-func storeEventSource(st *store.Store) simulate.EventSource {
-	return func(yield func(domain.Event) error) error {
-		return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
-	}
 }
 
 func writeWhatIf(w io.Writer, rep simulate.WhatIfReport) {
