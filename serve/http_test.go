@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/store"
 )
 
@@ -48,7 +49,7 @@ func get(t *testing.T, url, token string) (int, string) {
 
 func TestAPIRequiresTheToken(t *testing.T) {
 	hs, _ := apiServer(t)
-	for _, path := range []string{"/api/report", "/api/export/ratings", "/api/state", "/api/conversations"} {
+	for _, path := range []string{"/api/report", "/api/export/ratings", "/api/export/conversations", "/api/state"} {
 		for _, tok := range []string{"", "wrong"} {
 			if code, _ := get(t, hs.URL+path, tok); code != http.StatusUnauthorized {
 				t.Errorf("%s with token %q: %d, want 401", path, tok, code)
@@ -75,13 +76,13 @@ func TestAPIServesWhatTheWebhookStored(t *testing.T) {
 	resp.Body.Close()
 
 	code, out := get(t, hs.URL+"/api/report?period=all", "tok")
-	var lb store.Leaderboard
-	if code != http.StatusOK || json.Unmarshal([]byte(out), &lb) != nil || len(lb.Teammates) != 1 || lb.Teammates[0].Counts.ByValue[5] != 1 {
+	var lb report.Leaderboard
+	if code != http.StatusOK || json.Unmarshal([]byte(out), &lb) != nil || len(lb.Teammates) != 1 || lb.Teammates[0].Faces.Amazing != 1 {
 		t.Fatalf("report: %d %s", code, out)
 	}
 	code, out = get(t, hs.URL+"/api/export/ratings", "tok")
-	var rows []RatingRow
-	if code != http.StatusOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Agent != "Ciaran.Lee" || rows[0].Value != 5 {
+	var rows []report.RatingRow
+	if code != http.StatusOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Agent != "Ciaran.Lee" || rows[0].Value == nil || *rows[0].Value != 5 {
 		t.Fatalf("export: %d %s", code, out)
 	}
 	for _, q := range []string{"period=fortnight", "from=2026-13-01&to=2026-03-01", "from=2026-03-05&to=2026-03-01"} {
@@ -95,7 +96,7 @@ func TestAPIServesWhatTheWebhookStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ca CheckAnswer
+	var ca report.CheckAnswer
 	if json.NewDecoder(resp.Body).Decode(&ca) != nil || resp.StatusCode != http.StatusOK || len(ca.Differences) != 0 || ca.Seq == 0 {
 		t.Fatalf("check: %d %+v", resp.StatusCode, ca)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/simulate"
 )
 
@@ -132,7 +133,7 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	if f.format == "json" {
 		enc := json.NewEncoder(c.OutOrStdout())
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return enc.Encode(report.NewWhatIf(rep))
 	}
 	writeWhatIf(c.OutOrStdout(), rep)
 	return nil
