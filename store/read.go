@@ -57,7 +57,36 @@ func ParsePeriod(name string, now time.Time) (Period, error) {
 func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 	txn, st, done := s.snapshot()
 	defer done()
-	from, to := dayOf(p.From), dayOf(p.To)
+	from, to := st.days(p)
+	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}
+	if to <= from {
+		lb.Period.To = lb.Period.From
+		return lb, nil
+	}
+	sum := newDaySum(from, to, len(st.agents))
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pDay)})
+	defer it.Close()
+	end := dayKey(to)
+	for it.Seek(dayKey(from)); it.ValidForPrefix(prefix(pDay)); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if bytes.Compare(k, end) >= 0 {
+			break
+		}
+		day := readDayKey(k)
+		if err := item.Value(func(v []byte) error { return sum.add(day, v) }); err != nil {
+			return lb, err
+		}
+	}
+	sum.rows(&lb, st.agents)
+	return lb, nil
+}
+
+// days is the range of whole days [from, to) period p covers: an open
+// start is the first event's day, an open end the store clock's, and a To
+// inside a day includes that day.
+func (st *memState) days(p Period) (from, to int32) {
+	from, to = dayOf(p.From), dayOf(p.To)
 	if p.From.IsZero() {
 		from = dayOf(st.first)
 		if st.first.IsZero() {
@@ -68,70 +97,73 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 		to = dayOf(st.now) + 1
 	}
 	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
-		to++ // a To inside a day includes that day
+		to++
 	}
-	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}
-	if to <= from {
-		lb.Period.To = lb.Period.From
-		return lb, nil
-	}
+	return from, to
+}
+
+// daySum adds day counters up into per-agent totals and sparkline buckets.
+type daySum struct {
+	from          int32
+	days, buckets int
+	totals        []domain.Counts
+	daily         [][]domain.Counts
+	arena         []domain.Counts // one allocation for every row's sparkline
+}
+
+func newDaySum(from, to int32, agents int) *daySum {
 	n := int(to - from)
-	buckets := min(n, maxDaily)
-	totals := make([]domain.Counts, len(st.agents))
-	daily := make([][]domain.Counts, len(st.agents))
-	var arena []domain.Counts // one allocation for every row's sparkline
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pDay)})
-	defer it.Close()
-	end := dayKey(to)
-	for it.Seek(dayKey(from)); it.ValidForPrefix(prefix(pDay)); it.Next() {
-		item := it.Item()
-		k := item.Key()
-		if bytes.Compare(k, end) >= 0 {
-			break
+	return &daySum{from: from, days: n, buckets: min(n, maxDaily),
+		totals: make([]domain.Counts, agents), daily: make([][]domain.Counts, agents)}
+}
+
+// add folds one day's counters in. The hot loop: it decodes in place and
+// adds straight into the rows.
+func (d *daySum) add(day int32, v []byte) error {
+	bucket := int(day-d.from) * d.buckets / d.days
+	corrupt := func() error {
+		return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), errCorrupt)
+	}
+	for pos := 0; pos < len(v); {
+		id, n := binary.Uvarint(v[pos:])
+		if n <= 0 || id >= uint64(len(d.totals)) {
+			return corrupt()
 		}
-		bucket := int(readDayKey(k)-from) * buckets / n
-		err := item.Value(func(v []byte) error {
-			// The hot loop: decode in place, add straight into the rows.
-			for pos := 0; pos < len(v); {
-				id, n := binary.Uvarint(v[pos:])
-				if n <= 0 || id >= uint64(len(totals)) {
-					return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
-				}
-				pos += n
-				if daily[id] == nil {
-					if len(arena) < buckets {
-						arena = make([]domain.Counts, buckets*max(16, len(st.agents)))
-					}
-					daily[id], arena = arena[:buckets:buckets], arena[buckets:]
-				}
-				t, d := &totals[id], &daily[id][bucket]
-				for i := 1; i <= 6; i++ {
-					x, n := binary.Varint(v[pos:])
-					if n <= 0 {
-						return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
-					}
-					pos += n
-					if i == 6 {
-						t.Surveys += int(x)
-						d.Surveys += int(x)
-					} else {
-						t.ByValue[i] += int(x)
-						d.ByValue[i] += int(x)
-					}
-				}
+		pos += n
+		if d.daily[id] == nil {
+			if len(d.arena) < d.buckets {
+				d.arena = make([]domain.Counts, d.buckets*max(16, len(d.totals)))
 			}
-			return nil
-		})
-		if err != nil {
-			return lb, err
+			d.daily[id], d.arena = d.arena[:d.buckets:d.buckets], d.arena[d.buckets:]
+		}
+		t, b := &d.totals[id], &d.daily[id][bucket]
+		for i := 1; i <= 6; i++ {
+			x, n := binary.Varint(v[pos:])
+			if n <= 0 {
+				return corrupt()
+			}
+			pos += n
+			if i == 6 {
+				t.Surveys += int(x)
+				b.Surveys += int(x)
+			} else {
+				t.ByValue[i] += int(x)
+				b.ByValue[i] += int(x)
+			}
 		}
 	}
-	for id, a := range st.agents {
-		c := totals[id]
+	return nil
+}
+
+// rows puts every agent with a survey or a rating in the period on the
+// leaderboard, teammates and bots apart, each by name.
+func (d *daySum) rows(lb *Leaderboard, agents []domain.Actor) {
+	for id, a := range agents {
+		c := d.totals[id]
 		if c.Surveys == 0 && c.Rated() == 0 {
 			continue
 		}
-		row := AgentRow{Agent: a, Counts: c, Daily: daily[id]}
+		row := AgentRow{Agent: a, Counts: c, Daily: d.daily[id]}
 		if a.IsTeammate() {
 			lb.Team.Add(c)
 			lb.Teammates = append(lb.Teammates, row)
@@ -144,7 +176,6 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 	}
 	byName(lb.Teammates)
 	byName(lb.Bots)
-	return lb, nil
 }
 
 // Conversation returns a conversation's rule state.
