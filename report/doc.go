@@ -1,7 +1,7 @@
 // Package report is the contract between csat and whoever reads its
 // figures: the row types of `csat report --format json`, `/api/report`,
-// `/api/export/ratings`, `/api/export/conversations`, `/api/state`, the
-// remote client of a `csat serve`, and `csat simulate whatif --format json`.
+// `/api/export/ratings`, `/api/export/conversations`, `/api/state`,
+// `/api/check`, `csat export` and `csat simulate whatif --format json`.
 //
 // Every field has an explicit snake_case JSON name and every enum is a word
 // ("teammate", "positive", "intercom"), never a Go field name or a number,
