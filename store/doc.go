@@ -25,8 +25,9 @@
 //	u/TIME(8) CONV               ∅: conversation list by last update
 //	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
 //	g/ID(4)                      agent dictionary: id → kind, name
-//	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: slots rated 1..2
-//	                             (the lowest threshold's superset) or with follow-up work started
+//	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: the slots
+//	                             domain.Slot.FollowUpCandidate names (in the queue under
+//	                             any threshold, or with follow-up work started)
 //	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
 //	r/NAME                       teammate role
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new
