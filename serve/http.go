@@ -150,7 +150,7 @@ func parseBound(v string) (time.Time, error) {
 
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Store
-	writeJSON(w, http.StatusOK, report.State{Now: st.Now(), Seq: st.Seq(), Dir: st.Dir(), Settings: report.NewSettings(st.Settings())})
+	writeJSON(w, http.StatusOK, report.State{Now: s.now(), Latest: st.Latest(), Seq: st.Seq(), Dir: st.Dir(), Settings: report.NewSettings(st.Settings())})
 }
 
 // check replays the log against the live store. Webhooks go on meanwhile:

@@ -108,7 +108,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	in.Logf = cfg.Logger.Printf
-	return &Server{cfg: cfg, ingester: in, now: func() time.Time { return time.Now().UTC() }, sessions: map[*tea.Program]struct{}{}}, nil
+	return &Server{cfg: cfg, ingester: in, now: store.Now, sessions: map[*tea.Program]struct{}{}}, nil
 }
 
 func (s *Server) logf(format string, args ...any) { s.cfg.Logger.Printf(format, args...) }

@@ -45,7 +45,7 @@ func TestScriptErrors(t *testing.T) {
 		{"rating out of int range", "rate c1 user:ann 99999999999999999999", `t.csat:1:18: rating "99999999999999999999": out of range`},
 		{"hours 0", "set users rating-window 0", `t.csat:1:25: users.rating-window: invalid hours "0": want a whole number from 1 to 8760, or off`},
 		{"hours 8761", "set leads change-window 8761", `t.csat:1:25: leads.change-window: invalid hours "8761"…`},
-		{"clock back", "clock 2026-03-02T09:00:00Z\nclock 2026-03-01T09:00:00Z", `t.csat:2:7: clock moved back: 2026-03-01T09:00:00Z is before 2026-03-02T09:00:00Z`},
+		{"clock back", "clock 2026-03-02T09:00:00Z\nstart c1 user:ann\nclock 2026-03-01T09:00:00Z", `t.csat:3:7: clock moved back: 2026-03-01T09:00:00Z is before 2026-03-02T09:00:00Z`},
 		{"bad time", "clock tomorrow", `t.csat:1:7: bad time "tomorrow": want RFC 3339…`},
 		{"zero wait", "wait 0s", `t.csat:1:6: wait needs a positive duration, not 0s`},
 		{"negative wait", "wait -5m", `t.csat:1:6: wait needs a positive duration, not -5m`},

@@ -83,18 +83,22 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 }
 
 // days is the range of whole days [from, to) period p covers: an open
-// start is the first event's day, an open end the store clock's, and a To
-// inside a day includes that day.
+// start is the first event's day, an open end the day of the newest event
+// (today for an empty store), and a To inside a day includes that day.
 func (st *memState) days(p Period) (from, to int32) {
 	from, to = dayOf(p.From), dayOf(p.To)
+	latest := st.latest
+	if latest.IsZero() {
+		latest = Now() // an empty store: today
+	}
 	if p.From.IsZero() {
 		from = dayOf(st.first)
 		if st.first.IsZero() {
-			from = dayOf(st.now)
+			from = dayOf(latest)
 		}
 	}
 	if p.To.IsZero() {
-		to = dayOf(st.now) + 1
+		to = dayOf(latest) + 1
 	}
 	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
 		to++
@@ -263,7 +267,7 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 		items = append(items, FollowUpItem{
 			Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
 			RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
-			Window: st.settings.Window(r.Audience, sl, st.now),
+			Window: st.settings.Window(r.Audience, sl, st.latest),
 		})
 		return true, nil
 	})
@@ -303,7 +307,7 @@ func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
 		if !ok {
 			return out, fmt.Errorf("list names conversation %q, which is missing: %w", id, errCorrupt)
 		}
-		out = append(out, summarize(&r, st.now))
+		out = append(out, summarize(&r, st.latest))
 		if limit > 0 && len(out) >= limit {
 			break
 		}
@@ -333,8 +337,10 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 }
 
 // Stream lists the parts of one conversation in order.
+// A conversation whose parts arrived out of time order shows them in time
+// order, each with the outcome it has in its place.
 func (s *Store) Stream(conv string) ([]Part, error) {
-	txn, _, done := s.snapshot()
+	txn, st, done := s.snapshot()
 	defer done()
 	var parts []Part
 	pre := partPrefix(conv)
@@ -356,6 +362,9 @@ func (s *Store) Stream(conv string) ([]Part, error) {
 			return parts, err
 		}
 		parts = append(parts, p)
+	}
+	if !inTimeOrder(parts) {
+		rebuildStream(conv, parts, &st)
 	}
 	return parts, nil
 }
@@ -426,15 +435,9 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
 	for it.Seek(append(append([]byte(nil), pre...), 0xff)); it.ValidForPrefix(pre); it.Next() {
 		var a AuditEntry
-		if err := it.Item().Value(func(v []byte) error {
-			d := dec{b: v}
-			a.At = d.time()
-			a.By = d.str()
-			a.Key.Scope = d.str()
-			a.Key.Name = d.str()
-			a.Old = d.str()
-			a.New = d.str()
-			return d.done("audit entry")
+		if err := it.Item().Value(func(v []byte) (err error) {
+			a, err = decodeAudit(v)
+			return err
 		}); err != nil {
 			return out, err
 		}
@@ -444,6 +447,18 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 		}
 	}
 	return out, nil
+}
+
+func decodeAudit(v []byte) (AuditEntry, error) {
+	var a AuditEntry
+	d := dec{b: v}
+	a.At = d.time()
+	a.By = d.str()
+	a.Key.Scope = d.str()
+	a.Key.Name = d.str()
+	a.Old = d.str()
+	a.New = d.str()
+	return a, d.done("audit entry")
 }
 
 // Teammates lists the roster (teammates whose role was recorded), by name.

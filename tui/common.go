@@ -331,14 +331,7 @@ func newInput(prompt, placeholder string) textinput.Model {
 	return ti
 }
 
-// eventTime stamps a change made from the dashboard: the wall clock, but
-// never before the store's clock (the rules refuse time going back).
-func (c *common) eventTime() time.Time {
-	at := c.clock()
-	if now := c.src.Now(); at.Before(now) {
-		return now
-	}
-	return at
-}
+// eventTime stamps a change made from the dashboard: the dashboard's clock.
+func (c *common) eventTime() time.Time { return c.clock() }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

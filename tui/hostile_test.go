@@ -32,7 +32,7 @@ var hostileTexts = []string{hostileTitle, hostileClear, hostileFormula, hostileB
 // and remark are all hostile, rated 1 so that it tops the follow-ups.
 func hostileStore(t *testing.T) *store.Store {
 	st := fixtureStore(t)
-	at := st.Now().Add(time.Hour)
+	at := st.Latest().Add(time.Hour)
 	cust := domain.User(hostileTitle)
 	conv := "evil-1"
 	for _, ev := range []domain.Event{
@@ -153,7 +153,7 @@ type textSource struct{ text string }
 func (s textSource) Apply(domain.Event) (domain.Outcome, error) {
 	return domain.Outcome{}, errors.New("refused " + s.text)
 }
-func (s textSource) Now() time.Time            { return testNow }
+func (s textSource) Latest() time.Time         { return testNow }
 func (s textSource) Settings() domain.Settings { return domain.DefaultSettings() }
 func (s textSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
 	row := store.AgentRow{Agent: domain.Teammate(s.text), Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}, Daily: make([]domain.Counts, 30)}
@@ -223,7 +223,7 @@ func (s textSource) Events(uint64, func(uint64, domain.Event) error) error { ret
 func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	shown := map[string]bool{"Settings": true, "Leaderboard": true, "FollowUps": true, "Achievements": true, "Conversations": true,
 		"Stream": true, "Audit": true, "Teammates": true, "Apply": true}
-	asIs := map[string]bool{"Now": true, "Events": true, "Subscribe": true, "Dir": true}
+	asIs := map[string]bool{"Latest": true, "Events": true, "Subscribe": true, "Dir": true}
 	src := reflect.TypeOf((*Source)(nil)).Elem()
 	for i := 0; i < src.NumMethod(); i++ {
 		name := src.Method(i).Name

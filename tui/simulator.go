@@ -45,7 +45,7 @@ var actPrompts = map[simAction]string{
 }
 
 // simStart is where the sandbox clock starts: a Monday morning.
-var simStart = domain.Epoch.Add(9 * time.Hour)
+var simStart = simulate.ScriptStart.Add(9 * time.Hour)
 
 // simulator is the trainer's sandbox: an in-memory workspace seeded with the
 // store's settings, driven key by key. It never writes an event to the
