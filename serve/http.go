@@ -18,7 +18,7 @@ import (
 // token-protected reads.
 func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
-	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf}
+	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf, Clock: s.now}
 	mux.Handle("POST /webhooks/intercom", webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "seq": s.cfg.Store.Seq(), "sessions": s.sessionCount(),
