@@ -68,7 +68,7 @@ func TestScriptErrors(t *testing.T) {
 		{"unknown origin", "start c1 user:ann phone", `t.csat:1:19: unknown origin "phone"…`},
 		{"unknown channel", "start c1 user:ann channel sms", `t.csat:1:27: unknown channel "sms"…`},
 		{"unknown profile", "profile legacy", `t.csat:1:9: unknown profile "legacy": want intercom or operator`},
-		{"conversation exists", "start c1 user:ann\nstart c1 user:ann", `t.csat:2:7: conversation already started: "c1"`},
+		{"conversation exists", "start c1 user:ann\nstart c1 user:ann", `t.csat:2:7: conversation already started: "c1" (conversation ids must be new to the workspace: rename c1 in the script)`},
 		{"bad conversation id", "start c/1 user:ann", `t.csat:1:7: invalid conversation id "c/1"…`},
 		{"missing argument", "say c1 bob", `t.csat:1:12: missing message (in double quotes)`},
 		{"trailing word", "ask c1 now", `t.csat:1:8: unexpected "now" at the end of the command`},

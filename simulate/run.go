@@ -234,5 +234,11 @@ func (r *runner) scriptError(cmd *Command, err error) error {
 	if col == 0 {
 		col = cmd.cols.verb
 	}
-	return &ScriptError{File: r.s.Name, Line: cmd.Line, Col: col, Msg: err.Error(), Err: err}
+	msg := err.Error()
+	if errors.Is(err, domain.ErrConversationExists) {
+		// Run into a store, a script's ids may meet another script's or an
+		// import's: say which id, and that it must be new.
+		msg = fmt.Sprintf("%s (conversation ids must be new to the workspace: rename %s in the script)", msg, cmd.Event.Conv)
+	}
+	return &ScriptError{File: r.s.Name, Line: cmd.Line, Col: col, Msg: msg, Err: err}
 }
