@@ -333,7 +333,11 @@ func SortSteps(steps []Step) {
 func (p Plan) Ahead(clock time.Time) error {
 	for _, s := range p.Steps {
 		if err := domain.CheckArrival(s.Event.At, clock); err != nil {
-			return fmt.Errorf("%s of conversation %s: %w", s.What, p.Conv, err)
+			what := s.What
+			if !strings.HasPrefix(what, "conversation ") {
+				what += " of conversation " + p.Conv
+			}
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	return nil
