@@ -57,11 +57,14 @@ func NewWorkspace() *Workspace {
 
 // SettingsAt are the settings in force at t: a close is judged under the
 // settings in force at the close.
-func (w *Workspace) SettingsAt(t time.Time) Settings {
-	if st, ok := w.History.at(t); ok {
+func (w *Workspace) SettingsAt(t time.Time) Settings { return *w.settingsAt(t) }
+
+// settingsAt is SettingsAt without the copy, for the rules' hot path.
+func (w *Workspace) settingsAt(t time.Time) *Settings {
+	if st := w.History.at(t); st != nil {
 		return st
 	}
-	return w.Settings
+	return &w.Settings
 }
 
 func fail(err error, format string, args ...any) error {
@@ -270,7 +273,7 @@ func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outc
 		o.check(CodeClosedByBot, true, int64(by.Kind), 0)
 		return
 	}
-	st := w.SettingsAt(at)
+	st := w.settingsAt(at)
 	aud := st.For(c.Audience)
 	o.check(CodeDisabled, !aud.CSAT, int64(c.Audience), 0)
 	if st.Profile == ProfileIntercom {
@@ -300,7 +303,7 @@ func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outc
 
 // decideAsk runs a Workflow's "ask for rating" step.
 func (w *Workspace) decideAsk(c *Conversation, at time.Time, o *Outcome) {
-	if w.SettingsAt(at).Profile == ProfileOperator {
+	if w.settingsAt(at).Profile == ProfileOperator {
 		o.Decision = DecisionSkipped
 		o.check(CodeNotSupported, true, 0, 0)
 		return
@@ -357,7 +360,7 @@ func (w *Workspace) decideRate(c *Conversation, ev Event, at time.Time, o *Outco
 	o.check(CodeInvalidRating, ev.Value < 1 || ev.Value > 5, int64(ev.Value), 5)
 	if s != nil {
 		since := at.Sub(s.LastRequestAt)
-		if st := w.SettingsAt(at); st.Profile == ProfileIntercom {
+		if st := w.settingsAt(at); st.Profile == ProfileIntercom {
 			aud := st.For(c.Audience)
 			if s.Value == 0 {
 				h := aud.RatingWindowHours
@@ -419,7 +422,7 @@ func (w *Workspace) followUp(c *Conversation, ev Event, at time.Time, o *Outcome
 		return fail(ErrState, "%s has no rating for %s to follow up", c.ID, ev.Agent)
 	}
 	cur := s.FollowUp.Stage
-	inQueue := cur != StageNone || s.Value <= int(w.SettingsAt(at).FollowUp)
+	inQueue := cur != StageNone || s.Value <= int(w.settingsAt(at).FollowUp)
 	switch {
 	case !inQueue:
 		return fail(ErrState, "the rating of %s in %s is not in the follow-up queue", ev.Agent, c.ID)

@@ -60,17 +60,18 @@ func (h *SettingsHistory) Add(c SettingChange, current Settings) (Settings, erro
 	return eras[len(eras)-1].settings, nil
 }
 
-// at returns the settings in force at t; ok is false while nothing was recorded.
-func (h *SettingsHistory) at(t time.Time) (Settings, bool) {
+// at returns the settings in force at t, or nil while nothing was
+// recorded. They are shared: the caller must not change them.
+func (h *SettingsHistory) at(t time.Time) *Settings {
 	if len(h.eras) == 0 {
-		return Settings{}, false
+		return nil
 	}
 	// The newest era first: most events are judged now.
-	if last := h.eras[len(h.eras)-1]; !t.Before(last.from) {
-		return last.settings, true
+	if last := &h.eras[len(h.eras)-1]; !t.Before(last.from) {
+		return &last.settings
 	}
 	i := sort.Search(len(h.eras)-1, func(i int) bool { return h.eras[i+1].from.After(t) })
-	return h.eras[i].settings, true
+	return &h.eras[i].settings
 }
 
 // Rebuild applies a conversation's parts afresh, in time order (equal
