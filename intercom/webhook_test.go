@@ -272,3 +272,27 @@ func TestWebhookPlacesALatePart(t *testing.T) {
 		t.Fatalf("counts %+v", c)
 	}
 }
+
+// A rating redelivered out of order (a retry carrying the older value)
+// is placed at its updated_at, before the newer one: the stored rating and
+// the counters keep the newer value.
+func TestWebhookOlderRatingChangesNothing(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	newer := fixture(t, "notification_rating.json")
+	older := bytes.Replace(newer, []byte(`"rating": 5,`), []byte(`"rating": 2,`), 1)
+	older = bytes.Replace(older, []byte(`"updated_at": 1772443200,`), []byte(`"updated_at": 1772442900,`), 1)
+	older = bytes.Replace(older, []byte("notif_ccd8a4d0"), []byte("notif_retry"), 1)
+	for i, body := range [][]byte{newer, older} {
+		if code, a := post(t, srv.URL, body, Sign(secret, body)); code != http.StatusOK || a.Status != "ok" {
+			t.Fatalf("notification %d: %d %+v", i, code, a)
+		}
+	}
+	ciaran := domain.Teammate("Ciaran.Lee")
+	if s := sink.ws.Conversations["1295"].Slot(ciaran); s == nil || s.Value != 5 {
+		t.Fatalf("slot %+v, want the newer rating 5", s)
+	}
+	if c := sink.tally.Agent(ciaran); c.ByValue[5] != 1 || c.ByValue[2] != 0 || c.Surveys != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+}
