@@ -27,9 +27,6 @@ type settingsEra struct {
 	settings Settings
 }
 
-// Changes lists the recorded changes in time order.
-func (h *SettingsHistory) Changes() []SettingChange { return slices.Clip(h.changes) }
-
 // Len is the number of recorded changes.
 func (h *SettingsHistory) Len() int { return len(h.changes) }
 
