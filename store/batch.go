@@ -140,8 +140,11 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 	if err != nil {
 		return o, err
 	}
+	// The span of the data: every event with a time widens it (a store
+	// written with a workspace clock kept the same span in its meta), but
+	// a bookkeeping mark (an erasure's, stamped when it was asked) is no data.
 	at := ev.At
-	if conv != "" {
+	if _, _, mark := ev.MarkKeys(); !at.IsZero() && !mark {
 		b.widen(at)
 		if at.After(b.st.latest) {
 			b.st.latest = at
