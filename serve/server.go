@@ -165,6 +165,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		// A session reaches no server file: its simulator saves scenarios
 		// into the store instead.
 		FileAccess: false,
+		Clock:      s.now, // the API's "now" too
 	})
 	if err != nil {
 		wish.Fatalln(sess, "csat: "+err.Error())
