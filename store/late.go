@@ -137,11 +137,12 @@ func inTimeOrder(parts []Part) bool {
 	return sort.SliceIsSorted(parts, func(i, j int) bool { return parts[i].Event.At.Before(parts[j].Event.At) })
 }
 
-// rebuildStream replaces the logged outcomes of a conversation with late
-// parts by those of its parts in time order, under the settings history.
-// The parts stay in log order; a part that no longer applies at its place
-// gets an empty outcome.
+// rebuildStream puts the parts of a conversation with late parts in time
+// order (equal times in log order) and gives each the outcome it has in
+// its place, under the settings history. A part that does not apply in its
+// place (it waits for parts not yet arrived) gets an empty outcome.
 func rebuildStream(conv string, parts []Part, st *memState) {
+	sort.SliceStable(parts, func(i, j int) bool { return parts[i].Event.At.Before(parts[j].Event.At) })
 	evs := make([]domain.Event, len(parts))
 	for i := range parts {
 		evs[i] = parts[i].Event

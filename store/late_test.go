@@ -175,7 +175,10 @@ func TestLatePartRedecidesTheClose(t *testing.T) {
 	if err != nil || len(parts) != 4 {
 		t.Fatalf("stream: %d parts, %v", len(parts), err)
 	}
-	if close := parts[2]; close.Event.Kind != domain.EvClose || close.Outcome.Decision != domain.DecisionSent {
+	if late := parts[1]; late.Event.Actor != ann || late.Seq != 4 {
+		t.Fatalf("the stream shows %+v second, want the late message in its place", late.Event)
+	}
+	if close := parts[3]; close.Event.Kind != domain.EvClose || close.Outcome.Decision != domain.DecisionSent {
 		t.Fatalf("the stream shows the close as %s", close.Outcome.Decision)
 	}
 	day := dayStart(dayOf(at(3)))
