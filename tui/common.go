@@ -33,6 +33,7 @@ type Source interface {
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)
+	Scenarios() ([]store.Scenario, error)
 	Subscribe(ctx context.Context) <-chan store.Change
 	Dir() string
 }
@@ -49,8 +50,8 @@ type common struct {
 	whatIf WhatIfFunc
 	reads  gate
 
-	fileAccess bool          // may write files (the local dashboard only)
-	scenarios  ScenarioSaver // nil: sessions cannot be kept by name
+	fileAccess bool           // may write files (the local dashboard only)
+	scenarios  ScenarioKeeper // nil: sessions cannot be kept by name
 }
 
 // gate keeps reads off a closed store: a read still running when the

@@ -47,7 +47,7 @@ type Options struct {
 	// whose sessions belong to other people.
 	FileAccess bool
 	// Scenarios keeps simulator sessions saved by name; nil means Store.
-	Scenarios ScenarioSaver
+	Scenarios ScenarioKeeper
 }
 
 // Model is the root of the dashboard: it owns the frame (tabs, filter,
@@ -126,7 +126,7 @@ func New(opts Options) (*Model, error) {
 		fileAccess: opts.FileAccess,
 		scenarios:  opts.Scenarios,
 	}
-	if saver, ok := opts.Store.(ScenarioSaver); ok && c.scenarios == nil {
+	if saver, ok := opts.Store.(ScenarioKeeper); ok && c.scenarios == nil {
 		c.scenarios = saver
 	}
 	if tms, err := src.Teammates(); err == nil {
