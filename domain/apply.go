@@ -48,6 +48,7 @@ type Workspace struct {
 	History       SettingsHistory
 	Conversations map[string]*Conversation
 	Roles         map[string]Role
+	Teams         map[string]*Team
 }
 
 // NewWorkspace returns an empty workspace with default settings.
@@ -85,6 +86,8 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 		err = w.set(ev)
 	case EvRole:
 		err = w.role(ev)
+	case EvTeam:
+		err = w.team(ev)
 	case EvStart:
 		err = w.start(ev, at)
 	default:

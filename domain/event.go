@@ -22,9 +22,10 @@ const (
 	EvFollowUp                  // a lead moves a follow-up item
 	EvRole                      // a teammate's role is recorded
 	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
+	EvTeam                      // a team is named, or a teammate joins or leaves it
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "team"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -60,6 +61,8 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	role:     By (teammate name), Role
 //	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
 //	          Until (when the helpdesk asked for the rating; may be before At)
+//	team:     Conv (team id), Text (display name, or "" to keep it), Agent (member, optional),
+//	          Value (TeamJoin or TeamLeave)
 type Event struct {
 	Kind    EventKind
 	At      time.Time

@@ -21,6 +21,14 @@ type Leaderboard struct {
 	Team      domain.Counts
 	Teammates []AgentRow // every teammate with a survey or rating in the period, by name
 	Bots      []AgentRow // workflow and fin, when they have any
+	Teams     []TeamRow  // every team, by display name, even when it has no counts
+}
+
+// TeamRow is a team's counts over the period: the sum of its members' rows.
+type TeamRow struct {
+	Team   domain.Team
+	Counts domain.Counts
+	Daily  []domain.Counts // as AgentRow.Daily
 }
 
 // AgentRow is one agent's counts over the period, with one entry per day for

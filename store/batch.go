@@ -36,6 +36,8 @@ type batch struct {
 	touched map[string]*touched
 	order   []string // touched conversations in first-touch order
 	days    map[int32][]domain.Counts
+	segDays map[segDay][]domain.Counts
+	teams   map[string]bool // teams the batch named or changed
 	log     []logEntry
 	audit   []auditEntry
 	roles   map[string]domain.Role
@@ -48,11 +50,12 @@ func (s *Store) newBatch() *batch {
 	s.mu.RLock()
 	st := s.st.clone()
 	s.mu.RUnlock()
-	ws := &domain.Workspace{Settings: st.settings, History: st.history, Roles: st.roles, Conversations: map[string]*domain.Conversation{}}
+	ws := &domain.Workspace{Settings: st.settings, History: st.history, Roles: st.roles, Teams: st.teams, Conversations: map[string]*domain.Conversation{}}
 	return &batch{
 		s: s, read: s.db.NewTransaction(false), st: st, ws: ws,
 		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{},
 		touched: map[string]*touched{}, days: map[int32][]domain.Counts{}, roles: map[string]domain.Role{},
+		segDays: map[segDay][]domain.Counts{}, teams: map[string]bool{},
 	}
 }
 
@@ -151,7 +154,7 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 		}
 	}
 	if !late {
-		if err := b.count(&o); err != nil {
+		if err := b.count(&o, b.segment(conv)); err != nil {
 			return o, err
 		}
 		b.st.queue.Move(o.Queue)
@@ -164,10 +167,19 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 	return o, nil
 }
 
+// segment is the segment a conversation's counts fall in (channel,
+// audience, direction: fixed when it starts).
+func (b *batch) segment(conv string) domain.Segment {
+	if c := b.ws.Conversations[conv]; c != nil {
+		return domain.SegmentOf(c)
+	}
+	return 0
+}
+
 // eventConv is the conversation an event belongs to ("" for workspace events).
 func eventConv(ev domain.Event) string {
 	switch ev.Kind {
-	case domain.EvClock, domain.EvSet, domain.EvRole:
+	case domain.EvClock, domain.EvSet, domain.EvRole, domain.EvTeam:
 		return ""
 	}
 	return ev.Conv
@@ -191,8 +203,8 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 	return seq
 }
 
-// recordSettings keeps the audit entry of a settings change and the roles a
-// role event records.
+// recordSettings keeps the audit entry of a settings change, the roles a
+// role event records and the teams a team event changes.
 func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev domain.Settings) {
 	switch ev.Kind {
 	case domain.EvSet:
@@ -207,6 +219,9 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 		b.change.Settings = true
 	case domain.EvRole:
 		b.roles[ev.By] = ev.Role
+		b.change.Settings = true
+	case domain.EvTeam:
+		b.teams[ev.Conv] = true
 		b.change.Settings = true
 	}
 }

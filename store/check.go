@@ -82,7 +82,7 @@ func diffStores(a, b *badger.Txn, agentsA, agentsB []domain.Actor, skipMarks boo
 		return v
 	}
 	skip := func(k []byte) bool {
-		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' || skipMarks && len(k) >= 2 && k[0] == pMark && k[1] == '/' ||
+		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || bytes.Equal(k, keySegments) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' || skipMarks && len(k) >= 2 && k[0] == pMark && k[1] == '/' ||
 			len(k) >= 2 && k[0] == pScenario && k[1] == '/'
 	}
 	for ia.Valid() || ib.Valid() {
@@ -130,6 +130,10 @@ func describe(k, stored, replayed []byte, agentsA, agentsB []domain.Actor) []Dif
 	if len(k) >= 2 && k[0] == pDay && k[1] == '/' && len(k) == 6 {
 		day := dayStart(readDayKey(k)).Format(time.DateOnly)
 		return diffCounts("counters of "+day, stored, replayed, agentsA, agentsB)
+	}
+	if len(k) == 7 && k[0] == pSegDay && k[1] == '/' {
+		day := dayStart(readDayKey(k)).Format(time.DateOnly)
+		return diffCounts(fmt.Sprintf("counters of %s, %s", day, domain.Segment(k[6])), stored, replayed, agentsA, agentsB)
 	}
 	if bytes.Equal(k, keyTotal) {
 		return diffCounts("all-time counters", stored, replayed, agentsA, agentsB)
@@ -199,6 +203,8 @@ func keyName(k []byte) string {
 		return fmt.Sprintf("agent %d", readSeq(rest))
 	case pRole:
 		return "role of " + string(rest)
+	case pTeam:
+		return "team " + string(rest)
 	case pMark:
 		if source, key, ok := parseMarkKey(k); ok {
 			return fmt.Sprintf("mark index entry %s of %s", key, source)

@@ -402,3 +402,27 @@ func decodePending(v []byte, p *pendingBatch) error {
 	p.n = d.uint()
 	return d.done("pending batch")
 }
+
+// team writes a t/ value: id, display name, member count, members.
+func (e *enc) team(t *domain.Team) {
+	e.str(t.ID)
+	e.str(t.Name)
+	e.uint(uint64(len(t.Members)))
+	for _, m := range t.Members {
+		e.str(m)
+	}
+}
+
+func (d *dec) team() domain.Team {
+	t := domain.Team{ID: d.str(), Name: d.str()}
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return t
+	}
+	t.Members = make([]string, 0, n)
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		t.Members = append(t.Members, d.str())
+	}
+	return t
+}

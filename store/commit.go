@@ -69,8 +69,15 @@ func (b *batch) writeLog(w *txnWriter) error {
 	return nil
 }
 
-// writeSettings puts the roles and the settings audit entries.
+// writeSettings puts the roles, the teams and the settings audit entries.
 func (b *batch) writeSettings(w *txnWriter) error {
+	for id := range b.teams {
+		e := enc{}
+		e.team(b.st.teams[id])
+		if err := w.set(teamKey(id), e.b); err != nil {
+			return err
+		}
+	}
 	for name, r := range b.roles {
 		if err := w.set(roleKey(name), []byte{byte(r)}); err != nil {
 			return err

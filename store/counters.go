@@ -23,23 +23,51 @@ func (b *batch) dayCounts(d int32) ([]domain.Counts, error) {
 	return cs, nil
 }
 
-// count folds an outcome into the day counters and the all-time totals,
-// each move on the day domain says it counts on (domain.Outcome.Counted).
-func (b *batch) count(o *domain.Outcome) error {
+// segDayCounts returns the counters of day d in segment seg, loaded once per batch.
+func (b *batch) segDayCounts(d int32, seg domain.Segment) ([]domain.Counts, error) {
+	k := segDay{d, seg}
+	if cs, ok := b.segDays[k]; ok {
+		return cs, nil
+	}
+	cs := make([]domain.Counts, len(b.st.agents))
+	if err := getValue(b.read, segDayKey(d, seg), func(v []byte) error { return decodeAgentCounts(v, cs) }); err != nil {
+		return nil, fmt.Errorf("counters of %s, segment %d: %w", dayStart(d).Format(time.DateOnly), seg, err)
+	}
+	b.segDays[k] = cs
+	return cs, nil
+}
+
+// segDay names one day's counters of one segment.
+type segDay struct {
+	day int32
+	seg domain.Segment
+}
+
+// count folds an outcome of a conversation of segment seg into the
+// counters, each move on the day domain says it counts on
+// (domain.Outcome.Counted).
+func (b *batch) count(o *domain.Outcome, seg domain.Segment) error {
 	var err error
 	o.Counted(func(a domain.Actor, at time.Time, delta domain.Counts) {
 		if err == nil {
-			err = b.add(a, at, delta)
+			err = b.add(a, at, delta, seg)
 		}
 	})
 	return err
 }
 
-// add adds delta to agent's counters of the day of at and to its totals.
-func (b *batch) add(agent domain.Actor, at time.Time, delta domain.Counts) error {
+// add adds delta to agent's counters of the day of at, in the day's key
+// and its segment's (seg: the conversation's channel, audience and
+// direction), and to its totals. It is the one place counters move:
+// counting an outcome and recomputing a conversation's counts both call it.
+func (b *batch) add(agent domain.Actor, at time.Time, delta domain.Counts, seg domain.Segment) error {
 	b.widen(at)
 	d := dayOf(at)
 	cs, err := b.dayCounts(d)
+	if err != nil {
+		return err
+	}
+	ss, err := b.segDayCounts(d, seg)
 	if err != nil {
 		return err
 	}
@@ -47,8 +75,12 @@ func (b *batch) add(agent domain.Actor, at time.Time, delta domain.Counts) error
 	for int(id) >= len(cs) {
 		cs = append(cs, domain.Counts{})
 	}
-	b.days[d] = cs
+	for int(id) >= len(ss) {
+		ss = append(ss, domain.Counts{})
+	}
+	b.days[d], b.segDays[segDay{d, seg}] = cs, ss
 	cs[id].Add(delta)
+	ss[id].Add(delta)
 	b.st.totals[id].Add(delta)
 	return nil
 }
@@ -71,6 +103,18 @@ func (b *batch) writeCounters(w *txnWriter) error {
 	sort.Slice(days, func(i, j int) bool { return days[i] < days[j] })
 	for _, d := range days {
 		if err := w.set(dayKey(d), encodeAgentCounts(b.days[d])); err != nil {
+			return err
+		}
+	}
+	segs := make([]segDay, 0, len(b.segDays))
+	for k := range b.segDays {
+		segs = append(segs, k)
+	}
+	sort.Slice(segs, func(i, j int) bool {
+		return segs[i].day < segs[j].day || segs[i].day == segs[j].day && segs[i].seg < segs[j].seg
+	})
+	for _, k := range segs {
+		if err := w.set(segDayKey(k.day, k.seg), encodeAgentCounts(b.segDays[k])); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // refused. Schema 2 added the mark index (k/); a schema-1 store gets it
 // built from its log when a writable open is first asked about marks
 // (marks.go).
-const schemaVersion = 2
+const schemaVersion = 3
 
 var (
 	keySchema = []byte("!schema")
@@ -40,6 +40,8 @@ const (
 	pAudit    = 's'
 	pMark     = 'k'
 	pJournal  = 'j'
+	pSegDay   = 'e'
+	pTeam     = 't'
 )
 
 func prefix(p byte) []byte { return []byte{p, '/'} }
@@ -98,6 +100,14 @@ func dayKey(day int32) []byte {
 }
 
 func readDayKey(k []byte) int32 { return int32(binary.BigEndian.Uint32(k[2:]) ^ (1 << 31)) }
+
+// segDayKey is the key of one day's counters of one segment (channel,
+// audience, direction): e/DAY(4) SEG(1), so a day's segments sort together.
+func segDayKey(day int32, seg domain.Segment) []byte {
+	return append(binary.BigEndian.AppendUint32(prefix(pSegDay), uint32(day)^(1<<31)), byte(seg))
+}
+
+func teamKey(id string) []byte { return append(prefix(pTeam), id...) }
 
 func agentKey(id uint32) []byte { return binary.BigEndian.AppendUint32(prefix(pAgent), id) }
 

@@ -95,19 +95,19 @@ func (b *batch) placeLate(ev domain.Event) (domain.Outcome, error) {
 	}
 	rebuilt := scratch.Conversations[ev.Conv]
 	old := b.ws.Conversations[ev.Conv]
-	if err := b.moveSlots(old.Slots, -1); err != nil {
+	if err := b.moveSlots(old.Slots, -1, domain.SegmentOf(old)); err != nil {
 		return domain.Outcome{}, err
 	}
-	if err := b.moveSlots(rebuilt.Slots, +1); err != nil {
+	if err := b.moveSlots(rebuilt.Slots, +1, domain.SegmentOf(rebuilt)); err != nil {
 		return domain.Outcome{}, err
 	}
 	b.ws.Conversations[ev.Conv] = rebuilt
 	return outs[len(outs)-1], nil
 }
 
-// moveSlots adds (sign +1) or takes out (-1) what slots contribute to the
-// counters and the follow-up tally.
-func (b *batch) moveSlots(slots []domain.Slot, sign int) error {
+// moveSlots adds (sign +1) or takes out (-1) what slots of a conversation
+// of segment seg contribute to the counters and the follow-up tally.
+func (b *batch) moveSlots(slots []domain.Slot, sign int, seg domain.Segment) error {
 	for i := range slots {
 		sl := &slots[i]
 		var err error
@@ -116,7 +116,7 @@ func (b *batch) moveSlots(slots []domain.Slot, sign int) error {
 				delta = delta.Negate()
 			}
 			if err == nil {
-				err = b.add(a, at, delta)
+				err = b.add(a, at, delta, seg)
 			}
 		})
 		if err != nil {

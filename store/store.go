@@ -66,7 +66,8 @@ type memState struct {
 	history  domain.SettingsHistory // every settings change, with the time it takes effect
 	queue    domain.QueueTally
 	roles    map[string]domain.Role
-	agents   []domain.Actor // by agent id
+	teams    map[string]*domain.Team // copied on write (domain.Workspace.Apply)
+	agents   []domain.Actor          // by agent id
 	ids      map[domain.Actor]uint32
 	totals   []domain.Counts // all-time, by agent id
 }
@@ -96,7 +97,10 @@ type Store struct {
 	// it; see Marked.
 	marksIndexed atomic.Bool
 	upgradeMu    sync.Mutex // one schema upgrade at a time
-	unindexed    unindexedMarks
+	// segmentsBuilt is false on a store older than schema 3 until a
+	// writable open builds its segment counters (segments.go).
+	segmentsBuilt atomic.Bool
+	unindexed     unindexedMarks
 
 	// users counts the snapshots open on db (see enter); gate is held
 	// shared while one opens. Forget takes gate to replace db: new
@@ -265,7 +269,7 @@ func prepareDir(opts Options) (string, error) {
 // load reads the schema version and the in-memory state, and stamps a new
 // store with this build's schema.
 func (s *Store) load() error {
-	st := memState{settings: domain.DefaultSettings(), roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
+	st := memState{settings: domain.DefaultSettings(), roles: map[string]domain.Role{}, teams: map[string]*domain.Team{}, ids: map[domain.Actor]uint32{}}
 	where := s.dir
 	if where == "" {
 		where = "the in-memory store"
@@ -294,6 +298,9 @@ func (s *Store) load() error {
 		if version > schemaVersion {
 			return fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
 		}
+		if _, err := txn.Get(keySegments); err == nil || version >= 3 {
+			s.segmentsBuilt.Store(true)
+		}
 		if err := getValue(txn, keyMeta, func(v []byte) error { return decodeMeta(v, &st) }); err != nil {
 			return err
 		}
@@ -317,6 +324,17 @@ func (s *Store) load() error {
 		if err := loadHistory(txn, &st.history); err != nil {
 			return err
 		}
+		if err := iterate(txn, prefix(pTeam), func(k, v []byte) error {
+			d := dec{b: v}
+			t := d.team()
+			if err := d.done("team " + string(k[2:])); err != nil {
+				return err
+			}
+			st.teams[t.ID] = &t
+			return nil
+		}); err != nil {
+			return err
+		}
 		return iterate(txn, prefix(pRole), func(k, v []byte) error {
 			if len(v) != 1 {
 				return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
@@ -330,6 +348,9 @@ func (s *Store) load() error {
 	}
 	s.st = st
 	s.marksIndexed.Store(version == 0 || version >= 2)
+	if version == 0 {
+		s.segmentsBuilt.Store(true)
+	}
 	if s.readOnly {
 		return nil
 	}
@@ -523,6 +544,10 @@ func (s *Store) OpenFollowUps() int {
 func (st *memState) clone() memState {
 	c := *st
 	c.roles = maps.Clone(st.roles)
+	c.teams = maps.Clone(st.teams)
+	if c.teams == nil {
+		c.teams = map[string]*domain.Team{}
+	}
 	c.agents = st.agents[:len(st.agents):len(st.agents)]
 	c.ids = nil // a batch looks new agents up in its own map first
 	c.totals = append([]domain.Counts(nil), st.totals...)

@@ -1,0 +1,194 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// ErrNoSegments says a filtered report was asked of a store older than the
+// segment counters, opened read-only: a writable open builds them.
+var ErrNoSegments = errors.New("this store predates the per-channel, audience and origin counters: open it once for writing (csat load, import, sync, serve or the dashboard build them)")
+
+// Leaderboard reads a period's report from the day counters: one key per
+// day, whatever the number of ratings. A zero From starts at the first
+// event; a zero To ends after the store clock's day.
+func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
+	return s.LeaderboardOf(p, domain.Filter{})
+}
+
+// LeaderboardOf is the leaderboard of the conversations f matches. An
+// open filter reads the d/ day keys; a narrower one reads the day's
+// segment keys (e/DAY SEG) that match, at most eight a day. Team rows sum
+// their members' rows.
+func (s *Store) LeaderboardOf(p Period, f domain.Filter) (Leaderboard, error) {
+	if !f.IsZero() && !s.segmentsBuilt.Load() {
+		return Leaderboard{}, ErrNoSegments
+	}
+	txn, st, done := s.snapshot()
+	defer done()
+	from, to := dayRange(p, &st)
+	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}
+	if to <= from {
+		lb.Period.To = lb.Period.From
+		lb.Teams = teamRows(st.teams, nil, 0)
+		return lb, nil
+	}
+	acc := newDayAccumulator(from, to, len(st.agents))
+	var err error
+	if f.IsZero() {
+		err = acc.read(txn, prefix(pDay), dayKey(from), dayKey(to), nil)
+	} else {
+		err = acc.read(txn, prefix(pSegDay), segDayKey(from, 0), segDayKey(to, 0), func(k []byte) bool {
+			return len(k) == 7 && f.Matches(domain.Segment(k[6]))
+		})
+	}
+	if err != nil {
+		return lb, err
+	}
+	for id, a := range st.agents {
+		c := acc.totals[id]
+		if c.Surveys == 0 && c.Rated() == 0 {
+			continue
+		}
+		row := AgentRow{Agent: a, Counts: c, Daily: acc.daily[id]}
+		if a.IsTeammate() {
+			lb.Team.Add(c)
+			lb.Teammates = append(lb.Teammates, row)
+		} else {
+			lb.Bots = append(lb.Bots, row)
+		}
+	}
+	byName := func(rows []AgentRow) {
+		sort.Slice(rows, func(i, j int) bool { return rows[i].Agent.Name < rows[j].Agent.Name })
+	}
+	byName(lb.Teammates)
+	byName(lb.Bots)
+	lb.Teams = teamRows(st.teams, lb.Teammates, acc.buckets)
+	return lb, nil
+}
+
+// dayRange resolves a period to day numbers [from, to): an open start is
+// the first event's day, an open end the day of the newest event (today
+// for an empty store), and a To inside a day includes that day.
+func dayRange(p Period, st *memState) (from, to int32) {
+	from, to = dayOf(p.From), dayOf(p.To)
+	latest := st.latest
+	if latest.IsZero() {
+		latest = Now() // an empty store: today
+	}
+	if p.From.IsZero() {
+		from = dayOf(st.first)
+		if st.first.IsZero() {
+			from = dayOf(latest)
+		}
+	}
+	if p.To.IsZero() {
+		to = dayOf(latest) + 1
+	}
+	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
+		to++ // a To inside a day includes that day
+	}
+	return from, to
+}
+
+// teamRows sums each team's members' rows; a teammate in two teams counts
+// in both. Teams are ordered by display name.
+func teamRows(teams map[string]*domain.Team, rows []AgentRow, buckets int) []TeamRow {
+	out := make([]TeamRow, 0, len(teams))
+	for _, t := range domain.SortedTeams(teams) {
+		tr := TeamRow{Team: t}
+		if buckets > 0 {
+			tr.Daily = make([]domain.Counts, buckets)
+		}
+		for _, r := range rows {
+			if !t.Has(r.Agent.Name) {
+				continue
+			}
+			tr.Counts.Add(r.Counts)
+			for i, d := range r.Daily {
+				tr.Daily[i].Add(d)
+			}
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+// dayAccumulator adds day counter records into per-agent totals and
+// sparkline buckets.
+type dayAccumulator struct {
+	from          int32
+	days, buckets int
+	totals        []domain.Counts
+	daily         [][]domain.Counts
+	arena         []domain.Counts // one allocation for every row's sparkline
+}
+
+func newDayAccumulator(from, to int32, agents int) *dayAccumulator {
+	n := int(to - from)
+	return &dayAccumulator{from: from, days: n, buckets: min(n, maxDaily),
+		totals: make([]domain.Counts, agents), daily: make([][]domain.Counts, agents)}
+}
+
+// read adds every key of prefix p in [start, end) that keep accepts (nil: all).
+func (a *dayAccumulator) read(txn *badger.Txn, p, start, end []byte, keep func(k []byte) bool) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+	defer it.Close()
+	for it.Seek(start); it.ValidForPrefix(p); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if bytes.Compare(k, end) >= 0 {
+			break
+		}
+		if keep != nil && !keep(k) {
+			continue
+		}
+		day := readDayKey(k)
+		bucket := int(day-a.from) * a.buckets / a.days
+		if err := item.Value(func(v []byte) error { return a.add(v, bucket) }); err != nil {
+			return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), err)
+		}
+	}
+	return nil
+}
+
+// add is the hot loop: it decodes a (agent id, counts)* record in place
+// and adds it straight into the rows.
+func (a *dayAccumulator) add(v []byte, bucket int) error {
+	for pos := 0; pos < len(v); {
+		id, n := binary.Uvarint(v[pos:])
+		if n <= 0 || id >= uint64(len(a.totals)) {
+			return errCorrupt
+		}
+		pos += n
+		if a.daily[id] == nil {
+			if len(a.arena) < a.buckets {
+				a.arena = make([]domain.Counts, a.buckets*max(16, len(a.totals)))
+			}
+			a.daily[id], a.arena = a.arena[:a.buckets:a.buckets], a.arena[a.buckets:]
+		}
+		t, d := &a.totals[id], &a.daily[id][bucket]
+		for i := 1; i <= 6; i++ {
+			x, n := binary.Varint(v[pos:])
+			if n <= 0 {
+				return errCorrupt
+			}
+			pos += n
+			if i == 6 {
+				t.Surveys += int(x)
+				d.Surveys += int(x)
+			} else {
+				t.ByValue[i] += int(x)
+				d.ByValue[i] += int(x)
+			}
+		}
+	}
+	return nil
+}

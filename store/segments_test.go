@@ -1,0 +1,268 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// everyFilter lists the 27 filters: each of channel, audience, origin open or set.
+func everyFilter() []domain.Filter {
+	var out []domain.Filter
+	for _, ch := range []string{"", "messenger", "email"} {
+		for _, aud := range []string{"", "users", "leads"} {
+			for _, or := range []string{"", "inbound", "outbound"} {
+				f, err := domain.ParseFilter(ch, aud, or)
+				if err != nil {
+					panic(err)
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// slotCounts recounts a workspace's rating slots over all time, per agent,
+// of the conversations f matches.
+func slotCounts(ws *domain.Workspace, f domain.Filter) map[domain.Actor]domain.Counts {
+	out := map[domain.Actor]domain.Counts{}
+	for _, c := range ws.Conversations {
+		if !f.Matches(domain.SegmentOf(c)) {
+			continue
+		}
+		for _, sl := range c.Slots {
+			x := out[sl.Agent]
+			x.Surveys++
+			if sl.Value > 0 {
+				x.ByValue[sl.Value]++
+			}
+			out[sl.Agent] = x
+		}
+	}
+	return out
+}
+
+// teamEvent names a team or moves a teammate in or out of it.
+func teamEvent(g *randomStream) domain.Event {
+	ids := []string{"billing", "vip", "night"}
+	ev := domain.Event{Kind: domain.EvTeam, Conv: g.pick(ids)}
+	switch g.r.IntN(4) {
+	case 0:
+		ev.Text = g.pick([]string{"Billing", "VIP 🌟", "山田チーム"})
+	case 1:
+		ev.Agent, ev.Value = domain.Teammate(g.pick(genTeammates)), domain.TeamLeave
+	default:
+		ev.Agent = domain.Teammate(g.pick(genTeammates))
+	}
+	return ev
+}
+
+// TestSegmentAndTeamCountersEqualRecount: after random streams, every
+// filtered leaderboard, its team rows and the workspace row equal a recount
+// from the rating slots, and the stored segment keys equal recountSlots.
+func TestSegmentAndTeamCountersEqualRecount(t *testing.T) {
+	streams := 200
+	if testing.Short() {
+		streams = 40
+	}
+	filters := everyFilter()
+	for seed := 1; seed <= streams; seed++ {
+		g := newRandomStream(uint64(seed))
+		s := openMem(t)
+		var batch []domain.Event
+		length := 30 + seed%250
+		for i := 0; i < length; i++ {
+			ev, _ := g.next()
+			if g.r.IntN(8) == 0 {
+				tev := teamEvent(g)
+				if _, err := g.shadow.Apply(tev); err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
+				}
+				batch = append(batch, tev)
+			}
+			batch = append(batch, ev)
+			if len(batch) >= 1+seed%13 || i == length-1 {
+				if _, err := s.ApplyBatch(batch); err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
+				}
+				batch = batch[:0]
+			}
+		}
+		if got, want := s.Teams(), domain.SortedTeams(g.shadow.Teams); !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d: teams %+v, want %+v", seed, got, want)
+		}
+		for _, f := range filters {
+			checkFiltered(t, s, g.shadow, f, fmt.Sprintf("seed %d, filter %q", seed, f))
+		}
+		checkSegmentKeys(t, s, fmt.Sprintf("seed %d", seed))
+		s.Close()
+	}
+}
+
+func checkFiltered(t *testing.T, s *Store, ws *domain.Workspace, f domain.Filter, what string) {
+	t.Helper()
+	want := slotCounts(ws, f)
+	lb, err := s.LeaderboardOf(Period{}, f)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	var team domain.Counts
+	for a, c := range want {
+		if a.IsTeammate() {
+			team.Add(c)
+		}
+	}
+	if lb.Team != team {
+		t.Fatalf("%s: workspace row %+v, recount %+v", what, lb.Team, team)
+	}
+	for _, rows := range [][]AgentRow{lb.Teammates, lb.Bots} {
+		for _, r := range rows {
+			if r.Counts != want[r.Agent] {
+				t.Fatalf("%s: %s %+v, recount %+v", what, r.Agent, r.Counts, want[r.Agent])
+			}
+			delete(want, r.Agent)
+		}
+	}
+	for a, c := range want {
+		if c != (domain.Counts{}) {
+			t.Fatalf("%s: %s has no row, recount %+v", what, a, c)
+		}
+	}
+	full := slotCounts(ws, f)
+	for _, tr := range lb.Teams {
+		var sum domain.Counts
+		for _, m := range tr.Team.Members {
+			sum.Add(full[domain.Teammate(m)])
+		}
+		if tr.Counts != sum {
+			t.Fatalf("%s: team %s %+v, recount of its members %+v", what, tr.Team.ID, tr.Counts, sum)
+		}
+	}
+}
+
+// checkSegmentKeys compares the stored e/ keys with recountSlots, and
+// each day's segments with its d/ key.
+func checkSegmentKeys(t *testing.T, s *Store, what string) {
+	t.Helper()
+	txn, st, done := s.snapshot()
+	defer done()
+	want, err := recountSlots(txn, func(a domain.Actor) (uint32, bool) { id, ok := s.st.ids[a]; return id, ok }, len(st.agents))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDay := map[int32][]domain.Counts{}
+	err = iterate(txn, prefix(pSegDay), func(k, v []byte) error {
+		cs := make([]domain.Counts, len(st.agents))
+		if err := decodeAgentCounts(v, cs); err != nil {
+			return err
+		}
+		key := segDay{readDayKey(k), domain.Segment(k[6])}
+		exp := want[key]
+		if exp == nil {
+			exp = make([]domain.Counts, len(st.agents))
+		}
+		if !reflect.DeepEqual(cs, exp) {
+			return fmt.Errorf("segment %v of day %d: stored %v, recount %v", key.seg, key.day, cs, exp)
+		}
+		delete(want, key)
+		sum := byDay[key.day]
+		if sum == nil {
+			sum = make([]domain.Counts, len(st.agents))
+			byDay[key.day] = sum
+		}
+		for i := range cs {
+			sum[i].Add(cs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(want) > 0 {
+		t.Fatalf("%s: recount has %d segment days the store lacks", what, len(want))
+	}
+	err = iterate(txn, prefix(pDay), func(k, v []byte) error {
+		cs := make([]domain.Counts, len(st.agents))
+		if err := decodeAgentCounts(v, cs); err != nil {
+			return err
+		}
+		sum := byDay[readDayKey(k)]
+		if sum == nil {
+			sum = make([]domain.Counts, len(st.agents))
+		}
+		if !reflect.DeepEqual(cs, sum) {
+			return fmt.Errorf("day %d: %v, its segments sum to %v", readDayKey(k), cs, sum)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// TestOldStoreGetsSegmentCounters: a schema-2 store (no e/ keys) refuses
+// a filtered report read-only, and a writable open builds the counters
+// from its conversations; Check then agrees with a replay.
+func TestOldStoreGetsSegmentCounters(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	g := newRandomStream(7)
+	var evs []domain.Event
+	for i := 0; i < 600; i++ {
+		ev, _ := g.next()
+		evs = append(evs, ev)
+	}
+	if _, err := s.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	// Make it what schema 2 wrote: no segment keys, schema 2.
+	err := s.db.Update(func(txn *badger.Txn) error {
+		var keys [][]byte
+		if err := iterate(txn, prefix(pSegDay), func(k, _ []byte) error {
+			keys = append(keys, append([]byte(nil), k...))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+		e := enc{}
+		e.uint(2)
+		return txn.Set(keySchema, e.b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	ro, err := Open(Options{Dir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := domain.ChannelEmail
+	if _, err := ro.LeaderboardOf(Period{}, domain.Filter{Channel: &email}); !errors.Is(err, ErrNoSegments) {
+		t.Fatalf("read-only filtered leaderboard of a schema-2 store: %v, want ErrNoSegments", err)
+	}
+	if _, err := ro.Leaderboard(Period{}); err != nil {
+		t.Fatalf("its open leaderboard: %v", err)
+	}
+	ro.Close()
+
+	s = openDir(t, dir)
+	defer s.Close()
+	for _, f := range everyFilter() {
+		checkFiltered(t, s, g.shadow, f, fmt.Sprintf("migrated, filter %q", f))
+	}
+	checkSegmentKeys(t, s, "migrated")
+	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+		t.Fatalf("check after the migration: %v %v", diffs, err)
+	}
+}
