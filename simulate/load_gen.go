@@ -181,6 +181,7 @@ func (g *loadGen) planGlobal() {
 		}
 		g.global = append(g.global, domain.Event{Kind: domain.EvRole, At: at, By: tm.name, Role: role})
 	}
+	g.planTeams(at)
 	set := func(at time.Time, key, value string) {
 		k, _ := domain.ParseSettingKey(key)
 		g.global = append(g.global, domain.Event{Kind: domain.EvSet, At: at, Setting: k, Text: value, By: g.admins[0]})
@@ -189,6 +190,33 @@ func (g *loadGen) planGlobal() {
 	set(at, "leads.rating-window", "48")
 	span := g.end.Sub(g.begin)
 	set(g.begin.Add(span*2/5).Truncate(time.Minute), "users.workflow-outbound", "on")
+}
+
+// loadTeams are the teams a load makes: the first two split the roster,
+// the third takes every third teammate from both, so some count in two.
+var loadTeams = [...]struct{ id, name string }{{"support", "Support"}, {"billing", "Billing & Accounts"}, {"vip", "VIP"}}
+
+// planTeams puts the teammates in two teams, and a third overlapping both
+// when there are six or more.
+func (g *loadGen) planTeams(at time.Time) {
+	n := len(g.team)
+	if n < 2 {
+		return
+	}
+	join := func(team int, member string) {
+		g.global = append(g.global, domain.Event{Kind: domain.EvTeam, At: at, Conv: loadTeams[team].id,
+			Text: loadTeams[team].name, Agent: domain.Teammate(member)})
+	}
+	for i, tm := range g.team {
+		if i < (n+1)/2 {
+			join(0, tm.name)
+		} else {
+			join(1, tm.name)
+		}
+		if n >= 6 && i%3 == 1 {
+			join(2, tm.name)
+		}
+	}
 }
 
 // next returns the next event of the stream, already applied to the shadow.

@@ -115,6 +115,9 @@ func scriptLine(ev domain.Event, at time.Time) (string, error) {
 		return "# follow-up " + ev.Conv + " " + ev.Agent.String() + " " + ev.Stage.String() + " by " + ev.By, nil
 	case domain.EvRole:
 		return "# role " + ev.By + " " + ev.Role.String(), nil
+	case domain.EvTeam:
+		// Teams never change a decision; the script language has no verb for them.
+		return "# team " + ev.Conv + " " + ev.Agent.String() + " (not scriptable)", nil
 	}
 	return "", fmt.Errorf("event kind %d has no script verb", ev.Kind)
 }

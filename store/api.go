@@ -10,10 +10,8 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
-// Period is a half-open interval [From, To) of days in UTC.
-type Period struct {
-	From, To time.Time
-}
+// Period is a half-open interval [From, To) of days in UTC (domain.Period).
+type Period = domain.Period
 
 // Leaderboard is one period's report: the team row, the teammates and the bot agents.
 type Leaderboard struct {

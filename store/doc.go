@@ -10,7 +10,7 @@
 // too big for one transaction is split at whole-event boundaries; then the
 // unit of atomicity is that sub-batch (each is still all or nothing).
 //
-// # Key layout (schema 2)
+// # Key layout (schema 3)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -20,17 +20,21 @@
 //	!meta                        last seq, latest and earliest event time, settings, follow-up tally
 //	!total                       all-time counts: (agent id, counts)*
 //	!chg                         no longer written: the last commit's Change, in older stores
+//	!segments                    ∅: the e/ counters of a store older than schema 3 were built
 //	l/SEQ(8)                     log entry: event + its outcome
 //	p/CONV 0x00 SEQ(8)           ∅: the conversation's parts (its log entries), in order
 //	v/CONV                       conversation: rule state + last update
 //	u/TIME(8) CONV               ∅: conversation list by last update
 //	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
+//	e/DAY(4) SEG(1)              counters of one UTC day of one segment (domain.Segment:
+//	                             channel, audience, inbound/outbound): (agent id, counts)*
 //	g/ID(4)                      agent dictionary: id → kind, name
 //	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: the slots
 //	                             domain.Slot.FollowUpCandidate names (in the queue under
 //	                             any threshold, or with follow-up work started)
 //	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
 //	r/NAME                       teammate role
+//	t/ID                         team: id, display name, members
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new; read back at
 //	                             open as the settings history (each change at its own time)
 //	k/SOURCE 0x00 KEY            ∅: mark index: KEY was carried by a mark event of SOURCE
@@ -41,8 +45,11 @@
 //
 // Domain says on which day each count lands (domain.Outcome.Counted): a
 // rating in the day it was first given, a survey in the day of the request
-// that opened the slot. A leaderboard over N days reads N day keys,
-// whatever the number of ratings.
+// that opened the slot, each also in its conversation's segment key (e/).
+// A leaderboard over N days reads N day keys, whatever the number of
+// ratings; one filtered by channel, audience or origin reads the matching
+// e/ keys of those days (at most eight a day). A team's row is the sum of
+// its members' rows. A late part moves both by the difference (late.go).
 //
 // # Time
 //
@@ -79,4 +86,10 @@
 // schema 2 (a dashboard, which never asks, does not wait for it); a
 // read-only open of one reads its marks from the log instead (see
 // [Store.Marked]).
+//
+// Schemas 1 and 2 had no e/ counters. A writable open of such a store
+// recounts them from its conversations' rating slots (a survey on the
+// day of the slot's first request, a rating on the day it was first
+// given, as the batches count them), writes !segments, then schema 3; a
+// read-only open of one refuses filtered reports (ErrNoSegments).
 package store

@@ -27,26 +27,10 @@ func (s *Store) snapshot() (txn *badger.Txn, st memState, done func()) {
 	return txn, s.st, func() { txn.Discard(); users.Done() }
 }
 
-// ParsePeriod reads today, 7d, 30d, 90d or all, relative to now (in UTC
-// days). For all, From is zero: the leaderboard starts it at the first event.
+// ParsePeriod is domain.ParsePeriod: the one definition of the named and
+// custom periods.
 func ParsePeriod(name string, now time.Time) (Period, error) {
-	end := dayStart(dayOf(now) + 1)
-	days := 0
-	switch name {
-	case "today":
-		days = 1
-	case "7d":
-		days = 7
-	case "30d":
-		days = 30
-	case "90d":
-		days = 90
-	case "all":
-		return Period{To: end}, nil
-	default:
-		return Period{}, fmt.Errorf("unknown period %q: want today, 7d, 30d, 90d or all", name)
-	}
-	return Period{From: end.AddDate(0, 0, -days), To: end}, nil
+	return domain.ParsePeriod(name, now)
 }
 
 // Conversation returns a conversation's rule state.
