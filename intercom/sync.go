@@ -51,6 +51,8 @@ type SyncReport struct {
 	Conversations int
 	Pages         int
 	Admins, Teams int
+	// TeamChanges counts the team events written: names, joins, leaves.
+	TeamChanges int
 	Malformed     []Skip // conversations that could not be read or mapped
 	Resumed       bool   // continued an interrupted run
 	Since, Until  time.Time
@@ -188,27 +190,34 @@ func Sync(ctx context.Context, in *Ingester, opt SyncOptions) (SyncReport, error
 }
 
 // syncDirectory reads the admins and teams: admins' names come from the
-// directory rather than whichever conversation shows them first.
+// directory rather than whichever conversation shows them first, and the
+// teams and their members are brought up to date.
 func (in *Ingester) syncDirectory(ctx context.Context, c *apiClient, rep *SyncReport) error {
 	var admins struct {
-		Admins []Ref `json:"admins"`
+		Admins []directoryAdmin `json:"admins"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/admins", nil, &admins); err != nil {
 		return err
 	}
 	var teams struct {
-		Teams []Ref `json:"teams"`
+		Teams []directoryTeam `json:"teams"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/teams", nil, &teams); err != nil {
 		return err
 	}
 	rep.Admins, rep.Teams = len(admins.Admins), len(teams.Teams)
-	if learned := in.learnAdmins(admins.Admins); len(learned) > 0 {
+	refs := make([]Ref, len(admins.Admins))
+	for i, a := range admins.Admins {
+		refs[i] = a.Ref
+	}
+	if learned := in.learnAdmins(refs); len(learned) > 0 {
 		if _, err := in.Apply(nil, learned); err != nil {
 			return fmt.Errorf("recording the admins' names: %w", err)
 		}
 	}
-	return nil
+	var err error
+	rep.TeamChanges, err = in.syncTeams(teams.Teams, admins.Admins)
+	return err
 }
 
 // learnAdmins names the admins of the directory and returns the keys of

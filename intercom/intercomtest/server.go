@@ -25,6 +25,10 @@ type Server struct {
 	URL   string
 	Token string // the access token it accepts
 
+	// AdminList and Teams are what GET /admins and GET /teams answer
+	// (Admins and DefaultTeams unless a test changes them).
+	AdminList, Teams []map[string]any
+
 	mu       sync.Mutex
 	convs    map[string]map[string]any
 	requests []string // "POST /conversations/search after=CURSOR", "GET /conversations/12"
@@ -51,15 +55,15 @@ var Epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix()
 
 // Admins are the workspace's admins, Unicode names included.
 var Admins = []map[string]any{
-	{"type": "admin", "id": "991267390", "name": "Chloé Dubois", "email": "chloe@example.com", "away_mode_enabled": false, "has_inbox_seat": true, "team_ids": []int{814865}},
+	{"type": "admin", "id": "991267390", "name": "Chloé Dubois", "email": "chloe@example.com", "away_mode_enabled": false, "has_inbox_seat": true, "team_ids": []int{814865, 814866}},
 	{"type": "admin", "id": "991267391", "name": "山田 太郎", "email": "taro@example.com", "away_mode_enabled": false, "has_inbox_seat": true, "team_ids": []int{814865}},
-	{"type": "admin", "id": "991267392", "name": "Mo Farah", "email": "mo@example.com", "away_mode_enabled": true, "has_inbox_seat": true, "team_ids": []int{}},
+	{"type": "admin", "id": "991267392", "name": "Mo Farah", "email": "mo@example.com", "away_mode_enabled": true, "has_inbox_seat": true, "team_ids": []int{814866}},
 }
 
 // New serves a workspace of n conversations (see Conversation) until the
 // test ends.
 func New(tb testing.TB, n int) *Server {
-	f := &Server{Token: Token, convs: map[string]map[string]any{}}
+	f := &Server{Token: Token, convs: map[string]map[string]any{}, AdminList: Admins, Teams: DefaultTeams()}
 	for i := range n {
 		c := Conversation(i)
 		f.convs[c["id"].(string)] = c
@@ -173,12 +177,33 @@ func writeAPI(w http.ResponseWriter, code int, v any) {
 }
 
 func (f *Server) admins(w http.ResponseWriter, r *http.Request) {
-	writeAPI(w, http.StatusOK, map[string]any{"type": "admin.list", "admins": Admins})
+	f.mu.Lock()
+	admins := f.AdminList
+	f.mu.Unlock()
+	writeAPI(w, http.StatusOK, map[string]any{"type": "admin.list", "admins": admins})
+}
+
+// DefaultTeams are two teams: Chloé is in both (the second lists her only
+// on her side, in her team_ids), and the second's name carries a terminal escape.
+func DefaultTeams() []map[string]any {
+	return []map[string]any{
+		{"type": "team", "id": "814865", "name": "Support — Europe", "admin_ids": []int{991267390, 991267391}},
+		{"type": "team", "id": "814866", "name": "Billing 💳\x1b[31m", "admin_ids": []int{991267392}},
+	}
 }
 
 func (f *Server) teams(w http.ResponseWriter, r *http.Request) {
-	writeAPI(w, http.StatusOK, map[string]any{"type": "team.list", "teams": []any{
-		map[string]any{"type": "team", "id": "814865", "name": "Support — Europe", "admin_ids": []int{991267390, 991267391}}}})
+	f.mu.Lock()
+	teams := f.Teams
+	f.mu.Unlock()
+	writeAPI(w, http.StatusOK, map[string]any{"type": "team.list", "teams": teams})
+}
+
+// SetDirectory changes what GET /admins and GET /teams answer.
+func (f *Server) SetDirectory(admins, teams []map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.AdminList, f.Teams = admins, teams
 }
 
 // injected answers a hook's status, if any, with Intercom's headers.
