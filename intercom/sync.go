@@ -52,12 +52,12 @@ type SyncReport struct {
 	Pages         int
 	Admins, Teams int
 	// TeamChanges counts the team events written: names, joins, leaves.
-	TeamChanges int
-	Malformed     []Skip // conversations that could not be read or mapped
-	Resumed       bool   // continued an interrupted run
-	Since, Until  time.Time
-	Retries       int
-	Done          bool // the run reached the last page
+	TeamChanges  int
+	Malformed    []Skip // conversations that could not be read or mapped
+	Resumed      bool   // continued an interrupted run
+	Since, Until time.Time
+	Retries      int
+	Done         bool // the run reached the last page
 }
 
 // syncRun is one run's position, kept in the store as marks so that an
