@@ -86,3 +86,13 @@ func SortedTeams(teams map[string]*Team) []Team {
 	})
 	return out
 }
+
+// NewTeammateRole is the role a teammate added to the roster gets: admin
+// when asked, and when the roster is empty, so that a new workspace has
+// someone who can change its settings.
+func NewTeammateRole(roster map[string]Role, admin bool) Role {
+	if admin || len(roster) == 0 {
+		return RoleAdmin
+	}
+	return RoleTeammate
+}

@@ -38,6 +38,13 @@ var throughOwner = map[string]bool{
 
 	"csat simulate scenarios list": true,
 	"csat simulate scenarios show": true,
+
+	"csat teams list":         true,
+	"csat teams add":          true,
+	"csat teams remove":       true,
+	"csat teammates list":     true,
+	"csat teammates add":      true,
+	"csat teammates set-role": true,
 }
 
 // owned is the store this process holds while it answers other processes.
