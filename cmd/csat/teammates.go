@@ -78,12 +78,7 @@ func newTeammatesAddCmd(g *globals) *cobra.Command {
 		Use:     "add NAME [--admin]",
 		Short:   "Add a teammate to the roster (the first one is an admin)",
 		Example: "  csat teammates add alice\n  csat teammates add bob --admin",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErr(errors.New("teammates add: want one NAME"))
-			}
-			return nil
-		},
+		Args:    exactArgs(1, "teammates add: want one NAME"),
 		RunE: func(c *cobra.Command, args []string) error {
 			return setRole(g, c.OutOrStdout(), args[0], func(roster []store.Teammate) (domain.Role, error) {
 				for _, tm := range roster {
@@ -108,12 +103,7 @@ func newTeammatesSetRoleCmd(g *globals) *cobra.Command {
 		Use:     "set-role NAME admin|teammate",
 		Short:   "Change a teammate's role",
 		Example: "  csat teammates set-role bob admin",
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return usageErr(errors.New("teammates set-role: want NAME admin|teammate"))
-			}
-			return nil
-		},
+		Args:    exactArgs(2, "teammates set-role: want NAME admin|teammate"),
 		RunE: func(c *cobra.Command, args []string) error {
 			role, err := domain.ParseRole(args[1])
 			if err != nil {
@@ -156,6 +146,16 @@ func setRole(g *globals, out io.Writer, name string, decide func([]store.Teammat
 	}
 	fmt.Fprintf(out, "%s is %s.\n", name, article(role))
 	return nil
+}
+
+// exactArgs wants n arguments; otherwise it is a usage error saying usage.
+func exactArgs(n int, usage string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErr(errors.New(usage))
+		}
+		return nil
+	}
 }
 
 func article(r domain.Role) string {
