@@ -145,3 +145,61 @@ func copySign(v, sign float64) float64 {
 }
 
 func trimTenth(v float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") }
+
+// Bucket is the step of a series: a day, an ISO week (from Monday) or a
+// calendar month, in UTC.
+type Bucket uint8
+
+// Buckets.
+const (
+	ByDay Bucket = iota
+	ByWeek
+	ByMonth
+)
+
+func (b Bucket) String() string {
+	switch b {
+	case ByWeek:
+		return "week"
+	case ByMonth:
+		return "month"
+	}
+	return "day"
+}
+
+// ParseBucket reads day, week or month.
+func ParseBucket(s string) (Bucket, error) {
+	switch s {
+	case "day":
+		return ByDay, nil
+	case "week":
+		return ByWeek, nil
+	case "month":
+		return ByMonth, nil
+	}
+	return 0, fmt.Errorf("unknown step %q: want day, week or month", s)
+}
+
+// Start is the first day of the bucket t falls in.
+func (b Bucket) Start(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	switch b {
+	case ByWeek:
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	case ByMonth:
+		return d.AddDate(0, 0, 1-d.Day())
+	}
+	return d
+}
+
+// Next is the first day of the bucket after the one starting at start.
+func (b Bucket) Next(start time.Time) time.Time {
+	switch b {
+	case ByWeek:
+		return start.AddDate(0, 0, 7)
+	case ByMonth:
+		return start.AddDate(0, 1, 0)
+	}
+	return start.AddDate(0, 0, 1)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -264,5 +265,64 @@ func TestOldStoreGetsSegmentCounters(t *testing.T) {
 	checkSegmentKeys(t, s, "migrated")
 	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
 		t.Fatalf("check after the migration: %v %v", diffs, err)
+	}
+}
+
+// TestSeriesEqualsRecount: an agent's weekly (and monthly) series covers
+// the period without gaps, and each point equals a recount of the slots
+// whose survey or rating falls in its days.
+func TestSeriesEqualsRecount(t *testing.T) {
+	for seed := 1; seed <= 30; seed++ {
+		g := newRandomStream(uint64(seed))
+		s := openMem(t)
+		var evs []domain.Event
+		for i := 0; i < 300; i++ {
+			ev, _ := g.next()
+			evs = append(evs, ev)
+		}
+		if _, err := s.ApplyBatch(evs); err != nil {
+			t.Fatal(err)
+		}
+		p := Period{From: domain.Epoch.AddDate(0, 0, 3), To: s.Now().AddDate(0, 0, 2)}
+		for _, f := range []domain.Filter{{}, everyFilter()[4]} {
+			for _, by := range []domain.Bucket{domain.ByWeek, domain.ByMonth, domain.ByDay} {
+				for _, a := range s.Agents() {
+					pts, err := s.Series(a, p, f, by)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(pts) == 0 || !pts[0].From.Equal(p.From) || !pts[len(pts)-1].To.Equal(dayStart(dayOf(p.To)+1)) {
+						t.Fatalf("seed %d %s by %s: points %v do not cover %v", seed, a, by, pts, p)
+					}
+					for i, pt := range pts {
+						if i > 0 && !pt.From.Equal(pts[i-1].To) || i > 0 && !pt.From.Equal(by.Start(pt.From)) {
+							t.Fatalf("seed %d: point %d starts %s", seed, i, pt.From)
+						}
+						var want domain.Counts
+						for _, c := range g.shadow.Conversations {
+							if !f.Matches(domain.SegmentOf(c)) {
+								continue
+							}
+							for _, sl := range c.Slots {
+								in := func(at time.Time) bool { return !at.Before(pt.From) && at.Before(pt.To) }
+								if sl.Agent != a {
+									continue
+								}
+								if in(sl.FirstRequestAt) {
+									want.Surveys++
+								}
+								if sl.Value > 0 && in(sl.FirstRatedAt) {
+									want.ByValue[sl.Value]++
+								}
+							}
+						}
+						if pt.Counts != want {
+							t.Fatalf("seed %d %s by %s, filter %q, %s..%s: %+v, recount %+v", seed, a, by, f, pt.From, pt.To, pt.Counts, want)
+						}
+					}
+				}
+			}
+		}
+		s.Close()
 	}
 }

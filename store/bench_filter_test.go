@@ -1,0 +1,107 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// buildSegmentedStore is buildRatingsStore with conversations spread over
+// the eight segments: every third by email, every fifth from a lead, every
+// fourth outbound (a reply to an outbound message), so a filter has
+// something to leave out. Kept under $TMPDIR/csat-bench-seg-N.
+func buildSegmentedStore(tb testing.TB, ratings int) string {
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("csat-bench-seg-%d", ratings))
+	done := filepath.Join(dir, "csat-bench-complete")
+	if _, err := os.Stat(done); err == nil {
+		return dir
+	}
+	os.RemoveAll(dir)
+	s, err := Open(Options{Dir: dir})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	end := time.Date(2027, 1, 31, 12, 0, 0, 0, time.UTC)
+	step := 365 * 24 * time.Hour / time.Duration(ratings)
+	at := end.Add(-365 * 24 * time.Hour)
+	var evs []domain.Event
+	for i := 0; i < ratings; i++ {
+		id := fmt.Sprintf("r%07d", i)
+		tm := domain.Teammate(fmt.Sprintf("agent%03d", i%200))
+		cust := domain.User(fmt.Sprintf("u%d", i%100000))
+		if i%5 == 0 {
+			cust = domain.Lead(fmt.Sprintf("l%d", i%20000))
+		}
+		start := domain.Event{Kind: domain.EvStart, At: at, Conv: id, Actor: cust}
+		if i%3 == 0 {
+			start.Channel = domain.ChannelEmail
+		}
+		if i%4 == 0 {
+			start.Origin = domain.OriginMessage
+		}
+		value := 1 + (i*7+i/200)%5
+		evs = append(evs, start,
+			domain.Event{Kind: domain.EvSay, At: at, Conv: id, Actor: tm, Text: "Sorted, anything else?"},
+			domain.Event{Kind: domain.EvAsk, At: at, Conv: id},
+			domain.Event{Kind: domain.EvRate, At: at, Conv: id, Actor: cust, Value: value})
+		at = at.Add(step)
+		if len(evs) >= 8000 || i == ratings-1 {
+			if _, err := s.ApplyBatch(evs); err != nil {
+				tb.Fatal(err)
+			}
+			evs = evs[:0]
+		}
+	}
+	if got := s.TeamAllTime().Rated(); got != ratings {
+		tb.Fatalf("segmented store: %d ratings, want %d", got, ratings)
+	}
+	if err := s.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	os.WriteFile(done, nil, 0o600)
+	return dir
+}
+
+// BenchmarkLeaderboardFiltered reads a 90-day leaderboard of 200
+// teammates from 1,000,000 ratings spread over the eight segments, open
+// (the d/ keys) and filtered by one, two and three dimensions (the e/
+// keys: four, two and one a day).
+//
+//	go test -run '^$' -bench LeaderboardFiltered -count 6 ./store
+func BenchmarkLeaderboardFiltered(b *testing.B) {
+	dir := buildSegmentedStore(b, 1_000_000)
+	s, err := Open(Options{Dir: dir, ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	p, _ := ParsePeriod("90d", s.Now())
+	for _, c := range []struct{ name, channel, audience, origin string }{
+		{"none", "", "", ""},
+		{"channel", "email", "", ""},
+		{"channel+audience", "email", "leads", ""},
+		{"channel+audience+origin", "messenger", "users", "inbound"},
+	} {
+		f, err := domain.ParseFilter(c.channel, c.audience, c.origin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("filter="+c.name, func(b *testing.B) {
+			lb, err := s.LeaderboardOf(p, f)
+			if err != nil || len(lb.Teammates) != 200 || lb.Team.Rated() == 0 {
+				b.Fatalf("leaderboard: %d teammates, %d ratings, err %v", len(lb.Teammates), lb.Team.Rated(), err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.LeaderboardOf(p, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
