@@ -263,3 +263,32 @@ func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.
 	}
 	return points, nil
 }
+
+// ForTeam narrows a leaderboard to one team (by id, or by display name
+// when no id matches): its members' rows, the team's row as the
+// workspace row, and that team alone in Teams. Bots are left out: they
+// belong to no team.
+func (lb Leaderboard) ForTeam(team string) (Leaderboard, bool) {
+	var tr *TeamRow
+	for i := range lb.Teams {
+		if lb.Teams[i].Team.ID == team {
+			tr = &lb.Teams[i]
+			break
+		}
+	}
+	for i := range lb.Teams {
+		if tr == nil && lb.Teams[i].Team.Name == team {
+			tr = &lb.Teams[i]
+		}
+	}
+	if tr == nil {
+		return lb, false
+	}
+	out := Leaderboard{Period: lb.Period, Team: tr.Counts, Teammates: []AgentRow{}, Bots: []AgentRow{}, Teams: []TeamRow{*tr}}
+	for _, r := range lb.Teammates {
+		if tr.Team.Has(r.Agent.Name) {
+			out.Teammates = append(out.Teammates, r)
+		}
+	}
+	return out, true
+}

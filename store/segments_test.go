@@ -326,3 +326,47 @@ func TestSeriesEqualsRecount(t *testing.T) {
 		s.Close()
 	}
 }
+
+func TestLeaderboardForTeam(t *testing.T) {
+	s := openMem(t)
+	defer s.Close()
+	var evs []domain.Event
+	for i, tm := range []string{"alice", "bob", "carol"} {
+		c := fmt.Sprintf("c%d", i)
+		evs = append(evs,
+			domain.Event{Kind: domain.EvStart, Conv: c, Actor: domain.User("u")},
+			domain.Event{Kind: domain.EvSay, Conv: c, Actor: domain.Teammate(tm), Text: "done"},
+			domain.Event{Kind: domain.EvAsk, Conv: c},
+			domain.Event{Kind: domain.EvRate, Conv: c, Actor: domain.User("u"), Value: 1 + 2*i})
+	}
+	evs = append(evs,
+		domain.Event{Kind: domain.EvTeam, Conv: "billing", Text: "Billing 💳", Agent: domain.Teammate("alice")},
+		domain.Event{Kind: domain.EvTeam, Conv: "billing", Agent: domain.Teammate("bob")},
+		domain.Event{Kind: domain.EvTeam, Conv: "vip", Agent: domain.Teammate("bob")},
+		domain.Event{Kind: domain.EvTeam, Conv: "empty"})
+	if _, err := s.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	lb, err := s.Leaderboard(Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lb.Teams) != 3 || lb.Teams[0].Team.ID != "billing" || lb.Teams[0].Counts.Rated() != 2 || lb.Teams[1].Counts.Rated() != 0 || lb.Teams[2].Counts.Rated() != 1 {
+		t.Fatalf("team rows %+v", lb.Teams)
+	}
+	if lb.Team.Rated() != 3 {
+		t.Fatalf("workspace row %+v: bob, in two teams, counts once", lb.Team)
+	}
+	for _, name := range []string{"billing", "Billing 💳"} {
+		b, ok := lb.ForTeam(name)
+		if !ok || b.Team != lb.Teams[0].Counts || len(b.Teammates) != 2 || b.Teammates[0].Agent.Name != "alice" || len(b.Bots) != 0 {
+			t.Fatalf("ForTeam(%q): %+v %v", name, b, ok)
+		}
+	}
+	if e, ok := lb.ForTeam("empty"); !ok || e.Teammates == nil || len(e.Teammates) != 0 {
+		t.Fatalf("ForTeam(empty): %+v", e)
+	}
+	if _, ok := lb.ForTeam("nope"); ok {
+		t.Fatal("an unknown team was found")
+	}
+}
