@@ -116,7 +116,7 @@ func TestFilterMatches(t *testing.T) {
 }
 
 func TestTeamEvents(t *testing.T) {
-	w := NewWorkspace(Epoch)
+	w := NewWorkspace()
 	apply := func(ev Event) error { ev.Kind = EvTeam; _, err := w.Apply(ev); return err }
 	for _, ev := range []Event{
 		{Conv: "billing", Text: "Billing & Accounts 💳"},

@@ -24,6 +24,16 @@ type Leaderboard struct {
 	Team      AgentRow   `json:"team"`
 	Teammates []AgentRow `json:"teammates"`
 	Bots      []AgentRow `json:"bots"`
+	// Teams are the team rows, each its members' sum (a teammate in two
+	// teams counts in both); with for_team, that team alone.
+	Teams []TeamRow `json:"teams"`
+	// Filter is the channel, audience and origin the figures are of.
+	Filter Filter `json:"filter"`
+	// ForTeam is the team id the report is narrowed to, "" for the workspace.
+	ForTeam string `json:"for_team"`
+	// Previous is the period compared with (same length, just before), null
+	// when not comparing; each row's change is then set.
+	Previous *Span `json:"previous"`
 }
 
 // AgentRow is one agent's figures over the period.
@@ -43,6 +53,8 @@ type AgentRow struct {
 	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, "—" when none was sent
 	MeetsTarget  bool     `json:"meets_target"`
 	Ranked       bool     `json:"ranked"` // enough ratings to be ranked
+	// Change is against the previous period, null when not comparing.
+	Change *Change `json:"change"`
 }
 
 // Faces counts the ratings by face.
@@ -61,6 +73,10 @@ func NewLeaderboard(lb store.Leaderboard, targetPermille int) Leaderboard {
 		From: lb.Period.From.UTC().Format(time.DateOnly), To: lastDay(lb.Period), Days: days(lb.Period),
 		Target: domain.FormatPermille(targetPermille), Team: NewAgentRow(KindTeam, KindTeam, lb.Team, targetPermille),
 		Teammates: make([]AgentRow, 0, len(lb.Teammates)), Bots: make([]AgentRow, 0, len(lb.Bots)),
+		Teams: make([]TeamRow, 0, len(lb.Teams)), Filter: NewFilter(domain.Filter{}),
+	}
+	for _, t := range lb.Teams {
+		out.Teams = append(out.Teams, NewTeamRow(t, targetPermille))
 	}
 	for _, a := range lb.Teammates {
 		out.Teammates = append(out.Teammates, NewAgentRow(a.Agent.Name, KindTeammate, a.Counts, targetPermille))

@@ -65,6 +65,8 @@ func TestAPIContract(t *testing.T) {
 	for _, tc := range []struct{ name, method, path string }{
 		{"report", http.MethodGet, "/api/report?from=2026-03-01&to=2026-03-03"},
 		{"report_empty_period", http.MethodGet, "/api/report?from=2020-01-01&to=2020-01-02"},
+		{"report_filtered_compare", http.MethodGet, "/api/report?from=2026-03-02&to=2026-03-03&channel=messenger&audience=users&origin=inbound&compare=true"},
+		{"report_series", http.MethodGet, "/api/report?from=2026-03-01&to=2026-03-03&agent=bob&by=day"},
 		{"export_ratings", http.MethodGet, "/api/export/ratings"},
 		{"export_conversations", http.MethodGet, "/api/export/conversations"},
 		{"state", http.MethodGet, "/api/state"},

@@ -3,11 +3,15 @@ package serve
 import (
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/simulate"
@@ -98,18 +102,67 @@ func PeriodFromQuery(q map[string][]string, now time.Time) (store.Period, error)
 	return store.ParsePeriod(name, now)
 }
 
+// report answers GET /api/report: the leaderboard of ?period= (or
+// ?from=&to=), narrowed by ?team=, ?channel=, ?audience=, ?origin=, with
+// each row's change when ?compare=true; with ?agent=NAME, that agent's
+// series by ?by=day|week|month instead. The same query as csat report.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	p, err := PeriodFromQuery(r.URL.Query(), s.now())
+	q, agent, by, err := ReportQuery(r.URL.Query(), s.now())
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	lb, err := report.Report(s.cfg.Store, p)
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+	if !agent.IsZero() {
+		series, err := report.RunSeries(s.cfg.Store, agent, by, q)
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, series)
 		return
 	}
-	writeJSON(w, http.StatusOK, lb)
+	lb, err := report.Run(s.cfg.Store, q)
+	switch {
+	case errors.Is(err, report.ErrUnknownTeam):
+		writeJSON(w, http.StatusNotFound, apiError{err.Error()})
+	case err != nil:
+		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
+	default:
+		writeJSON(w, http.StatusOK, lb)
+	}
+}
+
+// ReportQuery reads /api/report's parameters: the period (PeriodFromQuery),
+// team, channel, audience, origin, compare (true or false), and agent with
+// by (default week) for a series.
+func ReportQuery(v url.Values, now time.Time) (q report.Query, agent domain.Actor, by domain.Bucket, err error) {
+	if q.Period, err = PeriodFromQuery(v, now); err != nil {
+		return q, agent, by, err
+	}
+	if q.Filter, err = domain.ParseFilter(v.Get("channel"), v.Get("audience"), v.Get("origin")); err != nil {
+		return q, agent, by, err
+	}
+	q.Team = v.Get("team")
+	if c := v.Get("compare"); c != "" {
+		if q.Compare, err = strconv.ParseBool(c); err != nil {
+			return q, agent, by, fmt.Errorf("compare %q: want true or false", c)
+		}
+	}
+	by = domain.ByWeek
+	if b := v.Get("by"); b != "" {
+		if by, err = domain.ParseBucket(b); err != nil {
+			return q, agent, by, err
+		}
+	}
+	if name := v.Get("agent"); name != "" {
+		if agent, err = domain.ParseActor(name); err != nil || !agent.IsAgent() {
+			return q, domain.Actor{}, by, fmt.Errorf("agent %q: want a teammate name, workflow or fin", name)
+		}
+		if q.Team != "" || q.Compare {
+			return q, domain.Actor{}, by, errors.New("agent asks for one agent's series: team and compare are for the leaderboard")
+		}
+	}
+	return q, agent, by, nil
 }
 
 // exportRatings streams every rating slot, unrated ones included, as one

@@ -79,7 +79,7 @@ func BenchmarkLeaderboardFiltered(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	p, _ := ParsePeriod("90d", s.Now())
+	p, _ := ParsePeriod("90d", s.Latest())
 	for _, c := range []struct{ name, channel, audience, origin string }{
 		{"none", "", "", ""},
 		{"channel", "email", "", ""},

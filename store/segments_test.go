@@ -284,7 +284,7 @@ func TestSeriesEqualsRecount(t *testing.T) {
 		if _, err := s.ApplyBatch(evs); err != nil {
 			t.Fatal(err)
 		}
-		p := Period{From: domain.Epoch.AddDate(0, 0, 3), To: s.Now().AddDate(0, 0, 2)}
+		p := Period{From: genStart.AddDate(0, 0, 3), To: s.Latest().AddDate(0, 0, 2)}
 		for _, f := range []domain.Filter{{}, everyFilter()[4]} {
 			for _, by := range []domain.Bucket{domain.ByWeek, domain.ByMonth, domain.ByDay} {
 				for _, a := range s.Agents() {
@@ -332,13 +332,14 @@ func TestLeaderboardForTeam(t *testing.T) {
 	s := openMem(t)
 	defer s.Close()
 	var evs []domain.Event
+	at := genStart
 	for i, tm := range []string{"alice", "bob", "carol"} {
 		c := fmt.Sprintf("c%d", i)
 		evs = append(evs,
-			domain.Event{Kind: domain.EvStart, Conv: c, Actor: domain.User("u")},
-			domain.Event{Kind: domain.EvSay, Conv: c, Actor: domain.Teammate(tm), Text: "done"},
-			domain.Event{Kind: domain.EvAsk, Conv: c},
-			domain.Event{Kind: domain.EvRate, Conv: c, Actor: domain.User("u"), Value: 1 + 2*i})
+			domain.Event{Kind: domain.EvStart, At: at, Conv: c, Actor: domain.User("u")},
+			domain.Event{Kind: domain.EvSay, At: at, Conv: c, Actor: domain.Teammate(tm), Text: "done"},
+			domain.Event{Kind: domain.EvAsk, At: at, Conv: c},
+			domain.Event{Kind: domain.EvRate, At: at, Conv: c, Actor: domain.User("u"), Value: 1 + 2*i})
 	}
 	evs = append(evs,
 		domain.Event{Kind: domain.EvTeam, Conv: "billing", Text: "Billing 💳", Agent: domain.Teammate("alice")},

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/owner"
 	"github.com/csat-app/csat/report"
@@ -199,7 +200,8 @@ type reader interface {
 	Close() error
 	Dir() string
 	Seq() uint64
-	Report(p store.Period) (report.Leaderboard, error)
+	Report(q report.Query) (report.Leaderboard, error)
+	Series(agent domain.Actor, by domain.Bucket, q report.Query) (report.Series, error)
 	Ratings(fn func(report.RatingRow) error) error
 	Conversations(fn func(report.ConversationRow) error) error
 	Check(replay store.LogReplay) ([]store.Difference, error)
@@ -220,8 +222,12 @@ func openReader(g *globals) (reader, error) {
 // storeReader reads a store: the contract's rows from its own reads.
 type storeReader struct{ *store.Store }
 
-func (r storeReader) Report(p store.Period) (report.Leaderboard, error) {
-	return report.Report(r.Store, p)
+func (r storeReader) Report(q report.Query) (report.Leaderboard, error) {
+	return report.Run(r.Store, q)
+}
+
+func (r storeReader) Series(agent domain.Actor, by domain.Bucket, q report.Query) (report.Series, error) {
+	return report.RunSeries(r.Store, agent, by, q)
 }
 
 func (r storeReader) Ratings(fn func(report.RatingRow) error) error {
