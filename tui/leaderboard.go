@@ -13,8 +13,9 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// Periods the leaderboard cycles through, in store.ParsePeriod's spelling.
-var periods = []string{"today", "7d", "30d", "90d", "all"}
+// Periods the leaderboard cycles through: domain's named periods (today,
+// 7d, 30d, 90d, this-week, this-month, last-month, all).
+var periods = domain.PeriodNames
 
 // Sort columns of the leaderboard.
 const (
