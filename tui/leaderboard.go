@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -36,6 +37,7 @@ type lbRow struct {
 	row    store.AgentRow
 	header string // a section title instead of an agent
 	rank   int    // 0 when not ranked (too few ratings, bots)
+	team   bool   // a team's row: its members' sum; it has no page
 }
 
 type rankMove struct {
@@ -175,7 +177,7 @@ func (v *leaderboard) agentRow(a domain.Actor) store.AgentRow {
 
 // openPage shows the agent under the cursor on their own page.
 func (v *leaderboard) openPage() tea.Cmd {
-	if v.list.cursor >= len(v.rows) || v.rows[v.list.cursor].header != "" {
+	if v.list.cursor >= len(v.rows) || v.rows[v.list.cursor].header != "" || v.rows[v.list.cursor].team {
 		return nil
 	}
 	v.showing = true
@@ -259,9 +261,26 @@ func (v *leaderboard) build() {
 		rows = append(rows, lbRow{header: "Bot agents (not in the team score)"})
 		rows = append(rows, bots...)
 	}
+	rows = append(rows, v.teamRows()...)
 	v.rows = rows
 	v.list.setLen(len(rows))
 	v.list.setHeight(v.listHeight())
+}
+
+// teamRows are the Teams section: a row per team, its members' sum (a
+// teammate in two teams counts in both), named by its display name.
+func (v *leaderboard) teamRows() []lbRow {
+	var rows []lbRow
+	for _, t := range v.data.Teams {
+		name := safetext.Line(t.Team.Name)
+		if matches(v.filter, name, t.Team.ID, "team") {
+			rows = append(rows, lbRow{row: store.AgentRow{Agent: domain.Actor{Kind: domain.KindWorkflow, Name: name}, Counts: t.Counts, Daily: t.Daily}, team: true})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return append([]lbRow{{header: "Teams (each its members' sum)"}}, rows...)
 }
 
 func (v *leaderboard) less(a, b lbRow) bool {
