@@ -1,7 +1,7 @@
 package store
 
 // The per-segment day counters (e/DAY SEG) from the rating slots, for
-// stores written before they existed, and the teams a reader asks for.
+// stores written before they existed.
 
 import (
 	"errors"
@@ -130,11 +130,4 @@ func (s *Store) buildSegments() error {
 	}
 	s.segmentsBuilt.Store(true)
 	return nil
-}
-
-// Teams returns the workspace's teams, by display name.
-func (s *Store) Teams() []domain.Team {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return domain.SortedTeams(s.st.teams)
 }

@@ -340,28 +340,6 @@ func (s *Store) load() error {
 	return s.migrate(version)
 }
 
-// loadRoster reads the teams and the roles.
-func loadRoster(txn *badger.Txn, st *memState) error {
-	if err := iterate(txn, prefix(pTeam), func(k, v []byte) error {
-		d := dec{b: v}
-		t := d.team()
-		if err := d.done("team " + string(k[2:])); err != nil {
-			return err
-		}
-		st.teams[t.ID] = &t
-		return nil
-	}); err != nil {
-		return err
-	}
-	return iterate(txn, prefix(pRole), func(k, v []byte) error {
-		if len(v) != 1 {
-			return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
-		}
-		st.roles[string(k[2:])] = domain.Role(v[0])
-		return nil
-	})
-}
-
 func (s *Store) writeSchema() error {
 	return s.db.Update(func(txn *badger.Txn) error {
 		e := enc{}
