@@ -67,7 +67,11 @@ func checkFiles(dir string) error {
 	if err := unix.Flock(int(d.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
 		return nil
 	}
-	if err := checkTables(dir); err != nil {
+	compression, err := checkManifest(dir)
+	if err != nil {
+		return err
+	}
+	if err := checkTables(dir, compression); err != nil {
 		return err
 	}
 	for _, ext := range []string{".mem", ".vlog"} {
