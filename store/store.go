@@ -75,6 +75,7 @@ type Store struct {
 	db       *badger.DB
 	dir      string
 	readOnly bool
+	shadow   *shadowDir // what a read-only open after a crash reads (shadow.go)
 
 	writeMu sync.Mutex // one writer (batch) at a time
 	// interrupted says a batch committed in parts stopped before its last
@@ -134,7 +135,12 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithNumCompactors(2).
 		WithValueLogFileSize(64 << 20).
 		WithValueThreshold(4 << 10).
-		WithCompression(options.Snappy)
+		WithCompression(options.Snappy).
+		// Tables are verified whole before Badger opens them (tables.go);
+		// blocks read again later, and values in the value log, are
+		// verified as they are read.
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithVerifyValueChecksum(true)
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value
@@ -178,11 +184,15 @@ func Open(opts Options) (*Store, error) {
 	db, err := badger.Open(badgerOptions(opts, logger))
 	// Badger flattens this error into text on the way up, so errors.Is misses it.
 	if opts.ReadOnly && err != nil && strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
-		// A writer was killed: its memtable log has a torn or preallocated
-		// tail that Badger will only cut when writing. Let it recover (the
-		// same thing the next writer would do), then open read-only.
-		if err = recoverAfterCrash(opts, logger); err == nil {
-			db, err = badger.Open(badgerOptions(opts, logger))
+		// A writer was killed: read a shadow of the directory (shadow.go)
+		// rather than let Badger cut the store's files.
+		if s.shadow, err = newShadow(s.dir); err != nil {
+			return nil, fmt.Errorf("%w: cannot open the store in %s read-only: %v", ErrDataDir, s.dir, err)
+		}
+		shadowOpts := opts
+		shadowOpts.Dir = s.shadow.path
+		if db, err = badger.Open(badgerOptions(shadowOpts, logger)); err != nil {
+			s.shadow.close()
 		}
 	}
 	if err != nil {
@@ -197,6 +207,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	if err := s.load(); err != nil {
 		db.Close()
+		s.shadow.close()
 		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -205,20 +216,6 @@ func Open(opts Options) (*Store, error) {
 		go s.collectGarbage()
 	}
 	return s, nil
-}
-
-// recoverAfterCrash opens the store for writing once and closes it, so that
-// Badger truncates the log left by a process that did not close it.
-func recoverAfterCrash(opts Options, logger badger.Logger) error {
-	opts.ReadOnly = false
-	if err := checkFreeSpace(opts.Dir); err != nil {
-		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs free space: %w", err)
-	}
-	db, err := badger.Open(badgerOptions(opts, logger))
-	if err != nil {
-		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs write access: %v", err)
-	}
-	return db.Close()
 }
 
 // prepareDir checks the data directory and creates it (0700) when writing.
@@ -248,6 +245,9 @@ func prepareDir(opts Options) (string, error) {
 	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+			if hasStoreFiles(dir) {
+				return "", manifestDamaged(filepath.Join(dir, "MANIFEST"), "is missing, but the directory holds store files")
+			}
 			return "", fmt.Errorf("%w in %s: nothing has been recorded there yet", ErrNoStore, dir)
 		}
 		return dir, nil
@@ -429,6 +429,7 @@ func (s *Store) Close() error {
 	s.wg.Wait()
 	err := s.db.Close()
 	s.db = nil
+	s.shadow.close()
 	s.log.close()
 	return err
 }
