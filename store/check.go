@@ -39,7 +39,8 @@ type LogReplay func(log func(yield func(domain.Event) error) error, into *Store)
 //
 // The log and the state compared are those of one snapshot, taken first:
 // writers go on meanwhile, and what they commit is in neither.
-func (s *Store) Check(replay LogReplay) ([]Difference, error) {
+func (s *Store) Check(replay LogReplay) (_ []Difference, err error) {
+	defer recoverDamage(&err)
 	stored, _, doneStored := s.snapshot()
 	defer doneStored()
 	fresh, err := Open(Options{InMemory: true})

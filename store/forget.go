@@ -235,7 +235,8 @@ func parseErasure(key string) (AuditEntry, bool) {
 // Audit lists settings changes and erasures, newest first (limit ≤ 0: all).
 // An erasure reads as key erasure.conversation or erasure.customer, New
 // naming the id and how much was forgotten.
-func (s *Store) Audit(limit int) ([]AuditEntry, error) {
+func (s *Store) Audit(limit int) (_ []AuditEntry, err error) {
+	defer recoverDamage(&err)
 	out, err := s.settingsAudit(limit)
 	if err != nil {
 		return out, err

@@ -25,7 +25,8 @@ import (
 // of a writable open builds the index and moves the store to schema 2. A
 // read-only open cannot: there Marked and Marks read every mark from the
 // log once, on first use, into memory, as the ingester used to.
-func (s *Store) Marked(source, key string) (bool, error) {
+func (s *Store) Marked(source, key string) (_ bool, err error) {
+	defer recoverDamage(&err)
 	if err := s.upgradeMarks(); err != nil {
 		return false, err
 	}
@@ -38,7 +39,7 @@ func (s *Store) Marked(source, key string) (bool, error) {
 		return ok, nil
 	}
 	var found bool
-	err := s.view(func(txn *badger.Txn) error {
+	err = s.view(func(txn *badger.Txn) error {
 		_, err := txn.Get(markKey(source, key))
 		switch {
 		case err == nil:
@@ -57,7 +58,8 @@ func (s *Store) Marked(source, key string) (bool, error) {
 // Marks calls fn, in key order, for every key a mark event from source
 // carried that starts with keyPrefix. It reads only those index entries:
 // meant for small families of keys (learned names), not for all of them.
-func (s *Store) Marks(source, keyPrefix string, fn func(key string) error) error {
+func (s *Store) Marks(source, keyPrefix string, fn func(key string) error) (err error) {
+	defer recoverDamage(&err)
 	if err := s.upgradeMarks(); err != nil {
 		return err
 	}

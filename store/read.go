@@ -54,7 +54,8 @@ func ParsePeriod(name string, now time.Time) (Period, error) {
 // Leaderboard reads a period's report from the day counters: one key per
 // day, whatever the number of ratings. A zero From starts at the first
 // event; a zero To ends after the store clock's day.
-func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
+func (s *Store) Leaderboard(p Period) (_ Leaderboard, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	from, to := st.days(p)
@@ -247,11 +248,12 @@ func customerOf(r *convRecord) domain.Actor {
 }
 
 // FollowUps lists the queue, oldest first.
-func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
+func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	var items []FollowUpItem
-	err := slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
+	err = slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		open := sl.QueueEntry().InQueue(st.settings.FollowUp)
 		resolved := sl.FollowUp.Stage == domain.StageResolved
 		if !open && !(resolved && f.IncludeResolved) {
@@ -271,11 +273,12 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 }
 
 // Achievements lists positive ratings, newest first (limit ≤ 0: all).
-func (s *Store) Achievements(limit int) ([]Achievement, error) {
+func (s *Store) Achievements(limit int) (_ []Achievement, err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	var out []Achievement
-	err := slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
+	err = slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		out = append(out, Achievement{Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment, At: sl.LastChangedAt})
 		return limit <= 0 || len(out) < limit, nil
 	})
@@ -283,7 +286,8 @@ func (s *Store) Achievements(limit int) ([]Achievement, error) {
 }
 
 // Conversations lists conversations, most recently updated first (limit ≤ 0: all).
-func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
+func (s *Store) Conversations(limit int) (_ []ConversationSummary, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	pre := prefix(pUpdated)
@@ -319,7 +323,8 @@ func summarize(r *convRecord, now time.Time) ConversationSummary {
 }
 
 // EachConversation calls fn for every conversation in id order, for exports.
-func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
+func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) (err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	return iterate(txn, prefix(pConv), func(k, v []byte) error {
@@ -333,7 +338,8 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 }
 
 // Stream lists the parts of one conversation in order.
-func (s *Store) Stream(conv string) ([]Part, error) {
+func (s *Store) Stream(conv string) (_ []Part, err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	var parts []Part
@@ -394,7 +400,8 @@ func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.E
 
 // logEntries calls fn with every encoded log entry after seq, in order; v
 // is valid only during the call.
-func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) error {
+func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) (err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	return logEntriesIn(txn, after, fn)
