@@ -56,50 +56,60 @@ func manifestDamaged(path, what string) error {
 }
 
 // checkManifest returns the compression of each table the MANIFEST names
-// (for checkTables), or an error naming the MANIFEST when it is damaged,
-// missing while other store files exist, names a table file that is not
-// there, or misses one that is.
-func checkManifest(dir string) (tables map[uint64]options.CompressionType, err error) {
+// (for checkTables) and the table files it does not name that a killed
+// writer leaves: tables newer than every table it names, written before
+// the MANIFEST could record them (Badger deletes them; a reader leaves
+// them out, see shadow.go). It refuses, naming the MANIFEST, one that is
+// damaged, missing while other store files exist, names a table file that
+// is not there, or does not name an older one, or any, that is.
+func checkManifest(dir string) (tables map[uint64]options.CompressionType, orphans []string, err error) {
 	path := filepath.Join(dir, "MANIFEST")
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		if hasStoreFiles(dir) {
-			return nil, manifestDamaged(path, "is missing, but the directory holds store files")
+			return nil, nil, manifestDamaged(path, "is missing, but the directory holds store files")
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, manifestDamaged(path, fmt.Sprintf("cannot be read (%v)", err))
+		return nil, nil, manifestDamaged(path, fmt.Sprintf("cannot be read (%v)", err))
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, manifestDamaged(path, fmt.Sprintf("cannot be read (%v)", err))
+		return nil, nil, manifestDamaged(path, fmt.Sprintf("cannot be read (%v)", err))
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			tables, err = nil, manifestDamaged(path, fmt.Sprintf("is damaged (%v)", r))
+			tables, orphans, err = nil, nil, manifestDamaged(path, fmt.Sprintf("is damaged (%v)", r))
 		}
 	}()
 	m, end, err := badger.ReplayManifestFile(f, 0, badger.DefaultOptions(dir))
 	switch {
 	case err != nil:
-		return nil, manifestDamaged(path, fmt.Sprintf("is damaged (%v)", err))
+		return nil, nil, manifestDamaged(path, fmt.Sprintf("is damaged (%v)", err))
 	case end != fi.Size():
-		return nil, manifestDamaged(path, fmt.Sprintf("is damaged: its entries stop at byte %d of %d (cut short or overwritten)", end, fi.Size()))
+		return nil, nil, manifestDamaged(path, fmt.Sprintf("is damaged: its entries stop at byte %d of %d (cut short or overwritten)", end, fi.Size()))
 	}
 	onDisk := tableIDs(dir)
 	tables = map[uint64]options.CompressionType{}
+	newest := uint64(0)
 	for id, t := range m.Tables {
 		if _, ok := onDisk[id]; !ok {
-			return nil, manifestDamaged(path, fmt.Sprintf("names table file %06d.sst, which is missing", id))
+			return nil, nil, manifestDamaged(path, fmt.Sprintf("names table file %06d.sst, which is missing", id))
 		}
 		tables[id] = t.Compression
+		newest = max(newest, id)
 	}
 	for id, file := range onDisk {
-		if _, ok := m.Tables[id]; !ok {
-			return nil, manifestDamaged(path, fmt.Sprintf("does not name table file %s", file))
+		if _, ok := m.Tables[id]; ok {
+			continue
 		}
+		if len(m.Tables) == 0 || id < newest {
+			return nil, nil, manifestDamaged(path, fmt.Sprintf("does not name table file %s", file))
+		}
+		orphans = append(orphans, file)
 	}
-	return tables, nil
+	slices.Sort(orphans)
+	return tables, orphans, nil
 }

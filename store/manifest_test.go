@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -42,10 +43,10 @@ func TestDamagedManifestIsRefused(t *testing.T) {
 				return
 			}
 		},
-		"table added": func(dir string) {
+		"older table added": func(dir string) {
 			for _, p := range tableIDs(dir) {
 				b, _ := os.ReadFile(p)
-				os.WriteFile(filepath.Join(dir, "999999.sst"), b, 0o600)
+				os.WriteFile(filepath.Join(dir, "000000.sst"), b, 0o600)
 				return
 			}
 		},
@@ -73,3 +74,54 @@ func TestDamagedManifestIsRefused(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A table file newer than every table the MANIFEST names is what a writer
+// killed while writing a table leaves: a reader leaves it out and changes
+// nothing; a writer removes it, as Badger does, and says so in store.log.
+func TestTableTheManifestDoesNotNameYet(t *testing.T) {
+	dir := closedStore(t)
+	before := dumpDir(t, dir)
+	var table []byte
+	for _, p := range tableIDs(dir) {
+		table, _ = os.ReadFile(p)
+	}
+	orphan := filepath.Join(dir, "999999.sst")
+	if err := os.WriteFile(orphan, table, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sums := dirSums(t, dir)
+	ro, err := Open(Options{Dir: dir, ReadOnly: true, memTableSize: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dumpKeys(t, ro); got != before {
+		t.Error("a reader of the store with a leftover table reads other data")
+	}
+	ro.Close()
+	if after := dirSums(t, dir); len(after) != len(sums) || after["999999.sst"] != sums["999999.sst"] {
+		t.Fatal("a reader changed the store's files")
+	}
+	w := openDir(t, dir)
+	if got := dumpKeys(t, w); got != before {
+		t.Error("a writer of the store with a leftover table reads other data")
+	}
+	w.Close()
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("the writer left the leftover table: %v", err)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "store.log"))
+	if !strings.Contains(string(log), "999999.sst") {
+		t.Errorf("store.log does not say the writer removed the leftover table:\n%s", log)
+	}
+}
+
+// dumpDir opens dir read-only and dumps its keys.
+func dumpDir(t *testing.T, dir string) string {
+	t.Helper()
+	s, err := Open(Options{Dir: dir, ReadOnly: true, memTableSize: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return dumpKeys(t, s)
+}

@@ -5,7 +5,8 @@ package store
 // cuts the files, which a read-only command must not do. So a reader opens
 // a shadow of the directory instead: a private temporary directory whose
 // files link to the store's, except each memtable log, copied up to its
-// last committed entry (checkLogs has already refused real damage). Badger
+// last committed entry (checkLogs has already refused real damage), and
+// the table files the MANIFEST does not name yet (checkManifest). Badger
 // reads the shadow read-only; the store's own files are never opened for
 // writing. A shared lock on the data directory, held until Close, keeps
 // writers away, as Badger's own read-only lock does.
@@ -15,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -33,9 +35,9 @@ func (sh *shadowDir) close() {
 	sh.lock.Close()
 }
 
-// newShadow builds the shadow of dir. The error says why a read-only
-// command cannot read the store.
-func newShadow(dir string) (sh *shadowDir, err error) {
+// newShadow builds the shadow of dir, leaving out the files of skip. The
+// error says why a read-only command cannot read the store.
+func newShadow(dir string, skip []string) (sh *shadowDir, err error) {
 	const why = "it was not closed cleanly (a csat process was killed): a writing command (import, serve, simulate load) recovers it; reading it without recovery needs a temporary directory"
 	lock, err := os.Open(dir)
 	if err != nil {
@@ -65,7 +67,7 @@ func newShadow(dir string) (sh *shadowDir, err error) {
 		name := e.Name()
 		from, to := filepath.Join(dir, name), filepath.Join(tmp, name)
 		switch {
-		case !e.Type().IsRegular() || name == "LOCK":
+		case !e.Type().IsRegular() || name == "LOCK" || slices.Contains(skip, from):
 		case filepath.Ext(name) == ".mem":
 			if err := copyCommitted(from, to); err != nil {
 				return nil, err

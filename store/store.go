@@ -172,8 +172,10 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	var left leftovers
 	if !opts.InMemory {
-		if err := checkFiles(s.dir); err != nil {
+		var err error
+		if left, err = checkFiles(s.dir); err != nil {
 			return nil, err
 		}
 	}
@@ -181,21 +183,11 @@ func Open(opts Options) (*Store, error) {
 	if s.log == nil {
 		logger = silentLogger{}
 	}
-	db, err := badger.Open(badgerOptions(opts, logger))
-	// Badger flattens this error into text on the way up, so errors.Is misses it.
-	if opts.ReadOnly && err != nil && strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
-		// A writer was killed: read a shadow of the directory (shadow.go)
-		// rather than let Badger cut the store's files.
-		if s.shadow, err = newShadow(s.dir); err != nil {
-			return nil, fmt.Errorf("%w: cannot open the store in %s read-only: %v", ErrDataDir, s.dir, err)
-		}
-		shadowOpts := opts
-		shadowOpts.Dir = s.shadow.path
-		if db, err = badger.Open(badgerOptions(shadowOpts, logger)); err != nil {
-			s.shadow.close()
-		}
-	}
+	db, err := s.openBadger(opts, left, logger)
 	if err != nil {
+		if errors.Is(err, ErrLocked) {
+			return nil, err
+		}
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%s is %w", s.dir, ErrLocked)
 		}
@@ -216,6 +208,35 @@ func Open(opts Options) (*Store, error) {
 		go s.collectGarbage()
 	}
 	return s, nil
+}
+
+// openBadger opens Badger on the store, or, for a reader of a store a
+// killed writer left, on a shadow of it (shadow.go): Badger's recovery
+// (cutting the memtable logs, deleting tables the MANIFEST does not name
+// yet) is a writer's, and a writer says in store.log what it recovers.
+func (s *Store) openBadger(opts Options, left leftovers, logger badger.Logger) (*badger.DB, error) {
+	if !opts.ReadOnly || len(left.orphanTables) == 0 {
+		if len(left.orphanTables) > 0 {
+			s.log.Warningf("removing table files the MANIFEST does not name, left by a writer killed while it wrote them: %s", strings.Join(left.orphanTables, ", "))
+		}
+		db, err := badger.Open(badgerOptions(opts, logger))
+		// Badger flattens this error into text on the way up, so errors.Is misses it.
+		if !opts.ReadOnly || err == nil || !strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
+			return db, err
+		}
+	}
+	var err error
+	if s.shadow, err = newShadow(s.dir, left.orphanTables); err != nil {
+		return nil, err
+	}
+	shadowOpts := opts
+	shadowOpts.Dir = s.shadow.path
+	db, err := badger.Open(badgerOptions(shadowOpts, logger))
+	if err != nil {
+		s.shadow.close()
+		s.shadow = nil
+	}
+	return db, err
 }
 
 // prepareDir checks the data directory and creates it (0700) when writing.

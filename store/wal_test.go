@@ -375,7 +375,7 @@ func TestWriteAheadOfAStoreInUseIsNotRead(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "000999.sst"), []byte("half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkFiles(dir); err != nil {
+	if _, err := checkFiles(dir); err != nil {
 		t.Fatalf("the check read a store in use: %v", err)
 	}
 	if _, err := Open(Options{Dir: dir}); !errors.Is(err, ErrLocked) {
