@@ -69,3 +69,7 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/tools v0.51.0 // indirect
 )
+
+// Badger's memory-mapped files get their blocks reserved before they are
+// mapped, so a full disk is an error, not a SIGBUS (third_party/ristretto/CSAT.md).
+replace github.com/dgraph-io/ristretto/v2 => ./third_party/ristretto
