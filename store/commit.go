@@ -48,7 +48,7 @@ func (b *batch) write() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := txn.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w", mapDiskFull(err, s.dir, "committing a batch"))
 	}
 	b.publish()
 	return nil

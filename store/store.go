@@ -133,7 +133,9 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
 		WithNumCompactors(2).
-		WithValueLogFileSize(64 << 20).
+		// Badger maps a value log at twice this size, and every mapped
+		// byte is reserved on disk (space.go): 8 MiB keeps that small.
+		WithValueLogFileSize(8 << 20).
 		WithValueThreshold(4 << 10).
 		WithCompression(options.Snappy).
 		// Tables are verified whole before Badger opens them (tables.go);
@@ -187,6 +189,9 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		if errors.Is(err, ErrLocked) {
 			return nil, err
+		}
+		if diskFull(err) {
+			return nil, mapDiskFull(err, s.dir, "opening the store")
 		}
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%s is %w", s.dir, ErrLocked)
@@ -448,11 +453,32 @@ func (s *Store) Close() error {
 	s.cancel()
 	s.closeFeeds()
 	s.wg.Wait()
-	err := s.db.Close()
+	err := s.closeBadger()
 	s.db = nil
 	s.shadow.close()
 	s.log.close()
 	return err
+}
+
+// closeBadger closes Badger, which first writes its memtables to tables.
+// Badger retries a failed write of a memtable forever, once a second: on a
+// full disk Close never returned. So when Badger reports such a failure
+// while closing, the store gives up on it and says so; what was committed
+// stays in the write-ahead logs, as after a kill, and the next writable
+// open recovers it.
+func (s *Store) closeBadger() error {
+	select {
+	case <-s.log.flushFailures(): // one from before Close, since retried
+	default:
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.db.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case failure := <-s.log.flushFailures():
+		return mapDiskFull(fmt.Errorf("closing the store in %s: Badger cannot write its memtable to a table (%s); what was committed is kept in its write-ahead logs, and the next writing command recovers it", s.dir, failure), s.dir, "closing the store")
+	}
 }
 
 // collectGarbage runs Badger's value-log GC now and then until Close.
@@ -544,48 +570,3 @@ func (st *memState) clone() memState {
 	c.totals = append([]domain.Counts(nil), st.totals...)
 	return c
 }
-
-// fileLogger sends Badger's warnings and errors to a file in the data
-// directory, opened on first use, so they never reach the terminal.
-type fileLogger struct {
-	path string
-	mu   sync.Mutex
-	f    *os.File
-}
-
-func (l *fileLogger) write(level, format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.f == nil {
-		f, err := os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return
-		}
-		l.f = f
-	}
-	fmt.Fprintf(l.f, "%s %s "+strings.TrimRight(format, "\n")+"\n", append([]any{time.Now().UTC().Format(time.RFC3339), level}, args...)...)
-}
-
-func (l *fileLogger) close() {
-	if l == nil {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.f != nil {
-		l.f.Close()
-		l.f = nil
-	}
-}
-
-func (l *fileLogger) Errorf(f string, a ...any)   { l.write("ERROR", f, a...) }
-func (l *fileLogger) Warningf(f string, a ...any) { l.write("WARN", f, a...) }
-func (l *fileLogger) Infof(string, ...any)        {}
-func (l *fileLogger) Debugf(string, ...any)       {}
-
-type silentLogger struct{}
-
-func (silentLogger) Errorf(string, ...any)   {}
-func (silentLogger) Warningf(string, ...any) {}
-func (silentLogger) Infof(string, ...any)    {}
-func (silentLogger) Debugf(string, ...any)   {}
