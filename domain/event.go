@@ -22,9 +22,10 @@ const (
 	EvFollowUp                  // a lead moves a follow-up item
 	EvRole                      // a teammate's role is recorded
 	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
+	EvMark                      // bookkeeping: which external delivery keys a batch carried (MarkEvent)
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -60,6 +61,7 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	role:     By (teammate name), Role
 //	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
 //	          Until (when the helpdesk asked for the rating; may be before At)
+//	mark:     By (source), Keys; advances the clock like clock
 type Event struct {
 	Kind    EventKind
 	At      time.Time
@@ -75,4 +77,5 @@ type Event struct {
 	Stage   FollowStage
 	By      string
 	Role    Role
+	Keys    []string // mark only
 }
