@@ -61,9 +61,6 @@ func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 			es[i].At = time.Now().UTC()
 		}
 	}
-	if err := s.upgradeMarks(); err != nil {
-		return nil, err
-	}
 	if s.dir != "" {
 		if err := checkForeignEntries(s.dir); err != nil {
 			return nil, err

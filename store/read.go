@@ -125,7 +125,10 @@ func (d *daySum) add(day int32, v []byte) error {
 	corrupt := func() error {
 		return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), errCorrupt)
 	}
-	for pos := 0; pos < len(v); {
+	if r := readRecord(v); r.err != nil {
+		return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), r.err)
+	}
+	for pos := 1; pos < len(v); {
 		id, n := binary.Uvarint(v[pos:])
 		if n <= 0 || id >= uint64(len(d.totals)) {
 			return corrupt()
@@ -199,10 +202,9 @@ func getConversation(txn *badger.Txn, id string) (convRecord, bool, error) {
 	if err != nil {
 		return r, false, err
 	}
-	err = item.Value(func(v []byte) error {
-		d := dec{b: v}
-		r = d.conversation()
-		return d.done("conversation " + id)
+	err = item.Value(func(v []byte) (err error) {
+		r, err = decodeConversation(v, "conversation "+id)
+		return err
 	})
 	return r, err == nil, err
 }
@@ -328,9 +330,8 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 	txn, _, done := s.snapshot()
 	defer done()
 	return iterate(txn, prefix(pConv), func(k, v []byte) error {
-		d := dec{b: v}
-		r := d.conversation()
-		if err := d.done("conversation " + string(k[2:])); err != nil {
+		r, err := decodeConversation(v, "conversation "+string(k[2:]))
+		if err != nil {
 			return err
 		}
 		return fn(r.Conversation, r.UpdatedAt)
@@ -372,13 +373,6 @@ func readSeq(b []byte) uint64 {
 		n = n<<8 | uint64(c)
 	}
 	return n
-}
-
-func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) {
-	d := dec{b: v}
-	ev := d.event()
-	o := d.outcome()
-	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
 }
 
 // Events calls fn for every logged event with sequence number > after, in
@@ -433,15 +427,9 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
 	for it.Seek(append(append([]byte(nil), pre...), 0xff)); it.ValidForPrefix(pre); it.Next() {
 		var a AuditEntry
-		if err := it.Item().Value(func(v []byte) error {
-			d := dec{b: v}
-			a.At = d.time()
-			a.By = d.str()
-			a.Key.Scope = d.str()
-			a.Key.Name = d.str()
-			a.Old = d.str()
-			a.New = d.str()
-			return d.done("audit entry")
+		if err := it.Item().Value(func(v []byte) (err error) {
+			a, err = decodeAudit(v)
+			return err
 		}); err != nil {
 			return out, err
 		}

@@ -91,13 +91,6 @@ type Store struct {
 	subs   map[chan Change]func() bool // live feeds, each with the stop of its context watch
 	log    *fileLogger
 
-	// marksIndexed is false on a schema-1 store, whose marks have no k/
-	// index yet, until the first Marked or Marks of a writable open builds
-	// it; see Marked.
-	marksIndexed atomic.Bool
-	upgradeMu    sync.Mutex // one schema upgrade at a time
-	unindexed    unindexedMarks
-
 	// users counts the snapshots open on db (see enter); gate is held
 	// shared while one opens. Forget takes gate to replace db: new
 	// snapshots wait, open ones finish first.
@@ -287,45 +280,27 @@ func prepareDir(opts Options) (string, error) {
 	return dir, nil
 }
 
-// load reads the schema version and the in-memory state, and stamps a new
-// store with this build's schema.
+// load reads the schema version, upgrades a store an older csat wrote
+// (migrate.go) or stamps a new one, reads the in-memory state and, in a
+// writer, finishes a batch a previous run left half-written.
 func (s *Store) load() error {
-	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
-	where := s.dir
-	if where == "" {
-		where = "the in-memory store"
+	version, err := s.loadSchema()
+	if err != nil {
+		return err
 	}
-	var version uint64 // stays 0 for a new, empty store
-	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(keySchema)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			it := txn.NewIterator(badger.IteratorOptions{})
-			defer it.Close()
-			if it.Rewind(); it.Valid() {
-				return fmt.Errorf("%w: %s holds data but no csat schema version", ErrDataDir, where)
-			}
-			return nil
-		}
-		if err != nil {
+	if !s.readOnly {
+		if err := s.migrate(version); err != nil {
 			return err
 		}
-		if err := item.Value(func(v []byte) error {
-			d := dec{b: v}
-			version = d.uint()
-			return d.done("schema version")
-		}); err != nil {
-			return err
-		}
-		if version > schemaVersion {
-			return fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
-		}
+	}
+	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
+	err = s.db.View(func(txn *badger.Txn) error {
 		if err := getValue(txn, keyMeta, func(v []byte) error { return decodeMeta(v, &st) }); err != nil {
 			return err
 		}
 		if err := iterate(txn, prefix(pAgent), func(k, v []byte) error {
-			d := dec{b: v}
-			a := d.actor()
-			if err := d.done("agent"); err != nil {
+			a, err := decodeAgent(v)
+			if err != nil {
 				return err
 			}
 			id := uint32(len(st.agents))
@@ -340,84 +315,61 @@ func (s *Store) load() error {
 			return err
 		}
 		return iterate(txn, prefix(pRole), func(k, v []byte) error {
-			if len(v) != 1 {
-				return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
-			}
-			st.roles[string(k[2:])] = domain.Role(v[0])
-			return nil
+			r, err := decodeRole(v, string(k[2:]))
+			st.roles[string(k[2:])] = r
+			return err
 		})
 	})
 	if err != nil {
 		return err
 	}
 	s.st = st
-	s.marksIndexed.Store(version == 0 || version >= 2)
 	if s.readOnly {
 		return nil
 	}
-	return s.migrate(version)
+	return s.finishPending()
+}
+
+// loadSchema reads the schema version: 0 for a new, empty store. It
+// refuses a newer schema, and an older one on a read-only open.
+func (s *Store) loadSchema() (version uint64, err error) {
+	where := s.dir
+	if where == "" {
+		where = "the in-memory store"
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keySchema)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			it := txn.NewIterator(badger.IteratorOptions{})
+			defer it.Close()
+			if it.Rewind(); it.Valid() {
+				return fmt.Errorf("%w: %s holds data but no csat schema version", ErrDataDir, where)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) (err error) {
+			version, err = decodeSchema(v)
+			return err
+		})
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case version > schemaVersion:
+		return 0, fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
+	case version != 0 && version < schemaVersion && s.readOnly:
+		return 0, fmt.Errorf("%w: the store in %s was %w (schema %d); a writing command (csat import, csat serve, csat simulate load) upgrades it to schema %d once, which read-only commands do not", ErrDataDir, where, ErrOlderSchema, version, schemaVersion)
+	}
+	return version, nil
 }
 
 func (s *Store) writeSchema() error {
 	return s.db.Update(func(txn *badger.Txn) error {
-		e := enc{}
-		e.uint(schemaVersion)
-		return txn.Set(keySchema, e.b)
+		return txn.Set(keySchema, encodeSchema(schemaVersion))
 	})
-}
-
-func encodeMeta(st *memState) []byte {
-	e := enc{}
-	e.uint(st.seq)
-	e.time(st.now)
-	e.time(st.first)
-	e.settings(&st.settings)
-	for _, n := range st.queue.NotStarted {
-		e.int(int64(n))
-	}
-	e.int(int64(st.queue.Started))
-	return e.b
-}
-
-func decodeMeta(v []byte, st *memState) error {
-	d := dec{b: v}
-	st.seq = d.uint()
-	st.now = d.time()
-	st.first = d.time()
-	st.settings = d.settings()
-	for i := range st.queue.NotStarted {
-		st.queue.NotStarted[i] = int(d.int())
-	}
-	st.queue.Started = int(d.int())
-	return d.done("meta")
-}
-
-// encodeAgentCounts writes the non-zero counts as (agent id, counts) pairs.
-func encodeAgentCounts(cs []domain.Counts) []byte {
-	e := enc{b: make([]byte, 0, 16*len(cs))}
-	for id := range cs {
-		if cs[id] == (domain.Counts{}) {
-			continue
-		}
-		e.uint(uint64(id))
-		e.counts(&cs[id])
-	}
-	return e.b
-}
-
-// decodeAgentCounts adds a (agent id, counts)* record into cs, which must
-// be long enough for every id.
-func decodeAgentCounts(v []byte, cs []domain.Counts) error {
-	d := dec{b: v}
-	for len(d.b) > 0 && d.err == nil {
-		id := d.uint()
-		c := d.counts()
-		if id >= uint64(len(cs)) {
-			return fmt.Errorf("counts of agent %d: %w", id, errCorrupt)
-		}
-		cs[id].Add(c)
-	}
-	return d.done("counts")
 }
 
 func getValue(txn *badger.Txn, key []byte, fn func(v []byte) error) error {
