@@ -125,3 +125,34 @@ func dumpDir(t *testing.T, dir string) string {
 	defer s.Close()
 	return dumpKeys(t, s)
 }
+
+// A table verified whole is not read again while it is unchanged; any
+// write to it, a flipped bit included, has it verified again.
+func TestVerifiedTablesAreRememberedUntilWritten(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := closedStore(t)
+	if _, err := checkFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	var table string
+	for _, p := range tableIDs(dir) {
+		table = p
+	}
+	if !loadVerifiedTables().has(table) {
+		t.Fatal("a verified table is not remembered")
+	}
+	b, err := os.ReadFile(table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 1
+	if err := os.WriteFile(table, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if loadVerifiedTables().has(table) {
+		t.Fatal("a table written since is still taken as verified")
+	}
+	if _, err := checkFiles(dir); err == nil || !strings.Contains(err.Error(), table) {
+		t.Fatalf("a flipped bit in a table verified before: %v", err)
+	}
+}

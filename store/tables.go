@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4/fb"
 	"github.com/dgraph-io/badger/v4/options"
@@ -21,15 +23,45 @@ import (
 // it reads them, its iterators end quietly at a block that fails, so a
 // flipped bit read as "fewer rows" with exit 0. Checking first turns both
 // into an error that names the file. compression is each table's, from
-// the MANIFEST.
+// the MANIFEST. A table verified whole before, unchanged since, is not
+// read again (verified.go).
 func checkTables(dir string, compression map[uint64]options.CompressionType) error {
+	verified := loadVerifiedTables()
+	defer verified.save()
+	var todo []string
 	for id, path := range tableIDs(dir) {
-		c, named := compression[id]
-		if !named {
-			continue // a leftover no one reads (checkManifest)
+		if _, named := compression[id]; named && !verified.has(path) {
+			todo = append(todo, path) // a table the MANIFEST does not name is a leftover no one reads
 		}
-		if err := checkTable(path, c); err != nil {
-			return fmt.Errorf("%w: table file %s is damaged (%v); restore the data directory from a backup, or rebuild it from an export", ErrDataDir, path, err)
+	}
+	slices.Sort(todo)
+	ids := map[string]uint64{}
+	for id, path := range tableIDs(dir) {
+		ids[path] = id
+	}
+	// Two at a time: the decompression is the cost, and it is CPU.
+	errs := make([]error, len(todo))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if errs[i] = checkTable(todo[i], compression[ids[todo[i]]]); errs[i] == nil {
+					verified.add(todo[i])
+				}
+			}
+		}()
+	}
+	for i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("%w: table file %s is damaged (%v); restore the data directory from a backup, or rebuild it from an export", ErrDataDir, todo[i], err)
 		}
 	}
 	return nil
