@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -154,5 +155,16 @@ func TestVerifiedTablesAreRememberedUntilWritten(t *testing.T) {
 	}
 	if _, err := checkFiles(dir); err == nil || !strings.Contains(err.Error(), table) {
 		t.Fatalf("a flipped bit in a table verified before: %v", err)
+	}
+}
+
+// A panic inside Badger while reading reaches the caller as ErrDamaged.
+func TestPanicWhileReadingIsADamagedTableError(t *testing.T) {
+	read := func() (err error) {
+		defer recoverDamage(&err)
+		panic("runtime error: slice bounds out of range [:9] with capacity 4")
+	}
+	if err := read(); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "slice bounds") {
+		t.Fatalf("got %v, want an ErrDamaged naming the panic", err)
 	}
 }
