@@ -56,12 +56,14 @@ func manifestDamaged(path, what string) error {
 }
 
 // checkManifest returns the compression of each table the MANIFEST names
-// (for checkTables) and the table files it does not name that a killed
-// writer leaves: tables newer than every table it names, written before
-// the MANIFEST could record them (Badger deletes them; a reader leaves
-// them out, see shadow.go). It refuses, naming the MANIFEST, one that is
-// damaged, missing while other store files exist, names a table file that
-// is not there, or does not name an older one, or any, that is.
+// (for checkTables) and the table files it does not name, which a killed
+// writer leaves: a table written before the MANIFEST recorded it, or one a
+// compaction replaced, recorded as deleted but not yet removed (Badger
+// deletes them; a reader leaves them out, see shadow.go). With two
+// compactors at work either can have any id, so such a file is no sign of
+// damage. It refuses, naming the MANIFEST, one that is damaged, missing
+// while other store files exist, names a table file that is not there, or
+// names no table while table files are there.
 func checkManifest(dir string) (tables map[uint64]options.CompressionType, orphans []string, err error) {
 	path := filepath.Join(dir, "MANIFEST")
 	f, err := os.Open(path)
@@ -93,20 +95,18 @@ func checkManifest(dir string) (tables map[uint64]options.CompressionType, orpha
 	}
 	onDisk := tableIDs(dir)
 	tables = map[uint64]options.CompressionType{}
-	newest := uint64(0)
 	for id, t := range m.Tables {
 		if _, ok := onDisk[id]; !ok {
 			return nil, nil, manifestDamaged(path, fmt.Sprintf("names table file %06d.sst, which is missing", id))
 		}
 		tables[id] = t.Compression
-		newest = max(newest, id)
 	}
 	for id, file := range onDisk {
 		if _, ok := m.Tables[id]; ok {
 			continue
 		}
-		if len(m.Tables) == 0 || id < newest {
-			return nil, nil, manifestDamaged(path, fmt.Sprintf("does not name table file %s", file))
+		if len(m.Tables) == 0 {
+			return nil, nil, manifestDamaged(path, fmt.Sprintf("names no table, but table file %s is there", file))
 		}
 		orphans = append(orphans, file)
 	}

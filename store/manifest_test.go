@@ -44,13 +44,6 @@ func TestDamagedManifestIsRefused(t *testing.T) {
 				return
 			}
 		},
-		"older table added": func(dir string) {
-			for _, p := range tableIDs(dir) {
-				b, _ := os.ReadFile(p)
-				os.WriteFile(filepath.Join(dir, "000000.sst"), b, 0o600)
-				return
-			}
-		},
 	}
 	for _, cut := range []int{1, 4, 12, 30, n - 9, n - 8} {
 		if cut > 0 && cut < n {
