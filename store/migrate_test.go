@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -122,7 +123,7 @@ func TestOlderStoresAreUpgradedAtAWritableOpen(t *testing.T) {
 				t.Fatalf("after the upgrade the store differs from one this build wrote:\n%s\nwant\n%s", firstDiff(got, want), "")
 			}
 			mustMarked(t, s, "intercom", "notif/n40", true)
-			if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+			if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 				t.Fatalf("check after the upgrade: %v %v", diffs, err)
 			}
 		})

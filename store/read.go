@@ -182,51 +182,6 @@ func (d *daySum) rows(lb *Leaderboard, agents []domain.Actor) {
 	byName(lb.Bots)
 }
 
-// dayRows sums day counters into each agent's total and sparkline.
-type dayRows struct {
-	buckets, agents int
-	totals          []domain.Counts   // by agent id
-	daily           [][]domain.Counts // by agent id, then bucket
-	arena           []domain.Counts   // one allocation for every row's sparkline
-}
-
-// add folds one day's counter record into bucket. The hot loop of a
-// leaderboard: it decodes in place and adds straight into the rows.
-func (r *dayRows) add(v []byte, bucket int) error {
-	if d := readRecord(v); d.err != nil {
-		return d.err
-	}
-	for pos := 1; pos < len(v); {
-		id, n := binary.Uvarint(v[pos:])
-		if n <= 0 || id >= uint64(len(r.totals)) {
-			return errCorrupt
-		}
-		pos += n
-		if r.daily[id] == nil {
-			if len(r.arena) < r.buckets {
-				r.arena = make([]domain.Counts, r.buckets*max(16, r.agents))
-			}
-			r.daily[id], r.arena = r.arena[:r.buckets:r.buckets], r.arena[r.buckets:]
-		}
-		t, d := &r.totals[id], &r.daily[id][bucket]
-		for i := 1; i <= 6; i++ {
-			x, n := binary.Varint(v[pos:])
-			if n <= 0 {
-				return errCorrupt
-			}
-			pos += n
-			if i == 6 {
-				t.Surveys += int(x)
-				d.Surveys += int(x)
-			} else {
-				t.ByValue[i] += int(x)
-				d.ByValue[i] += int(x)
-			}
-		}
-	}
-	return nil
-}
-
 // Conversation returns a conversation's rule state.
 func (s *Store) Conversation(id string) (domain.Conversation, bool) {
 	txn, _, done := s.snapshot()

@@ -397,7 +397,7 @@ func TestReadOnlyOpenAfterACrashChangesNothing(t *testing.T) {
 		if s.shadow == nil {
 			t.Error("the crashed store was opened without a shadow: Badger did not ask for recovery")
 		}
-		if diffs, err := s.Check(); err != nil || len(diffs) > 0 || s.Seq() != total {
+		if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 || s.Seq() != total {
 			t.Fatalf("check: %v %v, seq %d of %d", diffs, err, s.Seq(), total)
 		}
 		shadow := s.shadow.path
