@@ -260,7 +260,7 @@ func (in *Ingester) syncPages(ctx context.Context, c *apiClient, run *syncRun, r
 		if err != nil {
 			return err
 		}
-		part, malformed, err := Import(in, recs, nil)
+		part, malformed, err := Import(in, recs, time.Now(), nil) // this machine receives them
 		if err != nil {
 			return fmt.Errorf("writing page %d: %w", run.Page+1, err)
 		}

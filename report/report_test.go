@@ -111,7 +111,7 @@ func TestStateContract(t *testing.T) {
 	st.Profile = domain.ProfileOperator
 	st.TargetPermille = 855
 	st.Users.ChangeWindowHours = 72
-	s := State{Now: day, Seq: 42, Dir: "/data", Settings: NewSettings(st)}
+	s := State{Now: day, Latest: day.Add(-time.Hour), Seq: 42, Dir: "/data", Settings: NewSettings(st)}
 	golden(t, "state", s)
 	back, err := s.Settings.Domain()
 	if err != nil || back != st {

@@ -10,7 +10,6 @@ import (
 // Source is what the rows are read from: the store (or anything that reads
 // like it), in conversation id order.
 type Source interface {
-	Now() time.Time
 	Settings() domain.Settings
 	Leaderboard(p store.Period) (store.Leaderboard, error)
 	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
@@ -37,10 +36,10 @@ func EachRating(src Source, fn func(RatingRow) error) error {
 	})
 }
 
-// EachConversation calls fn with every conversation's row, its state at the
-// source's clock.
+// EachConversation calls fn with every conversation's row, its state now
+// (store.Now: the wall clock, as for periods).
 func EachConversation(src Source, fn func(ConversationRow) error) error {
-	now := src.Now()
+	now := store.Now()
 	return src.EachConversation(func(c domain.Conversation, updated time.Time) error {
 		return fn(NewConversationRow(&c, updated, now))
 	})

@@ -7,10 +7,12 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
-// State is what `/api/state` answers: the store clock, the log's length,
-// the data directory and the settings in force.
+// State is what `/api/state` answers: the server's clock ("now" for its
+// periods), the time of the newest event stored, the log's length, the
+// data directory and the settings in force.
 type State struct {
 	Now      time.Time `json:"now"`
+	Latest   time.Time `json:"latest"`
 	Seq      uint64    `json:"seq"`
 	Dir      string    `json:"dir"`
 	Settings Settings  `json:"settings"`

@@ -18,7 +18,7 @@ import (
 // token-protected reads.
 func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
-	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf}
+	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf, Clock: s.now}
 	mux.Handle("POST /webhooks/intercom", webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "seq": s.cfg.Store.Seq(), "sessions": s.sessionCount(),
@@ -150,7 +150,7 @@ func parseBound(v string) (time.Time, error) {
 
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Store
-	writeJSON(w, http.StatusOK, report.State{Now: st.Now(), Seq: st.Seq(), Dir: st.Dir(), Settings: report.NewSettings(st.Settings())})
+	writeJSON(w, http.StatusOK, report.State{Now: s.now(), Latest: st.Latest(), Seq: st.Seq(), Dir: st.Dir(), Settings: report.NewSettings(st.Settings())})
 }
 
 // check replays the log against the live store. Webhooks go on meanwhile:

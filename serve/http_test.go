@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/report"
@@ -27,10 +28,14 @@ func apiServer(t *testing.T) (*httptest.Server, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.now = func() time.Time { return apiNow } // the contract's goldens hold it
 	hs := httptest.NewServer(srv.handler())
 	t.Cleanup(hs.Close)
 	return hs, st
 }
+
+// apiNow is the test server's clock, after the contract store's data.
+var apiNow = time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
 
 func get(t *testing.T, url, token string) (int, string) {
 	t.Helper()

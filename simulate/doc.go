@@ -1,5 +1,5 @@
 // Package simulate owns the scenario-script language of SCENARIOS.md: its
-// parser, the runner that drives a [Backend] on a simulated clock, the human
+// parser, the runner that drives a [Backend] on the script's own clock, the human
 // and JSON traces, expectations, and the comparison of both rule profiles.
 // It also holds the one replay of a log ([Replay], under pinned settings or
 // a profile, with a callback per event) behind the what-if, the dashboard's

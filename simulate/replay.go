@@ -10,15 +10,19 @@ import (
 // ReplayOptions shape a replay of logged events.
 type ReplayOptions struct {
 	// Overrides pin settings: the replay starts with them and ignores the
-	// log's own changes of those keys (whose events still move the clock).
+	// log's own changes of those keys.
 	Overrides []Override
 	// Profile, when set, pins the rule profile: an override of
 	// workspace.profile.
 	Profile *domain.Profile
 	// Lenient passes over the events the rules refuse (the step carries the
-	// error) and replays a late event at the clock, instead of ending the
-	// replay: for comparisons that are about decisions, not about the log.
+	// error) instead of ending the replay: for comparisons that are about
+	// decisions, not about the log.
 	Lenient bool
+	// Late lists the conversations with late parts (domain.LateConversations),
+	// whose parts the replay keeps so that it places a late one as the store
+	// did. Replay finds them itself when Late is nil.
+	Late map[string]bool
 	// Skip leaves events out of the replay; the callback still sees them,
 	// marked Skipped.
 	Skip func(domain.Event) bool
@@ -39,16 +43,17 @@ type ReplayStep struct {
 // Applied reports whether the event went through the rules.
 func (s *ReplayStep) Applied() bool { return s.Err == nil && !s.Skipped && !s.Pinned }
 
-// Replayer replays a log, one event at a time, into a fresh in-memory
-// workspace whose clock starts at the first event's time, so that a log
-// which begins before the default epoch replays as it was written.
+// Replayer replays a log, one event at a time and in log order, into a
+// fresh in-memory workspace; each event is judged at its own time against
+// its own conversation, and a late part is placed as the store placed it.
 // [Replay] drives one; a comparison of two settings steps two in lockstep.
 type Replayer struct {
 	opt    ReplayOptions
 	pinned map[domain.SettingKey]bool
-	pins   []Override
 	mem    *Memory
+	tl     *domain.Timeline
 	n      int
+	latest time.Time
 }
 
 // NewReplayer checks the options' overrides against the settings rules.
@@ -58,54 +63,49 @@ func NewReplayer(opt ReplayOptions) (*Replayer, error) {
 	if opt.Profile != nil {
 		pins = append(pins[:len(pins):len(pins)], Override{Key: profileKey, Value: opt.Profile.String()})
 	}
-	scratch := domain.DefaultSettings()
+	// Pinned settings are the base of all times: the log's changes of
+	// other keys build on them.
+	ws := domain.NewWorkspace()
 	for _, o := range pins {
-		if err := scratch.Set(o.Key, o.Value); err != nil {
+		if err := ws.Settings.Set(o.Key, o.Value); err != nil {
 			return nil, fmt.Errorf("override %s: %w", o, err)
 		}
 		r.pinned[o.Key] = true
 	}
-	r.pins = pins
+	r.mem = &Memory{ws: ws}
+	r.tl = domain.NewTimeline(ws, opt.Late)
+	if opt.Late == nil {
+		r.tl.Keep = map[string]bool{}
+	}
 	return r, nil
 }
 
-// Now is the replay's clock: the default epoch before the first event.
-func (r *Replayer) Now() time.Time {
-	if r.mem == nil {
-		return domain.Epoch
-	}
-	return r.mem.Now()
-}
+// Latest is the time of the newest conversation event replayed so far.
+func (r *Replayer) Latest() time.Time { return r.latest }
 
-// Memory is the workspace replayed so far (an empty one before the first event).
-func (r *Replayer) Memory() *Memory {
-	if r.mem == nil {
-		return NewMemory()
-	}
-	return r.mem
-}
+// Memory is the workspace replayed so far.
+func (r *Replayer) Memory() *Memory { return r.mem }
 
 // Step replays one event. In a strict replay an event the rules refuse is
 // returned as an error naming it; in a lenient one it is in the step.
 func (r *Replayer) Step(ev domain.Event) (ReplayStep, error) {
 	r.n++
 	st := ReplayStep{N: r.n, Event: ev}
-	if r.mem == nil {
-		if err := r.begin(ev.At); err != nil {
-			return st, err
-		}
-	}
 	switch {
 	case r.opt.Skip != nil && r.opt.Skip(ev):
 		st.Skipped = true
 		return st, nil
 	case ev.Kind == domain.EvSet && r.pinned[ev.Setting]:
 		st.Pinned = true
-		ev = domain.Event{Kind: domain.EvClock, At: ev.At}
-	case r.opt.Lenient && ev.At.Before(r.mem.Now()):
-		ev.At = r.mem.Now()
+		return st, nil
 	}
-	o, err := r.mem.Apply(ev)
+	if ev.Conv != "" && ev.At.After(r.latest) {
+		r.latest = ev.At
+	}
+	o, err := r.tl.Apply(ev)
+	if err == nil {
+		r.mem.observe(ev, &o)
+	}
 	switch {
 	case err == nil:
 		st.Outcome = o
@@ -117,25 +117,18 @@ func (r *Replayer) Step(ev domain.Event) (ReplayStep, error) {
 	return st, nil
 }
 
-// begin starts the workspace at the first event's time, pinned settings set.
-func (r *Replayer) begin(at time.Time) error {
-	if at.IsZero() {
-		at = domain.Epoch
-	}
-	r.mem = &Memory{ws: domain.NewWorkspace(at)}
-	for _, o := range r.pins {
-		if _, err := r.mem.Apply(domain.Event{Kind: domain.EvSet, Setting: o.Key, Text: o.Value, At: at}); err != nil {
-			return fmt.Errorf("override %s: %w", o, err)
-		}
-	}
-	return nil
-}
-
 // Replay replays every event of src under opt, calling onStep (if not nil)
 // after each; an error from onStep ends the replay and is returned. It is
 // the one replay behind what-if, the simulator's other-profile line and the
 // observed comparison; it returns the workspace it ends with.
 func Replay(src EventSource, opt ReplayOptions, onStep func(*ReplayStep) error) (*Memory, error) {
+	if opt.Late == nil {
+		late, err := domain.LateConversations(src)
+		if err != nil {
+			return nil, err
+		}
+		opt.Late = late
+	}
 	r, err := NewReplayer(opt)
 	if err != nil {
 		return nil, err

@@ -9,11 +9,12 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
-// The replay starts at the first event's time, pins settings (their logged
-// changes move only the clock), passes over refusals when lenient and
-// leaves skipped events out while still showing them.
+// The replay judges each event at its own time (a log of 2025 replays as
+// written), pins settings (their logged changes are left out), passes over
+// refusals when lenient and leaves skipped events out while still showing
+// them.
 func TestReplay(t *testing.T) {
-	t0 := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC) // before the default epoch
+	t0 := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
 	long := strings.Repeat("x", 300)
 	evs := []domain.Event{
 		{Kind: domain.EvStart, Conv: "c1", Actor: domain.User("ann"), At: t0},

@@ -74,7 +74,7 @@ type SurveyTally struct {
 // done under the overrides.
 type WhatIfReport struct {
 	Since     time.Time   `json:"since"`
-	Until     time.Time   `json:"until"` // the clock after the last event
+	Until     time.Time   `json:"until"` // the time of the newest conversation event
 	Overrides []Override  `json:"overrides"`
 	Events    int         `json:"events"` // events replayed, the whole history
 	Actual    SurveyTally `json:"actual"`
@@ -99,8 +99,12 @@ type WhatIfReport struct {
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
 	rep := WhatIfReport{Since: since, Overrides: overrides,
 		Actual: SurveyTally{SkippedBy: ReasonCounts{}}, WhatIf: SurveyTally{SkippedBy: ReasonCounts{}}}
-	actual, _ := NewReplayer(ReplayOptions{})
-	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true})
+	late, err := domain.LateConversations(events)
+	if err != nil {
+		return rep, err
+	}
+	actual, _ := NewReplayer(ReplayOptions{Late: late})
+	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late})
 	if err != nil {
 		return rep, err
 	}
@@ -118,7 +122,7 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 		if !applied {
 			rep.Inapplicable++
 		}
-		if actual.Now().Before(since) {
+		if ev.At.Before(since) {
 			return nil
 		}
 		countWhatIf(&rep.Actual, ev.Kind, &a.Outcome, true)
@@ -133,7 +137,7 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 		}
 		return nil
 	})
-	rep.Until = actual.Now()
+	rep.Until = actual.Latest()
 	return rep, err
 }
 

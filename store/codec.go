@@ -11,7 +11,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/csat-app/csat/domain"
 )
@@ -118,7 +117,7 @@ func decodeAudit(v []byte) (AuditEntry, error) {
 func encodeMeta(st *memState) []byte {
 	e := record(96)
 	e.uint(st.seq)
-	e.time(st.now)
+	e.time(st.latest)
 	e.time(st.first)
 	e.settings(&st.settings)
 	for _, n := range st.queue.NotStarted {
@@ -131,7 +130,7 @@ func encodeMeta(st *memState) []byte {
 func decodeMeta(v []byte, st *memState) error {
 	d := readRecord(v)
 	st.seq = d.uint()
-	st.now = d.time()
+	st.latest = d.time()
 	st.first = d.time()
 	st.settings = d.settings()
 	for i := range st.queue.NotStarted {
@@ -338,10 +337,10 @@ func (d *dec) outcome() domain.Outcome {
 	return o
 }
 
-// convRecord is a conversation's rule state plus what only the store keeps.
+// convRecord is a conversation's record: its rule state, whose UpdatedAt
+// (the time of its latest event) orders the list.
 type convRecord struct {
 	domain.Conversation
-	UpdatedAt time.Time // time of the conversation's last event, for the list
 }
 
 func (e *enc) conversation(r *convRecord) {

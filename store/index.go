@@ -14,7 +14,7 @@ import (
 func (b *batch) writeConversations(w *txnWriter) error {
 	for _, id := range b.order {
 		t := b.touched[id]
-		after := convRecord{Conversation: *b.ws.Conversations[id], UpdatedAt: t.updatedAt}
+		after := convRecord{Conversation: *b.ws.Conversations[id]}
 		if err := w.set(convKey(id), encodeConversation(&after)); err != nil {
 			return err
 		}

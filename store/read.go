@@ -84,18 +84,22 @@ func (s *Store) Leaderboard(p Period) (_ Leaderboard, err error) {
 }
 
 // days is the range of whole days [from, to) period p covers: an open
-// start is the first event's day, an open end the store clock's, and a To
-// inside a day includes that day.
+// start is the first event's day, an open end the day of the newest event
+// (today for an empty store), and a To inside a day includes that day.
 func (st *memState) days(p Period) (from, to int32) {
 	from, to = dayOf(p.From), dayOf(p.To)
+	latest := st.latest
+	if latest.IsZero() {
+		latest = Now() // an empty store: today
+	}
 	if p.From.IsZero() {
 		from = dayOf(st.first)
 		if st.first.IsZero() {
-			from = dayOf(st.now)
+			from = dayOf(latest)
 		}
 	}
 	if p.To.IsZero() {
-		to = dayOf(st.now) + 1
+		to = dayOf(latest) + 1
 	}
 	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
 		to++
@@ -267,7 +271,7 @@ func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
 		items = append(items, FollowUpItem{
 			Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
 			RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
-			Window: st.settings.Window(r.Audience, sl, st.now),
+			Window: st.settings.Window(r.Audience, sl, st.latest),
 		})
 		return true, nil
 	})
@@ -309,7 +313,7 @@ func (s *Store) Conversations(limit int) (_ []ConversationSummary, err error) {
 		if !ok {
 			return out, fmt.Errorf("list names conversation %q, which is missing: %w", id, errCorrupt)
 		}
-		out = append(out, summarize(&r, st.now))
+		out = append(out, summarize(&r, st.latest))
 		if limit > 0 && len(out) >= limit {
 			break
 		}
@@ -339,9 +343,11 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 }
 
 // Stream lists the parts of one conversation in order.
+// A conversation whose parts arrived out of time order shows them in time
+// order, each with the outcome it has in its place.
 func (s *Store) Stream(conv string) (_ []Part, err error) {
 	defer recoverDamage(&err)
-	txn, _, done := s.snapshot()
+	txn, st, done := s.snapshot()
 	defer done()
 	var parts []Part
 	pre := partPrefix(conv)
@@ -363,6 +369,9 @@ func (s *Store) Stream(conv string) (_ []Part, err error) {
 			return parts, err
 		}
 		parts = append(parts, p)
+	}
+	if !inTimeOrder(parts) {
+		rebuildStream(conv, parts, &st)
 	}
 	return parts, nil
 }

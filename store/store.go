@@ -60,9 +60,10 @@ func DefaultDir(flagValue string) (string, error) {
 // rules read except conversations, and the running aggregates.
 type memState struct {
 	seq      uint64
-	now      time.Time
-	first    time.Time // time of the first event; zero while the log is empty
+	latest   time.Time // time of the latest event: conversations share no clock, this is only the newest
+	first    time.Time // time of the earliest event; zero while the log is empty
 	settings domain.Settings
+	history  domain.SettingsHistory // every settings change, with the time it takes effect
 	queue    domain.QueueTally
 	roles    map[string]domain.Role
 	agents   []domain.Actor // by agent id
@@ -293,7 +294,7 @@ func (s *Store) load() error {
 			return err
 		}
 	}
-	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
+	st := memState{settings: domain.DefaultSettings(), roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
 	err = s.db.View(func(txn *badger.Txn) error {
 		if err := getValue(txn, keyMeta, func(v []byte) error { return decodeMeta(v, &st) }); err != nil {
 			return err
@@ -312,6 +313,9 @@ func (s *Store) load() error {
 		}
 		st.totals = make([]domain.Counts, len(st.agents))
 		if err := getValue(txn, keyTotal, func(v []byte) error { return decodeAgentCounts(v, st.totals) }); err != nil {
+			return err
+		}
+		if err := loadHistory(txn, &st.history); err != nil {
 			return err
 		}
 		return iterate(txn, prefix(pRole), func(k, v []byte) error {
@@ -454,11 +458,13 @@ func (s *Store) collectGarbage() {
 // Dir is the data directory ("" in memory).
 func (s *Store) Dir() string { return s.dir }
 
-// Now is the store clock (time of the last event).
-func (s *Store) Now() time.Time {
+// Latest is the time of the newest event stored (zero when none is). It
+// is no clock: each conversation has its own time, and "now" for a period
+// is the reader's wall clock (see [Now]).
+func (s *Store) Latest() time.Time {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.st.now
+	return s.st.latest
 }
 
 // Seq is the sequence number of the last logged event (0 when the log is empty).

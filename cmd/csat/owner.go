@@ -191,7 +191,6 @@ func ingesterFor(g *globals, st *store.Store) (*intercom.Ingester, error) {
 type reader interface {
 	Close() error
 	Dir() string
-	Now() time.Time
 	Seq() uint64
 	Report(p store.Period) (report.Leaderboard, error)
 	Ratings(fn func(report.RatingRow) error) error
@@ -233,10 +232,9 @@ type ownedReader struct {
 	storeReader
 }
 
-func (r ownedReader) Close() error   { return nil }
-func (r ownedReader) Dir() string    { return r.st.Dir() }
-func (r ownedReader) Now() time.Time { return r.st.Now() }
-func (r ownedReader) Seq() uint64    { return r.st.Seq() }
+func (r ownedReader) Close() error { return nil }
+func (r ownedReader) Dir() string  { return r.st.Dir() }
+func (r ownedReader) Seq() uint64  { return r.st.Seq() }
 
 // Check replays the log while webhooks go on: the store compares one
 // snapshot's log and state. Holding ingestion for the whole replay made

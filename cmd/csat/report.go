@@ -27,9 +27,9 @@ func newReportCmd(g *globals) *cobra.Command {
 		Long: `Print the leaderboard of a period from the store's day counters: the team row
 (teammates only), each teammate and each bot agent with their score (positive
 ÷ rated), ratings, positive/neutral/negative counts, surveys sent and response
-rate (ratings ÷ surveys sent). Periods are whole UTC days ending with the day
-of the store clock; --from and --to take YYYY-MM-DD and both days are
-included. A rating counts in the day it was first given. Opens the store
+rate (ratings ÷ surveys sent). Periods are whole UTC days ending today (the
+wall clock, as on the dashboard and the API); --from and --to take
+YYYY-MM-DD and both days are included. A rating counts in the day it was first given. Opens the store
 read-only.`,
 		Example: "  csat report --period 90d\n  csat report --from 2026-03-01 --to 2026-03-31 --format csv",
 		Args:    cobra.NoArgs,
@@ -67,7 +67,7 @@ read-only.`,
 			defer s.Close()
 			var p store.Period
 			if from == "" && to == "" {
-				p, _ = store.ParsePeriod(period, s.Now())
+				p, _ = store.ParsePeriod(period, store.Now())
 			} else {
 				p.From = fromDay // zero: from the first event
 				if to != "" {

@@ -122,7 +122,7 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 		return usageErr(err)
 	}
 	defer release()
-	since, err := whatIfWindow(f.since, st.Now())
+	since, err := whatIfWindow(f.since, st.Latest())
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
+//go:build !linux
+
 /*
  * SPDX-FileCopyrightText: © Hypermode Inc. <hello@hypermode.com>
  * SPDX-License-Identifier: Apache-2.0
  */
-
-//go:build !linux
 
 package z
 
