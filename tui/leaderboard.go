@@ -179,7 +179,7 @@ func (v *leaderboard) openPage() tea.Cmd {
 	}
 	v.showing = true
 	v.page.list = list{height: v.page.listHeight()}
-	v.page.data = tmData{}
+	v.page.followUps, v.page.ratings, v.page.more = nil, nil, false
 	v.page.show(v.rows[v.list.cursor].row, v.data, periods[v.period], v.target)
 	return v.page.Reload()
 }

@@ -327,9 +327,9 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.filter.Focus(), true
 	case keyIs(msg, k.Cancel) && m.filter.Value() != "" && !nested(m.views[m.active]):
 		m.filter.SetValue("")
-		setFilter(m.views[m.active], "")
+		cmd := setFilter(m.views[m.active], "")
 		m.layout()
-		return nil, true
+		return cmd, true
 	case keyIs(msg, k.NextTab):
 		return m.switchTo((m.active + 1) % len(m.views)), true
 	case keyIs(msg, k.PrevTab):
@@ -348,8 +348,9 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 		m.filterOn = false
 		m.filter.Blur()
 		m.filter.SetValue("")
-		setFilter(m.views[m.active], "")
+		cmd := setFilter(m.views[m.active], "")
 		m.layout()
+		return cmd
 	case keyIs(msg, k.Apply):
 		m.filterOn = false
 		m.filter.Blur()
@@ -357,8 +358,7 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	default:
 		var cmd tea.Cmd
 		m.filter, cmd = m.filter.Update(msg)
-		setFilter(m.views[m.active], m.filter.Value())
-		return cmd
+		return tea.Batch(cmd, setFilter(m.views[m.active], m.filter.Value()))
 	}
 	return nil
 }
@@ -368,15 +368,14 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	if i < 0 || i >= len(m.views) || i == m.active {
 		return nil
 	}
-	setFilter(m.views[m.active], "")
+	leave := setFilter(m.views[m.active], "")
 	m.active = i
-	setFilter(m.views[i], m.filter.Value())
-	var cmd tea.Cmd
-	if m.views[i].stale() {
+	cmd := setFilter(m.views[i], m.filter.Value())
+	if cmd == nil && m.views[i].stale() {
 		cmd = m.views[i].Reload()
 	}
 	m.layout()
-	return cmd
+	return tea.Batch(leave, cmd)
 }
 
 // readRole re-reads the viewer's role: an admin may have changed it.
