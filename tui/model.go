@@ -48,6 +48,9 @@ type Options struct {
 	FileAccess bool
 	// Scenarios keeps simulator sessions saved by name; nil means Store.
 	Scenarios ScenarioKeeper
+	// Context, when it ends, ends Run (the terminal closed, a SIGTERM);
+	// nil: only the user quits.
+	Context context.Context
 }
 
 // Model is the root of the dashboard: it owns the frame (tabs, filter,
@@ -555,7 +558,13 @@ func Run(opts Options) error {
 		return err
 	}
 	defer m.Close()
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
-	_, err = p.Run()
+	progOpts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}
+	if opts.Context != nil {
+		progOpts = append(progOpts, tea.WithContext(opts.Context))
+	}
+	_, err = tea.NewProgram(m, progOpts...).Run()
+	if opts.Context != nil && opts.Context.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil // ended from outside, as asked
+	}
 	return err
 }
