@@ -131,6 +131,11 @@ func setFilter(v view, text string) tea.Cmd {
 	return nil
 }
 
+// explainer is a view that says, under ?, what its columns and marks mean.
+type explainer interface {
+	Legend() []string
+}
+
 // searcher is a view whose filter searches the store, as a command,
 // instead of narrowing the rows it holds.
 type searcher interface {

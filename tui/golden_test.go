@@ -25,6 +25,8 @@ func TestGoldenTabs(t *testing.T) {
 	}{
 		{name: "welcome", empty: true},
 		{name: "leaderboard"},
+		{name: "leaderboard_help", keys: []string{"?"}},
+		{name: "leaderboard_wilson", keys: []string{"w"}},
 		{name: "teammate", keys: []string{"enter"}},
 		{name: "teammate_bot", keys: []string{"end", "enter"}},
 		{name: "teammate_stream", keys: []string{"enter", "down", "enter"}},

@@ -391,6 +391,9 @@ func (v *leaderboard) View() string {
 // flexWidths shares what the fixed columns leave between the bar and the trend.
 func (v *leaderboard) flexWidths() (bar, trend int) {
 	fixed := lbCursorW + lbRankW + lbNameW + lbNumW*2 + lbSmallW*3 + lbNumW + 2
+	if v.wilson {
+		fixed += lbNumW
+	}
 	room := v.width - fixed - 2
 	if room < 6 {
 		return max(room, 0), 0
@@ -401,14 +404,41 @@ func (v *leaderboard) flexWidths() (bar, trend int) {
 }
 
 func (v *leaderboard) headerLine(barW, trendW int) string {
-	s := fit("", lbCursorW) + fitLeft("#", lbRankW-1) + " " + fit("name", lbNameW) +
-		fitLeft("score", lbNumW) + fitLeft("rated", lbNumW) +
-		fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW) + fitLeft("neg", lbSmallW) + " " +
-		fit("mix", barW) + fitLeft("resp", lbNumW)
+	s := fit("", lbCursorW) + fitLeft("#", lbRankW-1) + " " + fit(v.sortMark("name", sortName), lbNameW) +
+		fitLeft(v.sortMark("score", sortScore), lbNumW)
+	if v.wilson {
+		s += fitLeft("wilson", lbNumW)
+	}
+	s += fitLeft(v.sortMark("rated", sortRatings), lbNumW) +
+		fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW) + fitLeft(v.sortMark("neg", sortNegative), lbSmallW) + " " +
+		fit("mix", barW) + fitLeft(v.sortMark("resp", sortResponse), lbNumW)
 	if trendW > 0 {
 		s += " " + fit("trend", trendW)
 	}
 	return fit(s+" ✓", v.width)
+}
+
+// Legend explains every column and mark of the board, for ?.
+func (v *leaderboard) Legend() []string {
+	return []string{
+		"score: share of ratings that are positive (🤩 😀); rated: ratings that count in the period; pos neu neg: ratings by class; " +
+			"mix: the positive, neutral and negative shares as a bar; resp: ratings per survey sent; trend: the score over the period.",
+		"wilson (while w ranks by it): the 95% Wilson lower bound of the score, which weighs few ratings down. " +
+			"✓: the score meets the happiness target. ▲ ▼: moved up or down the ranking since the last read. " +
+			"* after a name: too few ratings to rank (shown with · instead of a rank). ▼ beside a title: the column the rows are sorted by (▲: reversed).",
+	}
+}
+
+// sortMark marks the title of the column the rows are sorted by: ▼ from
+// the top down as the sort reads (highest score first, a to z), ▲ reversed.
+func (v *leaderboard) sortMark(title string, by int) string {
+	if v.sortBy != by {
+		return title
+	}
+	if v.reverse {
+		return title + "▲"
+	}
+	return title + "▼"
 }
 
 // line renders one agent's row. Colour is added on top of plain cells so that
@@ -455,7 +485,11 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 			scoreCell = t.Bad.Render(scoreCell)
 		}
 	}
-	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell + fitLeft(countCell(c.Rated(), lbNumW), lbNumW) +
+	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell
+	if v.wilson {
+		s += fitLeft(domain.FormatShare(c.WilsonLower(), c.Rated() > 0), lbNumW)
+	}
+	s += fitLeft(countCell(c.Rated(), lbNumW), lbNumW) +
 		fitLeft(countCell(c.Positive(), lbSmallW), lbSmallW) + fitLeft(countCell(c.Neutral(), lbSmallW), lbSmallW) +
 		fitLeft(countCell(c.Negative(), lbSmallW), lbSmallW) + " " +
 		v.bar(c, barW) + fitLeft(resp, lbNumW)

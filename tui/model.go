@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/safetext"
@@ -320,6 +321,10 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
 	case keyIs(msg, k.Quit):
 		return tea.Quit, true
+	case keyIs(msg, k.Cancel) && m.full:
+		m.full = false
+		m.layout()
+		return nil, true
 	case keyIs(msg, k.Help):
 		m.full = !m.full
 		m.layout()
@@ -421,7 +426,22 @@ func (m *Model) chrome() int {
 }
 
 func (m *Model) fullHelpHeight() int {
-	return lipgloss.Height(m.help.FullHelpView(m.views[m.active].FullHelp()))
+	return lipgloss.Height(m.fullHelp())
+}
+
+// fullHelp is what ? shows: what the view's columns and marks mean, when
+// it says, wrapped to the width, then every key.
+func (m *Model) fullHelp() string {
+	keys := m.help.FullHelpView(m.views[m.active].FullHelp())
+	e, ok := m.views[m.active].(explainer)
+	if !ok {
+		return keys
+	}
+	var b strings.Builder
+	for _, l := range e.Legend() {
+		b.WriteString(m.c.theme.Muted.Render(ansi.Wordwrap(l, max(m.width-1, 10), " ")) + "\n")
+	}
+	return b.String() + keys
 }
 
 func (m *Model) layout() {
@@ -454,7 +474,7 @@ func (m *Model) View() string {
 		b.WriteByte('\n')
 	}
 	if m.full {
-		b.WriteString(m.help.FullHelpView(m.views[m.active].FullHelp()))
+		b.WriteString(m.fullHelp())
 	} else {
 		b.WriteString(fit(m.help.ShortHelpView(m.views[m.active].ShortHelp()), m.width))
 	}
