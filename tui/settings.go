@@ -23,10 +23,12 @@ type WhatIf struct {
 	Actual, Would WhatIfCounts
 }
 
-// WhatIfCounts are the survey decisions of a replay.
+// WhatIfCounts are the survey decisions of a replay, and the ratings and
+// changes (of a rating, or a comment) it refused.
 type WhatIfCounts struct {
-	Sent    int
-	Skipped map[domain.Code]int
+	Sent                           int
+	Skipped                        map[domain.Code]int
+	RefusedRatings, RefusedChanges int
 }
 
 // whatIfSpan is how far back the settings preview replays.
@@ -441,5 +443,7 @@ func whatIfText(r WhatIf) string {
 	for _, c := range list {
 		b.WriteString("skipped " + c.String() + " " + itoa(r.Actual.Skipped[c]) + " → " + itoa(r.Would.Skipped[c]) + "\n")
 	}
+	b.WriteString("ratings refused " + itoa(r.Actual.RefusedRatings) + " → " + itoa(r.Would.RefusedRatings) + "\n")
+	b.WriteString("changes refused " + itoa(r.Actual.RefusedChanges) + " → " + itoa(r.Would.RefusedChanges) + "\n")
 	return b.String()
 }
