@@ -38,6 +38,7 @@ func TestGoldenTabs(t *testing.T) {
 		{name: "stream", keys: []string{"4", "end", "enter"}},
 		{name: "simulator", keys: []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}, settled: "close → skipped: too_short"},
 		{name: "settings", keys: []string{"6"}},
+		{name: "settings_whatif", keys: []string{"6", "down", "down", "down", "down", "enter", "backspace", "backspace", "1", "enter"}, settled: "changes refused"},
 	}
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		for _, tab := range tabs {

@@ -380,7 +380,9 @@ func (v *settingsView) View() string {
 		}
 		b.WriteString(line + "\n")
 		if v.editing && i == v.list.cursor && v.inputErr != "" {
-			b.WriteString(t.Error.Render(fit("   ✗ "+v.inputErr, leftW)) + "\n")
+			for _, l := range strings.Split(ansi.Wordwrap("✗ "+v.inputErr, max(leftW-3, 10), " "), "\n") {
+				b.WriteString(t.Error.Render(fit("   "+l, leftW)) + "\n")
+			}
 		}
 	}
 	return joinColumns(block(b.String(), leftW, v.height), block(v.side(rightW), rightW, v.height), " ")
@@ -405,11 +407,11 @@ func (v *settingsView) side(w int) string {
 		case v.whatIf == nil:
 			b.WriteString(t.Muted.Render("replaying…") + "\n")
 		case v.whatIf.err != nil:
-			b.WriteString(t.Error.Render(v.whatIf.err.Error()) + "\n")
+			b.WriteString(t.Error.Render(ansi.Wordwrap(v.whatIf.err.Error(), w, " ")) + "\n")
 		default:
-			b.WriteString(whatIfText(v.whatIf.result))
+			b.WriteString(ansi.Wordwrap(whatIfText(v.whatIf.result), w, " "))
 		}
-		b.WriteString(t.Accent.Render("ctrl+s save · u discard") + "\n\n")
+		b.WriteString(t.Accent.Render(ansi.Wordwrap("ctrl+s save · u discard", w, " ")) + "\n\n")
 	}
 	b.WriteString(t.Title.Render("audit trail") + "\n")
 	if len(v.audit) == 0 {

@@ -435,3 +435,20 @@ func TestSimulatorTakesASettingSavedAfterItOpened(t *testing.T) {
 		t.Fatalf("the sandbox's profile became %s", got)
 	}
 }
+
+func TestSettingsErrorWrapsAt80x24(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 80, 24)
+	d.keys("6", "down", "down", "down", "down", "enter", "backspace", "backspace", "9000")
+	s := domain.DefaultSettings()
+	err := s.Set(domain.SettingKey{Scope: "users", Name: "change-window"}, "9000")
+	if err == nil {
+		t.Fatal("9000 hours was taken")
+	}
+	// Every word of the message is on the screen, none cut.
+	view := d.view()
+	for _, w := range strings.Fields(err.Error()) {
+		if !strings.Contains(view, w) {
+			t.Fatalf("the screen lacks %q of %q:\n%s", w, err.Error(), view)
+		}
+	}
+}
