@@ -189,6 +189,25 @@ func checkAgentRatings(t *testing.T, s *Store) {
 	if checked == 0 {
 		t.Fatal("no ratings to check")
 	}
+	// One agent's follow-ups, read through their ratings, are the queue's.
+	for _, resolved := range []bool{false, true} {
+		all, err := s.FollowUps(FollowUpFilter{IncludeResolved: resolved})
+		if err != nil || len(all) == 0 {
+			t.Fatalf("follow-ups: %d, %v", len(all), err)
+		}
+		for _, agent := range s.Agents() {
+			var want []FollowUpItem
+			for _, it := range all {
+				if it.Agent == agent {
+					want = append(want, it)
+				}
+			}
+			got, err := s.FollowUps(FollowUpFilter{Agent: agent, IncludeResolved: resolved})
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("follow-ups of %s: %d, want %d (%v)", agent, len(got), len(want), err)
+			}
+		}
+	}
 }
 
 func TestRatingsByAgentIndexIsKeptAndMigrated(t *testing.T) {
