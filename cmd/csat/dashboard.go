@@ -102,17 +102,8 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		return usageErr(err)
 	}
 	if demo {
-		live := demoLoad
-		liveCtx, stopLive := context.WithCancel(ctx)
-		stopped := make(chan struct{})
-		go func() {
-			defer close(stopped)
-			if err := simulate.LoadLive(liveCtx, st, live, demoLiveRate, time.Now); err != nil && liveCtx.Err() == nil {
-				logger.Printf("live traffic: %v", err)
-			}
-		}()
 		// Runs before the store closes: the traffic stops writing first.
-		defer func() { stopLive(); <-stopped }()
+		defer startLive(ctx, st, logger)()
 	}
 	logger.Printf("dashboard on %s as %q", name, viewer)
 	return tui.Run(tui.Options{
@@ -125,6 +116,20 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		FileAccess: true,
 		Context:    ctx,
 	})
+}
+
+// startLive keeps the demo moving with synthetic traffic; the function it
+// returns stops it and waits until it has.
+func startLive(ctx context.Context, st *store.Store, logger *log.Logger) (stop func()) {
+	liveCtx, stopLive := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		if err := simulate.LoadLive(liveCtx, st, demoLoad, demoLiveRate, time.Now); err != nil && liveCtx.Err() == nil {
+			logger.Printf("live traffic: %v", err)
+		}
+	}()
+	return func() { stopLive(); <-stopped }
 }
 
 // openDemo fills a fresh store with the load generator's synthetic history.
