@@ -7,25 +7,27 @@ type EventKind uint8
 
 // Event kinds. Their names are the scenario verbs.
 const (
-	EvClock    EventKind = iota // only advances the clock (wait, clock)
-	EvStart                     // a conversation starts
-	EvSay                       // a message
-	EvNote                      // an internal note
-	EvAdd                       // another customer joins
-	EvSnooze                    // snooze until Until
-	EvClose                     // close: the Simple automation or Task Bot decides
-	EvReopen                    // reopen a closed or snoozed conversation
-	EvAsk                       // a Workflow's "ask for rating" step
-	EvRate                      // a customer rates
-	EvComment                   // a customer leaves a remark
-	EvSet                       // a setting changes
-	EvFollowUp                  // a lead moves a follow-up item
-	EvRole                      // a teammate's role is recorded
-	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
-	EvTeam                      // a team is named, or a teammate joins or leaves it
+	EvClock        EventKind = iota // only advances the clock (wait, clock)
+	EvStart                         // a conversation starts
+	EvSay                           // a message
+	EvNote                          // an internal note
+	EvAdd                           // another customer joins
+	EvSnooze                        // snooze until Until
+	EvClose                         // close: the Simple automation or Task Bot decides
+	EvReopen                        // reopen a closed or snoozed conversation
+	EvAsk                           // a Workflow's "ask for rating" step
+	EvRate                          // a customer rates
+	EvComment                       // a customer leaves a remark
+	EvSet                           // a setting changes
+	EvFollowUp                      // a lead moves a follow-up item
+	EvRole                          // a teammate's role is recorded
+	EvObserve                       // a rating observed in a helpdesk (Intercom): a fact, not a decision
+	EvMark                          // bookkeeping: which external delivery keys a batch carried (MarkEvent)
+	evReservedName                  // reserved for a teammate's display name; never written or parsed
+	EvTeam                          // a team is named, or a teammate joins or leaves it
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "team"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark", "name", "team"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -37,7 +39,7 @@ func (k EventKind) String() string {
 // ParseEventKind reads an event name.
 func ParseEventKind(s string) (EventKind, bool) {
 	for i, n := range eventNames {
-		if n == s {
+		if n == s && EventKind(i) != evReservedName {
 			return EventKind(i), true
 		}
 	}
@@ -61,6 +63,7 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	role:     By (teammate name), Role
 //	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
 //	          Until (when the helpdesk asked for the rating; may be before At)
+//	mark:     By (source), Keys; advances the clock like clock
 //	team:     Conv (team id), Text (display name, or "" to keep it), Agent (member, optional),
 //	          Value (TeamJoin or TeamLeave)
 type Event struct {
@@ -78,4 +81,5 @@ type Event struct {
 	Stage   FollowStage
 	By      string
 	Role    Role
+	Keys    []string // mark only
 }

@@ -48,7 +48,7 @@ func (b *batch) write() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := txn.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w", mapDiskFull(err, s.dir, "committing a batch"))
 	}
 	b.publish()
 	return nil
@@ -72,14 +72,12 @@ func (b *batch) writeLog(w *txnWriter) error {
 // writeSettings puts the roles, the teams and the settings audit entries.
 func (b *batch) writeSettings(w *txnWriter) error {
 	for id := range b.teams {
-		e := enc{}
-		e.team(b.st.teams[id])
-		if err := w.set(teamKey(id), e.b); err != nil {
+		if err := w.set(teamKey(id), encodeTeam(b.st.teams[id])); err != nil {
 			return err
 		}
 	}
 	for name, r := range b.roles {
-		if err := w.set(roleKey(name), []byte{byte(r)}); err != nil {
+		if err := w.set(roleKey(name), encodeRole(r)); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -11,10 +10,6 @@ import (
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
-
-// ErrNoSegments says a filtered report was asked of a store older than the
-// segment counters, opened read-only: a writable open builds them.
-var ErrNoSegments = errors.New("this store predates the per-channel, audience and origin counters: open it once for writing (csat load, import, sync, serve or the dashboard build them)")
 
 // Leaderboard reads a period's report from the day counters: one key per
 // day, whatever the number of ratings. A zero From starts at the first
@@ -28,9 +23,6 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 // segment keys (e/DAY SEG) that match, at most eight a day. Team rows sum
 // their members' rows.
 func (s *Store) LeaderboardOf(p Period, f domain.Filter) (Leaderboard, error) {
-	if !f.IsZero() && !s.segmentsBuilt.Load() {
-		return Leaderboard{}, ErrNoSegments
-	}
 	txn, st, done := s.snapshot()
 	defer done()
 	from, to := dayRange(p, &st)
@@ -162,7 +154,10 @@ func (a *dayAccumulator) read(txn *badger.Txn, p, start, end []byte, keep func(k
 // add is the hot loop: it decodes a (agent id, counts)* record in place
 // and adds it straight into the rows.
 func (a *dayAccumulator) add(v []byte, bucket int) error {
-	for pos := 0; pos < len(v); {
+	if r := readRecord(v); r.err != nil {
+		return r.err
+	}
+	for pos := 1; pos < len(v); {
 		id, n := binary.Uvarint(v[pos:])
 		if n <= 0 || id >= uint64(len(a.totals)) {
 			return errCorrupt
@@ -204,9 +199,6 @@ type SeriesPoint struct {
 // week or month), empty buckets included, from the same day counters as
 // the leaderboard (the segment keys when f filters).
 func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.Bucket) ([]SeriesPoint, error) {
-	if !f.IsZero() && !s.segmentsBuilt.Load() {
-		return nil, ErrNoSegments
-	}
 	txn, st, done := s.snapshot()
 	defer done()
 	from, to := dayRange(p, &st)
@@ -249,7 +241,7 @@ func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.
 			i++
 		}
 		err := item.Value(func(v []byte) error {
-			d := dec{b: v}
+			d := readRecord(v)
 			for len(d.b) > 0 && d.err == nil {
 				if got, c := d.uint(), d.counts(); got == uint64(id) {
 					points[i].Counts.Add(c)

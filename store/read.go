@@ -53,10 +53,9 @@ func getConversation(txn *badger.Txn, id string) (convRecord, bool, error) {
 	if err != nil {
 		return r, false, err
 	}
-	err = item.Value(func(v []byte) error {
-		d := dec{b: v}
-		r = d.conversation()
-		return d.done("conversation " + id)
+	err = item.Value(func(v []byte) (err error) {
+		r, err = decodeConversation(v, "conversation "+id)
+		return err
 	})
 	return r, err == nil, err
 }
@@ -102,11 +101,22 @@ func customerOf(r *convRecord) domain.Actor {
 }
 
 // FollowUps lists the queue, oldest first.
-func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
+func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	var items []FollowUpItem
-	err := slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
+	walk := func(fn func(r *convRecord, sl *domain.Slot) (bool, error)) error {
+		return slotIndex(txn, pFollowUp, false, fn)
+	}
+	if !f.Agent.IsZero() {
+		// One agent's follow-ups are among their ratings, in the same
+		// order: a few thousand keys instead of every agent's candidates.
+		walk = func(fn func(r *convRecord, sl *domain.Slot) (bool, error)) error {
+			return agentSlots(txn, f.Agent, fn)
+		}
+	}
+	err = walk(func(r *convRecord, sl *domain.Slot) (bool, error) {
 		open := sl.QueueEntry().InQueue(st.settings.FollowUp)
 		resolved := sl.FollowUp.Stage == domain.StageResolved
 		if !open && !(resolved && f.IncludeResolved) {
@@ -125,12 +135,31 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 	return items, err
 }
 
+// agentSlots walks agent's ratings in the b/ index, oldest first rating
+// first, loading each slot's conversation.
+func agentSlots(txn *badger.Txn, agent domain.Actor, fn func(r *convRecord, sl *domain.Slot) (more bool, err error)) error {
+	pre := agentRatingPrefix(agent)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		r, sl, err := slotOf(txn, it.Item().Key())
+		if err != nil {
+			return err
+		}
+		if more, err := fn(&r, sl); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
 // Achievements lists positive ratings, newest first (limit ≤ 0: all).
-func (s *Store) Achievements(limit int) ([]Achievement, error) {
+func (s *Store) Achievements(limit int) (_ []Achievement, err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	var out []Achievement
-	err := slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
+	err = slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		out = append(out, Achievement{Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment, At: sl.LastChangedAt})
 		return limit <= 0 || len(out) < limit, nil
 	})
@@ -138,7 +167,8 @@ func (s *Store) Achievements(limit int) ([]Achievement, error) {
 }
 
 // Conversations lists conversations, most recently updated first (limit ≤ 0: all).
-func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
+func (s *Store) Conversations(limit int) (_ []ConversationSummary, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	pre := prefix(pUpdated)
@@ -174,13 +204,13 @@ func summarize(r *convRecord, now time.Time) ConversationSummary {
 }
 
 // EachConversation calls fn for every conversation in id order, for exports.
-func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
+func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) (err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	return iterate(txn, prefix(pConv), func(k, v []byte) error {
-		d := dec{b: v}
-		r := d.conversation()
-		if err := d.done("conversation " + string(k[2:])); err != nil {
+		r, err := decodeConversation(v, "conversation "+string(k[2:]))
+		if err != nil {
 			return err
 		}
 		return fn(r.Conversation, r.UpdatedAt)
@@ -190,7 +220,8 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 // Stream lists the parts of one conversation in order.
 // A conversation whose parts arrived out of time order shows them in time
 // order, each with the outcome it has in its place.
-func (s *Store) Stream(conv string) ([]Part, error) {
+func (s *Store) Stream(conv string) (_ []Part, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	var parts []Part
@@ -228,13 +259,6 @@ func readSeq(b []byte) uint64 {
 	return n
 }
 
-func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) {
-	d := dec{b: v}
-	ev := d.event()
-	o := d.outcome()
-	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
-}
-
 // Events calls fn for every logged event with sequence number > after, in
 // log order, until fn returns an error (which Events returns).
 func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error) error {
@@ -254,7 +278,8 @@ func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.E
 
 // logEntries calls fn with every encoded log entry after seq, in order; v
 // is valid only during the call.
-func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) error {
+func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) (err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	return logEntriesIn(txn, after, fn)
@@ -298,18 +323,6 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 		}
 	}
 	return out, nil
-}
-
-func decodeAudit(v []byte) (AuditEntry, error) {
-	var a AuditEntry
-	d := dec{b: v}
-	a.At = d.time()
-	a.By = d.str()
-	a.Key.Scope = d.str()
-	a.Key.Name = d.str()
-	a.Old = d.str()
-	a.New = d.str()
-	return a, d.done("audit entry")
 }
 
 // Teammates lists the roster (teammates whose role was recorded), by name.

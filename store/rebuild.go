@@ -237,7 +237,6 @@ func (s *Store) install(db *badger.DB) error {
 	}
 	s.mu.Lock()
 	s.db, s.st = db, t.st
-	s.marksIndexed.Store(t.marksIndexed.Load())
 	seq := s.st.seq
 	s.mu.Unlock()
 	s.announce(Change{Seq: seq, Ratings: true, FollowUps: true, Conversations: true, Settings: true})

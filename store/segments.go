@@ -12,9 +12,8 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// keySegments says the e/ counters of a store older than schema 3 were
-// built from its conversations (a schema-1 store keeps its version until
-// its marks are indexed, see upgradeMarks).
+// keySegments says the e/ counters of a store older than schema 5 were
+// built from its conversations; stamping schema 5 removes it.
 var keySegments = []byte("!segments")
 
 // recountSlots counts every conversation's rating slots into per-(day,
@@ -37,9 +36,8 @@ func recountSlots(txn *badger.Txn, ids func(domain.Actor) (uint32, bool), agents
 		return &cs[id], nil
 	}
 	err := iterate(txn, prefix(pConv), func(k, v []byte) error {
-		d := dec{b: v}
-		rec := d.conversation()
-		if err := d.done("conversation " + string(k[2:])); err != nil {
+		rec, err := decodeConversation(v, "conversation "+string(k[2:]))
+		if err != nil {
 			return err
 		}
 		seg := domain.SegmentOf(&rec.Conversation)
@@ -128,6 +126,5 @@ func (s *Store) buildSegments() error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("building the segment counters of %s: %w", s.dir, err)
 	}
-	s.segmentsBuilt.Store(true)
 	return nil
 }

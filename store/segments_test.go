@@ -207,9 +207,10 @@ func checkSegmentKeys(t *testing.T, s *Store, what string) {
 	}
 }
 
-// TestOldStoreGetsSegmentCounters: a schema-2 store (no e/ keys) refuses
-// a filtered report read-only, and a writable open builds the counters
-// from its conversations; Check then agrees with a replay.
+// TestOldStoreGetsSegmentCounters: a schema-4 store (no e/ keys) is
+// refused read-only, and a writable open builds the counters from its
+// conversations, then schema 5 (the !segments marker gone); Check then agrees with a
+// replay.
 func TestOldStoreGetsSegmentCounters(t *testing.T) {
 	dir := t.TempDir()
 	s := openDir(t, dir)
@@ -222,7 +223,7 @@ func TestOldStoreGetsSegmentCounters(t *testing.T) {
 	if _, err := s.ApplyBatch(evs); err != nil {
 		t.Fatal(err)
 	}
-	// Make it what schema 2 wrote: no segment keys, schema 2.
+	// Make it what schema 4 wrote: no segment keys, schema 4.
 	err := s.db.Update(func(txn *badger.Txn) error {
 		var keys [][]byte
 		if err := iterate(txn, prefix(pSegDay), func(k, _ []byte) error {
@@ -236,30 +237,36 @@ func TestOldStoreGetsSegmentCounters(t *testing.T) {
 				return err
 			}
 		}
-		e := enc{}
-		e.uint(2)
-		return txn.Set(keySchema, e.b)
+		return txn.Set(keySchema, encodeSchema(4))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 
-	ro, err := Open(Options{Dir: dir, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
+	if ro, err := Open(Options{Dir: dir, ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
+		if err == nil {
+			ro.Close()
+		}
+		t.Fatalf("read-only open of a schema-4 store: %v, want ErrOlderSchema", err)
 	}
-	email := domain.ChannelEmail
-	if _, err := ro.LeaderboardOf(Period{}, domain.Filter{Channel: &email}); !errors.Is(err, ErrNoSegments) {
-		t.Fatalf("read-only filtered leaderboard of a schema-2 store: %v, want ErrNoSegments", err)
-	}
-	if _, err := ro.Leaderboard(Period{}); err != nil {
-		t.Fatalf("its open leaderboard: %v", err)
-	}
-	ro.Close()
 
 	s = openDir(t, dir)
 	defer s.Close()
+	if err := s.db.View(func(txn *badger.Txn) error {
+		if _, err := txn.Get(keySegments); !errors.Is(err, badger.ErrKeyNotFound) {
+			return fmt.Errorf("the !segments marker after schema 5 is written: %v, want none", err)
+		}
+		return getValue(txn, keySchema, func(v []byte) error {
+			v5, err := decodeSchema(v)
+			if err == nil && v5 != schemaVersion {
+				err = fmt.Errorf("schema %d after the migration, want %d", v5, schemaVersion)
+			}
+			return err
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range everyFilter() {
 		checkFiltered(t, s, g.shadow, f, fmt.Sprintf("migrated, filter %q", f))
 	}

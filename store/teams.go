@@ -3,8 +3,6 @@ package store
 // The teams and the roster a store keeps in memory.
 
 import (
-	"fmt"
-
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -12,9 +10,8 @@ import (
 // loadRoster reads the teams and the roles.
 func loadRoster(txn *badger.Txn, st *memState) error {
 	if err := iterate(txn, prefix(pTeam), func(k, v []byte) error {
-		d := dec{b: v}
-		t := d.team()
-		if err := d.done("team " + string(k[2:])); err != nil {
+		t, err := decodeTeam(v, "team "+string(k[2:]))
+		if err != nil {
 			return err
 		}
 		st.teams[t.ID] = &t
@@ -23,11 +20,9 @@ func loadRoster(txn *badger.Txn, st *memState) error {
 		return err
 	}
 	return iterate(txn, prefix(pRole), func(k, v []byte) error {
-		if len(v) != 1 {
-			return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
-		}
-		st.roles[string(k[2:])] = domain.Role(v[0])
-		return nil
+		r, err := decodeRole(v, string(k[2:]))
+		st.roles[string(k[2:])] = r
+		return err
 	})
 }
 
