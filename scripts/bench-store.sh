@@ -58,11 +58,11 @@ out=$cache/results-$size.md
 : >"$out"
 row() { printf '| %s | %s | %s | %s |\n' "$@" | tee -a "$out"; }
 
-# gnu_time LABEL CMD...: one run; prints "wall_s peak_MB".
+# gnu_time CMD...: one run; prints "wall_s peak_MB" (a load's summary line goes to the results).
 gnu_time() {
 	local t
 	t=$(mktemp)
-	/usr/bin/time -v "$@" >/dev/null 2>"$t" || { echo "bench-store: failed: $*" >&2; tail -5 "$t" >&2; rm -f "$t"; return 1; }
+	/usr/bin/time -v "$@" 2>"$t" | sed -n 1p >"$t.out" || { echo "bench-store: failed: $*" >&2; tail -5 "$t" >&2; rm -f "$t"; return 1; }
 	python3 - "$t" <<'PY'
 import re, sys
 s = open(sys.argv[1]).read()
@@ -71,7 +71,8 @@ secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", s).group(1)) / 1024
 print(f"{secs:.2f}s {rss:.0f}MB")
 PY
-	rm -f "$t"
+	grep -q "^loaded " "$t.out" && sed "s|^|load summary: |" "$t.out" >>"$out"
+	rm -f "$t" "$t.out"
 }
 
 # Each binary's store: built (and measured) once per flags and binary.
