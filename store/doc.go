@@ -94,4 +94,18 @@
 // conversations, then writes schema 4. The lists (conversations,
 // achievements, an agent's ratings) are read a page at a time next to a
 // row the reader holds ([PageQuery]), from these indexes.
+//
+// # Checking tables, and what opening costs
+//
+// Badger reads and checks every table's index when it opens (its
+// options.OnTableRead and OnTableAndBlockRead modes read every table
+// whole on top of that: cost in bytes of store). Its lazy mode,
+// OnBlockRead, verifies a block when it is read, but a failing block ends
+// a table iterator as if it were exhausted (table.Iterator.Valid is false,
+// the merge iterator moves on): an iteration over a damaged table would
+// quietly return fewer keys, a wrong leaderboard rather than an error. So
+// lazy verification is safe only where the store reads by Get, which does
+// return the error; table checks stay at open, and what keeps opening cost
+// flat is checking each table once (a table never changes after Badger
+// writes it), not checking less.
 package store
