@@ -22,9 +22,10 @@ const (
 	EvFollowUp                  // a lead moves a follow-up item
 	EvRole                      // a teammate's role is recorded
 	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
+	EvName                      // an identity's display name, as a helpdesk gives it
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "name"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -45,7 +46,8 @@ func ParseEventKind(s string) (EventKind, bool) {
 
 // Event is one thing that happens. Which fields matter depends on Kind:
 //
-//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only)
+//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only),
+//	          By (the helpdesk the conversation is observed in, "" when the rules decide it)
 //	say:      Conv, Actor, Text
 //	note:     Conv, Actor (teammate), Text
 //	add:      Conv, Actor (customer)
@@ -59,7 +61,10 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	followup: Conv, Agent (slot), Stage, By, Text (note)
 //	role:     By (teammate name), Role
 //	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
-//	          Until (when the helpdesk asked for the rating; may be before At)
+//	          Until (when the helpdesk asked for the rating; may be before At),
+//	          Updated (when the helpdesk last changed the rating; an older one changes nothing).
+//	          Value 0 is a request the helpdesk reports without an answer yet.
+//	name:     Actor (the identity, by its stable key), Text (its display name)
 type Event struct {
 	Kind    EventKind
 	At      time.Time
@@ -75,4 +80,5 @@ type Event struct {
 	Stage   FollowStage
 	By      string
 	Role    Role
+	Updated time.Time
 }

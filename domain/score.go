@@ -64,6 +64,10 @@ func FaceName(v int) string {
 type Counts struct {
 	ByValue [6]int
 	Surveys int
+	// Inferred counts surveys known only from their answer: a helpdesk
+	// reported the rating but not its request, so its unanswered surveys
+	// are unknown too, and so is the response rate.
+	Inferred int
 }
 
 // Add adds o into c.
@@ -72,6 +76,7 @@ func (c *Counts) Add(o Counts) {
 		c.ByValue[i] += o.ByValue[i]
 	}
 	c.Surveys += o.Surveys
+	c.Inferred += o.Inferred
 }
 
 // Rated is the number of ratings.
@@ -97,9 +102,10 @@ func (c Counts) Score() (score float64, ok bool) {
 	return float64(c.Positive()) / float64(n), true
 }
 
-// ResponseRate is ratings ÷ surveys sent; ok is false when none was sent.
+// ResponseRate is ratings ÷ surveys sent; ok is false when none was sent,
+// or when some sends are known only from their answers (Inferred).
 func (c Counts) ResponseRate() (rate float64, ok bool) {
-	if c.Surveys == 0 {
+	if c.Surveys == 0 || c.Inferred > 0 {
 		return 0, false
 	}
 	return float64(c.Rated()) / float64(c.Surveys), true
@@ -126,6 +132,18 @@ func (c Counts) WilsonLower() float64 {
 	return (centre - margin) / den
 }
 
+// SurveysSent is the number of surveys sent; ok is false when it is
+// unknown, because a helpdesk reported answers without their requests.
+func (c Counts) SurveysSent() (n int, ok bool) { return c.Surveys, c.Inferred == 0 }
+
+// FormatCount prints a count, or "—" when it is unknown.
+func FormatCount(n int, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return strconv.Itoa(n)
+}
+
 // FormatShare prints a computed share (the Wilson bound, not a ratio of
 // counts: those go through [Percent]) as a whole percentage, or "—" when
 // there is none.
@@ -140,7 +158,11 @@ func FormatShare(score float64, ok bool) string {
 // It is the one place that says how an outcome moves the counters.
 func Observe(o *Outcome, counts func(agent Actor) *Counts) {
 	if o.Survey.NewSlot && (o.Decision == DecisionSent || o.Kind == EvObserve) {
-		counts(o.Survey.Agent).Surveys++
+		c := counts(o.Survey.Agent)
+		c.Surveys++
+		if o.Survey.Inferred {
+			c.Inferred++
+		}
 	}
 	if (o.Kind == EvRate || o.Kind == EvObserve) && o.Decision == DecisionAccepted && o.Rating.Changed() {
 		c := counts(o.Rating.Agent)

@@ -41,6 +41,7 @@ type batch struct {
 	log     []logEntry
 	audit   []auditEntry
 	roles   map[string]domain.Role
+	names   names    // display names the batch gives (names.go)
 	marks   [][]byte // k/ keys of the batch's mark events
 	events  []domain.Event
 	change  Change
@@ -155,7 +156,7 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 // eventConv is the conversation an event belongs to ("" for workspace events).
 func eventConv(ev domain.Event) string {
 	switch ev.Kind {
-	case domain.EvClock, domain.EvSet, domain.EvRole:
+	case domain.EvClock, domain.EvSet, domain.EvRole, domain.EvName:
 		return ""
 	}
 	return ev.Conv
@@ -169,6 +170,7 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 	e := enc{b: make([]byte, 0, 96+len(ev.Text))}
 	e.event(ev)
 	e.outcome(o)
+	e.logTail(ev, o)
 	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: e.b})
 	b.events = append(b.events, *ev)
 	if source, keys, ok := ev.MarkKeys(); ok {
@@ -196,6 +198,9 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 	case domain.EvRole:
 		b.roles[ev.By] = ev.Role
 		b.change.Settings = true
+	case domain.EvName:
+		b.learnName(*ev)
+		b.change.Ratings = true // the leaderboard shows the new name
 	}
 }
 

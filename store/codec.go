@@ -266,6 +266,11 @@ func (e *enc) conversation(r *convRecord) {
 	}
 	e.int(int64(c.NewestSlot))
 	e.time(r.UpdatedAt)
+	// Appended last: older records end before them.
+	e.str(c.Helpdesk)
+	for i := range c.Slots {
+		e.bool(c.Slots[i].Inferred)
+	}
 }
 
 func (d *dec) conversation() convRecord {
@@ -322,6 +327,12 @@ func (d *dec) conversation() convRecord {
 	}
 	c.NewestSlot = int(d.int())
 	r.UpdatedAt = d.time()
+	if len(d.b) > 0 {
+		c.Helpdesk = d.str()
+		for i := range c.Slots {
+			c.Slots[i].Inferred = d.bool()
+		}
+	}
 	if c.NewestSlot < 0 || c.NewestSlot > len(c.Slots) {
 		d.fail()
 	}
@@ -360,11 +371,19 @@ func (d *dec) settings() domain.Settings {
 	return s
 }
 
+// counts writes the five values and the surveys. Surveys are never
+// negative, so a negative one, -(surveys+1), says the inferred count
+// follows: counters written before it existed read unchanged.
 func (e *enc) counts(c *domain.Counts) {
 	for v := 1; v <= 5; v++ {
 		e.int(int64(c.ByValue[v]))
 	}
-	e.int(int64(c.Surveys))
+	if c.Inferred == 0 {
+		e.int(int64(c.Surveys))
+		return
+	}
+	e.int(-int64(c.Surveys) - 1)
+	e.int(int64(c.Inferred))
 }
 
 func (d *dec) counts() domain.Counts {
@@ -373,6 +392,10 @@ func (d *dec) counts() domain.Counts {
 		c.ByValue[v] = int(d.int())
 	}
 	c.Surveys = int(d.int())
+	if c.Surveys < 0 {
+		c.Surveys = -c.Surveys - 1
+		c.Inferred = int(d.int())
+	}
 	return c
 }
 
@@ -380,12 +403,16 @@ func (d *dec) counts() domain.Counts {
 func encodeJournalEvent(ev *domain.Event) []byte {
 	e := enc{b: make([]byte, 0, 64+len(ev.Text))}
 	e.event(ev)
+	e.time(ev.Updated) // appended last, as in a log entry's tail
 	return e.b
 }
 
 func decodeJournalEvent(v []byte, seq uint64) (domain.Event, error) {
 	d := dec{b: v}
 	ev := d.event()
+	if len(d.b) > 0 {
+		ev.Updated = d.time()
+	}
 	return ev, d.done(fmt.Sprintf("journaled event %d", seq))
 }
 
@@ -401,4 +428,19 @@ func decodePending(v []byte, p *pendingBatch) error {
 	p.base = d.uint()
 	p.n = d.uint()
 	return d.done("pending batch")
+}
+
+// logTail writes what was added to log entries after their first shape,
+// after the outcome, so older entries simply end before it.
+func (e *enc) logTail(ev *domain.Event, o *domain.Outcome) {
+	e.time(ev.Updated)
+	e.bool(o.Survey.Inferred)
+}
+
+func (d *dec) logTail(ev *domain.Event, o *domain.Outcome) {
+	if len(d.b) == 0 {
+		return
+	}
+	ev.Updated = d.time()
+	o.Survey.Inferred = d.bool()
 }

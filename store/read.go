@@ -112,6 +112,16 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 					}
 					pos += n
 					if i == 6 {
+						if x < 0 { // the inferred count follows (enc.counts)
+							x = -x - 1
+							inf, n := binary.Varint(v[pos:])
+							if n <= 0 {
+								return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
+							}
+							pos += n
+							t.Inferred += int(inf)
+							d.Inferred += int(inf)
+						}
 						t.Surveys += int(x)
 						d.Surveys += int(x)
 					} else {
@@ -139,8 +149,17 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 			lb.Bots = append(lb.Bots, row)
 		}
 	}
+	s.mu.RLock()
+	s.displayRows(lb.Teammates)
+	s.displayRows(lb.Bots)
+	s.mu.RUnlock()
 	byName := func(rows []AgentRow) {
-		sort.Slice(rows, func(i, j int) bool { return rows[i].Agent.Name < rows[j].Agent.Name })
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].Display != rows[j].Display {
+				return rows[i].Display < rows[j].Display
+			}
+			return rows[i].Agent.Name < rows[j].Agent.Name
+		})
 	}
 	byName(lb.Teammates)
 	byName(lb.Bots)
@@ -341,6 +360,7 @@ func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) 
 	d := dec{b: v}
 	ev := d.event()
 	o := d.outcome()
+	d.logTail(&ev, &o)
 	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
 }
 
