@@ -37,7 +37,7 @@ func TestImportV2ExportStoresObservedRatings(t *testing.T) {
 	if rep.Applied == 0 || rep.Already != 0 {
 		t.Fatalf("report %+v", rep)
 	}
-	ciaran, mo := domain.Teammate("Ciaran.Lee"), domain.Teammate("Mo.Farah")
+	ciaran, mo := domain.Teammate("991267390"), domain.Teammate("991267391")
 	if c := sink.tally.Agent(ciaran); c.ByValue[5] != 1 || c.Surveys != 1 {
 		t.Errorf("Ciaran.Lee counts %+v, want one 5 and one survey", c)
 	}
@@ -54,7 +54,7 @@ func TestImportV2ExportStoresObservedRatings(t *testing.T) {
 		t.Errorf("slot times %v %v, want the rating's created_at %v", s.FirstRatedAt, s.LastRequestAt, want)
 	}
 	direct := sink.ws.Conversations["1297"]
-	if direct == nil || direct.Origin != domain.OriginDirect || direct.OpenedBy != "Ciaran.Lee" || direct.Channel != domain.ChannelEmail {
+	if direct == nil || direct.Origin != domain.OriginDirect || direct.OpenedBy != "991267390" || direct.Channel != domain.ChannelEmail {
 		t.Fatalf("direct conversation: %+v", direct)
 	}
 	// The assignment part has no rule effect and says so.
@@ -91,10 +91,10 @@ func TestImportV1Shape(t *testing.T) {
 	if c == nil || c.Customers[0] != domain.Lead("6643703ffae7834d1792fd30") || c.Origin != domain.OriginMessage {
 		t.Fatalf("conversation 2002: %+v", c)
 	}
-	if s := c.Slot(domain.Teammate("Ciaran.Lee")); s == nil || s.Value != 2 || s.Comment != "meh" {
+	if s := c.Slot(domain.Teammate("991267390")); s == nil || s.Value != 2 || s.Comment != "meh" {
 		t.Fatalf("slot %+v", s)
 	}
-	if s := sink.ws.Conversations["2001"].Slot(domain.Teammate("Mo.Farah")); s == nil || s.Value != 4 || s.Commented {
+	if s := sink.ws.Conversations["2001"].Slot(domain.Teammate("991267391")); s == nil || s.Value != 4 || s.Commented {
 		t.Fatalf("2001 slot %+v", s)
 	}
 }
@@ -146,35 +146,8 @@ func TestImportOlderThanClockIsClampedButRatingKeepsItsDay(t *testing.T) {
 	if !c.StartedAt.Equal(later) {
 		t.Errorf("start %v, want clamped to %v", c.StartedAt, later)
 	}
-	if s := c.Slot(domain.Teammate("Ciaran.Lee")); !s.FirstRatedAt.Equal(time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC)) {
+	if s := c.Slot(domain.Teammate("991267390")); !s.FirstRatedAt.Equal(time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC)) {
 		t.Errorf("first rated %v, want the rating's own created_at", s.FirstRatedAt)
-	}
-}
-
-func TestNamesAreStableAndSafe(t *testing.T) {
-	n := NewNames()
-	if got, _ := n.Learn("1", "Ciaran Lee"); got != "Ciaran.Lee" {
-		t.Errorf("got %q", got)
-	}
-	if got, _ := n.Learn("2", "Ciaran  Lee!"); got != "Ciaran.Lee-2" {
-		t.Errorf("same name, other admin: got %q", got)
-	}
-	if got, _ := n.Learn("3", "  "); got != "admin-3" {
-		t.Errorf("blank name: got %q", got)
-	}
-	if got, _ := n.Learn("4", "team"); got != "admin-4" {
-		t.Errorf("reserved name: got %q", got)
-	}
-	if got, _ := n.Learn("1", "Renamed"); got != "Ciaran.Lee" {
-		t.Errorf("a learned name must not change: got %q", got)
-	}
-	if a := n.Admin("99"); a != domain.Teammate("admin-99") {
-		t.Errorf("unknown admin: %v", a)
-	}
-	for _, s := range []string{"José Ñ", "<script>", "a/b\\c", "日本"} {
-		if out := Sanitize(s); out != "" && !domain.ValidName(out) {
-			t.Errorf("Sanitize(%q) = %q is not a valid name", s, out)
-		}
 	}
 }
 
@@ -211,7 +184,7 @@ func TestCompareObservedShowsWhereTheRulesDiffer(t *testing.T) {
 		t.Fatalf("comparison %+v", cmp)
 	}
 	d := cmp.Diverging[0]
-	if d.Conv != "1296" || d.Agent != domain.Teammate("Mo.Farah") || !strings.HasPrefix(d.Rules, "skipped: too_short (") {
+	if d.Conv != "1296" || d.Agent != domain.Teammate("991267391") || !strings.HasPrefix(d.Rules, "skipped: too_short (") {
 		t.Fatalf("divergence %+v", d)
 	}
 }

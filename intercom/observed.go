@@ -64,6 +64,8 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 	seen := map[obs]int{}
 	err := events(func(ev domain.Event) error {
 		switch {
+		case ev.Kind == domain.EvObserve && ev.Value == 0:
+			return nil // a request without an answer: no rating to compare
 		case ev.Kind == domain.EvObserve:
 			key := obs{conv: ev.Conv, agent: ev.Agent}
 			if i, ok := seen[key]; ok {
@@ -81,6 +83,9 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 					logOf(conv).intercom = true
 				}
 			}
+		}
+		if ev.Kind == domain.EvStart {
+			ev.By = "" // this replay asks the rules what the helpdesk decided
 		}
 		if ev.At.Before(ws.Now) {
 			ev.At = ws.Now
@@ -102,34 +107,7 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 		return Comparison{}, err
 	}
 	for _, ob := range observed {
-		cmp.Observed++
-		l := logOf(ob.conv)
-		d := Divergence{Conv: ob.conv, Agent: ob.agent, Value: ob.value}
-		switch {
-		case l.sentTo[ob.agent]:
-			cmp.Agree++
-			continue
-		case len(l.sentTo) > 0:
-			cmp.OtherAgent++
-			var to []string
-			for a := range l.sentTo {
-				to = append(to, a.String())
-			}
-			sort.Strings(to)
-			d.Rules = "sent to " + strings.Join(to, ", ")
-		case l.decided:
-			cmp.Skipped++
-			var parts []string
-			for _, c := range l.lastSkip {
-				cmp.SkippedBy[c.Code.String()]++
-				parts = append(parts, c.Code.String()+" ("+c.Detail()+")")
-			}
-			d.Rules = "skipped: " + strings.Join(parts, ", ")
-		default:
-			cmp.NoDecision++
-			d.Rules = "no close or ask"
-		}
-		cmp.Diverging = append(cmp.Diverging, d)
+		cmp.judge(ob.conv, ob.agent, ob.value)
 	}
 	for _, l := range cmp.decided {
 		if l.intercom && !l.observed && len(l.sentTo) > 0 {
@@ -137,4 +115,37 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 		}
 	}
 	return cmp, nil
+}
+
+// judge sets one observed rating beside what the rules decided in its
+// conversation.
+func (cmp *Comparison) judge(conv string, agent domain.Actor, value int) {
+	cmp.Observed++
+	l := cmp.decided[conv] // present: the observation logged it
+	d := Divergence{Conv: conv, Agent: agent, Value: value}
+	switch {
+	case l.sentTo[agent]:
+		cmp.Agree++
+		return
+	case len(l.sentTo) > 0:
+		cmp.OtherAgent++
+		var to []string
+		for a := range l.sentTo {
+			to = append(to, a.String())
+		}
+		sort.Strings(to)
+		d.Rules = "sent to " + strings.Join(to, ", ")
+	case l.decided:
+		cmp.Skipped++
+		var parts []string
+		for _, c := range l.lastSkip {
+			cmp.SkippedBy[c.Code.String()]++
+			parts = append(parts, c.Code.String()+" ("+c.Detail()+")")
+		}
+		d.Rules = "skipped: " + strings.Join(parts, ", ")
+	default:
+		cmp.NoDecision++
+		d.Rules = "no close or ask"
+	}
+	cmp.Diverging = append(cmp.Diverging, d)
 }

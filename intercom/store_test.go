@@ -66,7 +66,7 @@ func TestRedeliveryAfterRestartChangesNothingInTheStore(t *testing.T) {
 	if a, code := wh.Ingest(other); code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
 		t.Fatalf("new conversation: %d %+v", code, a)
 	}
-	if c := st.AllTime(domain.Teammate("Ciaran.Lee")); c.ByValue[5] != 2 {
+	if c := st.AllTime(domain.Teammate("991267390")); c.ByValue[5] != 2 {
 		t.Fatalf("Ciaran.Lee's counts %+v, want both 5s", c)
 	}
 	seq := st.Seq()

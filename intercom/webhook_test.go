@@ -88,7 +88,7 @@ func TestWebhookSignedRatingIsStoredOnceAcrossRedeliveryAndRestart(t *testing.T)
 	if code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
 		t.Fatalf("signed: %d %+v", code, a)
 	}
-	bob := domain.Teammate("Ciaran.Lee")
+	bob := domain.Teammate("991267390")
 	if c := sink.tally.Agent(bob); c.ByValue[5] != 1 {
 		t.Fatalf("counts %+v, want the 5", c)
 	}
@@ -189,7 +189,7 @@ func TestConcurrentNotificationsAreEachStoredOnce(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if c := sink.tally.Agent(domain.Teammate("Ciaran.Lee")); c.ByValue[5] != n || c.Surveys != n {
+	if c := sink.tally.Agent(domain.Teammate("991267390")); c.ByValue[5] != n || c.Surveys != n {
 		t.Fatalf("counts %+v, want %d ratings and surveys", c, n)
 	}
 	if len(sink.ws.Conversations) != n {

@@ -17,6 +17,7 @@ import (
 type RatingRow struct {
 	Conversation string    `json:"conversation"`
 	Agent        string    `json:"agent"`
+	AgentName    string    `json:"agent_name"` // the display name; Agent is the key
 	Customer     string    `json:"customer"`
 	Value        int       `json:"value"`
 	Class        string    `json:"class"`
@@ -134,7 +135,7 @@ func (s *Server) exportRatings(w http.ResponseWriter, r *http.Request) {
 			if len(c.Customers) > 0 {
 				cust = c.Customers[0].String()
 			}
-			rows = append(rows, RatingRow{Conversation: c.ID, Agent: sl.Agent.String(), Customer: cust, Value: sl.Value,
+			rows = append(rows, RatingRow{Conversation: c.ID, Agent: sl.Agent.String(), AgentName: s.cfg.Store.DisplayName(sl.Agent), Customer: cust, Value: sl.Value,
 				Class: domain.ClassOf(sl.Value).String(), Comment: sl.Comment, FirstRated: sl.FirstRatedAt, LastChanged: sl.LastChangedAt})
 		}
 		return nil
@@ -166,11 +167,13 @@ type State struct {
 	Seq      uint64          `json:"seq"`
 	Dir      string          `json:"dir"`
 	Settings domain.Settings `json:"settings"`
+	// Names is the display-name directory, for readers that show agents.
+	Names []store.Name `json:"names,omitempty"`
 }
 
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Store
-	writeJSON(w, http.StatusOK, State{Now: st.Now(), Seq: st.Seq(), Dir: st.Dir(), Settings: st.Settings()})
+	writeJSON(w, http.StatusOK, State{Now: st.Now(), Seq: st.Seq(), Dir: st.Dir(), Settings: st.Settings(), Names: st.Names()})
 }
 
 // ConversationLine is one line of GET /api/conversations (JSON lines).

@@ -2,18 +2,19 @@ package store
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Display names. An identity's key (domain.Actor) never changes; its
-// display name is the last EvName for it, kept under n/<kind><key> and in
+// display name is the last EvName for it, kept under i/<kind><key> and in
 // memory (a few bytes per identity), and looked up when something is shown,
 // so a rename reaches every row of history and a name learned late fills in
 // rows written before it.
 
-const pName = 'n'
+const pName = 'i'
 
 func nameKey(a domain.Actor) []byte {
 	return append(append(prefix(pName), byte(a.Kind)), a.Name...)
@@ -92,9 +93,18 @@ type Name struct {
 	Display string       `json:"display"`
 }
 
-// displayRows fills the display names of leaderboard rows; the caller holds s.mu.
+// displayRows fills the display names of leaderboard rows and orders the
+// rows by them (then by key, for two people of one name).
 func (s *Store) displayRows(rows []AgentRow) {
+	s.mu.RLock()
 	for i := range rows {
 		rows[i].Display = domain.DisplayName(rows[i].Agent, s.names[rows[i].Agent])
 	}
+	s.mu.RUnlock()
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Display != rows[j].Display {
+			return rows[i].Display < rows[j].Display
+		}
+		return rows[i].Agent.Name < rows[j].Agent.Name
+	})
 }

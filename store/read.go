@@ -149,20 +149,8 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 			lb.Bots = append(lb.Bots, row)
 		}
 	}
-	s.mu.RLock()
 	s.displayRows(lb.Teammates)
 	s.displayRows(lb.Bots)
-	s.mu.RUnlock()
-	byName := func(rows []AgentRow) {
-		sort.Slice(rows, func(i, j int) bool {
-			if rows[i].Display != rows[j].Display {
-				return rows[i].Display < rows[j].Display
-			}
-			return rows[i].Agent.Name < rows[j].Agent.Name
-		})
-	}
-	byName(lb.Teammates)
-	byName(lb.Bots)
 	return lb, nil
 }
 

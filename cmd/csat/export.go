@@ -25,7 +25,9 @@ func newExportCmd(g *globals) *cobra.Command {
 
   ratings        one row per rating slot (conversation, rated agent): customer,
                  value (empty while unrated), class, comment, first rated, last
-                 changed, requests sent and the follow-up stage
+                 changed, requests sent, the follow-up stage, and the agent's
+                 and customer's display names (agent and customer are keys:
+                 a script's name, or Intercom's admin and contact ids)
   conversations  one row per conversation: customer, origin, channel, state,
                  times, length in characters, messages, customers, slots
 
@@ -150,6 +152,7 @@ func exportRatings(s reader, w *recordWriter) error {
 				{"customer", customer(&c)}, {"value", value}, {"class", domain.ClassOf(sl.Value).String()},
 				{"comment", comment}, {"first_rated", stamp(sl.FirstRatedAt)}, {"last_changed", stamp(sl.LastChangedAt)},
 				{"first_requested", stamp(sl.FirstRequestAt)}, {"requests", sl.Requests}, {"followup", sl.FollowUp.Stage.String()},
+				{"agent_name", s.DisplayName(sl.Agent)}, {"customer_name", customerName(s, &c)},
 			})
 			if err != nil {
 				return err
@@ -157,6 +160,14 @@ func exportRatings(s reader, w *recordWriter) error {
 		}
 		return nil
 	})
+}
+
+// customerName is the first customer's display name, or its key.
+func customerName(s reader, c *domain.Conversation) string {
+	if len(c.Customers) == 0 {
+		return ""
+	}
+	return s.DisplayName(c.Customers[0])
 }
 
 func agentKind(a domain.Actor) string {

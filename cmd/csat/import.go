@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/spf13/cobra"
@@ -49,10 +50,9 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	}
 	// Check every record before touching the store: bad input changes nothing.
 	var malformed []intercom.Skip
-	names := intercom.NewNames()
 	for _, r := range recs {
 		if r.Err == nil {
-			_, r.Err = intercom.Map(&r.Conv, names)
+			_, r.Err = intercom.Map(&r.Conv)
 		}
 		if r.Err != nil {
 			malformed = append(malformed, intercom.Skip{What: r.Source, Reason: r.Err.Error()})
@@ -104,6 +104,10 @@ func importInto(g *globals, st *store.Store, recs []intercom.Record, stderr io.W
 
 func printImportSummary(w io.Writer, records int, rep intercom.Report) {
 	fmt.Fprintf(w, "imported %d records: %d events written, %d already imported, %d skipped\n", records, rep.Applied, rep.Already, len(rep.Skipped))
+	if len(rep.Truncated) > 0 {
+		fmt.Fprintf(w, "  truncated %d × more parts than listed (Intercom lists at most 500), history incomplete: %s\n",
+			len(rep.Truncated), strings.Join(rep.Truncated, ", "))
+	}
 	printSkipped(w, rep.Skipped)
 }
 

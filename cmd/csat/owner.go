@@ -192,6 +192,7 @@ type reader interface {
 	Now() time.Time
 	Seq() uint64
 	Settings() domain.Settings
+	DisplayName(a domain.Actor) string
 	Leaderboard(p store.Period) (store.Leaderboard, error)
 	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
 	Check() ([]store.Difference, error)
@@ -218,6 +219,8 @@ func (r ownedReader) Dir() string               { return r.st.Dir() }
 func (r ownedReader) Now() time.Time            { return r.st.Now() }
 func (r ownedReader) Seq() uint64               { return r.st.Seq() }
 func (r ownedReader) Settings() domain.Settings { return r.st.Settings() }
+
+func (r ownedReader) DisplayName(a domain.Actor) string { return r.st.DisplayName(a) }
 
 func (r ownedReader) Leaderboard(p store.Period) (store.Leaderboard, error) {
 	return r.st.Leaderboard(p)

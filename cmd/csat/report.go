@@ -29,8 +29,13 @@ func newReportCmd(g *globals) *cobra.Command {
 ÷ rated), ratings, positive/neutral/negative counts, surveys sent and response
 rate (ratings ÷ surveys sent). Periods are whole UTC days ending with the day
 of the store clock; --from and --to take YYYY-MM-DD and both days are
-included. A rating counts in the day it was first given. Opens the store
-read-only.`,
+included. A rating counts in the day it was first given. Agents show by
+their display name (an Intercom teammate's name as Intercom gives it).
+SURVEYS counts the surveys known to be sent: the rules' sends in simulated
+conversations, and for imported ones each rating and each request Intercom
+reports (conversation_rating.requested_at); where Intercom reported a rating
+but not its request, the sends are unknown and SURVEYS and RESPONSE say —.
+Opens the store read-only.`,
 		Example: "  csat report --period 90d\n  csat report --from 2026-03-01 --to 2026-03-31 --format csv",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -97,8 +102,9 @@ read-only.`,
 
 // reportRow is one line of the report in every format.
 type reportRow struct {
-	Agent        string   `json:"agent"`
-	Kind         string   `json:"kind"` // team, teammate or bot
+	Agent        string   `json:"agent"`    // the display name
+	AgentID      string   `json:"agent_id"` // the stable key: a script's name, an Intercom id
+	Kind         string   `json:"kind"`     // team, teammate or bot
 	Score        string   `json:"score"`
 	ScoreValue   *float64 `json:"score_value"`
 	Ratings      int      `json:"ratings"`
@@ -106,17 +112,19 @@ type reportRow struct {
 	Neutral      int      `json:"neutral"`
 	Negative     int      `json:"negative"`
 	Surveys      int      `json:"surveys"`
+	SurveysKnown bool     `json:"surveys_known"` // false: a helpdesk reported answers, not all its sends
 	ResponseRate string   `json:"response_rate"`
 	MeetsTarget  bool     `json:"meets_target"`
 }
 
-func newReportRow(name, kind string, c domain.Counts, target int) reportRow {
+func newReportRow(a domain.Actor, display, kind string, c domain.Counts, target int) reportRow {
 	score, ok := c.Score()
 	r := reportRow{
-		Agent: name, Kind: kind, Score: c.ScorePercent(0),
+		Agent: domain.DisplayName(a, display), AgentID: a.Name, Kind: kind, Score: c.ScorePercent(0),
 		Ratings: c.Rated(), Positive: c.Positive(), Neutral: c.Neutral(), Negative: c.Negative(),
 		Surveys: c.Surveys, ResponseRate: c.ResponsePercent(0), MeetsTarget: c.MeetsTarget(target),
 	}
+	_, r.SurveysKnown = c.SurveysSent()
 	if ok {
 		r.ScoreValue = &score
 	}
@@ -124,12 +132,12 @@ func newReportRow(name, kind string, c domain.Counts, target int) reportRow {
 }
 
 func reportRows(lb store.Leaderboard, target int) []reportRow {
-	rows := []reportRow{newReportRow("team", "team", lb.Team, target)}
+	rows := []reportRow{newReportRow(domain.Actor{Name: "team"}, "", "team", lb.Team, target)}
 	for _, a := range lb.Teammates {
-		rows = append(rows, newReportRow(a.Agent.Name, "teammate", a.Counts, target))
+		rows = append(rows, newReportRow(a.Agent, a.Display, "teammate", a.Counts, target))
 	}
 	for _, a := range lb.Bots {
-		rows = append(rows, newReportRow(a.Agent.Name, "bot", a.Counts, target))
+		rows = append(rows, newReportRow(a.Agent, a.Display, "bot", a.Counts, target))
 	}
 	return rows
 }
@@ -157,8 +165,8 @@ func writeReportTable(w io.Writer, lb store.Leaderboard, target int) error {
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", safetext.Line(r.Agent), r.Kind, r.Score, mark,
-			r.Ratings, r.Positive, r.Neutral, r.Negative, r.Surveys, r.ResponseRate)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", safetext.Line(r.Agent), r.Kind, r.Score, mark,
+			r.Ratings, r.Positive, r.Neutral, r.Negative, domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate)
 	}
 	return tw.Flush()
 }
@@ -169,7 +177,7 @@ func writeReportCSV(w io.Writer, lb store.Leaderboard, target int) error {
 	from, to := lb.Period.From.Format(time.DateOnly), lastDay(lb.Period)
 	for _, r := range reportRows(lb, target) {
 		cw.Write([]string{safetext.Cell(r.Agent), r.Kind, from, to, r.Score, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
-			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), strconv.Itoa(r.Surveys), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)})
+			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)})
 	}
 	cw.Flush()
 	return cw.Error()
