@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -158,17 +157,16 @@ func writeReportTable(w io.Writer, lb store.Leaderboard, target int) error {
 	}
 	fmt.Fprintf(w, "Leaderboard %s to %s (%d %s, UTC), happiness target %s\n\n",
 		lb.Period.From.Format(time.DateOnly), lastDay(lb.Period), days, unit, domain.FormatPermille(target))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AGENT\tKIND\tSCORE\tTARGET\tRATINGS\tPOSITIVE\tNEUTRAL\tNEGATIVE\tSURVEYS\tRESPONSE")
+	rows := [][]string{{"AGENT", "KIND", "SCORE", "TARGET", "RATINGS", "POSITIVE", "NEUTRAL", "NEGATIVE", "SURVEYS", "RESPONSE"}}
 	for _, r := range reportRows(lb, target) {
 		mark := ""
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", safetext.Line(r.Agent), r.Kind, r.Score, mark,
-			r.Ratings, r.Positive, r.Neutral, r.Negative, domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate)
+		rows = append(rows, []string{safetext.Line(r.Agent), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
+			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate})
 	}
-	return tw.Flush()
+	return writeTable(w, rows)
 }
 
 func writeReportCSV(w io.Writer, lb store.Leaderboard, target int) error {
