@@ -198,6 +198,7 @@ const ImportBatch = 1000
 // steps done and total.
 func Import(in *Ingester, recs []Record, progress func(done, total int)) (rep Report, malformed []Skip, err error) {
 	var steps []Step
+	var aliases []string
 	for _, r := range recs {
 		if r.Err != nil {
 			malformed = append(malformed, Skip{What: r.Source, Reason: r.Err.Error()})
@@ -209,6 +210,7 @@ func Import(in *Ingester, recs []Record, progress func(done, total int)) (rep Re
 			continue
 		}
 		steps = append(steps, p.Steps...)
+		aliases = append(aliases, p.Aliases...)
 		if p.Truncated {
 			rep.Truncated = append(rep.Truncated, p.Conv)
 		}
@@ -217,12 +219,13 @@ func Import(in *Ingester, recs []Record, progress func(done, total int)) (rep Re
 		}
 	}
 	SortSteps(steps)
-	for done := 0; done < len(steps); {
+	for done := 0; done < len(steps) || len(aliases) > 0; {
 		end := min(done+ImportBatch, len(steps))
-		part, err := in.Apply(steps[done:end], nil)
+		part, err := in.Apply(steps[done:end], aliases)
 		if err != nil {
 			return rep, malformed, fmt.Errorf("writing steps %d..%d: %w", done+1, end, err)
 		}
+		aliases = nil // the first batch records them, before any rating needs them
 		rep.Add(part)
 		done = end
 		if progress != nil {

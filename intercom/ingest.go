@@ -278,6 +278,9 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 			}
 		}
 		oneCustomer(ws.Conversations[ev.Conv], &ev)
+		if err := in.unalias(&ev, seen); err != nil {
+			return Report{}, nil, nil, err
+		}
 		if ev.At.Before(ws.Now) {
 			ev.At = ws.Now
 		}
@@ -288,6 +291,25 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		evs = append(evs, ev)
 	}
 	return rep, evs, keys, nil
+}
+
+// unalias gives a rating of an admin id known to write as a bot (Operator,
+// Fin; Plan.Aliases) to that bot: a rating names its teammate by id only.
+func (in *Ingester) unalias(ev *domain.Event, seen func(string) (bool, error)) error {
+	if ev.Kind != domain.EvObserve || !ev.Agent.IsTeammate() {
+		return nil
+	}
+	for _, bot := range []domain.Actor{Operator, domain.Fin} {
+		ok, err := seen(aliasKey(ev.Agent.Name, bot))
+		if err != nil {
+			return err
+		}
+		if ok {
+			ev.Agent = bot
+			return nil
+		}
+	}
+	return nil
 }
 
 // shown reports whether ev is a name the sink already shows.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -153,14 +154,106 @@ func TestImportOlderThanClockIsClampedButRatingKeepsItsDay(t *testing.T) {
 
 func TestText(t *testing.T) {
 	cases := map[string]string{
-		"<p>Hi&nbsp;there</p><p>you</p>": "Hi there you",
-		"I&#39;ll  be  <b>back</b>":      "I'll be back",
-		"plain 😀":                        "plain 😀",
+		"<p>Hi&nbsp;there</p><p>you</p>":                           "Hi there you",
+		"I&#39;ll  be  <b>back</b>":                                "I'll be back",
+		"plain 😀":                                                  "plain 😀",
+		"<p>Chlo<b>é</b> D<i>u</i>bois</p>":                        "Chloé Dubois", // inline tags join
+		"<div>one</div><div>two</div>line<br>break":                "one two line break",
+		"<p>a</p><style>p{color:red}</style><script>x()</script>b": "a b",
+		"<p>Fish &amp; chips &lt;3</p>":                            "Fish & chips <3",
+		"Is 3 < 5 and 7 > 2? Ask AT&T.":                            "Is 3 < 5 and 7 > 2? Ask AT&T.", // plain: kept as written
+		"a <3 b > c":                                               "a <3 b > c",
+		"<!-- hidden --><p>shown</p>":                              "shown",
+		"":                                                         "",
 	}
 	for in, want := range cases {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestPartsOrderByTimeThenID(t *testing.T) {
+	parts := []Part{{ID: "12", CreatedAt: 5}, {ID: "9", CreatedAt: 5}, {ID: "1", CreatedAt: 7}, {ID: "b", CreatedAt: 5}, {ID: "a", CreatedAt: 5}}
+	sort.SliceStable(parts, func(i, j int) bool { return lessPart(parts[i], parts[j]) })
+	var got []string
+	for _, p := range parts {
+		got = append(got, string(p.ID))
+	}
+	if strings.Join(got, ",") != "9,12,a,b,1" {
+		t.Fatalf("order %v", got)
+	}
+}
+
+func TestWhoIsWho(t *testing.T) {
+	plain := newPeople(&Conversation{})
+	withFin := newPeople(&Conversation{AIAgentParticipated: true})
+	cases := []struct {
+		p    *people
+		ref  Ref
+		want domain.Actor
+	}{
+		{plain, Ref{Type: "admin", ID: "5017001", Name: "Chloé Dubois"}, domain.Teammate("5017001")},
+		{plain, Ref{Type: "admin", ID: "274", Name: "Operator", Email: "operator+abcd1234@intercom.io"}, Operator},
+		{plain, Ref{Type: "admin", ID: "275", Name: "Operator", Email: "someone@example.com"}, domain.Teammate("275")},
+		{plain, Ref{Type: "bot", ID: "274", Name: "Operator"}, Operator},
+		{plain, Ref{Type: "bot", ID: "278", Name: "Fin"}, domain.Fin},
+		{plain, Ref{Type: "bot", ID: "279", Name: "Fin AI Agent"}, domain.Fin},
+		{plain, Ref{Type: "admin", ID: "280", Name: "Helper", FromAIAgent: true}, domain.Fin},
+		{plain, Ref{Type: "bot", ID: "281", Name: "Helper", IsAIAnswer: true}, domain.Fin},
+		{withFin, Ref{Type: "bot", ID: "282"}, domain.Fin},
+		{plain, Ref{Type: "bot", ID: "282"}, domain.Workflow},
+		{plain, Ref{Type: "bot", ID: "9001", Name: "Onboarding Bot"}, domain.Actor{Kind: domain.KindWorkflow, Name: "bot-9001"}},
+		{plain, Ref{Type: "team", ID: "77", Name: "Support"}, domain.Workflow},
+		{plain, Ref{Type: "contact", ID: "c1"}, domain.User("c1")},
+		{plain, Ref{Type: "lead", ID: "c2"}, domain.Lead("c2")},
+	}
+	for _, c := range cases {
+		got, ok := c.p.actor(&c.ref)
+		if !ok || got != c.want {
+			t.Errorf("%+v → %v %v, want %v", c.ref, got, ok, c.want)
+		}
+		if got.IsBot() == got.IsTeammate() && got.IsAgent() {
+			t.Errorf("%v is both or neither of bot and teammate", got)
+		}
+	}
+	// A lead who signs up mid-conversation stays the lead it was first.
+	p := newPeople(&Conversation{})
+	p.learn(&Ref{Type: "lead", ID: "c3"}, 10)
+	p.learn(&Ref{Type: "user", ID: "c3"}, 20)
+	if a, _ := p.actor(&Ref{Type: "user", ID: "c3"}); a != domain.Lead("c3") {
+		t.Errorf("signed-up lead is %v", a)
+	}
+}
+
+func TestConversationListWithoutPartsIsRefused(t *testing.T) {
+	recs := ReadBytes("list.json", []byte(`{"type":"conversation.list","conversations":[{"type":"conversation","id":"1","created_at":1772442000,"contacts":{"contacts":[{"type":"contact","id":"x"}]}}]}`))
+	if len(recs) != 1 || recs[0].Err == nil || !strings.Contains(recs[0].Err.Error(), "csat sync intercom") {
+		t.Fatalf("records %+v", recs)
+	}
+}
+
+func TestMapV1OpeningFinRatingAndTruncation(t *testing.T) {
+	rating := 4
+	c := Conversation{ID: "9", CreatedAt: 1772442000, User: &Ref{Type: "user", ID: "u1"},
+		ConversationMessage: &Source{Type: "conversation_message", Body: "Hello there", Author: &Ref{Type: "user", ID: "u1"}},
+		Parts:               &PartList{TotalCount: 501, Parts: []Part{{ID: "1", PartType: "close", Body: "<p>Bye</p>", CreatedAt: 1772442100, Author: &Ref{Type: "admin", ID: "7", Name: "山田 太郎"}}}},
+		AIAgent:             &AIAgent{Rating: &rating, RatingRemark: "ok", CreatedAt: 1772442100, UpdatedAt: 1772442200}}
+	p, err := Map(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, s.Event.Kind.String()+" "+s.Event.Actor.String()+s.Event.Agent.String()+" "+s.Event.Text)
+	}
+	// The v1 opening is a message; a reply-and-close says, then closes.
+	want := []string{"start user:u1 ", "say user:u1 Hello there", "say 7 Bye", "close 7 ", "name 7 山田 太郎", "observe user:u1fin ok"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("steps %q, want %q", got, want)
+	}
+	if !p.Truncated {
+		t.Error("total_count 501 with one part listed is not flagged")
 	}
 }
 

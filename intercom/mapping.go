@@ -33,6 +33,10 @@ type Plan struct {
 	// Truncated is set when the conversation has more parts than the
 	// payload lists (the API lists at most 500).
 	Truncated bool
+	// Aliases are keys recording admin ids that write as bots
+	// ("botadmin/274=operator"), so a later rating naming only the id is
+	// the bot's (see Ingester.plan).
+	Aliases []string
 }
 
 // Map turns an Intercom conversation (REST or webhook item) into steps. It
@@ -86,8 +90,18 @@ func Map(c *Conversation) (Plan, error) {
 		p.finRating(conv, c.AIAgent, customers[0])
 	}
 	p.names(who)
+	SortSteps(p.Steps) // oldest first, as an import applies them
+	for id, a := range who.bots {
+		p.Aliases = append(p.Aliases, aliasKey(id, a))
+	}
+	sort.Strings(p.Aliases)
 	return p, nil
 }
+
+// aliasKey records that admin id writes as bot a.
+func aliasKey(id string, a domain.Actor) string { return aliasPrefix + id + "=" + a.Name }
+
+const aliasPrefix = "botadmin/"
 
 func (p *Plan) add(s Step)               { p.Steps = append(p.Steps, s) }
 func (p *Plan) skip(what, reason string) { p.Skipped = append(p.Skipped, Skip{what, reason}) }

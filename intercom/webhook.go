@@ -163,7 +163,7 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 	if err != nil {
 		return Answer{Status: "skipped", Reason: "in data.item: " + err.Error()}, http.StatusOK
 	}
-	rep, err := h.Ingester.Apply(plan.Steps, []string{key})
+	rep, err := h.Ingester.Apply(plan.Steps, append([]string{key}, plan.Aliases...))
 	if err != nil {
 		if h.Logf != nil {
 			h.Logf("webhook %s (%s): %v", n.ID, n.Topic, err)
