@@ -64,7 +64,8 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	          Until (when the helpdesk asked for the rating; may be before At),
 //	          Updated (when the helpdesk last changed the rating; an older one changes nothing).
 //	          Value 0 is a request the helpdesk reports without an answer yet.
-//	name:     Actor (the identity, by its stable key), Text (its display name)
+//	name:     Actor (the identity, by its stable key), Text (its display name),
+//	          By (its email, or "")
 type Event struct {
 	Kind    EventKind
 	At      time.Time

@@ -29,6 +29,8 @@ func validateName(ev Event) error {
 		return fail(ErrInvalid, "display name of %s is over %d characters", ev.Actor, MaxDisplayName)
 	case strings.IndexFunc(ev.Text, unicode.IsControl) >= 0:
 		return fail(ErrInvalid, "display name of %s has control characters", ev.Actor)
+	case ev.By != "" && (!utf8.ValidString(ev.By) || len(ev.By) > MaxDisplayName || strings.IndexFunc(ev.By, unicode.IsSpace) >= 0 || !strings.Contains(ev.By, "@")):
+		return fail(ErrInvalid, "email of %s: %q", ev.Actor, ev.By)
 	}
 	return nil
 }

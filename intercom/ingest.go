@@ -26,11 +26,11 @@ type Sink interface {
 	Marks(source, prefix string, fn func(key string) error) error
 }
 
-// namer is a sink that shows display names (the store does): a name step
-// that would not change what it shows is left out, so a payload that
-// repeats a name writes nothing for it.
+// namer is a sink that keeps display names (the store does): a name step
+// that would not change its entry is left out, so a payload that repeats a
+// name writes nothing for it.
 type namer interface {
-	DisplayName(a domain.Actor) string
+	NameOf(a domain.Actor) (display, email string)
 }
 
 // markSource is the source of the Intercom marks: the bookkeeping event
@@ -315,7 +315,11 @@ func (in *Ingester) unalias(ev *domain.Event, seen func(string) (bool, error)) e
 // shown reports whether ev is a name the sink already shows.
 func (in *Ingester) shown(ev domain.Event) bool {
 	n, ok := in.sink.(namer)
-	return ok && ev.Kind == domain.EvName && n.DisplayName(ev.Actor) == ev.Text
+	if !ok || ev.Kind != domain.EvName {
+		return false
+	}
+	display, email := n.NameOf(ev.Actor)
+	return display == ev.Text && email == ev.By
 }
 
 // oneCustomer keeps a contact one customer: a contact stored as lead:X that

@@ -305,9 +305,9 @@ func (p *Plan) names(who *people) {
 	sort.Slice(actors, func(i, j int) bool { return actors[i].String() < actors[j].String() })
 	for _, a := range actors {
 		n := who.names[a]
-		sum := sha1.Sum([]byte(n.display))
+		sum := sha1.Sum([]byte(n.display + "\x00" + n.email))
 		key := "name/" + strconv.Itoa(int(a.Kind)) + "/" + a.Name + "/" + hex.EncodeToString(sum[:4]) + "/" + strconv.FormatInt(int64(n.at), 10)
 		p.add(Step{Key: key, What: "name of " + a.String(),
-			Event: domain.Event{Kind: domain.EvName, At: n.at.Time(), Actor: a, Text: n.display}})
+			Event: domain.Event{Kind: domain.EvName, At: n.at.Time(), Actor: a, Text: n.display, By: n.email}})
 	}
 }

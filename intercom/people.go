@@ -2,6 +2,7 @@ package intercom
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/csat-app/csat/domain"
 )
@@ -24,8 +25,8 @@ type people struct {
 }
 
 type seenName struct {
-	display string
-	at      Timestamp
+	display, email string
+	at             Timestamp
 }
 
 func newPeople(c *Conversation) *people {
@@ -59,8 +60,12 @@ func (p *people) learn(r *Ref, at Timestamp) {
 	if name == "" || a == domain.Fin || a == domain.Workflow {
 		return // fixed bots keep their own names
 	}
+	email := strings.TrimSpace(r.Email)
+	if !strings.Contains(email, "@") || strings.ContainsFunc(email, unicode.IsSpace) || strings.ContainsFunc(email, unicode.IsControl) || len(email) > domain.MaxDisplayName {
+		email = "" // not an address to sign in with
+	}
 	if prev, ok := p.names[a]; !ok || at >= prev.at {
-		p.names[a] = seenName{display: name, at: at}
+		p.names[a] = seenName{display: name, email: email, at: at}
 	}
 }
 

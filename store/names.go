@@ -3,16 +3,17 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Display names. An identity's key (domain.Actor) never changes; its
-// display name is the last EvName for it, kept under i/<kind><key> and in
-// memory (a few bytes per identity), and looked up when something is shown,
-// so a rename reaches every row of history and a name learned late fills in
-// rows written before it.
+// display name and email are the last EvName for it, kept under
+// i/<kind><key> and in memory (a few bytes per identity), and looked up
+// when something is shown, so a rename reaches every row of history and a
+// name learned late fills in rows written before it.
 
 const pName = 'i'
 
@@ -20,8 +21,22 @@ func nameKey(a domain.Actor) []byte {
 	return append(append(prefix(pName), byte(a.Kind)), a.Name...)
 }
 
-// names maps identities to their display names; guarded by Store.mu.
-type names map[domain.Actor]string
+// Name is one entry of the display-name directory.
+type Name struct {
+	Actor   domain.Actor `json:"actor"`
+	Display string       `json:"display"`
+	Email   string       `json:"email,omitempty"`
+}
+
+// names maps identities to their directory entries; guarded by Store.mu.
+type names map[domain.Actor]Name
+
+func encodeName(n Name) []byte {
+	e := enc{}
+	e.str(n.Display)
+	e.str(n.Email)
+	return e.b
+}
 
 // loadNames reads the directory at open.
 func loadNames(txn *badger.Txn) (names, error) {
@@ -30,8 +45,11 @@ func loadNames(txn *badger.Txn) (names, error) {
 		if len(k) < 3 {
 			return fmt.Errorf("name key %q: %w", k, errCorrupt)
 		}
-		out[domain.Actor{Kind: domain.Kind(k[2]), Name: string(k[3:])}] = string(v)
-		return nil
+		n := Name{Actor: domain.Actor{Kind: domain.Kind(k[2]), Name: string(k[3:])}}
+		d := dec{b: v}
+		n.Display, n.Email = d.str(), d.str()
+		out[n.Actor] = n
+		return d.done("name of " + n.Actor.String())
 	})
 	return out, err
 }
@@ -41,13 +59,13 @@ func (b *batch) learnName(ev domain.Event) {
 	if b.names == nil {
 		b.names = names{}
 	}
-	b.names[ev.Actor] = ev.Text
+	b.names[ev.Actor] = Name{Actor: ev.Actor, Display: ev.Text, Email: ev.By}
 }
 
 // writeNames puts the batch's names into its transaction.
 func (b *batch) writeNames(w *txnWriter) error {
 	for a, n := range b.names {
-		if err := w.set(nameKey(a), []byte(n)); err != nil {
+		if err := w.set(nameKey(a), encodeName(n)); err != nil {
 			return err
 		}
 	}
@@ -72,25 +90,49 @@ func (s *Store) publishNames(b *batch) {
 func (s *Store) DisplayName(a domain.Actor) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return domain.DisplayName(a, s.names[a])
+	return domain.DisplayName(a, s.names[a].Display)
 }
 
-// Names lists every identity that has a display name, for readers that show
-// many rows (the API sends it once).
-func (s *Store) Names() []Name {
+// NameOf is a's directory entry: "" for what no EvName gave.
+func (s *Store) NameOf(a domain.Actor) (display, email string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	n := s.names[a]
+	return n.Display, n.Email
+}
+
+// Names lists every identity that has a display name, by key, for readers
+// that show many rows (the API sends it once).
+func (s *Store) Names() []Name {
+	s.mu.RLock()
 	out := make([]Name, 0, len(s.names))
-	for a, n := range s.names {
-		out = append(out, Name{Actor: a, Display: n})
+	for _, n := range s.names {
+		out = append(out, n)
 	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Actor.String() < out[j].Actor.String() })
 	return out
 }
 
-// Name is one entry of the display-name directory.
-type Name struct {
-	Actor   domain.Actor `json:"actor"`
-	Display string       `json:"display"`
+// FindTeammate finds the teammate whose email (any case) or exact display
+// name is ref. It is an error when two teammates share it.
+func (s *Store) FindTeammate(ref string) (domain.Actor, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var found []domain.Actor
+	for a, n := range s.names {
+		if a.IsTeammate() && (n.Display == ref || n.Email != "" && strings.EqualFold(n.Email, ref)) {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return domain.Actor{}, false, nil
+	case 1:
+		return found[0], true, nil
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
+	return domain.Actor{}, false, fmt.Errorf("%q names %d teammates (%s, %s…): use an admin id", ref, len(found), found[0].Name, found[1].Name)
 }
 
 // displayRows fills the display names of leaderboard rows and orders the
@@ -98,7 +140,7 @@ type Name struct {
 func (s *Store) displayRows(rows []AgentRow) {
 	s.mu.RLock()
 	for i := range rows {
-		rows[i].Display = domain.DisplayName(rows[i].Agent, s.names[rows[i].Agent])
+		rows[i].Display = domain.DisplayName(rows[i].Agent, s.names[rows[i].Agent].Display)
 	}
 	s.mu.RUnlock()
 	sort.Slice(rows, func(i, j int) bool {
