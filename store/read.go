@@ -104,30 +104,9 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 					}
 					daily[id], arena = arena[:buckets:buckets], arena[buckets:]
 				}
-				t, d := &totals[id], &daily[id][bucket]
-				for i := 1; i <= 6; i++ {
-					x, n := binary.Varint(v[pos:])
-					if n <= 0 {
-						return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
-					}
-					pos += n
-					if i == 6 {
-						if x < 0 { // the inferred count follows (enc.counts)
-							x = -x - 1
-							inf, n := binary.Varint(v[pos:])
-							if n <= 0 {
-								return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
-							}
-							pos += n
-							t.Inferred += int(inf)
-							d.Inferred += int(inf)
-						}
-						t.Surveys += int(x)
-						d.Surveys += int(x)
-					} else {
-						t.ByValue[i] += int(x)
-						d.ByValue[i] += int(x)
-					}
+				var ok bool
+				if pos, ok = addCounts(v, pos, &totals[id], &daily[id][bucket]); !ok {
+					return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
 				}
 			}
 			return nil
@@ -152,6 +131,37 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 	s.displayRows(lb.Teammates)
 	s.displayRows(lb.Bots)
 	return lb, nil
+}
+
+// addCounts decodes one agent's counts at v[pos:] (the layout of
+// enc.counts) straight into the period's total t and its bucket d, and
+// returns the position after them; ok is false for a damaged record.
+func addCounts(v []byte, pos int, t, d *domain.Counts) (next int, ok bool) {
+	for i := 1; i <= 6; i++ {
+		x, n := binary.Varint(v[pos:])
+		if n <= 0 {
+			return pos, false
+		}
+		pos += n
+		if i < 6 {
+			t.ByValue[i] += int(x)
+			d.ByValue[i] += int(x)
+			continue
+		}
+		if x < 0 { // the inferred count follows (enc.counts)
+			x = -x - 1
+			inf, n := binary.Varint(v[pos:])
+			if n <= 0 {
+				return pos, false
+			}
+			pos += n
+			t.Inferred += int(inf)
+			d.Inferred += int(inf)
+		}
+		t.Surveys += int(x)
+		d.Surveys += int(x)
+	}
+	return pos, true
 }
 
 // Conversation returns a conversation's rule state.
