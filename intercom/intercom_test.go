@@ -353,3 +353,26 @@ func BenchmarkReadArray(b *testing.B) {
 		})
 	}
 }
+
+func TestDirectoryNamesAdminsAndRecordsBots(t *testing.T) {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	steps, aliases := directorySteps([]Ref{
+		{Type: "admin", ID: "274", Name: "Operator", Email: "operator+abcd1234@intercom.io"},
+		{Type: "admin", ID: "5017001", Name: "Chloé Dubois", Email: "chloe@example.com"},
+		{ID: "5017005", Name: "山田 太郎"},
+	}, now)
+	if len(steps) != 3 || len(aliases) != 1 || aliases[0] != "botadmin/274=operator" {
+		t.Fatalf("steps %+v aliases %v", steps, aliases)
+	}
+	want := map[domain.Actor][2]string{
+		Operator:                   {"Operator", "operator+abcd1234@intercom.io"},
+		domain.Teammate("5017001"): {"Chloé Dubois", "chloe@example.com"},
+		domain.Teammate("5017005"): {"山田 太郎", ""},
+	}
+	for _, s := range steps {
+		ev := s.Event
+		if w, ok := want[ev.Actor]; !ok || ev.Kind != domain.EvName || ev.Text != w[0] || ev.By != w[1] || !ev.At.Equal(now) {
+			t.Errorf("step %+v", ev)
+		}
+	}
+}

@@ -91,11 +91,16 @@ func Map(c *Conversation) (Plan, error) {
 	}
 	p.names(who)
 	SortSteps(p.Steps) // oldest first, as an import applies them
+	p.alias(who)
+	return p, nil
+}
+
+// alias records the admin ids seen writing as bots.
+func (p *Plan) alias(who *people) {
 	for id, a := range who.bots {
 		p.Aliases = append(p.Aliases, aliasKey(id, a))
 	}
 	sort.Strings(p.Aliases)
-	return p, nil
 }
 
 // aliasKey records that admin id writes as bot a.

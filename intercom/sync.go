@@ -203,16 +203,17 @@ func (in *Ingester) syncDirectory(ctx context.Context, c *apiClient, rep *SyncRe
 		return err
 	}
 	rep.Admins, rep.Teams = len(admins.Admins), len(teams.Teams)
-	if steps := directorySteps(admins.Admins, in.sink.Now()); len(steps) > 0 {
-		if _, err := in.Apply(steps, nil); err != nil {
+	if steps, aliases := directorySteps(admins.Admins, in.sink.Now()); len(steps)+len(aliases) > 0 {
+		if _, err := in.Apply(steps, aliases); err != nil {
 			return fmt.Errorf("recording the admins' names: %w", err)
 		}
 	}
 	return nil
 }
 
-// directorySteps names the admins of the directory (GET /admins) as of now.
-func directorySteps(admins []Ref, now time.Time) []Step {
+// directorySteps names the admins of the directory (GET /admins) as of
+// now, and records those that are bots (Operator, Fin) as aliases.
+func directorySteps(admins []Ref, now time.Time) ([]Step, []string) {
 	who := newPeople(&Conversation{})
 	for i := range admins {
 		if admins[i].Type == "" {
@@ -222,7 +223,8 @@ func directorySteps(admins []Ref, now time.Time) []Step {
 	}
 	var p Plan
 	p.names(who)
-	return p.Steps
+	p.alias(who)
+	return p.Steps, p.Aliases
 }
 
 // searchPage is the conversation_list a search answers.
