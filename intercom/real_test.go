@@ -108,7 +108,7 @@ func notifications(t *testing.T, c map[string]any) [][]byte {
 	return out
 }
 
-func deliver(t *testing.T, wh *intercom.Webhook, body []byte) intercom.Answer {
+func deliverTo(t *testing.T, wh *intercom.Webhook, body []byte) intercom.Answer {
 	t.Helper()
 	a, code := wh.Ingest(body)
 	if code != http.StatusOK {
@@ -165,7 +165,7 @@ func TestWebhooksGiveWhatImportGives(t *testing.T) {
 	for _, f := range realFixtures {
 		for _, c := range rawConversations(t, f) {
 			for _, n := range notifications(t, c) {
-				deliver(t, wh, n)
+				deliverTo(t, wh, n)
 			}
 		}
 	}
@@ -190,7 +190,7 @@ func TestOutOfOrderRatingRedeliveryChangesNothing(t *testing.T) {
 	defer st.Close()
 	wh := webhookOn(t, st)
 	for _, n := range notifications(t, c) {
-		deliver(t, wh, n)
+		deliverTo(t, wh, n)
 	}
 	rated := func(value int, updated float64, id string) []byte {
 		r := map[string]any{}
@@ -216,7 +216,7 @@ func TestOutOfOrderRatingRedeliveryChangesNothing(t *testing.T) {
 	}
 	updated := c["conversation_rating"].(map[string]any)["updated_at"].(float64)
 
-	deliver(t, wh, rated(3, updated-60, "notif_retry_old"))
+	deliverTo(t, wh, rated(3, updated-60, "notif_retry_old"))
 	if s := slot(); s.Value != 5 || st.AllTime(chloe) != before {
 		t.Fatalf("an older rating moved the slot to %d, counts %+v → %+v", s.Value, before, st.AllTime(chloe))
 	}
@@ -234,7 +234,7 @@ func TestOutOfOrderRatingRedeliveryChangesNothing(t *testing.T) {
 		t.Fatalf("an older rating imported moved the slot to %d", s.Value)
 	}
 
-	deliver(t, wh, rated(2, updated+60, "notif_newer"))
+	deliverTo(t, wh, rated(2, updated+60, "notif_newer"))
 	if s := slot(); s.Value != 2 || s.LastChangedAt.Unix() != int64(updated+60) {
 		t.Fatalf("a newer rating: slot %+v, want 2 changed at updated_at", s)
 	}

@@ -61,3 +61,27 @@ func TestCountsWithAndWithoutInferred(t *testing.T) {
 		}
 	}
 }
+
+// Forgetting a customer forgets the name and email Intercom gave them.
+func TestForgetCustomerForgetsTheirName(t *testing.T) {
+	s := openMemLarge(t)
+	at := domain.Epoch.Add(time.Hour)
+	bob := domain.User("c-bob")
+	if _, err := s.ApplyBatch([]domain.Event{
+		{Kind: domain.EvStart, At: at, Conv: "c1", Actor: bob, By: "intercom"},
+		{Kind: domain.EvSay, At: at, Conv: "c1", Actor: bob, Text: "my order"},
+		{Kind: domain.EvName, At: at, Actor: bob, Text: "Bob Secret", By: "bob@example.com"},
+		{Kind: domain.EvName, At: at, Actor: domain.Teammate("5017001"), Text: "Chloé Dubois"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Forget(domain.Erasure{Customer: "c-bob", By: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if d, e := s.NameOf(bob); d != domain.Redact("Bob Secret") || e != "" {
+		t.Fatalf("after the erasure: %q %q", d, e)
+	}
+	if d, _ := s.NameOf(domain.Teammate("5017001")); d != "Chloé Dubois" {
+		t.Fatalf("a teammate's name went too: %q", d)
+	}
+}

@@ -237,7 +237,7 @@ func (s *Store) install(db *badger.DB) error {
 		return err
 	}
 	s.mu.Lock()
-	s.db, s.st = db, t.st
+	s.db, s.st, s.names = db, t.st, t.names
 	s.marksIndexed.Store(t.marksIndexed.Load())
 	seq := s.st.seq
 	s.mu.Unlock()
