@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-func TestNameEventsTakeAnyScriptButNoControls(t *testing.T) {
+func TestNameEventsTakeAnyText(t *testing.T) {
 	w := NewWorkspace(Epoch)
-	for _, name := range []string{"Chloé Dubois", "山田 太郎", "O'Brien-Ng", "Zoë 👩‍💻"} {
+	// Escapes stay in the store; the screens and exports defuse them.
+	for _, name := range []string{"Chloé Dubois", "山田 太郎", "O'Brien-Ng", "Zoë 👩‍💻", "Eve\x1b[31mEvil"} {
 		if _, err := w.Apply(Event{Kind: EvName, Actor: Teammate("5017001"), Text: name}); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
@@ -17,8 +18,6 @@ func TestNameEventsTakeAnyScriptButNoControls(t *testing.T) {
 	for _, bad := range []Event{
 		{Kind: EvName, Text: "nobody"},
 		{Kind: EvName, Actor: Teammate("1"), Text: "  "},
-		{Kind: EvName, Actor: Teammate("1"), Text: "bell\a"},
-		{Kind: EvName, Actor: Teammate("1"), Text: "\x1b[31mred"},
 		{Kind: EvName, Actor: Teammate("1"), Text: "bad \xff utf-8"},
 		{Kind: EvName, Actor: Teammate("1"), Text: strings.Repeat("x", MaxDisplayName+1)},
 	} {
