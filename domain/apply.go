@@ -16,7 +16,11 @@ const (
 // Errors for events that cannot happen. They change nothing; the simulator
 // reports them as script errors, the store as bad input.
 var (
-	ErrClockBack           = errors.New("clock moved back")
+	// ErrLate is a part earlier than its conversation's latest event: it
+	// cannot be judged against a later history, so the caller places it
+	// and applies the conversation's parts again, in time order
+	// ([Workspace.Rebuild]).
+	ErrLate                = errors.New("earlier than the conversation's latest event")
 	ErrUnknownConversation = errors.New("unknown conversation")
 	ErrConversationExists  = errors.New("conversation already started")
 	ErrState               = errors.New("not in a state for that")
@@ -24,40 +28,55 @@ var (
 	ErrNotInConversation   = errors.New("customer not in the conversation")
 	ErrNotAdmin            = errors.New("only admins change settings")
 	ErrInvalid             = errors.New("invalid value")
+	// ErrFuture is a time too far after the receiving clock ([CheckArrival]).
+	ErrFuture = errors.New("time in the future")
 )
 
 // Workspace is the whole state the rules read and write. Apply reads only the
-// settings, the clock, the roles and the event's own conversation, so a store
-// may populate Conversations lazily with just that one.
+// settings, the roles and the event's own conversation, so a store may
+// populate Conversations lazily with just that one.
+//
+// There is no workspace clock: every event carries its own time and is
+// judged at that time against its own conversation's history, under the
+// settings in force then. Conversations share no clock, so history of any
+// date applies in any order across conversations.
 type Workspace struct {
-	Now           time.Time
+	// Settings are the settings in force after every recorded change: the
+	// panel as it stands. Before the first change they are also the
+	// settings of all times; History keeps the changes with their times.
 	Settings      Settings
+	History       SettingsHistory
 	Conversations map[string]*Conversation
 	Roles         map[string]Role
 }
 
-// Epoch is the clock before anything sets it.
-var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// NewWorkspace returns an empty workspace with default settings.
+func NewWorkspace() *Workspace {
+	return &Workspace{Settings: DefaultSettings(), Conversations: map[string]*Conversation{}, Roles: map[string]Role{}}
+}
 
-// NewWorkspace returns an empty workspace with default settings, its clock at now.
-func NewWorkspace(now time.Time) *Workspace {
-	return &Workspace{Now: now, Settings: DefaultSettings(), Conversations: map[string]*Conversation{}, Roles: map[string]Role{}}
+// SettingsAt are the settings in force at t: a close is judged under the
+// settings in force at the close.
+func (w *Workspace) SettingsAt(t time.Time) Settings { return *w.settingsAt(t) }
+
+// settingsAt is SettingsAt without the copy, for the rules' hot path.
+func (w *Workspace) settingsAt(t time.Time) *Settings {
+	if st := w.History.at(t); st != nil {
+		return st
+	}
+	return &w.Settings
 }
 
 func fail(err error, format string, args ...any) error {
 	return fmt.Errorf("%w: %s", err, fmt.Sprintf(format, args...))
 }
 
-// Apply applies ev and returns its outcome. On error nothing changed. A zero
-// ev.At means "now".
+// Apply applies ev at its own time ev.At and returns its outcome. On error
+// nothing changed. An event of a conversation earlier than that
+// conversation's latest event is refused with [ErrLate]. The zero time is
+// a time like any other: there is no earliest date.
 func (w *Workspace) Apply(ev Event) (Outcome, error) {
 	at := ev.At
-	if at.IsZero() {
-		at = w.Now
-	}
-	if at.Before(w.Now) {
-		return Outcome{}, fail(ErrClockBack, "%s is before %s", at.Format(time.RFC3339), w.Now.Format(time.RFC3339))
-	}
 	o := Outcome{Kind: ev.Kind}
 	var err error
 	switch ev.Kind {
@@ -75,12 +94,17 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 		if c == nil {
 			return Outcome{}, fail(ErrUnknownConversation, "%q", ev.Conv)
 		}
+		if at.Before(c.UpdatedAt) {
+			return Outcome{}, fail(ErrLate, "%s of %s at %s is before its latest event at %s", ev.Kind, c.ID, at.Format(time.RFC3339), c.UpdatedAt.Format(time.RFC3339))
+		}
 		err = w.applyTo(c, ev, at, &o)
+		if err == nil {
+			c.UpdatedAt = at
+		}
 	}
 	if err != nil {
 		return Outcome{}, err
 	}
-	w.Now = at
 	return o, nil
 }
 
@@ -88,11 +112,11 @@ func (w *Workspace) set(ev Event) error {
 	if ev.By != "" && w.Roles[ev.By] != RoleAdmin {
 		return fail(ErrNotAdmin, "%s is not an admin", ev.By)
 	}
-	s := w.Settings
-	if err := s.Set(ev.Setting, ev.Text); err != nil {
+	latest, err := w.History.Add(SettingChange{At: ev.At, Key: ev.Setting, Value: ev.Text}, w.Settings)
+	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	w.Settings = s
+	w.Settings = latest
 	return nil
 }
 
@@ -143,7 +167,7 @@ func (w *Workspace) start(ev Event, at time.Time) error {
 	}
 	w.Conversations[ev.Conv] = &Conversation{
 		ID: ev.Conv, Origin: ev.Origin, Channel: ev.Channel, Audience: aud, OpenedBy: opener,
-		StartedAt: at, LastReplyAt: at, Customers: []Actor{ev.Actor}, Helpdesk: ev.By,
+		StartedAt: at, LastReplyAt: at, UpdatedAt: at, Customers: []Actor{ev.Actor}, Helpdesk: ev.By,
 	}
 	return nil
 }
@@ -254,9 +278,10 @@ func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outc
 		o.check(CodeClosedByBot, true, int64(by.Kind), 0)
 		return
 	}
-	aud := w.Settings.For(c.Audience)
+	st := w.settingsAt(at)
+	aud := st.For(c.Audience)
 	o.check(CodeDisabled, !aud.CSAT, int64(c.Audience), 0)
-	if w.Settings.Profile == ProfileIntercom {
+	if st.Profile == ProfileIntercom {
 		switch c.Origin {
 		case OriginDirect:
 			o.check(CodeDirectOutboundOff, !aud.DirectOutbound, int64(c.Audience), 0)
@@ -269,7 +294,7 @@ func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outc
 	since := at.Sub(c.LastReplyAt)
 	o.check(CodeStale, since > StaleAfter, int64(since), int64(StaleAfter))
 	o.check(CodeGroup, len(c.Customers) > 1, int64(len(c.Customers)), 1)
-	if w.Settings.Profile == ProfileOperator {
+	if st.Profile == ProfileOperator {
 		o.check(CodeAlreadyRequested, c.Requested, 0, 0)
 		customerStarted := c.Origin == OriginInbound || c.Origin == OriginVisitorMessage
 		o.check(CodeNotCustomerStarted, !customerStarted, int64(c.Origin), 0)
@@ -286,7 +311,7 @@ func (w *Workspace) decideAsk(c *Conversation, at time.Time, o *Outcome) {
 	if c.Helpdesk != "" {
 		return // the helpdesk decided; its surveys arrive as observations
 	}
-	if w.Settings.Profile == ProfileOperator {
+	if w.settingsAt(at).Profile == ProfileOperator {
 		o.Decision = DecisionSkipped
 		o.check(CodeNotSupported, true, 0, 0)
 		return
@@ -343,8 +368,8 @@ func (w *Workspace) decideRate(c *Conversation, ev Event, at time.Time, o *Outco
 	o.check(CodeInvalidRating, ev.Value < 1 || ev.Value > 5, int64(ev.Value), 5)
 	if s != nil {
 		since := at.Sub(s.LastRequestAt)
-		if w.Settings.Profile == ProfileIntercom {
-			aud := w.Settings.For(c.Audience)
+		if st := w.settingsAt(at); st.Profile == ProfileIntercom {
+			aud := st.For(c.Audience)
 			if s.Value == 0 {
 				h := aud.RatingWindowHours
 				o.check(CodeRatingWindowClosed, h > 0 && since > time.Duration(h)*time.Hour, int64(since), int64(h))
@@ -405,7 +430,7 @@ func (w *Workspace) followUp(c *Conversation, ev Event, at time.Time, o *Outcome
 		return fail(ErrState, "%s has no rating for %s to follow up", c.ID, ev.Agent)
 	}
 	cur := s.FollowUp.Stage
-	inQueue := cur != StageNone || s.Value <= int(w.Settings.FollowUp)
+	inQueue := cur != StageNone || s.Value <= int(w.settingsAt(at).FollowUp)
 	switch {
 	case !inQueue:
 		return fail(ErrState, "the rating of %s in %s is not in the follow-up queue", ev.Agent, c.ID)

@@ -11,17 +11,21 @@ var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // harness applies events at a moving clock and fails the test on errors.
 type harness struct {
-	t  *testing.T
-	ws *Workspace
+	t   *testing.T
+	ws  *Workspace
+	now time.Time
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	return &harness{t: t, ws: NewWorkspace(t0)}
+	return &harness{t: t, ws: NewWorkspace(), now: t0}
 }
 
 func (h *harness) do(ev Event) Outcome {
 	h.t.Helper()
+	if ev.At.IsZero() {
+		ev.At = h.now
+	}
 	o, err := h.ws.Apply(ev)
 	if err != nil {
 		h.t.Fatalf("apply %s: %v", ev.Kind, err)
@@ -29,7 +33,7 @@ func (h *harness) do(ev Event) Outcome {
 	return o
 }
 
-func (h *harness) wait(d time.Duration) { h.ws.Now = h.ws.Now.Add(d) }
+func (h *harness) wait(d time.Duration) { h.now = h.now.Add(d) }
 
 func (h *harness) start(conv string, customer Actor, origin Origin, by Actor) {
 	h.t.Helper()
@@ -442,12 +446,12 @@ func TestWorkflowAsk(t *testing.T) {
 func TestSnoozeWakesAndNeverSends(t *testing.T) {
 	h := newHarness(t)
 	h.qualifying("c", OriginInbound)
-	o := h.do(Event{Kind: EvSnooze, Conv: "c", Actor: bob, Until: h.ws.Now.Add(time.Hour)})
+	o := h.do(Event{Kind: EvSnooze, Conv: "c", Actor: bob, Until: h.now.Add(time.Hour)})
 	if o.Decided() || h.ws.Conversations["c"].Requested {
 		t.Fatal("snoozing decided something")
 	}
 	c := h.ws.Conversations["c"]
-	if c.StateAt(h.ws.Now) != StateSnoozed || c.StateAt(h.ws.Now.Add(time.Hour)) != StateOpen {
+	if c.StateAt(h.now) != StateSnoozed || c.StateAt(h.now.Add(time.Hour)) != StateOpen {
 		t.Fatal("snooze should end exactly at its end time")
 	}
 	if o := h.say("c", alice, "back"); !o.Reopened || c.State != StateOpen {
@@ -464,7 +468,7 @@ func TestErrorsChangeNothing(t *testing.T) {
 	h.qualifying("c", OriginInbound)
 	h.close("c", bob)
 	before := *h.ws.Conversations["c"]
-	now := h.ws.Now
+	now := h.now
 	bad := []struct {
 		ev   Event
 		want error
@@ -473,7 +477,7 @@ func TestErrorsChangeNothing(t *testing.T) {
 		{Event{Kind: EvSnooze, Conv: "c", Actor: bob, Until: now.Add(time.Hour)}, ErrState},
 		{Event{Kind: EvSay, Conv: "nope", Actor: bob}, ErrUnknownConversation},
 		{Event{Kind: EvRate, Conv: "c", Actor: User("zed"), Value: 5}, ErrNotInConversation},
-		{Event{Kind: EvSay, Conv: "c", Actor: alice, At: now.Add(-time.Second)}, ErrClockBack},
+		{Event{Kind: EvSay, Conv: "c", Actor: alice, At: now.Add(-time.Second)}, ErrLate},
 		{Event{Kind: EvStart, Conv: "c", Actor: alice}, ErrConversationExists},
 		{Event{Kind: EvStart, Conv: "d", Actor: alice, Origin: OriginDirect}, ErrActor},
 		{Event{Kind: EvStart, Conv: "d", Actor: alice, Agent: bob}, ErrActor},
@@ -482,12 +486,15 @@ func TestErrorsChangeNothing(t *testing.T) {
 		{Event{Kind: EvSet, Setting: SettingKey{"users", "csat"}, Text: "off", By: "bob"}, ErrNotAdmin},
 	}
 	for _, b := range bad {
+		if b.ev.At.IsZero() {
+			b.ev.At = now
+		}
 		if _, err := h.ws.Apply(b.ev); !errors.Is(err, b.want) {
 			t.Errorf("%s: err = %v, want %v", b.ev.Kind, err, b.want)
 		}
 	}
 	after := *h.ws.Conversations["c"]
-	if after.State != before.State || after.Chars != before.Chars || len(after.Customers) != len(before.Customers) || h.ws.Now != now {
+	if after.State != before.State || after.Chars != before.Chars || len(after.Customers) != len(before.Customers) || after.UpdatedAt != now {
 		t.Fatal("a refused event changed the state")
 	}
 	if h.ws.Settings != DefaultSettings() {
@@ -514,7 +521,7 @@ func TestFollowUpQueue(t *testing.T) {
 	if n := tally.Queue.Open(FollowUpNegativeBad); n != 1 {
 		t.Fatalf("🙁 under 'negative+bad': %d open, want 1", n)
 	}
-	if _, err := h.ws.Apply(Event{Kind: EvFollowUp, Conv: "c", Agent: bob, Stage: StageClaimed, By: "lead"}); !errors.Is(err, ErrState) {
+	if _, err := h.ws.Apply(Event{Kind: EvFollowUp, At: h.now, Conv: "c", Agent: bob, Stage: StageClaimed, By: "lead"}); !errors.Is(err, ErrState) {
 		t.Fatalf("claiming an item outside the queue: %v", err)
 	}
 	do(Event{Kind: EvRate, Conv: "c", Actor: alice, Value: 1})
@@ -531,7 +538,7 @@ func TestFollowUpQueue(t *testing.T) {
 	if n := tally.Queue.Open(FollowUpNegativeBad); n != 0 {
 		t.Fatalf("resolved item still open: %d", n)
 	}
-	if _, err := h.ws.Apply(Event{Kind: EvFollowUp, Conv: "c", Agent: bob, Stage: StageClaimed}); !errors.Is(err, ErrState) {
+	if _, err := h.ws.Apply(Event{Kind: EvFollowUp, At: h.now, Conv: "c", Agent: bob, Stage: StageClaimed}); !errors.Is(err, ErrState) {
 		t.Fatalf("moving back: %v", err)
 	}
 }

@@ -47,13 +47,13 @@ func mix(n int) []Event {
 // metric is the one BENCHMARKS.md quotes (target: 2,000,000 on one core).
 func BenchmarkApplyMix(b *testing.B) {
 	evs := mix(20000)
-	ws := NewWorkspace(t0)
+	ws := NewWorkspace()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i, j := 0, 0; i < b.N; i, j = i+1, j+1 {
 		if j == len(evs) {
 			b.StopTimer()
-			ws, j = NewWorkspace(t0), 0
+			ws, j = NewWorkspace(), 0
 			b.StartTimer()
 		}
 		if _, err := ws.Apply(evs[j]); err != nil {
@@ -66,7 +66,7 @@ func BenchmarkApplyMix(b *testing.B) {
 // closeSkipFixture returns a workspace whose conversation "c" is too short,
 // so closing it skips, and a close/reopen pair to apply in turn.
 func closeSkipFixture(tb testing.TB) (*Workspace, Event, Event) {
-	ws := NewWorkspace(t0)
+	ws := NewWorkspace()
 	for _, ev := range []Event{
 		{Kind: EvStart, Conv: "c", Actor: alice},
 		{Kind: EvSay, Conv: "c", Actor: alice, Text: "hi"},

@@ -95,6 +95,10 @@ type Conversation struct {
 	Audience  Audience
 	OpenedBy  string // the teammate who opened a direct conversation
 	StartedAt time.Time
+	// UpdatedAt is the time of the conversation's latest part (one that
+	// waits for earlier parts included): a part before it is late (see
+	// [ErrLate]).
+	UpdatedAt time.Time
 	State     ConvState
 	// SnoozedUntil is when a snooze ends; meaningful while State is StateSnoozed.
 	SnoozedUntil time.Time

@@ -52,7 +52,7 @@ func TestRedactedHistoryDecidesTheSame(t *testing.T) {
 		t.Fatalf("the history has %d code points of messages; it should sit just over %d", used, MinChars)
 	}
 	run := func(redact bool) ([]Outcome, *Workspace) {
-		ws := NewWorkspace(t0)
+		ws := NewWorkspace()
 		ws.Roles = map[string]Role{"lead": RoleAdmin}
 		var outs []Outcome
 		for i, ev := range hist {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestNameEventsTakeAnyText(t *testing.T) {
-	w := NewWorkspace(Epoch)
+	w := NewWorkspace()
 	// Escapes stay in the store; the screens and exports defuse them.
 	for _, name := range []string{"Chloé Dubois", "山田 太郎", "O'Brien-Ng", "Zoë 👩‍💻", "Eve\x1b[31mEvil"} {
 		if _, err := w.Apply(Event{Kind: EvName, Actor: Teammate("5017001"), Text: name}); err != nil {
@@ -33,8 +33,8 @@ func TestNameEventsTakeAnyText(t *testing.T) {
 // A helpdesk's conversation leaves the survey to the helpdesk: closes and
 // asks decide nothing, and what the helpdesk sent is observed.
 func TestHelpdeskConversationsAreObservedNotDecided(t *testing.T) {
-	w := NewWorkspace(Epoch)
-	at := Epoch.Add(time.Hour)
+	w := NewWorkspace()
+	at := t0.Add(time.Hour)
 	long := strings.Repeat("x", MinChars+1)
 	for _, ev := range []Event{
 		{Kind: EvStart, At: at, Conv: "c1", Actor: User("ann"), By: "intercom"},
@@ -81,8 +81,8 @@ func TestHelpdeskConversationsAreObservedNotDecided(t *testing.T) {
 }
 
 func TestObservedRatingOlderThanStoredChangesNothing(t *testing.T) {
-	w := NewWorkspace(Epoch)
-	at := Epoch.Add(time.Hour)
+	w := NewWorkspace()
+	at := t0.Add(time.Hour)
 	must(t, w, Event{Kind: EvStart, At: at, Conv: "c1", Actor: User("ann"), By: "intercom"})
 	rate := func(v int, updated time.Time) Outcome {
 		t.Helper()

@@ -7,8 +7,8 @@ import (
 )
 
 func TestObserveRecordsAFactAndMovesCounters(t *testing.T) {
-	w := NewWorkspace(Epoch)
-	at := Epoch.Add(time.Hour)
+	w := NewWorkspace()
+	at := t0.Add(time.Hour)
 	mustApply := func(ev Event) Outcome {
 		t.Helper()
 		o, err := w.Apply(ev)
@@ -48,7 +48,7 @@ func TestObserveRecordsAFactAndMovesCounters(t *testing.T) {
 }
 
 func TestObserveRefusesBadInputAndChangesNothing(t *testing.T) {
-	w := NewWorkspace(Epoch)
+	w := NewWorkspace()
 	if _, err := w.Apply(Event{Kind: EvStart, Conv: "c1", Actor: Lead("x")}); err != nil {
 		t.Fatal(err)
 	}

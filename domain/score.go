@@ -3,6 +3,7 @@ package domain
 import (
 	"math"
 	"strconv"
+	"time"
 )
 
 // Class groups rating values for the score.
@@ -155,22 +156,60 @@ func FormatShare(score float64, ok bool) string {
 }
 
 // Observe folds an outcome's rating and survey changes into per-agent counts.
-// It is the one place that says how an outcome moves the counters.
 func Observe(o *Outcome, counts func(agent Actor) *Counts) {
+	o.Counted(func(agent Actor, _ time.Time, delta Counts) { counts(agent).Add(delta) })
+}
+
+// Counted is the one place that says how an outcome moves the counters,
+// and on which time each move counts: a survey on the time of the request
+// that opened its slot, a rating on the time it was first given (a later
+// change moves it between classes, never between periods). fn gets at most
+// one survey move and one rating move; delta may hold -1s.
+func (o *Outcome) Counted(fn func(agent Actor, at time.Time, delta Counts)) {
 	if o.Survey.NewSlot && (o.Decision == DecisionSent || o.Kind == EvObserve) {
-		c := counts(o.Survey.Agent)
-		c.Surveys++
+		d := Counts{Surveys: 1}
 		if o.Survey.Inferred {
-			c.Inferred++
+			d.Inferred = 1
 		}
+		fn(o.Survey.Agent, o.Survey.At, d)
 	}
 	if (o.Kind == EvRate || o.Kind == EvObserve) && o.Decision == DecisionAccepted && o.Rating.Changed() {
-		c := counts(o.Rating.Agent)
-		if o.Rating.Old != 0 {
-			c.ByValue[o.Rating.Old]--
+		var d Counts
+		if o.Rating.Old >= 1 && o.Rating.Old <= 5 {
+			d.ByValue[o.Rating.Old]--
 		}
-		c.ByValue[o.Rating.New]++
+		if o.Rating.New >= 1 && o.Rating.New <= 5 {
+			d.ByValue[o.Rating.New]++
+		}
+		fn(o.Rating.Agent, o.Rating.FirstRatedAt, d)
 	}
+}
+
+// Counted calls fn with what the slot adds to its agent's counts as it
+// stands, at the same times [Outcome.Counted] uses: the sum of the moves of
+// every outcome that built it. Taking a conversation's slots out and the
+// rebuilt ones in is how a late part moves the counters.
+func (s *Slot) Counted(fn func(agent Actor, at time.Time, delta Counts)) {
+	d := Counts{Surveys: 1}
+	if s.Inferred {
+		d.Inferred = 1
+	}
+	fn(s.Agent, s.FirstRequestAt, d)
+	if s.Value >= 1 && s.Value <= 5 {
+		var d Counts
+		d.ByValue[s.Value]++
+		fn(s.Agent, s.FirstRatedAt, d)
+	}
+}
+
+// Negate returns c with every count's sign flipped, to take counts out.
+func (c Counts) Negate() Counts {
+	for i := range c.ByValue {
+		c.ByValue[i] = -c.ByValue[i]
+	}
+	c.Surveys = -c.Surveys
+	c.Inferred = -c.Inferred
+	return c
 }
 
 // Tally keeps all-time counts per agent and the follow-up queue, for

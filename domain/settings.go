@@ -217,41 +217,51 @@ func (s *Settings) Set(k SettingKey, value string) error {
 		return fmt.Errorf("%s: invalid value %q: want %s", k, value, want)
 	}
 	if k.Scope == "workspace" {
-		switch k.Name {
-		case "hide-scores":
-			b, ok := parseOnOff(value)
-			if !ok {
-				return bad("on or off")
-			}
-			s.HideScores = b
-		case "target":
-			p, err := ParsePermille(value)
-			if err != nil {
-				return bad("a percentage from 0 to 100, e.g. 85 or 85%")
-			}
-			s.TargetPermille = p
-		case "followup":
-			switch value {
-			case "negative":
-				s.FollowUp = FollowUpNegative
-			case "negative+bad":
-				s.FollowUp = FollowUpNegativeBad
-			default:
-				return bad("negative or negative+bad")
-			}
-		case "profile":
-			p, err := ParseProfile(value)
-			if err != nil {
-				return bad("intercom or operator")
-			}
-			s.Profile = p
-		}
-		return nil
+		return s.setWorkspace(k.Name, value, bad)
 	}
 	a := s.For(AudienceUsers)
 	if k.Scope == "leads" {
 		a = s.For(AudienceLeads)
 	}
+	return a.set(k, value, bad)
+}
+
+// setWorkspace sets a workspace-wide setting.
+func (s *Settings) setWorkspace(name, value string, bad func(want string) error) error {
+	switch name {
+	case "hide-scores":
+		b, ok := parseOnOff(value)
+		if !ok {
+			return bad("on or off")
+		}
+		s.HideScores = b
+	case "target":
+		p, err := ParsePermille(value)
+		if err != nil {
+			return bad("a percentage from 0 to 100, e.g. 85 or 85%")
+		}
+		s.TargetPermille = p
+	case "followup":
+		switch value {
+		case "negative":
+			s.FollowUp = FollowUpNegative
+		case "negative+bad":
+			s.FollowUp = FollowUpNegativeBad
+		default:
+			return bad("negative or negative+bad")
+		}
+	case "profile":
+		p, err := ParseProfile(value)
+		if err != nil {
+			return bad("intercom or operator")
+		}
+		s.Profile = p
+	}
+	return nil
+}
+
+// set sets one audience's setting.
+func (a *AudienceSettings) set(k SettingKey, value string, bad func(want string) error) error {
 	switch k.Name {
 	case "csat", "direct-outbound", "workflow-outbound":
 		b, ok := parseOnOff(value)

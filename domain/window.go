@@ -74,7 +74,7 @@ func (st Settings) Window(aud Audience, s *Slot, now time.Time) SlotWindow {
 	return SlotWindow{State: WindowOpenUntil, Until: until}
 }
 
-// Window is [Settings.Window] under the workspace's settings and clock.
-func (w *Workspace) Window(c *Conversation, s *Slot) SlotWindow {
-	return w.Settings.Window(c.Audience, s, w.Now)
+// Window is [Settings.Window] at now, under the settings in force then.
+func (w *Workspace) Window(c *Conversation, s *Slot, now time.Time) SlotWindow {
+	return w.SettingsAt(now).Window(c.Audience, s, now)
 }

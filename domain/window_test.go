@@ -46,7 +46,7 @@ func TestSlotWindow(t *testing.T) {
 			h.set("workspace.profile", tc.profile)
 			h.wait(tc.wait)
 			c := h.ws.Conversations["c"]
-			got := h.ws.Window(c, c.Newest())
+			got := h.ws.Window(c, c.Newest(), h.now)
 			if got != tc.want {
 				t.Fatalf("window = %v until %v, want %v until %v", got.State, got.Until, tc.want.State, tc.want.Until)
 			}

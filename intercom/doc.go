@@ -33,11 +33,15 @@
 //   - Ratings out of order. An observed rating carries Intercom's
 //     updated_at (Event.Updated); the domain ignores one older than the
 //     slot's last change, so a retried delivery cannot undo a newer rating.
-//   - Time. The domain refuses a clock moving back. Webhooks arrive slightly
-//     out of order and imports carry history: an import sorts all its steps
-//     by time first, and any step older than the store clock is clamped to
-//     it. A rating keeps its own created_at (in the observe event), so it is
-//     counted on the day Intercom asked, whatever the clamp did.
+//   - Time. Nothing is restamped: every step keeps Intercom's time, and
+//     conversations share no clock, so history of any date imports beside
+//     newer data. A part older than its conversation's latest (a webhook
+//     delivered out of order) is placed at its time by the sink, which
+//     decides that conversation again. A record or notification with a
+//     time more than 10 minutes after the receiving machine's clock (passed
+//     in: [Webhook.Clock], [Import]'s clock) is refused whole: an import
+//     reports it with its file and position, a webhook answers 200 with
+//     status skipped and logs it.
 //   - Idempotency. Every step has a key (conversation, part id, contact,
 //     rating value+remark+updated_at, name+time seen, notification id). The
 //     keys a batch carries are written in the same transaction as its
@@ -56,7 +60,9 @@
 //   - Refused steps. Each batch is first dry-run on a scratch copy of the
 //     conversations it touches; a step the rules refuse (a close of a
 //     closed conversation, an unsnooze after the snooze ended) is reported
-//     and left out instead of failing the batch.
+//     and left out instead of failing the batch. A late step cannot be
+//     tried on the scratch copy; when the sink refuses it in its place, it
+//     names it and it is reported and left out the same way.
 //
 // # Part types
 //

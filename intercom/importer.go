@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Record is one conversation read from an export, with where it came from.
@@ -193,10 +194,11 @@ func decodeRecord(src string, raw []byte) Record {
 const ImportBatch = 1000
 
 // Import maps every good record, orders all their steps by time, and
-// applies them in batches. Records with Err set, or that fail to map, are
-// returned as malformed and contribute nothing. progress, if not nil, gets
-// steps done and total.
-func Import(in *Ingester, recs []Record, progress func(done, total int)) (rep Report, malformed []Skip, err error) {
+// applies them in batches. Records with Err set, that fail to map, or
+// that hold a time more than domain.MaxAhead after clock (the receiving
+// machine's) are returned as malformed, with their file and position, and
+// contribute nothing. progress, if not nil, gets steps done and total.
+func Import(in *Ingester, recs []Record, clock time.Time, progress func(done, total int)) (rep Report, malformed []Skip, err error) {
 	var steps []Step
 	var aliases []string
 	for _, r := range recs {
@@ -205,6 +207,9 @@ func Import(in *Ingester, recs []Record, progress func(done, total int)) (rep Re
 			continue
 		}
 		p, err := in.Map(&r.Conv)
+		if err == nil {
+			err = p.Ahead(clock)
+		}
 		if err != nil {
 			malformed = append(malformed, Skip{What: r.Source, Reason: err.Error()})
 			continue

@@ -2,7 +2,9 @@ package intercom
 
 import (
 	"errors"
+	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,7 +15,6 @@ import (
 // in-memory workspace that can commit a batch whole or not at all and look
 // up the keys its mark events carried.
 type Sink interface {
-	Now() time.Time
 	Settings() domain.Settings
 	Conversation(id string) (domain.Conversation, bool)
 	// ApplyBatch commits events in one transaction: all or none.
@@ -59,7 +60,7 @@ func (r *Report) Add(o Report) {
 
 // Ingester applies mapped steps to a sink exactly once each. It is safe for
 // concurrent use; ingests are serialized, since each plans against the
-// store's clock and conversation state. Whether a key was ingested before
+// sink's conversation state. Whether a key was ingested before
 // is asked of the sink, key by key: the ingester's memory does not grow
 // with what it ingests.
 type Ingester struct {
@@ -104,10 +105,6 @@ func (in *Ingester) Map(c *Conversation) (Plan, error) {
 	return Map(c)
 }
 
-// maxRetries bounds re-planning when another writer moved the clock
-// between planning and commit.
-const maxRetries = 3
-
 // request is one caller's steps waiting for a group commit.
 type request struct {
 	steps []Step
@@ -118,11 +115,10 @@ type request struct {
 }
 
 // Apply writes steps (in the order given) with extra keys, in one
-// transaction. Steps seen before are counted, not applied. Times older than
-// the store clock are clamped to it: the domain refuses a clock moving
-// back, and Intercom delivers slightly out of order. The rating's own
-// created_at travels in the observe event, so reports still place it on its
-// day.
+// transaction. Steps seen before are counted, not applied. Every step
+// keeps Intercom's own time: a part older than its conversation's latest
+// one is placed at its time by the sink, which decides that conversation
+// again.
 //
 // Concurrent callers are committed together (group commit): one caller
 // plans everyone's steps in arrival order and writes them in one
@@ -180,7 +176,7 @@ func (in *Ingester) commitGroup(group []*request) bool {
 	batch := map[string]bool{}
 	var all []domain.Event
 	for _, r := range group {
-		rep, evs, ks, err := in.plan(ws, batch, r.steps, r.extra)
+		rep, evs, ks, _, err := in.plan(ws, batch, r.steps, r.extra)
 		if err != nil {
 			return false
 		}
@@ -207,43 +203,56 @@ func marker(evs []domain.Event, keys []string) domain.Event {
 	return domain.MarkEvent(markSource, keys, at)
 }
 
-// applyOne writes one request in its own transaction, re-planning when
-// another writer moved the clock in between. The caller holds in.mu.
+// indexedError is a sink's error that names the event of the batch it is
+// about (the store's EventError does).
+type indexedError interface{ EventIndex() int }
+
+// applyOne writes one request in its own transaction. A late part the
+// plan could not try (the sink places it among parts the plan does not
+// hold) may still not apply at its place: the sink then names it, and it
+// is left out and reported, its key still marked, like any refused step.
+// The caller holds in.mu.
 func (in *Ingester) applyOne(steps []Step, extra []string) (Report, error) {
-	for try := 1; ; try++ {
-		rep, evs, keys, err := in.plan(in.scratch(), map[string]bool{}, steps, extra)
-		if err != nil {
-			return Report{}, err
-		}
-		if len(keys) == 0 {
-			return rep, nil
-		}
+	rep, evs, keys, whats, err := in.plan(in.scratch(), map[string]bool{}, steps, extra)
+	if err != nil {
+		return Report{}, err
+	}
+	if len(keys) == 0 {
+		return rep, nil
+	}
+	for {
 		_, err = in.sink.ApplyBatch(append([]domain.Event{marker(evs, keys)}, evs...))
 		if err == nil {
 			rep.Applied = len(evs)
 			return rep, nil
 		}
-		if !errors.Is(err, domain.ErrClockBack) || try == maxRetries {
+		var ie indexedError
+		if !errors.As(err, &ie) || ie.EventIndex() < 1 || ie.EventIndex() > len(evs) {
 			return Report{}, err
 		}
+		i := ie.EventIndex() - 1
+		rep.Skipped = append(rep.Skipped, Skip{What: whats[i] + " of conversation " + evs[i].Conv, Reason: errors.Unwrap(err).Error()})
+		evs = append(evs[:i:i], evs[i+1:]...)
+		whats = append(whats[:i:i], whats[i+1:]...)
 	}
 }
 
-// scratch is an empty workspace at the store's clock and settings; plan
-// loads the conversations it touches.
+// scratch is an empty workspace under the sink's settings; plan loads the
+// conversations it touches.
 func (in *Ingester) scratch() *domain.Workspace {
-	return &domain.Workspace{Now: in.sink.Now(), Settings: in.sink.Settings(), Conversations: map[string]*domain.Conversation{}, Roles: map[string]domain.Role{}}
+	return &domain.Workspace{Settings: in.sink.Settings(), Conversations: map[string]*domain.Conversation{}, Roles: map[string]domain.Role{}}
 }
 
 // plan dry-runs the steps on ws, a scratch copy of the conversations they
 // touch, so that a step the rules refuse (a close of a closed conversation)
-// is reported and left out instead of failing the whole batch. batch holds
-// the keys already planned in this transaction; the sink knows the keys
-// committed before. The error is the sink's, when it cannot tell.
-func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []Step, extra []string) (Report, []domain.Event, []string, error) {
-	var rep Report
-	var evs []domain.Event
-	var keys []string
+// is reported and left out instead of failing the whole batch. A step
+// older than its conversation's latest part cannot be tried here: the
+// sink places it among the conversation's parts, and the plan stops
+// trying that conversation's later steps, whose scratch state it no longer
+// knows. batch holds the keys already planned in this transaction; the
+// sink knows the keys committed before. whats names each planned event
+// for reports. The error is the sink's, when it cannot tell.
+func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []Step, extra []string) (rep Report, evs []domain.Event, keys, whats []string, err error) {
 	seen := func(k string) (bool, error) {
 		if batch[k] {
 			return true, nil
@@ -253,17 +262,18 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 	for _, k := range extra {
 		ok, err := seen(k)
 		if err != nil {
-			return Report{}, nil, nil, err
+			return Report{}, nil, nil, nil, err
 		}
 		if !ok {
 			keys = append(keys, k)
 			batch[k] = true
 		}
 	}
+	untried := map[string]bool{} // conversations with a late step in this plan
 	for _, s := range steps {
 		ok, err := seen(s.Key)
 		if err != nil {
-			return Report{}, nil, nil, err
+			return Report{}, nil, nil, nil, err
 		}
 		if ok || in.shown(s.Event) {
 			rep.Already++
@@ -279,18 +289,22 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		}
 		oneCustomer(ws.Conversations[ev.Conv], &ev)
 		if err := in.unalias(&ev, seen); err != nil {
-			return Report{}, nil, nil, err
+			return Report{}, nil, nil, nil, err
 		}
-		if ev.At.Before(ws.Now) {
-			ev.At = ws.Now
-		}
-		if _, err := ws.Apply(ev); err != nil {
-			rep.Skipped = append(rep.Skipped, Skip{What: s.What + " of conversation " + ev.Conv, Reason: err.Error()})
-			continue
+		if !untried[ev.Conv] {
+			_, err := ws.Apply(ev)
+			switch {
+			case errors.Is(err, domain.ErrLate):
+				untried[ev.Conv] = true
+			case err != nil:
+				rep.Skipped = append(rep.Skipped, Skip{What: s.What + " of conversation " + ev.Conv, Reason: err.Error()})
+				continue
+			}
 		}
 		evs = append(evs, ev)
+		whats = append(whats, s.What)
 	}
-	return rep, evs, keys, nil
+	return rep, evs, keys, whats, nil
 }
 
 // unalias gives a rating of an admin id known to write as a bot (Operator,
@@ -346,8 +360,25 @@ func clone(c domain.Conversation) *domain.Conversation {
 }
 
 // SortSteps orders steps from many conversations by time, keeping each
-// conversation's own order for equal times: an import applies history in
-// the order it happened.
+// conversation's own order for equal times. Conversations share no clock,
+// so any order would decide the same; time order spares the sink placing
+// late parts.
 func SortSteps(steps []Step) {
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Event.At.Before(steps[j].Event.At) })
+}
+
+// Ahead refuses a plan with a step more than domain.MaxAhead after clock,
+// the receiving machine's clock: such a time is bad input, and the whole
+// conversation it came with moves nothing. The error names the step.
+func (p Plan) Ahead(clock time.Time) error {
+	for _, s := range p.Steps {
+		if err := domain.CheckArrival(s.Event.At, clock); err != nil {
+			what := s.What
+			if !strings.HasPrefix(what, "conversation ") {
+				what += " of conversation " + p.Conv
+			}
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
 }

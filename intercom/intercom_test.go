@@ -12,6 +12,9 @@ import (
 	"github.com/csat-app/csat/domain"
 )
 
+// received is the receiving clock of the tests: after every fixture.
+var received = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
 func importFile(t *testing.T, sink *memSink, path string) (Report, []Skip) {
 	t.Helper()
 	in, err := NewIngester(sink)
@@ -22,7 +25,7 @@ func importFile(t *testing.T, sink *memSink, path string) (Report, []Skip) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, bad, err := Import(in, recs, nil)
+	rep, bad, err := Import(in, recs, received, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +74,9 @@ func TestImportV2ExportStoresObservedRatings(t *testing.T) {
 func TestImportTwiceChangesNothing(t *testing.T) {
 	sink := newMemSink()
 	first, _ := importFile(t, sink, "testdata/export_v2.json")
-	n, now := len(sink.log), sink.Now()
+	n := len(sink.log)
 	second, bad := importFile(t, sink, "testdata/export_v2.json")
-	if len(bad) != 0 || second.Applied != 0 || len(sink.log) != n || !sink.Now().Equal(now) {
+	if len(bad) != 0 || second.Applied != 0 || len(sink.log) != n {
 		t.Fatalf("second import wrote: %+v (log %d → %d)", second, n, len(sink.log))
 	}
 	// Every step written the first time is recognised (the fixture has no step the rules refused).
@@ -136,19 +139,104 @@ func TestBrokenRecordsAreReportedAndNeverWritten(t *testing.T) {
 	}
 }
 
-func TestImportOlderThanClockIsClampedButRatingKeepsItsDay(t *testing.T) {
+func TestImportKeepsIntercomTimesBesideNewerData(t *testing.T) {
 	sink := newMemSink()
 	later := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := sink.ApplyBatch([]domain.Event{{Kind: domain.EvClock, At: later}}); err != nil {
+	if _, err := sink.ApplyBatch([]domain.Event{{Kind: domain.EvStart, At: later, Conv: "newer", Actor: domain.User("zed")}}); err != nil {
 		t.Fatal(err)
 	}
 	importFile(t, sink, "testdata/export_v2.json")
 	c := sink.ws.Conversations["1295"]
-	if !c.StartedAt.Equal(later) {
-		t.Errorf("start %v, want clamped to %v", c.StartedAt, later)
+	if want := time.Unix(1772442000, 0).UTC(); !c.StartedAt.Equal(want) {
+		t.Errorf("start %v, want Intercom's created_at %v: nothing is restamped", c.StartedAt, want)
 	}
 	if s := c.Slot(domain.Teammate("991267390")); !s.FirstRatedAt.Equal(time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC)) {
 		t.Errorf("first rated %v, want the rating's own created_at", s.FirstRatedAt)
+	}
+}
+
+// oldConversation is an Intercom conversation of 2025: a customer's
+// opening message, a teammate's reply an hour later, and the teammate's
+// close closeAfter the reply.
+func oldConversation(id string, closeAfter time.Duration) string {
+	start := time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
+	reply := start.Add(time.Hour)
+	text := strings.Repeat("The export times out on every report we try. ", 4)
+	return fmt.Sprintf(`{"type":"conversation","id":%q,"created_at":%d,
+ "source":{"type":"conversation","id":"s%s","delivered_as":"customer_initiated","body":%q,
+  "author":{"type":"user","id":"u%s","name":"Ann"}},
+ "contacts":{"type":"contact.list","contacts":[{"type":"contact","id":"u%s"}]},
+ "conversation_parts":{"type":"conversation_part.list","conversation_parts":[
+  {"type":"conversation_part","id":"%s1","part_type":"comment","body":%q,"created_at":%d,
+   "author":{"type":"admin","id":"77","name":"Bea"}},
+  {"type":"conversation_part","id":"%s2","part_type":"close","body":null,"created_at":%d,
+   "author":{"type":"admin","id":"77","name":"Bea"}}]}}`,
+		id, start.Unix(), id, text, id, id, id, text, reply.Unix(), id, reply.Add(closeAfter).Unix())
+}
+
+// History of 2025 imported after 2026 data is judged at its own times: a
+// close 10 days after the last reply is stale, one after a day is not.
+func TestHistoryImportedAfterNewerDataIsJudgedAtItsOwnTimes(t *testing.T) {
+	sink := newMemSink()
+	importFile(t, sink, "testdata/export_v2.json") // 2026
+	in, err := NewIngester(sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := "[" + oldConversation("old1", 10*24*time.Hour) + "," + oldConversation("old2", 24*time.Hour) + "]"
+	recs := ReadBytes("history-2025.json", []byte(data))
+	if _, bad, err := Import(in, recs, received, nil); err != nil || len(bad) > 0 {
+		t.Fatalf("import: %v %v", err, bad)
+	}
+	stale, fresh := sink.ws.Conversations["old1"], sink.ws.Conversations["old2"]
+	if stale == nil || fresh == nil {
+		t.Fatal("the 2025 conversations were not imported")
+	}
+	if stale.ClosedAt.Year() != 2025 || fresh.ClosedAt.Year() != 2025 {
+		t.Errorf("closed %s and %s, want 2025", stale.ClosedAt, fresh.ClosedAt)
+	}
+	// Intercom decided these surveys; the rules decide them in a replay
+	// that clears the helpdesk, as the observed comparison does.
+	closes := map[string]domain.Outcome{}
+	w := domain.NewWorkspace()
+	for _, ev := range sink.log {
+		if ev.Conv != "old1" && ev.Conv != "old2" {
+			continue
+		}
+		if ev.Kind == domain.EvStart {
+			ev.By = ""
+		}
+		if o, err := w.Apply(ev); err == nil && ev.Kind == domain.EvClose {
+			closes[ev.Conv] = o
+		}
+	}
+	if o := closes["old1"]; !o.Has(domain.CodeStale) || o.Decision == domain.DecisionSent {
+		t.Errorf("the 2025 close 10 days after the reply was not judged stale: %+v", o)
+	}
+	if o := closes["old2"]; o.Decision != domain.DecisionSent {
+		t.Errorf("the 2025 close a day after the reply sent no survey: %+v", o)
+	}
+}
+
+// A time more than 10 minutes after the receiving clock is bad input: the
+// record is reported with its file and position and moves nothing.
+func TestImportRefusesATimeInTheFuture(t *testing.T) {
+	sink := newMemSink()
+	in, err := NewIngester(sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2025, 4, 1, 10, 0, 0, 0, time.UTC) // the reply, at 10:00, is fine; the close is days ahead
+	recs := ReadBytes("typo.json", []byte("["+oldConversation("t1", 3*24*time.Hour)+"]"))
+	rep, bad, err := Import(in, recs, clock.Add(5*time.Minute), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) != 1 || !strings.HasPrefix(bad[0].What, "typo.json:1 (record 1)") || !strings.Contains(bad[0].Reason, "after the receiving clock") {
+		t.Fatalf("malformed %+v", bad)
+	}
+	if rep.Applied != 0 || len(sink.log) != 0 {
+		t.Fatalf("a refused record wrote %d events", len(sink.log))
 	}
 }
 
@@ -304,7 +392,7 @@ func FuzzImportRecords(f *testing.F) {
 				t.Fatalf("error without a position: %q", r.Source)
 			}
 		}
-		if _, _, err := Import(in, recs, nil); err != nil {
+		if _, _, err := Import(in, recs, received, nil); err != nil {
 			t.Fatalf("a mapped record failed to write: %v", err)
 		}
 	})

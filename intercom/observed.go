@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 )
 
 // Divergence is an observed rating where this project's rules would have
@@ -34,72 +35,51 @@ type Comparison struct {
 
 type convLog struct {
 	sentTo   map[domain.Actor]bool
-	lastSkip []domain.Check
+	lastSkip *domain.Outcome // the latest close or ask that sent nothing
 	decided  bool
 	intercom bool
 	observed bool
 }
 
+// observedRating is one observed slot: a changed rating is still one slot.
+type observedRating struct {
+	conv  string
+	agent domain.Actor
+	value int
+}
+
 // CompareObserved replays a log through the rules, leaving the observed
 // ratings out, and compares each observed rating with what the rules
-// decided in its conversation. Events the rules refuse in this replay are
-// passed over: the comparison is about decisions, not about the log.
+// decided in its conversation. The replay is lenient: events the rules
+// refuse are passed over, as the comparison is about decisions, not the log.
 func CompareObserved(events func(yield func(domain.Event) error) error) (Comparison, error) {
-	ws := domain.NewWorkspace(domain.Epoch)
 	cmp := Comparison{SkippedBy: map[string]int{}, decided: map[string]*convLog{}}
-	logOf := func(conv string) *convLog {
-		l := cmp.decided[conv]
-		if l == nil {
-			l = &convLog{sentTo: map[domain.Actor]bool{}}
-			cmp.decided[conv] = l
-		}
-		return l
-	}
-	type obs struct {
-		conv  string
-		agent domain.Actor
-		value int
-	}
-	var observed []obs
-	seen := map[obs]int{}
-	err := events(func(ev domain.Event) error {
+	var observed []observedRating
+	seen := map[observedRating]int{}
+	isObserve := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
+	_, err := simulate.Replay(asDecided(events), simulate.ReplayOptions{Lenient: true, Skip: isObserve}, func(st *simulate.ReplayStep) error {
+		ev := st.Event
 		switch {
 		case ev.Kind == domain.EvObserve && ev.Value == 0:
 			return nil // a request without an answer: no rating to compare
 		case ev.Kind == domain.EvObserve:
-			key := obs{conv: ev.Conv, agent: ev.Agent}
+			key := observedRating{conv: ev.Conv, agent: ev.Agent}
 			if i, ok := seen[key]; ok {
-				observed[i].value = ev.Value // a changed rating is still one slot
+				observed[i].value = ev.Value
 			} else {
 				seen[key] = len(observed)
-				observed = append(observed, obs{ev.Conv, ev.Agent, ev.Value})
+				observed = append(observed, observedRating{ev.Conv, ev.Agent, ev.Value})
 			}
-			logOf(ev.Conv).observed = true
-			return nil
+			cmp.logOf(ev.Conv).observed = true
 		case ev.Kind == domain.EvClock && ev.By == markSource:
 			_, keys, _ := ev.MarkKeys()
 			for _, k := range keys {
 				if conv, ok := strings.CutPrefix(k, "conv/"); ok {
-					logOf(conv).intercom = true
+					cmp.logOf(conv).intercom = true
 				}
 			}
-		}
-		if ev.Kind == domain.EvStart {
-			ev.By = "" // this replay asks the rules what the helpdesk decided
-		}
-		if ev.At.Before(ws.Now) {
-			ev.At = ws.Now
-		}
-		o, err := ws.Apply(ev)
-		if err != nil || (ev.Kind != domain.EvClose && ev.Kind != domain.EvAsk) {
-			return nil
-		}
-		l := logOf(ev.Conv)
-		l.decided = true
-		if o.Decision == domain.DecisionSent {
-			l.sentTo[o.To] = true
-		} else {
-			l.lastSkip = append(l.lastSkip[:0], o.Reasons()...)
+		case st.Err == nil && (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk):
+			cmp.logOf(ev.Conv).decide(st.Outcome)
 		}
 		return nil
 	})
@@ -107,7 +87,7 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 		return Comparison{}, err
 	}
 	for _, ob := range observed {
-		cmp.judge(ob.conv, ob.agent, ob.value)
+		cmp.compare(ob)
 	}
 	for _, l := range cmp.decided {
 		if l.intercom && !l.observed && len(l.sentTo) > 0 {
@@ -117,14 +97,44 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 	return cmp, nil
 }
 
-// judge sets one observed rating beside what the rules decided in its
-// conversation.
-func (cmp *Comparison) judge(conv string, agent domain.Actor, value int) {
+// asDecided clears the helpdesk of each conversation's start, so the
+// replay asks the rules what the helpdesk decided.
+func asDecided(events func(yield func(domain.Event) error) error) func(yield func(domain.Event) error) error {
+	return func(yield func(domain.Event) error) error {
+		return events(func(ev domain.Event) error {
+			if ev.Kind == domain.EvStart {
+				ev.By = ""
+			}
+			return yield(ev)
+		})
+	}
+}
+
+func (cmp *Comparison) logOf(conv string) *convLog {
+	l := cmp.decided[conv]
+	if l == nil {
+		l = &convLog{sentTo: map[domain.Actor]bool{}}
+		cmp.decided[conv] = l
+	}
+	return l
+}
+
+func (l *convLog) decide(o domain.Outcome) {
+	l.decided = true
+	if o.Decision == domain.DecisionSent {
+		l.sentTo[o.To] = true
+	} else {
+		l.lastSkip = &o
+	}
+}
+
+// compare sets one observed rating beside what the rules decided.
+func (cmp *Comparison) compare(ob observedRating) {
 	cmp.Observed++
-	l := cmp.decided[conv] // present: the observation logged it
-	d := Divergence{Conv: conv, Agent: agent, Value: value}
+	l := cmp.logOf(ob.conv)
+	d := Divergence{Conv: ob.conv, Agent: ob.agent, Value: ob.value}
 	switch {
-	case l.sentTo[agent]:
+	case l.sentTo[ob.agent]:
 		cmp.Agree++
 		return
 	case len(l.sentTo) > 0:
@@ -137,12 +147,10 @@ func (cmp *Comparison) judge(conv string, agent domain.Actor, value int) {
 		d.Rules = "sent to " + strings.Join(to, ", ")
 	case l.decided:
 		cmp.Skipped++
-		var parts []string
-		for _, c := range l.lastSkip {
+		for _, c := range l.lastSkip.Reasons() {
 			cmp.SkippedBy[c.Code.String()]++
-			parts = append(parts, c.Code.String()+" ("+c.Detail()+")")
 		}
-		d.Rules = "skipped: " + strings.Join(parts, ", ")
+		d.Rules = simulate.Describe(l.lastSkip)
 	default:
 		cmp.NoDecision++
 		d.Rules = "no close or ask"

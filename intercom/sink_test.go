@@ -14,7 +14,7 @@ import (
 // batches: a batch is tried on a copy first, as the store's transaction
 // would. Like the store, it indexes the keys of the mark events it commits.
 type memSink struct {
-	ws    *domain.Workspace
+	ws    *domain.Timeline
 	log   []domain.Event
 	tally domain.Tally
 
@@ -23,10 +23,9 @@ type memSink struct {
 }
 
 func newMemSink() *memSink {
-	return &memSink{ws: domain.NewWorkspace(domain.Epoch), marks: map[[2]string]bool{}}
+	return &memSink{ws: domain.NewTimeline(domain.NewWorkspace(), nil), marks: map[[2]string]bool{}}
 }
 
-func (m *memSink) Now() time.Time            { return m.ws.Now }
 func (m *memSink) Settings() domain.Settings { return m.ws.Settings }
 
 func (m *memSink) Conversation(id string) (domain.Conversation, bool) {
@@ -37,24 +36,18 @@ func (m *memSink) Conversation(id string) (domain.Conversation, bool) {
 	return *clone(*c), true
 }
 
-func copyWorkspace(w *domain.Workspace) *domain.Workspace {
-	cp := *w
-	cp.Conversations = map[string]*domain.Conversation{}
-	for id, c := range w.Conversations {
-		cp.Conversations[id] = clone(*c)
-	}
-	cp.Roles = map[string]domain.Role{}
-	for k, v := range w.Roles {
-		cp.Roles[k] = v
-	}
-	return &cp
-}
-
 func (m *memSink) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
-	trial := copyWorkspace(m.ws)
+	// The trial replays the log, then the batch, so that a refused event
+	// leaves the sink as it was.
+	trial := domain.NewTimeline(domain.NewWorkspace(), nil)
+	for _, ev := range m.log {
+		if _, err := trial.Apply(ev); err != nil {
+			panic(err) // the log applied before
+		}
+	}
 	for i, ev := range evs {
 		if _, err := trial.Apply(ev); err != nil {
-			return nil, fmt.Errorf("event %d: %w", i, err)
+			return nil, &indexErr{i, err}
 		}
 	}
 	outs := make([]domain.Outcome, len(evs))
@@ -63,9 +56,9 @@ func (m *memSink) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 		if err != nil {
 			panic(err) // the trial said it applies
 		}
-		m.tally.Observe(&o)
 		outs[i] = o
 	}
+	m.tally = tallyOf(m.ws.Workspace)
 	m.log = append(m.log, evs...)
 	m.mu.Lock()
 	for _, ev := range evs {
@@ -102,3 +95,31 @@ func (m *memSink) Marks(source, prefix string, fn func(string) error) error {
 	}
 	return nil
 }
+
+// tallyOf counts every slot as it stands, so that late parts, which
+// rebuild a conversation, are counted as they end up.
+func tallyOf(w *domain.Workspace) domain.Tally {
+	t := domain.Tally{Agents: map[domain.Actor]*domain.Counts{}}
+	for _, c := range w.Conversations {
+		for i := range c.Slots {
+			c.Slots[i].Counted(func(a domain.Actor, _ time.Time, d domain.Counts) {
+				if t.Agents[a] == nil {
+					t.Agents[a] = &domain.Counts{}
+				}
+				t.Agents[a].Add(d)
+			})
+		}
+	}
+	return t
+}
+
+// indexErr names the event of a batch the sink refused, as the store's
+// EventError does.
+type indexErr struct {
+	i   int
+	err error
+}
+
+func (e *indexErr) Error() string   { return fmt.Sprintf("event %d: %v", e.i, e.err) }
+func (e *indexErr) Unwrap() error   { return e.err }
+func (e *indexErr) EventIndex() int { return e.i }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
 
@@ -79,7 +80,38 @@ func TestRedeliveryAfterRestartChangesNothingInTheStore(t *testing.T) {
 	if st.Seq() != seq+1 {
 		t.Fatalf("the log went from %d to %d events; want only the new id's mark", seq, st.Seq())
 	}
-	if diffs, err := st.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := st.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+		t.Fatalf("check: %v %v", diffs, err)
+	}
+}
+
+// Against the real store: a rating redelivered with an older updated_at
+// is placed before the newer one and changes nothing; the store's counters
+// and check agree.
+func TestOlderRatingRedeliveryChangesNothingInTheStore(t *testing.T) {
+	newer, err := os.ReadFile("testdata/notification_rating.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := bytes.Replace(newer, []byte(`"rating": 5,`), []byte(`"rating": 1,`), 1)
+	older = bytes.Replace(older, []byte(`"updated_at": 1772443200,`), []byte(`"updated_at": 1772442900,`), 1)
+	older = bytes.Replace(older, []byte("notif_ccd8a4d0"), []byte("notif_retry"), 1)
+	st := openStore(t, store.Options{Dir: t.TempDir()})
+	defer st.Close()
+	wh := webhookOn(t, st)
+	for i, body := range [][]byte{newer, older} {
+		if a, code := wh.Ingest(body); code != http.StatusOK || a.Status != "ok" {
+			t.Fatalf("notification %d: %d %+v", i, code, a)
+		}
+	}
+	ciaran := domain.Teammate("991267390")
+	if c := st.AllTime(ciaran); c.ByValue[5] != 1 || c.ByValue[1] != 0 || c.Surveys != 1 {
+		t.Fatalf("counts %+v, want the newer 5 only", c)
+	}
+	if n := st.OpenFollowUps(); n != 0 {
+		t.Fatalf("%d open follow-ups: the older 😠 entered the queue", n)
+	}
+	if diffs, err := st.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 }

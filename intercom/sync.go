@@ -203,7 +203,7 @@ func (in *Ingester) syncDirectory(ctx context.Context, c *apiClient, rep *SyncRe
 		return err
 	}
 	rep.Admins, rep.Teams = len(admins.Admins), len(teams.Teams)
-	if steps, aliases := directorySteps(admins.Admins, in.sink.Now()); len(steps)+len(aliases) > 0 {
+	if steps, aliases := directorySteps(admins.Admins, c.now()); len(steps)+len(aliases) > 0 {
 		if _, err := in.Apply(steps, aliases); err != nil {
 			return fmt.Errorf("recording the admins' names: %w", err)
 		}
@@ -259,7 +259,7 @@ func (in *Ingester) syncPages(ctx context.Context, c *apiClient, run *syncRun, r
 		if err != nil {
 			return err
 		}
-		part, malformed, err := Import(in, recs, nil)
+		part, malformed, err := Import(in, recs, time.Now(), nil) // this machine receives them
 		if err != nil {
 			return fmt.Errorf("writing page %d: %w", run.Page+1, err)
 		}

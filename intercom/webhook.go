@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // MaxBody is the largest notification accepted; larger ones get 413.
@@ -63,8 +64,12 @@ type Webhook struct {
 	Ingester *Ingester
 	Secret   []byte
 	// Logf, when set, reports failed writes (the store's error, not the
-	// caller's), every rejected notification and every skipped one.
+	// caller's), every rejected notification and every skipped one (a
+	// time in the future among them).
 	Logf func(format string, args ...any)
+	// Clock is the receiving machine's clock, against which a time too far
+	// ahead is refused; nil means the wall clock.
+	Clock func() time.Time
 
 	counts webhookCounts
 }
@@ -162,6 +167,18 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 	plan, err := h.Ingester.Map(&c)
 	if err != nil {
 		return Answer{Status: "skipped", Reason: "in data.item: " + err.Error()}, http.StatusOK
+	}
+	clock := time.Now
+	if h.Clock != nil {
+		clock = h.Clock
+	}
+	if err := plan.Ahead(clock()); err != nil {
+		// Intercom would retry a failure with the same body for days: the
+		// notification is answered, logged and left out whole.
+		if h.Logf != nil {
+			h.Logf("webhook %s (%s): skipped: %v", n.ID, n.Topic, err)
+		}
+		return Answer{Status: "skipped", Skipped: []Skip{{What: "notification " + n.ID, Reason: err.Error()}}}, http.StatusOK
 	}
 	rep, err := h.Ingester.Apply(plan.Steps, append([]string{key}, plan.Aliases...))
 	if err != nil {

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/domain"
 )
@@ -194,5 +196,120 @@ func TestConcurrentNotificationsAreEachStoredOnce(t *testing.T) {
 	}
 	if len(sink.ws.Conversations) != n {
 		t.Fatalf("%d conversations, want %d", len(sink.ws.Conversations), n)
+	}
+}
+
+// notification wraps a conversation item as a webhook notification.
+func notification(id, item string) []byte {
+	return []byte(fmt.Sprintf(`{"type":"notification_event","id":%q,"topic":"conversation.admin.replied","data":{"type":"notification_event_data","item":%s}}`, id, item))
+}
+
+// withParts keeps only the listed parts (1: the reply, 2: the close) of an
+// oldConversation, as a notification carries only the new part.
+func withParts(conv string, keep ...int) string {
+	var item Conversation
+	if err := json.Unmarshal([]byte(conv), &item); err != nil {
+		panic(err)
+	}
+	all := item.Parts.Parts
+	item.Parts.Parts = nil
+	for _, k := range keep {
+		item.Parts.Parts = append(item.Parts.Parts, all[k-1])
+	}
+	b, err := json.Marshal(item)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func TestWebhookSkipsATimeInTheFutureAndMovesNothing(t *testing.T) {
+	sink := newMemSink()
+	in, err := NewIngester(sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []string
+	clock := time.Date(2025, 4, 1, 10, 5, 0, 0, time.UTC) // the close, days later, is ahead of it
+	h := &Webhook{Ingester: in, Secret: secret, Clock: func() time.Time { return clock },
+		Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }}
+	a, code := h.Ingest(notification("notif_future", oldConversation("f1", 3*24*time.Hour)))
+	if code != http.StatusOK || a.Status != "skipped" || len(a.Skipped) != 1 || !strings.Contains(a.Skipped[0].Reason, "after the receiving clock") {
+		t.Fatalf("answer %d %+v", code, a)
+	}
+	if len(sink.log) != 0 || len(logged) != 1 || !strings.Contains(logged[0], "notif_future") {
+		t.Fatalf("%d events written; logged %q", len(sink.log), logged)
+	}
+	if seen, _ := in.Seen("notif/notif_future"); seen {
+		t.Fatal("a refused notification was marked as seen")
+	}
+	// Once the receiving clock has passed it, the same notification applies.
+	clock = clock.Add(5 * 24 * time.Hour)
+	if a, code := h.Ingest(notification("notif_future", oldConversation("f1", 3*24*time.Hour))); code != http.StatusOK || a.Status != "ok" {
+		t.Fatalf("later: %d %+v", code, a)
+	}
+}
+
+// A teammate's reply delivered after the close it came before is placed
+// at its time: the close, skipped for want of a reply when it arrived, is
+// decided again and sends, when the rules decide (Intercom's own sends
+// arrive as observations, so the replay clears the helpdesk).
+func TestWebhookPlacesALatePart(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	conv := oldConversation("late1", time.Hour)
+	for i, body := range [][]byte{
+		notification("n_close", withParts(conv, 2)),
+		notification("n_reply", withParts(conv, 1)),
+	} {
+		if code, a := post(t, srv.URL, body, Sign(secret, body)); code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
+			t.Fatalf("notification %d: %d %+v", i, code, a)
+		}
+		var evs []domain.Event // the conversation's parts in time order, as the store keeps them
+		for _, ev := range sink.log {
+			if ev.Conv == "late1" {
+				evs = append(evs, ev)
+			}
+		}
+		sort.SliceStable(evs, func(a, b int) bool { return evs[a].At.Before(evs[b].At) })
+		w := domain.NewWorkspace()
+		for _, ev := range evs {
+			if ev.Kind == domain.EvStart {
+				ev.By = ""
+			}
+			if _, err := w.Apply(ev); err != nil {
+				t.Fatalf("after notification %d: the log does not replay: %v", i, err)
+			}
+		}
+		if sent := w.Conversations["late1"].Slot(domain.Teammate("77")) != nil; sent != (i == 1) {
+			t.Fatalf("after notification %d: survey sent %v", i, sent)
+		}
+	}
+	if c := sink.ws.Conversations["late1"]; c.Helpdesk == "" || c.Slot(domain.Teammate("77")) != nil {
+		t.Fatalf("the rules sent in a conversation Intercom decides: %+v", c.Slots)
+	}
+}
+
+// A rating redelivered out of order (a retry carrying the older value)
+// is placed at its updated_at, before the newer one: the stored rating and
+// the counters keep the newer value.
+func TestWebhookOlderRatingChangesNothing(t *testing.T) {
+	sink := newMemSink()
+	srv := newWebhook(t, sink)
+	newer := fixture(t, "notification_rating.json")
+	older := bytes.Replace(newer, []byte(`"rating": 5,`), []byte(`"rating": 2,`), 1)
+	older = bytes.Replace(older, []byte(`"updated_at": 1772443200,`), []byte(`"updated_at": 1772442900,`), 1)
+	older = bytes.Replace(older, []byte("notif_ccd8a4d0"), []byte("notif_retry"), 1)
+	for i, body := range [][]byte{newer, older} {
+		if code, a := post(t, srv.URL, body, Sign(secret, body)); code != http.StatusOK || a.Status != "ok" {
+			t.Fatalf("notification %d: %d %+v", i, code, a)
+		}
+	}
+	ciaran := domain.Teammate("991267390")
+	if s := sink.ws.Conversations["1295"].Slot(ciaran); s == nil || s.Value != 5 {
+		t.Fatalf("slot %+v, want the newer rating 5", s)
+	}
+	if c := sink.tally.Agent(ciaran); c.ByValue[5] != 1 || c.ByValue[2] != 0 || c.Surveys != 1 {
+		t.Fatalf("counts %+v", c)
 	}
 }

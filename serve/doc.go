@@ -2,7 +2,9 @@
 // store, serving a live dashboard to every SSH session (wish with its
 // bubbletea middleware, styles from each session's own renderer) and the
 // HTTP API: POST /webhooks/intercom, GET /healthz, and the token-protected
-// GET /api/report and /api/export/ratings.
+// GET /api/report, /api/export/ratings and /api/export/conversations,
+// whose answers are the row types of package report (the contract: a Go
+// rename there fails the golden tests in testdata/api, not a client).
 //
 // Access is by public key only, from the users file; passwords and
 // keyboard-interactive logins are refused. The role a key carries is

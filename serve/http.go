@@ -8,29 +8,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/report"
+	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
-
-// RatingRow is one rating slot in /api/export/ratings.
-type RatingRow struct {
-	Conversation string    `json:"conversation"`
-	Agent        string    `json:"agent"`
-	AgentName    string    `json:"agent_name"` // the display name; Agent is the key
-	Customer     string    `json:"customer"`
-	Value        int       `json:"value"`
-	Class        string    `json:"class"`
-	Comment      string    `json:"comment,omitempty"`
-	FirstRated   time.Time `json:"first_rated"`
-	LastChanged  time.Time `json:"last_changed"`
-}
 
 // handler builds the HTTP API: the webhook, the health check, and the
 // token-protected reads.
 func (s *Server) handler() http.Handler {
 	mux := http.NewServeMux()
-	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf}
+	webhook := &intercom.Webhook{Ingester: s.ingester, Secret: s.cfg.WebhookSecret, Logf: s.logf, Clock: s.now}
 	mux.Handle("POST /webhooks/intercom", webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "seq": s.cfg.Store.Seq(), "sessions": s.sessionCount(),
@@ -38,10 +26,10 @@ func (s *Server) handler() http.Handler {
 	})
 	mux.Handle("GET /api/report", s.authorized(http.HandlerFunc(s.report)))
 	mux.Handle("GET /api/export/ratings", s.authorized(http.HandlerFunc(s.exportRatings)))
-	// The store's state, every conversation, and a consistency check, for API
-	// clients (local csat commands use the data directory's socket instead).
+	mux.Handle("GET /api/export/conversations", s.authorized(http.HandlerFunc(s.exportConversations)))
+	// The store's state and a consistency check, for API clients (local csat
+	// commands use the data directory's socket instead).
 	mux.Handle("GET /api/state", s.authorized(http.HandlerFunc(s.state)))
-	mux.Handle("GET /api/conversations", s.authorized(http.HandlerFunc(s.conversations)))
 	mux.Handle("POST /api/check", s.authorized(http.HandlerFunc(s.check)))
 	// The webhook answers well within Intercom's 5 s; long reads are not cut.
 	limited := http.TimeoutHandler(mux, 4*time.Second, `{"status":"error","error":"timed out"}`)
@@ -116,7 +104,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
-	lb, err := s.cfg.Store.Leaderboard(p)
+	lb, err := report.Report(s.cfg.Store, p)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
 		return
@@ -124,27 +112,26 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, lb)
 }
 
+// exportRatings streams every rating slot, unrated ones included, as one
+// JSON array of report.RatingRow: the rows of `csat export ratings`.
 func (s *Server) exportRatings(w http.ResponseWriter, r *http.Request) {
-	rows := []RatingRow{}
-	err := s.cfg.Store.EachConversation(func(c domain.Conversation, _ time.Time) error {
-		for _, sl := range c.Slots {
-			if sl.Value == 0 {
-				continue
-			}
-			cust := ""
-			if len(c.Customers) > 0 {
-				cust = c.Customers[0].String()
-			}
-			rows = append(rows, RatingRow{Conversation: c.ID, Agent: sl.Agent.String(), AgentName: s.cfg.Store.DisplayName(sl.Agent), Customer: cust, Value: sl.Value,
-				Class: domain.ClassOf(sl.Value).String(), Comment: sl.Comment, FirstRated: sl.FirstRatedAt, LastChanged: sl.LastChangedAt})
-		}
-		return nil
+	w.Header().Set("Content-Type", "application/json")
+	err := report.WriteArray(w, func(fn func(report.RatingRow) error) error { return report.EachRating(s.cfg.Store, fn) })
+	if err != nil {
+		s.logf("export ratings: %v", err) // the status is sent; the array stays unclosed
+	}
+}
+
+// exportConversations streams every conversation as one JSON array of
+// report.ConversationRow: the rows of `csat export conversations`.
+func (s *Server) exportConversations(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	err := report.WriteArray(w, func(fn func(report.ConversationRow) error) error {
+		return report.EachConversation(s.cfg.Store, fn)
 	})
 	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
-		return
+		s.logf("export conversations: %v", err)
 	}
-	writeJSON(w, http.StatusOK, rows)
 }
 
 func parseBound(v string) (time.Time, error) {
@@ -161,43 +148,9 @@ func parseBound(v string) (time.Time, error) {
 	return t, nil
 }
 
-// State is what GET /api/state answers: the store clock and settings.
-type State struct {
-	Now      time.Time       `json:"now"`
-	Seq      uint64          `json:"seq"`
-	Dir      string          `json:"dir"`
-	Settings domain.Settings `json:"settings"`
-	// Names is the display-name directory, for readers that show agents.
-	Names []store.Name `json:"names,omitempty"`
-}
-
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Store
-	writeJSON(w, http.StatusOK, State{Now: st.Now(), Seq: st.Seq(), Dir: st.Dir(), Settings: st.Settings(), Names: st.Names()})
-}
-
-// ConversationLine is one line of GET /api/conversations (JSON lines).
-type ConversationLine struct {
-	Conversation domain.Conversation `json:"conversation"`
-	UpdatedAt    time.Time           `json:"updated_at"`
-}
-
-func (s *Server) conversations(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	enc := json.NewEncoder(w)
-	err := s.cfg.Store.EachConversation(func(c domain.Conversation, updated time.Time) error {
-		return enc.Encode(ConversationLine{Conversation: c, UpdatedAt: updated})
-	})
-	if err != nil {
-		// Headers are gone; a last line tells the reader the list is cut.
-		_ = enc.Encode(map[string]string{"error": err.Error()})
-	}
-}
-
-// CheckAnswer is what POST /api/check answers.
-type CheckAnswer struct {
-	Seq         uint64             `json:"seq"`
-	Differences []store.Difference `json:"differences"`
+	writeJSON(w, http.StatusOK, report.State{Now: s.now(), Latest: st.Latest(), Seq: st.Seq(), Dir: st.Dir(), Settings: report.NewSettings(st.Settings())})
 }
 
 // check replays the log against the live store. Webhooks go on meanwhile:
@@ -205,10 +158,10 @@ type CheckAnswer struct {
 // for the other (a webhook held for the whole replay timed out with 503).
 func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 	seq := s.cfg.Store.Seq()
-	diffs, err := s.cfg.Store.Check()
+	diffs, err := s.cfg.Store.Check(simulate.ReplayInto)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, apiError{err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, CheckAnswer{Seq: seq, Differences: diffs})
+	writeJSON(w, http.StatusOK, report.NewCheckAnswer(seq, diffs))
 }

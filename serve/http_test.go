@@ -9,8 +9,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/store"
 )
 
@@ -26,10 +28,14 @@ func apiServer(t *testing.T) (*httptest.Server, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.now = func() time.Time { return apiNow } // the contract's goldens hold it
 	hs := httptest.NewServer(srv.handler())
 	t.Cleanup(hs.Close)
 	return hs, st
 }
+
+// apiNow is the test server's clock, after the contract store's data.
+var apiNow = time.Date(2026, 3, 5, 12, 0, 0, 0, time.UTC)
 
 func get(t *testing.T, url, token string) (int, string) {
 	t.Helper()
@@ -48,7 +54,7 @@ func get(t *testing.T, url, token string) (int, string) {
 
 func TestAPIRequiresTheToken(t *testing.T) {
 	hs, _ := apiServer(t)
-	for _, path := range []string{"/api/report", "/api/export/ratings", "/api/state", "/api/conversations"} {
+	for _, path := range []string{"/api/report", "/api/export/ratings", "/api/export/conversations", "/api/state"} {
 		for _, tok := range []string{"", "wrong"} {
 			if code, _ := get(t, hs.URL+path, tok); code != http.StatusUnauthorized {
 				t.Errorf("%s with token %q: %d, want 401", path, tok, code)
@@ -75,13 +81,13 @@ func TestAPIServesWhatTheWebhookStored(t *testing.T) {
 	resp.Body.Close()
 
 	code, out := get(t, hs.URL+"/api/report?period=all", "tok")
-	var lb store.Leaderboard
-	if code != http.StatusOK || json.Unmarshal([]byte(out), &lb) != nil || len(lb.Teammates) != 1 || lb.Teammates[0].Counts.ByValue[5] != 1 {
+	var lb report.Leaderboard
+	if code != http.StatusOK || json.Unmarshal([]byte(out), &lb) != nil || len(lb.Teammates) != 1 || lb.Teammates[0].Faces.Amazing != 1 {
 		t.Fatalf("report: %d %s", code, out)
 	}
 	code, out = get(t, hs.URL+"/api/export/ratings", "tok")
-	var rows []RatingRow
-	if code != http.StatusOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Agent != "991267390" || rows[0].AgentName != "Ciaran Lee" || rows[0].Value != 5 {
+	var rows []report.RatingRow
+	if code != http.StatusOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Agent != "991267390" || rows[0].AgentName != "Ciaran Lee" || rows[0].Value == nil || *rows[0].Value != 5 {
 		t.Fatalf("export: %d %s", code, out)
 	}
 	for _, q := range []string{"period=fortnight", "from=2026-13-01&to=2026-03-01", "from=2026-03-05&to=2026-03-01"} {
@@ -95,7 +101,7 @@ func TestAPIServesWhatTheWebhookStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ca CheckAnswer
+	var ca report.CheckAnswer
 	if json.NewDecoder(resp.Body).Decode(&ca) != nil || resp.StatusCode != http.StatusOK || len(ca.Differences) != 0 || ca.Seq == 0 {
 		t.Fatalf("check: %d %+v", resp.StatusCode, ca)
 	}

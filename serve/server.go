@@ -113,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	in.Logf = cfg.Logger.Printf
-	return &Server{cfg: cfg, ingester: in, now: func() time.Time { return time.Now().UTC() }, sessions: map[*tea.Program]struct{}{}}, nil
+	return &Server{cfg: cfg, ingester: in, now: store.Now, sessions: map[*tea.Program]struct{}{}}, nil
 }
 
 func (s *Server) logf(format string, args ...any) { s.cfg.Logger.Printf(format, args...) }
@@ -213,6 +213,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		// A session reaches no server file: its simulator saves scenarios
 		// into the store instead.
 		FileAccess: false,
+		Clock:      s.now, // the API's "now" too
 	})
 	if err != nil {
 		wish.Fatalln(sess, "csat: "+err.Error())

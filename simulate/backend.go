@@ -12,8 +12,6 @@ import (
 type Backend interface {
 	// Apply applies one event through the rules; on error nothing changed.
 	Apply(ev domain.Event) (domain.Outcome, error)
-	// Now is the workspace clock.
-	Now() time.Time
 	// Settings are the settings in force.
 	Settings() domain.Settings
 	// Conversation returns a copy of a conversation's rule state.
@@ -26,26 +24,43 @@ type Backend interface {
 	OpenFollowUps() int
 }
 
+// ScriptStart is the time a script reads until a clock sets it (SCENARIOS.md).
+var ScriptStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // Memory is a Backend that keeps everything in memory, for --dry-run and tests.
 type Memory struct {
-	ws    *domain.Workspace
-	tally domain.Tally
+	ws     *domain.Workspace
+	tally  domain.Tally
+	latest time.Time
 }
 
-// NewMemory returns an empty in-memory workspace with its clock at domain.Epoch.
-func NewMemory() *Memory { return &Memory{ws: domain.NewWorkspace(domain.Epoch)} }
+// NewMemory returns an empty in-memory workspace.
+func NewMemory() *Memory { return &Memory{ws: domain.NewWorkspace()} }
 
 // Apply implements Backend.
 func (m *Memory) Apply(ev domain.Event) (domain.Outcome, error) {
 	o, err := m.ws.Apply(ev)
 	if err == nil {
-		m.tally.Observe(&o)
+		m.observe(ev, &o)
 	}
 	return o, err
 }
 
-// Now implements Backend.
-func (m *Memory) Now() time.Time { return m.ws.Now }
+func (m *Memory) observe(ev domain.Event, o *domain.Outcome) {
+	m.tally.Observe(o)
+	if ev.At.After(m.latest) {
+		m.latest = ev.At
+	}
+}
+
+// Now is the time of the newest event applied, or [ScriptStart]: the
+// clock of a sandbox that applies its events in time order.
+func (m *Memory) Now() time.Time {
+	if m.latest.IsZero() {
+		return ScriptStart
+	}
+	return m.latest
+}
 
 // Settings implements Backend.
 func (m *Memory) Settings() domain.Settings { return m.ws.Settings }

@@ -1,6 +1,13 @@
 // Package simulate owns the scenario-script language of SCENARIOS.md: its
-// parser, the runner that drives a [Backend] on a simulated clock, the human
+// parser, the runner that drives a [Backend] on the script's own clock, the human
 // and JSON traces, expectations, and the comparison of both rule profiles.
-// It also holds the synthetic load generator and the what-if replays, which
-// drive the same rules.
+// It also holds the one replay of a log ([Replay], under pinned settings or
+// a profile, with a callback per event) behind the what-if, the dashboard's
+// simulator and the observed comparison, and [ReplayInto], which fills the
+// fresh store of check; the one text of an outcome ([Describe]); and the
+// synthetic load generator.
+//
+// A scenario's diff under both profiles runs the script twice with [Run]
+// and its profile option rather than replaying events: a script has waits
+// relative to the clock and expectations, which only the runner knows.
 package simulate

@@ -56,20 +56,7 @@ func (p *lineParser) expect(cmd *Command) *lexError {
 	e := &Expectation{}
 	switch kt.Text {
 	case "sent", "skipped":
-		if !p.st.surveyCmd {
-			return errAt(kt.Col, "expect %s: no close or ask came before it", kt.Text)
-		}
-		e.Kind = ExpectSent
-		if kt.Text == "skipped" {
-			e.Kind = ExpectSkipped
-			err = p.codes(e)
-		} else if p.more() {
-			to, terr := p.word("to")
-			if terr != nil || to.Text != "to" {
-				return errAt(to.Col, "unexpected %s: only to AGENT may follow sent", quoteTok(to))
-			}
-			e.Agent, _, err = p.actor("addressee", isAgent, wantAgent)
-		}
+		err = p.expectSurvey(kt, e)
 	case "accepted", "refused":
 		if !p.st.responseCmd {
 			return errAt(kt.Col, "expect %s: no rate or comment came before it", kt.Text)
@@ -80,45 +67,9 @@ func (p *lineParser) expect(cmd *Command) *lexError {
 			err = p.codes(e)
 		}
 	case "rating":
-		e.Kind = ExpectRating
-		ct, cerr := p.conv()
-		if cerr != nil {
-			return cerr
-		}
-		e.Conv, cmd.cols.conv = ct.Text, ct.Col
-		if e.Agent, _, err = p.actor("rated agent", isAgent, wantAgent); err != nil {
-			return err
-		}
-		vt, verr := p.word("rating (1 to 5, or none)")
-		if verr != nil {
-			return verr
-		}
-		if vt.Text == "none" {
-			e.None = true
-		} else if v, perr := strconv.Atoi(vt.Text); perr != nil || v < 1 || v > 5 {
-			return errAt(vt.Col, "expected rating %q: want 1 to 5, or none", vt.Text)
-		} else {
-			e.Count = v
-		}
+		err = p.expectRating(cmd, e)
 	case "score", "ratings":
-		e.Kind = ExpectScore
-		if kt.Text == "ratings" {
-			e.Kind = ExpectRatings
-		}
-		if err = p.agentOrTeam(e); err != nil {
-			return err
-		}
-		vt, verr := p.word("value")
-		if verr != nil {
-			return verr
-		}
-		if e.Kind == ExpectRatings {
-			e.Count, err = p.count(vt)
-		} else if vt.Text == "none" {
-			e.None = true
-		} else {
-			err = parsePercent(vt, e)
-		}
+		err = p.expectTally(kt, e)
 	case "queue":
 		e.Kind = ExpectQueue
 		vt, verr := p.word("number of open items")
@@ -140,6 +91,79 @@ func (p *lineParser) expect(cmd *Command) *lexError {
 	}
 	e.Source = strings.Join(src, " ")
 	return nil
+}
+
+// expectSurvey reads "sent [to AGENT]" or "skipped [CODE…]".
+func (p *lineParser) expectSurvey(kt token, e *Expectation) *lexError {
+	if !p.st.surveyCmd {
+		return errAt(kt.Col, "expect %s: no close or ask came before it", kt.Text)
+	}
+	e.Kind = ExpectSent
+	if kt.Text == "skipped" {
+		e.Kind = ExpectSkipped
+		return p.codes(e)
+	}
+	if !p.more() {
+		return nil
+	}
+	to, terr := p.word("to")
+	if terr != nil || to.Text != "to" {
+		return errAt(to.Col, "unexpected %s: only to AGENT may follow sent", quoteTok(to))
+	}
+	var err *lexError
+	e.Agent, _, err = p.actor("addressee", isAgent, wantAgent)
+	return err
+}
+
+// expectRating reads "rating CONV AGENT 1..5|none".
+func (p *lineParser) expectRating(cmd *Command, e *Expectation) *lexError {
+	e.Kind = ExpectRating
+	ct, err := p.conv()
+	if err != nil {
+		return err
+	}
+	e.Conv, cmd.cols.conv = ct.Text, ct.Col
+	if e.Agent, _, err = p.actor("rated agent", isAgent, wantAgent); err != nil {
+		return err
+	}
+	vt, err := p.word("rating (1 to 5, or none)")
+	if err != nil {
+		return err
+	}
+	if vt.Text == "none" {
+		e.None = true
+		return nil
+	}
+	v, perr := strconv.Atoi(vt.Text)
+	if perr != nil || v < 1 || v > 5 {
+		return errAt(vt.Col, "expected rating %q: want 1 to 5, or none", vt.Text)
+	}
+	e.Count = v
+	return nil
+}
+
+// expectTally reads "score AGENT|team PERCENT|none" or "ratings AGENT|team N".
+func (p *lineParser) expectTally(kt token, e *Expectation) *lexError {
+	e.Kind = ExpectScore
+	if kt.Text == "ratings" {
+		e.Kind = ExpectRatings
+	}
+	if err := p.agentOrTeam(e); err != nil {
+		return err
+	}
+	vt, err := p.word("value")
+	if err != nil {
+		return err
+	}
+	switch {
+	case e.Kind == ExpectRatings:
+		e.Count, err = p.count(vt)
+	case vt.Text == "none":
+		e.None = true
+	default:
+		err = parsePercent(vt, e)
+	}
+	return err
 }
 
 // codes reads the reason codes that end a skipped or refused expectation.

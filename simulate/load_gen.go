@@ -117,7 +117,7 @@ func newLoadGen(cfg LoadConfig, settings domain.Settings, live bool) *loadGen {
 	if live {
 		// Live conversations run on a virtual clock of their own; only their
 		// order and spacing matter, the timestamps come from the wall clock.
-		g.begin = domain.Epoch
+		g.begin = ScriptStart
 		g.liveNext = g.begin
 		g.prefix = "live-" + strconv.FormatInt(cfg.Seed, 36) + "-"
 	} else {
@@ -126,7 +126,7 @@ func newLoadGen(cfg LoadConfig, settings domain.Settings, live bool) *loadGen {
 		g.prefix = "s" + strconv.FormatInt(cfg.Seed, 36) + "-"
 		g.arrival = newLoadArrival(g.begin, cfg.Days, g.starts)
 	}
-	g.shadow = domain.NewWorkspace(g.begin)
+	g.shadow = domain.NewWorkspace()
 	g.shadow.Settings = settings
 	g.custs = max(12, cfg.Conversations/3)
 	if live && cfg.Conversations == 0 {
@@ -253,11 +253,11 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 	}
 }
 
-// finish ends Load's stream with the clock at End, so the workspace reads
-// the same "now" as the data.
+// finish ends Load's stream with a clock event at End, so the log says
+// where the history ends.
 func (g *loadGen) finish() (domain.Event, bool, error) {
 	g.finished = true
-	if g.end.IsZero() || g.shadow.Now.After(g.end) {
+	if g.end.IsZero() {
 		return domain.Event{}, false, nil
 	}
 	ev := domain.Event{Kind: domain.EvClock, At: g.end}

@@ -245,19 +245,48 @@ func TestLoadBadConfig(t *testing.T) {
 	}
 }
 
-// A workspace whose clock is already past the load's start is refused before
-// anything is written: the rules would refuse a clock moving back anyway.
-func TestLoadRefusesAWorkspaceAhead(t *testing.T) {
+// A history loads beside data of any later date (conversations share no
+// clock), but a second load with the same seed would reuse its ids: it is
+// refused, naming the id, before anything is written.
+func TestLoadBesideLaterDataAndRefusesItsOwnIds(t *testing.T) {
 	r := newRecorder()
-	if _, err := r.mem.Apply(domain.Event{Kind: domain.EvClock, At: loadTestEnd}); err != nil {
+	later := domain.Event{Kind: domain.EvStart, At: loadTestEnd.AddDate(1, 0, 0), Conv: "newer", Actor: domain.User("zed")}
+	if _, err := r.mem.Apply(later); err != nil {
 		t.Fatal(err)
 	}
-	_, err := simulate.Load(context.Background(), r, simulate.LoadConfig{Teammates: 3, Conversations: 10, Days: 5, End: loadTestEnd}, nil)
-	if err == nil || !strings.Contains(err.Error(), "clock") {
-		t.Fatalf("err = %v, want a message about the clock", err)
+	cfg := simulate.LoadConfig{Teammates: 3, Conversations: 10, Days: 5, End: loadTestEnd}
+	if _, err := simulate.Load(context.Background(), r, cfg, nil); err != nil {
+		t.Fatalf("a history older than the stored data: %v", err)
 	}
-	if r.events != 0 {
-		t.Fatalf("%d events written", r.events)
+	written := r.events
+	_, err := simulate.Load(context.Background(), r, cfg, nil)
+	if err == nil || !strings.Contains(err.Error(), `"s0-0"`) {
+		t.Fatalf("err = %v, want one naming the conversation id", err)
+	}
+	if r.events != written {
+		t.Fatalf("%d events written by the refused load", r.events-written)
+	}
+}
+
+// Two years of history load (there is no earliest date); a short one too.
+func TestLoadTwoYears(t *testing.T) {
+	r := newRecorder()
+	cfg := simulate.LoadConfig{Teammates: 4, Conversations: 60, Days: 730, End: loadTestEnd, Seed: 3}
+	sum, err := simulate.Load(context.Background(), r, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Conversations != 60 {
+		t.Fatalf("%d conversations, want 60", sum.Conversations)
+	}
+	first := loadTestEnd
+	for _, c := range r.mem.Workspace().Conversations {
+		if c.StartedAt.Before(first) {
+			first = c.StartedAt
+		}
+	}
+	if first.After(loadTestEnd.AddDate(-1, 0, 0)) || first.Before(cfg.Begin()) {
+		t.Fatalf("first conversation %s, want one over a year before %s and not before %s", first, loadTestEnd, cfg.Begin())
 	}
 }
 

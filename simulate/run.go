@@ -33,14 +33,19 @@ type Result struct {
 	Failures     []Failure
 }
 
-// Run drives b with every command of s, on the simulated clock that b keeps.
-// It stops at the first command the workspace cannot apply and returns it as
-// a *ScriptError; a failed expectation does not stop the run. Run never
+// Run drives b with every command of s, on the script's own clock: it reads
+// ScriptStart until a clock sets it, and from the first conversation
+// command on it may only stay or move forward. Settings given before that
+// command take effect at the time it runs at. The script keeps its
+// timeline whatever b holds: conversations share no clock. Run stops at
+// the first command the workspace cannot apply and returns it as a
+// *ScriptError; a failed expectation does not stop the run. Run never
 // changes s, so a script can be run first in memory, then for real.
 func Run(s *Script, b Backend, opt Options) (Result, error) {
-	r := &runner{s: s, b: b, opt: opt, snoozed: map[string]bool{}}
+	start := s.startTime()
+	r := &runner{s: s, b: b, opt: opt, snoozed: map[string]bool{}, now: start, start: start}
 	if opt.Profile != nil {
-		ev := domain.Event{Kind: domain.EvSet, Setting: profileKey, Text: opt.Profile.String(), At: b.Now()}
+		ev := domain.Event{Kind: domain.EvSet, Setting: profileKey, Text: opt.Profile.String(), At: start}
 		if _, err := b.Apply(ev); err != nil {
 			return r.res, fmt.Errorf("%s: --profile %s: %w", s.Name, opt.Profile, err)
 		}
@@ -53,11 +58,37 @@ func Run(s *Script, b Backend, opt Options) (Result, error) {
 	return r.res, nil
 }
 
+// errClockBack is a clock command that moves a script's clock back once
+// its conversations have started.
+var errClockBack = errors.New("clock moved back")
+
+// startTime is the time the script's first conversation command runs at:
+// the clock and waits before it set it, from ScriptStart.
+func (s *Script) startTime() time.Time {
+	t := ScriptStart
+	for i := range s.Commands {
+		c := &s.Commands[i]
+		switch {
+		case c.Event.Conv != "":
+			return t
+		case c.Verb == "clock":
+			t = c.Clock
+		case c.Verb == "wait":
+			t = t.Add(c.Span)
+		}
+	}
+	return t
+}
+
 type runner struct {
 	s   *Script
 	b   Backend
 	opt Options
 	res Result
+	// now is the script's clock; start is where it stands at the first
+	// conversation command, and started is set once one ran.
+	now, start time.Time
+	started    bool
 	// lastSurvey and lastResponse are what sent/skipped and accepted/refused look at.
 	lastSurvey, lastResponse *domain.Outcome
 	// snoozed holds the conversations this run snoozed, to report their wake-ups.
@@ -75,7 +106,7 @@ func (r *runner) step(cmd *Command, at time.Time) Step {
 }
 
 func (r *runner) command(cmd *Command) error {
-	now := r.b.Now()
+	now := r.now
 	if cmd.Expect != nil {
 		return r.expect(cmd, now)
 	}
@@ -87,8 +118,17 @@ func (r *runner) command(cmd *Command) error {
 	}
 	ev := cmd.Event
 	ev.At = now
+	if !r.started {
+		// Settings before the first conversation command are in force from
+		// the time the script starts at.
+		ev.At = r.start
+		r.started = cmd.Event.Conv != ""
+	}
 	switch cmd.Verb {
 	case "clock":
+		if r.started && cmd.Clock.Before(now) {
+			return r.scriptError(cmd, fmt.Errorf("%w: %s is before %s", errClockBack, cmd.Clock.Format(time.RFC3339), now.Format(time.RFC3339)))
+		}
 		ev.At = cmd.Clock
 	case "wait":
 		ev.At = now.Add(cmd.Span)
@@ -100,7 +140,8 @@ func (r *runner) command(cmd *Command) error {
 		return r.scriptError(cmd, err)
 	}
 	if ev.Kind == domain.EvClock {
-		r.wakeUps(cmd, now, r.b.Now())
+		r.now = ev.At
+		r.wakeUps(cmd, now, r.now)
 	}
 	switch ev.Kind {
 	case domain.EvSnooze:
@@ -110,7 +151,7 @@ func (r *runner) command(cmd *Command) error {
 	case domain.EvRate, domain.EvComment:
 		r.lastResponse = &o
 	}
-	st := r.step(cmd, r.b.Now())
+	st := r.step(cmd, ev.At)
 	st.Outcome = &o
 	if ev.Kind == domain.EvSnooze {
 		st.Note = "snoozed until " + clockText(ev.Until)
@@ -183,7 +224,7 @@ func (r *runner) expect(cmd *Command, now time.Time) error {
 func (r *runner) scriptError(cmd *Command, err error) error {
 	col := cmd.cols.verb
 	switch {
-	case errors.Is(err, domain.ErrClockBack), errors.Is(err, domain.ErrInvalid):
+	case errors.Is(err, errClockBack), errors.Is(err, domain.ErrInvalid):
 		col = cmd.cols.value
 	case errors.Is(err, domain.ErrUnknownConversation), errors.Is(err, domain.ErrConversationExists), errors.Is(err, domain.ErrState):
 		col = cmd.cols.conv
@@ -193,5 +234,11 @@ func (r *runner) scriptError(cmd *Command, err error) error {
 	if col == 0 {
 		col = cmd.cols.verb
 	}
-	return &ScriptError{File: r.s.Name, Line: cmd.Line, Col: col, Msg: err.Error(), Err: err}
+	msg := err.Error()
+	if errors.Is(err, domain.ErrConversationExists) {
+		// Run into a store, a script's ids may meet another script's or an
+		// import's: say which id, and that it must be new.
+		msg = fmt.Sprintf("%s (conversation ids must be new to the workspace: rename %s in the script)", msg, cmd.Event.Conv)
+	}
+	return &ScriptError{File: r.s.Name, Line: cmd.Line, Col: col, Msg: msg, Err: err}
 }

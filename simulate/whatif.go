@@ -74,7 +74,7 @@ type SurveyTally struct {
 // done under the overrides.
 type WhatIfReport struct {
 	Since     time.Time   `json:"since"`
-	Until     time.Time   `json:"until"` // the clock after the last event
+	Until     time.Time   `json:"until"` // the time of the newest conversation event
 	Overrides []Override  `json:"overrides"`
 	Events    int         `json:"events"` // events replayed, the whole history
 	Actual    SurveyTally `json:"actual"`
@@ -99,60 +99,45 @@ type WhatIfReport struct {
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
 	rep := WhatIfReport{Since: since, Overrides: overrides,
 		Actual: SurveyTally{SkippedBy: ReasonCounts{}}, WhatIf: SurveyTally{SkippedBy: ReasonCounts{}}}
-	actual := domain.NewWorkspace(domain.Epoch)
-	variant := domain.NewWorkspace(domain.Epoch)
-	pinned := make(map[domain.SettingKey]bool, len(overrides))
-	for _, o := range overrides {
-		if err := variant.Settings.Set(o.Key, o.Value); err != nil {
-			return rep, fmt.Errorf("override %s: %w", o, err)
-		}
-		pinned[o.Key] = true
+	late, err := domain.LateConversations(events)
+	if err != nil {
+		return rep, err
 	}
-	// Both workspaces start at the first event's time, so that a log that
-	// begins before the default epoch replays as it was written.
-	started := false
-	err := events(func(ev domain.Event) error {
-		n := rep.Events
+	actual, _ := NewReplayer(ReplayOptions{Late: late})
+	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late})
+	if err != nil {
+		return rep, err
+	}
+	err = events(func(ev domain.Event) error {
 		rep.Events++
-		if !started {
-			started = true
-			if !ev.At.IsZero() {
-				actual.Now, variant.Now = ev.At, ev.At
-			}
-		}
-		a, err := actual.Apply(ev)
+		a, err := actual.Step(ev)
 		if err != nil {
-			return fmt.Errorf("event %d (%s %s at %s) does not replay: %w", n+1, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), err)
+			return err
 		}
-		at := actual.Now
-		var v domain.Outcome
-		applied := true
-		if ev.Kind == domain.EvSet && pinned[ev.Setting] {
-			// The key stays pinned, but the clock still moves.
-			_, err = variant.Apply(domain.Event{Kind: domain.EvClock, At: ev.At})
-		} else {
-			v, err = variant.Apply(ev)
-		}
+		v, err := variant.Step(ev)
 		if err != nil {
+			return err
+		}
+		applied := v.Err == nil
+		if !applied {
 			rep.Inapplicable++
-			applied = false
 		}
-		if at.Before(since) {
+		if ev.At.Before(since) {
 			return nil
 		}
-		countWhatIf(&rep.Actual, ev.Kind, &a, true)
-		countWhatIf(&rep.WhatIf, ev.Kind, &v, applied)
+		countWhatIf(&rep.Actual, ev.Kind, &a.Outcome, true)
+		countWhatIf(&rep.WhatIf, ev.Kind, &v.Outcome, applied)
 		if (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk) && applied {
 			switch {
-			case a.Decision == domain.DecisionSent && v.Decision == domain.DecisionSkipped:
+			case a.Outcome.Decision == domain.DecisionSent && v.Outcome.Decision == domain.DecisionSkipped:
 				rep.NowSkipped++
-			case a.Decision == domain.DecisionSkipped && v.Decision == domain.DecisionSent:
+			case a.Outcome.Decision == domain.DecisionSkipped && v.Outcome.Decision == domain.DecisionSent:
 				rep.NowSent++
 			}
 		}
 		return nil
 	})
-	rep.Until = actual.Now
+	rep.Until = actual.Latest()
 	return rep, err
 }
 

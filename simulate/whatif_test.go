@@ -257,7 +257,7 @@ func TestWhatIfOverGeneratedTraffic(t *testing.T) {
 		t.Errorf("replay %+v disagrees with the load's summary %+v", rep.Actual, sum)
 	}
 	sentAsks := 0
-	ws := domain.NewWorkspace(c.evs[0].At)
+	ws := domain.NewWorkspace()
 	for _, ev := range c.evs {
 		o, err := ws.Apply(ev)
 		if err != nil {

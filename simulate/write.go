@@ -25,7 +25,7 @@ type SessionStep struct {
 func WriteScript(w io.Writer, steps []SessionStep) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, "# saved from the csat simulator")
-	now := domain.Epoch
+	now := ScriptStart
 	clocked := false
 	for i, st := range steps {
 		ev, o := st.Event, st.Outcome
@@ -33,7 +33,7 @@ func WriteScript(w io.Writer, steps []SessionStep) error {
 		if at.IsZero() {
 			at = now
 		}
-		if at.Before(now) {
+		if clocked && at.Before(now) {
 			return fmt.Errorf("step %d (%s): time %s is before %s", i+1, ev.Kind, at.Format(time.RFC3339), now.Format(time.RFC3339))
 		}
 		if !clocked || at.After(now) {

@@ -32,7 +32,7 @@ func (s *session) apply(ev domain.Event) domain.Outcome {
 
 func TestWriteScriptReplaysWithSameOutcomes(t *testing.T) {
 	s := &session{t: t, m: NewMemory()}
-	t0 := domain.Epoch.Add(9 * time.Hour)
+	t0 := ScriptStart.Add(9 * time.Hour)
 	bob, alice := domain.Teammate("bob"), domain.User("alice")
 	long := strings.Repeat("é", 130) + ` with "quotes" and a \ backslash 😀`
 	s.apply(domain.Event{Kind: domain.EvClock, At: t0})
@@ -110,14 +110,14 @@ func TestWriteScriptReplaysWithSameOutcomes(t *testing.T) {
 }
 
 func TestWriteScriptRefusesWhatAScriptCannotHold(t *testing.T) {
-	steps := []SessionStep{{Event: domain.Event{Kind: domain.EvStart, Conv: "c1", Actor: domain.User("a"), At: domain.Epoch}},
-		{Event: domain.Event{Kind: domain.EvSay, Conv: "c1", Actor: domain.User("a"), Text: "two\nlines", At: domain.Epoch}}}
+	steps := []SessionStep{{Event: domain.Event{Kind: domain.EvStart, Conv: "c1", Actor: domain.User("a"), At: ScriptStart}},
+		{Event: domain.Event{Kind: domain.EvSay, Conv: "c1", Actor: domain.User("a"), Text: "two\nlines", At: ScriptStart}}}
 	err := WriteScript(&bytes.Buffer{}, steps)
 	if err == nil || !strings.Contains(err.Error(), "step 2 (say)") || !strings.Contains(err.Error(), "line break") {
 		t.Fatalf("want an error naming step 2's line break, got %v", err)
 	}
-	back := []SessionStep{{Event: domain.Event{Kind: domain.EvClock, At: domain.Epoch.Add(time.Hour)}},
-		{Event: domain.Event{Kind: domain.EvClock, At: domain.Epoch}}}
+	back := []SessionStep{{Event: domain.Event{Kind: domain.EvClock, At: ScriptStart.Add(time.Hour)}},
+		{Event: domain.Event{Kind: domain.EvClock, At: ScriptStart}}}
 	if err := WriteScript(&bytes.Buffer{}, back); err == nil || !strings.Contains(err.Error(), "step 2") {
 		t.Fatalf("want an error for time going back, got %v", err)
 	}

@@ -72,7 +72,7 @@ type ConversationSummary struct {
 	Customer  domain.Actor
 	Origin    domain.Origin
 	Channel   domain.Channel
-	State     domain.ConvState // as of the store clock
+	State     domain.ConvState // as of the newest event stored
 	StartedAt time.Time
 	UpdatedAt time.Time
 	Chars     int

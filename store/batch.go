@@ -10,9 +10,7 @@ import (
 
 // touched is a conversation the batch changed, with its state before the batch.
 type touched struct {
-	before        *convRecord // nil for a conversation the batch started
-	updatedAt     time.Time
-	hasNewUpdated bool
+	before *convRecord // nil for a conversation the batch started
 }
 
 type logEntry struct {
@@ -51,7 +49,7 @@ func (s *Store) newBatch() *batch {
 	s.mu.RLock()
 	st := s.st.clone()
 	s.mu.RUnlock()
-	ws := &domain.Workspace{Now: st.now, Settings: st.settings, Roles: st.roles, Conversations: map[string]*domain.Conversation{}}
+	ws := &domain.Workspace{Settings: st.settings, History: st.history, Roles: st.roles, Conversations: map[string]*domain.Conversation{}}
 	return &batch{
 		s: s, read: s.db.NewTransaction(false), st: st, ws: ws,
 		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{},
@@ -134,22 +132,36 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 			return domain.Outcome{}, err
 		}
 	}
-	prevSettings := b.ws.Settings
+	prevSettings := b.ws.SettingsAt(ev.At)
 	o, err := b.ws.Apply(ev)
+	late := errors.Is(err, domain.ErrLate)
+	if late {
+		o, err = b.placeLate(ev)
+	}
 	if err != nil {
 		return o, err
 	}
-	at := b.ws.Now
-	b.widen(at)
-	if err := b.countOutcome(&o); err != nil {
-		return o, err
+	// The span of the data: every event with a time widens it (a store
+	// written with a workspace clock kept the same span in its meta), but
+	// a bookkeeping mark (an erasure's, stamped when it was asked) is no data.
+	at := ev.At
+	if _, _, mark := ev.MarkKeys(); !at.IsZero() && !mark {
+		b.widen(at)
+		if at.After(b.st.latest) {
+			b.st.latest = at
+		}
 	}
-	b.st.queue.Move(o.Queue)
+	if !late {
+		if err := b.count(&o); err != nil {
+			return o, err
+		}
+		b.st.queue.Move(o.Queue)
+	}
 	seq := b.logEvent(&ev, &o, conv)
 	b.recordSettings(&ev, seq, at, prevSettings)
-	b.noteChange(&ev, &o, conv, at)
-	b.st.now = at
+	b.noteChange(&ev, &o, conv, late)
 	b.st.settings = b.ws.Settings
+	b.st.history = b.ws.History
 	return o, nil
 }
 
@@ -192,7 +204,7 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 		a.str(ev.Setting.Scope)
 		a.str(ev.Setting.Name)
 		a.str(prev.Get(ev.Setting))
-		a.str(b.ws.Settings.Get(ev.Setting))
+		a.str(b.ws.SettingsAt(at).Get(ev.Setting))
 		b.audit = append(b.audit, auditEntry{seq: seq, val: a.b})
 		b.change.Settings = true
 	case domain.EvRole:
@@ -205,12 +217,12 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 }
 
 // noteChange says what the live feed will announce, and marks the
-// conversation touched.
-func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, at time.Time) {
-	if o.Survey.NewSlot || o.Decision == domain.DecisionAccepted || o.Decision == domain.DecisionSent {
+// conversation touched. A late part may move anything of its conversation.
+func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, late bool) {
+	if late || o.Survey.NewSlot || o.Decision == domain.DecisionAccepted || o.Decision == domain.DecisionSent {
 		b.change.Ratings = true
 	}
-	if o.Queue.Moved || ev.Kind == domain.EvFollowUp || (ev.Kind == domain.EvComment && o.Decision == domain.DecisionAccepted) {
+	if late || o.Queue.Moved || ev.Kind == domain.EvFollowUp || (ev.Kind == domain.EvComment && o.Decision == domain.DecisionAccepted) {
 		b.change.FollowUps = true
 	}
 	if conv == "" {
@@ -222,6 +234,5 @@ func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, at 
 		b.touched[conv] = t
 		b.order = append(b.order, conv)
 	}
-	t.updatedAt = at
 	b.change.Conversations = true
 }

@@ -174,7 +174,7 @@ func BenchmarkLeaderboard(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			p, _ := ParsePeriod("90d", s.Now())
+			p, _ := ParsePeriod("90d", s.Latest())
 			lb, err := s.Leaderboard(p)
 			if err != nil || len(lb.Teammates) != 200 || len(lb.Teammates[0].Daily) != 90 {
 				b.Fatalf("leaderboard: %d teammates, err %v", len(lb.Teammates), err)

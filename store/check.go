@@ -26,18 +26,20 @@ func (d Difference) String() string {
 	return fmt.Sprintf("%s: stored %s, a replay has %s", d.Key, d.Stored, d.Replayed)
 }
 
-// checkBatch is how many events the replay commits at a time.
-const checkBatch = 2000
+// LogReplay fills into, a fresh in-memory store, with the events of log in
+// log order. csat passes simulate.ReplayInto: how a log is replayed is the
+// simulator's, and the store does not import it.
+type LogReplay func(log func(yield func(domain.Event) error) error, into *Store) error
 
-// Check replays the log into a fresh in-memory store and compares every
-// derived key (state, counters, indexes, dictionary, meta, marks) with what
-// is stored. It returns the differences; none means the store is
-// consistent. A read-only open of a schema-1 store has no mark index yet
-// (see Marked): its marks are then left out of the comparison.
+// Check replays the log with replay into a fresh in-memory store and
+// compares every derived key (state, counters, indexes, dictionary, meta,
+// marks) with what is stored. It returns the differences; none means the
+// store is consistent. A read-only open of a schema-1 store has no mark
+// index yet (see Marked): its marks are then left out of the comparison.
 //
 // The log and the state compared are those of one snapshot, taken first:
 // writers go on meanwhile, and what they commit is in neither.
-func (s *Store) Check() ([]Difference, error) {
+func (s *Store) Check(replay LogReplay) ([]Difference, error) {
 	stored, _, doneStored := s.snapshot()
 	defer doneStored()
 	fresh, err := Open(Options{InMemory: true})
@@ -45,37 +47,16 @@ func (s *Store) Check() ([]Difference, error) {
 		return nil, err
 	}
 	defer fresh.Close()
-	var buf []domain.Event
-	var replayErr error
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		_, err := fresh.ApplyBatch(buf)
-		buf = buf[:0]
-		return err
-	}
-	err = logEntriesIn(stored, 0, func(seq uint64, v []byte) error {
-		ev, _, err := decodeLogEntry(v, seq)
-		if err != nil {
-			return err
-		}
-		buf = append(buf, ev)
-		if len(buf) >= checkBatch {
-			if err := flush(); err != nil {
-				replayErr = fmt.Errorf("replaying the log up to event %d: %w", seq, err)
-				return replayErr
+	snapshotLog := func(yield func(domain.Event) error) error {
+		return logEntriesIn(stored, 0, func(seq uint64, v []byte) error {
+			ev, _, err := decodeLogEntry(v, seq)
+			if err != nil {
+				return err
 			}
-		}
-		return nil
-	})
-	if err == nil {
-		if err = flush(); err != nil {
-			replayErr = fmt.Errorf("replaying the log: %w", err)
-			err = replayErr
-		}
+			return yield(ev)
+		})
 	}
-	if err != nil {
+	if err := replay(snapshotLog, fresh); err != nil {
 		return nil, err
 	}
 	replayed, _, doneReplayed := fresh.snapshot()
@@ -286,4 +267,10 @@ func (s *Store) corruptCounter(agent domain.Actor, day time.Time, c domain.Count
 		cs[id] = c
 		return txn.Set(dayKey(dayOf(day)), encodeAgentCounts(cs))
 	})
+}
+
+// EachEvent yields every logged event, in log order: the event source of a
+// replay.
+func (s *Store) EachEvent(yield func(domain.Event) error) error {
+	return s.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 )
 
 // TestCheckWhileWriting: Check compares one snapshot's log and state, so
@@ -49,7 +50,7 @@ func TestCheckWhileWriting(t *testing.T) {
 		}
 	}()
 	for range 5 {
-		diffs, err := s.Check()
+		diffs, err := s.Check(simulate.ReplayInto)
 		if err != nil || len(diffs) > 0 {
 			close(stop)
 			t.Fatalf("check while writing: %v %v", diffs, err)

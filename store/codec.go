@@ -219,10 +219,10 @@ func (d *dec) outcome() domain.Outcome {
 	return o
 }
 
-// convRecord is a conversation's rule state plus what only the store keeps.
+// convRecord is a conversation's record: its rule state, whose UpdatedAt
+// (the time of its latest event) orders the list.
 type convRecord struct {
 	domain.Conversation
-	UpdatedAt time.Time // time of the conversation's last event, for the list
 }
 
 func (e *enc) conversation(r *convRecord) {

@@ -23,27 +23,33 @@ func (b *batch) dayCounts(d int32) ([]domain.Counts, error) {
 	return cs, nil
 }
 
-// count folds the part of an outcome that lands on the day of at into the counters,
-// through domain.Observe, the one place that says how outcomes move counts.
-func (b *batch) count(o *domain.Outcome, at time.Time) error {
+// count folds an outcome into the day counters and the all-time totals,
+// each move on the day domain says it counts on (domain.Outcome.Counted).
+func (b *batch) count(o *domain.Outcome) error {
+	var err error
+	o.Counted(func(a domain.Actor, at time.Time, delta domain.Counts) {
+		if err == nil {
+			err = b.add(a, at, delta)
+		}
+	})
+	return err
+}
+
+// add adds delta to agent's counters of the day of at and to its totals.
+func (b *batch) add(agent domain.Actor, at time.Time, delta domain.Counts) error {
 	b.widen(at)
 	d := dayOf(at)
 	cs, err := b.dayCounts(d)
 	if err != nil {
 		return err
 	}
-	domain.Observe(o, func(a domain.Actor) *domain.Counts {
-		id := b.agentID(a)
-		for int(id) >= len(cs) {
-			cs = append(cs, domain.Counts{})
-		}
-		b.days[d] = cs
-		return &cs[id]
-	})
-	domain.Observe(o, func(a domain.Actor) *domain.Counts {
-		id := b.agentID(a)
-		return &b.st.totals[id]
-	})
+	id := b.agentID(agent)
+	for int(id) >= len(cs) {
+		cs = append(cs, domain.Counts{})
+	}
+	b.days[d] = cs
+	cs[id].Add(delta)
+	b.st.totals[id].Add(delta)
 	return nil
 }
 
@@ -53,27 +59,6 @@ func (b *batch) widen(t time.Time) {
 	if b.st.first.IsZero() || t.Before(b.st.first) {
 		b.st.first = t
 	}
-}
-
-// countOutcome folds an outcome into the counters. It may carry a survey
-// and a rating (an observed rating); each counts on its own day, so each is
-// folded separately.
-func (b *batch) countOutcome(o *domain.Outcome) error {
-	if o.Survey.NewSlot {
-		survey := *o
-		survey.Rating = domain.RatingChange{}
-		if err := b.count(&survey, o.Survey.At); err != nil {
-			return err
-		}
-	}
-	if o.Rating.Changed() {
-		rating := *o
-		rating.Survey = domain.SurveyChange{}
-		if err := b.count(&rating, o.Rating.FirstRatedAt); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // writeCounters puts the batch's day counters, new agents and, when they

@@ -3,8 +3,9 @@
 // counters, always written in one transaction so they never disagree.
 //
 // Every event goes through [domain.Workspace.Apply]; the store decides no
-// rule. It loads only the event's conversation, keeps settings, clock, roles,
-// the agent dictionary, all-time counts and the follow-up tally in memory, and
+// rule. It loads only the event's conversation, keeps the settings and their
+// history, roles, the agent dictionary, all-time counts and the follow-up
+// tally in memory, and
 // coalesces everything a batch touches into one Badger transaction. A batch
 // too big for one transaction is split at whole-event boundaries; then the
 // unit of atomicity is that sub-batch (each is still all or nothing).
@@ -16,7 +17,7 @@
 // then the name. Values are varint records (see codec.go).
 //
 //	!schema                      schema version (uvarint); a newer one is refused
-//	!meta                        last seq, clock, first event time, settings, follow-up tally
+//	!meta                        last seq, latest and earliest event time, settings, follow-up tally
 //	!total                       all-time counts: (agent id, counts)*
 //	!chg                         no longer written: the last commit's Change, in older stores
 //	l/SEQ(8)                     log entry: event + its outcome
@@ -25,11 +26,13 @@
 //	u/TIME(8) CONV               ∅: conversation list by last update
 //	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
 //	g/ID(4)                      agent dictionary: id → kind, name
-//	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: slots rated 1..2
-//	                             (the lowest threshold's superset) or with follow-up work started
+//	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: the slots
+//	                             domain.Slot.FollowUpCandidate names (in the queue under
+//	                             any threshold, or with follow-up work started)
 //	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
 //	r/NAME                       teammate role
-//	s/SEQ(8)                     settings audit entry: who, when, key, old → new
+//	s/SEQ(8)                     settings audit entry: who, when, key, old → new; read back at
+//	                             open as the settings history (each change at its own time)
 //	k/SOURCE 0x00 KEY            ∅: mark index: KEY was carried by a mark event of SOURCE
 //	                             (domain.MarkEvent, e.g. source intercom, key notif/ID)
 //	n/NAME                       simulator scenario saved by name: saved-at, by, script
@@ -43,9 +46,17 @@
 // its slots' Inferred flags after its last update. In counters, a negative
 // surveys value -(n+1) says the inferred count follows.
 //
-// A rating counts in the day it was first given; surveys sent count in the
-// day of the request that opened the slot. A leaderboard over N days reads N
-// day keys, whatever the number of ratings.
+// Domain says on which day each count lands (domain.Outcome.Counted): a
+// rating in the day it was first given, a survey in the day of the request
+// that opened the slot. A leaderboard over N days reads N day keys,
+// whatever the number of ratings.
+//
+// # Time
+//
+// Conversations share no clock: each event is judged at its own time
+// against its own conversation, under the settings in force then. A part
+// earlier than its conversation's latest is placed at its time and the
+// conversation rebuilt from its parts in the same transaction (late.go).
 //
 // # Erasure
 //

@@ -83,7 +83,7 @@ func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 	first, pending := s.Seq()+1, 0
 	for i := range es {
 		done[i].Seq = first + uint64(len(record))
-		record = append(record, erasureEvents(es[i], done[i], x.Now())...)
+		record = append(record, erasureEvents(es[i], done[i], es[i].At)...) // its own time: the store keeps no clock
 		pending += done[i].Events
 	}
 	if pending == 0 {
@@ -299,7 +299,7 @@ func (s *Store) AskErasure(e domain.Erasure) error {
 	if _, err := s.erasureTargets(e); err != nil {
 		return err
 	}
-	for _, ev := range withExtra(domain.MarkEvent(forgetSource, []string{askedPrefix + erasureCore(e)}, x.Now()), e.Extra, x.Now()) {
+	for _, ev := range withExtra(domain.MarkEvent(forgetSource, []string{askedPrefix + erasureCore(e)}, e.At), e.Extra, e.At) {
 		if _, err := x.Apply(ev); err != nil {
 			return fmt.Errorf("recording the erasure asked: %w", err)
 		}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 )
 
 // Texts only the forgotten conversations hold: a message, a teammate's
@@ -122,7 +123,7 @@ func TestForgetCustomerLeavesNoTextInAnyFile(t *testing.T) {
 // customer's text kept, the erasure in the audit trail.
 func assertForgotten(t *testing.T, s *Store, lbBefore Leaderboard, streamBefore []Part) {
 	t.Helper()
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check after the erasure: %v %v", err, diffs)
 	}
 	if lb, _ := s.Leaderboard(Period{}); !reflect.DeepEqual(lb, lbBefore) {
@@ -185,18 +186,18 @@ func TestForgetTwiceOnlyRecords(t *testing.T) {
 	if _, err := s.Forget(domain.Erasure{Conversation: "k1", By: "a"}); err != nil {
 		t.Fatal(err)
 	}
-	now, seq := s.Now(), s.Seq()
+	now, seq := s.Latest(), s.Seq()
 	got, err := s.Forget(domain.Erasure{Conversation: "k1", By: "b", Extra: []domain.Event{domain.MarkEvent("intercom", []string{"notif/9"}, time.Time{})}})
 	if err != nil || got.Events != 0 || got.Seq != seq+1 || s.Seq() != seq+2 {
 		t.Fatalf("second erasure: %+v %v (seq %d → %d)", got, err, seq, s.Seq())
 	}
-	if ok, _ := s.Marked("intercom", "notif/9"); !ok || !s.Now().Equal(now) {
-		t.Fatalf("the extra mark is missing (%v) or the clock moved (%s → %s)", ok, now, s.Now())
+	if ok, _ := s.Marked("intercom", "notif/9"); !ok || !s.Latest().Equal(now) {
+		t.Fatalf("the extra mark is missing (%v) or the newest time moved (%s → %s)", ok, now, s.Latest())
 	}
 	if audit, _ := s.Audit(0); len(audit) != 2 {
 		t.Fatalf("want both erasures in the audit trail, got %+v", audit)
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", err, diffs)
 	}
 }
@@ -310,7 +311,7 @@ func TestAskedErasuresAreCarriedOutTogether(t *testing.T) {
 	if len(audit) != 2 || audit[1].By != "a b/c" {
 		t.Fatalf("audit trail: %+v", audit)
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", err, diffs)
 	}
 }

@@ -15,14 +15,17 @@ import (
 type randomStream struct {
 	r      *rand.Rand
 	shadow *domain.Workspace
+	now    time.Time // the newest time so far: the stream moves forward
 	convs  []string
 	n      int
 	admins []string
 }
 
 func newRandomStream(seed uint64) *randomStream {
-	return &randomStream{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), shadow: domain.NewWorkspace(domain.Epoch)}
+	return &randomStream{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), shadow: domain.NewWorkspace(), now: genStart}
 }
+
+var genStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var (
 	genTeammates = []string{"alice", "bob", "carol", "dan"}
@@ -74,7 +77,7 @@ func (g *randomStream) agent() domain.Actor {
 }
 
 func (g *randomStream) candidate() domain.Event {
-	at := g.shadow.Now.Add(time.Duration(g.r.IntN(3600*30)) * time.Second)
+	at := g.now.Add(time.Duration(g.r.IntN(3600*30)) * time.Second)
 	if g.r.IntN(20) == 0 {
 		at = at.Add(time.Duration(g.r.IntN(10)) * 24 * time.Hour)
 	}
@@ -155,6 +158,7 @@ func (g *randomStream) next() (domain.Event, domain.Outcome) {
 		if err != nil {
 			continue
 		}
+		g.now = ev.At
 		switch ev.Kind {
 		case domain.EvStart:
 			g.convs = append(g.convs, ev.Conv)

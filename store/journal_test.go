@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -77,7 +78,7 @@ func TestSplitBatchStoppedBetweenPartsIsFinishedAtOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diffs, err := ro.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := ro.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("a reader of the half-written batch: check %v %v", diffs, err)
 	}
 	ro.Close()
@@ -105,7 +106,7 @@ func TestSplitBatchStoppedIsFinishedBeforeTheNextWrite(t *testing.T) {
 	if s.Seq() != uint64(3*4001) {
 		t.Fatalf("seq %d, want %d", s.Seq(), 3*4001)
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 }

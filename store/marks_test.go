@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -79,7 +80,7 @@ func TestMarksAreIndexedWithTheirBatchAndSurviveReopen(t *testing.T) {
 		if got, want := marks(t, s, "intercom", "admin/"), []string{"admin/1=Ann1", "admin/2=Ann2"}; !reflect.DeepEqual(got, want) {
 			t.Fatalf("Marks(admin/) = %q, want %q", got, want)
 		}
-		if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+		if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 			t.Fatalf("check: %v %v", diffs, err)
 		}
 	}
@@ -137,7 +138,7 @@ func TestCheckReportsAMissingOrStrayMarkIndexKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustMarked(t, s, "intercom", "notif/n1", false)
-	diffs, err := s.Check()
+	diffs, err := s.Check(simulate.ReplayInto)
 	if err != nil || len(diffs) != 2 {
 		t.Fatalf("diffs %v, err %v", diffs, err)
 	}
@@ -213,7 +214,7 @@ func TestSchema1StoreIsReadFromItsLogThenIndexedWhenAWriterAsks(t *testing.T) {
 	if got := marks(t, ro, "intercom", "admin/1"); !reflect.DeepEqual(got, []string{"admin/10=Ann10", "admin/11=Ann11", "admin/12=Ann12", "admin/13=Ann13", "admin/14=Ann14", "admin/15=Ann15", "admin/16=Ann16", "admin/17=Ann17", "admin/18=Ann18", "admin/19=Ann19", "admin/1=Ann1"}) {
 		t.Fatalf("Marks(admin/1) on schema 1 = %q", got)
 	}
-	if diffs, err := ro.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := ro.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check of a schema-1 store: %v %v", diffs, err)
 	}
 	ro.Close()
@@ -228,7 +229,7 @@ func TestSchema1StoreIsReadFromItsLogThenIndexedWhenAWriterAsks(t *testing.T) {
 	if v := storedSchema(t, s); v != 1 || s.marksIndexed.Load() {
 		t.Fatalf("schema %d after a writable open that asked nothing of marks (indexed %v)", v, s.marksIndexed.Load())
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check of a writable schema-1 store: %v %v", diffs, err)
 	}
 	mustMarked(t, s, "intercom", "notif/n3", true)
@@ -239,7 +240,7 @@ func TestSchema1StoreIsReadFromItsLogThenIndexedWhenAWriterAsks(t *testing.T) {
 		t.Fatalf("%d mark index keys after the upgrade, want %d", got, 3*batches)
 	}
 	mustMarked(t, s, "intercom", "notif/n7", true)
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check after the upgrade: %v %v", diffs, err)
 	}
 	// The upgraded store goes on indexing new marks.
@@ -266,7 +267,7 @@ func TestCheckPassesWithALargeMark(t *testing.T) {
 	if _, err := s.ApplyBatch(batch); err != nil {
 		t.Fatal(err)
 	}
-	diffs, err := s.Check()
+	diffs, err := s.Check(simulate.ReplayInto)
 	if err != nil || len(diffs) != 0 {
 		t.Fatalf("check on a store with a %d-byte mark: diffs %v, err %v", len(batch[0].Text), diffs, err)
 	}

@@ -57,29 +57,13 @@ func ParsePeriod(name string, now time.Time) (Period, error) {
 func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 	txn, st, done := s.snapshot()
 	defer done()
-	from, to := dayOf(p.From), dayOf(p.To)
-	if p.From.IsZero() {
-		from = dayOf(st.first)
-		if st.first.IsZero() {
-			from = dayOf(st.now)
-		}
-	}
-	if p.To.IsZero() {
-		to = dayOf(st.now) + 1
-	}
-	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
-		to++ // a To inside a day includes that day
-	}
+	from, to := st.days(p)
 	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}
 	if to <= from {
 		lb.Period.To = lb.Period.From
 		return lb, nil
 	}
-	n := int(to - from)
-	buckets := min(n, maxDaily)
-	totals := make([]domain.Counts, len(st.agents))
-	daily := make([][]domain.Counts, len(st.agents))
-	var arena []domain.Counts // one allocation for every row's sparkline
+	sum := newDaySum(from, to, len(st.agents))
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pDay)})
 	defer it.Close()
 	end := dayKey(to)
@@ -89,38 +73,93 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 		if bytes.Compare(k, end) >= 0 {
 			break
 		}
-		bucket := int(readDayKey(k)-from) * buckets / n
-		err := item.Value(func(v []byte) error {
-			// The hot loop: decode in place, add straight into the rows.
-			for pos := 0; pos < len(v); {
-				id, n := binary.Uvarint(v[pos:])
-				if n <= 0 || id >= uint64(len(totals)) {
-					return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
-				}
-				pos += n
-				if daily[id] == nil {
-					if len(arena) < buckets {
-						arena = make([]domain.Counts, buckets*max(16, len(st.agents)))
-					}
-					daily[id], arena = arena[:buckets:buckets], arena[buckets:]
-				}
-				var ok bool
-				if pos, ok = addCounts(v, pos, &totals[id], &daily[id][bucket]); !ok {
-					return fmt.Errorf("counters of %s: %w", dayStart(readDayKey(k)).Format(time.DateOnly), errCorrupt)
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		day := readDayKey(k)
+		if err := item.Value(func(v []byte) error { return sum.add(day, v) }); err != nil {
 			return lb, err
 		}
 	}
-	for id, a := range st.agents {
-		c := totals[id]
+	sum.rows(&lb, st.agents)
+	s.displayRows(lb.Teammates)
+	s.displayRows(lb.Bots)
+	return lb, nil
+}
+
+// days is the range of whole days [from, to) period p covers: an open
+// start is the first event's day, an open end the day of the newest event
+// (today for an empty store), and a To inside a day includes that day.
+func (st *memState) days(p Period) (from, to int32) {
+	from, to = dayOf(p.From), dayOf(p.To)
+	latest := st.latest
+	if latest.IsZero() {
+		latest = Now() // an empty store: today
+	}
+	if p.From.IsZero() {
+		from = dayOf(st.first)
+		if st.first.IsZero() {
+			from = dayOf(latest)
+		}
+	}
+	if p.To.IsZero() {
+		to = dayOf(latest) + 1
+	}
+	if !p.To.IsZero() && !p.To.Equal(dayStart(to)) {
+		to++
+	}
+	return from, to
+}
+
+// daySum adds day counters up into per-agent totals and sparkline buckets.
+type daySum struct {
+	from          int32
+	days, buckets int
+	totals        []domain.Counts
+	daily         [][]domain.Counts
+	arena         []domain.Counts // one allocation for every row's sparkline
+}
+
+func newDaySum(from, to int32, agents int) *daySum {
+	n := int(to - from)
+	return &daySum{from: from, days: n, buckets: min(n, maxDaily),
+		totals: make([]domain.Counts, agents), daily: make([][]domain.Counts, agents)}
+}
+
+// add folds one day's counters in. The hot loop: it decodes in place and
+// adds straight into the rows.
+func (d *daySum) add(day int32, v []byte) error {
+	bucket := int(day-d.from) * d.buckets / d.days
+	corrupt := func() error {
+		return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), errCorrupt)
+	}
+	for pos := 0; pos < len(v); {
+		id, n := binary.Uvarint(v[pos:])
+		if n <= 0 || id >= uint64(len(d.totals)) {
+			return corrupt()
+		}
+		pos += n
+		if d.daily[id] == nil {
+			if len(d.arena) < d.buckets {
+				d.arena = make([]domain.Counts, d.buckets*max(16, len(d.totals)))
+			}
+			d.daily[id], d.arena = d.arena[:d.buckets:d.buckets], d.arena[d.buckets:]
+		}
+		var ok bool
+		if pos, ok = addCounts(v, pos, &d.totals[id], &d.daily[id][bucket]); !ok {
+			return corrupt()
+		}
+	}
+	return nil
+}
+
+// rows puts every agent with a survey or a rating in the period on the
+// leaderboard, teammates and bots apart (Store.displayRows orders them by
+// the names they are shown by).
+func (d *daySum) rows(lb *Leaderboard, agents []domain.Actor) {
+	for id, a := range agents {
+		c := d.totals[id]
 		if c.Surveys == 0 && c.Rated() == 0 {
 			continue
 		}
-		row := AgentRow{Agent: a, Counts: c, Daily: daily[id]}
+		row := AgentRow{Agent: a, Counts: c, Daily: d.daily[id]}
 		if a.IsTeammate() {
 			lb.Team.Add(c)
 			lb.Teammates = append(lb.Teammates, row)
@@ -128,40 +167,6 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 			lb.Bots = append(lb.Bots, row)
 		}
 	}
-	s.displayRows(lb.Teammates)
-	s.displayRows(lb.Bots)
-	return lb, nil
-}
-
-// addCounts decodes one agent's counts at v[pos:] (the layout of
-// enc.counts) straight into the period's total t and its bucket d, and
-// returns the position after them; ok is false for a damaged record.
-func addCounts(v []byte, pos int, t, d *domain.Counts) (next int, ok bool) {
-	for i := 1; i <= 6; i++ {
-		x, n := binary.Varint(v[pos:])
-		if n <= 0 {
-			return pos, false
-		}
-		pos += n
-		if i < 6 {
-			t.ByValue[i] += int(x)
-			d.ByValue[i] += int(x)
-			continue
-		}
-		if x < 0 { // the inferred count follows (enc.counts)
-			x = -x - 1
-			inf, n := binary.Varint(v[pos:])
-			if n <= 0 {
-				return pos, false
-			}
-			pos += n
-			t.Inferred += int(inf)
-			d.Inferred += int(inf)
-		}
-		t.Surveys += int(x)
-		d.Surveys += int(x)
-	}
-	return pos, true
 }
 
 // Conversation returns a conversation's rule state.
@@ -249,7 +254,7 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 		items = append(items, FollowUpItem{
 			Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
 			RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
-			Window: st.settings.Window(r.Audience, sl, st.now),
+			Window: st.settings.Window(r.Audience, sl, st.latest),
 		})
 		return true, nil
 	})
@@ -289,7 +294,7 @@ func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
 		if !ok {
 			return out, fmt.Errorf("list names conversation %q, which is missing: %w", id, errCorrupt)
 		}
-		out = append(out, summarize(&r, st.now))
+		out = append(out, summarize(&r, st.latest))
 		if limit > 0 && len(out) >= limit {
 			break
 		}
@@ -319,8 +324,10 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 }
 
 // Stream lists the parts of one conversation in order.
+// A conversation whose parts arrived out of time order shows them in time
+// order, each with the outcome it has in its place.
 func (s *Store) Stream(conv string) ([]Part, error) {
-	txn, _, done := s.snapshot()
+	txn, st, done := s.snapshot()
 	defer done()
 	var parts []Part
 	pre := partPrefix(conv)
@@ -342,6 +349,9 @@ func (s *Store) Stream(conv string) ([]Part, error) {
 			return parts, err
 		}
 		parts = append(parts, p)
+	}
+	if !inTimeOrder(parts) {
+		rebuildStream(conv, parts, &st)
 	}
 	return parts, nil
 }
@@ -413,15 +423,9 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
 	for it.Seek(append(append([]byte(nil), pre...), 0xff)); it.ValidForPrefix(pre); it.Next() {
 		var a AuditEntry
-		if err := it.Item().Value(func(v []byte) error {
-			d := dec{b: v}
-			a.At = d.time()
-			a.By = d.str()
-			a.Key.Scope = d.str()
-			a.Key.Name = d.str()
-			a.Old = d.str()
-			a.New = d.str()
-			return d.done("audit entry")
+		if err := it.Item().Value(func(v []byte) (err error) {
+			a, err = decodeAudit(v)
+			return err
 		}); err != nil {
 			return out, err
 		}
@@ -431,6 +435,18 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 		}
 	}
 	return out, nil
+}
+
+func decodeAudit(v []byte) (AuditEntry, error) {
+	var a AuditEntry
+	d := dec{b: v}
+	a.At = d.time()
+	a.By = d.str()
+	a.Key.Scope = d.str()
+	a.Key.Name = d.str()
+	a.Old = d.str()
+	a.New = d.str()
+	return a, d.done("audit entry")
 }
 
 // Teammates lists the roster (teammates whose role was recorded), by name.
@@ -450,4 +466,35 @@ func (s *Store) Agents() []domain.Actor {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return append([]domain.Actor(nil), s.st.agents...)
+}
+
+// addCounts decodes one agent's counts at v[pos:] (the layout of
+// enc.counts) straight into the period's total t and its bucket d, and
+// returns the position after them; ok is false for a damaged record.
+func addCounts(v []byte, pos int, t, d *domain.Counts) (next int, ok bool) {
+	for i := 1; i <= 6; i++ {
+		x, n := binary.Varint(v[pos:])
+		if n <= 0 {
+			return pos, false
+		}
+		pos += n
+		if i < 6 {
+			t.ByValue[i] += int(x)
+			d.ByValue[i] += int(x)
+			continue
+		}
+		if x < 0 { // the inferred count follows (enc.counts)
+			x = -x - 1
+			inf, n := binary.Varint(v[pos:])
+			if n <= 0 {
+				return pos, false
+			}
+			pos += n
+			t.Inferred += int(inf)
+			d.Inferred += int(inf)
+		}
+		t.Surveys += int(x)
+		d.Surveys += int(x)
+	}
+	return pos, true
 }

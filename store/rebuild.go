@@ -187,7 +187,7 @@ func (s *Store) replayRedacted(fresh *Store, targets map[string]bool, people map
 			ev.Text, ev.By = domain.Redact(ev.Text), ""
 		}
 		evs, want = append(evs, ev), append(want, o)
-		if len(evs) >= checkBatch {
+		if len(evs) >= rebuildBatch {
 			return flush()
 		}
 		return nil
@@ -203,6 +203,9 @@ func (s *Store) replayRedacted(fresh *Store, targets map[string]bool, people map
 	}
 	return fresh.Seq() - uint64(len(record)) + 1, nil
 }
+
+// rebuildBatch is how many events the erasure's replay commits at a time.
+const rebuildBatch = 2000
 
 // sameOutcome compares outcomes as the log stores them.
 func sameOutcome(a, b *domain.Outcome) bool {

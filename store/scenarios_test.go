@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 )
 
 func TestScenariosAreKeptByNameAndLeftOutOfCheck(t *testing.T) {
@@ -30,7 +31,7 @@ func TestScenariosAreKeptByNameAndLeftOutOfCheck(t *testing.T) {
 	if err := s.SaveScenario(Scenario{Name: "big", Script: strings.Repeat("x", MaxScenarioBytes+1)}); err == nil {
 		t.Error("an oversized scenario was accepted")
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check with scenarios: %v %v", diffs, err)
 	}
 	s.Close()
@@ -82,7 +83,7 @@ func TestScenariosOutliveAnErasure(t *testing.T) {
 	if err != nil || !ok || got != sc {
 		t.Fatalf("after forget: %+v %v %v", got, ok, err)
 	}
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check after forget: %v %v", diffs, err)
 	}
 }

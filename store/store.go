@@ -60,9 +60,10 @@ func DefaultDir(flagValue string) (string, error) {
 // rules read except conversations, and the running aggregates.
 type memState struct {
 	seq      uint64
-	now      time.Time
-	first    time.Time // time of the first event; zero while the log is empty
+	latest   time.Time // time of the latest event: conversations share no clock, this is only the newest
+	first    time.Time // time of the earliest event; zero while the log is empty
 	settings domain.Settings
+	history  domain.SettingsHistory // every settings change, with the time it takes effect
 	queue    domain.QueueTally
 	roles    map[string]domain.Role
 	agents   []domain.Actor // by agent id
@@ -265,7 +266,7 @@ func prepareDir(opts Options) (string, error) {
 // load reads the schema version and the in-memory state, and stamps a new
 // store with this build's schema.
 func (s *Store) load() error {
-	st := memState{settings: domain.DefaultSettings(), now: domain.Epoch, roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
+	st := memState{settings: domain.DefaultSettings(), roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
 	where := s.dir
 	if where == "" {
 		where = "the in-memory store"
@@ -317,6 +318,9 @@ func (s *Store) load() error {
 		if s.names, err = loadNames(txn); err != nil {
 			return err
 		}
+		if err := loadHistory(txn, &st.history); err != nil {
+			return err
+		}
 		return iterate(txn, prefix(pRole), func(k, v []byte) error {
 			if len(v) != 1 {
 				return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
@@ -347,7 +351,7 @@ func (s *Store) writeSchema() error {
 func encodeMeta(st *memState) []byte {
 	e := enc{}
 	e.uint(st.seq)
-	e.time(st.now)
+	e.time(st.latest)
 	e.time(st.first)
 	e.settings(&st.settings)
 	for _, n := range st.queue.NotStarted {
@@ -360,7 +364,7 @@ func encodeMeta(st *memState) []byte {
 func decodeMeta(v []byte, st *memState) error {
 	d := dec{b: v}
 	st.seq = d.uint()
-	st.now = d.time()
+	st.latest = d.time()
 	st.first = d.time()
 	st.settings = d.settings()
 	for i := range st.queue.NotStarted {
@@ -458,11 +462,13 @@ func (s *Store) collectGarbage() {
 // Dir is the data directory ("" in memory).
 func (s *Store) Dir() string { return s.dir }
 
-// Now is the store clock (time of the last event).
-func (s *Store) Now() time.Time {
+// Latest is the time of the newest event stored (zero when none is). It
+// is no clock: each conversation has its own time, and "now" for a period
+// is the reader's wall clock (see [Now]).
+func (s *Store) Latest() time.Time {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.st.now
+	return s.st.latest
 }
 
 // Seq is the sequence number of the last logged event (0 when the log is empty).

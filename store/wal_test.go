@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -202,7 +203,7 @@ func openedSeq(t *testing.T, dir string) uint64 {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if diffs, err := s.Check(); err != nil || len(diffs) > 0 {
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 	return s.Seq()

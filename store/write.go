@@ -9,7 +9,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/csat-app/csat/domain"
 )
@@ -104,9 +103,6 @@ func (x *Batch) Apply(ev domain.Event) (domain.Outcome, error) {
 	}
 	return x.b.apply(ev)
 }
-
-// Now is the batch's clock.
-func (x *Batch) Now() time.Time { return x.b.ws.Now }
 
 // Settings are the batch's settings.
 func (x *Batch) Settings() domain.Settings { return x.b.ws.Settings }

@@ -101,7 +101,7 @@ func BenchmarkRatingToScreen(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	feed := st.Subscribe(ctx)
-	at := st.Now()
+	at := st.Latest()
 	i := 0
 	long := strings.Repeat("x", 260)
 	b.ResetTimer()

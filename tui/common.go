@@ -33,6 +33,7 @@ type Source interface {
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)
+	Scenarios() ([]store.Scenario, error)
 	Subscribe(ctx context.Context) <-chan store.Change
 	Dir() string
 }
@@ -72,8 +73,8 @@ type common struct {
 	whatIf WhatIfFunc
 	reads  gate
 
-	fileAccess bool          // may write files (the local dashboard only)
-	scenarios  ScenarioSaver // nil: sessions cannot be kept by name
+	fileAccess bool           // may write files (the local dashboard only)
+	scenarios  ScenarioKeeper // nil: sessions cannot be kept by name
 }
 
 // gate keeps reads off a closed store: a read still running when the
@@ -354,14 +355,7 @@ func newInput(prompt, placeholder string) textinput.Model {
 	return ti
 }
 
-// eventTime stamps a change made from the dashboard: the wall clock, but
-// never before the store's clock (the rules refuse time going back).
-func (c *common) eventTime() time.Time {
-	at := c.clock()
-	if now := c.src.Now(); at.Before(now) {
-		return now
-	}
-	return at
-}
+// eventTime stamps a change made from the dashboard: the dashboard's clock.
+func (c *common) eventTime() time.Time { return c.clock() }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/safetext"
+	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
 
@@ -216,7 +217,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 			if o.Decision == domain.DecisionAccepted {
 				add(when, who(ev.Actor)+" rated "+domain.Face(ev.Value)+" "+domain.FaceName(ev.Value)+" for "+c.shown(o.Rating.Agent), t.Accent.Render)
 			} else {
-				add(when, who(ev.Actor)+" rating "+itoa(ev.Value)+" refused: "+reasonText(&o), t.Bad.Render)
+				add(when, who(ev.Actor)+" rating "+itoa(ev.Value)+" "+simulate.Describe(&o), t.Bad.Render)
 			}
 		case domain.EvComment:
 			if !ratingsVisible {
@@ -225,7 +226,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 			if o.Decision == domain.DecisionAccepted {
 				add(when, who(ev.Actor)+" remarks: “"+ev.Text+"”", t.Accent.Render)
 			} else {
-				add(when, who(ev.Actor)+" comment refused: "+reasonText(&o), t.Bad.Render)
+				add(when, who(ev.Actor)+" comment "+simulate.Describe(&o), t.Bad.Render)
 			}
 		case domain.EvObserve: // a rating observed in Intercom
 			if ratingsVisible {
@@ -258,20 +259,7 @@ func observedText(c *common, ev domain.Event) string {
 }
 
 // decisionText says what a close or ask decided, with every failed rule.
-func decisionText(o *domain.Outcome) string {
-	if o.Decision == domain.DecisionSent {
-		return "survey sent to " + o.To.Name
-	}
-	return "no survey: " + reasonText(o)
-}
-
-func reasonText(o *domain.Outcome) string {
-	var rs []string
-	for _, c := range o.Reasons() {
-		rs = append(rs, c.Code.String()+" ("+c.Detail()+")")
-	}
-	return strings.Join(rs, ", ")
-}
+func decisionText(o *domain.Outcome) string { return "survey " + simulate.Describe(o) }
 
 func decisionStyle(t Theme, o *domain.Outcome) func(...string) string {
 	if o.Decision == domain.DecisionSent || o.Decision == domain.DecisionAccepted {

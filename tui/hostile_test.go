@@ -32,7 +32,7 @@ var hostileTexts = []string{hostileTitle, hostileClear, hostileFormula, hostileB
 // and remark are all hostile, rated 1 so that it tops the follow-ups.
 func hostileStore(t *testing.T) *store.Store {
 	st := fixtureStore(t)
-	at := st.Now().Add(time.Hour)
+	at := st.Latest().Add(time.Hour)
 	cust := domain.User(hostileTitle)
 	conv := "evil-1"
 	for _, ev := range []domain.Event{
@@ -153,7 +153,7 @@ type textSource struct{ text string }
 func (s textSource) Apply(domain.Event) (domain.Outcome, error) {
 	return domain.Outcome{}, errors.New("refused " + s.text)
 }
-func (s textSource) Now() time.Time            { return testNow }
+func (s textSource) Latest() time.Time         { return testNow }
 func (s textSource) Settings() domain.Settings { return domain.DefaultSettings() }
 func (s textSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
 	row := store.AgentRow{Agent: domain.Teammate(s.text), Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}, Daily: make([]domain.Counts, 30)}
@@ -185,12 +185,15 @@ func (s textSource) Audit(int) ([]store.AuditEntry, error) {
 func (s textSource) Teammates() ([]store.Teammate, error) {
 	return []store.Teammate{{Name: s.text, Role: domain.RoleAdmin}}, nil
 }
+func (s textSource) Scenarios() ([]store.Scenario, error) {
+	return []store.Scenario{{Name: "drill-1", By: s.text, SavedAt: testNow, Script: "# " + s.text + "\nstart c1 user:" + s.text + "\n"}}, nil
+}
 func (s textSource) Subscribe(context.Context) <-chan store.Change { return nil }
 func (s textSource) Dir() string                                   { return s.text }
 
 // fuzzScreens are the keys to each screen the fuzz target renders: every
 // tab, a teammate's page, the stream, a refused action's flash, the help.
-var fuzzScreens = [][]string{{"1"}, {"1", "down", "enter"}, {"2"}, {"2", "c", "enter"}, {"3"}, {"4"}, {"4", "enter"}, {"5"}, {"6"}, {"?"}}
+var fuzzScreens = [][]string{{"1"}, {"1", "down", "enter"}, {"2"}, {"2", "c", "enter"}, {"3"}, {"4"}, {"4", "enter"}, {"5"}, {"5", "L"}, {"6"}, {"?"}}
 
 // FuzzViewsShowNoEscape: whatever text the store holds (names, ids,
 // remarks, messages, the audit trail, the viewer's name), no line of any
@@ -222,8 +225,8 @@ func (s textSource) Events(uint64, func(uint64, domain.Event) error) error { ret
 // Source fails this test until someone decides.
 func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	shown := map[string]bool{"Settings": true, "Leaderboard": true, "FollowUps": true, "Achievements": true, "Conversations": true,
-		"Stream": true, "Audit": true, "Teammates": true, "Apply": true}
-	asIs := map[string]bool{"Now": true, "Events": true, "Subscribe": true, "Dir": true}
+		"Stream": true, "Audit": true, "Teammates": true, "Apply": true, "Scenarios": true}
+	asIs := map[string]bool{"Latest": true, "Events": true, "Subscribe": true, "Dir": true}
 	src := reflect.TypeOf((*Source)(nil)).Elem()
 	for i := 0; i < src.NumMethod(); i++ {
 		name := src.Method(i).Name

@@ -25,6 +25,8 @@ type KeyMap struct {
 	// Simulator.
 	SayCustomer, SayTeammate, SayBot, Note, AddCustomer, Snooze, Close, Reopen, Ask,
 	Rate, RateValue, Comment, Advance, NewConv, NextConv, PrevConv, Profile, Save key.Binding
+	// The simulator's saved scenarios (WriteFile: the local dashboard only).
+	Scenarios, LoadScenario, WriteFile key.Binding
 	// Settings.
 	Edit, SaveSettings, Discard key.Binding
 }
@@ -87,6 +89,10 @@ func DefaultKeyMap() *KeyMap {
 		PrevConv:  bind("[", "previous conversation", "["),
 		Profile:   bind("P", "switch profile", "P"),
 		Save:      bind("S", "save as script", "S"),
+
+		Scenarios:    bind("L", "saved scenarios", "L"),
+		LoadScenario: bind("enter", "load into the sandbox", "enter"),
+		WriteFile:    bind("w", "write to a file", "w"),
 
 		Edit:         bind("enter", "edit", "enter", " "),
 		SaveSettings: bind("ctrl+s", "save", "ctrl+s"),

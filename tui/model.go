@@ -28,7 +28,8 @@ type Options struct {
 	Viewer string
 	// Renderer builds the styles; nil means the local terminal's.
 	Renderer *lipgloss.Renderer
-	// Clock gives the wall time for ages and "updated 2s ago"; nil means time.Now.
+	// Clock gives "now" for periods, ages and "updated 2s ago"; nil means
+	// store.Now, the wall clock.
 	Clock func() time.Time
 	// Logger receives diagnostics; nil discards them (never the screen).
 	Logger *log.Logger
@@ -46,7 +47,7 @@ type Options struct {
 	// whose sessions belong to other people.
 	FileAccess bool
 	// Scenarios keeps simulator sessions saved by name; nil means Store.
-	Scenarios ScenarioSaver
+	Scenarios ScenarioKeeper
 }
 
 // Model is the root of the dashboard: it owns the frame (tabs, filter,
@@ -103,7 +104,7 @@ func New(opts Options) (*Model, error) {
 	}
 	clock := opts.Clock
 	if clock == nil {
-		clock = time.Now
+		clock = store.Now
 	}
 	whatIf := opts.WhatIf
 	if whatIf == nil {
@@ -125,7 +126,7 @@ func New(opts Options) (*Model, error) {
 		fileAccess: opts.FileAccess,
 		scenarios:  opts.Scenarios,
 	}
-	if saver, ok := opts.Store.(ScenarioSaver); ok && c.scenarios == nil {
+	if saver, ok := opts.Store.(ScenarioKeeper); ok && c.scenarios == nil {
 		c.scenarios = saver
 	}
 	if tms, err := src.Teammates(); err == nil {

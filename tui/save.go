@@ -9,9 +9,11 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// ScenarioSaver keeps simulator sessions by name; *store.Store satisfies it.
-type ScenarioSaver interface {
+// ScenarioKeeper keeps simulator sessions by name and gives one back as it
+// was saved (what a file of it must hold); *store.Store satisfies it.
+type ScenarioKeeper interface {
 	SaveScenario(sc store.Scenario) error
+	Scenario(name string) (sc store.Scenario, ok bool, err error)
 }
 
 // askSave asks where the session goes: a file only when the dashboard may

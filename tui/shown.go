@@ -77,6 +77,19 @@ func (s *shownSource) Teammates() ([]store.Teammate, error) {
 	return shownCopy(s, items, false), shownErr(err)
 }
 
+// Scenarios shows each script as a multi-line text and who saved it on one
+// line; a file of a scenario is written from the keeper's copy, as stored.
+func (s *shownSource) Scenarios() ([]store.Scenario, error) {
+	list, err := s.Source.Scenarios()
+	shown := make([]store.Scenario, len(list))
+	for i, sc := range list {
+		sc.Script = shownCopy(s, sc.Script, true)
+		sc.By = shownCopy(s, sc.By, false)
+		shown[i] = sc
+	}
+	return shown, shownErr(err)
+}
+
 // Apply takes an event a view built from what it was shown: the ids in it
 // go back to the stored ones; typed text is the viewer's own and goes as is.
 func (s *shownSource) Apply(ev domain.Event) (domain.Outcome, error) {

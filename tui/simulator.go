@@ -28,6 +28,7 @@ const (
 	actAdvance
 	actComment
 	actSave
+	actWriteFile
 	actRate // waits for one key, 1..5
 )
 
@@ -42,10 +43,11 @@ var actPrompts = map[simAction]string{
 	actAdvance:     "advance clock by: ",
 	actComment:     "comment: ",
 	actSave:        "save script to: ",
+	actWriteFile:   "write scenario to: ",
 }
 
 // simStart is where the sandbox clock starts: a Monday morning.
-var simStart = domain.Epoch.Add(9 * time.Hour)
+var simStart = simulate.ScriptStart.Add(9 * time.Hour)
 
 // simulator is the trainer's sandbox: an in-memory workspace seeded with the
 // store's settings, driven key by key. It never writes an event to the
@@ -66,6 +68,8 @@ type simulator struct {
 
 	decided int    // index+1 in steps of the last close/ask/rate/comment; 0 when none
 	other   string // what the other profile would have decided
+
+	shelf *scenarioShelf // the saved scenarios, opened with L
 }
 
 func newSimulator(c *common, tab int) *simulator {
@@ -73,8 +77,11 @@ func newSimulator(c *common, tab int) *simulator {
 	if _, err := domain.ParseActor(name); err != nil || !domain.Teammate(name).IsTeammate() || name == "" || strings.Contains(name, ":") {
 		name = "you"
 	}
-	return &simulator{base: newBase(c, tab), teammate: name, input: newInput("", "")}
+	return &simulator{base: newBase(c, tab), teammate: name, input: newInput("", ""), shelf: newScenarioShelf(c, tab)}
 }
+
+func (v *simulator) nested() bool { return v.shelf.open }
+func (v *simulator) busy() bool   { return v.loading || v.shelf.busy() }
 
 func (v *simulator) TabName() string { return "Simulator" }
 func (v *simulator) Capturing() bool { return v.action != actNone }
@@ -82,6 +89,7 @@ func (v *simulator) Capturing() bool { return v.action != actNone }
 func (v *simulator) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.input.Width = max(w-24, 10)
+	v.shelf.SetSize(w, h-1)
 }
 
 // Reload seeds the sandbox once, from the store's settings (held in
@@ -109,6 +117,9 @@ func (v *simulator) reset() {
 }
 
 func (v *simulator) StatusText() string {
+	if v.shelf.open {
+		return v.shelf.status()
+	}
 	return "sandbox · " + v.mem.Settings().Profile.String() + " · " + v.mem.Now().Format("Mon Jan 2 15:04") + " · acting as " + v.teammate
 }
 
@@ -120,15 +131,21 @@ func (v *simulator) ShortHelp() []key.Binding {
 	if v.Capturing() {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
+	if v.shelf.open {
+		return append(v.shelf.keys(), k.Help)
+	}
 	return []key.Binding{k.NewConv, k.SayCustomer, k.SayTeammate, k.Close, k.Rate, k.Advance, k.Help}
 }
 
 func (v *simulator) FullHelp() [][]key.Binding {
 	k := v.c.keys
+	if v.shelf.open {
+		return [][]key.Binding{v.shelf.keys(), k.listKeys(), k.frameKeys()}
+	}
 	return [][]key.Binding{
 		{k.NewConv, k.NextConv, k.SayCustomer, k.SayTeammate, k.SayBot, k.Note},
 		{k.AddCustomer, k.Snooze, k.Close, k.Reopen, k.Ask},
-		{k.Rate, k.Comment, k.Advance, k.Profile, k.Save},
+		{k.Rate, k.Comment, k.Advance, k.Profile, k.Save, k.Scenarios},
 		k.frameKeys(),
 	}
 }
@@ -160,44 +177,19 @@ func (v *simulator) otherProfile() string {
 	if v.mem.Settings().Profile == domain.ProfileOperator {
 		other = domain.ProfileIntercom
 	}
-	m := simulate.NewMemory()
-	profile := domain.SettingKey{Scope: "workspace", Name: "profile"}
-	var last domain.Outcome
+	evs := make([]domain.Event, v.decided)
 	for i, st := range v.steps[:v.decided] {
-		ev := st.Event
-		if ev.Kind == domain.EvSet && ev.Setting == profile {
-			ev.Text = other.String()
-		}
-		if i == 0 {
-			if _, err := m.Apply(ev); err != nil {
-				return ""
-			}
-			if _, err := m.Apply(domain.Event{Kind: domain.EvSet, Setting: profile, Text: other.String(), At: ev.At}); err != nil {
-				return ""
-			}
-			continue
-		}
-		o, err := m.Apply(ev)
-		if err != nil {
-			return "under " + other.String() + ": cannot replay (" + err.Error() + ")"
-		}
-		last = o
+		evs[i] = st.Event
 	}
-	return "under " + other.String() + ": " + outcomeText(&last)
-}
-
-func outcomeText(o *domain.Outcome) string {
-	switch o.Decision {
-	case domain.DecisionSent:
-		return "sent to " + o.To.Name
-	case domain.DecisionAccepted:
-		return "accepted"
+	var last domain.Outcome
+	_, err := simulate.Replay(simulate.EventSlice(evs), simulate.ReplayOptions{Profile: &other}, func(st *simulate.ReplayStep) error {
+		last = st.Outcome
+		return nil
+	})
+	if err != nil {
+		return "under " + other.String() + ": cannot replay (" + err.Error() + ")"
 	}
-	var codes []string
-	for _, c := range o.Reasons() {
-		codes = append(codes, c.Code.String())
-	}
-	return o.Decision.String() + ": " + strings.Join(codes, ", ")
+	return "under " + other.String() + ": " + simulate.Describe(&last)
 }
 
 func (v *simulator) conv() (domain.Conversation, bool) {
@@ -208,6 +200,10 @@ func (v *simulator) conv() (domain.Conversation, bool) {
 }
 
 func (v *simulator) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if msg, ok := msg.(loadedMsg); ok {
+		v.shelf.loaded(msg)
+		return v, nil
+	}
 	key, isKey := msg.(tea.KeyMsg)
 	switch {
 	case v.action == actRate:
@@ -220,6 +216,8 @@ func (v *simulator) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return v, nil
 	case v.Capturing():
 		return v, v.promptKey(msg)
+	case isKey && v.shelf.open:
+		return v, v.shelfKey(key)
 	case isKey:
 		return v, v.command(key)
 	}
@@ -294,6 +292,8 @@ func (v *simulator) command(msg tea.KeyMsg) tea.Cmd {
 		return v.ask(actAdvance, "1h (e.g. 30m, 8d)")
 	case keyIs(msg, k.Save):
 		return v.askSave()
+	case keyIs(msg, k.Scenarios):
+		return v.shelf.show()
 	case keyIs(msg, k.Rate):
 		if len(v.convs) == 0 {
 			return flash("start a conversation first (n)")
@@ -351,7 +351,7 @@ func (v *simulator) report(o domain.Outcome, err error) tea.Cmd {
 		return flashErr(err)
 	}
 	if o.Decided() {
-		return flash(o.Kind.String() + " → " + outcomeText(&o))
+		return flash(o.Kind.String() + " → " + simulate.Describe(&o))
 	}
 	return nil
 }
@@ -409,6 +409,8 @@ func (v *simulator) submit(act simAction, text string) tea.Cmd {
 		return v.report(v.apply(domain.Event{Kind: domain.EvClock, At: v.mem.Now().Add(d)}))
 	case actSave:
 		return v.save(text)
+	case actWriteFile:
+		return v.writeScenario(text)
 	}
 	return nil
 }
@@ -441,6 +443,9 @@ func (v *simulator) View() string {
 	h := max(v.height-bottom, 1)
 	var left string
 	c, ok := v.conv()
+	if v.shelf.open {
+		return v.shelf.View() + "\n" + v.promptLine()
+	}
 	if !ok {
 		left = t.Muted.Render("  A sandbox seeded with the\n  workspace settings: nothing\n  here reaches the store.\n\n  n  start a conversation\n  ?  every key")
 	} else {
@@ -458,6 +463,12 @@ func (v *simulator) View() string {
 	}
 	right := v.panel(c, ok)
 	out := joinColumns(block(left, leftW, h), block(right, rulesW, h), t.Muted.Render("│"))
+	return out + "\n" + v.promptLine()
+}
+
+// promptLine is the simulator's last line: the prompt when one asks.
+func (v *simulator) promptLine() string {
+	t := v.c.theme
 	var prompt string
 	switch {
 	case v.action == actRate:
@@ -467,7 +478,7 @@ func (v *simulator) View() string {
 	default:
 		prompt = t.Muted.Render("sandbox: trainers never touch real data")
 	}
-	return out + "\n" + fit(prompt, v.width)
+	return fit(prompt, v.width)
 }
 
 // panel shows the conversation's rule state and the last decision, rule by rule.
@@ -496,7 +507,7 @@ func (v *simulator) panel(c domain.Conversation, ok bool) string {
 	}
 	st := v.steps[v.decided-1]
 	o := st.Outcome
-	head := " " + st.Event.Kind.String() + " " + st.Event.Conv + " → " + outcomeText(&o)
+	head := " " + st.Event.Kind.String() + " " + st.Event.Conv + " → " + simulate.Describe(&o)
 	b.WriteString("\n" + decisionStyle(v.c.theme, &o)(head) + "\n")
 	for _, ch := range o.Checks() {
 		mark := t.Good.Render("✓")

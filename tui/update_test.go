@@ -274,7 +274,7 @@ func TestResizeKeepsTheFrame(t *testing.T) {
 
 func TestSimulatorExplainsAndSavesAReplayableScript(t *testing.T) {
 	st := fixtureStore(t)
-	before := st.Now()
+	before := st.Seq()
 	m, err := New(Options{Store: st, Viewer: "ada", Renderer: plainRenderer(), Clock: func() time.Time { return testNow }, NoLive: true, Tick: -1, FileAccess: true})
 	if err != nil {
 		t.Fatal(err)
@@ -309,7 +309,7 @@ func TestSimulatorExplainsAndSavesAReplayableScript(t *testing.T) {
 	if !strings.Contains(string(src), "set users change-window 72") {
 		t.Errorf("the sandbox was not seeded with the store's settings:\n%s", src)
 	}
-	if !st.Now().Equal(before) {
+	if st.Seq() != before {
 		t.Fatal("the simulator wrote into the store")
 	}
 }
@@ -324,7 +324,7 @@ func TestLiveRatingReachesTheScreen(t *testing.T) {
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "dan *") }, teatest.WithDuration(programBound))
 	// dan gets three more ratings: five in all, so he is ranked now.
-	at := st.Now()
+	at := st.Latest()
 	for i := 0; i < 3; i++ {
 		conv := "live" + itoa(i)
 		cust := domain.User("l" + itoa(i))
@@ -353,8 +353,9 @@ func TestLiveRatingReachesTheScreen(t *testing.T) {
 // "rating locked by a comment" before.
 func TestFollowUpDetailSaysWhyTheRatingIsFinal(t *testing.T) {
 	st := fixtureStore(t)
-	// Past the 72-hour change window of the newest rating, c28's.
-	if _, err := st.Apply(domain.Event{Kind: domain.EvClock, At: time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)}); err != nil {
+	// Past the 72-hour change window of the newest rating, c28's: the
+	// store's newest event is later.
+	if _, err := st.Apply(domain.Event{Kind: domain.EvStart, Conv: "later", Actor: domain.User("zoe"), At: time.Date(2026, 3, 5, 9, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	items, err := st.FollowUps(store.FollowUpFilter{})

@@ -7,28 +7,23 @@ import (
 	"github.com/csat-app/csat/simulate"
 )
 
-// EventLog is a workspace's settings, clock and event log; *store.Store satisfies it.
+// EventLog is a workspace's settings, event log and the time of its newest
+// event; *store.Store satisfies it.
 type EventLog interface {
-	Now() time.Time
+	Latest() time.Time
 	Settings() domain.Settings
 	Events(after uint64, fn func(seq uint64, ev domain.Event) error) error
 }
 
 // StoreWhatIf previews settings with the what-if replay of the store's log:
-// the pending values become overrides, the window ends at the store clock.
+// the pending values become overrides, the window ends at the newest event.
 func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
-		current := st.Settings()
-		var overrides []simulate.Override
-		for _, k := range domain.AllSettingKeys() {
-			if v := proposed.Get(k); v != current.Get(k) {
-				overrides = append(overrides, simulate.Override{Key: k, Value: v})
-			}
-		}
+		overrides := simulate.OverridesBetween(st.Settings(), proposed)
 		events := func(yield func(domain.Event) error) error {
 			return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
 		}
-		rep, err := simulate.WhatIf(events, overrides, st.Now().Add(-span))
+		rep, err := simulate.WhatIf(events, overrides, st.Latest().Add(-span))
 		if err != nil {
 			return WhatIf{}, err
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/csat-app/csat/simulate"
 )
 
 func init() { commands = append(commands, newCheckCmd) }
@@ -26,7 +28,7 @@ difference is printed), 2 when the store cannot be opened.`,
 				return usageErr(err)
 			}
 			defer s.Close()
-			diffs, err := s.Check()
+			diffs, err := s.Check(simulate.ReplayInto)
 			if err != nil {
 				return failedErr(fmt.Errorf("check %s: %w", s.Dir(), err))
 			}

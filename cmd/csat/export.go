@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/safetext"
 )
 
@@ -45,11 +43,11 @@ store read-only.`,
 				return usageErr(err)
 			}
 			defer s.Close()
-			w := newRecordWriter(c.OutOrStdout(), format)
+			w := newRowWriter(c.OutOrStdout(), format)
 			if args[0] == "ratings" {
-				err = exportRatings(s, w)
+				err = s.Ratings(func(r report.RatingRow) error { return w.write(r) })
 			} else {
-				err = exportConversations(s, w)
+				err = s.Conversations(func(r report.ConversationRow) error { return w.write(r) })
 			}
 			if err == nil {
 				err = w.flush()
@@ -64,134 +62,40 @@ store read-only.`,
 	return cmd
 }
 
-// recordWriter writes rows of named fields as CSV (header first) or as one
-// JSON object per line.
-type recordWriter struct {
+// rowWriter writes rows of the report contract as CSV (header first) or
+// as one JSON object per line.
+type rowWriter struct {
 	csv    *csv.Writer
 	json   *json.Encoder
 	header bool
 }
 
-func newRecordWriter(w io.Writer, format string) *recordWriter {
+func newRowWriter(w io.Writer, format string) *rowWriter {
 	if format == "jsonl" {
-		return &recordWriter{json: json.NewEncoder(w)}
+		return &rowWriter{json: json.NewEncoder(w)}
 	}
-	return &recordWriter{csv: csv.NewWriter(w)}
+	return &rowWriter{csv: csv.NewWriter(w)}
 }
 
-type field struct {
-	name  string
-	value any // string, int, bool or nil
-}
-
-func (r *recordWriter) write(fields []field) error {
+func (r *rowWriter) write(row any) error {
 	if r.json != nil {
-		obj := make(map[string]any, len(fields))
-		for _, f := range fields {
-			obj[f.name] = f.value
-		}
-		return r.json.Encode(obj)
+		return r.json.Encode(row)
 	}
 	if !r.header {
-		names := make([]string, len(fields))
-		for i, f := range fields {
-			names[i] = f.name
-		}
-		r.csv.Write(names)
+		r.csv.Write(report.CSVHeader(row))
 		r.header = true
 	}
-	row := make([]string, len(fields))
-	for i, f := range fields {
-		switch v := f.value.(type) {
-		case string:
-			row[i] = safetext.Cell(v) // JSON lines keep v as stored
-		case int:
-			row[i] = strconv.Itoa(v)
-		case bool:
-			row[i] = strconv.FormatBool(v)
-		}
+	cells := report.CSVRecord(row)
+	for i, c := range cells {
+		cells[i] = safetext.Cell(c) // JSON lines keep the text as stored
 	}
-	return r.csv.Write(row)
+	return r.csv.Write(cells)
 }
 
-func (r *recordWriter) flush() error {
+func (r *rowWriter) flush() error {
 	if r.csv != nil {
 		r.csv.Flush()
 		return r.csv.Error()
 	}
 	return nil
-}
-
-// stamp is an RFC 3339 UTC time, or nil (empty in CSV) when it never happened.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func customer(c *domain.Conversation) string {
-	if len(c.Customers) == 0 {
-		return ""
-	}
-	return c.Customers[0].String()
-}
-
-func exportRatings(s reader, w *recordWriter) error {
-	return s.EachConversation(func(c domain.Conversation, _ time.Time) error {
-		for _, sl := range c.Slots {
-			var value, comment any
-			if sl.Value != 0 {
-				value = sl.Value
-			}
-			if sl.Commented {
-				comment = sl.Comment
-			}
-			err := w.write([]field{
-				{"conversation", c.ID}, {"agent", sl.Agent.String()}, {"agent_kind", agentKind(sl.Agent)},
-				{"customer", customer(&c)}, {"value", value}, {"class", domain.ClassOf(sl.Value).String()},
-				{"comment", comment}, {"first_rated", stamp(sl.FirstRatedAt)}, {"last_changed", stamp(sl.LastChangedAt)},
-				{"first_requested", stamp(sl.FirstRequestAt)}, {"requests", sl.Requests}, {"followup", sl.FollowUp.Stage.String()},
-				{"agent_name", s.DisplayName(sl.Agent)}, {"customer_name", customerName(s, &c)},
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// customerName is the first customer's display name, or its key.
-func customerName(s reader, c *domain.Conversation) string {
-	if len(c.Customers) == 0 {
-		return ""
-	}
-	return s.DisplayName(c.Customers[0])
-}
-
-func agentKind(a domain.Actor) string {
-	if a.IsTeammate() {
-		return "teammate"
-	}
-	return "bot"
-}
-
-func exportConversations(s reader, w *recordWriter) error {
-	now := s.Now()
-	return s.EachConversation(func(c domain.Conversation, updated time.Time) error {
-		rated := 0
-		for _, sl := range c.Slots {
-			if sl.Value != 0 {
-				rated++
-			}
-		}
-		return w.write([]field{
-			{"conversation", c.ID}, {"customer", customer(&c)}, {"audience", c.Audience.String()},
-			{"origin", c.Origin.String()}, {"channel", c.Channel.String()}, {"state", c.StateAt(now).String()},
-			{"started", stamp(c.StartedAt)}, {"updated", stamp(updated)}, {"closed", stamp(c.ClosedAt)},
-			{"chars", c.Chars}, {"messages", c.Messages}, {"customers", len(c.Customers)},
-			{"slots", len(c.Slots)}, {"rated", rated},
-		})
-	})
 }

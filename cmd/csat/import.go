@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/spf13/cobra"
@@ -48,11 +49,17 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	if err != nil {
 		return usageErr(fmt.Errorf("import: %w", err))
 	}
-	// Check every record before touching the store: bad input changes nothing.
+	// Check every record before touching the store: bad input changes
+	// nothing. A time more than 10 minutes after this machine's clock is
+	// bad input too.
+	received := time.Now()
 	var malformed []intercom.Skip
 	for _, r := range recs {
 		if r.Err == nil {
-			_, r.Err = intercom.Map(&r.Conv)
+			var p intercom.Plan
+			if p, r.Err = intercom.Map(&r.Conv); r.Err == nil {
+				r.Err = p.Ahead(received)
+			}
 		}
 		if r.Err != nil {
 			malformed = append(malformed, intercom.Skip{What: r.Source, Reason: r.Err.Error()})
@@ -68,7 +75,7 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	if err != nil {
 		return usageErr(err)
 	}
-	rep, bad, err := importInto(g, st, recs, stderr)
+	rep, bad, err := importInto(g, st, recs, received, stderr)
 	if cerr := release(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -82,7 +89,7 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	return nil
 }
 
-func importInto(g *globals, st *store.Store, recs []intercom.Record, stderr io.Writer) (intercom.Report, []intercom.Skip, error) {
+func importInto(g *globals, st *store.Store, recs []intercom.Record, received time.Time, stderr io.Writer) (intercom.Report, []intercom.Skip, error) {
 	in, err := ingesterFor(g, st)
 	if err != nil {
 		return intercom.Report{}, nil, err
@@ -99,7 +106,7 @@ func importInto(g *globals, st *store.Store, recs []intercom.Record, stderr io.W
 			}
 		}
 	}
-	return intercom.Import(in, recs, show)
+	return intercom.Import(in, recs, received, show)
 }
 
 func printImportSummary(w io.Writer, records int, rep intercom.Report) {

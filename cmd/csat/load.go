@@ -132,17 +132,11 @@ func loadInto(parent context.Context, dst simulate.Loader, f *loadFlags, where s
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// Live traffic alone (--conversations 0 --live R) may join a store that
-	// has data already; a history may not, as the clock cannot go back.
-	if f.cfg.Conversations == 0 && f.live > 0 && !dst.Now().Before(f.cfg.Begin()) {
+	// Live traffic alone (--conversations 0 --live R) joins whatever the
+	// store holds. A history of any dates loads beside it too: conversations
+	// share no clock.
+	if f.cfg.Conversations == 0 && f.live > 0 {
 		return loadLive(ctx, dst, f, stdout)
-	}
-	if now := dst.Now(); now.After(f.cfg.Begin()) && now.Equal(domain.Epoch) {
-		return usageErr(fmt.Errorf("this history would start at %s, but the workspace clock starts at %s (the rules' epoch) and cannot go back: use fewer --days or a later --end",
-			f.cfg.Begin().Format(time.RFC3339), domain.Epoch.Format(time.RFC3339)))
-	} else if now.After(f.cfg.Begin()) {
-		return usageErr(fmt.Errorf("the store in %s already reaches %s, after this history's start %s: use an empty --data-dir, or --conversations 0 --live R to add live traffic",
-			where, now.UTC().Format(time.RFC3339), f.cfg.Begin().Format(time.RFC3339)))
 	}
 	started := time.Now()
 	sum, err := simulate.Load(ctx, dst, f.cfg, progressBar(stderr))

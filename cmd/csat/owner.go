@@ -17,9 +17,9 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/owner"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/store"
 )
 
@@ -185,52 +185,60 @@ func ingesterFor(g *globals, st *store.Store) (*intercom.Ingester, error) {
 	return intercom.NewIngester(st)
 }
 
-// reader is what report, export and check read.
+// reader is what report, export and check read: the store, or the one a
+// csat process owning the data directory lends. Reports and exports are the
+// rows of the report contract, so the output is the same either way.
 type reader interface {
 	Close() error
 	Dir() string
-	Now() time.Time
 	Seq() uint64
-	Settings() domain.Settings
-	DisplayName(a domain.Actor) string
-	Leaderboard(p store.Period) (store.Leaderboard, error)
-	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
-	Check() ([]store.Difference, error)
+	Report(p store.Period) (report.Leaderboard, error)
+	Ratings(fn func(report.RatingRow) error) error
+	Conversations(fn func(report.ConversationRow) error) error
+	Check(replay store.LogReplay) ([]store.Difference, error)
 }
 
 // openReader opens the store read-only, or lends the owned one.
 func openReader(g *globals) (reader, error) {
 	if g.owned != nil {
-		return ownedReader{g.owned}, nil
+		return ownedReader{g.owned, storeReader{g.owned.st}}, nil
 	}
 	s, err := openStore(g, true)
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return storeReader{s}, nil
+}
+
+// storeReader reads a store: the contract's rows from its own reads.
+type storeReader struct{ *store.Store }
+
+func (r storeReader) Report(p store.Period) (report.Leaderboard, error) {
+	return report.Report(r.Store, p)
+}
+
+func (r storeReader) Ratings(fn func(report.RatingRow) error) error {
+	return report.EachRating(r.Store, fn)
+}
+
+func (r storeReader) Conversations(fn func(report.ConversationRow) error) error {
+	return report.EachConversation(r.Store, fn)
 }
 
 // ownedReader reads the owner's store for a command run for another
 // process; the store stays open when the command ends.
-type ownedReader struct{ *owned }
-
-func (r ownedReader) Close() error              { return nil }
-func (r ownedReader) Dir() string               { return r.st.Dir() }
-func (r ownedReader) Now() time.Time            { return r.st.Now() }
-func (r ownedReader) Seq() uint64               { return r.st.Seq() }
-func (r ownedReader) Settings() domain.Settings { return r.st.Settings() }
-
-func (r ownedReader) DisplayName(a domain.Actor) string { return r.st.DisplayName(a) }
-
-func (r ownedReader) Leaderboard(p store.Period) (store.Leaderboard, error) {
-	return r.st.Leaderboard(p)
+type ownedReader struct {
+	*owned
+	storeReader
 }
 
-func (r ownedReader) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
-	return r.st.EachConversation(fn)
-}
+func (r ownedReader) Close() error { return nil }
+func (r ownedReader) Dir() string  { return r.st.Dir() }
+func (r ownedReader) Seq() uint64  { return r.st.Seq() }
 
 // Check replays the log while webhooks go on: the store compares one
 // snapshot's log and state. Holding ingestion for the whole replay made
 // webhooks answer 503 (their 4 s limit) while csat check ran.
-func (r ownedReader) Check() ([]store.Difference, error) { return r.st.Check() }
+func (r ownedReader) Check(replay store.LogReplay) ([]store.Difference, error) {
+	return r.st.Check(replay)
+}

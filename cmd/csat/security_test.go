@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/store"
 )
 
@@ -25,7 +26,7 @@ func FuzzReportTable(f *testing.F) {
 		row := store.AgentRow{Agent: domain.Teammate(name), Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}}
 		lb := store.Leaderboard{Period: store.Period{From: day, To: day.AddDate(0, 0, 1)}, Team: row.Counts, Teammates: []store.AgentRow{row}, Bots: []store.AgentRow{row}}
 		var table, sheet bytes.Buffer
-		if err := writeReportTable(&table, lb, 800); err != nil {
+		if err := writeReportTable(&table, report.NewLeaderboard(lb, 800)); err != nil {
 			t.Fatal(err)
 		}
 		for i, line := range strings.Split(table.String(), "\n") {
@@ -33,7 +34,7 @@ func FuzzReportTable(f *testing.F) {
 				t.Fatalf("report line %d: %q", i+1, line)
 			}
 		}
-		if err := writeReportCSV(&sheet, lb, 800); err != nil {
+		if err := writeReportCSV(&sheet, report.NewLeaderboard(lb, 800)); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&sheet).ReadAll()

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/simulate"
-	"github.com/csat-app/csat/store"
 )
 
 func init() { simulateSubcommands = append(simulateSubcommands, newSimulateWhatIfCmd) }
@@ -122,28 +122,21 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 		return usageErr(err)
 	}
 	defer release()
-	since, err := whatIfWindow(f.since, st.Now())
+	since, err := whatIfWindow(f.since, st.Latest())
 	if err != nil {
 		return err
 	}
-	rep, err := simulate.WhatIf(storeEventSource(st), overrides, since)
+	rep, err := simulate.WhatIf(st.EachEvent, overrides, since)
 	if err != nil {
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}
 	if f.format == "json" {
 		enc := json.NewEncoder(c.OutOrStdout())
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return enc.Encode(report.NewWhatIf(rep))
 	}
 	writeWhatIf(c.OutOrStdout(), rep)
 	return nil
-}
-
-// storeEventSource reads a store's whole event log for a what-if replay.
-func storeEventSource(st *store.Store) simulate.EventSource {
-	return func(yield func(domain.Event) error) error {
-		return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
-	}
 }
 
 func writeWhatIf(w io.Writer, rep simulate.WhatIfReport) {

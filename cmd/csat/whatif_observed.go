@@ -63,9 +63,7 @@ func runAgainstObserved(g *globals, format string, out io.Writer) error {
 		return usageErr(err)
 	}
 	defer release()
-	cmp, err := intercom.CompareObserved(func(yield func(domain.Event) error) error {
-		return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
-	})
+	cmp, err := intercom.CompareObserved(st.EachEvent)
 	if err != nil {
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}

@@ -1,0 +1,61 @@
+package report
+
+import (
+	"time"
+
+	"github.com/csat-app/csat/simulate"
+)
+
+// WhatIf is `csat simulate whatif --format json`: what happened beside what
+// the same events would have done under the overrides.
+type WhatIf struct {
+	Since     *time.Time `json:"since"` // null for the whole history
+	Until     time.Time  `json:"until"` // the clock after the last event
+	Overrides []string   `json:"overrides"`
+	Events    int        `json:"events"` // events replayed, the whole history
+	Actual    Surveys    `json:"actual"`
+	WhatIf    Surveys    `json:"whatif"`
+	// NowSent and NowSkipped count the closes and asks in the window whose
+	// decision flips.
+	NowSent    int `json:"now_sent"`
+	NowSkipped int `json:"now_skipped"`
+	// Inapplicable counts events the overrides make impossible, left out.
+	Inapplicable int `json:"inapplicable"`
+}
+
+// Surveys counts the decisions of the closes and asks in a what-if window.
+type Surveys struct {
+	Closes  int `json:"closes"`
+	Asks    int `json:"asks"`
+	Sent    int `json:"sent"`
+	Skipped int `json:"skipped"`
+	// SkippedBy counts each failed rule of the skipped ones by reason code,
+	// in RULES.md order.
+	SkippedBy simulate.ReasonCounts `json:"skipped_by"`
+	Ratings   int                   `json:"ratings"` // first ratings accepted
+}
+
+// NewWhatIf is the contract's view of a what-if replay.
+func NewWhatIf(rep simulate.WhatIfReport) WhatIf {
+	out := WhatIf{
+		Until: rep.Until, Overrides: make([]string, 0, len(rep.Overrides)), Events: rep.Events,
+		Actual: newSurveys(rep.Actual), WhatIf: newSurveys(rep.WhatIf),
+		NowSent: rep.NowSent, NowSkipped: rep.NowSkipped, Inapplicable: rep.Inapplicable,
+	}
+	if !rep.Since.IsZero() {
+		since := rep.Since
+		out.Since = &since
+	}
+	for _, o := range rep.Overrides {
+		out.Overrides = append(out.Overrides, o.String())
+	}
+	return out
+}
+
+func newSurveys(t simulate.SurveyTally) Surveys {
+	by := t.SkippedBy
+	if by == nil {
+		by = simulate.ReasonCounts{}
+	}
+	return Surveys{Closes: t.Closes, Asks: t.Asks, Sent: t.Sent, Skipped: t.Skipped, SkippedBy: by, Ratings: t.Ratings}
+}
