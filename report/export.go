@@ -11,10 +11,8 @@ import (
 type RatingRow struct {
 	Conversation string `json:"conversation"`
 	Agent        string `json:"agent"`
-	AgentName    string `json:"agent_name"` // the display name; Agent is the key
 	AgentKind    string `json:"agent_kind"` // teammate or bot
 	Customer     string `json:"customer"`
-	CustomerName string `json:"customer_name"` // the display name, "" without a customer
 	// Value is 1..5, null while the slot is unrated.
 	Value *int   `json:"value"`
 	Class string `json:"class"` // positive, neutral, negative or none
@@ -25,6 +23,10 @@ type RatingRow struct {
 	FirstRequested Stamp   `json:"first_requested"`
 	Requests       int     `json:"requests"`
 	FollowUp       string  `json:"followup"` // open, claimed, contacted or resolved
+	// AgentName and CustomerName are the display names (Agent and Customer
+	// are the keys); last, so the columns before them keep their places.
+	AgentName    string `json:"agent_name"`
+	CustomerName string `json:"customer_name"` // "" without a customer
 }
 
 // ConversationRow is one conversation, in `csat export conversations` and
