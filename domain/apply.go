@@ -80,7 +80,7 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 	o := Outcome{Kind: ev.Kind}
 	var err error
 	switch ev.Kind {
-	case EvClock:
+	case EvClock, EvMark:
 	case EvSet:
 		err = w.set(ev)
 	case EvRole:

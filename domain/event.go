@@ -7,23 +7,23 @@ type EventKind uint8
 
 // Event kinds. Their names are the scenario verbs.
 const (
-	EvClock        EventKind = iota // only advances the clock (wait, clock)
-	EvStart                         // a conversation starts
-	EvSay                           // a message
-	EvNote                          // an internal note
-	EvAdd                           // another customer joins
-	EvSnooze                        // snooze until Until
-	EvClose                         // close: the Simple automation or Task Bot decides
-	EvReopen                        // reopen a closed or snoozed conversation
-	EvAsk                           // a Workflow's "ask for rating" step
-	EvRate                          // a customer rates
-	EvComment                       // a customer leaves a remark
-	EvSet                           // a setting changes
-	EvFollowUp                      // a lead moves a follow-up item
-	EvRole                          // a teammate's role is recorded
-	EvObserve                       // a rating observed in a helpdesk (Intercom): a fact, not a decision
-	evReservedMark                  // taken by the mark kind, so stored logs agree on the numbers after it
-	EvName                          // an identity's display name, as a helpdesk gives it
+	EvClock    EventKind = iota // only advances the clock (wait, clock)
+	EvStart                     // a conversation starts
+	EvSay                       // a message
+	EvNote                      // an internal note
+	EvAdd                       // another customer joins
+	EvSnooze                    // snooze until Until
+	EvClose                     // close: the Simple automation or Task Bot decides
+	EvReopen                    // reopen a closed or snoozed conversation
+	EvAsk                       // a Workflow's "ask for rating" step
+	EvRate                      // a customer rates
+	EvComment                   // a customer leaves a remark
+	EvSet                       // a setting changes
+	EvFollowUp                  // a lead moves a follow-up item
+	EvRole                      // a teammate's role is recorded
+	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
+	EvMark                      // bookkeeping: which external delivery keys a batch carried (MarkEvent)
+	EvName                      // an identity's display name, as a helpdesk gives it
 )
 
 var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark", "name"}
@@ -35,10 +35,10 @@ func (k EventKind) String() string {
 	return "unknown"
 }
 
-// ParseEventKind reads an event name; the reserved kind has none.
+// ParseEventKind reads an event name.
 func ParseEventKind(s string) (EventKind, bool) {
 	for i, n := range eventNames {
-		if n == s && EventKind(i) != evReservedMark {
+		if n == s {
 			return EventKind(i), true
 		}
 	}
@@ -67,6 +67,7 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	          Value 0 is a request the helpdesk reports without an answer yet.
 //	name:     Actor (the identity, by its stable key), Text (its display name),
 //	          By (its email, or "")
+//	mark:     By (source), Keys; advances the clock like clock
 type Event struct {
 	Kind    EventKind
 	At      time.Time
@@ -83,4 +84,5 @@ type Event struct {
 	By      string
 	Role    Role
 	Updated time.Time
+	Keys    []string // mark only
 }

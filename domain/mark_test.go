@@ -5,12 +5,11 @@ import (
 	"testing"
 )
 
-func TestMarkEventRoundTripAndLogSpelling(t *testing.T) {
+func TestMarkEventRoundTrip(t *testing.T) {
 	at := t0.Add(3600e9)
 	ev := MarkEvent("intercom", []string{"notif/n1", "part/c1/7", "admin/9=Ann"}, at)
-	// The spelling every existing store holds: a clock event by the source.
-	want := Event{Kind: EvClock, At: at, By: "intercom", Text: "seen notif/n1 part/c1/7 admin/9=Ann"}
-	if ev != want {
+	want := Event{Kind: EvMark, At: at, By: "intercom", Keys: []string{"notif/n1", "part/c1/7", "admin/9=Ann"}}
+	if !reflect.DeepEqual(ev, want) {
 		t.Fatalf("MarkEvent = %+v, want %+v", ev, want)
 	}
 	src, keys, ok := ev.MarkKeys()
@@ -19,9 +18,8 @@ func TestMarkEventRoundTripAndLogSpelling(t *testing.T) {
 	}
 	for _, other := range []Event{
 		{Kind: EvClock, At: at},
-		{Kind: EvClock, Text: "seen x"},            // no source
-		{Kind: EvClock, By: "intercom", Text: "x"}, // not a mark
-		{Kind: EvSay, By: "intercom", Text: "seen x"},
+		{Kind: EvClock, By: "intercom", Text: "seen x"}, // the old spelling: the store reads it as a mark
+		{Kind: EvSay, By: "intercom", Keys: []string{"x"}},
 	} {
 		if _, _, ok := other.MarkKeys(); ok {
 			t.Errorf("%+v read as a mark", other)

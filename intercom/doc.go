@@ -45,8 +45,8 @@
 //   - Idempotency. Every step has a key (conversation, part id, contact,
 //     rating value+remark+updated_at, name+time seen, notification id). The
 //     keys a batch carries are written in the same transaction as its
-//     events, as a mark (domain.MarkEvent: a clock event by "intercom"
-//     whose text lists them), which the sink indexes; whether a key was
+//     events, as a mark (domain.MarkEvent: a mark event by "intercom"
+//     listing them), which the sink indexes; whether a key was
 //     applied before is one lookup in the sink ([Sink.Marked]), so the
 //     ingester keeps no set of keys in memory and a new process replays
 //     nothing. Redelivered notifications and re-imported files change

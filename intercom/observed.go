@@ -71,9 +71,8 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 				observed = append(observed, observedRating{ev.Conv, ev.Agent, ev.Value})
 			}
 			cmp.logOf(ev.Conv).observed = true
-		case ev.Kind == domain.EvClock && ev.By == markSource:
-			_, keys, _ := ev.MarkKeys()
-			for _, k := range keys {
+		case ev.Kind == domain.EvMark && ev.By == markSource:
+			for _, k := range ev.Keys {
 				if conv, ok := strings.CutPrefix(k, "conv/"); ok {
 					cmp.logOf(conv).intercom = true
 				}

@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -402,4 +403,47 @@ func knownBug(t *testing.T, what string) {
 	if os.Getenv("CSAT_KNOWN_BUGS") == "" {
 		t.Skip("KNOWN BUG (RELIABILITY.md; CSAT_KNOWN_BUGS=1 runs it): " + what)
 	}
+}
+
+// TestFaultReadOnlyDirAfterAKill: a writer is SIGKILLed, then its data
+// directory is remounted read-only. Badger opens such a store only to
+// recover it by writing; csat's readers read a shadow of it instead: check,
+// report and export work, and not a byte of the store changes.
+func TestFaultReadOnlyDirAfterAKill(t *testing.T) {
+	mnt := mountTmpfs(t, "96m")
+	dir := filepath.Join(mnt, "data")
+	seeded(t, dir)
+	cmd := exec.Command(csatBinary(t), "simulate", "load", "--data-dir", dir, "--conversations", "0", "--live", "2000", "--batch", "16")
+	cmd.Env = cleanEnv()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "live:") {
+	}
+	if killed, _ := killHard(t, cmd); !killed {
+		t.Fatal("the live load ended before the kill")
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only: %v %s", err, out)
+	}
+	if mems, _ := filepath.Glob(filepath.Join(dir, "*.mem")); len(mems) == 0 {
+		t.Fatal("the kill left no memtable log: nothing to recover, nothing tested")
+	}
+	before := fileSums(t, dir)
+	checkStore(t, dir)
+	for _, args := range [][]string{{"report"}, {"export", "ratings"}} {
+		if r := csat(t, append(args, "--data-dir", dir)...); r.code != 0 {
+			t.Fatalf("%v on the read-only store a kill left:\n%s", args, r)
+		}
+	}
+	if after := fileSums(t, dir); !maps.Equal(before, after) {
+		t.Fatal("reading the store a kill left changed its files")
+	}
+	r := csat(t, "simulate", "load", "--data-dir", dir, "--conversations", "0", "--live", "1")
+	wantFailure(t, r, 2, "not writable")
 }

@@ -93,11 +93,11 @@ func TestExportContract(t *testing.T) {
 	golden(t, "ratings", rows)
 	conv := NewConversationRow(&c, c.ClosedAt, c.ClosedAt.Add(time.Hour))
 	golden(t, "conversation", conv)
-	wantHeader := "conversation,agent,agent_kind,customer,value,class,comment,first_rated,last_changed,first_requested,requests,followup"
+	wantHeader := "conversation,agent,agent_kind,customer,value,class,comment,first_rated,last_changed,first_requested,requests,followup,agent_name,customer_name"
 	if got := strings.Join(CSVHeader(rows[0]), ","); got != wantHeader {
 		t.Errorf("ratings header %s", got)
 	}
-	if got := strings.Join(CSVRecord(rows[1]), ","); got != "c1,fin,bot,user:ann,,none,,,,2026-03-02T09:00:00Z,1,open" {
+	if got := strings.Join(CSVRecord(rows[1]), ","); got != "c1,fin,bot,user:ann,,none,,,,2026-03-02T09:00:00Z,1,open,fin,ann" {
 		t.Errorf("unrated slot %s", got)
 	}
 	if got := strings.Join(CSVHeader(conv), ","); got != "conversation,customer,audience,origin,channel,state,started,updated,closed,chars,messages,customers,slots,rated" {

@@ -52,11 +52,7 @@ func WriteInfo(dir string, i Info) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, InfoFile+".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, InfoFile))
+	return WriteFileAtomic(filepath.Join(dir, InfoFile), append(b, '\n'), 0o600)
 }
 
 // RemoveInfo deletes the record if it is still this process's.

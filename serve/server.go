@@ -172,8 +172,12 @@ type userKey struct{}
 // sshServer builds the wish server: public keys from the users file only,
 // no passwords, one dashboard per session.
 func (s *Server) sshServer() (*ssh.Server, error) {
+	hostKey := filepath.Join(s.cfg.DataDir, HostKeyFile)
+	if err := ensureHostKey(hostKey); err != nil {
+		return nil, fmt.Errorf("ssh host key: %w", err)
+	}
 	return wish.NewServer(
-		wish.WithHostKeyPath(filepath.Join(s.cfg.DataDir, HostKeyFile)),
+		wish.WithHostKeyPath(hostKey),
 		wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
 			u, ok := s.cfg.Users.Lookup(key)
 			if ok {

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +200,7 @@ func TestParseStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := domain.Event{Kind: domain.EvStart, Conv: "c1", Actor: domain.Lead("zoe"), Origin: domain.OriginDirect, Agent: dev, Channel: domain.ChannelEmail}
-	if ev != want {
+	if !reflect.DeepEqual(ev, want) {
 		t.Errorf("got %+v, want %+v", ev, want)
 	}
 	if ev, err := ParseStart("c2", "user:ann direct by maria", dev); err != nil || ev.Agent != domain.Teammate("maria") {

@@ -62,7 +62,7 @@ func WriteScript(w io.Writer, steps []SessionStep) error {
 func scriptLine(ev domain.Event, at time.Time) (string, error) {
 	text := func() (string, error) { return Quote(ev.Text) }
 	switch ev.Kind {
-	case domain.EvClock:
+	case domain.EvClock, domain.EvMark: // a mark only moves the clock
 		return "", nil
 	case domain.EvStart:
 		s := "start " + ev.Conv + " " + ev.Actor.String()

@@ -81,10 +81,9 @@ func (b *batch) load(id string) error {
 		return err
 	}
 	var rec convRecord
-	if err := item.Value(func(v []byte) error {
-		d := dec{b: v}
-		rec = d.conversation()
-		return d.done("conversation " + id)
+	if err := item.Value(func(v []byte) (err error) {
+		rec, err = decodeConversation(v, "conversation "+id)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -168,7 +167,7 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 // eventConv is the conversation an event belongs to ("" for workspace events).
 func eventConv(ev domain.Event) string {
 	switch ev.Kind {
-	case domain.EvClock, domain.EvSet, domain.EvRole, domain.EvName:
+	case domain.EvClock, domain.EvMark, domain.EvSet, domain.EvRole, domain.EvName:
 		return ""
 	}
 	return ev.Conv
@@ -179,11 +178,7 @@ func eventConv(ev domain.Event) string {
 func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint64 {
 	b.st.seq++
 	seq := b.st.seq
-	e := enc{b: make([]byte, 0, 96+len(ev.Text))}
-	e.event(ev)
-	e.outcome(o)
-	e.logTail(ev, o)
-	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: e.b})
+	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: encodeLogEntry(ev, o)})
 	b.events = append(b.events, *ev)
 	if source, keys, ok := ev.MarkKeys(); ok {
 		for _, k := range keys {
@@ -198,14 +193,8 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev domain.Settings) {
 	switch ev.Kind {
 	case domain.EvSet:
-		a := enc{}
-		a.time(at)
-		a.str(ev.By)
-		a.str(ev.Setting.Scope)
-		a.str(ev.Setting.Name)
-		a.str(prev.Get(ev.Setting))
-		a.str(b.ws.SettingsAt(at).Get(ev.Setting))
-		b.audit = append(b.audit, auditEntry{seq: seq, val: a.b})
+		a := AuditEntry{At: at, By: ev.By, Key: ev.Setting, Old: prev.Get(ev.Setting), New: b.ws.SettingsAt(at).Get(ev.Setting)}
+		b.audit = append(b.audit, auditEntry{seq: seq, val: encodeAudit(&a)})
 		b.change.Settings = true
 	case domain.EvRole:
 		b.roles[ev.By] = ev.Role

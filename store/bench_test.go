@@ -111,8 +111,10 @@ func BenchmarkIngest(b *testing.B) {
 
 // BenchDir is where the big leaderboard stores are kept between runs
 // (they take a while to build); scripts/bench-report.sh uses the same path.
+// benchDir names the cached store by size and schema: a store cached by a
+// build of another schema is not this build's to read.
 func benchDir(ratings int) string {
-	return filepath.Join(os.TempDir(), fmt.Sprintf("csat-bench-%d", ratings))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("csat-bench-s%d-%d", schemaVersion, ratings))
 }
 
 // buildRatingsStore fills dir with `ratings` rated conversations for 200

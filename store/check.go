@@ -34,12 +34,12 @@ type LogReplay func(log func(yield func(domain.Event) error) error, into *Store)
 // Check replays the log with replay into a fresh in-memory store and
 // compares every derived key (state, counters, indexes, dictionary, meta,
 // marks) with what is stored. It returns the differences; none means the
-// store is consistent. A read-only open of a schema-1 store has no mark
-// index yet (see Marked): its marks are then left out of the comparison.
+// store is consistent.
 //
 // The log and the state compared are those of one snapshot, taken first:
 // writers go on meanwhile, and what they commit is in neither.
-func (s *Store) Check(replay LogReplay) ([]Difference, error) {
+func (s *Store) Check(replay LogReplay) (_ []Difference, err error) {
+	defer recoverDamage(&err)
 	stored, _, doneStored := s.snapshot()
 	defer doneStored()
 	fresh, err := Open(Options{InMemory: true})
@@ -61,12 +61,11 @@ func (s *Store) Check(replay LogReplay) ([]Difference, error) {
 	}
 	replayed, _, doneReplayed := fresh.snapshot()
 	defer doneReplayed()
-	return diffStores(stored, replayed, s.Agents(), fresh.Agents(), !s.marksIndexed.Load())
+	return diffStores(stored, replayed, s.Agents(), fresh.Agents())
 }
 
-// diffStores walks both stores' keys in order, like a merge; skipMarks
-// leaves the k/ index out.
-func diffStores(a, b *badger.Txn, agentsA, agentsB []domain.Actor, skipMarks bool) ([]Difference, error) {
+// diffStores walks both stores' keys in order, like a merge.
+func diffStores(a, b *badger.Txn, agentsA, agentsB []domain.Actor) ([]Difference, error) {
 	ia := a.NewIterator(badger.IteratorOptions{})
 	defer ia.Close()
 	ib := b.NewIterator(badger.IteratorOptions{})
@@ -82,7 +81,7 @@ func diffStores(a, b *badger.Txn, agentsA, agentsB []domain.Actor, skipMarks boo
 		return v
 	}
 	skip := func(k []byte) bool {
-		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' || skipMarks && len(k) >= 2 && k[0] == pMark && k[1] == '/' ||
+		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' ||
 			len(k) >= 2 && k[0] == pScenario && k[1] == '/'
 	}
 	for ia.Valid() || ib.Valid() {
@@ -155,9 +154,8 @@ func truncate(b []byte, n int) []byte {
 }
 
 func showConversation(v []byte) string {
-	d := dec{b: v}
-	r := d.conversation()
-	if d.done("") != nil {
+	r, err := decodeConversation(v, "")
+	if err != nil {
 		return fmt.Sprintf("unreadable %d bytes", len(v))
 	}
 	var parts []string

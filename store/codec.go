@@ -1,121 +1,233 @@
 package store
 
-// The records' binary encoding: append-only writers and a reader that
-// remembers its first error, so that a corrupted value is reported instead of
-// panicking. Varints keep the day counters and the log small.
+// Every record the store writes, in one place. A record's value starts
+// with its format byte (recordFormat): a reader meets a record of a newer
+// csat as an error that says so, never as garbage, and a later format can
+// be read beside this one. Index keys with empty values carry no record;
+// !schema is a bare uvarint, since it says which formats to expect. The
+// fields are encoded with wire.go; migrate.go reads schema 2's records,
+// which had no format byte.
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/csat-app/csat/domain"
 )
 
-var errCorrupt = errors.New("corrupt record")
+// recordFormat is the format byte of every record this build writes.
+const recordFormat = 1
 
-type enc struct{ b []byte }
+var errNewerRecord = errors.New("written by a newer csat")
 
-func (e *enc) uint(v uint64)        { e.b = binary.AppendUvarint(e.b, v) }
-func (e *enc) int(v int64)          { e.b = binary.AppendVarint(e.b, v) }
-func (e *enc) byte(v uint8)         { e.b = append(e.b, v) }
-func (e *enc) str(s string)         { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
-func (e *enc) actor(a domain.Actor) { e.byte(uint8(a.Kind)); e.str(a.Name) }
-func (e *enc) bool(v bool) {
-	if v {
-		e.byte(1)
-	} else {
-		e.byte(0)
-	}
+// record starts a record of about size bytes.
+func record(size int) enc {
+	e := enc{b: make([]byte, 1, size+1)}
+	e.b[0] = recordFormat
+	return e
 }
 
-// time encodes the zero time as 0 so that "never" survives a round trip.
-func (e *enc) time(t time.Time) {
-	if t.IsZero() {
-		e.int(0)
-		return
+// readRecord opens a record for decoding; a bad format byte is the
+// decoder's first error.
+func readRecord(v []byte) dec {
+	switch {
+	case len(v) == 0:
+		return dec{err: errCorrupt}
+	case v[0] != recordFormat:
+		return dec{err: fmt.Errorf("record format %d (this csat reads format %d): %w", v[0], recordFormat, errNewerRecord)}
 	}
-	e.int(t.UnixNano())
+	return dec{b: v[1:]}
 }
 
-type dec struct {
-	b   []byte
-	err error
+// encodeLogEntry is a log entry: an event and its outcome.
+func encodeLogEntry(ev *domain.Event, o *domain.Outcome) []byte {
+	e := record(96 + len(ev.Text))
+	e.event(ev)
+	e.outcome(o)
+	e.logTail(ev, o)
+	return e.b
 }
 
-func (d *dec) fail() {
-	if d.err == nil {
-		d.err = errCorrupt
-	}
-	d.b = nil
+func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) {
+	d := readRecord(v)
+	ev := d.event()
+	o := d.outcome()
+	d.logTail(&ev, &o)
+	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
 }
 
-func (d *dec) uint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
+func encodeConversation(r *convRecord) []byte {
+	e := record(256)
+	e.conversation(r)
+	return e.b
 }
 
-func (d *dec) int() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
+func decodeConversation(v []byte, what string) (convRecord, error) {
+	d := readRecord(v)
+	r := d.conversation()
+	return r, d.done(what)
 }
 
-func (d *dec) byte() uint8 {
-	if len(d.b) < 1 {
-		d.fail()
-		return 0
-	}
-	v := d.b[0]
-	d.b = d.b[1:]
-	return v
+// encodeAgent is an entry of the agent dictionary.
+func encodeAgent(a domain.Actor) []byte {
+	e := record(16 + len(a.Name))
+	e.actor(a)
+	return e.b
 }
 
-func (d *dec) bool() bool { return d.byte() != 0 }
-
-func (d *dec) str() string {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.fail()
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+func decodeAgent(v []byte) (domain.Actor, error) {
+	d := readRecord(v)
+	a := d.actor()
+	return a, d.done("agent")
 }
 
-func (d *dec) actor() domain.Actor {
-	k := domain.Kind(d.byte())
-	return domain.Actor{Kind: k, Name: d.str()}
+func encodeRole(r domain.Role) []byte {
+	e := record(1)
+	e.byte(uint8(r))
+	return e.b
 }
 
-func (d *dec) time() time.Time {
-	n := d.int()
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
+func decodeRole(v []byte, name string) (domain.Role, error) {
+	d := readRecord(v)
+	r := domain.Role(d.byte())
+	return r, d.done("role of " + name)
 }
 
-// done reports the first error, or trailing bytes as corruption.
-func (d *dec) done(what string) error {
-	if d.err == nil && len(d.b) != 0 {
-		d.err = errCorrupt
+func encodeAudit(a *AuditEntry) []byte {
+	e := record(32 + len(a.By) + len(a.Old) + len(a.New))
+	e.time(a.At)
+	e.str(a.By)
+	e.str(a.Key.Scope)
+	e.str(a.Key.Name)
+	e.str(a.Old)
+	e.str(a.New)
+	return e.b
+}
+
+func decodeAudit(v []byte) (AuditEntry, error) {
+	d := readRecord(v)
+	var a AuditEntry
+	a.At = d.time()
+	a.By = d.str()
+	a.Key.Scope = d.str()
+	a.Key.Name = d.str()
+	a.Old = d.str()
+	a.New = d.str()
+	return a, d.done("audit entry")
+}
+
+func encodeMeta(st *memState) []byte {
+	e := record(96)
+	e.uint(st.seq)
+	e.time(st.latest)
+	e.time(st.first)
+	e.settings(&st.settings)
+	for _, n := range st.queue.NotStarted {
+		e.int(int64(n))
 	}
-	if d.err != nil {
-		return fmt.Errorf("%s: %w", what, d.err)
+	e.int(int64(st.queue.Started))
+	return e.b
+}
+
+func decodeMeta(v []byte, st *memState) error {
+	d := readRecord(v)
+	st.seq = d.uint()
+	st.latest = d.time()
+	st.first = d.time()
+	st.settings = d.settings()
+	for i := range st.queue.NotStarted {
+		st.queue.NotStarted[i] = int(d.int())
 	}
-	return nil
+	st.queue.Started = int(d.int())
+	return d.done("meta")
+}
+
+// encodeAgentCounts writes the non-zero counts as (agent id, counts) pairs:
+// a day's counters, and the all-time totals. Store.Leaderboard reads them
+// in place.
+func encodeAgentCounts(cs []domain.Counts) []byte {
+	e := record(16 * len(cs))
+	for id := range cs {
+		if cs[id] == (domain.Counts{}) {
+			continue
+		}
+		e.uint(uint64(id))
+		e.counts(&cs[id])
+	}
+	return e.b
+}
+
+// decodeAgentCounts adds a (agent id, counts)* record into cs, which must
+// be long enough for every id.
+func decodeAgentCounts(v []byte, cs []domain.Counts) error {
+	d := readRecord(v)
+	for len(d.b) > 0 && d.err == nil {
+		id := d.uint()
+		c := d.counts()
+		if id >= uint64(len(cs)) {
+			return fmt.Errorf("counts of agent %d: %w", id, errCorrupt)
+		}
+		cs[id].Add(c)
+	}
+	return d.done("counts")
+}
+
+// encodeScenario is a saved simulator scenario: saved-at, by, the script.
+func encodeScenario(sc Scenario) []byte {
+	e := record(16 + len(sc.By) + len(sc.Script))
+	e.time(sc.SavedAt)
+	e.str(sc.By)
+	e.str(sc.Script)
+	return e.b
+}
+
+func decodeScenario(name string, v []byte) (Scenario, error) {
+	d := readRecord(v)
+	sc := Scenario{Name: name, SavedAt: d.time(), By: d.str(), Script: d.str()}
+	return sc, d.done("scenario " + name)
+}
+
+func encodeSchema(version uint64) []byte {
+	e := enc{}
+	e.uint(version)
+	return e.b
+}
+
+func decodeSchema(v []byte) (uint64, error) {
+	d := dec{b: v}
+	version := d.uint()
+	return version, d.done("schema version")
+}
+
+// encodeJournalEvent is a journaled event of a batch committed in parts.
+func encodeJournalEvent(ev *domain.Event) []byte {
+	e := record(64 + len(ev.Text))
+	e.event(ev)
+	e.time(ev.Updated) // appended last, as in a log entry's tail
+	return e.b
+}
+
+func decodeJournalEvent(v []byte, seq uint64) (domain.Event, error) {
+	d := readRecord(v)
+	ev := d.event()
+	if len(d.b) > 0 {
+		ev.Updated = d.time()
+	}
+	return ev, d.done(fmt.Sprintf("journaled event %d", seq))
+}
+
+func encodePending(p pendingBatch) []byte {
+	e := record(16)
+	e.uint(p.base)
+	e.uint(p.n)
+	return e.b
+}
+
+func decodePending(v []byte, p *pendingBatch) error {
+	d := readRecord(v)
+	p.base = d.uint()
+	p.n = d.uint()
+	return d.done("pending batch")
 }
 
 func (e *enc) event(ev *domain.Event) {
@@ -134,9 +246,28 @@ func (e *enc) event(ev *domain.Event) {
 	e.byte(uint8(ev.Stage))
 	e.str(ev.By)
 	e.byte(uint8(ev.Role))
+	e.uint(uint64(len(ev.Keys)))
+	for _, k := range ev.Keys {
+		e.str(k)
+	}
 }
 
+// event reads an event of format 1: the fields of a schema-2 store's
+// events (eventFields), then the keys of a mark.
 func (d *dec) event() domain.Event {
+	ev := d.eventFields()
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return ev
+	}
+	for range n {
+		ev.Keys = append(ev.Keys, d.str())
+	}
+	return ev
+}
+
+func (d *dec) eventFields() domain.Event {
 	var ev domain.Event
 	ev.Kind = domain.EventKind(d.byte())
 	ev.At = d.time()
@@ -154,13 +285,6 @@ func (d *dec) event() domain.Event {
 	ev.By = d.str()
 	ev.Role = domain.Role(d.byte())
 	return ev
-}
-
-func (e *enc) queueEntry(q domain.QueueEntry) { e.int(int64(q.Value)); e.byte(uint8(q.Stage)) }
-
-func (d *dec) queueEntry() domain.QueueEntry {
-	v := int(d.int())
-	return domain.QueueEntry{Value: v, Stage: domain.FollowStage(d.byte())}
 }
 
 func (e *enc) outcome(o *domain.Outcome) {
@@ -337,97 +461,6 @@ func (d *dec) conversation() convRecord {
 		d.fail()
 	}
 	return r
-}
-
-func (e *enc) settings(s *domain.Settings) {
-	for _, a := range []*domain.AudienceSettings{&s.Users, &s.Leads} {
-		e.bool(a.CSAT)
-		e.bool(a.DirectOutbound)
-		e.bool(a.WorkflowOutbound)
-		e.int(int64(a.RatingWindowHours))
-		e.int(int64(a.ChangeWindowHours))
-		e.str(a.SurveyApp)
-	}
-	e.bool(s.HideScores)
-	e.int(int64(s.TargetPermille))
-	e.byte(uint8(s.FollowUp))
-	e.byte(uint8(s.Profile))
-}
-
-func (d *dec) settings() domain.Settings {
-	var s domain.Settings
-	for _, a := range []*domain.AudienceSettings{&s.Users, &s.Leads} {
-		a.CSAT = d.bool()
-		a.DirectOutbound = d.bool()
-		a.WorkflowOutbound = d.bool()
-		a.RatingWindowHours = int(d.int())
-		a.ChangeWindowHours = int(d.int())
-		a.SurveyApp = d.str()
-	}
-	s.HideScores = d.bool()
-	s.TargetPermille = int(d.int())
-	s.FollowUp = domain.FollowUpThreshold(d.byte())
-	s.Profile = domain.Profile(d.byte())
-	return s
-}
-
-// counts writes the five values and the surveys. Surveys are never
-// negative, so a negative one, -(surveys+1), says the inferred count
-// follows: counters written before it existed read unchanged.
-func (e *enc) counts(c *domain.Counts) {
-	for v := 1; v <= 5; v++ {
-		e.int(int64(c.ByValue[v]))
-	}
-	if c.Inferred == 0 {
-		e.int(int64(c.Surveys))
-		return
-	}
-	e.int(-int64(c.Surveys) - 1)
-	e.int(int64(c.Inferred))
-}
-
-func (d *dec) counts() domain.Counts {
-	var c domain.Counts
-	for v := 1; v <= 5; v++ {
-		c.ByValue[v] = int(d.int())
-	}
-	c.Surveys = int(d.int())
-	if c.Surveys < 0 {
-		c.Surveys = -c.Surveys - 1
-		c.Inferred = int(d.int())
-	}
-	return c
-}
-
-// encodeJournalEvent is a journaled event of a batch committed in parts.
-func encodeJournalEvent(ev *domain.Event) []byte {
-	e := enc{b: make([]byte, 0, 64+len(ev.Text))}
-	e.event(ev)
-	e.time(ev.Updated) // appended last, as in a log entry's tail
-	return e.b
-}
-
-func decodeJournalEvent(v []byte, seq uint64) (domain.Event, error) {
-	d := dec{b: v}
-	ev := d.event()
-	if len(d.b) > 0 {
-		ev.Updated = d.time()
-	}
-	return ev, d.done(fmt.Sprintf("journaled event %d", seq))
-}
-
-func encodePending(p pendingBatch) []byte {
-	e := enc{}
-	e.uint(p.base)
-	e.uint(p.n)
-	return e.b
-}
-
-func decodePending(v []byte, p *pendingBatch) error {
-	d := dec{b: v}
-	p.base = d.uint()
-	p.n = d.uint()
-	return d.done("pending batch")
 }
 
 // logTail writes what was added to log entries after their first shape,

@@ -48,7 +48,7 @@ func (b *batch) write() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := txn.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return fmt.Errorf("store: commit: %w", mapDiskFull(err, s.dir, "committing a batch"))
 	}
 	b.publish()
 	return nil
@@ -72,7 +72,7 @@ func (b *batch) writeLog(w *txnWriter) error {
 // writeSettings puts the roles and the settings audit entries.
 func (b *batch) writeSettings(w *txnWriter) error {
 	for name, r := range b.roles {
-		if err := w.set(roleKey(name), []byte{byte(r)}); err != nil {
+		if err := w.set(roleKey(name), encodeRole(r)); err != nil {
 			return err
 		}
 	}

@@ -75,9 +75,7 @@ func (b *batch) writeCounters(w *txnWriter) error {
 		}
 	}
 	for a, id := range b.newIDs {
-		e := enc{}
-		e.actor(a)
-		if err := w.set(agentKey(id), e.b); err != nil {
+		if err := w.set(agentKey(id), encodeAgent(a)); err != nil {
 			return err
 		}
 	}

@@ -7,19 +7,30 @@
 // history, roles, the agent dictionary, all-time counts and the follow-up
 // tally in memory, and
 // coalesces everything a batch touches into one Badger transaction. A batch
-// too big for one transaction is split at whole-event boundaries; then the
-// unit of atomicity is that sub-batch (each is still all or nothing).
+// too big for one transaction is journaled whole, then committed in parts
+// split at whole events; a crash between parts is finished by the next
+// writable open (journal.go), so a batch is all or nothing either way.
 //
-// # Key layout (schema 2)
+// Before Badger opens a data directory, the store checks what Badger would
+// otherwise trust or repair silently: the MANIFEST against the table files
+// (manifest.go), every table block's checksum (tables.go), the write-ahead
+// files (wal.go). A reader never writes to the directory: after a killed
+// writer it reads a shadow of it (shadow.go).
+//
+// # Key layout (schema 3)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
-// then the name. Values are varint records (see codec.go).
+// then the name. Values are varint records, each starting with its format
+// byte (codec.go).
 //
-//	!schema                      schema version (uvarint); a newer one is refused
+//	!schema                      schema version (uvarint); a newer one is refused, an older one upgraded (migrate.go)
 //	!meta                        last seq, latest and earliest event time, settings, follow-up tally
 //	!total                       all-time counts: (agent id, counts)*
+//	!pending                     a batch committed in parts, not finished yet: first seq, count
+//	!upgrade                     the last key an interrupted upgrade rewrote
 //	!chg                         no longer written: the last commit's Change, in older stores
+//	j/SEQ(8)                     journaled event of the pending batch
 //	l/SEQ(8)                     log entry: event + its outcome
 //	p/CONV 0x00 SEQ(8)           ∅: the conversation's parts (its log entries), in order
 //	v/CONV                       conversation: rule state + last update
@@ -34,7 +45,7 @@
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new; read back at
 //	                             open as the settings history (each change at its own time)
 //	k/SOURCE 0x00 KEY            ∅: mark index: KEY was carried by a mark event of SOURCE
-//	                             (domain.MarkEvent, e.g. source intercom, key notif/ID)
+//	                             (domain.EvMark, e.g. source intercom, key notif/ID)
 //	n/NAME                       simulator scenario saved by name: saved-at, by, script
 //	                             (scenarios.go; no event logs it: Check leaves it out, an
 //	                             erasure's rebuild copies it over)
@@ -81,9 +92,8 @@
 // [Store.ForgetAsked] carries out every request without an erased/ record
 // of the same AT/WHAT/ID/BY, all in one rebuild.
 //
-// Schema 1 had no k/ index. The first Marked or Marks of a writable open
-// of a schema-1 store builds it from the log's marks and then writes
-// schema 2 (a dashboard, which never asks, does not wait for it); a
-// read-only open of one reads its marks from the log instead (see
-// [Store.Marked]).
+// Schema 1 had no k/ index; schemas 1 and 2 had no format bytes and wrote
+// marks as clock events whose text listed the keys. The first writable open
+// of such a store rewrites it as schema 3 (migrate.go); a read-only open
+// refuses it, saying so.
 package store

@@ -61,9 +61,6 @@ func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 			es[i].At = time.Now().UTC()
 		}
 	}
-	if err := s.upgradeMarks(); err != nil {
-		return nil, err
-	}
 	if s.dir != "" {
 		if err := checkForeignEntries(s.dir); err != nil {
 			return nil, err
@@ -257,7 +254,8 @@ func parseErasure(key string) (AuditEntry, bool) {
 // Audit lists settings changes and erasures, newest first (limit ≤ 0: all).
 // An erasure reads as key erasure.conversation or erasure.customer, New
 // naming the id and how much was forgotten.
-func (s *Store) Audit(limit int) ([]AuditEntry, error) {
+func (s *Store) Audit(limit int) (_ []AuditEntry, err error) {
+	defer recoverDamage(&err)
 	out, err := s.settingsAudit(limit)
 	if err != nil {
 		return out, err

@@ -15,9 +15,7 @@ func (b *batch) writeConversations(w *txnWriter) error {
 	for _, id := range b.order {
 		t := b.touched[id]
 		after := convRecord{Conversation: *b.ws.Conversations[id]}
-		e := enc{b: make([]byte, 0, 256)}
-		e.conversation(&after)
-		if err := w.set(convKey(id), e.b); err != nil {
+		if err := w.set(convKey(id), encodeConversation(&after)); err != nil {
 			return err
 		}
 		dels, sets := indexDiff(t.before, &after)

@@ -10,10 +10,10 @@ import (
 )
 
 // schemaVersion is written by this build; a store with a higher one is
-// refused. Schema 2 added the mark index (k/); a schema-1 store gets it
-// built from its log when a writable open is first asked about marks
-// (marks.go).
-const schemaVersion = 2
+// refused, an older one upgraded by a writable open (migrate.go). Schema 2
+// added the mark index (k/); schema 3 a format byte on every record and
+// marks as mark events.
+const schemaVersion = 3
 
 var (
 	keySchema = []byte("!schema")

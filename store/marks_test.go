@@ -94,9 +94,6 @@ func TestMarksAreIndexedWithTheirBatchAndSurviveReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	if !ro.marksIndexed.Load() {
-		t.Fatal("a read-only open of a schema-2 store does not use the index")
-	}
 	check(ro)
 }
 
@@ -148,106 +145,6 @@ func TestCheckReportsAMissingOrStrayMarkIndexKey(t *testing.T) {
 			t.Errorf("differences read\n%s\nwant %q", got, want)
 		}
 	}
-}
-
-// downgradeToSchema1 turns a store into what csat wrote before the mark
-// index: the same keys without k/, and schema 1.
-func downgradeToSchema1(t *testing.T, s *Store) {
-	t.Helper()
-	var keys [][]byte
-	if err := s.db.View(func(txn *badger.Txn) error {
-		return iterate(txn, prefix(pMark), func(k, _ []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil })
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.db.Update(func(txn *badger.Txn) error {
-		for _, k := range keys {
-			if err := txn.Delete(k); err != nil {
-				return err
-			}
-		}
-		e := enc{}
-		e.uint(1)
-		return txn.Set(keySchema, e.b)
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func storedSchema(t *testing.T, s *Store) uint64 {
-	t.Helper()
-	var v uint64
-	if err := s.db.View(func(txn *badger.Txn) error {
-		return getValue(txn, keySchema, func(b []byte) error { d := dec{b: b}; v = d.uint(); return d.done("schema") })
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func TestSchema1StoreIsReadFromItsLogThenIndexedWhenAWriterAsks(t *testing.T) {
-	dir := t.TempDir()
-	s := openDir(t, dir)
-	const batches = 25
-	for n := 1; n <= batches; n++ {
-		if _, err := s.ApplyBatch(markedBatch(n)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	downgradeToSchema1(t, s)
-	// An upgrade interrupted after its first transaction left a few keys.
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(markKey("intercom", "notif/n1"), []byte{}) }); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	// Read-only: nothing can be written, so the marks come from the log.
-	ro, err := Open(Options{Dir: dir, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ro.marksIndexed.Load() {
-		t.Fatal("a schema-1 store reads as indexed")
-	}
-	mustMarked(t, ro, "intercom", "notif/n7", true)
-	mustMarked(t, ro, "intercom", "notif/n99", false)
-	if got := marks(t, ro, "intercom", "admin/1"); !reflect.DeepEqual(got, []string{"admin/10=Ann10", "admin/11=Ann11", "admin/12=Ann12", "admin/13=Ann13", "admin/14=Ann14", "admin/15=Ann15", "admin/16=Ann16", "admin/17=Ann17", "admin/18=Ann18", "admin/19=Ann19", "admin/1=Ann1"}) {
-		t.Fatalf("Marks(admin/1) on schema 1 = %q", got)
-	}
-	if diffs, err := ro.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
-		t.Fatalf("check of a schema-1 store: %v %v", diffs, err)
-	}
-	ro.Close()
-
-	// Writable: opening alone changes nothing (a dashboard does not wait
-	// for a scan of the log); the first question about marks builds the
-	// index, in several transactions, then writes schema 2.
-	defer func(n int) { markBatch = n }(markBatch)
-	markBatch = 7
-	s = openDir(t, dir)
-	defer s.Close()
-	if v := storedSchema(t, s); v != 1 || s.marksIndexed.Load() {
-		t.Fatalf("schema %d after a writable open that asked nothing of marks (indexed %v)", v, s.marksIndexed.Load())
-	}
-	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
-		t.Fatalf("check of a writable schema-1 store: %v %v", diffs, err)
-	}
-	mustMarked(t, s, "intercom", "notif/n3", true)
-	if v := storedSchema(t, s); v != schemaVersion || !s.marksIndexed.Load() {
-		t.Fatalf("schema %d after the first Marked (indexed %v)", v, s.marksIndexed.Load())
-	}
-	if got := countMarkKeys(t, s); got != 3*batches {
-		t.Fatalf("%d mark index keys after the upgrade, want %d", got, 3*batches)
-	}
-	mustMarked(t, s, "intercom", "notif/n7", true)
-	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
-		t.Fatalf("check after the upgrade: %v %v", diffs, err)
-	}
-	// The upgraded store goes on indexing new marks.
-	if _, err := s.ApplyBatch(markedBatch(batches + 1)); err != nil {
-		t.Fatal(err)
-	}
-	mustMarked(t, s, "intercom", fmt.Sprintf("notif/n%d", batches+1), true)
 }
 
 // TestCheckPassesWithALargeMark: an import of a few hundred steps writes

@@ -54,7 +54,8 @@ func ParsePeriod(name string, now time.Time) (Period, error) {
 // Leaderboard reads a period's report from the day counters: one key per
 // day, whatever the number of ratings. A zero From starts at the first
 // event; a zero To ends after the store clock's day.
-func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
+func (s *Store) Leaderboard(p Period) (_ Leaderboard, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	from, to := st.days(p)
@@ -130,7 +131,10 @@ func (d *daySum) add(day int32, v []byte) error {
 	corrupt := func() error {
 		return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), errCorrupt)
 	}
-	for pos := 0; pos < len(v); {
+	if r := readRecord(v); r.err != nil {
+		return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), r.err)
+	}
+	for pos := 1; pos < len(v); {
 		id, n := binary.Uvarint(v[pos:])
 		if n <= 0 || id >= uint64(len(d.totals)) {
 			return corrupt()
@@ -189,10 +193,9 @@ func getConversation(txn *badger.Txn, id string) (convRecord, bool, error) {
 	if err != nil {
 		return r, false, err
 	}
-	err = item.Value(func(v []byte) error {
-		d := dec{b: v}
-		r = d.conversation()
-		return d.done("conversation " + id)
+	err = item.Value(func(v []byte) (err error) {
+		r, err = decodeConversation(v, "conversation "+id)
+		return err
 	})
 	return r, err == nil, err
 }
@@ -238,11 +241,12 @@ func customerOf(r *convRecord) domain.Actor {
 }
 
 // FollowUps lists the queue, oldest first.
-func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
+func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	var items []FollowUpItem
-	err := slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
+	err = slotIndex(txn, pFollowUp, false, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		open := sl.QueueEntry().InQueue(st.settings.FollowUp)
 		resolved := sl.FollowUp.Stage == domain.StageResolved
 		if !open && !(resolved && f.IncludeResolved) {
@@ -262,11 +266,12 @@ func (s *Store) FollowUps(f FollowUpFilter) ([]FollowUpItem, error) {
 }
 
 // Achievements lists positive ratings, newest first (limit ≤ 0: all).
-func (s *Store) Achievements(limit int) ([]Achievement, error) {
+func (s *Store) Achievements(limit int) (_ []Achievement, err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	var out []Achievement
-	err := slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
+	err = slotIndex(txn, pAchieve, true, func(r *convRecord, sl *domain.Slot) (bool, error) {
 		out = append(out, Achievement{Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment, At: sl.LastChangedAt})
 		return limit <= 0 || len(out) < limit, nil
 	})
@@ -274,7 +279,8 @@ func (s *Store) Achievements(limit int) ([]Achievement, error) {
 }
 
 // Conversations lists conversations, most recently updated first (limit ≤ 0: all).
-func (s *Store) Conversations(limit int) ([]ConversationSummary, error) {
+func (s *Store) Conversations(limit int) (_ []ConversationSummary, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	pre := prefix(pUpdated)
@@ -310,13 +316,13 @@ func summarize(r *convRecord, now time.Time) ConversationSummary {
 }
 
 // EachConversation calls fn for every conversation in id order, for exports.
-func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error {
+func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) (err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	return iterate(txn, prefix(pConv), func(k, v []byte) error {
-		d := dec{b: v}
-		r := d.conversation()
-		if err := d.done("conversation " + string(k[2:])); err != nil {
+		r, err := decodeConversation(v, "conversation "+string(k[2:]))
+		if err != nil {
 			return err
 		}
 		return fn(r.Conversation, r.UpdatedAt)
@@ -326,7 +332,8 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 // Stream lists the parts of one conversation in order.
 // A conversation whose parts arrived out of time order shows them in time
 // order, each with the outcome it has in its place.
-func (s *Store) Stream(conv string) ([]Part, error) {
+func (s *Store) Stream(conv string) (_ []Part, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	var parts []Part
@@ -364,14 +371,6 @@ func readSeq(b []byte) uint64 {
 	return n
 }
 
-func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) {
-	d := dec{b: v}
-	ev := d.event()
-	o := d.outcome()
-	d.logTail(&ev, &o)
-	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
-}
-
 // Events calls fn for every logged event with sequence number > after, in
 // log order, until fn returns an error (which Events returns).
 func (s *Store) Events(after uint64, fn func(seq uint64, ev domain.Event) error) error {
@@ -391,7 +390,8 @@ func (s *Store) EventsWithOutcomes(after uint64, fn func(seq uint64, ev domain.E
 
 // logEntries calls fn with every encoded log entry after seq, in order; v
 // is valid only during the call.
-func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) error {
+func (s *Store) logEntries(after uint64, fn func(seq uint64, v []byte) error) (err error) {
+	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
 	defer done()
 	return logEntriesIn(txn, after, fn)
@@ -435,18 +435,6 @@ func (s *Store) settingsAudit(limit int) ([]AuditEntry, error) {
 		}
 	}
 	return out, nil
-}
-
-func decodeAudit(v []byte) (AuditEntry, error) {
-	var a AuditEntry
-	d := dec{b: v}
-	a.At = d.time()
-	a.By = d.str()
-	a.Key.Scope = d.str()
-	a.Key.Name = d.str()
-	a.Old = d.str()
-	a.New = d.str()
-	return a, d.done("audit entry")
 }
 
 // Teammates lists the roster (teammates whose role was recorded), by name.

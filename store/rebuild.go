@@ -241,7 +241,6 @@ func (s *Store) install(db *badger.DB) error {
 	}
 	s.mu.Lock()
 	s.db, s.st, s.names = db, t.st, t.names
-	s.marksIndexed.Store(t.marksIndexed.Load())
 	seq := s.st.seq
 	s.mu.Unlock()
 	s.announce(Change{Seq: seq, Ratings: true, FollowUps: true, Conversations: true, Settings: true})

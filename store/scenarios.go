@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -94,29 +93,6 @@ func (s *Store) Scenarios() ([]Scenario, error) {
 		return err
 	})
 	return out, err
-}
-
-// A scenario value: saved-at (varint Unix nanoseconds), by (uvarint length,
-// bytes), the script (the rest).
-func encodeScenario(sc Scenario) []byte {
-	b := binary.AppendVarint(nil, sc.SavedAt.UnixNano())
-	b = binary.AppendUvarint(b, uint64(len(sc.By)))
-	b = append(b, sc.By...)
-	return append(b, sc.Script...)
-}
-
-func decodeScenario(name string, v []byte) (Scenario, error) {
-	at, n := binary.Varint(v)
-	if n <= 0 {
-		return Scenario{}, fmt.Errorf("scenario %s: unreadable time", name)
-	}
-	v = v[n:]
-	l, n := binary.Uvarint(v)
-	if n <= 0 || uint64(len(v)-n) < l {
-		return Scenario{}, fmt.Errorf("scenario %s: unreadable author", name)
-	}
-	by := string(v[n : n+int(l)])
-	return Scenario{Name: name, By: by, SavedAt: time.Unix(0, at).UTC(), Script: string(v[n+int(l):])}, nil
 }
 
 // carryScenarios copies the saved scenarios into a store rebuilt from the

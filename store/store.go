@@ -76,6 +76,7 @@ type Store struct {
 	db       *badger.DB
 	dir      string
 	readOnly bool
+	shadow   *shadowDir // what a read-only open after a crash reads (shadow.go)
 
 	writeMu sync.Mutex // one writer (batch) at a time
 	// interrupted says a batch committed in parts stopped before its last
@@ -91,13 +92,6 @@ type Store struct {
 	subMu  sync.Mutex                  // guards subs; announce sends under it
 	subs   map[chan Change]func() bool // live feeds, each with the stop of its context watch
 	log    *fileLogger
-
-	// marksIndexed is false on a schema-1 store, whose marks have no k/
-	// index yet, until the first Marked or Marks of a writable open builds
-	// it; see Marked.
-	marksIndexed atomic.Bool
-	upgradeMu    sync.Mutex // one schema upgrade at a time
-	unindexed    unindexedMarks
 
 	// users counts the snapshots open on db (see enter); gate is held
 	// shared while one opens. Forget takes gate to replace db: new
@@ -134,9 +128,16 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithBlockCacheSize(16 << 20).
 		WithIndexCacheSize(8 << 20).
 		WithNumCompactors(2).
-		WithValueLogFileSize(64 << 20).
+		// Badger maps a value log at twice this size, and every mapped
+		// byte is reserved on disk (space.go): 8 MiB keeps that small.
+		WithValueLogFileSize(8 << 20).
 		WithValueThreshold(4 << 10).
-		WithCompression(options.Snappy)
+		WithCompression(options.Snappy).
+		// Tables are verified whole before Badger opens them (tables.go);
+		// blocks read again later, and values in the value log, are
+		// verified as they are read.
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithVerifyValueChecksum(true)
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value
@@ -168,8 +169,10 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	var left leftovers
 	if !opts.InMemory {
-		if err := checkFiles(s.dir); err != nil {
+		var err error
+		if left, err = checkFiles(s.dir); err != nil {
 			return nil, err
 		}
 	}
@@ -177,17 +180,14 @@ func Open(opts Options) (*Store, error) {
 	if s.log == nil {
 		logger = silentLogger{}
 	}
-	db, err := badger.Open(badgerOptions(opts, logger))
-	// Badger flattens this error into text on the way up, so errors.Is misses it.
-	if opts.ReadOnly && err != nil && strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
-		// A writer was killed: its memtable log has a torn or preallocated
-		// tail that Badger will only cut when writing. Let it recover (the
-		// same thing the next writer would do), then open read-only.
-		if err = recoverAfterCrash(opts, logger); err == nil {
-			db, err = badger.Open(badgerOptions(opts, logger))
-		}
-	}
+	db, err := s.openBadger(opts, left, logger)
 	if err != nil {
+		if errors.Is(err, ErrLocked) {
+			return nil, err
+		}
+		if diskFull(err) {
+			return nil, mapDiskFull(err, s.dir, "opening the store")
+		}
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%s is %w", s.dir, ErrLocked)
 		}
@@ -199,6 +199,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	if err := s.load(); err != nil {
 		db.Close()
+		s.shadow.close()
 		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -209,18 +210,33 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// recoverAfterCrash opens the store for writing once and closes it, so that
-// Badger truncates the log left by a process that did not close it.
-func recoverAfterCrash(opts Options, logger badger.Logger) error {
-	opts.ReadOnly = false
-	if err := checkFreeSpace(opts.Dir); err != nil {
-		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs free space: %w", err)
+// openBadger opens Badger on the store, or, for a reader of a store a
+// killed writer left, on a shadow of it (shadow.go): Badger's recovery
+// (cutting the memtable logs, deleting tables the MANIFEST does not name
+// yet) is a writer's, and a writer says in store.log what it recovers.
+func (s *Store) openBadger(opts Options, left leftovers, logger badger.Logger) (*badger.DB, error) {
+	if !opts.ReadOnly || len(left.orphanTables) == 0 {
+		if len(left.orphanTables) > 0 {
+			s.log.Warningf("removing table files the MANIFEST does not name, left by a writer killed while it wrote them: %s", strings.Join(left.orphanTables, ", "))
+		}
+		db, err := badger.Open(badgerOptions(opts, logger))
+		// Badger flattens this error into text on the way up, so errors.Is misses it.
+		if !opts.ReadOnly || err == nil || !strings.Contains(err.Error(), badger.ErrTruncateNeeded.Error()) {
+			return db, err
+		}
 	}
-	db, err := badger.Open(badgerOptions(opts, logger))
+	var err error
+	if s.shadow, err = newShadow(s.dir, left.orphanTables); err != nil {
+		return nil, err
+	}
+	shadowOpts := opts
+	shadowOpts.Dir = s.shadow.path
+	db, err := badger.Open(badgerOptions(shadowOpts, logger))
 	if err != nil {
-		return fmt.Errorf("it was not closed cleanly (a csat process was killed) and recovering it needs write access: %v", err)
+		s.shadow.close()
+		s.shadow = nil
 	}
-	return db.Close()
+	return db, err
 }
 
 // prepareDir checks the data directory and creates it (0700) when writing.
@@ -250,6 +266,9 @@ func prepareDir(opts Options) (string, error) {
 	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+			if hasStoreFiles(dir) {
+				return "", manifestDamaged(filepath.Join(dir, "MANIFEST"), "is missing, but the directory holds store files")
+			}
 			return "", fmt.Errorf("%w in %s: nothing has been recorded there yet", ErrNoStore, dir)
 		}
 		return dir, nil
@@ -263,45 +282,27 @@ func prepareDir(opts Options) (string, error) {
 	return dir, nil
 }
 
-// load reads the schema version and the in-memory state, and stamps a new
-// store with this build's schema.
+// load reads the schema version, upgrades a store an older csat wrote
+// (migrate.go) or stamps a new one, reads the in-memory state and, in a
+// writer, finishes a batch a previous run left half-written.
 func (s *Store) load() error {
-	st := memState{settings: domain.DefaultSettings(), roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
-	where := s.dir
-	if where == "" {
-		where = "the in-memory store"
+	version, err := s.loadSchema()
+	if err != nil {
+		return err
 	}
-	var version uint64 // stays 0 for a new, empty store
-	err := s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(keySchema)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			it := txn.NewIterator(badger.IteratorOptions{})
-			defer it.Close()
-			if it.Rewind(); it.Valid() {
-				return fmt.Errorf("%w: %s holds data but no csat schema version", ErrDataDir, where)
-			}
-			return nil
-		}
-		if err != nil {
+	if !s.readOnly {
+		if err := s.migrate(version); err != nil {
 			return err
 		}
-		if err := item.Value(func(v []byte) error {
-			d := dec{b: v}
-			version = d.uint()
-			return d.done("schema version")
-		}); err != nil {
-			return err
-		}
-		if version > schemaVersion {
-			return fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
-		}
+	}
+	st := memState{settings: domain.DefaultSettings(), roles: map[string]domain.Role{}, ids: map[domain.Actor]uint32{}}
+	err = s.db.View(func(txn *badger.Txn) error {
 		if err := getValue(txn, keyMeta, func(v []byte) error { return decodeMeta(v, &st) }); err != nil {
 			return err
 		}
 		if err := iterate(txn, prefix(pAgent), func(k, v []byte) error {
-			d := dec{b: v}
-			a := d.actor()
-			if err := d.done("agent"); err != nil {
+			a, err := decodeAgent(v)
+			if err != nil {
 				return err
 			}
 			id := uint32(len(st.agents))
@@ -322,84 +323,61 @@ func (s *Store) load() error {
 			return err
 		}
 		return iterate(txn, prefix(pRole), func(k, v []byte) error {
-			if len(v) != 1 {
-				return fmt.Errorf("role of %s: %w", k[2:], errCorrupt)
-			}
-			st.roles[string(k[2:])] = domain.Role(v[0])
-			return nil
+			r, err := decodeRole(v, string(k[2:]))
+			st.roles[string(k[2:])] = r
+			return err
 		})
 	})
 	if err != nil {
 		return err
 	}
 	s.st = st
-	s.marksIndexed.Store(version == 0 || version >= 2)
 	if s.readOnly {
 		return nil
 	}
-	return s.migrate(version)
+	return s.finishPending()
+}
+
+// loadSchema reads the schema version: 0 for a new, empty store. It
+// refuses a newer schema, and an older one on a read-only open.
+func (s *Store) loadSchema() (version uint64, err error) {
+	where := s.dir
+	if where == "" {
+		where = "the in-memory store"
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keySchema)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			it := txn.NewIterator(badger.IteratorOptions{})
+			defer it.Close()
+			if it.Rewind(); it.Valid() {
+				return fmt.Errorf("%w: %s holds data but no csat schema version", ErrDataDir, where)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) (err error) {
+			version, err = decodeSchema(v)
+			return err
+		})
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case version > schemaVersion:
+		return 0, fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
+	case version != 0 && version < schemaVersion && s.readOnly:
+		return 0, fmt.Errorf("%w: the store in %s was %w (schema %d); a writing command (csat import, csat serve, csat simulate load) upgrades it to schema %d once, which read-only commands do not", ErrDataDir, where, ErrOlderSchema, version, schemaVersion)
+	}
+	return version, nil
 }
 
 func (s *Store) writeSchema() error {
 	return s.db.Update(func(txn *badger.Txn) error {
-		e := enc{}
-		e.uint(schemaVersion)
-		return txn.Set(keySchema, e.b)
+		return txn.Set(keySchema, encodeSchema(schemaVersion))
 	})
-}
-
-func encodeMeta(st *memState) []byte {
-	e := enc{}
-	e.uint(st.seq)
-	e.time(st.latest)
-	e.time(st.first)
-	e.settings(&st.settings)
-	for _, n := range st.queue.NotStarted {
-		e.int(int64(n))
-	}
-	e.int(int64(st.queue.Started))
-	return e.b
-}
-
-func decodeMeta(v []byte, st *memState) error {
-	d := dec{b: v}
-	st.seq = d.uint()
-	st.latest = d.time()
-	st.first = d.time()
-	st.settings = d.settings()
-	for i := range st.queue.NotStarted {
-		st.queue.NotStarted[i] = int(d.int())
-	}
-	st.queue.Started = int(d.int())
-	return d.done("meta")
-}
-
-// encodeAgentCounts writes the non-zero counts as (agent id, counts) pairs.
-func encodeAgentCounts(cs []domain.Counts) []byte {
-	e := enc{b: make([]byte, 0, 16*len(cs))}
-	for id := range cs {
-		if cs[id] == (domain.Counts{}) {
-			continue
-		}
-		e.uint(uint64(id))
-		e.counts(&cs[id])
-	}
-	return e.b
-}
-
-// decodeAgentCounts adds a (agent id, counts)* record into cs, which must
-// be long enough for every id.
-func decodeAgentCounts(v []byte, cs []domain.Counts) error {
-	d := dec{b: v}
-	for len(d.b) > 0 && d.err == nil {
-		id := d.uint()
-		c := d.counts()
-		if id >= uint64(len(cs)) {
-			return fmt.Errorf("counts of agent %d: %w", id, errCorrupt)
-		}
-		cs[id].Add(c)
-	}
-	return d.done("counts")
 }
 
 func getValue(txn *badger.Txn, key []byte, fn func(v []byte) error) error {
@@ -435,10 +413,32 @@ func (s *Store) Close() error {
 	s.cancel()
 	s.closeFeeds()
 	s.wg.Wait()
-	err := s.db.Close()
+	err := s.closeBadger()
 	s.db = nil
+	s.shadow.close()
 	s.log.close()
 	return err
+}
+
+// closeBadger closes Badger, which first writes its memtables to tables.
+// Badger retries a failed write of a memtable forever, once a second: on a
+// full disk Close never returned. So when Badger reports such a failure
+// while closing, the store gives up on it and says so; what was committed
+// stays in the write-ahead logs, as after a kill, and the next writable
+// open recovers it.
+func (s *Store) closeBadger() error {
+	select {
+	case <-s.log.flushFailures(): // one from before Close, since retried
+	default:
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.db.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case failure := <-s.log.flushFailures():
+		return mapDiskFull(fmt.Errorf("closing the store in %s: Badger cannot write its memtable to a table (%s); what was committed is kept in its write-ahead logs, and the next writing command recovers it", s.dir, failure), s.dir, "closing the store")
+	}
 }
 
 // collectGarbage runs Badger's value-log GC now and then until Close.
@@ -532,48 +532,3 @@ func (st *memState) clone() memState {
 	c.totals = append([]domain.Counts(nil), st.totals...)
 	return c
 }
-
-// fileLogger sends Badger's warnings and errors to a file in the data
-// directory, opened on first use, so they never reach the terminal.
-type fileLogger struct {
-	path string
-	mu   sync.Mutex
-	f    *os.File
-}
-
-func (l *fileLogger) write(level, format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.f == nil {
-		f, err := os.OpenFile(l.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return
-		}
-		l.f = f
-	}
-	fmt.Fprintf(l.f, "%s %s "+strings.TrimRight(format, "\n")+"\n", append([]any{time.Now().UTC().Format(time.RFC3339), level}, args...)...)
-}
-
-func (l *fileLogger) close() {
-	if l == nil {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.f != nil {
-		l.f.Close()
-		l.f = nil
-	}
-}
-
-func (l *fileLogger) Errorf(f string, a ...any)   { l.write("ERROR", f, a...) }
-func (l *fileLogger) Warningf(f string, a ...any) { l.write("WARN", f, a...) }
-func (l *fileLogger) Infof(string, ...any)        {}
-func (l *fileLogger) Debugf(string, ...any)       {}
-
-type silentLogger struct{}
-
-func (silentLogger) Errorf(string, ...any)   {}
-func (silentLogger) Warningf(string, ...any) {}
-func (silentLogger) Infof(string, ...any)    {}
-func (silentLogger) Debugf(string, ...any)   {}

@@ -51,31 +51,43 @@ var (
 	walTxnKey = []byte("!badger!txn")
 )
 
-// checkFiles verifies the tables (tables.go) and walks every .mem and
-// .vlog file of dir entry by entry, refusing a damaged one (see above); a
-// torn tail, the only damage a kill leaves, is accepted. It runs under a
-// shared lock on dir, as Badger's readers take it: while a writer holds the
-// store it checks nothing and lets Badger report the store in use, rather
-// than read files the writer is compacting away (a table deleted mid-check
-// would read as damaged).
-func checkFiles(dir string) error {
+// checkFiles verifies the MANIFEST (manifest.go) and the tables
+// (tables.go) and walks every .mem and .vlog file of dir entry by entry,
+// refusing a damaged one (see above); a torn tail, the only damage a kill
+// leaves, is accepted. It says whether a killed writer left anything a
+// writer would recover: then a reader opens a shadow (shadow.go). It runs
+// under a shared lock on dir, as Badger's readers take it: while a writer
+// holds the store it checks nothing and lets Badger report the store in
+// use, rather than read files the writer is compacting away (a table
+// deleted mid-check would read as damaged).
+func checkFiles(dir string) (left leftovers, err error) {
 	d, err := os.Open(dir)
 	if err != nil {
-		return nil // prepareDir has read it: Badger will say what is wrong
+		return left, nil // prepareDir has read it: Badger will say what is wrong
 	}
 	defer d.Close() // releases the lock
 	if err := unix.Flock(int(d.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
-		return nil
+		return left, nil
 	}
-	if err := checkTables(dir); err != nil {
-		return err
+	compression, orphans, err := checkManifest(dir)
+	if err != nil {
+		return left, err
+	}
+	left.orphanTables = orphans
+	if err := checkTables(dir, compression); err != nil {
+		return left, err
 	}
 	for _, ext := range []string{".mem", ".vlog"} {
 		if err := checkLogs(dir, ext); err != nil {
-			return err
+			return left, err
 		}
 	}
-	return nil
+	return left, nil
+}
+
+// leftovers is what a killed writer left that a writer recovers.
+type leftovers struct {
+	orphanTables []string // table files the MANIFEST does not name yet
 }
 
 // checkLogs checks the files of one kind, oldest first, as Badger replays

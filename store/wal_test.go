@@ -375,10 +375,44 @@ func TestWriteAheadOfAStoreInUseIsNotRead(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "000999.sst"), []byte("half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkFiles(dir); err != nil {
+	if _, err := checkFiles(dir); err != nil {
 		t.Fatalf("the check read a store in use: %v", err)
 	}
 	if _, err := Open(Options{Dir: dir}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("a second writer: %v, want ErrLocked", err)
+	}
+}
+
+// A read-only open of a store a killed writer left reads it through a
+// shadow directory and changes no byte of it: Badger alone would only open
+// it for writing, cutting its memtable logs.
+func TestReadOnlyOpenAfterACrashChangesNothing(t *testing.T) {
+	for _, long := range []bool{false, true} {
+		dir, total := crashedStore(t, 6, long)
+		before := dirSums(t, dir)
+		s, err := Open(Options{Dir: dir, ReadOnly: true, memTableSize: 2 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.shadow == nil {
+			t.Error("the crashed store was opened without a shadow: Badger did not ask for recovery")
+		}
+		if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 || s.Seq() != total {
+			t.Fatalf("check: %v %v, seq %d of %d", diffs, err, s.Seq(), total)
+		}
+		shadow := s.shadow.path
+		s.Close()
+		if _, err := os.Stat(shadow); !os.IsNotExist(err) {
+			t.Errorf("the shadow %s outlived Close: %v", shadow, err)
+		}
+		after := dirSums(t, dir)
+		if len(after) != len(before) {
+			t.Fatalf("long %v: %d files before, %d after", long, len(before), len(after))
+		}
+		for name, b := range before {
+			if after[name] != b {
+				t.Fatalf("long %v: the read-only open changed %s", long, name)
+			}
+		}
 	}
 }

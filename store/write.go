@@ -51,7 +51,8 @@ func (s *Store) Apply(ev domain.Event) (domain.Outcome, error) {
 // and the error (an *EventError) names the index of the bad event. A batch
 // too big for one Badger transaction is committed in sub-batches split at
 // whole events; each sub-batch is then all or none.
-func (s *Store) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+func (s *Store) ApplyBatch(evs []domain.Event) (_ []domain.Outcome, err error) {
+	defer recoverDamage(&err)
 	if s.readOnly {
 		return nil, ErrReadOnly
 	}

@@ -156,5 +156,5 @@ func ensureToken(dir, path string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(serve.NewToken()+"\n"), 0o600)
+	return serve.WriteFileAtomic(path, []byte(serve.NewToken()+"\n"), 0o600)
 }
