@@ -68,6 +68,12 @@ type SurveyTally struct {
 	// Ratings counts first ratings accepted in the window: a survey not sent
 	// cannot be answered.
 	Ratings int `json:"ratings"`
+	// RefusedRatings counts first ratings refused in the window (the
+	// rating window had closed); RefusedChanges counts changed ratings and
+	// comments refused (the change window had closed, or a comment locked
+	// the rating).
+	RefusedRatings int `json:"refused_ratings"`
+	RefusedChanges int `json:"refused_changes"`
 }
 
 // WhatIfReport compares what happened with what the same events would have
@@ -160,8 +166,13 @@ func countWhatIf(t *SurveyTally, kind domain.EventKind, o *domain.Outcome, appli
 		for _, r := range o.Reasons() {
 			t.SkippedBy[r.Code]++
 		}
-	case domain.EvRate:
-		if o.Decision == domain.DecisionAccepted && o.Rating.Old == 0 {
+	case domain.EvRate, domain.EvComment:
+		switch {
+		case o.Decision == domain.DecisionRefused && o.Has(domain.CodeRatingWindowClosed):
+			t.RefusedRatings++
+		case o.Decision == domain.DecisionRefused && (o.Has(domain.CodeChangeWindowClosed) || o.Has(domain.CodeLockedByComment)):
+			t.RefusedChanges++
+		case kind == domain.EvRate && o.Decision == domain.DecisionAccepted && o.Rating.Old == 0:
 			t.Ratings++
 		}
 	}

@@ -311,3 +311,30 @@ func TestOverridesBetween(t *testing.T) {
 		t.Error("no change should give no override")
 	}
 }
+
+// A narrower rating or change window refuses ratings and changes, which
+// the what-if counts beside the surveys.
+func TestWhatIfCountsRefusedRatingsAndChanges(t *testing.T) {
+	h := scriptedHistory()
+	carol := domain.User("carol")
+	h.add(150, domain.Event{Kind: domain.EvRate, Conv: "c2", Actor: carol, Value: 4}) // 2 h after its survey
+	h.add(300, domain.Event{Kind: domain.EvRate, Conv: "c2", Actor: carol, Value: 5}) // changed 2.5 h later
+	for _, c := range []struct {
+		override         string
+		ratings, changes int
+	}{
+		{"users.rating-window=1", 2, 0}, // both come too late to be a first rating
+		{"users.change-window=2", 0, 1},
+	} {
+		rep, err := WhatIf(EventSlice(h.evs), mustOverrides(t, c.override), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Actual.RefusedRatings != 0 || rep.Actual.RefusedChanges != 0 {
+			t.Fatalf("actual refused %d ratings, %d changes", rep.Actual.RefusedRatings, rep.Actual.RefusedChanges)
+		}
+		if rep.WhatIf.RefusedRatings != c.ratings || rep.WhatIf.RefusedChanges != c.changes {
+			t.Errorf("%s: %d ratings and %d changes refused, want %d and %d", c.override, rep.WhatIf.RefusedRatings, rep.WhatIf.RefusedChanges, c.ratings, c.changes)
+		}
+	}
+}

@@ -193,6 +193,10 @@ func keyName(k []byte) string {
 		if at, conv, agent, ok := parseSlotKey(k); ok {
 			return fmt.Sprintf("%s entry of %s in %s at %s", what, agent, conv, at.Format(time.RFC3339))
 		}
+	case pByAgent:
+		if agent, at, conv, ok := parseRatingKey(k); ok {
+			return fmt.Sprintf("ratings-by-agent entry of %s in %s at %s", agent, conv, at.Format(time.RFC3339))
+		}
 	case pAgent:
 		return fmt.Sprintf("agent %d", readSeq(rest))
 	case pRole:

@@ -17,7 +17,7 @@
 // files (wal.go). A reader never writes to the directory: after a killed
 // writer it reads a shadow of it (shadow.go).
 //
-// # Key layout (schema 3)
+// # Key layout (schema 4)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -41,6 +41,7 @@
 //	                             domain.Slot.FollowUpCandidate names (in the queue under
 //	                             any threshold, or with follow-up work started)
 //	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
+//	b/KIND LEN NAME TIME(8) CONV ∅: ratings by agent (LEN a uvarint), by first rating: every rated slot
 //	r/NAME                       teammate role
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new; read back at
 //	                             open as the settings history (each change at its own time)
@@ -95,5 +96,9 @@
 // Schema 1 had no k/ index; schemas 1 and 2 had no format bytes and wrote
 // marks as clock events whose text listed the keys. The first writable open
 // of such a store rewrites it as schema 3 (migrate.go); a read-only open
-// refuses it, saying so.
+// refuses it, saying so. Schema 4 added the b/ index: a writable open of
+// a schema-3 store (or one just rewritten as schema 3) builds it from the
+// conversations, then writes schema 4. The lists (conversations,
+// achievements, an agent's ratings) are read a page at a time next to a
+// row the reader holds ([PageQuery]), from these indexes.
 package store

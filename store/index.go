@@ -1,7 +1,7 @@
 package store
 
 // The derived index keys of conversations: the list by last update, the
-// follow-up candidates and the achievements.
+// follow-up candidates, the achievements and the ratings by agent.
 
 import (
 	"bytes"
@@ -34,7 +34,8 @@ func (b *batch) writeConversations(w *txnWriter) error {
 }
 
 // indexKeys lists the index keys a conversation's state implies: its place
-// in the list, and each slot's follow-up and achievement entries. Membership
+// in the list, and each rated slot's entries: by agent, and as a follow-up
+// candidate and an achievement when it is one. Membership
 // asks the domain (classes, queue entries); the threshold is applied on read.
 func indexKeys(r *convRecord) [][]byte {
 	keys := [][]byte{updatedKey(r.UpdatedAt, r.ID)}
@@ -43,6 +44,7 @@ func indexKeys(r *convRecord) [][]byte {
 		if sl.Value == 0 {
 			continue
 		}
+		keys = append(keys, ratingKey(sl.Agent, sl.FirstRatedAt, r.ID))
 		if sl.FollowUpCandidate() {
 			keys = append(keys, slotKey(pFollowUp, sl.FirstRatedAt, r.ID, sl.Agent))
 		}

@@ -12,8 +12,9 @@ import (
 // schemaVersion is written by this build; a store with a higher one is
 // refused, an older one upgraded by a writable open (migrate.go). Schema 2
 // added the mark index (k/); schema 3 a format byte on every record and
-// marks as mark events.
-const schemaVersion = 3
+// marks as mark events; schema 4 the ratings-by-agent index (b/), which
+// a writable open builds from the conversations.
+const schemaVersion = 4
 
 var (
 	keySchema = []byte("!schema")
@@ -40,6 +41,7 @@ const (
 	pAudit    = 's'
 	pMark     = 'k'
 	pJournal  = 'j'
+	pByAgent  = 'b'
 )
 
 func prefix(p byte) []byte { return []byte{p, '/'} }
@@ -73,6 +75,33 @@ func slotKey(p byte, t time.Time, conv string, agent domain.Actor) []byte {
 	k := append(appendTime(prefix(p), t), conv...)
 	k = append(k, 0, byte(agent.Kind))
 	return append(k, agent.Name...)
+}
+
+// agentRatingPrefix begins every b/ key of agent: kind, name length, name.
+func agentRatingPrefix(agent domain.Actor) []byte {
+	k := append(prefix(pByAgent), byte(agent.Kind))
+	k = binary.AppendUvarint(k, uint64(len(agent.Name)))
+	return append(k, agent.Name...)
+}
+
+// ratingKey is a slot's place in the ratings-by-agent index: by the time
+// the rating was first given, the day it counts on.
+func ratingKey(agent domain.Actor, at time.Time, conv string) []byte {
+	return append(appendTime(agentRatingPrefix(agent), at), conv...)
+}
+
+// parseRatingKey reads a b/ key.
+func parseRatingKey(k []byte) (agent domain.Actor, at time.Time, conv string, ok bool) {
+	if len(k) < 4 {
+		return
+	}
+	n, w := binary.Uvarint(k[3:])
+	if w <= 0 || uint64(len(k)-3-w) < n+8 {
+		return
+	}
+	name := k[3+w : 3+w+int(n)]
+	rest := k[3+w+int(n):]
+	return domain.Actor{Kind: domain.Kind(k[2]), Name: string(name)}, readTime(rest[:8]), string(rest[8:]), true
 }
 
 // parseSlotKey reads the conversation and agent of an f/ or a/ key.

@@ -42,15 +42,64 @@ var upgradeChunk = 512 << 10
 func (s *Store) migrate(version uint64) error {
 	switch {
 	case version == 0:
-		if err := s.writeSchema(); err != nil {
-			return err
-		}
-	case version < schemaVersion:
+		return s.writeSchema()
+	case version < 3:
 		if err := s.upgrade(version); err != nil {
 			return fmt.Errorf("upgrading the store in %s from schema %d to %d: %w", s.dir, version, schemaVersion, err)
 		}
+		fallthrough
+	case version < schemaVersion:
+		// Schema 4: the ratings-by-agent index. Building it again after an
+		// interruption rewrites the same keys.
+		if err := s.indexRatingsByAgent(); err != nil {
+			return fmt.Errorf("upgrading the store in %s to schema %d: %w", s.dir, schemaVersion, err)
+		}
+		return s.writeSchema()
 	}
 	return nil
+}
+
+// ratingIndexBatch is how many b/ keys the schema-4 upgrade writes per
+// transaction.
+const ratingIndexBatch = 10000
+
+// indexRatingsByAgent writes the b/ key of every rated slot of every
+// conversation, in transactions of ratingIndexBatch keys.
+func (s *Store) indexRatingsByAgent() error {
+	var keys [][]byte
+	flush := func() error {
+		err := s.db.Update(func(txn *badger.Txn) error {
+			for _, k := range keys {
+				if err := txn.Set(k, []byte{}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		keys = keys[:0]
+		return err
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefix(pConv), func(k, v []byte) error {
+			r, err := decodeConversation(v, "conversation "+string(k[2:]))
+			if err != nil {
+				return err
+			}
+			for i := range r.Slots {
+				if sl := &r.Slots[i]; sl.Value != 0 {
+					keys = append(keys, ratingKey(sl.Agent, sl.FirstRatedAt, r.ID))
+				}
+			}
+			if len(keys) >= ratingIndexBatch {
+				return flush()
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 // upgrade rewrites every record of a schema-1 or -2 store in this build's
@@ -89,7 +138,7 @@ func (s *Store) upgrade(from uint64) error {
 				return err
 			}
 		}
-		return txn.Set(keySchema, encodeSchema(schemaVersion))
+		return txn.Set(keySchema, encodeSchema(3)) // the b/ index follows (migrate)
 	})
 }
 

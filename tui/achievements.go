@@ -11,15 +11,15 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// achievementsShown bounds the feed read from the store.
-const achievementsShown = 500
-
+// achievements is the feed of positive ratings, newest first, read from
+// the store a page at a time; the filter narrows the rows read.
 type achievements struct {
 	base
-	all    []store.Achievement
-	items  []store.Achievement
-	counts []store.AgentRow // positive counts per teammate, most first
-	stream *convStream      // the rating's conversation, opened with enter
+	pages  pager[store.Achievement]
+	items  []store.Achievement // the window's rows the filter keeps
+	counts []store.AgentRow    // positive counts per teammate, most first
+	total  int                 // positive ratings of every agent, all time
+	stream *convStream         // the rating's conversation, opened with enter
 }
 
 func newAchievements(c *common, tab int) *achievements {
@@ -48,7 +48,10 @@ func (v *achievements) StatusText() string {
 	if v.err != nil {
 		return "achievements: " + v.err.Error()
 	}
-	return loadedCount(len(v.items), len(v.all), achievementsShown, "positive ratings") + " · newest first"
+	if v.filter != "" {
+		return itoa(len(v.items)) + " of the " + itoa(len(v.pages.items)) + " positive ratings read match · newest first"
+	}
+	return v.pages.where(v.list.cursor, v.total, "positive ratings") + " · newest first"
 }
 
 func (v *achievements) ShortHelp() []key.Binding {
@@ -64,22 +67,25 @@ func (v *achievements) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Enter, k.Back}, k.listKeys(), k.frameKeys()}
 }
 
-// achData is one read of the feed and of the all-time positive counts.
+// achData is one read of a page of the feed and, on a reload, of the
+// all-time positive counts.
 type achData struct {
-	feed   []store.Achievement
-	counts []store.AgentRow
+	page    pageMsg[store.Achievement]
+	counts  []store.AgentRow
+	total   int
+	counted bool
 }
 
 func (v *achievements) Reload() tea.Cmd {
-	return tea.Batch(v.read(), v.stream.Reload())
+	return tea.Batch(v.read(readReload), v.stream.Reload())
 }
 
-func (v *achievements) read() tea.Cmd {
-	src, now := v.c.src, v.c.clock()
+func (v *achievements) read(r pageRead) tea.Cmd {
+	src, now, q := v.c.src, v.c.clock(), v.pages.query(r)
 	return v.fetch(func() (any, error) {
-		var d achData
+		d := achData{page: pageMsg[store.Achievement]{read: r}}
 		var err error
-		if d.feed, err = src.Achievements(achievementsShown); err != nil {
+		if d.page.page, err = src.AchievementPage(q); err != nil || r != readReload {
 			return d, err
 		}
 		p, err := store.ParsePeriod("all", now)
@@ -87,7 +93,10 @@ func (v *achievements) read() tea.Cmd {
 			return d, err
 		}
 		lb, err := src.Leaderboard(p)
-		d.counts = lb.Teammates
+		d.counts, d.counted = lb.Teammates, true
+		for _, row := range append(append([]store.AgentRow(nil), lb.Teammates...), lb.Bots...) {
+			d.total += row.Counts.Positive()
+		}
 		sort.SliceStable(d.counts, func(i, j int) bool {
 			a, b := d.counts[i].Counts.Positive(), d.counts[j].Counts.Positive()
 			if a != b {
@@ -102,14 +111,20 @@ func (v *achievements) read() tea.Cmd {
 func (v *achievements) loaded(msg loadedMsg) {
 	if v.accept(msg, "achievements") {
 		d, _ := msg.data.(achData)
-		v.all, v.counts = d.feed, d.counts
+		if msg.err != nil {
+			return
+		}
+		if d.counted {
+			v.counts, v.total = d.counts, d.total
+		}
+		v.pages.take(d.page, &v.list)
 		v.build()
 	}
 }
 
 func (v *achievements) build() {
 	v.items = v.items[:0]
-	for _, a := range v.all {
+	for _, a := range v.pages.items {
 		if matches(v.filter, a.Agent.Name, a.Customer.String(), a.Comment) {
 			v.items = append(v.items, a)
 		}
@@ -125,8 +140,12 @@ func (v *achievements) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		v.loaded(msg)
 		return v, nil
 	}
-	if v.list.update(v.c.keys, msg) {
-		return v, nil
+	if v.filter != "" {
+		if v.list.update(v.c.keys, msg) {
+			return v, nil
+		}
+	} else if cmd, ok := pagerKey(&v.base, &v.pages, msg, v.read); ok {
+		return v, cmd
 	}
 	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, v.c.keys.Enter) && len(v.items) > 0 {
 		return v, v.stream.show(v.items[v.list.cursor].Conv)

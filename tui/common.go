@@ -30,6 +30,9 @@ type Source interface {
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
+	SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error)
+	AchievementPage(q store.PageQuery) (store.Page[store.Achievement], error)
+	AgentRatings(agent domain.Actor, p store.Period, q store.PageQuery) (store.Page[store.AgentRating], error)
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)
@@ -141,10 +144,25 @@ func capturing(v view) bool {
 	return ok && c.Capturing()
 }
 
-func setFilter(v view, text string) {
+func setFilter(v view, text string) tea.Cmd {
+	if f, ok := v.(searcher); ok {
+		return f.Search(text)
+	}
 	if f, ok := v.(filterable); ok {
 		f.SetFilter(text)
 	}
+	return nil
+}
+
+// explainer is a view that says, under ?, what its columns and marks mean.
+type explainer interface {
+	Legend() []string
+}
+
+// searcher is a view whose filter searches the store, as a command,
+// instead of narrowing the rows it holds.
+type searcher interface {
+	Search(text string) tea.Cmd
 }
 
 // Messages of the root.

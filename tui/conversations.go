@@ -13,13 +13,12 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// conversationsShown bounds the list read from the store.
-const conversationsShown = 500
-
+// conversations is the conversation list, most recently updated first,
+// read from the store a page at a time; the filter searches the store.
 type conversations struct {
 	base
-	all  []store.ConversationSummary
-	rows []store.ConversationSummary
+	pages  pager[store.ConversationSummary]
+	search string // the text the list was searched for; "": every conversation
 
 	stream *convStream // the conversation opened from the list
 }
@@ -28,8 +27,17 @@ func newConversations(c *common, tab int) *conversations {
 	return &conversations{base: newBase(c, tab), stream: newConvStream(c, tab)}
 }
 
-func (v *conversations) TabName() string       { return "Conversations" }
-func (v *conversations) SetFilter(text string) { v.filter = text; v.build() }
+func (v *conversations) TabName() string { return "Conversations" }
+
+// Search lists the conversations of the store that match text.
+func (v *conversations) Search(text string) tea.Cmd {
+	if text == v.search && v.base.loaded {
+		return nil
+	}
+	v.filter, v.search = text, text
+	v.pages = pager[store.ConversationSummary]{}
+	return v.readPage(readFirst)
+}
 
 func (v *conversations) SetSize(w, h int) {
 	v.width, v.height = w, h
@@ -44,7 +52,11 @@ func (v *conversations) StatusText() string {
 	if v.stream.isOpen() {
 		return v.stream.status()
 	}
-	return loadedCount(len(v.rows), len(v.all), conversationsShown, "conversations") + " · most recent first"
+	what := "conversations"
+	if v.search != "" {
+		what = "conversations with “" + v.search + "”"
+	}
+	return v.pages.where(v.list.cursor, 0, what) + " · most recent first"
 }
 
 func (v *conversations) ShortHelp() []key.Binding {
@@ -69,36 +81,26 @@ func (v *conversations) nested() bool { return v.stream.isOpen() }
 
 func (v *conversations) busy() bool { return v.loading || v.stream.busy() }
 
-// Reload reads the list and, when one is open, the conversation's stream.
+// Reload reads the window again and, when one is open, the conversation's stream.
 func (v *conversations) Reload() tea.Cmd {
-	src := v.c.src
-	list := v.fetch(func() (any, error) { return src.Conversations(conversationsShown) })
-	return tea.Batch(list, v.stream.Reload())
+	return tea.Batch(v.readPage(readReload), v.stream.Reload())
+}
+
+// readPage reads the page r asks for, as a command.
+func (v *conversations) readPage(r pageRead) tea.Cmd {
+	src, q, text := v.c.src, v.pages.query(r), v.search
+	return v.fetch(func() (any, error) {
+		pg, err := src.SearchConversations(text, q)
+		return pageMsg[store.ConversationSummary]{read: r, page: pg}, err
+	})
 }
 
 func (v *conversations) loaded(msg loadedMsg) {
-	if v.accept(msg, "conversations") {
-		v.all, _ = msg.data.([]store.ConversationSummary)
-		v.build()
-	}
-}
-
-func (v *conversations) build() {
-	v.rows = v.rows[:0]
-	for _, s := range v.all {
-		if matches(v.filter, s.ID, s.Customer.String(), s.Origin.String(), s.State.String(), slotAgents(s.Slots)) {
-			v.rows = append(v.rows, s)
+	if v.accept(msg, "conversations") && msg.err == nil {
+		if m, ok := msg.data.(pageMsg[store.ConversationSummary]); ok {
+			v.pages.take(m, &v.list)
 		}
 	}
-	v.list.setLen(len(v.rows))
-}
-
-func slotAgents(slots []domain.Slot) string {
-	var names []string
-	for _, s := range slots {
-		names = append(names, s.Agent.Name)
-	}
-	return strings.Join(names, " ")
 }
 
 func (v *conversations) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -110,11 +112,11 @@ func (v *conversations) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		v.loaded(msg)
 		return v, nil
 	}
-	if v.list.update(k, msg) {
-		return v, nil
+	if cmd, ok := pagerKey(&v.base, &v.pages, msg, v.readPage); ok {
+		return v, cmd
 	}
-	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Enter) && len(v.rows) > 0 {
-		return v, v.stream.show(v.rows[v.list.cursor].ID)
+	if msg, ok := msg.(tea.KeyMsg); ok && keyIs(msg, k.Enter) && len(v.pages.items) > 0 {
+		return v, v.stream.show(v.pages.items[v.list.cursor].ID)
 	}
 	return v, nil
 }
@@ -129,17 +131,24 @@ func (v *conversations) View() string {
 	from, to := v.list.visible()
 	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
-		s := v.rows[i]
+		s := v.pages.items[i]
 		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), s.Customer.String(), s.Origin.String(), s.State.String(),
 			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible)})
 	}
 	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
 	var b strings.Builder
 	b.WriteString(g.render(rows))
-	if row, ok := v.placeholder(len(v.rows), "cannot read conversations", "no conversations"); ok {
+	if row, ok := v.placeholder(len(v.pages.items), "cannot read conversations", v.emptyText()); ok {
 		b.WriteString("\n" + row)
 	}
 	return b.String()
+}
+
+func (v *conversations) emptyText() string {
+	if v.search != "" {
+		return "no conversation has “" + v.search + "” in its id, customer, teammates or comments"
+	}
+	return "no conversations"
 }
 
 // convColumns are the list's columns; the ratings take the rest.

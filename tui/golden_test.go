@@ -25,6 +25,8 @@ func TestGoldenTabs(t *testing.T) {
 	}{
 		{name: "welcome", empty: true},
 		{name: "leaderboard"},
+		{name: "leaderboard_help", keys: []string{"?"}},
+		{name: "leaderboard_wilson", keys: []string{"w"}},
 		{name: "teammate", keys: []string{"enter"}},
 		{name: "teammate_bot", keys: []string{"end", "enter"}},
 		{name: "teammate_stream", keys: []string{"enter", "down", "enter"}},
@@ -36,6 +38,7 @@ func TestGoldenTabs(t *testing.T) {
 		{name: "stream", keys: []string{"4", "end", "enter"}},
 		{name: "simulator", keys: []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}, settled: "close → skipped: too_short"},
 		{name: "settings", keys: []string{"6"}},
+		{name: "settings_whatif", keys: []string{"6", "down", "down", "down", "down", "enter", "backspace", "backspace", "1", "enter"}, settled: "changes refused"},
 	}
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		for _, tab := range tabs {
@@ -88,6 +91,8 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyDown}
 	case "up":
 		return tea.KeyMsg{Type: tea.KeyUp}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
 	case "ctrl+s":
 		return tea.KeyMsg{Type: tea.KeyCtrlS}
 	case "backspace":

@@ -225,6 +225,7 @@ func (s textSource) Events(uint64, func(uint64, domain.Event) error) error { ret
 // Source fails this test until someone decides.
 func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	shown := map[string]bool{"Settings": true, "Leaderboard": true, "FollowUps": true, "Achievements": true, "Conversations": true,
+		"SearchConversations": true, "AchievementPage": true, "AgentRatings": true,
 		"Stream": true, "Audit": true, "Teammates": true, "Apply": true, "Scenarios": true}
 	asIs := map[string]bool{"Latest": true, "Events": true, "Subscribe": true, "Dir": true}
 	src := reflect.TypeOf((*Source)(nil)).Elem()
@@ -234,4 +235,16 @@ func TestShownSourceDecidesEveryMethod(t *testing.T) {
 			t.Errorf("Source.%s is neither shown through safetext (tui/shown.go) nor listed as passed on as is", name)
 		}
 	}
+}
+
+func (s textSource) SearchConversations(string, store.PageQuery) (store.Page[store.ConversationSummary], error) {
+	items, _ := s.Conversations(0)
+	return store.Page[store.ConversationSummary]{Items: items, Cursors: []string{"00"}}, nil
+}
+func (s textSource) AchievementPage(store.PageQuery) (store.Page[store.Achievement], error) {
+	items, _ := s.Achievements(0)
+	return store.Page[store.Achievement]{Items: items, Cursors: []string{"00"}}, nil
+}
+func (s textSource) AgentRatings(domain.Actor, store.Period, store.PageQuery) (store.Page[store.AgentRating], error) {
+	return store.Page[store.AgentRating]{Items: []store.AgentRating{{Conv: s.text, Customer: domain.User(s.text), Value: 2, Comment: s.text, RatedAt: testNow}}, Cursors: []string{"00"}}, nil
 }

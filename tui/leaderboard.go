@@ -179,7 +179,7 @@ func (v *leaderboard) openPage() tea.Cmd {
 	}
 	v.showing = true
 	v.page.list = list{height: v.page.listHeight()}
-	v.page.data = tmData{}
+	v.page.followUps, v.page.ratings, v.page.more = nil, nil, false
 	v.page.show(v.rows[v.list.cursor].row, v.data, periods[v.period], v.target)
 	return v.page.Reload()
 }
@@ -394,6 +394,9 @@ func (v *leaderboard) View() string {
 // flexWidths shares what the fixed columns leave between the bar and the trend.
 func (v *leaderboard) flexWidths() (bar, trend int) {
 	fixed := lbCursorW + lbRankW + lbNameW + lbNumW*2 + lbSmallW*3 + lbNumW + 2
+	if v.wilson {
+		fixed += lbNumW
+	}
 	room := v.width - fixed - 2
 	if room < 6 {
 		return max(room, 0), 0
@@ -404,10 +407,14 @@ func (v *leaderboard) flexWidths() (bar, trend int) {
 }
 
 func (v *leaderboard) headerLine(barW, trendW int) string {
-	s := fit("", lbCursorW) + fitLeft("#", lbRankW-1) + " " + fit("name", lbNameW) +
-		fitLeft("score", lbNumW) + fitLeft("rated", lbNumW) +
-		fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW) + fitLeft("neg", lbSmallW) + " " +
-		fit("mix", barW) + fitLeft("resp", lbNumW)
+	s := fit("", lbCursorW) + fitLeft("#", lbRankW-1) + " " + fit(v.sortMark("name", sortName), lbNameW) +
+		fitLeft(v.sortMark("score", sortScore), lbNumW)
+	if v.wilson {
+		s += fitLeft("wilson", lbNumW)
+	}
+	s += fitLeft(v.sortMark("rated", sortRatings), lbNumW) +
+		fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW) + fitLeft(v.sortMark("neg", sortNegative), lbSmallW) + " " +
+		fit("mix", barW) + fitLeft(v.sortMark("resp", sortResponse), lbNumW)
 	if trendW > 0 {
 		s += " " + fit("trend", trendW)
 	}
@@ -458,7 +465,11 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 			scoreCell = t.Bad.Render(scoreCell)
 		}
 	}
-	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell + fitLeft(countCell(c.Rated(), lbNumW), lbNumW) +
+	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell
+	if v.wilson {
+		s += fitLeft(domain.FormatShare(c.WilsonLower(), c.Rated() > 0), lbNumW)
+	}
+	s += fitLeft(countCell(c.Rated(), lbNumW), lbNumW) +
 		fitLeft(countCell(c.Positive(), lbSmallW), lbSmallW) + fitLeft(countCell(c.Neutral(), lbSmallW), lbSmallW) +
 		fitLeft(countCell(c.Negative(), lbSmallW), lbSmallW) + " " +
 		v.bar(c, barW) + fitLeft(resp, lbNumW)

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/safetext"
@@ -48,6 +49,9 @@ type Options struct {
 	FileAccess bool
 	// Scenarios keeps simulator sessions saved by name; nil means Store.
 	Scenarios ScenarioKeeper
+	// Context, when it ends, ends Run (the terminal closed, a SIGTERM);
+	// nil: only the user quits.
+	Context context.Context
 }
 
 // Model is the root of the dashboard: it owns the frame (tabs, filter,
@@ -317,6 +321,10 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
 	case keyIs(msg, k.Quit):
 		return tea.Quit, true
+	case keyIs(msg, k.Cancel) && m.full:
+		m.full = false
+		m.layout()
+		return nil, true
 	case keyIs(msg, k.Help):
 		m.full = !m.full
 		m.layout()
@@ -327,9 +335,9 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.filter.Focus(), true
 	case keyIs(msg, k.Cancel) && m.filter.Value() != "" && !nested(m.views[m.active]):
 		m.filter.SetValue("")
-		setFilter(m.views[m.active], "")
+		cmd := setFilter(m.views[m.active], "")
 		m.layout()
-		return nil, true
+		return cmd, true
 	case keyIs(msg, k.NextTab):
 		return m.switchTo((m.active + 1) % len(m.views)), true
 	case keyIs(msg, k.PrevTab):
@@ -348,8 +356,9 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 		m.filterOn = false
 		m.filter.Blur()
 		m.filter.SetValue("")
-		setFilter(m.views[m.active], "")
+		cmd := setFilter(m.views[m.active], "")
 		m.layout()
+		return cmd
 	case keyIs(msg, k.Apply):
 		m.filterOn = false
 		m.filter.Blur()
@@ -357,8 +366,7 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 	default:
 		var cmd tea.Cmd
 		m.filter, cmd = m.filter.Update(msg)
-		setFilter(m.views[m.active], m.filter.Value())
-		return cmd
+		return tea.Batch(cmd, setFilter(m.views[m.active], m.filter.Value()))
 	}
 	return nil
 }
@@ -368,15 +376,14 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	if i < 0 || i >= len(m.views) || i == m.active {
 		return nil
 	}
-	setFilter(m.views[m.active], "")
+	leave := setFilter(m.views[m.active], "")
 	m.active = i
-	setFilter(m.views[i], m.filter.Value())
-	var cmd tea.Cmd
-	if m.views[i].stale() {
+	cmd := setFilter(m.views[i], m.filter.Value())
+	if cmd == nil && m.views[i].stale() {
 		cmd = m.views[i].Reload()
 	}
 	m.layout()
-	return cmd
+	return tea.Batch(leave, cmd)
 }
 
 // readRole re-reads the viewer's role: an admin may have changed it.
@@ -419,7 +426,22 @@ func (m *Model) chrome() int {
 }
 
 func (m *Model) fullHelpHeight() int {
-	return lipgloss.Height(m.help.FullHelpView(m.views[m.active].FullHelp()))
+	return lipgloss.Height(m.fullHelp())
+}
+
+// fullHelp is what ? shows: what the view's columns and marks mean, when
+// it says, wrapped to the width, then every key.
+func (m *Model) fullHelp() string {
+	keys := m.help.FullHelpView(m.views[m.active].FullHelp())
+	e, ok := m.views[m.active].(explainer)
+	if !ok {
+		return keys
+	}
+	var b strings.Builder
+	for _, l := range e.Legend() {
+		b.WriteString(m.c.theme.Muted.Render(ansi.Wordwrap(l, max(m.width-1, 10), " ")) + "\n")
+	}
+	return b.String() + keys
 }
 
 func (m *Model) layout() {
@@ -452,7 +474,7 @@ func (m *Model) View() string {
 		b.WriteByte('\n')
 	}
 	if m.full {
-		b.WriteString(m.help.FullHelpView(m.views[m.active].FullHelp()))
+		b.WriteString(m.fullHelp())
 	} else {
 		b.WriteString(fit(m.help.ShortHelpView(m.views[m.active].ShortHelp()), m.width))
 	}
@@ -556,7 +578,13 @@ func Run(opts Options) error {
 		return err
 	}
 	defer m.Close()
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
-	_, err = p.Run()
+	progOpts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}
+	if opts.Context != nil {
+		progOpts = append(progOpts, tea.WithContext(opts.Context))
+	}
+	_, err = tea.NewProgram(m, progOpts...).Run()
+	if opts.Context != nil && opts.Context.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil // ended from outside, as asked
+	}
 	return err
 }

@@ -23,10 +23,12 @@ type WhatIf struct {
 	Actual, Would WhatIfCounts
 }
 
-// WhatIfCounts are the survey decisions of a replay.
+// WhatIfCounts are the survey decisions of a replay, and the ratings and
+// changes (of a rating, or a comment) it refused.
 type WhatIfCounts struct {
-	Sent    int
-	Skipped map[domain.Code]int
+	Sent                           int
+	Skipped                        map[domain.Code]int
+	RefusedRatings, RefusedChanges int
 }
 
 // whatIfSpan is how far back the settings preview replays.
@@ -378,7 +380,9 @@ func (v *settingsView) View() string {
 		}
 		b.WriteString(line + "\n")
 		if v.editing && i == v.list.cursor && v.inputErr != "" {
-			b.WriteString(t.Error.Render(fit("   ✗ "+v.inputErr, leftW)) + "\n")
+			for _, l := range strings.Split(ansi.Wordwrap("✗ "+v.inputErr, max(leftW-3, 10), " "), "\n") {
+				b.WriteString(t.Error.Render(fit("   "+l, leftW)) + "\n")
+			}
 		}
 	}
 	return joinColumns(block(b.String(), leftW, v.height), block(v.side(rightW), rightW, v.height), " ")
@@ -403,11 +407,11 @@ func (v *settingsView) side(w int) string {
 		case v.whatIf == nil:
 			b.WriteString(t.Muted.Render("replaying…") + "\n")
 		case v.whatIf.err != nil:
-			b.WriteString(t.Error.Render(v.whatIf.err.Error()) + "\n")
+			b.WriteString(t.Error.Render(ansi.Wordwrap(v.whatIf.err.Error(), w, " ")) + "\n")
 		default:
-			b.WriteString(whatIfText(v.whatIf.result))
+			b.WriteString(ansi.Wordwrap(whatIfText(v.whatIf.result), w, " "))
 		}
-		b.WriteString(t.Accent.Render("ctrl+s save · u discard") + "\n\n")
+		b.WriteString(t.Accent.Render(ansi.Wordwrap("ctrl+s save · u discard", w, " ")) + "\n\n")
 	}
 	b.WriteString(t.Title.Render("audit trail") + "\n")
 	if len(v.audit) == 0 {
@@ -441,5 +445,7 @@ func whatIfText(r WhatIf) string {
 	for _, c := range list {
 		b.WriteString("skipped " + c.String() + " " + itoa(r.Actual.Skipped[c]) + " → " + itoa(r.Would.Skipped[c]) + "\n")
 	}
+	b.WriteString("ratings refused " + itoa(r.Actual.RefusedRatings) + " → " + itoa(r.Would.RefusedRatings) + "\n")
+	b.WriteString("changes refused " + itoa(r.Actual.RefusedChanges) + " → " + itoa(r.Would.RefusedChanges) + "\n")
 	return b.String()
 }

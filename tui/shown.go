@@ -62,6 +62,22 @@ func (s *shownSource) Conversations(limit int) ([]store.ConversationSummary, err
 	return shownCopy(s, items, false), shownErr(err)
 }
 
+func (s *shownSource) SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error) {
+	page, err := s.Source.SearchConversations(text, q)
+	return shownCopy(s, page, false), shownErr(err)
+}
+
+func (s *shownSource) AchievementPage(q store.PageQuery) (store.Page[store.Achievement], error) {
+	page, err := s.Source.AchievementPage(q)
+	return shownCopy(s, page, false), shownErr(err)
+}
+
+func (s *shownSource) AgentRatings(agent domain.Actor, p store.Period, q store.PageQuery) (store.Page[store.AgentRating], error) {
+	agent.Name = s.stored(agent.Name)
+	page, err := s.Source.AgentRatings(agent, p, q)
+	return shownCopy(s, page, false), shownErr(err)
+}
+
 func (s *shownSource) Stream(conv string) ([]store.Part, error) {
 	parts, err := s.Source.Stream(s.stored(conv))
 	return shownCopy(s, parts, true), shownErr(err)

@@ -62,6 +62,10 @@ type simulator struct {
 	made     int
 	teammate string
 	seeded   bool
+	// synced is the store's settings as the sandbox last took them: a
+	// setting saved in the store later reaches the sandbox (and its
+	// script) as a step of its own, one the trainer changed stays theirs.
+	synced domain.Settings
 
 	action simAction
 	input  textinput.Model
@@ -92,28 +96,37 @@ func (v *simulator) SetSize(w, h int) {
 	v.shelf.SetSize(w, h-1)
 }
 
-// Reload seeds the sandbox once, from the store's settings (held in
-// memory: nothing to read); later the sandbox lives its own life.
+// Reload seeds the sandbox once from the store's settings (held in
+// memory: nothing to read); later it takes only the settings the store
+// changed since, as steps of the session.
 func (v *simulator) Reload() tea.Cmd {
 	v.dirty = false
 	if !v.seeded {
 		v.seeded = true
 		v.reset()
+		return nil
 	}
+	v.takeSettings(v.synced)
 	return nil
+}
+
+// takeSettings applies in the sandbox each store setting that differs from
+// was.
+func (v *simulator) takeSettings(was domain.Settings) {
+	want := v.c.src.Settings()
+	for _, k := range domain.AllSettingKeys() {
+		if val := want.Get(k); val != was.Get(k) {
+			v.apply(domain.Event{Kind: domain.EvSet, Setting: k, Text: val})
+		}
+	}
+	v.synced = want
 }
 
 func (v *simulator) reset() {
 	v.mem = simulate.NewMemory()
 	v.steps, v.convs, v.cur, v.made, v.decided, v.other = nil, nil, 0, 0, 0, ""
 	v.apply(domain.Event{Kind: domain.EvClock, At: simStart})
-	want := v.c.src.Settings()
-	def := domain.DefaultSettings()
-	for _, k := range domain.AllSettingKeys() {
-		if val := want.Get(k); val != def.Get(k) {
-			v.apply(domain.Event{Kind: domain.EvSet, Setting: k, Text: val})
-		}
-	}
+	v.takeSettings(domain.DefaultSettings())
 }
 
 func (v *simulator) StatusText() string {

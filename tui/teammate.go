@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"sort"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -10,10 +9,6 @@ import (
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/store"
 )
-
-// ratingsScanned bounds the conversations the teammate page looks through
-// for the agent's ratings, newest first.
-const ratingsScanned = 2000
 
 // tmItem is a row of the teammate page's list: a section title, an open
 // follow-up or a rating.
@@ -26,11 +21,13 @@ type tmItem struct {
 	text     string
 }
 
-// tmData is one read of what the page lists beside the counters.
+// tmData is one read of what the page lists beside the counters: on
+// opening, the open follow-ups and the first page of ratings; further
+// down, the next page of ratings.
 type tmData struct {
 	followUps []store.FollowUpItem
-	ratings   []tmItem
-	complete  bool // every rating of the period is listed
+	ratings   store.Page[store.AgentRating]
+	next      bool // a further page, to go after the ratings listed
 }
 
 // teammatePage is one agent's page, opened from a leaderboard row (bots
@@ -44,7 +41,10 @@ type teammatePage struct {
 	period     store.Period
 	periodName string
 	target     int
-	data       tmData
+	followUps  []store.FollowUpItem
+	ratings    []store.AgentRating // newest first, read a page at a time
+	after      string              // the last rating's place, to read the next page
+	more       bool                // the period has older ratings than those read
 	items      []tmItem
 	stream     *convStream
 }
@@ -68,7 +68,8 @@ func (p *teammatePage) SetSize(w, h int) {
 	p.list.setHeight(p.listHeight())
 }
 
-// Reload reads the agent's open follow-ups and their ratings of the period.
+// Reload reads the agent's open follow-ups and the first page of their
+// ratings of the period, from the ratings-by-agent index.
 func (p *teammatePage) Reload() tea.Cmd {
 	src, agent, period := p.c.src, p.row.Agent, p.period
 	read := p.fetch(func() (any, error) {
@@ -77,40 +78,31 @@ func (p *teammatePage) Reload() tea.Cmd {
 		if d.followUps, err = src.FollowUps(store.FollowUpFilter{Agent: agent}); err != nil {
 			return d, err
 		}
-		d.ratings, d.complete, err = agentRatings(src, agent, period)
+		d.ratings, err = src.AgentRatings(agent, period, store.PageQuery{Limit: 2 * pageSize})
 		return d, err
 	})
 	return tea.Batch(read, p.stream.Reload())
 }
 
-// agentRatings lists agent's ratings that count in period, newest first,
-// from the newest ratingsScanned conversations (the store has no index of
-// ratings by agent); complete is false when older ones were not looked at.
-func agentRatings(src Source, agent domain.Actor, period store.Period) (items []tmItem, complete bool, err error) {
-	convs, err := src.Conversations(ratingsScanned)
-	complete = len(convs) < ratingsScanned
-	for _, c := range convs {
-		if c.UpdatedAt.Before(period.From) {
-			// Older conversations hold no rating of the period: a rating
-			// never comes after its conversation's last update.
-			complete = true
-			break
-		}
-		for _, s := range c.Slots {
-			at := s.FirstRatedAt
-			if s.Agent != agent || s.Value == 0 || at.Before(period.From) || !period.To.IsZero() && !at.Before(period.To) {
-				continue
-			}
-			items = append(items, tmItem{conv: c.ID, value: s.Value, at: at, customer: c.Customer, text: s.Comment})
-		}
-	}
-	sort.SliceStable(items, func(i, j int) bool {
-		if !items[i].at.Equal(items[j].at) {
-			return items[i].at.After(items[j].at)
-		}
-		return items[i].conv > items[j].conv
+// readMore reads the page of ratings after the last one listed.
+func (p *teammatePage) readMore() tea.Cmd {
+	src, agent, period, after := p.c.src, p.row.Agent, p.period, p.after
+	return p.fetch(func() (any, error) {
+		pg, err := src.AgentRatings(agent, period, store.PageQuery{After: after, Limit: pageSize})
+		return tmData{ratings: pg, next: true}, err
 	})
-	return items, complete, err
+}
+
+func (p *teammatePage) take(d tmData) {
+	if !d.next {
+		p.followUps, p.ratings = d.followUps, nil
+	}
+	p.ratings = append(p.ratings, d.ratings.Items...)
+	p.more = d.ratings.More
+	if n := len(d.ratings.Cursors); n > 0 {
+		p.after = d.ratings.Cursors[n-1]
+	}
+	p.build()
 }
 
 // update takes the page's messages and keys; it reports whether msg was one.
@@ -124,9 +116,9 @@ func (p *teammatePage) update(msg tea.Msg) (bool, tea.Cmd) {
 		if msg.from != &p.base {
 			return false, nil
 		}
-		if p.accept(msg, "teammate "+p.row.Agent.Name) {
-			p.data, _ = msg.data.(tmData)
-			p.build()
+		if p.accept(msg, "teammate "+p.row.Agent.Name) && msg.err == nil {
+			d, _ := msg.data.(tmData)
+			p.take(d)
 		}
 		return true, nil
 	case tea.KeyMsg:
@@ -134,13 +126,15 @@ func (p *teammatePage) update(msg tea.Msg) (bool, tea.Cmd) {
 			return true, p.stream.show(p.items[p.list.cursor].conv)
 		}
 	}
-	p.list.update(k, msg)
+	if p.list.update(k, msg) && p.more && !p.loading && p.list.cursor >= len(p.items)-pageMargin {
+		return true, p.readMore()
+	}
 	return true, nil
 }
 
 func (p *teammatePage) build() {
 	p.items = p.items[:0]
-	open := p.data.followUps
+	open := p.followUps
 	p.items = append(p.items, tmItem{header: "open follow-ups (" + itoa(len(open)) + ")"})
 	for _, f := range open {
 		text := f.FollowUp.Stage.String()
@@ -149,12 +143,14 @@ func (p *teammatePage) build() {
 		}
 		p.items = append(p.items, tmItem{conv: f.Conv, value: f.Value, at: f.RatedAt, customer: f.Customer, text: text})
 	}
-	title := "ratings in " + p.periodName + ", newest first (" + itoa(len(p.data.ratings)) + ")"
-	if !p.data.complete {
-		title = "ratings in " + p.periodName + " among the newest " + itoa(ratingsScanned) + " conversations, newest first (" + itoa(len(p.data.ratings)) + ")"
+	title := "ratings in " + p.periodName + ", newest first (" + itoa(p.row.Counts.Rated()) + ")"
+	if p.more {
+		title += " · more load as you scroll"
 	}
 	p.items = append(p.items, tmItem{header: title})
-	p.items = append(p.items, p.data.ratings...)
+	for _, r := range p.ratings {
+		p.items = append(p.items, tmItem{conv: r.Conv, value: r.Value, at: r.RatedAt, customer: r.Customer, text: r.Comment})
+	}
 	p.list.setLen(len(p.items))
 	if p.list.cursor == 0 {
 		// On the first item, not on a title.

@@ -39,7 +39,7 @@ func TestEveryListOpensItsConversation(t *testing.T) {
 	d.keys("3", "enter")
 	d.contains("c32 · esc back", "rated 😀 great for bob")
 	d.keys("esc")
-	d.contains("positive ratings · newest first")
+	d.contains("positive ratings 1/22 · newest first")
 }
 
 func TestWelcomeOnAnEmptyStoreUntilDataArrives(t *testing.T) {

@@ -52,7 +52,7 @@ func (p *teammatePage) summary() string {
 	}
 	b.WriteString(" · response " + c.ResponsePercent(0))
 	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
-	b.WriteString(" · " + itoa(len(p.data.followUps)) + " open follow-ups")
+	b.WriteString(" · " + itoa(len(p.followUps)) + " open follow-ups")
 	return b.String()
 }
 

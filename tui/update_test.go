@@ -407,3 +407,48 @@ func TestSimulatorWithoutFileAccessSavesIntoTheStore(t *testing.T) {
 		t.Fatalf("stored scenario does not parse: %v\n%s", err, sc.Script)
 	}
 }
+
+func TestSimulatorTakesASettingSavedAfterItOpened(t *testing.T) {
+	st := fixtureStore(t)
+	m, err := New(Options{Store: st, Viewer: "ada", Renderer: plainRenderer(), Clock: func() time.Time { return testNow }, NoLive: true, Tick: -1, FileAccess: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := drive(t, m, 100, 30)
+	d.keys("5", "P") // the trainer's own change stays theirs
+	if _, err := st.Apply(domain.Event{Kind: domain.EvSet, At: st.Latest(), Setting: domain.SettingKey{Scope: "users", Name: "change-window"}, Text: "48", By: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	d.send(reloadMsg{})
+	path := filepath.Join(t.TempDir(), "session.csat")
+	d.keys("S", path, "enter")
+	d.contains("saved")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(src)
+	if !strings.Contains(text, "set users change-window 72") || !strings.Contains(text, "set users change-window 48") || !strings.Contains(text, "operator") {
+		t.Fatalf("the script lacks the setting saved later, or the trainer's profile:\n%s", text)
+	}
+	if got := m.views[TabSimulator].(*simulator).mem.Settings().Profile; got != domain.ProfileOperator {
+		t.Fatalf("the sandbox's profile became %s", got)
+	}
+}
+
+func TestSettingsErrorWrapsAt80x24(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 80, 24)
+	d.keys("6", "down", "down", "down", "down", "enter", "backspace", "backspace", "9000")
+	s := domain.DefaultSettings()
+	err := s.Set(domain.SettingKey{Scope: "users", Name: "change-window"}, "9000")
+	if err == nil {
+		t.Fatal("9000 hours was taken")
+	}
+	// Every word of the message is on the screen, none cut.
+	view := d.view()
+	for _, w := range strings.Fields(err.Error()) {
+		if !strings.Contains(view, w) {
+			t.Fatalf("the screen lacks %q of %q:\n%s", w, err.Error(), view)
+		}
+	}
+}

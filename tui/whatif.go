@@ -28,8 +28,12 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 			return WhatIf{}, err
 		}
 		return WhatIf{
-			Actual: WhatIfCounts{Sent: rep.Actual.Sent, Skipped: rep.Actual.SkippedBy},
-			Would:  WhatIfCounts{Sent: rep.WhatIf.Sent, Skipped: rep.WhatIf.SkippedBy},
+			Actual: whatIfCounts(rep.Actual),
+			Would:  whatIfCounts(rep.WhatIf),
 		}, nil
 	}
+}
+
+func whatIfCounts(t simulate.SurveyTally) WhatIfCounts {
+	return WhatIfCounts{Sent: t.Sent, Skipped: t.SkippedBy, RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges}
 }

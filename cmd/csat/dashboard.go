@@ -7,9 +7,11 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -57,7 +59,10 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		err  error
 		name string
 	)
-	ctx, cancel := context.WithCancel(context.Background())
+	// Closing the terminal (SIGHUP) or a SIGTERM ends the dashboard like
+	// q does, so the deferred work below runs: the store closes and the
+	// demo's throwaway directory goes.
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
 	if demo {
 		if g.dataDir != "" {
@@ -97,12 +102,8 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		return usageErr(err)
 	}
 	if demo {
-		live := demoLoad
-		go func() {
-			if err := simulate.LoadLive(ctx, st, live, demoLiveRate, time.Now); err != nil {
-				logger.Printf("live traffic: %v", err)
-			}
-		}()
+		// Runs before the store closes: the traffic stops writing first.
+		defer startLive(ctx, st, logger)()
 	}
 	logger.Printf("dashboard on %s as %q", name, viewer)
 	return tui.Run(tui.Options{
@@ -113,7 +114,22 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		WhatIf:    whatIfFor(st),
 		// The person at this terminal owns these files: save may write one.
 		FileAccess: true,
+		Context:    ctx,
 	})
+}
+
+// startLive keeps the demo moving with synthetic traffic; the function it
+// returns stops it and waits until it has.
+func startLive(ctx context.Context, st *store.Store, logger *log.Logger) (stop func()) {
+	liveCtx, stopLive := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		if err := simulate.LoadLive(liveCtx, st, demoLoad, demoLiveRate, time.Now); err != nil && liveCtx.Err() == nil {
+			logger.Printf("live traffic: %v", err)
+		}
+	}()
+	return func() { stopLive(); <-stopped }
 }
 
 // openDemo fills a fresh store with the load generator's synthetic history.

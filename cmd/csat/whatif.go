@@ -171,6 +171,8 @@ func writeWhatIf(w io.Writer, rep simulate.WhatIfReport) {
 		row("  "+c.String(), rep.Actual.SkippedBy[c], rep.WhatIf.SkippedBy[c])
 	}
 	row("first ratings", rep.Actual.Ratings, rep.WhatIf.Ratings)
+	row("ratings refused", rep.Actual.RefusedRatings, rep.WhatIf.RefusedRatings)
+	row("changes refused", rep.Actual.RefusedChanges, rep.WhatIf.RefusedChanges)
 	fmt.Fprintf(w, "\n%d would now be sent, %d would now be skipped.\n", rep.NowSent, rep.NowSkipped)
 	if rep.Inapplicable > 0 {
 		fmt.Fprintf(w, "%d later events could not happen under these settings (a follow-up of a rating never given, say) and were left out.\n", rep.Inapplicable)

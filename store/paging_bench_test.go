@@ -1,0 +1,139 @@
+package store
+
+import (
+	"os"
+	"testing"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// benchStore opens the store in $CSAT_BENCH_STORE (one made by `csat
+// simulate load`, or a copy of the 1M-rating store: a writable open builds
+// the ratings-by-agent index of an older one, once).
+//
+//	CSAT_BENCH_STORE=/tmp/load go test -run '^$' -bench 'Page|TeammatePage' -benchtime 200x ./store
+func benchStore(b *testing.B) *Store {
+	dir := os.Getenv("CSAT_BENCH_STORE")
+	if dir == "" {
+		b.Skip("CSAT_BENCH_STORE names no store")
+	}
+	s, err := Open(Options{Dir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// positions finds the cursors at the start, the middle and near the end of
+// the conversation list, reading it once in big pages.
+func positions(b *testing.B, s *Store) (cursors map[string]string, n int) {
+	var all []string
+	q := PageQuery{Limit: maxPage}
+	for {
+		p, err := s.ConversationPage(q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, p.Cursors...)
+		if !p.More {
+			break
+		}
+		q = PageQuery{After: p.Cursors[len(p.Cursors)-1], Limit: maxPage}
+	}
+	if len(all) < 1000 {
+		b.Fatalf("only %d conversations", len(all))
+	}
+	return map[string]string{"first": all[0], "middle": all[len(all)/2], "last": all[len(all)-150]}, len(all)
+}
+
+// BenchmarkConversationPage reads one page (100 rows, what the dashboard
+// reads at an edge of its window) after a row at the start, the middle and
+// the end of the list, and the list's last page.
+func BenchmarkConversationPage(b *testing.B) {
+	s := benchStore(b)
+	at, n := positions(b, s)
+	b.Logf("%d conversations", n)
+	for _, name := range []string{"first", "middle", "last"} {
+		b.Run("after="+name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				p, err := s.ConversationPage(PageQuery{After: at[name], Limit: 100})
+				if err != nil || len(p.Items) != 100 {
+					b.Fatalf("%d items, %v", len(p.Items), err)
+				}
+			}
+		})
+	}
+	b.Run("before=last", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if p, err := s.ConversationPage(PageQuery{Before: at["last"], Limit: 100}); err != nil || len(p.Items) != 100 {
+				b.Fatalf("%d items, %v", len(p.Items), err)
+			}
+		}
+	})
+	b.Run("end", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := s.ConversationPage(PageQuery{Last: true, Limit: 200}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkAchievementPage reads a page of 100 positive ratings from the
+// middle of the feed.
+func BenchmarkAchievementPage(b *testing.B) {
+	s := benchStore(b)
+	var mid string
+	q := PageQuery{Limit: maxPage}
+	for i := 0; ; i++ {
+		p, err := s.AchievementPage(q)
+		if err != nil || len(p.Items) == 0 {
+			b.Fatal(err)
+		}
+		mid = p.Cursors[len(p.Cursors)-1]
+		if !p.More || i == 20 {
+			break
+		}
+		q = PageQuery{After: mid, Limit: maxPage}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.AchievementPage(PageQuery{After: mid, Limit: 100}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTeammatePage is the reads of a teammate page's first frame for
+// the agent with the most ratings, over all time and 90 days: the
+// leaderboard (counters and chart), their open follow-ups and the first
+// page of their ratings.
+func BenchmarkTeammatePage(b *testing.B) {
+	s := benchStore(b)
+	var agent domain.Actor
+	most := -1
+	for _, a := range s.Agents() {
+		if c := s.AllTime(a); a.IsTeammate() && c.Rated() > most {
+			agent, most = a, c.Rated()
+		}
+	}
+	b.Logf("%s: %d ratings", agent, most)
+	for _, period := range []string{"90d", "all"} {
+		b.Run(period, func(b *testing.B) {
+			p, _ := ParsePeriod(period, s.Latest())
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Leaderboard(p); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.FollowUps(FollowUpFilter{Agent: agent}); err != nil {
+					b.Fatal(err)
+				}
+				pg, err := s.AgentRatings(agent, p, PageQuery{Limit: 200})
+				if err != nil || len(pg.Items) == 0 {
+					b.Fatalf("%d ratings, %v", len(pg.Items), err)
+				}
+			}
+		})
+	}
+}
