@@ -87,6 +87,8 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 		err = w.role(ev)
 	case EvStart:
 		err = w.start(ev, at)
+	case EvName:
+		err = validateName(ev)
 	default:
 		c := w.Conversations[ev.Conv]
 		if c == nil {
@@ -165,7 +167,7 @@ func (w *Workspace) start(ev Event, at time.Time) error {
 	}
 	w.Conversations[ev.Conv] = &Conversation{
 		ID: ev.Conv, Origin: ev.Origin, Channel: ev.Channel, Audience: aud, OpenedBy: opener,
-		StartedAt: at, LastReplyAt: at, UpdatedAt: at, Customers: []Actor{ev.Actor},
+		StartedAt: at, LastReplyAt: at, UpdatedAt: at, Customers: []Actor{ev.Actor}, Helpdesk: ev.By,
 	}
 	return nil
 }
@@ -268,6 +270,9 @@ func (w *Workspace) say(c *Conversation, ev Event, at time.Time, state ConvState
 
 // decideClose runs the Simple automation (or the legacy Task Bot) on a close.
 func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outcome) {
+	if c.Helpdesk != "" {
+		return // the helpdesk decided; its surveys arrive as observations
+	}
 	if by.IsBot() {
 		o.Decision = DecisionSkipped
 		o.check(CodeClosedByBot, true, int64(by.Kind), 0)
@@ -303,6 +308,9 @@ func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outc
 
 // decideAsk runs a Workflow's "ask for rating" step.
 func (w *Workspace) decideAsk(c *Conversation, at time.Time, o *Outcome) {
+	if c.Helpdesk != "" {
+		return // the helpdesk decided; its surveys arrive as observations
+	}
 	if w.settingsAt(at).Profile == ProfileOperator {
 		o.Decision = DecisionSkipped
 		o.check(CodeNotSupported, true, 0, 0)

@@ -23,9 +23,10 @@ const (
 	EvRole                      // a teammate's role is recorded
 	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
 	EvMark                      // bookkeeping: which external delivery keys a batch carried (MarkEvent)
+	EvName                      // an identity's display name, as a helpdesk gives it
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark", "name"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -46,7 +47,8 @@ func ParseEventKind(s string) (EventKind, bool) {
 
 // Event is one thing that happens. Which fields matter depends on Kind:
 //
-//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only)
+//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only),
+//	          By (the helpdesk the conversation is observed in, "" when the rules decide it)
 //	say:      Conv, Actor, Text
 //	note:     Conv, Actor (teammate), Text
 //	add:      Conv, Actor (customer)
@@ -60,7 +62,11 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	followup: Conv, Agent (slot), Stage, By, Text (note)
 //	role:     By (teammate name), Role
 //	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
-//	          Until (when the helpdesk asked for the rating; may be before At)
+//	          Until (when the helpdesk asked for the rating; may be before At),
+//	          Updated (when the helpdesk last changed the rating; an older one changes nothing).
+//	          Value 0 is a request the helpdesk reports without an answer yet.
+//	name:     Actor (the identity, by its stable key), Text (its display name),
+//	          By (its email, or "")
 //	mark:     By (source), Keys; advances the clock like clock
 type Event struct {
 	Kind    EventKind
@@ -77,5 +83,6 @@ type Event struct {
 	Stage   FollowStage
 	By      string
 	Role    Role
+	Updated time.Time
 	Keys    []string // mark only
 }

@@ -203,29 +203,28 @@ func (in *Ingester) syncDirectory(ctx context.Context, c *apiClient, rep *SyncRe
 		return err
 	}
 	rep.Admins, rep.Teams = len(admins.Admins), len(teams.Teams)
-	if learned := in.learnAdmins(admins.Admins); len(learned) > 0 {
-		if _, err := in.Apply(nil, learned); err != nil {
+	if steps, aliases := directorySteps(admins.Admins, c.now()); len(steps)+len(aliases) > 0 {
+		if _, err := in.Apply(steps, aliases); err != nil {
 			return fmt.Errorf("recording the admins' names: %w", err)
 		}
 	}
 	return nil
 }
 
-// learnAdmins names the admins of the directory and returns the keys of
-// those named for the first time.
-func (in *Ingester) learnAdmins(admins []Ref) []string {
-	in.nmu.Lock()
-	defer in.nmu.Unlock()
-	var keys []string
-	for _, a := range admins {
-		if a.ID == "" || a.Name == "" {
-			continue
+// directorySteps names the admins of the directory (GET /admins) as of
+// now, and records those that are bots (Operator, Fin) as aliases.
+func directorySteps(admins []Ref, now time.Time) ([]Step, []string) {
+	who := newPeople(&Conversation{})
+	for i := range admins {
+		if admins[i].Type == "" {
+			admins[i].Type = "admin"
 		}
-		if name, isNew := in.names.Learn(string(a.ID), a.Name); isNew {
-			keys = append(keys, learnedPrefix+string(a.ID)+"="+name)
-		}
+		who.learn(&admins[i], Timestamp(now.Unix()))
 	}
-	return keys
+	var p Plan
+	p.names(who)
+	p.alias(who)
+	return p.Steps, p.Aliases
 }
 
 // searchPage is the conversation_list a search answers.

@@ -39,6 +39,7 @@ type batch struct {
 	log     []logEntry
 	audit   []auditEntry
 	roles   map[string]domain.Role
+	names   names    // display names the batch gives (names.go)
 	marks   [][]byte // k/ keys of the batch's mark events
 	events  []domain.Event
 	change  Change
@@ -166,7 +167,7 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 // eventConv is the conversation an event belongs to ("" for workspace events).
 func eventConv(ev domain.Event) string {
 	switch ev.Kind {
-	case domain.EvClock, domain.EvMark, domain.EvSet, domain.EvRole:
+	case domain.EvClock, domain.EvMark, domain.EvSet, domain.EvRole, domain.EvName:
 		return ""
 	}
 	return ev.Conv
@@ -198,6 +199,9 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 	case domain.EvRole:
 		b.roles[ev.By] = ev.Role
 		b.change.Settings = true
+	case domain.EvName:
+		b.learnName(*ev)
+		b.change.Ratings = true // the leaderboard shows the new name
 	}
 }
 

@@ -50,6 +50,13 @@
 //	n/NAME                       simulator scenario saved by name: saved-at, by, script
 //	                             (scenarios.go; no event logs it: Check leaves it out, an
 //	                             erasure's rebuild copies it over)
+//	i/AGENT                      display name and email of an identity (the last EvName)
+//
+// Fields added later sit at the end of their record, so older records
+// read unchanged: a log entry's helpdesk times (Event.Updated,
+// SurveyChange.Inferred) after its outcome, a conversation's Helpdesk and
+// its slots' Inferred flags after its last update. In counters, a negative
+// surveys value -(n+1) says the inferred count follows.
 //
 // Domain says on which day each count lands (domain.Outcome.Counted): a
 // rating in the day it was first given, a survey in the day of the request

@@ -80,6 +80,8 @@ func (s *Store) Leaderboard(p Period) (_ Leaderboard, err error) {
 		}
 	}
 	sum.rows(&lb, st.agents)
+	s.displayRows(lb.Teammates)
+	s.displayRows(lb.Bots)
 	return lb, nil
 }
 
@@ -144,27 +146,17 @@ func (d *daySum) add(day int32, v []byte) error {
 			}
 			d.daily[id], d.arena = d.arena[:d.buckets:d.buckets], d.arena[d.buckets:]
 		}
-		t, b := &d.totals[id], &d.daily[id][bucket]
-		for i := 1; i <= 6; i++ {
-			x, n := binary.Varint(v[pos:])
-			if n <= 0 {
-				return corrupt()
-			}
-			pos += n
-			if i == 6 {
-				t.Surveys += int(x)
-				b.Surveys += int(x)
-			} else {
-				t.ByValue[i] += int(x)
-				b.ByValue[i] += int(x)
-			}
+		var ok bool
+		if pos, ok = addCounts(v, pos, &d.totals[id], &d.daily[id][bucket]); !ok {
+			return corrupt()
 		}
 	}
 	return nil
 }
 
 // rows puts every agent with a survey or a rating in the period on the
-// leaderboard, teammates and bots apart, each by name.
+// leaderboard, teammates and bots apart (Store.displayRows orders them by
+// the names they are shown by).
 func (d *daySum) rows(lb *Leaderboard, agents []domain.Actor) {
 	for id, a := range agents {
 		c := d.totals[id]
@@ -179,11 +171,6 @@ func (d *daySum) rows(lb *Leaderboard, agents []domain.Actor) {
 			lb.Bots = append(lb.Bots, row)
 		}
 	}
-	byName := func(rows []AgentRow) {
-		sort.Slice(rows, func(i, j int) bool { return rows[i].Agent.Name < rows[j].Agent.Name })
-	}
-	byName(lb.Teammates)
-	byName(lb.Bots)
 }
 
 // Conversation returns a conversation's rule state.
@@ -495,4 +482,35 @@ func (s *Store) Agents() []domain.Actor {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return append([]domain.Actor(nil), s.st.agents...)
+}
+
+// addCounts decodes one agent's counts at v[pos:] (the layout of
+// enc.counts) straight into the period's total t and its bucket d, and
+// returns the position after them; ok is false for a damaged record.
+func addCounts(v []byte, pos int, t, d *domain.Counts) (next int, ok bool) {
+	for i := 1; i <= 6; i++ {
+		x, n := binary.Varint(v[pos:])
+		if n <= 0 {
+			return pos, false
+		}
+		pos += n
+		if i < 6 {
+			t.ByValue[i] += int(x)
+			d.ByValue[i] += int(x)
+			continue
+		}
+		if x < 0 { // the inferred count follows (enc.counts)
+			x = -x - 1
+			inf, n := binary.Varint(v[pos:])
+			if n <= 0 {
+				return pos, false
+			}
+			pos += n
+			t.Inferred += int(inf)
+			d.Inferred += int(inf)
+		}
+		t.Surveys += int(x)
+		d.Surveys += int(x)
+	}
+	return pos, true
 }

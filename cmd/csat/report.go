@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
@@ -29,8 +29,13 @@ func newReportCmd(g *globals) *cobra.Command {
 ÷ rated), ratings, positive/neutral/negative counts, surveys sent and response
 rate (ratings ÷ surveys sent). Periods are whole UTC days ending today (the
 wall clock, as on the dashboard and the API); --from and --to take
-YYYY-MM-DD and both days are included. A rating counts in the day it was first given. Opens the store
-read-only.`,
+YYYY-MM-DD and both days are included. A rating counts in the day it was
+first given. Agents show by their display name (an Intercom teammate's name
+as Intercom gives it). SURVEYS counts the surveys known to be sent: the
+rules' sends in simulated conversations, and for imported ones each rating
+and each request Intercom reports (conversation_rating.requested_at); where
+Intercom reported a rating but not its request, the sends are unknown and
+SURVEYS and RESPONSE say —. Opens the store read-only.`,
 		Example: "  csat report --period 90d\n  csat report --from 2026-03-01 --to 2026-03-31 --format csv",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -100,17 +105,16 @@ func writeReportTable(w io.Writer, lb report.Leaderboard) error {
 		unit = "day"
 	}
 	fmt.Fprintf(w, "Leaderboard %s to %s (%d %s, UTC), happiness target %s\n\n", lb.From, lb.To, lb.Days, unit, lb.Target)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AGENT\tKIND\tSCORE\tTARGET\tRATINGS\tPOSITIVE\tNEUTRAL\tNEGATIVE\tSURVEYS\tRESPONSE")
+	rows := [][]string{{"AGENT", "KIND", "SCORE", "TARGET", "RATINGS", "POSITIVE", "NEUTRAL", "NEGATIVE", "SURVEYS", "RESPONSE"}}
 	for _, r := range lb.Rows() {
 		mark := ""
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", safetext.Line(r.Agent), r.Kind, r.Score, mark,
-			r.Ratings, r.Positive, r.Neutral, r.Negative, r.Surveys, r.ResponseRate)
+		rows = append(rows, []string{safetext.Line(r.Agent), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
+			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate})
 	}
-	return tw.Flush()
+	return writeTable(w, rows)
 }
 
 func writeReportCSV(w io.Writer, lb report.Leaderboard) error {
@@ -118,7 +122,7 @@ func writeReportCSV(w io.Writer, lb report.Leaderboard) error {
 	cw.Write([]string{"agent", "kind", "from", "to", "score", "ratings", "positive", "neutral", "negative", "surveys", "response_rate", "meets_target"})
 	for _, r := range lb.Rows() {
 		cw.Write([]string{safetext.Cell(r.Agent), r.Kind, lb.From, lb.To, r.Score, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
-			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), strconv.Itoa(r.Surveys), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)})
+			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)})
 	}
 	cw.Flush()
 	return cw.Error()
