@@ -90,6 +90,8 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 		err = w.team(ev)
 	case EvStart:
 		err = w.start(ev, at)
+	case EvName:
+		err = validateName(ev)
 	default:
 		c := w.Conversations[ev.Conv]
 		if c == nil {
@@ -168,7 +170,7 @@ func (w *Workspace) start(ev Event, at time.Time) error {
 	}
 	w.Conversations[ev.Conv] = &Conversation{
 		ID: ev.Conv, Origin: ev.Origin, Channel: ev.Channel, Audience: aud, OpenedBy: opener,
-		StartedAt: at, LastReplyAt: at, UpdatedAt: at, Customers: []Actor{ev.Actor},
+		StartedAt: at, LastReplyAt: at, UpdatedAt: at, Customers: []Actor{ev.Actor}, Helpdesk: ev.By,
 	}
 	return nil
 }
@@ -271,6 +273,9 @@ func (w *Workspace) say(c *Conversation, ev Event, at time.Time, state ConvState
 
 // decideClose runs the Simple automation (or the legacy Task Bot) on a close.
 func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outcome) {
+	if c.Helpdesk != "" {
+		return // the helpdesk decided; its surveys arrive as observations
+	}
 	if by.IsBot() {
 		o.Decision = DecisionSkipped
 		o.check(CodeClosedByBot, true, int64(by.Kind), 0)
@@ -306,6 +311,9 @@ func (w *Workspace) decideClose(c *Conversation, by Actor, at time.Time, o *Outc
 
 // decideAsk runs a Workflow's "ask for rating" step.
 func (w *Workspace) decideAsk(c *Conversation, at time.Time, o *Outcome) {
+	if c.Helpdesk != "" {
+		return // the helpdesk decided; its surveys arrive as observations
+	}
 	if w.settingsAt(at).Profile == ProfileOperator {
 		o.Decision = DecisionSkipped
 		o.check(CodeNotSupported, true, 0, 0)

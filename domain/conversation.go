@@ -122,6 +122,9 @@ type Conversation struct {
 	Slots []Slot
 	// NewestSlot is the 1-based index of the slot with the newest request; 0 when none.
 	NewestSlot int
+	// Helpdesk names the helpdesk whose rules decided this conversation's
+	// surveys ("intercom"); "" when this project's rules decide them.
+	Helpdesk string
 }
 
 // StateAt is the state at time now: a snooze that ends at or before now has woken.
@@ -175,6 +178,9 @@ type Slot struct {
 	Comment       string
 	Commented     bool
 	FollowUp      FollowUp
+	// Inferred is set when a helpdesk's rating made the slot: its request
+	// is known only from the answer (Counts.Inferred).
+	Inferred bool
 }
 
 // QueueEntry is what the follow-up queue needs to know of a slot.

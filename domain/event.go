@@ -7,24 +7,24 @@ type EventKind uint8
 
 // Event kinds. Their names are the scenario verbs.
 const (
-	EvClock        EventKind = iota // only advances the clock (wait, clock)
-	EvStart                         // a conversation starts
-	EvSay                           // a message
-	EvNote                          // an internal note
-	EvAdd                           // another customer joins
-	EvSnooze                        // snooze until Until
-	EvClose                         // close: the Simple automation or Task Bot decides
-	EvReopen                        // reopen a closed or snoozed conversation
-	EvAsk                           // a Workflow's "ask for rating" step
-	EvRate                          // a customer rates
-	EvComment                       // a customer leaves a remark
-	EvSet                           // a setting changes
-	EvFollowUp                      // a lead moves a follow-up item
-	EvRole                          // a teammate's role is recorded
-	EvObserve                       // a rating observed in a helpdesk (Intercom): a fact, not a decision
-	EvMark                          // bookkeeping: which external delivery keys a batch carried (MarkEvent)
-	evReservedName                  // reserved for a teammate's display name; never written or parsed
-	EvTeam                          // a team is named, or a teammate joins or leaves it
+	EvClock    EventKind = iota // only advances the clock (wait, clock)
+	EvStart                     // a conversation starts
+	EvSay                       // a message
+	EvNote                      // an internal note
+	EvAdd                       // another customer joins
+	EvSnooze                    // snooze until Until
+	EvClose                     // close: the Simple automation or Task Bot decides
+	EvReopen                    // reopen a closed or snoozed conversation
+	EvAsk                       // a Workflow's "ask for rating" step
+	EvRate                      // a customer rates
+	EvComment                   // a customer leaves a remark
+	EvSet                       // a setting changes
+	EvFollowUp                  // a lead moves a follow-up item
+	EvRole                      // a teammate's role is recorded
+	EvObserve                   // a rating observed in a helpdesk (Intercom): a fact, not a decision
+	EvMark                      // bookkeeping: which external delivery keys a batch carried (MarkEvent)
+	EvName                      // an identity's display name, as a helpdesk gives it
+	EvTeam                      // a team is named, or a teammate joins or leaves it
 )
 
 var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark", "name", "team"}
@@ -39,7 +39,7 @@ func (k EventKind) String() string {
 // ParseEventKind reads an event name.
 func ParseEventKind(s string) (EventKind, bool) {
 	for i, n := range eventNames {
-		if n == s && EventKind(i) != evReservedName {
+		if n == s {
 			return EventKind(i), true
 		}
 	}
@@ -48,7 +48,8 @@ func ParseEventKind(s string) (EventKind, bool) {
 
 // Event is one thing that happens. Which fields matter depends on Kind:
 //
-//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only)
+//	start:    Conv, Actor (first customer), Origin, Channel, Agent (opening teammate, direct only),
+//	          By (the helpdesk the conversation is observed in, "" when the rules decide it)
 //	say:      Conv, Actor, Text
 //	note:     Conv, Actor (teammate), Text
 //	add:      Conv, Actor (customer)
@@ -62,7 +63,11 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	followup: Conv, Agent (slot), Stage, By, Text (note)
 //	role:     By (teammate name), Role
 //	observe:  Conv, Actor (customer), Agent (rated agent), Value, Text (remark or ""),
-//	          Until (when the helpdesk asked for the rating; may be before At)
+//	          Until (when the helpdesk asked for the rating; may be before At),
+//	          Updated (when the helpdesk last changed the rating; an older one changes nothing).
+//	          Value 0 is a request the helpdesk reports without an answer yet.
+//	name:     Actor (the identity, by its stable key), Text (its display name),
+//	          By (its email, or "")
 //	mark:     By (source), Keys; advances the clock like clock
 //	team:     Conv (team id), Text (display name, or "" to keep it), Agent (member, optional),
 //	          Value (TeamJoin or TeamLeave)
@@ -81,5 +86,6 @@ type Event struct {
 	Stage   FollowStage
 	By      string
 	Role    Role
+	Updated time.Time
 	Keys    []string // mark only
 }

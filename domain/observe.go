@@ -19,8 +19,8 @@ func (w *Workspace) observe(c *Conversation, ev Event, at time.Time, o *Outcome)
 		return fail(ErrNotInConversation, "%s is not in %s", ev.Actor, c.ID)
 	case !ev.Agent.IsAgent():
 		return fail(ErrActor, "an observed rating is for a teammate or bot agent, not %q", ev.Agent)
-	case ev.Value < 1 || ev.Value > 5:
-		return fail(ErrInvalid, "observed rating %d: want 1..5", ev.Value)
+	case ev.Value < 0 || ev.Value > 5:
+		return fail(ErrInvalid, "observed rating %d: want 1..5, or 0 for a request", ev.Value)
 	}
 	asked := ev.Until
 	if asked.IsZero() || asked.After(at) {
@@ -31,10 +31,16 @@ func (w *Workspace) observe(c *Conversation, ev Event, at time.Time, o *Outcome)
 	c.Requested = true
 	s := c.Slot(ev.Agent)
 	if s == nil {
-		c.Slots = append(c.Slots, Slot{Agent: ev.Agent, Requests: 1, FirstRequestAt: asked, LastRequestAt: asked})
+		c.Slots = append(c.Slots, Slot{Agent: ev.Agent, Requests: 1, FirstRequestAt: asked, LastRequestAt: asked, Inferred: ev.Value != 0})
 		s = &c.Slots[len(c.Slots)-1]
 		c.NewestSlot = len(c.Slots)
-		o.Survey = SurveyChange{Agent: ev.Agent, NewSlot: true, At: asked}
+		// A slot made by its answer: the helpdesk did not report the request.
+		o.Survey = SurveyChange{Agent: ev.Agent, NewSlot: true, At: asked, Inferred: ev.Value != 0}
+	}
+	if ev.Value == 0 || s.Stale(ev.Updated) {
+		// A request without an answer, or a redelivery older than what is
+		// stored: the slot stands, the rating does not move.
+		return nil
 	}
 	before := s.QueueEntry()
 	o.Rating = RatingChange{Agent: s.Agent, Old: s.Value, New: ev.Value}
@@ -43,14 +49,25 @@ func (w *Workspace) observe(c *Conversation, ev Event, at time.Time, o *Outcome)
 		// time places the rating in its period, which is what reports need.
 		s.FirstRatedAt = asked
 	}
-	if s.Value != ev.Value {
-		s.Value = ev.Value
-		s.LastChangedAt = at
+	changed := at
+	if !ev.Updated.IsZero() {
+		changed = ev.Updated
 	}
+	if s.Value != ev.Value || (ev.Text != "" && ev.Text != s.Comment) {
+		s.LastChangedAt = changed
+	}
+	s.Value = ev.Value
 	if ev.Text != "" {
 		s.Comment, s.Commented = ev.Text, true
 	}
 	o.Rating.FirstRatedAt = s.FirstRatedAt
 	w.moved(s, before, o)
 	return nil
+}
+
+// Stale reports whether a helpdesk change made at updated is older than the
+// slot's last change, so it must change nothing: a delivery retried a
+// minute later carries the value it had then.
+func (s *Slot) Stale(updated time.Time) bool {
+	return !updated.IsZero() && !s.LastChangedAt.IsZero() && updated.Before(s.LastChangedAt)
 }

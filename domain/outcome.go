@@ -249,6 +249,9 @@ type SurveyChange struct {
 	Agent   Actor
 	NewSlot bool
 	At      time.Time
+	// Inferred is set when a helpdesk's rating made the slot: the request
+	// is known only from its answer (Counts.Inferred).
+	Inferred bool
 }
 
 // RatingChange is an accepted rating. Old is 0 for a first rating.

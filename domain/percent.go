@@ -48,8 +48,12 @@ func FormatScaledPercent(scaled int64, decimals int) string {
 func (c Counts) ScorePercent(decimals int) string { return Percent(c.Positive(), c.Rated(), decimals) }
 
 // ResponsePercent is the response rate shown at decimals places, "—" when no
-// survey was sent.
+// survey was sent or some sends are known only from their answers
+// (Counts.Inferred: the unanswered ones are unknown).
 func (c Counts) ResponsePercent(decimals int) string {
+	if c.Inferred > 0 {
+		return "—"
+	}
 	return Percent(c.Rated(), c.Surveys, decimals)
 }
 

@@ -65,6 +65,10 @@ func FaceName(v int) string {
 type Counts struct {
 	ByValue [6]int
 	Surveys int
+	// Inferred counts surveys known only from their answer: a helpdesk
+	// reported the rating but not its request, so its unanswered surveys
+	// are unknown too, and so is the response rate.
+	Inferred int
 }
 
 // Add adds o into c.
@@ -73,6 +77,7 @@ func (c *Counts) Add(o Counts) {
 		c.ByValue[i] += o.ByValue[i]
 	}
 	c.Surveys += o.Surveys
+	c.Inferred += o.Inferred
 }
 
 // Rated is the number of ratings.
@@ -98,9 +103,10 @@ func (c Counts) Score() (score float64, ok bool) {
 	return float64(c.Positive()) / float64(n), true
 }
 
-// ResponseRate is ratings ÷ surveys sent; ok is false when none was sent.
+// ResponseRate is ratings ÷ surveys sent; ok is false when none was sent,
+// or when some sends are known only from their answers (Inferred).
 func (c Counts) ResponseRate() (rate float64, ok bool) {
-	if c.Surveys == 0 {
+	if c.Surveys == 0 || c.Inferred > 0 {
 		return 0, false
 	}
 	return float64(c.Rated()) / float64(c.Surveys), true
@@ -127,6 +133,18 @@ func (c Counts) WilsonLower() float64 {
 	return (centre - margin) / den
 }
 
+// SurveysSent is the number of surveys sent; ok is false when it is
+// unknown, because a helpdesk reported answers without their requests.
+func (c Counts) SurveysSent() (n int, ok bool) { return c.Surveys, c.Inferred == 0 }
+
+// FormatCount prints a count, or "—" when it is unknown.
+func FormatCount(n int, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return strconv.Itoa(n)
+}
+
 // FormatShare prints a computed share (the Wilson bound, not a ratio of
 // counts: those go through [Percent]) as a whole percentage, or "—" when
 // there is none.
@@ -149,7 +167,11 @@ func Observe(o *Outcome, counts func(agent Actor) *Counts) {
 // one survey move and one rating move; delta may hold -1s.
 func (o *Outcome) Counted(fn func(agent Actor, at time.Time, delta Counts)) {
 	if o.Survey.NewSlot && (o.Decision == DecisionSent || o.Kind == EvObserve) {
-		fn(o.Survey.Agent, o.Survey.At, Counts{Surveys: 1})
+		d := Counts{Surveys: 1}
+		if o.Survey.Inferred {
+			d.Inferred = 1
+		}
+		fn(o.Survey.Agent, o.Survey.At, d)
 	}
 	if (o.Kind == EvRate || o.Kind == EvObserve) && o.Decision == DecisionAccepted && o.Rating.Changed() {
 		var d Counts
@@ -168,7 +190,11 @@ func (o *Outcome) Counted(fn func(agent Actor, at time.Time, delta Counts)) {
 // every outcome that built it. Taking a conversation's slots out and the
 // rebuilt ones in is how a late part moves the counters.
 func (s *Slot) Counted(fn func(agent Actor, at time.Time, delta Counts)) {
-	fn(s.Agent, s.FirstRequestAt, Counts{Surveys: 1})
+	d := Counts{Surveys: 1}
+	if s.Inferred {
+		d.Inferred = 1
+	}
+	fn(s.Agent, s.FirstRequestAt, d)
 	if s.Value >= 1 && s.Value <= 5 {
 		var d Counts
 		d.ByValue[s.Value]++
@@ -182,6 +208,7 @@ func (c Counts) Negate() Counts {
 		c.ByValue[i] = -c.ByValue[i]
 	}
 	c.Surveys = -c.Surveys
+	c.Inferred = -c.Inferred
 	return c
 }
 

@@ -113,7 +113,10 @@ func (h *Webhook) ingestDeletion(n *Notification, kind, key string) (Answer, int
 	if item.ID == "" {
 		return Answer{Status: "error", Error: "field data.item.id: missing"}, http.StatusBadRequest
 	}
-	id := Sanitize(string(item.ID)) // as the mapping names contacts and conversations
+	id := string(item.ID) // the mapping keys contacts and conversations by their ids
+	if !domain.ValidName(id) {
+		return Answer{Status: "ignored"}, http.StatusOK // the mapping stores no such id
+	}
 	e := domain.Erasure{By: "intercom " + n.Topic + " " + n.ID}
 	if kind == "conversation" {
 		e.Conversation = id

@@ -163,9 +163,20 @@ func readValue(name string, data []byte, lineBase, n int) []Record {
 	}
 	var recs []Record
 	for i, raw := range probe.Conversations {
-		recs = append(recs, decodeRecord(fmt.Sprintf("%s:%d (conversations[%d])", name, lineBase+line, i), raw))
+		r := decodeRecord(fmt.Sprintf("%s:%d (conversations[%d])", name, lineBase+line, i), raw)
+		if r.Err == nil && r.Conv.Parts == nil {
+			r.Err = errListWithoutParts(r.Conv.ID)
+		}
+		recs = append(recs, r)
 	}
 	return recs
+}
+
+// errListWithoutParts refuses a conversation.list item without parts: GET
+// /conversations lists conversations without their parts, and importing
+// them would store empty conversations as if nothing had happened.
+func errListWithoutParts(id FlexID) error {
+	return fmt.Errorf("conversation %s has no conversation_parts: a conversation.list (GET /conversations) leaves parts out; fetch whole conversations with `csat sync intercom`", quote(string(id)))
 }
 
 func decodeRecord(src string, raw []byte) Record {
@@ -189,7 +200,7 @@ const ImportBatch = 1000
 // contribute nothing. progress, if not nil, gets steps done and total.
 func Import(in *Ingester, recs []Record, clock time.Time, progress func(done, total int)) (rep Report, malformed []Skip, err error) {
 	var steps []Step
-	var learned []string
+	var aliases []string
 	for _, r := range recs {
 		if r.Err != nil {
 			malformed = append(malformed, Skip{What: r.Source, Reason: r.Err.Error()})
@@ -204,19 +215,22 @@ func Import(in *Ingester, recs []Record, clock time.Time, progress func(done, to
 			continue
 		}
 		steps = append(steps, p.Steps...)
-		learned = append(learned, p.Learned...)
+		aliases = append(aliases, p.Aliases...)
+		if p.Truncated {
+			rep.Truncated = append(rep.Truncated, p.Conv)
+		}
 		for _, s := range p.Skipped {
 			rep.Skipped = append(rep.Skipped, Skip{What: r.Source + ": " + s.What, Reason: s.Reason})
 		}
 	}
 	SortSteps(steps)
-	for done := 0; done < len(steps) || len(learned) > 0; {
+	for done := 0; done < len(steps) || len(aliases) > 0; {
 		end := min(done+ImportBatch, len(steps))
-		part, err := in.Apply(steps[done:end], learned)
+		part, err := in.Apply(steps[done:end], aliases)
 		if err != nil {
 			return rep, malformed, fmt.Errorf("writing steps %d..%d: %w", done+1, end, err)
 		}
-		learned = nil
+		aliases = nil // the first batch records them, before any rating needs them
 		rep.Add(part)
 		done = end
 		if progress != nil {

@@ -23,8 +23,15 @@ type Sink interface {
 	// source carried key. It must be safe to call beside ApplyBatch.
 	Marked(source, key string) (bool, error)
 	// Marks calls fn for each committed marked key of source that starts
-	// with prefix. The ingester reads only the learned admin names with it.
+	// with prefix.
 	Marks(source, prefix string, fn func(key string) error) error
+}
+
+// namer is a sink that keeps display names (the store does): a name step
+// that would not change its entry is left out, so a payload that repeats a
+// name writes nothing for it.
+type namer interface {
+	NameOf(a domain.Actor) (display, email string)
 }
 
 // markSource is the source of the Intercom marks: the bookkeeping event
@@ -33,15 +40,14 @@ type Sink interface {
 // answer to "seen before?" and the data can never disagree.
 const markSource = "intercom"
 
-// learnedPrefix starts the keys that record an admin's teammate name,
-// "admin/<id>=<name>" (Plan.Learned).
-const learnedPrefix = "admin/"
-
 // Report counts what an ingest did.
 type Report struct {
 	Applied int    // domain events written
 	Already int    // steps whose key was seen before (redelivery, re-import)
 	Skipped []Skip // steps left out, with the reason the rules gave
+	// Truncated lists conversations with more parts than their payload
+	// listed: their history here is incomplete.
+	Truncated []string
 }
 
 // Add folds o into r.
@@ -49,18 +55,17 @@ func (r *Report) Add(o Report) {
 	r.Applied += o.Applied
 	r.Already += o.Already
 	r.Skipped = append(r.Skipped, o.Skipped...)
+	r.Truncated = append(r.Truncated, o.Truncated...)
 }
 
 // Ingester applies mapped steps to a sink exactly once each. It is safe for
 // concurrent use; ingests are serialized, since each plans against the
 // sink's conversation state. Whether a key was ingested before
 // is asked of the sink, key by key: the ingester's memory does not grow
-// with what it ingests, only with the admins it names.
+// with what it ingests.
 type Ingester struct {
-	mu    sync.Mutex // held while planning and committing
-	sink  Sink
-	nmu   sync.Mutex // guards names, so mapping runs beside commits
-	names *Names
+	mu   sync.Mutex // held while planning and committing
+	sink Sink
 
 	qmu     sync.Mutex // guards the group-commit queue
 	queue   []*request
@@ -76,20 +81,10 @@ type Ingester struct {
 	erasers    sync.WaitGroup
 }
 
-// NewIngester reads the admin names learned so far back from the sink's
-// marks (a few keys per admin, whatever the size of the log).
+// NewIngester returns an ingester writing to sink. Identities are keyed by
+// Intercom's ids, so nothing needs reading back first.
 func NewIngester(sink Sink) (*Ingester, error) {
-	in := &Ingester{sink: sink, names: NewNames(), syncing: make(chan struct{}, 1)}
-	err := sink.Marks(markSource, learnedPrefix, func(k string) error {
-		if id, name, ok := strings.Cut(k[len(learnedPrefix):], "="); ok {
-			in.names.Remember(id, name)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the learned Intercom admin names: %w", err)
-	}
-	return in, nil
+	return &Ingester{sink: sink, syncing: make(chan struct{}, 1)}, nil
 }
 
 // Pause runs fn while no ingest is in progress, e.g. a consistency check.
@@ -105,12 +100,9 @@ func (in *Ingester) Seen(key string) (bool, error) {
 	return in.sink.Marked(markSource, key)
 }
 
-// Map maps a conversation under the ingester's lock (the directory of
-// names is shared).
+// Map maps a conversation; it reads nothing of the sink.
 func (in *Ingester) Map(c *Conversation) (Plan, error) {
-	in.nmu.Lock()
-	defer in.nmu.Unlock()
-	return Map(c, in.names)
+	return Map(c)
 }
 
 // request is one caller's steps waiting for a group commit.
@@ -283,7 +275,7 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		if err != nil {
 			return Report{}, nil, nil, nil, err
 		}
-		if ok {
+		if ok || in.shown(s.Event) {
 			rep.Already++
 			continue
 		}
@@ -294,6 +286,10 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 			if c, ok := in.sink.Conversation(conv); ok {
 				ws.Conversations[conv] = clone(c)
 			}
+		}
+		oneCustomer(ws.Conversations[ev.Conv], &ev)
+		if err := in.unalias(&ev, seen); err != nil {
+			return Report{}, nil, nil, nil, err
 		}
 		if !untried[ev.Conv] {
 			_, err := ws.Apply(ev)
@@ -309,6 +305,50 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		whats = append(whats, s.What)
 	}
 	return rep, evs, keys, whats, nil
+}
+
+// unalias gives a rating of an admin id known to write as a bot (Operator,
+// Fin; Plan.Aliases) to that bot: a rating names its teammate by id only.
+func (in *Ingester) unalias(ev *domain.Event, seen func(string) (bool, error)) error {
+	if ev.Kind != domain.EvObserve || !ev.Agent.IsTeammate() {
+		return nil
+	}
+	for _, bot := range []domain.Actor{Operator, domain.Fin} {
+		ok, err := seen(aliasKey(ev.Agent.Name, bot))
+		if err != nil {
+			return err
+		}
+		if ok {
+			ev.Agent = bot
+			return nil
+		}
+	}
+	return nil
+}
+
+// shown reports whether ev is a name the sink already shows.
+func (in *Ingester) shown(ev domain.Event) bool {
+	n, ok := in.sink.(namer)
+	if !ok || ev.Kind != domain.EvName {
+		return false
+	}
+	display, email := n.NameOf(ev.Actor)
+	return display == ev.Text && email == ev.By
+}
+
+// oneCustomer keeps a contact one customer: a contact stored as lead:X that
+// a later payload calls user:X (a lead who signed up, or a v2 contact
+// without a role) is still lead:X in this conversation, never a second
+// customer that would make it a group.
+func oneCustomer(c *domain.Conversation, ev *domain.Event) {
+	if c == nil {
+		return
+	}
+	for _, a := range c.Customers {
+		if ev.Actor.IsCustomer() && a.Name == ev.Actor.Name {
+			ev.Actor = a
+		}
+	}
 }
 
 // clone copies a conversation deeply enough that the scratch workspace

@@ -4,10 +4,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"html"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -32,131 +30,86 @@ type Plan struct {
 	Conv    string
 	Steps   []Step
 	Skipped []Skip
-	// Learned lists admins named for the first time, as "admin/<id>=<name>" keys.
-	Learned []string
+	// Truncated is set when the conversation has more parts than the
+	// payload lists (the API lists at most 500).
+	Truncated bool
+	// Aliases are keys recording admin ids that write as bots
+	// ("botadmin/274=operator"), so a later rating naming only the id is
+	// the bot's (see Ingester.plan).
+	Aliases []string
 }
 
 // Map turns an Intercom conversation (REST or webhook item) into steps. It
 // never fails half-way: a payload that cannot be mapped returns an error
 // naming the field, and no plan.
-func Map(c *Conversation, names *Names) (Plan, error) {
+func Map(c *Conversation) (Plan, error) {
 	if c.ID == "" {
 		return Plan{}, fmt.Errorf("field id: missing")
 	}
-	conv := Sanitize(string(c.ID))
-	if conv != string(c.ID) {
+	conv := string(c.ID)
+	if !domain.ValidName(conv) {
 		return Plan{}, fmt.Errorf("field id: %q is not a conversation id ([A-Za-z0-9_.-]+)", c.ID)
 	}
 	if c.CreatedAt == 0 {
 		return Plan{}, fmt.Errorf("field created_at: missing")
 	}
-	p := Plan{Conv: conv}
 	var parts []Part
 	if c.Parts != nil {
 		parts = append(parts, c.Parts.Parts...)
 	}
-	// Parts arrive newest first in some exports: order them, stably, by time.
-	sort.SliceStable(parts, func(i, j int) bool { return parts[i].CreatedAt < parts[j].CreatedAt })
-
-	// Learn names and contact roles from every author before mapping, so a
-	// reference that carries only an id still resolves.
-	roles := map[string]string{}
-	learn := func(r *Ref) {
-		if r == nil || r.ID == "" {
-			return
-		}
-		switch r.Type {
-		case "admin":
-			if r.Name != "" {
-				if name, isNew := names.Learn(string(r.ID), r.Name); isNew {
-					p.Learned = append(p.Learned, "admin/"+string(r.ID)+"="+name)
-				}
-			}
-		case "user", "lead":
-			roles[string(r.ID)] = r.Type
-		}
-	}
-	if c.Source != nil {
-		learn(c.Source.Author)
+	sort.SliceStable(parts, func(i, j int) bool { return lessPart(parts[i], parts[j]) })
+	who := newPeople(c)
+	src := source(c)
+	if src != nil {
+		who.learn(src.Author, c.CreatedAt)
 	}
 	for i := range parts {
-		learn(parts[i].Author)
+		who.learn(parts[i].Author, parts[i].CreatedAt)
 	}
-	if c.User != nil {
-		learn(c.User)
+	refs := contactRefs(c, src)
+	for _, r := range refs {
+		who.learn(r, c.CreatedAt)
 	}
-	for i := range c.Customers {
-		learn(&c.Customers[i])
-	}
-
-	// The customers: the source's author when a contact, then the listed contacts.
-	var contacts []*Ref
-	if c.Source != nil && c.Source.Author != nil && isCustomerType(c.Source.Author.Type) {
-		contacts = append(contacts, c.Source.Author)
-	}
-	if c.Contacts != nil {
-		for i := range c.Contacts.Contacts {
-			contacts = append(contacts, &c.Contacts.Contacts[i])
-		}
-	}
-	if c.User != nil {
-		contacts = append(contacts, c.User)
-	}
-	for i := range c.Customers {
-		contacts = append(contacts, &c.Customers[i])
-	}
-	var customers []domain.Actor
-	for _, r := range contacts {
-		a, ok := customer(r, roles)
-		if !ok {
-			continue
-		}
-		dup := false
-		for _, x := range customers {
-			dup = dup || x.Name == a.Name // user:x and lead:x are one Intercom contact
-		}
-		if !dup {
-			customers = append(customers, a)
-		}
-	}
+	customers := customersOf(refs, who)
 	if len(customers) == 0 {
 		return Plan{}, fmt.Errorf("field contacts.contacts: no customer (user or lead) in conversation %s", conv)
 	}
-
-	start := c.CreatedAt.Time()
-	origin, opener := originOf(c, names)
-	channel := domain.ChannelMessenger
-	if c.Source != nil && c.Source.Type == "email" {
-		channel = domain.ChannelEmail
-	}
-	p.add(Step{Key: "conv/" + conv, What: "conversation " + conv,
-		Event: domain.Event{Kind: domain.EvStart, At: start, Conv: conv, Actor: customers[0], Origin: origin, Channel: channel, Agent: opener}})
-	for _, a := range customers[1:] {
-		p.add(Step{Key: "contact/" + conv + "/" + a.Name, What: "contact " + a.Name,
-			Event: domain.Event{Kind: domain.EvAdd, At: start, Conv: conv, Actor: a}})
-	}
-	if c.Source != nil && c.Source.Author != nil {
-		if who, ok := author(c.Source.Author, names, roles); ok {
-			p.add(Step{Key: "source/" + conv, What: "opening message",
-				Event: domain.Event{Kind: domain.EvSay, At: start, Conv: conv, Actor: who, Text: Text(c.Source.Body)}})
-		} else {
-			p.Skipped = append(p.Skipped, Skip{"opening message", "author type " + quote(c.Source.Author.Type) + " is not a contact, admin or bot"})
-		}
-	}
+	p := Plan{Conv: conv, Truncated: c.Parts != nil && c.Parts.TotalCount > len(c.Parts.Parts)}
+	p.opening(c, src, customers, who)
 	for i, part := range parts {
 		next := time.Time{}
 		if i+1 < len(parts) {
 			next = parts[i+1].CreatedAt.Time()
 		}
-		p.part(conv, part, next, c, names, roles)
+		p.part(conv, part, next, c, who)
 	}
 	if c.Rating != nil {
-		p.rating(conv, c.Rating, names, roles)
+		p.rating(conv, c.Rating, who)
 	}
+	if c.AIAgent != nil {
+		p.finRating(conv, c.AIAgent, customers[0])
+	}
+	p.names(who)
+	SortSteps(p.Steps) // oldest first, as an import applies them
+	p.alias(who)
 	return p, nil
 }
 
-func (p *Plan) add(s Step) { p.Steps = append(p.Steps, s) }
+// alias records the admin ids seen writing as bots.
+func (p *Plan) alias(who *people) {
+	for id, a := range who.bots {
+		p.Aliases = append(p.Aliases, aliasKey(id, a))
+	}
+	sort.Strings(p.Aliases)
+}
+
+// aliasKey records that admin id writes as bot a.
+func aliasKey(id string, a domain.Actor) string { return aliasPrefix + id + "=" + a.Name }
+
+const aliasPrefix = "botadmin/"
+
+func (p *Plan) add(s Step)               { p.Steps = append(p.Steps, s) }
+func (p *Plan) skip(what, reason string) { p.Skipped = append(p.Skipped, Skip{what, reason}) }
 
 func quote(s string) string {
 	if s == "" {
@@ -165,25 +118,100 @@ func quote(s string) string {
 	return s
 }
 
+// source is the opening message: source in API v2, conversation_message in v1.
+func source(c *Conversation) *Source {
+	if c.Source != nil {
+		return c.Source
+	}
+	return c.ConversationMessage
+}
+
+// contactRefs lists the customers' references: the opening message's
+// author when a contact, then the listed contacts (v2 contacts, v1 user
+// and customers).
+func contactRefs(c *Conversation, src *Source) []*Ref {
+	var refs []*Ref
+	if src != nil && src.Author != nil && isCustomerType(src.Author.Type) {
+		refs = append(refs, src.Author)
+	}
+	if c.Contacts != nil {
+		for i := range c.Contacts.Contacts {
+			refs = append(refs, &c.Contacts.Contacts[i])
+		}
+	}
+	if c.User != nil {
+		refs = append(refs, c.User)
+	}
+	for i := range c.Customers {
+		refs = append(refs, &c.Customers[i])
+	}
+	return refs
+}
+
+// customersOf is one customer per contact id, in order of appearance.
+func customersOf(refs []*Ref, who *people) []domain.Actor {
+	var out []domain.Actor
+	seen := map[string]bool{}
+	for _, r := range refs {
+		a, ok := who.customer(r)
+		if ok && !seen[a.Name] {
+			seen[a.Name] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// opening maps the start, the other customers and the opening message. The
+// start names Intercom as the helpdesk that decides this conversation's
+// surveys: its rules' sends arrive as observed ratings and requests.
+func (p *Plan) opening(c *Conversation, src *Source, customers []domain.Actor, who *people) {
+	conv, start := p.Conv, c.CreatedAt.Time()
+	origin, opener := originOf(src, who)
+	channel := domain.ChannelMessenger
+	if src != nil && src.Type == "email" {
+		channel = domain.ChannelEmail
+	}
+	p.add(Step{Key: "conv/" + conv, What: "conversation " + conv,
+		Event: domain.Event{Kind: domain.EvStart, At: start, Conv: conv, Actor: customers[0], Origin: origin, Channel: channel, Agent: opener, By: markSource}})
+	for _, a := range customers[1:] {
+		p.add(Step{Key: "contact/" + conv + "/" + a.Name, What: "contact " + a.Name,
+			Event: domain.Event{Kind: domain.EvAdd, At: start, Conv: conv, Actor: a}})
+	}
+	if src == nil || src.Author == nil {
+		return
+	}
+	who2, ok := who.actor(src.Author)
+	switch {
+	case !ok:
+		p.skip("opening message", "author type "+quote(src.Author.Type)+" is not a contact, admin or bot")
+	case Text(src.Body) == "":
+		// An opening without text (a Workflow's empty start) is no message.
+	default:
+		p.add(Step{Key: "source/" + conv, What: "opening message",
+			Event: domain.Event{Kind: domain.EvSay, At: start, Conv: conv, Actor: who2, Text: Text(src.Body)}})
+	}
+}
+
 // originOf reads source.delivered_as: customer_initiated → inbound;
 // admin_initiated → direct (opened by the source's admin); operator_initiated
 // (Custom Bots) and automated (Series, Workflows) → workflow;
 // campaigns_initiated (legacy outbound messages) → message, or
 // visitor-message when the customer is a lead.
-func originOf(c *Conversation, names *Names) (domain.Origin, domain.Actor) {
-	if c.Source == nil {
+func originOf(src *Source, who *people) (domain.Origin, domain.Actor) {
+	if src == nil {
 		return domain.OriginInbound, domain.Actor{}
 	}
-	switch c.Source.DeliveredAs {
+	switch src.DeliveredAs {
 	case "admin_initiated":
-		if a := c.Source.Author; a != nil && a.Type == "admin" && a.ID != "" {
-			return domain.OriginDirect, names.Admin(string(a.ID))
+		if a, ok := who.actor(src.Author); ok && a.IsTeammate() {
+			return domain.OriginDirect, a
 		}
 		return domain.OriginMessage, domain.Actor{}
 	case "operator_initiated", "automated":
 		return domain.OriginWorkflow, domain.Actor{}
 	case "campaigns_initiated":
-		if a := c.Source.Author; a != nil && a.Type == "lead" {
+		if a := src.Author; a != nil && a.Type == "lead" {
 			return domain.OriginVisitorMessage, domain.Actor{}
 		}
 		return domain.OriginMessage, domain.Actor{}
@@ -191,132 +219,100 @@ func originOf(c *Conversation, names *Names) (domain.Origin, domain.Actor) {
 	return domain.OriginInbound, domain.Actor{}
 }
 
-// author maps a part's author: contacts to customers, admins to teammates,
-// bots and teams to bot agents.
-func author(r *Ref, names *Names, roles map[string]string) (domain.Actor, bool) {
-	if r == nil {
-		return domain.Actor{}, false
-	}
-	switch {
-	case isCustomerType(r.Type):
-		return customer(r, roles)
-	case r.Type == "admin" && r.ID != "":
-		return names.Admin(string(r.ID)), true
-	case r.Type == "bot" || r.Type == "team":
-		return bot(r), true
-	}
-	return domain.Actor{}, false
-}
-
-func (p *Plan) part(conv string, part Part, next time.Time, c *Conversation, names *Names, roles map[string]string) {
-	what := "part " + string(part.ID) + " (" + quote(part.PartType) + ")"
-	if part.ID == "" {
-		p.Skipped = append(p.Skipped, Skip{what, "part has no id"})
-		return
-	}
-	if part.CreatedAt == 0 {
-		p.Skipped = append(p.Skipped, Skip{what, "part has no created_at"})
-		return
-	}
-	who, ok := author(part.Author, names, roles)
-	if !ok {
-		p.Skipped = append(p.Skipped, Skip{what, "author is not a contact, admin or bot"})
-		return
-	}
-	at := part.CreatedAt.Time()
-	ev := domain.Event{At: at, Conv: conv, Actor: who}
-	switch part.PartType {
-	case "comment":
-		ev.Kind, ev.Text = domain.EvSay, Text(part.Body)
-	case "note":
-		ev.Kind, ev.Text = domain.EvNote, Text(part.Body)
-	case "close":
-		ev.Kind = domain.EvClose
-	case "open", "unsnoozed":
-		ev.Kind = domain.EvReopen
-	case "snoozed":
-		// Parts do not carry the snooze's end: the conversation's snoozed_until
-		// when it is still ahead, else the next part, else a day.
-		ev.Kind = domain.EvSnooze
-		switch {
-		case c.SnoozedUntil.Time().After(at) && next.IsZero():
-			ev.Until = c.SnoozedUntil.Time()
-		case next.After(at):
-			ev.Until = next
-		default:
-			ev.Until = at.Add(24 * time.Hour)
-		}
-	case "participant_added":
-		p.Skipped = append(p.Skipped, Skip{what, "the added customer is taken from contacts"})
-		return
-	default:
-		p.Skipped = append(p.Skipped, Skip{what, "part type has no effect on ratings"})
-		return
-	}
-	p.add(Step{Key: "part/" + conv + "/" + string(part.ID), What: what, Event: ev})
-}
-
-func (p *Plan) rating(conv string, r *Rating, names *Names, roles map[string]string) {
-	if r.Rating == nil {
-		return // no rating yet
-	}
-	what := "rating " + strconv.Itoa(*r.Rating)
+// rating maps conversation_rating: a request Intercom reports
+// (requested_at), then the rating of the teammate it names.
+func (p *Plan) rating(conv string, r *Rating, who *people) {
 	cust := r.Contact
 	if cust == nil {
 		cust = r.Customer // v1 shape
 	}
-	who, ok := customer(cust, roles)
+	customer, ok := who.customer(cust)
+	var agent domain.Actor
+	if r.Teammate != nil && r.Teammate.ID != "" {
+		mate := *r.Teammate
+		if mate.Type == "" {
+			mate.Type = "admin" // a bare reference names an admin
+		}
+		agent, _ = who.actor(&mate)
+	}
+	what := "rating"
+	if r.Rating != nil {
+		what += " " + strconv.Itoa(*r.Rating)
+	}
 	switch {
-	case *r.Rating < 1 || *r.Rating > 5:
-		p.Skipped = append(p.Skipped, Skip{what, "rating is outside 1..5"})
+	case r.Rating == nil && r.RequestedAt == 0:
+		return // no survey known
+	case r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5):
+		p.skip(what, "rating is outside 1..5")
 		return
 	case !ok:
-		p.Skipped = append(p.Skipped, Skip{what, "rating names no contact or customer"})
+		p.skip(what, "rating names no contact or customer")
 		return
-	case r.Teammate == nil || r.Teammate.ID == "":
-		p.Skipped = append(p.Skipped, Skip{what, "rating names no teammate"})
+	case !agent.IsAgent():
+		p.skip(what, "rating names no teammate")
 		return
-	case r.CreatedAt == 0:
-		p.Skipped = append(p.Skipped, Skip{what, "rating has no created_at"})
+	case r.Rating != nil && r.CreatedAt == 0:
+		p.skip(what, "rating has no created_at")
 		return
 	}
-	var agent domain.Actor
-	if r.Teammate.Type == "bot" || r.Teammate.Type == "team" {
-		agent = bot(r.Teammate)
-	} else {
-		agent = names.Admin(string(r.Teammate.ID))
+	if r.RequestedAt != 0 {
+		at := r.RequestedAt.Time()
+		p.add(Step{Key: "request/" + conv + "/" + agent.Name, What: "survey request for " + agent.Name,
+			Event: domain.Event{Kind: domain.EvObserve, At: at, Conv: conv, Actor: customer, Agent: agent, Until: at}})
+	}
+	if r.Rating == nil {
+		return
 	}
 	asked := r.CreatedAt.Time()
-	at := asked
-	if r.UpdatedAt.Time().After(at) {
-		at = r.UpdatedAt.Time()
+	if r.RequestedAt != 0 {
+		asked = r.RequestedAt.Time()
 	}
-	remark := Text(r.Remark)
-	sum := sha1.Sum([]byte(remark))
-	key := "rating/" + conv + "/" + agent.Name + "/" + strconv.Itoa(*r.Rating) + "/" + hex.EncodeToString(sum[:4]) + "/" + strconv.FormatInt(int64(r.UpdatedAt), 10)
-	p.add(Step{Key: key, What: what + " for " + agent.Name,
-		Event: domain.Event{Kind: domain.EvObserve, At: at, Conv: conv, Actor: who, Agent: agent, Value: *r.Rating, Text: remark, Until: asked}})
+	p.observe(conv, what, customer, agent, *r.Rating, Text(r.Remark), asked, r.CreatedAt, r.UpdatedAt)
 }
 
-// Text turns an HTML body into the plain text customers read: tags dropped,
-// block ends as spaces, entities decoded, runs of space collapsed. Its
-// length in code points is what the length rule counts.
-func Text(body string) string {
-	if !strings.ContainsAny(body, "<&") {
-		return strings.Join(strings.Fields(body), " ")
+// finRating maps ai_agent.rating: the customer's rating of Fin.
+func (p *Plan) finRating(conv string, a *AIAgent, customer domain.Actor) {
+	if a.Rating == nil {
+		return
 	}
-	var b strings.Builder
-	in := false
-	for _, r := range body {
-		switch {
-		case r == '<':
-			in = true
-			b.WriteByte(' ')
-		case r == '>' && in:
-			in = false
-		case !in:
-			b.WriteRune(r)
-		}
+	what := "Fin rating " + strconv.Itoa(*a.Rating)
+	switch {
+	case *a.Rating < 1 || *a.Rating > 5:
+		p.skip(what, "rating is outside 1..5")
+		return
+	case a.CreatedAt == 0:
+		p.skip(what, "rating has no created_at")
+		return
 	}
-	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+	p.observe(conv, what, customer, domain.Fin, *a.Rating, Text(a.RatingRemark), a.CreatedAt.Time(), a.CreatedAt, a.UpdatedAt)
+}
+
+// observe adds an observed rating. Its key holds the value, the remark and
+// updated_at, so a changed rating is a new step and a redelivered one is not.
+func (p *Plan) observe(conv, what string, customer, agent domain.Actor, value int, remark string, asked time.Time, created, updated Timestamp) {
+	at := created.Time()
+	if updated > created {
+		at = updated.Time()
+	}
+	sum := sha1.Sum([]byte(remark))
+	key := "rating/" + conv + "/" + agent.Name + "/" + strconv.Itoa(value) + "/" + hex.EncodeToString(sum[:4]) + "/" + strconv.FormatInt(int64(updated), 10)
+	p.add(Step{Key: key, What: what + " for " + agent.Name,
+		Event: domain.Event{Kind: domain.EvObserve, At: at, Conv: conv, Actor: customer, Agent: agent, Value: value, Text: remark, Until: asked, Updated: at}})
+}
+
+// names adds the display names the payload shows, at the time each was
+// seen, so the newest name wins wherever payloads arrive from.
+func (p *Plan) names(who *people) {
+	actors := make([]domain.Actor, 0, len(who.names))
+	for a := range who.names {
+		actors = append(actors, a)
+	}
+	sort.Slice(actors, func(i, j int) bool { return actors[i].String() < actors[j].String() })
+	for _, a := range actors {
+		n := who.names[a]
+		sum := sha1.Sum([]byte(n.display + "\x00" + n.email))
+		key := "name/" + strconv.Itoa(int(a.Kind)) + "/" + a.Name + "/" + hex.EncodeToString(sum[:4]) + "/" + strconv.FormatInt(int64(n.at), 10)
+		p.add(Step{Key: key, What: "name of " + a.String(),
+			Event: domain.Event{Kind: domain.EvName, At: n.at.Time(), Actor: a, Text: n.display, By: n.email}})
+	}
 }

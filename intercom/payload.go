@@ -82,6 +82,11 @@ type Conversation struct {
 	User      *Ref      `json:"user"`
 	Parts     *PartList `json:"conversation_parts"`
 	Rating    *Rating   `json:"conversation_rating"`
+	// ConversationMessage is the API v1 spelling of the source.
+	ConversationMessage *Source `json:"conversation_message"`
+	// AIAgent is Fin's part in the conversation, with its own rating.
+	AIAgent             *AIAgent `json:"ai_agent"`
+	AIAgentParticipated bool     `json:"ai_agent_participated"`
 	// SnoozedUntil is when a snoozed conversation wakes.
 	SnoozedUntil Timestamp `json:"snoozed_until"`
 }
@@ -98,6 +103,18 @@ type Source struct {
 // PartList wraps the conversation's parts.
 type PartList struct {
 	Parts []Part `json:"conversation_parts"`
+	// TotalCount is the number of parts the conversation has; the API
+	// lists at most 500, so more than listed means the list is cut.
+	TotalCount int `json:"total_count"`
+}
+
+// AIAgent is the conversation's ai_agent object: Fin's involvement and the
+// rating the customer gave Fin.
+type AIAgent struct {
+	Rating       *int      `json:"rating"`
+	RatingRemark string    `json:"rating_remark"`
+	CreatedAt    Timestamp `json:"created_at"`
+	UpdatedAt    Timestamp `json:"updated_at"`
 }
 
 // Part is one conversation part: a comment, note, close, open, snooze…
@@ -117,6 +134,9 @@ type Ref struct {
 	Email string `json:"email"`
 	// Role is the contact's role ("user" or "lead") where the API gives it.
 	Role string `json:"role"`
+	// FromAIAgent and IsAIAnswer mark a part Fin wrote.
+	FromAIAgent bool `json:"from_ai_agent"`
+	IsAIAnswer  bool `json:"is_ai_answer"`
 }
 
 // Rating is conversation_rating in both shapes: v2 (contact, teammate,
@@ -129,6 +149,9 @@ type Rating struct {
 	Contact   *Ref      `json:"contact"`
 	Customer  *Ref      `json:"customer"`
 	Teammate  *Ref      `json:"teammate"`
+	// RequestedAt is when Intercom sent the survey, where an export gives
+	// it: a request known apart from its answer.
+	RequestedAt Timestamp `json:"requested_at"`
 }
 
 // Timestamp is a Unix time in seconds; the API sends numbers, some exports strings.

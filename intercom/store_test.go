@@ -33,8 +33,7 @@ func webhookOn(tb testing.TB, st *store.Store) *intercom.Webhook {
 }
 
 // TestRedeliveryAfterRestartChangesNothingInTheStore: a new process (new
-// store handle, new Ingester) knows every key from the store's mark index
-// and the admin names from its learned-name marks.
+// store handle, new Ingester) knows every key from the store's mark index.
 func TestRedeliveryAfterRestartChangesNothingInTheStore(t *testing.T) {
 	body, err := os.ReadFile("testdata/notification_rating.json")
 	if err != nil {
@@ -58,17 +57,19 @@ func TestRedeliveryAfterRestartChangesNothingInTheStore(t *testing.T) {
 	if a, code := wh.Ingest(body); code != http.StatusOK || a.Status != "duplicate" {
 		t.Fatalf("redelivery after restart: %d %+v", code, a)
 	}
-	// A new conversation where the admin shows another display name: the
-	// name learned before the restart holds (nothing since has shown this
-	// admin to the new Ingester).
+	// A new conversation where the admin shows another display name: a
+	// rename, shown on all history; the ratings stay with the admin id.
 	other := bytes.ReplaceAll(body, []byte(`"1295"`), []byte(`"1296"`))
 	other = bytes.ReplaceAll(other, []byte("Ciaran Lee"), []byte("C. Lee"))
 	other = bytes.Replace(other, []byte("notif_ccd8a4d0"), []byte("notif_0000aaaa"), 1)
 	if a, code := wh.Ingest(other); code != http.StatusOK || a.Status != "ok" || a.Applied == 0 {
 		t.Fatalf("new conversation: %d %+v", code, a)
 	}
-	if c := st.AllTime(domain.Teammate("Ciaran.Lee")); c.ByValue[5] != 2 {
-		t.Fatalf("Ciaran.Lee's counts %+v, want both 5s", c)
+	if c := st.AllTime(domain.Teammate("991267390")); c.ByValue[5] != 2 {
+		t.Fatalf("Ciaran Lee's counts %+v, want both 5s", c)
+	}
+	if n := st.DisplayName(domain.Teammate("991267390")); n != "C. Lee" {
+		t.Fatalf("display name %q after the rename, want C. Lee", n)
 	}
 	seq := st.Seq()
 	// The same conversation under a new notification id: only its mark.
@@ -103,7 +104,7 @@ func TestOlderRatingRedeliveryChangesNothingInTheStore(t *testing.T) {
 			t.Fatalf("notification %d: %d %+v", i, code, a)
 		}
 	}
-	ciaran := domain.Teammate("Ciaran.Lee")
+	ciaran := domain.Teammate("991267390")
 	if c := st.AllTime(ciaran); c.ByValue[5] != 1 || c.ByValue[1] != 0 || c.Surveys != 1 {
 		t.Fatalf("counts %+v, want the newer 5 only", c)
 	}

@@ -210,8 +210,8 @@ func (in *Ingester) syncDirectory(ctx context.Context, c *apiClient, rep *SyncRe
 	for i, a := range admins.Admins {
 		refs[i] = a.Ref
 	}
-	if learned := in.learnAdmins(refs); len(learned) > 0 {
-		if _, err := in.Apply(nil, learned); err != nil {
+	if steps, aliases := directorySteps(refs, c.now()); len(steps)+len(aliases) > 0 {
+		if _, err := in.Apply(steps, aliases); err != nil {
 			return fmt.Errorf("recording the admins' names: %w", err)
 		}
 	}
@@ -220,21 +220,20 @@ func (in *Ingester) syncDirectory(ctx context.Context, c *apiClient, rep *SyncRe
 	return err
 }
 
-// learnAdmins names the admins of the directory and returns the keys of
-// those named for the first time.
-func (in *Ingester) learnAdmins(admins []Ref) []string {
-	in.nmu.Lock()
-	defer in.nmu.Unlock()
-	var keys []string
-	for _, a := range admins {
-		if a.ID == "" || a.Name == "" {
-			continue
+// directorySteps names the admins of the directory (GET /admins) as of
+// now, and records those that are bots (Operator, Fin) as aliases.
+func directorySteps(admins []Ref, now time.Time) ([]Step, []string) {
+	who := newPeople(&Conversation{})
+	for i := range admins {
+		if admins[i].Type == "" {
+			admins[i].Type = "admin"
 		}
-		if name, isNew := in.names.Learn(string(a.ID), a.Name); isNew {
-			keys = append(keys, learnedPrefix+string(a.ID)+"="+name)
-		}
+		who.learn(&admins[i], Timestamp(now.Unix()))
 	}
-	return keys
+	var p Plan
+	p.names(who)
+	p.alias(who)
+	return p.Steps, p.Aliases
 }
 
 // searchPage is the conversation_list a search answers.

@@ -38,7 +38,7 @@ func teamEvents(teams []directoryTeam, admins []directoryAdmin, admin func(id st
 	want := map[string]map[string]bool{}
 	names := map[string]string{}
 	add := func(team, adminID string) {
-		id := Sanitize(team)
+		id := teamKey(team)
 		if id == "" {
 			return
 		}
@@ -51,7 +51,7 @@ func teamEvents(teams []directoryTeam, admins []directoryAdmin, admin func(id st
 	}
 	for _, t := range teams {
 		add(string(t.ID), "")
-		if id := Sanitize(string(t.ID)); id != "" {
+		if id := teamKey(string(t.ID)); id != "" {
 			names[id] = displayName(t.Name, id)
 		}
 		for _, a := range t.AdminIDs {
@@ -104,6 +104,14 @@ func teamEvents(teams []directoryTeam, admins []directoryAdmin, admin func(id st
 	return evs
 }
 
+// teamKey is a team's Intercom id as a store key, "" when it cannot be one.
+func teamKey(id string) string {
+	if !domain.ValidName(id) {
+		return ""
+	}
+	return id
+}
+
 // maxDisplayName bounds a team's display name, in bytes, as the domain does.
 const maxDisplayName = 200
 
@@ -136,9 +144,7 @@ func (in *Ingester) syncTeams(teams []directoryTeam, admins []directoryAdmin) (c
 		return 0, nil
 	}
 	in.Pause(func() {
-		in.nmu.Lock()
-		evs := teamEvents(teams, admins, func(id string) domain.Actor { return in.names.Admin(id) }, ts.Teams())
-		in.nmu.Unlock()
+		evs := teamEvents(teams, admins, domain.Teammate, ts.Teams())
 		if len(evs) == 0 {
 			return
 		}

@@ -180,7 +180,7 @@ func (h *Webhook) Ingest(body []byte) (Answer, int) {
 		}
 		return Answer{Status: "skipped", Skipped: []Skip{{What: "notification " + n.ID, Reason: err.Error()}}}, http.StatusOK
 	}
-	rep, err := h.Ingester.Apply(plan.Steps, append([]string{key}, plan.Learned...))
+	rep, err := h.Ingester.Apply(plan.Steps, append([]string{key}, plan.Aliases...))
 	if err != nil {
 		if h.Logf != nil {
 			h.Logf("webhook %s (%s): %v", n.ID, n.Topic, err)

@@ -140,7 +140,10 @@ func TestKillAfterDeletionAcknowledged(t *testing.T) {
 		t.Fatalf("csat serve was to kill itself in the erasure: %v\n%s", srv.cmd.ProcessState, srv.stderr)
 	}
 	checkStore(t, dir)
-	if len(filesHolding(t, dir, "Quick and clear, thank you!")) == 0 {
+	// The remark's start: a table's Snappy blocks may split the whole of it
+	// at a block boundary, and a search for it would then prove nothing.
+	const remark = "Quick and clear"
+	if len(filesHolding(t, dir, remark)) == 0 {
 		t.Fatal("the remark is not on disk before the erasure: the search cannot see it")
 	}
 
@@ -154,7 +157,7 @@ func TestKillAfterDeletionAcknowledged(t *testing.T) {
 	if !strings.Contains(srv.stderr.String(), "erased what Intercom deleted: 1 requests") {
 		t.Fatalf("no erasure logged:\n%s", srv.stderr)
 	}
-	if f := filesHolding(t, filepath.Dir(dir), "Quick and clear, thank you!"); len(f) > 0 {
+	if f := filesHolding(t, filepath.Dir(dir), remark); len(f) > 0 {
 		t.Fatalf("the remark is still in %v", f)
 	}
 	checkStore(t, dir)

@@ -23,6 +23,10 @@ type RatingRow struct {
 	FirstRequested Stamp   `json:"first_requested"`
 	Requests       int     `json:"requests"`
 	FollowUp       string  `json:"followup"` // open, claimed, contacted or resolved
+	// AgentName and CustomerName are the display names (Agent and Customer
+	// are the keys); last, so the columns before them keep their places.
+	AgentName    string `json:"agent_name"`
+	CustomerName string `json:"customer_name"` // "" without a customer
 }
 
 // ConversationRow is one conversation, in `csat export conversations` and
@@ -44,12 +48,18 @@ type ConversationRow struct {
 	Rated        int    `json:"rated"`
 }
 
-// Ratings lists the rows of a conversation's slots, in slot order.
-func Ratings(c *domain.Conversation) []RatingRow {
+// Ratings lists the rows of a conversation's slots, in slot order; name
+// gives an identity's display name.
+func Ratings(c *domain.Conversation, name func(domain.Actor) string) []RatingRow {
 	rows := make([]RatingRow, 0, len(c.Slots))
+	customerName := ""
+	if len(c.Customers) > 0 {
+		customerName = name(c.Customers[0])
+	}
 	for _, sl := range c.Slots {
 		r := RatingRow{
-			Conversation: c.ID, Agent: sl.Agent.String(), AgentKind: agentKind(sl.Agent), Customer: customer(c),
+			Conversation: c.ID, Agent: sl.Agent.String(), AgentName: name(sl.Agent), AgentKind: agentKind(sl.Agent),
+			Customer: customer(c), CustomerName: customerName,
 			Class: domain.ClassOf(sl.Value).String(), FirstRated: Stamp(sl.FirstRatedAt), LastChanged: Stamp(sl.LastChangedAt),
 			FirstRequested: Stamp(sl.FirstRequestAt), Requests: sl.Requests, FollowUp: sl.FollowUp.Stage.String(),
 		}

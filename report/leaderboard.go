@@ -38,8 +38,9 @@ type Leaderboard struct {
 
 // AgentRow is one agent's figures over the period.
 type AgentRow struct {
-	Agent string `json:"agent"`
-	Kind  string `json:"kind"` // team, teammate or bot
+	Agent   string `json:"agent"`    // the display name
+	AgentID string `json:"agent_id"` // the stable key: a script's name, an Intercom id
+	Kind    string `json:"kind"`     // team, teammate or bot
 	// Score is positive ÷ rated as shown ("15%"), "—" with no ratings;
 	// ScoreValue is the exact share, null with no ratings.
 	Score        string   `json:"score"`
@@ -50,7 +51,8 @@ type AgentRow struct {
 	Negative     int      `json:"negative"`
 	Faces        Faces    `json:"faces"`
 	Surveys      int      `json:"surveys"`
-	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, "—" when none was sent
+	SurveysKnown bool     `json:"surveys_known"` // false: a helpdesk reported answers, not all its sends
+	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, "—" when none was sent or sends are unknown
 	MeetsTarget  bool     `json:"meets_target"`
 	Ranked       bool     `json:"ranked"` // enough ratings to be ranked
 	// Change is against the previous period, null when not comparing.
@@ -71,7 +73,7 @@ type Faces struct {
 func NewLeaderboard(lb store.Leaderboard, targetPermille int) Leaderboard {
 	out := Leaderboard{
 		From: lb.Period.From.UTC().Format(time.DateOnly), To: lastDay(lb.Period), Days: days(lb.Period),
-		Target: domain.FormatPermille(targetPermille), Team: NewAgentRow(KindTeam, KindTeam, lb.Team, targetPermille),
+		Target: domain.FormatPermille(targetPermille), Team: NewAgentRow(store.AgentRow{Agent: domain.Actor{Name: KindTeam}, Display: KindTeam, Counts: lb.Team}, KindTeam, targetPermille),
 		Teammates: make([]AgentRow, 0, len(lb.Teammates)), Bots: make([]AgentRow, 0, len(lb.Bots)),
 		Teams: make([]TeamRow, 0, len(lb.Teams)), Filter: NewFilter(domain.Filter{}),
 	}
@@ -79,22 +81,24 @@ func NewLeaderboard(lb store.Leaderboard, targetPermille int) Leaderboard {
 		out.Teams = append(out.Teams, NewTeamRow(t, targetPermille))
 	}
 	for _, a := range lb.Teammates {
-		out.Teammates = append(out.Teammates, NewAgentRow(a.Agent.Name, KindTeammate, a.Counts, targetPermille))
+		out.Teammates = append(out.Teammates, NewAgentRow(a, KindTeammate, targetPermille))
 	}
 	for _, a := range lb.Bots {
-		out.Bots = append(out.Bots, NewAgentRow(a.Agent.Name, KindBot, a.Counts, targetPermille))
+		out.Bots = append(out.Bots, NewAgentRow(a, KindBot, targetPermille))
 	}
 	return out
 }
 
-// NewAgentRow is one row from an agent's counts.
-func NewAgentRow(name, kind string, c domain.Counts, targetPermille int) AgentRow {
+// NewAgentRow is one row from an agent's counts, shown by its display name.
+func NewAgentRow(a store.AgentRow, kind string, targetPermille int) AgentRow {
+	c := a.Counts
 	r := AgentRow{
-		Agent: name, Kind: kind, Score: c.ScorePercent(0),
+		Agent: domain.DisplayName(a.Agent, a.Display), AgentID: a.Agent.Name, Kind: kind, Score: c.ScorePercent(0),
 		Ratings: c.Rated(), Positive: c.Positive(), Neutral: c.Neutral(), Negative: c.Negative(),
 		Faces:   Faces{Amazing: c.ByValue[5], Great: c.ByValue[4], Okay: c.ByValue[3], Bad: c.ByValue[2], Terrible: c.ByValue[1]},
 		Surveys: c.Surveys, ResponseRate: c.ResponsePercent(0), MeetsTarget: c.MeetsTarget(targetPermille), Ranked: c.Ranked(),
 	}
+	_, r.SurveysKnown = c.SurveysSent()
 	if s, ok := c.Score(); ok {
 		r.ScoreValue = &s
 	}

@@ -44,7 +44,7 @@ func NewTeamRow(t store.TeamRow, targetPermille int) TeamRow {
 	if members == nil {
 		members = []string{}
 	}
-	return TeamRow{ID: t.Team.ID, Members: members, AgentRow: NewAgentRow(t.Team.Name, KindTeam, t.Counts, targetPermille)}
+	return TeamRow{ID: t.Team.ID, Members: members, AgentRow: NewAgentRow(store.AgentRow{Agent: domain.Actor{Name: t.Team.ID}, Display: t.Team.Name, Counts: t.Counts}, KindTeam, targetPermille)}
 }
 
 // Filter names what a report is of; "all" where it does not narrow.

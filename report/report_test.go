@@ -89,15 +89,15 @@ func contractConversation() domain.Conversation {
 // The export rows, as csat export and /api/export/* give them, in JSON and CSV.
 func TestExportContract(t *testing.T) {
 	c := contractConversation()
-	rows := Ratings(&c)
+	rows := Ratings(&c, keyName)
 	golden(t, "ratings", rows)
 	conv := NewConversationRow(&c, c.ClosedAt, c.ClosedAt.Add(time.Hour))
 	golden(t, "conversation", conv)
-	wantHeader := "conversation,agent,agent_kind,customer,value,class,comment,first_rated,last_changed,first_requested,requests,followup"
+	wantHeader := "conversation,agent,agent_kind,customer,value,class,comment,first_rated,last_changed,first_requested,requests,followup,agent_name,customer_name"
 	if got := strings.Join(CSVHeader(rows[0]), ","); got != wantHeader {
 		t.Errorf("ratings header %s", got)
 	}
-	if got := strings.Join(CSVRecord(rows[1]), ","); got != "c1,fin,bot,user:ann,,none,,,,2026-03-02T09:00:00Z,1,open" {
+	if got := strings.Join(CSVRecord(rows[1]), ","); got != "c1,fin,bot,user:ann,,none,,,,2026-03-02T09:00:00Z,1,open,fin,ann" {
 		t.Errorf("unrated slot %s", got)
 	}
 	if got := strings.Join(CSVHeader(conv), ","); got != "conversation,customer,audience,origin,channel,state,started,updated,closed,chars,messages,customers,slots,rated" {
@@ -153,7 +153,7 @@ func TestCheckContract(t *testing.T) {
 func TestArrays(t *testing.T) {
 	c := contractConversation()
 	var buf bytes.Buffer
-	rows := Ratings(&c)
+	rows := Ratings(&c, keyName)
 	err := WriteArray(&buf, func(fn func(RatingRow) error) error {
 		for _, r := range rows {
 			if err := fn(r); err != nil {
@@ -185,3 +185,6 @@ func TestArrays(t *testing.T) {
 		t.Error("an object is not an array")
 	}
 }
+
+// keyName shows an identity by its key, as a store without names does.
+func keyName(a domain.Actor) string { return domain.DisplayName(a, "") }

@@ -45,7 +45,7 @@ func RunSeries(src QuerySource, agent domain.Actor, by domain.Bucket, q Query) (
 	for _, p := range pts {
 		span := store.Period{From: p.From, To: p.To}
 		out.Points = append(out.Points, SeriesPoint{From: p.From.UTC().Format(time.DateOnly), To: lastDay(span), Days: days(span),
-			AgentRow: NewAgentRow(agent.Name, kind, p.Counts, target)})
+			AgentRow: NewAgentRow(store.AgentRow{Agent: agent, Counts: p.Counts}, kind, target)})
 	}
 	if len(pts) > 0 {
 		out.From, out.To = out.Points[0].From, out.Points[len(out.Points)-1].To

@@ -13,6 +13,8 @@ type Source interface {
 	Settings() domain.Settings
 	Leaderboard(p store.Period) (store.Leaderboard, error)
 	EachConversation(fn func(c domain.Conversation, updatedAt time.Time) error) error
+	// DisplayName is how an identity is shown: its display name, else its key.
+	DisplayName(a domain.Actor) string
 }
 
 // Report is the leaderboard of period p under the happiness target in force.
@@ -27,7 +29,7 @@ func Report(src Source, p store.Period) (Leaderboard, error) {
 // EachRating calls fn with every rating slot's row, unrated slots included.
 func EachRating(src Source, fn func(RatingRow) error) error {
 	return src.EachConversation(func(c domain.Conversation, _ time.Time) error {
-		for _, r := range Ratings(&c) {
+		for _, r := range Ratings(&c, src.DisplayName) {
 			if err := fn(r); err != nil {
 				return err
 			}

@@ -87,7 +87,7 @@ func TestAPIServesWhatTheWebhookStored(t *testing.T) {
 	}
 	code, out = get(t, hs.URL+"/api/export/ratings", "tok")
 	var rows []report.RatingRow
-	if code != http.StatusOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Agent != "Ciaran.Lee" || rows[0].Value == nil || *rows[0].Value != 5 {
+	if code != http.StatusOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].Agent != "991267390" || rows[0].AgentName != "Ciaran Lee" || rows[0].Value == nil || *rows[0].Value != 5 {
 		t.Fatalf("export: %d %s", code, out)
 	}
 	for _, q := range []string{"period=fortnight", "from=2026-13-01&to=2026-03-01", "from=2026-03-05&to=2026-03-01"} {

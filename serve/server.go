@@ -96,11 +96,16 @@ func New(cfg Config) (*Server, error) {
 		have[t.Name] = t.Role
 	}
 	for _, u := range cfg.Users.Roster() {
-		if r, ok := have[u.Name]; ok && r == u.Role {
+		name, err := teammate(cfg.Store, u)
+		if err != nil {
+			cfg.Logger.Printf("users file: %v (their role is recorded when they connect)", err)
 			continue
 		}
-		if _, err := cfg.Store.Apply(domain.Event{Kind: domain.EvRole, By: u.Name, Role: u.Role}); err != nil {
-			return nil, fmt.Errorf("serve: recording %s as %s: %w", u.Name, u.Role, err)
+		if r, ok := have[name]; ok && r == u.Role {
+			continue
+		}
+		if _, err := cfg.Store.Apply(domain.Event{Kind: domain.EvRole, By: name, Role: u.Role}); err != nil {
+			return nil, fmt.Errorf("serve: recording %s as %s: %w", name, u.Role, err)
 		}
 	}
 	in, err := intercom.NewIngester(cfg.Store)
@@ -117,6 +122,44 @@ func (s *Server) logf(format string, args ...any) { s.cfg.Logger.Printf(format, 
 // writers of Intercom data (import, sync) share it so their writes queue
 // with the notifications'.
 func (s *Server) Ingester() *intercom.Ingester { return s.ingester }
+
+// teammate is the key of the teammate a users-file line names: the key it
+// gives, or the one whose email or exact display name it gives, as the
+// store's names know them (names arrive with Intercom data).
+func teammate(st *store.Store, u User) (string, error) {
+	if u.Name != "" {
+		return u.Name, nil
+	}
+	a, ok, err := st.FindTeammate(u.Ref)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", fmt.Errorf("no teammate with the email or name %q has been seen yet (import or receive Intercom data first, or name the admin id)", u.Ref)
+	}
+	return a.Name, nil
+}
+
+// resolve sets u.Name from the users file's reference and records the
+// teammate's role the first time they connect under it.
+func (s *Server) resolve(u *User) error {
+	name, err := teammate(s.cfg.Store, *u)
+	if err != nil {
+		return err
+	}
+	u.Name = name
+	roster, err := s.cfg.Store.Teammates()
+	if err != nil {
+		return err
+	}
+	for _, t := range roster {
+		if t.Name == name && t.Role == u.Role {
+			return nil
+		}
+	}
+	_, err = s.cfg.Store.Apply(domain.Event{Kind: domain.EvRole, By: name, Role: u.Role})
+	return err
+}
 
 func (s *Server) sessionCount() int {
 	s.mu.Lock()
@@ -157,6 +200,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if !ok {
 		// Unreachable: every session passed the key check.
 		wish.Fatalln(sess, "csat: not authorized")
+		return nil
+	}
+	if err := s.resolve(&u); err != nil {
+		s.logf("ssh: %v", err)
+		wish.Fatalln(sess, "csat: "+err.Error())
 		return nil
 	}
 	m, err := tui.New(tui.Options{

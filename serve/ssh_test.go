@@ -282,8 +282,8 @@ func TestSharedDashboardOverSSH(t *testing.T) {
 		x.waitFor(who, "the conversation list", contains("1295"))
 		x.keys(who, "Enter")
 	}
-	x.waitFor("ann", "the rating in the stream", contains("rated 🤩 amazing for Ciaran.Lee (observed in Intercom)"))
-	bob := x.waitFor("bob", "the stream without ratings", contains("ratings hidden from teammates", "Ciaran.Lee"))
+	x.waitFor("ann", "the rating in the stream", contains("rated 🤩 amazing for Ciaran Lee (observed in Intercom)"))
+	bob := x.waitFor("bob", "the stream without ratings", contains("ratings hidden from teammates", "Ciaran Lee"))
 	if strings.Contains(bob, "rated") {
 		t.Fatalf("the teammate sees a rating with hidden scores on:\n%s", bob)
 	}

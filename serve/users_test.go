@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
 )
 
 const (
@@ -59,4 +60,53 @@ func keygen(t *testing.T, dir, name string) (string, string) {
 		t.Fatal(err)
 	}
 	return path, strings.TrimSpace(string(pub))
+}
+
+// The users file may name a teammate by admin id, email or exact display
+// name (quoted when it has spaces); the store's names resolve it.
+func TestUsersByAdminIDEmailOrName(t *testing.T) {
+	u, err := ParseUsers("users", []byte(`5017001 admin `+keyA+`
+"山田 太郎" teammate `+keyB+`
+chloe@example.com admin `+keyA+`
+`))
+	if err == nil {
+		t.Fatal("one key for two people accepted")
+	}
+	u, err = ParseUsers("users", []byte(`"山田 太郎" teammate `+keyB+`
+Chloé@Example.com admin `+keyA+`
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := u.Roster()
+	if _, err := teammate(st, r[0]); err == nil || !strings.Contains(err.Error(), "has been seen yet") {
+		t.Fatalf("unknown name: %v", err)
+	}
+	if _, err := st.ApplyBatch([]domain.Event{
+		{Kind: domain.EvName, Actor: domain.Teammate("5017005"), Text: "山田 太郎"},
+		{Kind: domain.EvName, Actor: domain.Teammate("5017001"), Text: "Chloé Dubois", By: "chloé@example.com"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"5017005", "5017001"} {
+		if got, err := teammate(st, r[i]); err != nil || got != want {
+			t.Errorf("%q → %q %v, want %s", r[i].Ref, got, err, want)
+		}
+	}
+	if _, err := st.ApplyBatch([]domain.Event{{Kind: domain.EvName, Actor: domain.Teammate("5017009"), Text: "山田 太郎"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := teammate(st, r[0]); err == nil || !strings.Contains(err.Error(), "use an admin id") {
+		t.Fatalf("two teammates of one name: %v", err)
+	}
+	for _, bad := range []string{`"unclosed admin ` + keyA, `"" admin ` + keyA} {
+		if _, err := ParseUsers("users", []byte(bad)); err == nil || !strings.HasPrefix(err.Error(), "users:1: name") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
 }

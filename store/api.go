@@ -36,6 +36,8 @@ type AgentRow struct {
 	Agent  domain.Actor
 	Counts domain.Counts
 	Daily  []domain.Counts
+	// Display is how the agent is shown: its display name, else its key.
+	Display string
 }
 
 // FollowUpItem is one entry of the negative-remarks queue.

@@ -41,6 +41,7 @@ type batch struct {
 	log     []logEntry
 	audit   []auditEntry
 	roles   map[string]domain.Role
+	names   names    // display names the batch gives (names.go)
 	marks   [][]byte // k/ keys of the batch's mark events
 	events  []domain.Event
 	change  Change
@@ -178,7 +179,7 @@ func (b *batch) segment(conv string) domain.Segment {
 // eventConv is the conversation an event belongs to ("" for workspace events).
 func eventConv(ev domain.Event) string {
 	switch ev.Kind {
-	case domain.EvClock, domain.EvMark, domain.EvSet, domain.EvRole, domain.EvTeam:
+	case domain.EvClock, domain.EvMark, domain.EvSet, domain.EvRole, domain.EvTeam, domain.EvName:
 		return ""
 	}
 	return ev.Conv
@@ -213,6 +214,9 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 	case domain.EvTeam:
 		b.teams[ev.Conv] = true
 		b.change.Settings = true
+	case domain.EvName:
+		b.learnName(*ev)
+		b.change.Ratings = true // the leaderboard shows the new name
 	}
 }
 

@@ -44,6 +44,7 @@ func encodeLogEntry(ev *domain.Event, o *domain.Outcome) []byte {
 	e := record(96 + len(ev.Text))
 	e.event(ev)
 	e.outcome(o)
+	e.logTail(ev, o)
 	return e.b
 }
 
@@ -51,6 +52,7 @@ func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) 
 	d := readRecord(v)
 	ev := d.event()
 	o := d.outcome()
+	d.logTail(&ev, &o)
 	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
 }
 
@@ -201,12 +203,16 @@ func decodeSchema(v []byte) (uint64, error) {
 func encodeJournalEvent(ev *domain.Event) []byte {
 	e := record(64 + len(ev.Text))
 	e.event(ev)
+	e.time(ev.Updated) // appended last, as in a log entry's tail
 	return e.b
 }
 
 func decodeJournalEvent(v []byte, seq uint64) (domain.Event, error) {
 	d := readRecord(v)
 	ev := d.event()
+	if len(d.b) > 0 {
+		ev.Updated = d.time()
+	}
 	return ev, d.done(fmt.Sprintf("journaled event %d", seq))
 }
 
@@ -384,6 +390,11 @@ func (e *enc) conversation(r *convRecord) {
 	}
 	e.int(int64(c.NewestSlot))
 	e.time(r.UpdatedAt)
+	// Appended last: older records end before them.
+	e.str(c.Helpdesk)
+	for i := range c.Slots {
+		e.bool(c.Slots[i].Inferred)
+	}
 }
 
 func (d *dec) conversation() convRecord {
@@ -440,6 +451,12 @@ func (d *dec) conversation() convRecord {
 	}
 	c.NewestSlot = int(d.int())
 	r.UpdatedAt = d.time()
+	if len(d.b) > 0 {
+		c.Helpdesk = d.str()
+		for i := range c.Slots {
+			c.Slots[i].Inferred = d.bool()
+		}
+	}
 	if c.NewestSlot < 0 || c.NewestSlot > len(c.Slots) {
 		d.fail()
 	}
@@ -471,4 +488,19 @@ func decodeTeam(v []byte, what string) (domain.Team, error) {
 		t.Members = append(t.Members, d.str())
 	}
 	return t, d.done(what)
+}
+
+// logTail writes what was added to log entries after their first shape,
+// after the outcome, so older entries simply end before it.
+func (e *enc) logTail(ev *domain.Event, o *domain.Outcome) {
+	e.time(ev.Updated)
+	e.bool(o.Survey.Inferred)
+}
+
+func (d *dec) logTail(ev *domain.Event, o *domain.Outcome) {
+	if len(d.b) == 0 {
+		return
+	}
+	ev.Updated = d.time()
+	o.Survey.Inferred = d.bool()
 }

@@ -33,7 +33,7 @@ func (b *batch) write() error {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	w := &txnWriter{txn: txn, onEntry: s.onEntry}
-	for _, put := range []func(*txnWriter) error{b.writeLog, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks} {
+	for _, put := range []func(*txnWriter) error{b.writeLog, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames} {
 		if err := put(w); err != nil {
 			return err
 		}
@@ -115,5 +115,6 @@ func (b *batch) publish() {
 	for name, r := range b.roles {
 		s.st.roles[name] = r
 	}
+	s.publishNames(b)
 	s.announce(b.change)
 }

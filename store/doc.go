@@ -54,6 +54,13 @@
 //	n/NAME                       simulator scenario saved by name: saved-at, by, script
 //	                             (scenarios.go; no event logs it: Check leaves it out, an
 //	                             erasure's rebuild copies it over)
+//	i/AGENT                      display name and email of an identity (the last EvName)
+//
+// Fields added later sit at the end of their record, so older records
+// read unchanged: a log entry's helpdesk times (Event.Updated,
+// SurveyChange.Inferred) after its outcome, a conversation's Helpdesk and
+// its slots' Inferred flags after its last update. In counters, a negative
+// surveys value -(n+1) says the inferred count follows.
 //
 // Domain says on which day each count lands (domain.Outcome.Counted): a
 // rating in the day it was first given, a survey in the day of the request
@@ -105,6 +112,21 @@
 // Schema 5 added the e/ counters. A writable open of an older store, once
 // it is at schema 4, recounts them from its conversations' rating slots
 // (a survey on the day of the slot's first request, a rating on the day it
-// was first given, as the batches count them), writes !segments, then
+// was first given, as the batches count them; a slot a helpdesk's rating
+// made is an inferred survey, as in the d/ keys), writes !segments, then
 // schema 5 while dropping the marker, in one transaction.
+//
+// # Checking tables, and what opening costs
+//
+// Badger reads and checks every table's index when it opens (its
+// options.OnTableRead and OnTableAndBlockRead modes read every table
+// whole on top of that: cost in bytes of store). Its lazy mode,
+// OnBlockRead, verifies a block when it is read, but a failing block ends
+// a table iterator as if it were exhausted (table.Iterator.Valid is false,
+// the merge iterator moves on): an iteration over a damaged table would
+// quietly return fewer keys, a wrong leaderboard rather than an error. So
+// lazy verification is safe only where the store reads by Get, which does
+// return the error; table checks stay at open, and what keeps opening cost
+// flat is checking each table once (a table never changes after Badger
+// writes it), not checking less.
 package store

@@ -75,6 +75,7 @@ func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 	if err != nil {
 		return nil, err
 	}
+	people := s.erasedPeople(es, targets)
 	var record []domain.Event
 	first, pending := s.Seq()+1, 0
 	for i := range es {
@@ -91,7 +92,7 @@ func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 		}
 		return done, x.Commit()
 	}
-	if _, err := s.rebuild(x, targets, record); err != nil {
+	if _, err := s.rebuild(x, targets, people, record); err != nil {
 		return nil, err
 	}
 	return done, nil
@@ -159,6 +160,27 @@ func (s *Store) erasureTargets(e domain.Erasure) ([]string, error) {
 	}
 	sort.Strings(convs)
 	return convs, nil
+}
+
+// erasedPeople are the customers the erasures name, as the targets'
+// conversations hold them: their display names go too (names.go).
+func (s *Store) erasedPeople(es []domain.Erasure, targets map[string]bool) map[domain.Actor]bool {
+	people := map[domain.Actor]bool{}
+	for _, e := range es {
+		if e.Customer == "" {
+			continue
+		}
+		match := customerMatcher(e.Customer)
+		for conv := range targets {
+			c, _ := s.Conversation(conv)
+			for _, a := range c.Customers {
+				if match(a) {
+					people[a] = true
+				}
+			}
+		}
+	}
+	return people
 }
 
 // customerMatcher reads user:NAME, lead:NAME, or a bare NAME for either.

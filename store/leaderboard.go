@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -22,7 +21,8 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 // open filter reads the d/ day keys; a narrower one reads the day's
 // segment keys (e/DAY SEG) that match, at most eight a day. Team rows sum
 // their members' rows.
-func (s *Store) LeaderboardOf(p Period, f domain.Filter) (Leaderboard, error) {
+func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	from, to := dayRange(p, &st)
@@ -33,7 +33,6 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (Leaderboard, error) {
 		return lb, nil
 	}
 	acc := newDayAccumulator(from, to, len(st.agents))
-	var err error
 	if f.IsZero() {
 		err = acc.read(txn, prefix(pDay), dayKey(from), dayKey(to), nil)
 	} else {
@@ -57,11 +56,8 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (Leaderboard, error) {
 			lb.Bots = append(lb.Bots, row)
 		}
 	}
-	byName := func(rows []AgentRow) {
-		sort.Slice(rows, func(i, j int) bool { return rows[i].Agent.Name < rows[j].Agent.Name })
-	}
-	byName(lb.Teammates)
-	byName(lb.Bots)
+	s.displayRows(lb.Teammates)
+	s.displayRows(lb.Bots)
 	lb.Teams = teamRows(st.teams, lb.Teammates, acc.buckets)
 	return lb, nil
 }
@@ -169,20 +165,9 @@ func (a *dayAccumulator) add(v []byte, bucket int) error {
 			}
 			a.daily[id], a.arena = a.arena[:a.buckets:a.buckets], a.arena[a.buckets:]
 		}
-		t, d := &a.totals[id], &a.daily[id][bucket]
-		for i := 1; i <= 6; i++ {
-			x, n := binary.Varint(v[pos:])
-			if n <= 0 {
-				return errCorrupt
-			}
-			pos += n
-			if i == 6 {
-				t.Surveys += int(x)
-				d.Surveys += int(x)
-			} else {
-				t.ByValue[i] += int(x)
-				d.ByValue[i] += int(x)
-			}
+		var ok bool
+		if pos, ok = addCounts(v, pos, &a.totals[id], &a.daily[id][bucket]); !ok {
+			return errCorrupt
 		}
 	}
 	return nil
@@ -198,7 +183,8 @@ type SeriesPoint struct {
 // Series is one agent's counts over a period, a point per bucket (day,
 // week or month), empty buckets included, from the same day counters as
 // the leaderboard (the segment keys when f filters).
-func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.Bucket) ([]SeriesPoint, error) {
+func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.Bucket) (_ []SeriesPoint, err error) {
+	defer recoverDamage(&err)
 	txn, st, done := s.snapshot()
 	defer done()
 	from, to := dayRange(p, &st)

@@ -225,7 +225,15 @@ func upgradeRecord(from uint64, k, v []byte) ([][2][]byte, error) {
 			}
 		}
 		return out, nil
-	case pConv, pDay, pAgent, pRole, pAudit:
+	case pConv:
+		// Re-encoded, not only prefixed: fields appended to the record since
+		// decode as absent, and a replay writes them.
+		r, err := decodeConversation(append([]byte{recordFormat}, v...), "conversation "+string(k[2:]))
+		if err != nil {
+			return nil, err
+		}
+		return [][2][]byte{{k, encodeConversation(&r)}}, nil
+	case pDay, pAgent, pRole, pAudit:
 		return [][2][]byte{{k, append([]byte{recordFormat}, v...)}}, nil
 	case pScenario:
 		sc, err := legacyScenario(string(k[2:]), v)

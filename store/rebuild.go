@@ -38,7 +38,7 @@ func faultPoint(step string) {
 // and puts it in place of this one; record is appended to it. x is the
 // erasure's batch: it holds the write lock throughout. It returns the
 // record's sequence number.
-func (s *Store) rebuild(x *Batch, targets map[string]bool, record []domain.Event) (uint64, error) {
+func (s *Store) rebuild(x *Batch, targets map[string]bool, people map[domain.Actor]bool, record []domain.Event) (uint64, error) {
 	bo := s.db.Opts()
 	if bo.InMemory {
 		bo.ValueThreshold = 1 << 20 // Badger raised it past its own limit when opening
@@ -59,7 +59,7 @@ func (s *Store) rebuild(x *Batch, targets map[string]bool, record []domain.Event
 	if err != nil {
 		return 0, err
 	}
-	seq, err := s.replayRedacted(fresh, targets, record)
+	seq, err := s.replayRedacted(fresh, targets, people, record)
 	if err == nil {
 		err = s.carryScenarios(fresh)
 	}
@@ -149,9 +149,10 @@ func openScratch(bo badger.Options) (*Store, error) {
 	return t, nil
 }
 
-// replayRedacted applies the log to fresh, the targets' texts redacted, and
-// requires every event to decide exactly as recorded; then the record.
-func (s *Store) replayRedacted(fresh *Store, targets map[string]bool, record []domain.Event) (uint64, error) {
+// replayRedacted applies the log to fresh, the targets' texts and the
+// people's display names and emails redacted, and requires every event to
+// decide exactly as recorded; then the record.
+func (s *Store) replayRedacted(fresh *Store, targets map[string]bool, people map[domain.Actor]bool, record []domain.Event) (uint64, error) {
 	var (
 		evs   []domain.Event
 		want  []domain.Outcome
@@ -181,6 +182,9 @@ func (s *Store) replayRedacted(fresh *Store, targets map[string]bool, record []d
 		}
 		if targets[ev.Conv] {
 			ev.Text = domain.Redact(ev.Text)
+		}
+		if ev.Kind == domain.EvName && people[ev.Actor] {
+			ev.Text, ev.By = domain.Redact(ev.Text), ""
 		}
 		evs, want = append(evs, ev), append(want, o)
 		if len(evs) >= rebuildBatch {
@@ -236,7 +240,7 @@ func (s *Store) install(db *badger.DB) error {
 		return err
 	}
 	s.mu.Lock()
-	s.db, s.st = db, t.st
+	s.db, s.st, s.names = db, t.st, t.names
 	seq := s.st.seq
 	s.mu.Unlock()
 	s.announce(Change{Seq: seq, Ratings: true, FollowUps: true, Conversations: true, Settings: true})

@@ -19,7 +19,8 @@ var keySegments = []byte("!segments")
 // recountSlots counts every conversation's rating slots into per-(day,
 // segment) counters by agent id, as the batches would have: a survey on
 // the day of the slot's first request, its rating (if any) on the day it
-// was first given. ids maps agents to their dictionary ids.
+// was first given; a slot a helpdesk's rating made counts as an inferred
+// survey. ids maps agents to their dictionary ids.
 func recountSlots(txn *badger.Txn, ids func(domain.Actor) (uint32, bool), agents int) (map[segDay][]domain.Counts, error) {
 	out := map[segDay][]domain.Counts{}
 	at := func(d int32, seg domain.Segment, a domain.Actor) (*domain.Counts, error) {
@@ -47,6 +48,9 @@ func recountSlots(txn *badger.Txn, ids func(domain.Actor) (uint32, bool), agents
 				return err
 			}
 			c.Surveys++
+			if sl.Inferred {
+				c.Inferred++ // as the day counters count it (domain.Counts.Inferred)
+			}
 			if sl.Value >= 1 && sl.Value <= 5 {
 				c, err := at(dayOf(sl.FirstRatedAt), seg, sl.Agent)
 				if err != nil {

@@ -40,6 +40,9 @@ func slotCounts(ws *domain.Workspace, f domain.Filter) map[domain.Actor]domain.C
 		for _, sl := range c.Slots {
 			x := out[sl.Agent]
 			x.Surveys++
+			if sl.Inferred {
+				x.Inferred++
+			}
 			if sl.Value > 0 {
 				x.ByValue[sl.Value]++
 			}
@@ -318,6 +321,9 @@ func TestSeriesEqualsRecount(t *testing.T) {
 								}
 								if in(sl.FirstRequestAt) {
 									want.Surveys++
+									if sl.Inferred {
+										want.Inferred++
+									}
 								}
 								if sl.Value > 0 && in(sl.FirstRatedAt) {
 									want.ByValue[sl.Value]++

@@ -83,8 +83,9 @@ type Store struct {
 	// interrupted says a batch committed in parts stopped before its last
 	// part; the next write finishes it first (journal.go). Under writeMu.
 	interrupted bool
-	mu          sync.RWMutex // guards st; held while a commit lands so readers see whole commits
+	mu          sync.RWMutex // guards st and names; held while a commit lands so readers see whole commits
 	st          memState
+	names       names // display names (names.go)
 
 	ctx    context.Context // ends at Close: stops GC; Subscribe refuses after it
 	cancel context.CancelFunc
@@ -315,6 +316,9 @@ func (s *Store) load() error {
 		}
 		st.totals = make([]domain.Counts, len(st.agents))
 		if err := getValue(txn, keyTotal, func(v []byte) error { return decodeAgentCounts(v, st.totals) }); err != nil {
+			return err
+		}
+		if s.names, err = loadNames(txn); err != nil {
 			return err
 		}
 		if err := loadHistory(txn, &st.history); err != nil {

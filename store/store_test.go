@@ -219,6 +219,9 @@ func recount(ws *domain.Workspace) map[domain.Actor]map[int32]domain.Counts {
 			d := dayOf(sl.FirstRequestAt)
 			x := at(sl.Agent, d)
 			x.Surveys++
+			if sl.Inferred {
+				x.Inferred++
+			}
 			out[sl.Agent][d] = x
 			if sl.Value != 0 {
 				d = dayOf(sl.FirstRatedAt)

@@ -158,11 +158,19 @@ func (d *dec) settings() domain.Settings {
 	return s
 }
 
+// counts writes the five values and the surveys. Surveys are never
+// negative, so a negative one, -(surveys+1), says the inferred count
+// follows: counters written before it existed read unchanged.
 func (e *enc) counts(c *domain.Counts) {
 	for v := 1; v <= 5; v++ {
 		e.int(int64(c.ByValue[v]))
 	}
-	e.int(int64(c.Surveys))
+	if c.Inferred == 0 {
+		e.int(int64(c.Surveys))
+		return
+	}
+	e.int(-int64(c.Surveys) - 1)
+	e.int(int64(c.Inferred))
 }
 
 func (d *dec) counts() domain.Counts {
@@ -171,5 +179,9 @@ func (d *dec) counts() domain.Counts {
 		c.ByValue[v] = int(d.int())
 	}
 	c.Surveys = int(d.int())
+	if c.Surveys < 0 {
+		c.Surveys = -c.Surveys - 1
+		c.Inferred = int(d.int())
+	}
 	return c
 }

@@ -178,7 +178,7 @@ func (v *achievements) View() string {
 		if !matches(v.filter, r.Agent.Name) {
 			continue
 		}
-		side.WriteString("\n" + fit(r.Agent.Name, sideW-6) + fitLeft(itoa(r.Counts.Positive()), 6))
+		side.WriteString("\n" + fit(v.c.shown(r.Agent), sideW-6) + fitLeft(itoa(r.Counts.Positive()), 6))
 	}
 	from, to := v.list.visible()
 	rows := make([][]string, 0, to-from)
@@ -188,7 +188,7 @@ func (v *achievements) View() string {
 		if comment == "" {
 			comment = t.Muted.Render(domain.FaceName(a.Value))
 		}
-		rows = append(rows, []string{v.cursorMark(i), domain.Face(a.Value), age(now, a.At), a.Agent.Name, a.Customer.String(), comment})
+		rows = append(rows, []string{v.cursorMark(i), domain.Face(a.Value), age(now, a.At), v.c.shown(a.Agent), a.Customer.String(), comment})
 	}
 	g := grid{theme: t, cols: achColumns, width: feedW, rowStyle: v.rowStyle(from, nil)}
 	var feed strings.Builder

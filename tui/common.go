@@ -41,6 +41,29 @@ type Source interface {
 	Dir() string
 }
 
+// namer is a Source that keeps display names (the store does).
+type namer interface {
+	DisplayName(a domain.Actor) string
+}
+
+// shown is how an identity is displayed: its display name when the source
+// keeps one, else its key (a script's name).
+func (c *common) shown(a domain.Actor) string {
+	if n, ok := c.src.(namer); ok {
+		return n.DisplayName(a)
+	}
+	return a.Name
+}
+
+// person is how a participant is displayed in a conversation: its display
+// name when one is known, else its script spelling (user:alice, bob).
+func (c *common) person(a domain.Actor) string {
+	if n := c.shown(a); n != a.Name {
+		return n
+	}
+	return a.String()
+}
+
 // common is what every view shares with the root.
 type common struct {
 	theme  Theme

@@ -188,59 +188,59 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 		}
 	}
 	plain := func(s ...string) string { return strings.Join(s, "") }
+	who := c.person
 	for _, p := range parts {
 		ev, o := p.Event, p.Outcome
 		when := ev.At.Format("Jan 2 15:04")
 		switch ev.Kind {
 		case domain.EvStart:
-			s := "started by " + ev.Actor.String() + " · " + ev.Origin.String() + " · " + ev.Channel.String()
+			s := "started by " + who(ev.Actor) + " · " + ev.Origin.String() + " · " + ev.Channel.String()
 			if !ev.Agent.IsZero() {
-				s += " · opened by " + ev.Agent.Name
+				s += " · opened by " + c.shown(ev.Agent)
 			}
 			add(when, s, t.Muted.Render)
 		case domain.EvSay:
-			add(when, ev.Actor.String()+": "+ev.Text, plain)
+			add(when, who(ev.Actor)+": "+ev.Text, plain)
 		case domain.EvNote:
-			add(when, "[note] "+ev.Actor.String()+": "+ev.Text, t.Warn.Render)
+			add(when, "[note] "+who(ev.Actor)+": "+ev.Text, t.Warn.Render)
 		case domain.EvAdd:
-			add(when, ev.Actor.String()+" joined", t.Muted.Render)
+			add(when, who(ev.Actor)+" joined", t.Muted.Render)
 		case domain.EvSnooze:
-			add(when, "snoozed by "+ev.Actor.String()+" until "+ev.Until.Format("Jan 2 15:04"), t.Muted.Render)
+			add(when, "snoozed by "+who(ev.Actor)+" until "+ev.Until.Format("Jan 2 15:04"), t.Muted.Render)
 		case domain.EvReopen:
-			add(when, "reopened by "+ev.Actor.String(), t.Muted.Render)
+			add(when, "reopened by "+who(ev.Actor), t.Muted.Render)
 		case domain.EvClose, domain.EvAsk:
-			head := "closed by " + ev.Actor.String()
+			head := "closed by " + who(ev.Actor)
 			if ev.Kind == domain.EvAsk {
 				head = "workflow asks for a rating"
 			}
-			add(when, head+" → "+decisionText(&o), decisionStyle(t, &o))
+			if o.Decision == domain.DecisionNone { // a helpdesk decides this conversation's surveys
+				add(when, head, t.Muted.Render)
+			} else {
+				add(when, head+" → "+decisionText(&o), decisionStyle(t, &o))
+			}
 		case domain.EvRate:
 			if !ratingsVisible {
 				continue
 			}
 			if o.Decision == domain.DecisionAccepted {
-				add(when, ev.Actor.String()+" rated "+domain.Face(ev.Value)+" "+domain.FaceName(ev.Value)+" for "+o.Rating.Agent.Name, t.Accent.Render)
+				add(when, who(ev.Actor)+" rated "+domain.Face(ev.Value)+" "+domain.FaceName(ev.Value)+" for "+c.shown(o.Rating.Agent), t.Accent.Render)
 			} else {
-				add(when, ev.Actor.String()+" rating "+itoa(ev.Value)+" "+simulate.Describe(&o), t.Bad.Render)
+				add(when, who(ev.Actor)+" rating "+itoa(ev.Value)+" "+simulate.Describe(&o), t.Bad.Render)
 			}
 		case domain.EvComment:
 			if !ratingsVisible {
 				continue
 			}
 			if o.Decision == domain.DecisionAccepted {
-				add(when, ev.Actor.String()+" remarks: “"+ev.Text+"”", t.Accent.Render)
+				add(when, who(ev.Actor)+" remarks: “"+ev.Text+"”", t.Accent.Render)
 			} else {
-				add(when, ev.Actor.String()+" comment "+simulate.Describe(&o), t.Bad.Render)
+				add(when, who(ev.Actor)+" comment "+simulate.Describe(&o), t.Bad.Render)
 			}
 		case domain.EvObserve: // a rating observed in Intercom
-			if !ratingsVisible {
-				continue
+			if ratingsVisible {
+				add(when, observedText(c, ev), t.Accent.Render)
 			}
-			s := ev.Actor.String() + " rated " + domain.Face(ev.Value) + " " + domain.FaceName(ev.Value) + " for " + ev.Agent.Name + " (observed in Intercom)"
-			if ev.Text != "" {
-				s += ": “" + ev.Text + "”"
-			}
-			add(when, s, t.Accent.Render)
 		case domain.EvFollowUp:
 			s := "[follow-up] " + ev.Stage.String() + " by " + ev.By
 			if ev.Text != "" {
@@ -253,6 +253,18 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 		lines = append(lines, t.Muted.Render("  nothing here yet"))
 	}
 	return lines
+}
+
+// observedText says what a helpdesk reported: a rating, or a survey sent.
+func observedText(c *common, ev domain.Event) string {
+	if ev.Value == 0 {
+		return "survey sent for " + c.shown(ev.Agent) + " (observed in Intercom)"
+	}
+	s := c.person(ev.Actor) + " rated " + domain.Face(ev.Value) + " " + domain.FaceName(ev.Value) + " for " + c.shown(ev.Agent) + " (observed in Intercom)"
+	if ev.Text != "" {
+		s += ": “" + ev.Text + "”"
+	}
+	return s
 }
 
 // decisionText says what a close or ask decided, with every failed rule.

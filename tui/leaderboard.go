@@ -235,11 +235,14 @@ func (v *leaderboard) metric(c domain.Counts) float64 {
 	return s
 }
 
+// rowName is how a row's agent is shown: its display name, else its key.
+func rowName(r store.AgentRow) string { return domain.DisplayName(r.Agent, r.Display) }
+
 // build lays out the rows in the chosen sort order, filtered.
 func (v *leaderboard) build() {
 	mates := make([]lbRow, 0, len(v.data.Teammates))
 	for _, r := range v.data.Teammates {
-		if matches(v.filter, r.Agent.Name) {
+		if matches(v.filter, r.Agent.Name, rowName(r)) {
 			mates = append(mates, lbRow{row: r, rank: v.prevRank[r.Agent.Name]})
 		}
 	}
@@ -253,7 +256,7 @@ func (v *leaderboard) build() {
 	rows := mates
 	var bots []lbRow
 	for _, r := range v.data.Bots {
-		if matches(v.filter, r.Agent.Name, "bot") {
+		if matches(v.filter, r.Agent.Name, rowName(r), "bot") {
 			bots = append(bots, lbRow{row: r})
 		}
 	}
@@ -312,7 +315,7 @@ func (v *leaderboard) less(a, b lbRow) bool {
 			return ca.Negative() > cb.Negative()
 		}
 	}
-	return a.row.Agent.Name < b.row.Agent.Name
+	return rowName(a.row) < rowName(b.row)
 }
 
 func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -463,7 +466,7 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 			mark = t.Bad.Render("▼")
 		}
 	}
-	name := r.row.Agent.Name
+	name := rowName(r.row)
 	if r.row.Agent.IsTeammate() && !c.Ranked() {
 		name += " *"
 	}
@@ -569,11 +572,11 @@ func (v *leaderboard) detail() string {
 	r := v.rows[v.list.cursor].row
 	c := r.Counts
 	var b strings.Builder
-	b.WriteString("  " + r.Agent.Name + ":")
+	b.WriteString("  " + rowName(r) + ":")
 	for val := 5; val >= 1; val-- {
 		b.WriteString(" " + domain.Face(val) + " " + itoa(c.ByValue[val]))
 	}
-	b.WriteString(" · surveys " + itoa(c.Surveys))
+	b.WriteString(" · surveys " + domain.FormatCount(c.SurveysSent()))
 	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
 	if !c.Ranked() && r.Agent.IsTeammate() {
 		b.WriteString(" · not ranked")

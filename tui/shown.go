@@ -319,3 +319,12 @@ type shownError struct{ err error }
 
 func (e shownError) Error() string { return safetext.Line(e.err.Error()) }
 func (e shownError) Unwrap() error { return e.err }
+
+// DisplayName shows an identity's display name through safetext, when the
+// source keeps names (the store does); else its key.
+func (s *shownSource) DisplayName(a domain.Actor) string {
+	if n, ok := s.Source.(namer); ok {
+		return safetext.Line(n.DisplayName(a))
+	}
+	return safetext.Line(a.Name)
+}

@@ -23,7 +23,9 @@ func newExportCmd(g *globals) *cobra.Command {
 
   ratings        one row per rating slot (conversation, rated agent): customer,
                  value (empty while unrated), class, comment, first rated, last
-                 changed, requests sent and the follow-up stage
+                 changed, requests sent, the follow-up stage, and the agent's
+                 and customer's display names (agent and customer are keys:
+                 a script's name, or Intercom's admin and contact ids)
   conversations  one row per conversation: customer, origin, channel, state,
                  times, length in characters, messages, customers, slots
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/progress"
@@ -53,11 +54,10 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	// bad input too.
 	received := time.Now()
 	var malformed []intercom.Skip
-	names := intercom.NewNames()
 	for _, r := range recs {
 		if r.Err == nil {
 			var p intercom.Plan
-			if p, r.Err = intercom.Map(&r.Conv, names); r.Err == nil {
+			if p, r.Err = intercom.Map(&r.Conv); r.Err == nil {
 				r.Err = p.Ahead(received)
 			}
 		}
@@ -111,6 +111,10 @@ func importInto(g *globals, st *store.Store, recs []intercom.Record, received ti
 
 func printImportSummary(w io.Writer, records int, rep intercom.Report) {
 	fmt.Fprintf(w, "imported %d records: %d events written, %d already imported, %d skipped\n", records, rep.Applied, rep.Already, len(rep.Skipped))
+	if len(rep.Truncated) > 0 {
+		fmt.Fprintf(w, "  truncated %d × more parts than listed (Intercom lists at most 500), history incomplete: %s\n",
+			len(rep.Truncated), strings.Join(rep.Truncated, ", "))
+	}
 	printSkipped(w, rep.Skipped)
 }
 

@@ -139,15 +139,16 @@ func loadInto(parent context.Context, dst simulate.Loader, f *loadFlags, where s
 		return loadLive(ctx, dst, f, stdout)
 	}
 	started := time.Now()
-	sum, err := simulate.Load(ctx, dst, f.cfg, progressBar(stderr))
+	tenths := newTenthRates()
+	sum, err := simulate.Load(ctx, dst, f.cfg, tenths.observe(progressBar(stderr)))
 	switch {
 	case errors.Is(err, context.Canceled):
-		writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where)
+		writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 		return failedErr(fmt.Errorf("interrupted: %d events committed in whole batches; the rest was not written", sum.Events))
 	case err != nil:
 		return failedErr(fmt.Errorf("load: %w", err))
 	}
-	writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where)
+	writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 	if f.live == 0 {
 		return nil
 	}
@@ -201,10 +202,10 @@ func progressBar(stderr io.Writer) func(done, total int) {
 	}
 }
 
-func writeLoadSummary(w io.Writer, cfg simulate.LoadConfig, sum simulate.LoadSummary, took time.Duration, where string) {
+func writeLoadSummary(w io.Writer, cfg simulate.LoadConfig, sum simulate.LoadSummary, took time.Duration, where, byTenth string) {
 	rate := ""
 	if s := took.Seconds(); s > 0 {
-		rate = fmt.Sprintf(" (%.0f events/s)", float64(sum.Events)/s)
+		rate = fmt.Sprintf(" (%.0f events/s%s)", float64(sum.Events)/s, byTenth)
 	}
 	fmt.Fprintf(w, "loaded %d conversations, %d events into %s in %v%s\n", sum.Conversations, sum.Events, where, took.Round(time.Millisecond), rate)
 	fmt.Fprintf(w, "history: %d teammates, %d days, %s → %s, seed %d\n", cfg.Teammates, cfg.Days,

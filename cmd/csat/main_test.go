@@ -17,9 +17,13 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the CLI end to end: testdata/script/*.txtar. Each script
 // gets its own data directory, so none touches the real one; $EXAMPLES is
-// the bundled example scripts.
+// the bundled example scripts, $INTERCOM the Intercom fixtures.
 func TestScripts(t *testing.T) {
 	examples, err := filepath.Abs("../../simulate/testdata/examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtures, err := filepath.Abs("../../intercom/testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +36,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("EXAMPLES", examples)
+			env.Setenv("INTERCOM", fixtures)
 			return nil
 		},
 	})

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,7 +41,12 @@ teammate in two teams counts in both, once in the team row at the top).
 Periods are whole UTC days ending today (the wall clock, as on the
 dashboard and the API): today, 7d, 30d, 90d, this-week (from Monday),
 this-month, last-month, all, or FROM..TO; --from and --to take YYYY-MM-DD and both days are included. A
-rating counts in the day it was first given.
+rating counts in the day it was first given. Agents show by their display
+name (an Intercom teammate's name as Intercom gives it). SURVEYS counts the
+surveys known to be sent: the rules' sends in simulated conversations, and
+for imported ones each rating and each request Intercom reports
+(conversation_rating.requested_at); where Intercom reported a rating but
+not its request, the sends are unknown and SURVEYS and RESPONSE say —.
 
 --team narrows the report to one team (id or display name); --channel
 (messenger, email), --audience (users, leads) and --origin (inbound,
@@ -178,25 +182,24 @@ func writeReportTable(w io.Writer, lb report.Leaderboard) error {
 		fmt.Fprintln(w, scope)
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := "AGENT\tKIND\tSCORE\tTARGET\tRATINGS\tPOSITIVE\tNEUTRAL\tNEGATIVE\tSURVEYS\tRESPONSE"
+	head := []string{"AGENT", "KIND", "SCORE", "TARGET", "RATINGS", "POSITIVE", "NEUTRAL", "NEGATIVE", "SURVEYS", "RESPONSE"}
 	if lb.Previous != nil {
-		head += "\tΔ SCORE\tΔ RATINGS"
+		head = append(head, "Δ SCORE", "Δ RATINGS")
 	}
-	fmt.Fprintln(tw, head)
+	rows := [][]string{head}
 	for _, r := range reportRows(lb) {
 		mark := ""
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s", safetext.Line(r.Agent), r.Kind, r.Score, mark,
-			r.Ratings, r.Positive, r.Neutral, r.Negative, r.Surveys, r.ResponseRate)
+		row := []string{safetext.Line(r.Agent), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
+			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate}
 		if r.Change != nil {
-			fmt.Fprintf(tw, "\t%s\t%+d", r.Change.Score, r.Change.Ratings)
+			row = append(row, r.Change.Score, fmt.Sprintf("%+d", r.Change.Ratings))
 		}
-		fmt.Fprintln(tw)
+		rows = append(rows, row)
 	}
-	return tw.Flush()
+	return writeTable(w, rows)
 }
 
 // reportScope says what a narrowed or compared report is of, "" for the
@@ -239,7 +242,7 @@ func writeReportCSV(w io.Writer, lb report.Leaderboard) error {
 	cw.Write(head)
 	for _, r := range reportRows(lb) {
 		line := []string{safetext.Cell(r.Agent), r.Kind, lb.From, lb.To, r.Score, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
-			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), strconv.Itoa(r.Surveys), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)}
+			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate, strconv.FormatBool(r.MeetsTarget)}
 		if r.Change != nil {
 			line = append(line, r.Change.Score, strconv.Itoa(r.Change.Ratings))
 		}

@@ -98,7 +98,7 @@ func runAgainstObserved(g *globals, format string, out io.Writer) error {
 				fmt.Fprintf(out, "  … and %d more (--format json lists all)\n", len(cmp.Diverging)-maxDiverging)
 				break
 			}
-			fmt.Fprintf(out, "  %s  %s rated %d %s  rules: %s\n", d.Conv, d.Agent, d.Value, domain.Face(d.Value), d.Rules)
+			fmt.Fprintf(out, "  %s  %s rated %d %s  rules: %s\n", d.Conv, st.DisplayName(d.Agent), d.Value, domain.Face(d.Value), d.Rules)
 		}
 	}
 	return nil

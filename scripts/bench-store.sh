@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Measures csat on the realistic store of SIZE ratings, the working tree's
+# binary beside the previous commit's (or $PREV, any git revision) and beside
+# sqlite3 answering the leaderboard from the same rating slots with a
+# covering index, in one run.
+#
+#   scripts/bench-store.sh SIZE        # 100000, 1000000 (the reference), 10000000
+#
+# SIZE ratings come from SIZE*2.8 conversations of 200 teammates over 330
+# days, seed 7, ending 2026-11-30: 1,000,000 is the store of
+# `csat simulate load --teammates 200 --conversations 2800000 --days 330
+# --seed 7`. Each binary builds its own store once (its load is a row of the
+# table), cached under $BENCH_CACHE (default $TMPDIR/csat-bench-store) by
+# the flags and the binary's revision; a later run with the same flags and
+# revisions only measures. Rows: load (wall, peak RSS, events/s), report
+# --period 90d (hyperfine medians; sqlite3), export ratings, check, a
+# 30-day what-if, the dashboard's first frame and resident memory (tmux).
+# SKIP="check whatif" leaves rows out (the previous binary's check of the
+# 1M store took 16 min and 9.4 GB). RUNS sets hyperfine's runs (default 10).
+# Needs hyperfine, sqlite3, GNU time (/usr/bin/time), python3; tmux for the
+# dashboard row.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:?usage: scripts/bench-store.sh SIZE (ratings: 100000, 1000000, 10000000)}
+runs=${RUNS:-10}
+skip=" ${SKIP:-} "
+cache=${BENCH_CACHE:-${TMPDIR:-/tmp}/csat-bench-store}
+mkdir -p "$cache"
+for tool in hyperfine sqlite3 python3 /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "bench-store: $tool is missing (apt-get install -y hyperfine sqlite3 time python3)" >&2; exit 2; }
+done
+
+conversations=$((size * 14 / 5))
+flags="--teammates ${TEAMMATES:-200} --conversations $conversations --days ${DAYS:-330} --seed 7 --end 2026-11-30"
+key=$(echo "$flags" | tr -c 'a-z0-9\n' '_')
+
+# build REV OUT: the csat binary of a revision (WORKTREE: the working tree).
+build() {
+	if [ "$1" = WORKTREE ]; then
+		go build -o "$2" ./cmd/csat
+		return
+	fi
+	[ -x "$2" ] && return
+	src=$(mktemp -d)
+	git archive "$1" | tar -x -C "$src"
+	(cd "$src" && go build -o "$2" ./cmd/csat)
+	rm -rf "$src"
+}
+prev_rev=$(git rev-parse --short "${PREV:-HEAD~1}")
+new_rev=$(git rev-parse --short HEAD)
+git diff --quiet HEAD -- . || new_rev="$new_rev-dirty"
+prev_bin=$cache/csat-$prev_rev
+new_bin=$cache/csat-new
+build "$prev_rev" "$prev_bin"
+build WORKTREE "$new_bin"
+
+out=$cache/results-$size.md
+: >"$out"
+row() { printf '| %s | %s | %s | %s |\n' "$@" | tee -a "$out"; }
+
+# gnu_time CMD...: one run; prints "wall_s peak_MB" (a load's summary line goes to the results).
+gnu_time() {
+	local t
+	t=$(mktemp)
+	/usr/bin/time -v "$@" 2>"$t" | sed -n 1p >"$t.out" || { echo "bench-store: failed: $*" >&2; tail -5 "$t" >&2; rm -f "$t"; return 1; }
+	python3 - "$t" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", s).group(1).split(":")
+secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", s).group(1)) / 1024
+print(f"{secs:.2f}s {rss:.0f}MB")
+PY
+	grep -q "^loaded " "$t.out" && sed "s|^|load summary: |" "$t.out" >>"$out"
+	rm -f "$t" "$t.out"
+}
+
+# Each binary's store: built (and measured) once per flags and binary.
+declare -A store
+for which in prev new; do
+	bin=${which}_bin
+	dir=$cache/store-$key-$(sha256sum <"${!bin}" | cut -c1-12)
+	if [ ! -s "$dir.load" ]; then
+		rm -rf "$dir"
+		echo "building $dir with $which ($flags)" >&2
+		gnu_time "${!bin}" --data-dir "$dir" simulate load $flags >"$dir.tmp"
+		mv "$dir.tmp" "$dir.load"
+	fi
+	store[$which]=$dir
+done
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr); prev $prev_rev, new $new_rev; store flags: $flags" | tee -a "$out"
+row what "prev ($prev_rev)" "new ($new_rev)" "new/prev"
+row --- --- --- ---
+
+ratio() { python3 -c "import re, sys; a, b = (float(re.match(r'[0-9.]*', x).group() or 0) for x in sys.argv[1:]); print(f'{b / a:.2f}' if a else '-')" "$1" "$2"; }
+pair() { # LABEL PREV_RESULT NEW_RESULT ("wall peak")
+	read -r pw pm <<<"$2"
+	read -r nw nm <<<"$3"
+	row "$1 wall" "$pw" "$nw" "$(ratio "$pw" "$nw")"
+	row "$1 peak RSS" "$pm" "$nm" "$(ratio "$pm" "$nm")"
+}
+pair "simulate load (build)" "$(cat "${store[prev]}.load")" "$(cat "${store[new]}.load")"
+echo "store on disk: $(du -sh "${store[new]}" | cut -f1)" | tee -a "$out"
+
+# report --period 90d, beside sqlite3 over the same rating slots.
+db=${store[new]}.sqlite
+if [ ! -s "$db" ]; then
+	"$new_bin" export ratings --format csv --data-dir "${store[new]}" >"$db.csv"
+	sqlite3 "$db" <<SQL
+.mode csv
+.import $db.csv slots
+CREATE INDEX rated ON slots(first_rated, agent, value);
+CREATE INDEX requested ON slots(first_requested, agent);
+ANALYZE;
+SQL
+	rm "$db.csv"
+fi
+read -r from to < <("$new_bin" report --period 90d --format json --data-dir "${store[new]}" |
+	python3 -c 'import json,sys,datetime; r=json.load(sys.stdin); t=datetime.date.fromisoformat(r["to"])+datetime.timedelta(days=1); print(r["from"], t)')
+query="SELECT agent, sum(value=1), sum(value=2), sum(value=3), sum(value=4), sum(value=5), count(*) FROM slots WHERE first_rated >= '$from' AND first_rated < '$to' AND value <> '' GROUP BY agent; SELECT agent, count(*) FROM slots WHERE first_requested >= '$from' AND first_requested < '$to' GROUP BY agent;"
+hyperfine -N --warmup 2 --runs "$runs" --export-json "$cache/report-$size.json" \
+	"$prev_bin report --period 90d --data-dir ${store[prev]}" \
+	"$new_bin report --period 90d --data-dir ${store[new]}" \
+	"sqlite3 $db \"$query\"" >&2
+read -r rp rn rs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format(x["median"]*1000) for x in r])' "$cache/report-$size.json")
+row "report --period 90d median" "$rp" "$rn" "$(ratio "$rp" "$rn")"
+row "sqlite3, same leaderboard, median" "$rs" "$rs" "new/sqlite3 $(ratio "$rs" "$rn")"
+pair "report --period 90d" "$(gnu_time "$prev_bin" report --period 90d --data-dir "${store[prev]}")" "$(gnu_time "$new_bin" report --period 90d --data-dir "${store[new]}")"
+
+measure() { # NAME ARGS...: one /usr/bin/time run of each binary on its own store
+	local name=$1
+	shift
+	case $skip in *" ${name%% *} "*) echo "skipped: $name" | tee -a "$out"; return ;; esac
+	pair "$name" "$(gnu_time "$prev_bin" --data-dir "${store[prev]}" "$@")" "$(gnu_time "$new_bin" --data-dir "${store[new]}" "$@")"
+}
+measure "export ratings" export ratings
+measure "whatif --since 30d" simulate whatif --set users.direct-outbound=off --since 30d
+measure "check" check
+
+# The dashboard: launch to the first leaderboard frame, and resident memory
+# after every tab was opened.
+dashboard() { # BIN DIR: prints "first_frame_ms rss_MB"
+	local s=bench-store-$$-$RANDOM start end pid
+	start=$(date +%s%N)
+	tmux new -d -s "$s" -x 100 -y 30 "$1 --data-dir $2"
+	for _ in $(seq 1000); do tmux capture-pane -p -t "$s" | grep -q 'team .*%' && break; sleep 0.01; done
+	end=$(date +%s%N)
+	pid=$(tmux display -p -t "$s" '#{pane_pid}')
+	for key in 2 3 4 5 1; do tmux send-keys -t "$s" "$key"; sleep 1; done
+	echo "$(((end - start) / 1000000))ms $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"
+	tmux kill-session -t "$s" 2>/dev/null || true
+}
+if command -v tmux >/dev/null && [[ $skip != *" dashboard "* ]]; then
+	read -r pf pr < <(dashboard "$prev_bin" "${store[prev]}")
+	read -r nf nr < <(dashboard "$new_bin" "${store[new]}")
+	row "dashboard first frame" "$pf" "$nf" "$(ratio "$pf" "$nf")"
+	row "dashboard peak RSS, every tab opened" "$pr" "$nr" "$(ratio "$pr" "$nr")"
+fi
+echo "results: $out" >&2
