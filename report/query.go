@@ -25,6 +25,8 @@ type QuerySource interface {
 	Settings() domain.Settings
 	LeaderboardOf(p store.Period, f domain.Filter) (store.Leaderboard, error)
 	Series(a domain.Actor, p store.Period, f domain.Filter, by domain.Bucket) ([]store.SeriesPoint, error)
+	// DisplayName is how an agent is shown: its display name, else its key.
+	DisplayName(a domain.Actor) string
 }
 
 // ErrUnknownTeam is a --team or ?team= that names no team.

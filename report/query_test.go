@@ -99,6 +99,13 @@ func TestSeriesContract(t *testing.T) {
 	if err != nil || len(none.Points) != 1 || none.Points[0].Ratings != 0 {
 		t.Errorf("a teammate without ratings: %s, %v", b, err)
 	}
+	if _, err := s.Apply(domain.Event{Kind: domain.EvName, At: day.AddDate(0, 0, 20), Actor: domain.Teammate("alice"), Text: "Alice Martin"}); err != nil {
+		t.Fatal(err)
+	}
+	named, err := RunSeries(s, domain.Teammate("alice"), domain.ByWeek, Query{Period: p})
+	if err != nil || named.Agent != "Alice Martin" || named.AgentID != "alice" || named.Points[1].Agent != "Alice Martin" {
+		t.Errorf("a series by its display name, as the leaderboard shows it: %+v, %v", named, err)
+	}
 	empty, _ := RunSeries(s, domain.Teammate("alice"), domain.ByWeek, Query{Period: store.Period{From: day, To: day}})
 	if b, _ := json.Marshal(empty); !strings.Contains(string(b), `"points":[]`) {
 		t.Errorf("an empty series: %s", b)

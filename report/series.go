@@ -10,14 +10,15 @@ import (
 // Series is one agent's figures step by step over a period: `csat report
 // --agent NAME --by week` and /api/report?agent=NAME&by=week.
 type Series struct {
-	Agent  string        `json:"agent"`
-	Kind   string        `json:"kind"` // teammate or bot
-	By     string        `json:"by"`   // day, week or month
-	From   string        `json:"from"`
-	To     string        `json:"to"`
-	Target string        `json:"target"`
-	Filter Filter        `json:"filter"`
-	Points []SeriesPoint `json:"points"`
+	Agent   string        `json:"agent"`    // the display name, as the leaderboard shows it
+	AgentID string        `json:"agent_id"` // the stable key: a script's name, an Intercom id
+	Kind    string        `json:"kind"`     // teammate or bot
+	By      string        `json:"by"`       // day, week or month
+	From    string        `json:"from"`
+	To      string        `json:"to"`
+	Target  string        `json:"target"`
+	Filter  Filter        `json:"filter"`
+	Points  []SeriesPoint `json:"points"`
 }
 
 // SeriesPoint is one step: its days (a week starts on Monday; the first
@@ -40,12 +41,13 @@ func RunSeries(src QuerySource, agent domain.Actor, by domain.Bucket, q Query) (
 	if agent.IsBot() {
 		kind = KindBot
 	}
-	out := Series{Agent: agent.Name, Kind: kind, By: by.String(), Target: domain.FormatPermille(target),
+	display := src.DisplayName(agent)
+	out := Series{Agent: display, AgentID: agent.Name, Kind: kind, By: by.String(), Target: domain.FormatPermille(target),
 		Filter: NewFilter(q.Filter), Points: make([]SeriesPoint, 0, len(pts))}
 	for _, p := range pts {
 		span := store.Period{From: p.From, To: p.To}
 		out.Points = append(out.Points, SeriesPoint{From: p.From.UTC().Format(time.DateOnly), To: lastDay(span), Days: days(span),
-			AgentRow: NewAgentRow(store.AgentRow{Agent: agent, Counts: p.Counts}, kind, target)})
+			AgentRow: NewAgentRow(store.AgentRow{Agent: agent, Display: display, Counts: p.Counts}, kind, target)})
 	}
 	if len(pts) > 0 {
 		out.From, out.To = out.Points[0].From, out.Points[len(out.Points)-1].To
