@@ -183,63 +183,8 @@ type SeriesPoint struct {
 // Series is one agent's counts over a period, a point per bucket (day,
 // week or month), empty buckets included, from the same day counters as
 // the leaderboard (the segment keys when f filters).
-func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.Bucket) (_ []SeriesPoint, err error) {
-	defer recoverDamage(&err)
-	txn, st, done := s.snapshot()
-	defer done()
-	from, to := dayRange(p, &st)
-	if to <= from {
-		return []SeriesPoint{}, nil
-	}
-	var points []SeriesPoint
-	for start := dayStart(from); start.Before(dayStart(to)); {
-		next := by.Next(by.Start(start))
-		if next.After(dayStart(to)) {
-			next = dayStart(to)
-		}
-		points = append(points, SeriesPoint{From: start, To: next})
-		start = next
-	}
-	id, ok := st.ids[agent]
-	if !ok {
-		return points, nil
-	}
-	pfx, start, end := prefix(pDay), dayKey(from), dayKey(to)
-	keep := func(k []byte) bool { return true }
-	if !f.IsZero() {
-		pfx, start, end = prefix(pSegDay), segDayKey(from, 0), segDayKey(to, 0)
-		keep = func(k []byte) bool { return len(k) == 7 && f.Matches(domain.Segment(k[6])) }
-	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfx})
-	defer it.Close()
-	i := 0
-	for it.Seek(start); it.ValidForPrefix(pfx); it.Next() {
-		item := it.Item()
-		k := item.Key()
-		if bytes.Compare(k, end) >= 0 {
-			break
-		}
-		if !keep(k) {
-			continue
-		}
-		day := dayStart(readDayKey(k))
-		for i < len(points)-1 && !day.Before(points[i].To) {
-			i++
-		}
-		err := item.Value(func(v []byte) error {
-			d := readRecord(v)
-			for len(d.b) > 0 && d.err == nil {
-				if got, c := d.uint(), d.counts(); got == uint64(id) {
-					points[i].Counts.Add(c)
-				}
-			}
-			return d.done("counts")
-		})
-		if err != nil {
-			return nil, fmt.Errorf("counters of %s: %w", day.Format(time.DateOnly), err)
-		}
-	}
-	return points, nil
+func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.Bucket) ([]SeriesPoint, error) {
+	return s.GroupSeries([]domain.Actor{agent}, p, f, by)
 }
 
 // ForTeam narrows a leaderboard to one team (by id, or by display name

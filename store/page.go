@@ -259,26 +259,5 @@ type AgentRating struct {
 // given in it; a zero From or To leaves that side open), newest first,
 // from the ratings-by-agent index.
 func (s *Store) AgentRatings(agent domain.Actor, p Period, q PageQuery) (Page[AgentRating], error) {
-	txn, _, done := s.snapshot()
-	defer done()
-	pre := agentRatingPrefix(agent)
-	sp := span{pre: pre, lo: pre, hi: append(append([]byte(nil), pre...), 0xff)}
-	if !p.From.IsZero() {
-		sp.lo = appendTime(append([]byte(nil), pre...), p.From)
-	}
-	if !p.To.IsZero() {
-		sp.hi = appendTime(append([]byte(nil), pre...), p.To)
-	}
-	var page Page[AgentRating]
-	var err error
-	page.Cursors, page.More, err = walkPage(txn, sp, q, func(k []byte) (bool, error) {
-		r, sl, err := slotOf(txn, k)
-		if err != nil {
-			return false, err
-		}
-		page.Items = append(page.Items, AgentRating{Conv: r.ID, Customer: customerOf(&r), Value: sl.Value, Comment: sl.Comment, RatedAt: sl.FirstRatedAt})
-		return true, nil
-	})
-	inListOrder(&page, ascending(q))
-	return page, err
+	return s.AgentRatingsOf(agent, p, domain.Filter{}, q)
 }

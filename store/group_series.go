@@ -1,0 +1,80 @@
+package store
+
+// A series of several agents' counts summed, for a team's trend.
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// GroupSeries is the sum of agents' counts over a period, a point per
+// bucket (day, week or month), empty buckets included, from the same day
+// counters as the leaderboard (the segment keys when f filters): a team's
+// trend is its members' series. Agents the store has never seen add nothing.
+func (s *Store) GroupSeries(agents []domain.Actor, p Period, f domain.Filter, by domain.Bucket) (_ []SeriesPoint, err error) {
+	defer recoverDamage(&err)
+	txn, st, done := s.snapshot()
+	defer done()
+	from, to := dayRange(p, &st)
+	if to <= from {
+		return []SeriesPoint{}, nil
+	}
+	var points []SeriesPoint
+	for start := dayStart(from); start.Before(dayStart(to)); {
+		next := by.Next(by.Start(start))
+		if next.After(dayStart(to)) {
+			next = dayStart(to)
+		}
+		points = append(points, SeriesPoint{From: start, To: next})
+		start = next
+	}
+	in, some := make([]bool, len(st.agents)), false
+	for _, a := range agents {
+		if id, ok := st.ids[a]; ok && int(id) < len(in) {
+			in[id], some = true, true
+		}
+	}
+	if !some {
+		return points, nil
+	}
+	pfx, start, end := prefix(pDay), dayKey(from), dayKey(to)
+	keep := func(k []byte) bool { return true }
+	if !f.IsZero() {
+		pfx, start, end = prefix(pSegDay), segDayKey(from, 0), segDayKey(to, 0)
+		keep = func(k []byte) bool { return len(k) == 7 && f.Matches(domain.Segment(k[6])) }
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfx})
+	defer it.Close()
+	i := 0
+	for it.Seek(start); it.ValidForPrefix(pfx); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if bytes.Compare(k, end) >= 0 {
+			break
+		}
+		if !keep(k) {
+			continue
+		}
+		day := dayStart(readDayKey(k))
+		for i < len(points)-1 && !day.Before(points[i].To) {
+			i++
+		}
+		err := item.Value(func(v []byte) error {
+			d := readRecord(v)
+			for len(d.b) > 0 && d.err == nil {
+				if got, c := d.uint(), d.counts(); got < uint64(len(in)) && in[got] {
+					points[i].Counts.Add(c)
+				}
+			}
+			return d.done("counts")
+		})
+		if err != nil {
+			return nil, fmt.Errorf("counters of %s: %w", day.Format(time.DateOnly), err)
+		}
+	}
+	return points, nil
+}
