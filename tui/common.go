@@ -27,12 +27,16 @@ type Source interface {
 	EventLog
 	Apply(ev domain.Event) (domain.Outcome, error)
 	Leaderboard(p store.Period) (store.Leaderboard, error)
+	// LeaderboardOf is the leaderboard of the conversations a filter matches.
+	LeaderboardOf(p store.Period, f domain.Filter) (store.Leaderboard, error)
+	// GroupSeries is agents' summed counts per day, week or month: a team's trend.
+	GroupSeries(agents []domain.Actor, p store.Period, f domain.Filter, by domain.Bucket) ([]store.SeriesPoint, error)
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
 	SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error)
 	AchievementPage(q store.PageQuery) (store.Page[store.Achievement], error)
-	AgentRatings(agent domain.Actor, p store.Period, q store.PageQuery) (store.Page[store.AgentRating], error)
+	AgentRatingsOf(agent domain.Actor, p store.Period, f domain.Filter, q store.PageQuery) (store.Page[store.AgentRating], error)
 	Stream(conv string) ([]store.Part, error)
 	Audit(limit int) ([]store.AuditEntry, error)
 	Teammates() ([]store.Teammate, error)

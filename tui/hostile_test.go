@@ -225,7 +225,7 @@ func (s textSource) Events(uint64, func(uint64, domain.Event) error) error { ret
 // Source fails this test until someone decides.
 func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	shown := map[string]bool{"Settings": true, "Leaderboard": true, "FollowUps": true, "Achievements": true, "Conversations": true,
-		"SearchConversations": true, "AchievementPage": true, "AgentRatings": true,
+		"SearchConversations": true, "AchievementPage": true, "AgentRatingsOf": true, "LeaderboardOf": true, "GroupSeries": true,
 		"Stream": true, "Audit": true, "Teammates": true, "Apply": true, "Scenarios": true}
 	asIs := map[string]bool{"Latest": true, "Events": true, "Subscribe": true, "Dir": true}
 	src := reflect.TypeOf((*Source)(nil)).Elem()
@@ -245,6 +245,12 @@ func (s textSource) AchievementPage(store.PageQuery) (store.Page[store.Achieveme
 	items, _ := s.Achievements(0)
 	return store.Page[store.Achievement]{Items: items, Cursors: []string{"00"}}, nil
 }
-func (s textSource) AgentRatings(domain.Actor, store.Period, store.PageQuery) (store.Page[store.AgentRating], error) {
+func (s textSource) LeaderboardOf(p store.Period, _ domain.Filter) (store.Leaderboard, error) {
+	return s.Leaderboard(p)
+}
+func (s textSource) GroupSeries([]domain.Actor, store.Period, domain.Filter, domain.Bucket) ([]store.SeriesPoint, error) {
+	return []store.SeriesPoint{{From: testNow.AddDate(0, 0, -7), To: testNow, Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}}}, nil
+}
+func (s textSource) AgentRatingsOf(domain.Actor, store.Period, domain.Filter, store.PageQuery) (store.Page[store.AgentRating], error) {
 	return store.Page[store.AgentRating]{Items: []store.AgentRating{{Conv: s.text, Customer: domain.User(s.text), Value: 2, Comment: s.text, RatedAt: testNow}}, Cursors: []string{"00"}}, nil
 }

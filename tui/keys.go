@@ -18,6 +18,8 @@ type KeyMap struct {
 	Apply, Keep key.Binding
 	// Leaderboard.
 	Period, Sort, Reverse, Wilson key.Binding
+	// The leaderboard's scope: a team, a filter, a typed period, the team trend.
+	Team, Channel, Audience, Origin, CustomPeriod, Trend key.Binding
 	// Follow-ups.
 	Claim, Contact, Resolve, ShowResolved key.Binding
 	// Conversations.
@@ -61,7 +63,14 @@ func DefaultKeyMap() *KeyMap {
 		Period:  bind("p", "period", "p"),
 		Sort:    bind("s", "sort column", "s"),
 		Reverse: bind("r", "reverse", "r"),
-		Wilson:  bind("w", "rank by Wilson bound", "w"),
+		Wilson:  bind("w", "Wilson rank", "w"),
+
+		Team:         bind("t", "team", "t"),
+		Channel:      bind("c", "channel", "c"),
+		Audience:     bind("a", "audience", "a"),
+		Origin:       bind("o", "origin", "o"),
+		CustomPeriod: bind("P", "from..to", "P"),
+		Trend:        bind("T", "trend chart", "T"),
 
 		Claim:        bind("c", "claim", "c"),
 		Contact:      bind("o", "contacted", "o"),

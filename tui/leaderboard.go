@@ -38,6 +38,9 @@ type lbRow struct {
 	header string // a section title instead of an agent
 	rank   int    // 0 when not ranked (too few ratings, bots)
 	team   bool   // a team's row: its members' sum; it has no page
+	teamID string // the team's id, for its change
+	// workspace is the row of the whole board (or the chosen team).
+	workspace bool
 }
 
 type rankMove struct {
@@ -61,6 +64,17 @@ type leaderboard struct {
 	page    *teammatePage // the agent opened with enter
 	showing bool          // the page is shown instead of the board
 	welcome bool          // the store is empty: the welcome screen instead of the board
+
+	scope       lbScope
+	teams       []domain.Team // every team, to choose from
+	custom      string        // a typed period; "" for the named one
+	prompt      periodPrompt
+	compared    bool              // the rows compare with the period before
+	prevData    store.Leaderboard // the period before
+	before      map[domain.Actor]domain.Counts
+	beforeTeams map[string]domain.Counts
+	trendOn     bool
+	trend       lbTrend
 }
 
 func newLeaderboard(c *common, tab int) *leaderboard {
@@ -80,8 +94,9 @@ func (v *leaderboard) nested() bool { return v.showing }
 
 func (v *leaderboard) busy() bool { return v.loading || v.showing && v.page.busy() }
 
-// listHeight leaves room for the header, the team row, a rule and the detail line.
-func (v *leaderboard) listHeight() int { return max(v.height-4, 1) }
+// listHeight leaves room for the scope line, the header, the team row, a
+// rule, the detail line, and the chart and the prompt when shown.
+func (v *leaderboard) listHeight() int { return max(v.height-5-v.trendHeight()-v.promptHeight(), 1) }
 
 func (v *leaderboard) StatusText() string {
 	if v.showing {
@@ -94,7 +109,7 @@ func (v *leaderboard) StatusText() string {
 	if v.wilson {
 		rank = "by Wilson lower bound"
 	}
-	s := periods[v.period] + " · sort " + sortNames[v.sortBy]
+	s := v.periodName() + " · sort " + sortNames[v.sortBy]
 	if v.reverse {
 		s += " ↑"
 	}
@@ -107,7 +122,7 @@ func (v *leaderboard) ShortHelp() []key.Binding {
 	}
 	k := v.c.keys
 	// tab and / are in the full help: the line must fit 80 columns.
-	return []key.Binding{k.Enter, k.Period, k.Sort, k.Wilson, k.Help, k.Quit}
+	return []key.Binding{k.Enter, k.Period, k.Sort, k.Team, k.Trend, k.Help, k.Quit}
 }
 
 func (v *leaderboard) FullHelp() [][]key.Binding {
@@ -115,14 +130,8 @@ func (v *leaderboard) FullHelp() [][]key.Binding {
 		return v.page.FullHelp()
 	}
 	k := v.c.keys
-	return [][]key.Binding{{k.Enter, k.Period, k.Sort, k.Reverse, k.Wilson}, k.listKeys(), k.frameKeys()}
-}
-
-// lbData is one read of the leaderboard: the period's counters and the target.
-type lbData struct {
-	board  store.Leaderboard
-	target int
-	empty  bool // a first run: the store has no teammates and no conversations
+	return [][]key.Binding{{k.Enter, k.Period, k.CustomPeriod, k.Sort, k.Reverse, k.Wilson},
+		{k.Team, k.Channel, k.Audience, k.Origin, k.Trend}, k.listKeys(), k.frameKeys()}
 }
 
 // Reload reads the period's counters, and the open teammate page's lists.
@@ -135,18 +144,9 @@ func (v *leaderboard) Reload() tea.Cmd {
 }
 
 func (v *leaderboard) read() tea.Cmd {
-	src, period, now := v.c.src, periods[v.period], v.c.clock()
-	return v.fetch(func() (any, error) {
-		d := lbData{target: src.Settings().TargetPermille}
-		p, err := store.ParsePeriod(period, now)
-		if err == nil {
-			d.board, err = src.Leaderboard(p)
-		}
-		if err == nil && len(d.board.Teammates)+len(d.board.Bots) == 0 {
-			d.empty, err = storeEmpty(src)
-		}
-		return d, err
-	})
+	src := v.c.src
+	q := lbQuery{period: v.periodName(), now: v.c.clock(), scope: v.scope, trend: v.trendOn}
+	return v.fetch(func() (any, error) { return readBoard(src, q) })
 }
 
 // loaded shows a read; ranks that moved since the last one get a marker.
@@ -156,10 +156,12 @@ func (v *leaderboard) loaded(msg loadedMsg) {
 	}
 	d, _ := msg.data.(lbData)
 	v.data, v.target, v.welcome = d.board, d.target, d.empty
+	v.teams, v.trend = d.teams, d.trend
+	v.compareWith(d.prev, d.compared)
 	v.rank()
 	v.build()
 	if v.showing {
-		v.page.show(v.agentRow(v.page.row.Agent), v.data, periods[v.period], v.target)
+		v.showPage(v.agentRow(v.page.row.Agent))
 	}
 }
 
@@ -183,7 +185,7 @@ func (v *leaderboard) openPage() tea.Cmd {
 	v.showing = true
 	v.page.list = list{height: v.page.listHeight()}
 	v.page.followUps, v.page.ratings, v.page.more = nil, nil, false
-	v.page.show(v.rows[v.list.cursor].row, v.data, periods[v.period], v.target)
+	v.showPage(v.rows[v.list.cursor].row)
 	return v.page.Reload()
 }
 
@@ -206,7 +208,7 @@ func (v *leaderboard) rank() {
 	for i, r := range ranked {
 		ranks[r.Agent.Name] = i + 1
 	}
-	basis := periods[v.period] + boolName(v.wilson)
+	basis := v.periodName() + boolName(v.wilson) + v.scope.key()
 	now := v.c.clock()
 	if basis == v.basis {
 		for name, r := range ranks {
@@ -273,11 +275,14 @@ func (v *leaderboard) build() {
 // teamRows are the Teams section: a row per team, its members' sum (a
 // teammate in two teams counts in both), named by its display name.
 func (v *leaderboard) teamRows() []lbRow {
+	if v.scope.team != "" {
+		return nil // the chosen team is the board's own row
+	}
 	var rows []lbRow
 	for _, t := range v.data.Teams {
 		name := safetext.Line(t.Team.Name)
 		if matches(v.filter, name, t.Team.ID, "team") {
-			rows = append(rows, lbRow{row: store.AgentRow{Agent: domain.Actor{Kind: domain.KindWorkflow, Name: name}, Counts: t.Counts, Daily: t.Daily}, team: true})
+			rows = append(rows, lbRow{row: store.AgentRow{Agent: domain.Actor{Kind: domain.KindWorkflow, Name: name}, Counts: t.Counts, Daily: t.Daily}, team: true, teamID: t.Team.ID})
 		}
 	}
 	if len(rows) == 0 {
@@ -335,6 +340,12 @@ func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return v, nil
 	}
+	if msg, ok := msg.(tea.KeyMsg); ok && v.prompt.open {
+		return v, v.promptKey(msg)
+	}
+	if cmd, ok := v.scopeKey(msg); ok {
+		return v, cmd
+	}
 	if v.list.update(k, msg) {
 		return v, nil
 	}
@@ -343,7 +354,10 @@ func (v *leaderboard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case keyIs(msg, k.Enter):
 			return v, v.openPage()
 		case keyIs(msg, k.Period):
-			v.period = (v.period + 1) % len(periods)
+			if v.custom == "" {
+				v.period = (v.period + 1) % len(periods)
+			}
+			v.custom = ""
 			return v, v.Reload()
 		case keyIs(msg, k.Sort):
 			v.sortBy = (v.sortBy + 1) % sortCount
@@ -378,11 +392,16 @@ func (v *leaderboard) View() string {
 	}
 	t := v.c.theme
 	var b strings.Builder
+	b.WriteString(v.promptView())
+	b.WriteString(t.Muted.Render(fit(v.scopeLine(), v.width)) + "\n")
+	if v.trendOn {
+		b.WriteString(v.trendView() + "\n")
+	}
 	barW, trendW := v.flexWidths()
 	b.WriteString(t.Header.Render(v.headerLine(barW, trendW)))
 	b.WriteByte('\n')
-	team := store.AgentRow{Agent: domain.Actor{Name: "team"}, Counts: v.data.Team, Daily: teamDaily(v.data.Teammates)}
-	b.WriteString(t.Title.Render(v.line(lbRow{row: team}, false, barW, trendW)))
+	team := store.AgentRow{Agent: domain.Actor{Name: "team"}, Display: v.teamName(), Counts: v.data.Team, Daily: teamDaily(v.data.Teammates)}
+	b.WriteString(t.Title.Render(v.line(lbRow{row: team, workspace: true}, false, barW, trendW)))
 	b.WriteByte('\n')
 	b.WriteString(t.Muted.Render(strings.Repeat("─", v.width)))
 	b.WriteByte('\n')
@@ -417,6 +436,12 @@ func (v *leaderboard) flexWidths() (bar, trend int) {
 	if v.wilson {
 		fixed += lbNumW
 	}
+	if v.compared {
+		fixed += 2 * lbNumW
+	}
+	if v.compact() {
+		fixed -= 2 * lbSmallW
+	}
 	room := v.width - fixed - 2
 	if room < 6 {
 		return max(room, 0), 0
@@ -429,11 +454,20 @@ func (v *leaderboard) flexWidths() (bar, trend int) {
 func (v *leaderboard) headerLine(barW, trendW int) string {
 	s := fit("", lbCursorW) + fitLeft("#", lbRankW-1) + " " + fit(v.sortMark("name", sortName), lbNameW) +
 		fitLeft(v.sortMark("score", sortScore), lbNumW)
+	if v.compared {
+		s += fitLeft("Δscore", lbNumW)
+	}
 	if v.wilson {
 		s += fitLeft("wilson", lbNumW)
 	}
-	s += fitLeft(v.sortMark("rated", sortRatings), lbNumW) +
-		fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW) + fitLeft(v.sortMark("neg", sortNegative), lbSmallW) + " " +
+	s += fitLeft(v.sortMark("rated", sortRatings), lbNumW)
+	if v.compared {
+		s += fitLeft("Δrated", lbNumW)
+	}
+	if !v.compact() {
+		s += fitLeft("pos", lbSmallW) + fitLeft("neu", lbSmallW)
+	}
+	s += fitLeft(v.sortMark("neg", sortNegative), lbSmallW) + " " +
 		fit("mix", barW) + fitLeft(v.sortMark("resp", sortResponse), lbNumW)
 	if trendW > 0 {
 		s += " " + fit("trend", trendW)
@@ -452,7 +486,7 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 	}
 	rank := ""
 	switch {
-	case r.row.Agent.Name == "team":
+	case r.workspace:
 	case r.rank > 0:
 		rank = itoa(r.rank)
 	case r.row.Agent.IsTeammate():
@@ -485,13 +519,16 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 			scoreCell = t.Bad.Render(scoreCell)
 		}
 	}
-	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell
+	dScore, dRated := v.deltaCells(r)
+	s := cur + fitLeft(rank, lbRankW-1) + mark + fit(name, lbNameW) + scoreCell + dScore
 	if v.wilson {
 		s += fitLeft(domain.FormatShare(c.WilsonLower(), c.Rated() > 0), lbNumW)
 	}
-	s += fitLeft(countCell(c.Rated(), lbNumW), lbNumW) +
-		fitLeft(countCell(c.Positive(), lbSmallW), lbSmallW) + fitLeft(countCell(c.Neutral(), lbSmallW), lbSmallW) +
-		fitLeft(countCell(c.Negative(), lbSmallW), lbSmallW) + " " +
+	s += fitLeft(countCell(c.Rated(), lbNumW), lbNumW) + dRated
+	if !v.compact() {
+		s += fitLeft(countCell(c.Positive(), lbSmallW), lbSmallW) + fitLeft(countCell(c.Neutral(), lbSmallW), lbSmallW)
+	}
+	s += fitLeft(countCell(c.Negative(), lbSmallW), lbSmallW) + " " +
 		v.bar(c, barW) + fitLeft(resp, lbNumW)
 	if trendW > 0 {
 		s += " " + v.sparkline(r.row.Daily, trendW)

@@ -6,11 +6,14 @@ package tui
 // Legend explains every column and mark of the board, for ?.
 func (v *leaderboard) Legend() []string {
 	return []string{
-		"score: share of ratings that are positive (🤩 😀); rated: ratings that count in the period; pos neu neg: ratings by class; " +
-			"mix: the positive, neutral and negative shares as a bar; resp: ratings per survey sent; trend: the score over the period.",
-		"wilson (while w ranks by it): the 95% Wilson lower bound of the score, which weighs few ratings down. " +
-			"✓: the score meets the happiness target. ▲ ▼: moved up or down the ranking since the last read. " +
-			"* after a name: too few ratings to rank (shown with · instead of a rank). ▼ beside a title: the column the rows are sorted by (▲: reversed).",
+		"score: positive (🤩 😀) ÷ rated · rated: ratings in the period · pos neu neg: by class (narrow screens leave pos neu out " +
+			"while Δ shows) · mix: the shares as a bar · resp: ratings per survey sent · trend: the score over the period",
+		"wilson (w ranks by it): the score's 95% Wilson lower bound, which weighs few ratings down · ✓ meets the target · " +
+			"▲ ▼ by a rank: moved since the last read · * too few ratings to rank (· for a rank) · ▼ by a title: the sort column (▲ reversed)",
+		"Δscore Δrated: the change in points and in ratings against the period before, of the same length (named above): " +
+			"▲ better, ▼ worse, = same, — no ratings in one; all time has none",
+		"t team: its members, its sum on top · c a o: channel, audience, origin (named above; a teammate's page follows them) · " +
+			"T team trend: score per week, ∘∘ the period before, ╌╌ the target · P: a FROM..TO period",
 	}
 }
 

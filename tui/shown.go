@@ -72,9 +72,24 @@ func (s *shownSource) AchievementPage(q store.PageQuery) (store.Page[store.Achie
 	return shownCopy(s, page, false), shownErr(err)
 }
 
-func (s *shownSource) AgentRatings(agent domain.Actor, p store.Period, q store.PageQuery) (store.Page[store.AgentRating], error) {
+func (s *shownSource) LeaderboardOf(p store.Period, f domain.Filter) (store.Leaderboard, error) {
+	lb, err := s.Source.LeaderboardOf(p, f)
+	return shownCopy(s, lb, false), shownErr(err)
+}
+
+// GroupSeries takes the agents as shown (a team's members) back to their keys.
+func (s *shownSource) GroupSeries(agents []domain.Actor, p store.Period, f domain.Filter, by domain.Bucket) ([]store.SeriesPoint, error) {
+	keys := make([]domain.Actor, len(agents))
+	for i, a := range agents {
+		keys[i] = domain.Actor{Kind: a.Kind, Name: s.stored(a.Name)}
+	}
+	points, err := s.Source.GroupSeries(keys, p, f, by)
+	return points, shownErr(err)
+}
+
+func (s *shownSource) AgentRatingsOf(agent domain.Actor, p store.Period, f domain.Filter, q store.PageQuery) (store.Page[store.AgentRating], error) {
 	agent.Name = s.stored(agent.Name)
-	page, err := s.Source.AgentRatings(agent, p, q)
+	page, err := s.Source.AgentRatingsOf(agent, p, f, q)
 	return shownCopy(s, page, false), shownErr(err)
 }
 

@@ -47,6 +47,11 @@ type teammatePage struct {
 	more       bool                // the period has older ratings than those read
 	items      []tmItem
 	stream     *convStream
+	// segments narrows the ratings listed to the board's filter; before is
+	// the agent's period before, drawn over the chart when compared.
+	segments domain.Filter
+	before   []domain.Counts
+	compared bool
 }
 
 func newTeammatePage(c *common, tab int) *teammatePage {
@@ -71,14 +76,14 @@ func (p *teammatePage) SetSize(w, h int) {
 // Reload reads the agent's open follow-ups and the first page of their
 // ratings of the period, from the ratings-by-agent index.
 func (p *teammatePage) Reload() tea.Cmd {
-	src, agent, period := p.c.src, p.row.Agent, p.period
+	src, agent, period, segments := p.c.src, p.row.Agent, p.period, p.segments
 	read := p.fetch(func() (any, error) {
 		var d tmData
 		var err error
 		if d.followUps, err = src.FollowUps(store.FollowUpFilter{Agent: agent}); err != nil {
 			return d, err
 		}
-		d.ratings, err = src.AgentRatings(agent, period, store.PageQuery{Limit: 2 * pageSize})
+		d.ratings, err = src.AgentRatingsOf(agent, period, segments, store.PageQuery{Limit: 2 * pageSize})
 		return d, err
 	})
 	return tea.Batch(read, p.stream.Reload())
@@ -86,9 +91,9 @@ func (p *teammatePage) Reload() tea.Cmd {
 
 // readMore reads the page of ratings after the last one listed.
 func (p *teammatePage) readMore() tea.Cmd {
-	src, agent, period, after := p.c.src, p.row.Agent, p.period, p.after
+	src, agent, period, after, segments := p.c.src, p.row.Agent, p.period, p.after, p.segments
 	return p.fetch(func() (any, error) {
-		pg, err := src.AgentRatings(agent, period, store.PageQuery{After: after, Limit: pageSize})
+		pg, err := src.AgentRatingsOf(agent, period, segments, store.PageQuery{After: after, Limit: pageSize})
 		return tmData{ratings: pg, next: true}, err
 	})
 }

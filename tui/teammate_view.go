@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
-	"github.com/NimbleMarkets/ntcharts/linechart"
 
 	"github.com/csat-app/csat/domain"
 )
@@ -61,7 +60,7 @@ func (p *teammatePage) legend() string {
 	if p.days() <= dailyUpTo {
 		per = "per day"
 	}
-	return "  ●⠤ " + p.row.Agent.Name + "   ··· team   ╌╌ target · score " + per
+	return "  ●⠤ " + p.row.Agent.Name + "   ··· team" + p.beforeLegend() + "   ╌╌ target · score " + per
 }
 
 func (p *teammatePage) days() int {
@@ -104,18 +103,8 @@ func (p *teammatePage) chart(width, height int) string {
 	}
 	t := p.c.theme
 	days := float64(max(p.days(), 1))
-	from := p.period.From
-	ch := linechart.New(width, height, 0, days, 0, 100,
-		linechart.WithXYSteps(4, 2),
-		linechart.WithXLabelFormatter(func(_ int, v float64) string {
-			return from.Add(time.Duration(v*24) * time.Hour).Format("Jan 2")
-		}),
-		linechart.WithYLabelFormatter(func(_ int, v float64) string { return itoa(int(v+0.5)) + "%" }),
-		linechart.WithStyles(t.Muted, t.Muted, t.Muted),
-	)
-	ch.DrawXYAxisAndLabel()
-	target := float64(p.target) / 10
-	ch.DrawRuneLineWithStyle(point{X: 0, Y: target}, point{X: days, Y: target}, '╌', t.Good)
+	ch := scoreChart(t, width, height, p.period.From, days, p.target)
+	p.drawBefore(&ch)
 	team := p.points(p.team)
 	for i := 1; i < len(team); i++ {
 		ch.DrawRuneLineWithStyle(team[i-1], team[i], '·', t.Muted)

@@ -97,7 +97,7 @@ func TestTabKeysSwitchTabs(t *testing.T) {
 		}
 	}
 	d.keys("?")
-	d.contains("rank by Wilson bound", "page down", "previous tab")
+	d.contains("Wilson rank", "page down", "previous tab")
 	d.keys("?")
 	d.lacks("previous tab")
 }
@@ -134,7 +134,7 @@ func TestLeaderboardKeys(t *testing.T) {
 	d.keys("s")
 	d.contains("sort ratings")
 	lines := strings.Split(d.view(), "\n")
-	if !strings.Contains(lines[5], "bob") { // the first teammate row: most ratings
+	if !strings.Contains(lines[6], "bob") { // the first teammate row (below the scope line): most ratings
 		t.Errorf("sorted by ratings, bob (9) should lead:\n%s", d.view())
 	}
 	d.send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})

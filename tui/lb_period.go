@@ -1,0 +1,112 @@
+package tui
+
+// The leaderboard's custom period: a FROM..TO typed in a prompt, read by
+// domain's period parser, its error shown in full until it parses.
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
+)
+
+// periodPrompt is the custom period's text field.
+type periodPrompt struct {
+	open  bool
+	input textinput.Model
+	err   string // why the last text typed is not a period
+}
+
+// periodName is the period the board reads: the custom one when typed,
+// else the named one p cycles.
+func (v *leaderboard) periodName() string {
+	if v.custom != "" {
+		return v.custom
+	}
+	return periods[v.period]
+}
+
+// Capturing: while the prompt is open it takes every key, q included.
+func (v *leaderboard) Capturing() bool { return v.prompt.open }
+
+// openPrompt starts the custom period's prompt with the board's period as
+// a FROM..TO to edit.
+func (v *leaderboard) openPrompt() tea.Cmd {
+	v.prompt = periodPrompt{open: true, input: newInput("from..to: ", "2026-02-01..2026-02-28")}
+	v.prompt.input.Width = max(v.width-14, 10)
+	if p := v.data.Period; p.To.After(p.From) {
+		v.prompt.input.SetValue(p.From.Format("2006-01-02") + ".." + p.To.AddDate(0, 0, -1).Format("2006-01-02"))
+	}
+	v.list.setHeight(v.listHeight())
+	return v.prompt.input.Focus()
+}
+
+// promptKey edits the prompt: enter reads the period (a custom FROM..TO or
+// a named one) and reloads, esc closes, the rest is text.
+func (v *leaderboard) promptKey(msg tea.KeyMsg) tea.Cmd {
+	k := v.c.keys
+	switch {
+	case keyIs(msg, k.Cancel):
+		v.prompt.open = false
+	case keyIs(msg, k.Apply):
+		text := strings.TrimSpace(v.prompt.input.Value())
+		if _, err := domain.ParsePeriod(text, v.c.clock()); err != nil {
+			v.prompt.err = err.Error()
+			v.list.setHeight(v.listHeight())
+			return nil
+		}
+		v.prompt.open = false
+		v.custom = text
+		if i := periodIndex(text); i >= 0 {
+			v.period, v.custom = i, ""
+		}
+		v.list.setHeight(v.listHeight())
+		return v.Reload()
+	default:
+		var cmd tea.Cmd
+		v.prompt.input, cmd = v.prompt.input.Update(msg)
+		return cmd
+	}
+	v.list.setHeight(v.listHeight())
+	return nil
+}
+
+// periodIndex is a named period's place among those p cycles, or -1.
+func periodIndex(name string) int {
+	for i, p := range periods {
+		if p == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// promptView is the prompt, what it takes and, after a refused enter, why
+// in full, wrapped to the width.
+func (v *leaderboard) promptView() string {
+	if !v.prompt.open {
+		return ""
+	}
+	t := v.c.theme
+	w := max(v.width-2, 10)
+	var b strings.Builder
+	b.WriteString(fit("  "+v.prompt.input.View(), v.width) + "\n")
+	hint := "FROM..TO as YYYY-MM-DD, both days included, or a named period (" + strings.Join(periods, ", ") + ") · enter apply · esc cancel"
+	b.WriteString(t.Muted.Render(ansi.Wordwrap(hint, w, " ")) + "\n")
+	if v.prompt.err != "" {
+		b.WriteString(t.Error.Render(ansi.Wordwrap("✗ "+safetext.Line(v.prompt.err), w, " ")) + "\n")
+	}
+	return b.String()
+}
+
+// promptHeight is the lines promptView takes.
+func (v *leaderboard) promptHeight() int {
+	if !v.prompt.open {
+		return 0
+	}
+	return strings.Count(v.promptView(), "\n")
+}
