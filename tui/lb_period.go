@@ -92,15 +92,23 @@ func (v *leaderboard) promptView() string {
 		return ""
 	}
 	t := v.c.theme
-	w := max(v.width-2, 10)
 	var b strings.Builder
 	b.WriteString(fit("  "+v.prompt.input.View(), v.width) + "\n")
 	hint := "FROM..TO as YYYY-MM-DD, both days included, or a named period (" + strings.Join(periods, ", ") + ") · enter apply · esc cancel"
-	b.WriteString(t.Muted.Render(ansi.Wordwrap(hint, w, " ")) + "\n")
+	b.WriteString(t.Muted.Render(indented(hint, v.width)) + "\n")
 	if v.prompt.err != "" {
-		b.WriteString(t.Error.Render(ansi.Wordwrap("✗ "+safetext.Line(v.prompt.err), w, " ")) + "\n")
+		b.WriteString(t.Error.Render(indented("✗ "+safetext.Line(v.prompt.err), v.width)) + "\n")
 	}
 	return b.String()
+}
+
+// indented wraps text to width, each line two cells in, nothing cut.
+func indented(text string, width int) string {
+	lines := strings.Split(ansi.Wrap(text, max(width-2, 10), " "), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
 }
 
 // promptHeight is the lines promptView takes.

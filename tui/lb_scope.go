@@ -127,7 +127,7 @@ func (v *leaderboard) nextTeam() {
 // compared with, the team and the filter.
 func (v *leaderboard) scopeLine() string {
 	p := v.data.Period
-	s := "  " + v.periodName() + " " + spanText(p, true)
+	s := "  " + v.periodName() + " " + spanText(p, p.From.Year() != v.c.clock().Year())
 	if name := v.teamName(); name != "" {
 		s += " · team " + name
 	} else {
@@ -139,13 +139,14 @@ func (v *leaderboard) scopeLine() string {
 		s += " · " + strings.ReplaceAll(f.String(), "=", " ")
 	}
 	if v.compared {
-		s += " · Δ vs " + spanText(v.prevData.Period, false)
+		prev := v.prevData.Period
+		s += " · Δ vs " + spanText(prev, prev.From.Year() != v.c.clock().Year())
 	}
 	return s
 }
 
-// spanText is a period's first and last day: "Feb 9 – Mar 10 2026", the
-// year left out when not asked for.
+// spanText is a period's first and last day: "Feb 9 – Mar 10", with the
+// year when asked for (not this year's).
 func spanText(p store.Period, year bool) string {
 	layout := "Jan 2"
 	if year {

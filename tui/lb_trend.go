@@ -81,7 +81,7 @@ func (v *leaderboard) trendView() string {
 	}
 	title := "  team trend: " + name + " · score per " + tr.by.String() + " · ●⠤ " + v.periodName()
 	if len(tr.before) > 0 {
-		title += "  ∘∘ the period before"
+		title += "  ∘∘ before"
 	}
 	title += "  ╌╌ target " + domain.FormatPermille(v.target)
 	if !hasRatings(tr.points) {

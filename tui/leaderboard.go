@@ -121,6 +121,9 @@ func (v *leaderboard) ShortHelp() []key.Binding {
 		return v.page.ShortHelp()
 	}
 	k := v.c.keys
+	if v.prompt.open {
+		return []key.Binding{k.Apply, k.Cancel}
+	}
 	// tab and / are in the full help: the line must fit 80 columns.
 	return []key.Binding{k.Enter, k.Period, k.Sort, k.Team, k.Trend, k.Help, k.Quit}
 }
