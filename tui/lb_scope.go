@@ -4,10 +4,11 @@ package tui
 // channel, audience and origin, and the period before, to compare with.
 
 import (
-	tea "github.com/charmbracelet/bubbletea"
-
 	"strings"
+	"sync"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/safetext"
@@ -67,17 +68,28 @@ func readBoard(src Source, q lbQuery) (lbData, error) {
 		return d, err
 	}
 	f := q.scope.filter()
-	if d.board, err = src.LeaderboardOf(p, f); err != nil {
+	// The period before is read beside this one: a compared board costs
+	// the wall time of one read where two cores are free.
+	prev, compare := p.Previous()
+	var before sync.WaitGroup
+	var prevErr error
+	if d.compared = compare && !p.From.IsZero(); d.compared {
+		before.Add(1)
+		go func() {
+			defer before.Done()
+			d.prev, prevErr = src.LeaderboardOf(prev, f)
+		}()
+	}
+	d.board, err = src.LeaderboardOf(p, f)
+	before.Wait()
+	if err == nil {
+		err = prevErr
+	}
+	if err != nil {
 		return d, err
 	}
 	for _, t := range d.board.Teams {
 		d.teams = append(d.teams, t.Team)
-	}
-	if prev, ok := d.board.Period.Previous(); ok && !p.From.IsZero() {
-		if d.prev, err = src.LeaderboardOf(prev, f); err != nil {
-			return d, err
-		}
-		d.compared = true
 	}
 	if q.scope.team != "" {
 		// A team that is gone leaves the workspace's board.
@@ -123,11 +135,16 @@ func (v *leaderboard) nextTeam() {
 	}
 }
 
-// scopeLine says what the board shows: the period's days, the period
-// compared with, the team and the filter.
-func (v *leaderboard) scopeLine() string {
+// scopeLines say what the board shows: the period's days, the team, the
+// filter and the period compared with, wrapped whole to the width.
+func (v *leaderboard) scopeLines() string { return indented(v.scopeText(), v.width) }
+
+// scopeHeight is the lines scopeLines take.
+func (v *leaderboard) scopeHeight() int { return strings.Count(v.scopeLines(), "\n") + 1 }
+
+func (v *leaderboard) scopeText() string {
 	p := v.data.Period
-	s := "  " + v.periodName() + " " + spanText(p, p.From.Year() != v.c.clock().Year())
+	s := v.periodName() + " " + spanText(p, p.From.Year() != v.c.clock().Year())
 	if name := v.teamName(); name != "" {
 		s += " · team " + name
 	} else {

@@ -162,11 +162,11 @@ func TestTrendKeyTogglesTheChart(t *testing.T) {
 	addTeams(t, st)
 	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
 	d.keys("T")
-	d.contains("team trend: all teammates · score per week", "∘∘ before", "╌╌ target 80%", "0%└")
+	d.contains("all teammates, score per week: ●⠤ 30d", "∘∘ before", "╌╌ target 80%", "0%└")
 	d.keys("t")
-	d.contains("team trend: Billing & Accounts")
+	d.contains("Billing & Accounts, score per week")
 	d.keys("T")
-	d.lacks("team trend")
+	d.lacks("score per week", "0%└")
 }
 
 // TestCustomPeriodPrompt: P takes a FROM..TO, refuses a bad one with

@@ -79,7 +79,7 @@ func (v *leaderboard) trendView() string {
 	if name == "" {
 		name = "all teammates"
 	}
-	title := "  team trend: " + name + " · score per " + tr.by.String() + " · ●⠤ " + v.periodName()
+	title := "  " + name + ", score per " + tr.by.String() + ": ●⠤ " + v.periodName()
 	if len(tr.before) > 0 {
 		title += "  ∘∘ before"
 	}

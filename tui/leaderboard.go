@@ -96,7 +96,9 @@ func (v *leaderboard) busy() bool { return v.loading || v.showing && v.page.busy
 
 // listHeight leaves room for the scope line, the header, the team row, a
 // rule, the detail line, and the chart and the prompt when shown.
-func (v *leaderboard) listHeight() int { return max(v.height-5-v.trendHeight()-v.promptHeight(), 1) }
+func (v *leaderboard) listHeight() int {
+	return max(v.height-4-v.scopeHeight()-v.trendHeight()-v.promptHeight(), 1)
+}
 
 func (v *leaderboard) StatusText() string {
 	if v.showing {
@@ -396,7 +398,7 @@ func (v *leaderboard) View() string {
 	t := v.c.theme
 	var b strings.Builder
 	b.WriteString(v.promptView())
-	b.WriteString(t.Muted.Render(fit(v.scopeLine(), v.width)) + "\n")
+	b.WriteString(t.Muted.Render(v.scopeLines()) + "\n")
 	if v.trendOn {
 		b.WriteString(v.trendView() + "\n")
 	}
