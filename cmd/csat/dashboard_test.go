@@ -82,6 +82,13 @@ func TestDashboardInTmux(t *testing.T) {
 	waitFor("the teammate page again", has("newest first", "open follow-ups"))
 	keys("Escape")
 	waitFor("the leaderboard again", has("sort score", "Bot agents"))
+	// Choose a team, compare with the period before, and show its trend.
+	keys("t")
+	waitFor("a team's board", has("· team ", "Δscore", "Δ vs"))
+	keys("T")
+	waitFor("the team trend", has("score per week", "╌╌ target", "0%└"))
+	keys("T")
+	waitFor("the board without the chart", func(s string) bool { return !strings.Contains(s, "score per week") })
 	keys("2")
 	waitFor("the follow-up queue", has("stage", "customer", "😠"))
 	keys("/", "q")
