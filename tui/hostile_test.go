@@ -193,7 +193,8 @@ func (s textSource) Dir() string                                   { return s.te
 
 // fuzzScreens are the keys to each screen the fuzz target renders: every
 // tab, a teammate's page, the stream, a refused action's flash, the help.
-var fuzzScreens = [][]string{{"1"}, {"1", "down", "enter"}, {"2"}, {"2", "c", "enter"}, {"3"}, {"4"}, {"4", "enter"}, {"5"}, {"5", "L"}, {"6"}, {"?"}}
+var fuzzScreens = [][]string{{"1"}, {"1", "down", "enter"}, {"2"}, {"2", "c", "enter"}, {"3"}, {"4"}, {"4", "enter"}, {"5"}, {"5", "L"}, {"6"}, {"?"},
+	{"1", "T"}, {"1", "c", "a", "o", "P", "x", "enter"}}
 
 // FuzzViewsShowNoEscape: whatever text the store holds (names, ids,
 // remarks, messages, the audit trail, the viewer's name), no line of any

@@ -251,6 +251,8 @@ func (v *leaderboard) scopeKey(msg tea.Msg) (tea.Cmd, bool) {
 	}
 	k := v.c.keys
 	switch {
+	case keyIs(key, k.Team) && len(v.teams) == 0:
+		return flash("no teams yet: csat teams add TEAM MEMBER... makes one (csat sync intercom brings Intercom's)"), true
 	case keyIs(key, k.Team):
 		v.nextTeam()
 	case keyIs(key, k.Channel):

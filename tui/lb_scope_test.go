@@ -57,6 +57,9 @@ func TestGoldenLeaderboardScope(t *testing.T) {
 // TestTeamKeyCyclesTeams: t walks the workspace, each team by display
 // name, and back; a team's board holds its members only, its sum on top.
 func TestTeamKeyCyclesTeams(t *testing.T) {
+	none := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
+	none.keys("t")
+	none.contains("no teams yet: csat teams add", "all teams")
 	st := fixtureStore(t)
 	addTeams(t, st)
 	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
@@ -206,7 +209,7 @@ func TestTeammatePageFollowsTheFilter(t *testing.T) {
 	addTeams(t, st)
 	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
 	d.keys("c", "c", "/", "bob", "enter", "enter")
-	d.contains("bob · 30d · channel email · 2 ratings", "ratings in 30d · channel email")
+	d.contains("bob · 30d · channel email · 2 ratings", "ratings in 30d · channel email", "open follow-ups (1) · every channel")
 	_, ratings, _ := strings.Cut(d.view(), "ratings in 30d")
 	if !strings.Contains(ratings, "user:eve") || !strings.Contains(ratings, "lead:lee") || strings.Contains(ratings, "user:cust") {
 		t.Errorf("bob's email ratings are eve's and lee's only:\n%s", ratings)

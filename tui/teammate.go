@@ -140,7 +140,7 @@ func (p *teammatePage) update(msg tea.Msg) (bool, tea.Cmd) {
 func (p *teammatePage) build() {
 	p.items = p.items[:0]
 	open := p.followUps
-	p.items = append(p.items, tmItem{header: "open follow-ups (" + itoa(len(open)) + ")"})
+	p.items = append(p.items, tmItem{header: "open follow-ups (" + itoa(len(open)) + ")" + p.unfilteredNote()})
 	for _, f := range open {
 		text := f.FollowUp.Stage.String()
 		if f.Comment != "" {
