@@ -215,3 +215,20 @@ func TestTeammatePageFollowsTheFilter(t *testing.T) {
 		t.Errorf("bob's email ratings are eve's and lee's only:\n%s", ratings)
 	}
 }
+
+// TestTeammatePageDrawsThePeriodBefore: compared, the page's chart draws
+// the agent's period before (∘) and says so; all time says why it cannot.
+func TestTeammatePageDrawsThePeriodBefore(t *testing.T) {
+	st := fixtureStore(t)
+	addTeams(t, st)
+	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys(to7d...)
+	d.keys("/", "bob", "enter", "enter")
+	d.contains("bob · 7d", "∘∘ the period before")
+	_, chart, _ := strings.Cut(d.view(), "100%")
+	if !strings.Contains(chart, "∘") {
+		t.Errorf("no ∘ of the period before in the chart:\n%s", d.view())
+	}
+	d.keys("esc", "p", "p", "p", "p", "p", "p", "enter") // the filter still holds bob
+	d.contains("bob · all", "(all time: nothing before to compare)")
+}
