@@ -62,12 +62,20 @@ func trendMembers(d lbData, team string) []domain.Actor {
 	return out
 }
 
-// trendHeight is the lines the chart and its title take; 0 when off.
+// trendHeight is the lines the chart and its title take; 0 when off. The
+// graph gets 11, 6 or 5 rows, its X axis included (up to half the view),
+// so that its rows fall on round percentages: 10, 20 or 25 points apart.
 func (v *leaderboard) trendHeight() int {
 	if !v.trendOn {
 		return 0
 	}
-	return max(min((v.height-5)/2, 13), 5)
+	room := (v.height - 5) / 2
+	for _, rows := range []int{11, 6} {
+		if rows+2 <= room {
+			return rows + 2 // the title and the X axis's labels
+		}
+	}
+	return 5 + 2
 }
 
 // trendView is the chart's title line and the chart.
