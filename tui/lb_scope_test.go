@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
@@ -231,4 +232,16 @@ func TestTeammatePageDrawsThePeriodBefore(t *testing.T) {
 	}
 	d.keys("esc", "p", "p", "p", "p", "p", "p", "enter") // the filter still holds bob
 	d.contains("bob · all", "(all time: nothing before to compare)")
+}
+
+// TestTeammatePageShowsTheDisplayName: an agent known by a key (an
+// Intercom id) is shown on its page by its display name, as on the board.
+func TestTeammatePageShowsTheDisplayName(t *testing.T) {
+	st := fixtureStore(t)
+	if _, err := st.Apply(domain.Event{Kind: domain.EvName, Actor: domain.Teammate("bob"), Text: "Bob Marley", At: testNow.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys("/", "Marley", "enter", "enter")
+	d.contains("Bob Marley · 30d · 9 ratings", "●⠤ Bob Marley", "Bob Marley · 30d")
 }

@@ -177,7 +177,7 @@ func (p *teammatePage) status() string {
 	if p.err != nil {
 		return "teammate: " + p.err.Error()
 	}
-	return p.row.Agent.Name + " · " + p.periodName
+	return rowName(p.row) + " · " + p.periodName
 }
 
 func (p *teammatePage) ShortHelp() []key.Binding {

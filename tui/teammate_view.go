@@ -28,7 +28,7 @@ func (p *teammatePage) View() string {
 	t := p.c.theme
 	c := p.row.Counts
 	var b strings.Builder
-	title := "  " + p.row.Agent.Name + " · " + p.periodName + " · " + itoa(c.Rated()) + " ratings · score " + c.ScorePercent(0) +
+	title := "  " + rowName(p.row) + " · " + p.periodName + " · " + itoa(c.Rated()) + " ratings · score " + c.ScorePercent(0) +
 		" · team " + p.teamCounts.ScorePercent(0) + " · target " + domain.FormatPermille(p.target)
 	if c.MeetsTarget(p.target) {
 		title += " ✓"
@@ -60,7 +60,7 @@ func (p *teammatePage) legend() string {
 	if p.days() <= dailyUpTo {
 		per = "per day"
 	}
-	return "  ●⠤ " + p.row.Agent.Name + "   ··· team" + p.beforeLegend() + "   ╌╌ target · score " + per
+	return "  ●⠤ " + rowName(p.row) + "   ··· team" + p.beforeLegend() + "   ╌╌ target · score " + per
 }
 
 func (p *teammatePage) days() int {
@@ -130,7 +130,7 @@ func (p *teammatePage) listView() string {
 	visible := p.c.src.Settings().RatingVisibleTo(p.c.role)
 	from, to := p.list.visible()
 	var b strings.Builder
-	if row, ok := p.placeholder(len(p.items), "cannot read "+p.row.Agent.Name+"'s ratings", ""); ok && p.err != nil {
+	if row, ok := p.placeholder(len(p.items), "cannot read "+rowName(p.row)+"'s ratings", ""); ok && p.err != nil {
 		b.WriteString(row + "\n")
 	}
 	var rows [][]string
