@@ -14,7 +14,10 @@
 //     rating of fin). A rating whose request Intercom did not report counts
 //     its survey as inferred, so reports say "—" for the response rate
 //     rather than a fictional one. `simulate whatif --against observed`
-//     replays the log with the rules deciding, conversation by conversation.
+//     replays the log with the rules deciding, conversation by conversation,
+//     each conversation's parts in their place (by time, equal times in log
+//     order, as the store places a late part), so the comparison is the
+//     same whatever order the parts were delivered in.
 //   - Identities. Teammates are keyed by admin id, customers by contact id,
 //     custom bots by "bot-<id>"; display names (any Unicode, exactly as
 //     Intercom gives them) are EvName events, the newest seen wins, and are
