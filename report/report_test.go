@@ -129,10 +129,15 @@ func TestWhatIfContract(t *testing.T) {
 		Actual:     simulate.SurveyTally{Closes: 4, Sent: 3, Skipped: 1, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1}, Ratings: 2},
 		WhatIf:     simulate.SurveyTally{Closes: 4, Sent: 1, Skipped: 3, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1, domain.CodeDisabled: 3}, Ratings: 1},
 		NowSkipped: 2,
+		Helpdesk: simulate.HelpdeskWhatIf{Conversations: 2,
+			Current:    simulate.SurveyTally{Closes: 2, Sent: 1, Skipped: 1, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1}},
+			WhatIf:     simulate.SurveyTally{Closes: 2, Skipped: 2, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1, domain.CodeDisabled: 2}},
+			NowSkipped: 1},
 	}
 	golden(t, "whatif", NewWhatIf(rep))
 	b, _ := json.Marshal(NewWhatIf(simulate.WhatIfReport{}))
-	if !strings.Contains(string(b), `"overrides":[]`) || !strings.Contains(string(b), `"skipped_by":{}`) || !strings.Contains(string(b), `"since":null`) {
+	if !strings.Contains(string(b), `"overrides":[]`) || !strings.Contains(string(b), `"skipped_by":{}`) || !strings.Contains(string(b), `"since":null`) ||
+		!strings.Contains(string(b), `"helpdesk":null`) {
 		t.Errorf("nothing changed: %s", b)
 	}
 }

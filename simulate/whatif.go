@@ -93,6 +93,23 @@ type WhatIfReport struct {
 	// what-if replay leaves out: a follow-up of a rating that was never
 	// given, for instance.
 	Inapplicable int `json:"inapplicable"`
+	// Helpdesk compares the conversations a helpdesk decided (Intercom's),
+	// which Actual and WhatIf leave out.
+	Helpdesk HelpdeskWhatIf `json:"helpdesk"`
+}
+
+// HelpdeskWhatIf compares, in the conversations a helpdesk decided, the
+// rules' decisions under the settings as recorded with theirs under the
+// overrides: decided against decided. What the helpdesk itself sent is
+// observed, not decided here, so it is on neither side (whatif --against
+// observed compares it with the rules).
+type HelpdeskWhatIf struct {
+	// Conversations counts those with a close or ask in the window.
+	Conversations int         `json:"conversations"`
+	Current       SurveyTally `json:"current"`
+	WhatIf        SurveyTally `json:"whatif"`
+	NowSent       int         `json:"now_sent"`
+	NowSkipped    int         `json:"now_skipped"`
 }
 
 // WhatIf replays the whole history twice, as it happened and under the
@@ -100,51 +117,87 @@ type WhatIfReport struct {
 // the closes and asks at or after since (the whole history builds the state,
 // only the window is counted). Setting changes in the log apply to both,
 // except those of an overridden key, which stays pinned in the what-if.
-// An event that the actual replay refuses means the log is inconsistent: it
-// is returned as an error naming the event.
+// A helpdesk's conversations are decided by the rules in both replays and
+// counted apart, in Helpdesk; its observed ratings are facts and are not
+// replayed. An event of another conversation that the actual replay
+// refuses means the log is inconsistent: it is returned as an error
+// naming the event.
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
 	rep := WhatIfReport{Since: since, Overrides: overrides,
-		Actual: SurveyTally{SkippedBy: ReasonCounts{}}, WhatIf: SurveyTally{SkippedBy: ReasonCounts{}}}
+		Actual: newSurveyTally(), WhatIf: newSurveyTally(),
+		Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}
 	late, err := domain.LateConversations(events)
 	if err != nil {
 		return rep, err
 	}
-	actual, _ := NewReplayer(ReplayOptions{Late: late})
-	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late})
+	observed := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
+	actual, _ := NewReplayer(ReplayOptions{Late: late, Lenient: true, Skip: observed})
+	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late, Skip: observed})
 	if err != nil {
 		return rep, err
 	}
+	helpdesk := map[string]bool{} // conversations a helpdesk decided
+	counted := map[string]bool{}  // of those, the ones with a close or ask in the window
 	err = events(func(ev domain.Event) error {
 		rep.Events++
-		a, err := actual.Step(ev)
-		if err != nil {
-			return err
+		if ev.Kind == domain.EvStart && ev.By != "" {
+			helpdesk[ev.Conv] = true
+			ev.By = "" // the rules decide it, in both replays
 		}
-		v, err := variant.Step(ev)
-		if err != nil {
-			return err
-		}
-		applied := v.Err == nil
-		if !applied {
+		a, _ := actual.Step(ev)
+		v, _ := variant.Step(ev)
+		switch {
+		case a.Err != nil && !helpdesk[ev.Conv]:
+			return fmt.Errorf("event %d (%s %s at %s) does not replay: %w", a.N, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), a.Err)
+		case a.Err != nil:
+			return nil // not a decision of the rules under either setting
+		case v.Err != nil:
 			rep.Inapplicable++
 		}
 		if ev.At.Before(since) {
 			return nil
 		}
-		countWhatIf(&rep.Actual, ev.Kind, &a.Outcome, true)
-		countWhatIf(&rep.WhatIf, ev.Kind, &v.Outcome, applied)
-		if (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk) && applied {
-			switch {
-			case a.Outcome.Decision == domain.DecisionSent && v.Outcome.Decision == domain.DecisionSkipped:
-				rep.NowSkipped++
-			case a.Outcome.Decision == domain.DecisionSkipped && v.Outcome.Decision == domain.DecisionSent:
-				rep.NowSent++
-			}
+		if !helpdesk[ev.Conv] {
+			rep.count(&a, &v)
+			return nil
 		}
+		h := &rep.Helpdesk
+		if (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk) && !counted[ev.Conv] {
+			counted[ev.Conv] = true
+			h.Conversations++
+		}
+		countWhatIf(&h.Current, ev.Kind, &a.Outcome, true)
+		countWhatIf(&h.WhatIf, ev.Kind, &v.Outcome, v.Err == nil)
+		h.NowSent, h.NowSkipped = flips(ev.Kind, &a, &v, h.NowSent, h.NowSkipped)
 		return nil
 	})
 	rep.Until = actual.Latest()
 	return rep, err
+}
+
+func newSurveyTally() SurveyTally { return SurveyTally{SkippedBy: ReasonCounts{}} }
+
+// count tallies one step of both replays in the simulated conversations.
+func (rep *WhatIfReport) count(a, v *ReplayStep) {
+	countWhatIf(&rep.Actual, a.Event.Kind, &a.Outcome, true)
+	countWhatIf(&rep.WhatIf, v.Event.Kind, &v.Outcome, v.Err == nil)
+	rep.NowSent, rep.NowSkipped = flips(a.Event.Kind, a, v, rep.NowSent, rep.NowSkipped)
+}
+
+// flips adds a close or ask whose decision differs between the replays to
+// nowSent (skipped that would be sent) or nowSkipped (sent that would be
+// skipped).
+func flips(kind domain.EventKind, a, v *ReplayStep, nowSent, nowSkipped int) (int, int) {
+	if (kind != domain.EvClose && kind != domain.EvAsk) || v.Err != nil {
+		return nowSent, nowSkipped
+	}
+	switch {
+	case a.Outcome.Decision == domain.DecisionSent && v.Outcome.Decision == domain.DecisionSkipped:
+		nowSkipped++
+	case a.Outcome.Decision == domain.DecisionSkipped && v.Outcome.Decision == domain.DecisionSent:
+		nowSent++
+	}
+	return nowSent, nowSkipped
 }
 
 func countWhatIf(t *SurveyTally, kind domain.EventKind, o *domain.Outcome, applied bool) {
