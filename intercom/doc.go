@@ -30,6 +30,17 @@
 //     an admin named Operator writing as operator+…@intercom.io), other
 //     named bots as themselves, teams and unnamed bots as the Workflow.
 //     None of them is ever a teammate.
+//   - Teams. A conversation's team is its team_assignee_id (domain.EvAssign
+//     at the payload's updated_at, never before its latest part; null or
+//     "0" is none): the newest payload's team wins whatever order payloads
+//     arrive in, and one that can change nothing (older than the
+//     conversation's assignment, or no team for a conversation never
+//     assigned) is not written. Exports show it (team, team_name) and
+//     `csat export --team` keeps a team's conversations. The team rows of
+//     reports are something else: a team's members (GET /teams admin_ids,
+//     GET /admins team_ids, csat teams add), summed wherever they answered,
+//     because the counters are per teammate and day; `report --team`
+//     narrows to those members.
 //   - Text. Bodies are HTML, read with golang.org/x/net/html's tokenizer
 //     ([Text]); a body without any element tag is plain text, kept as
 //     written.
@@ -78,8 +89,8 @@
 //	part_type                                    effect
 //	comment, quick_reply                         message
 //	note                                         note (teammates only)
-//	assignment, away_mode_assignment,            message when it has a body
-//	  default_assignment
+//	assignment, away_mode_assignment,            message when it has a body; the team
+//	  default_assignment                         comes from team_assignee_id, not assigned_to
 //	close                                        close (the body first)
 //	open, unsnoozed, timer_unsnooze,             reopen (then the body)
 //	  assign_and_reopen, assign_and_unsnooze
@@ -98,6 +109,10 @@
 //	  conversation_sla_target_missed,
 //	  operator_workflow_event
 //	any other type                               message when it has a body
+//
+// Conversation fields read besides the parts: source (or v1
+// conversation_message), contacts (v1 user, customers), conversation_rating,
+// ai_agent, snoozed_until and team_assignee_id.
 //
 // The opening message is source (v2) or conversation_message (v1). A
 // conversation.list item without conversation_parts (GET /conversations

@@ -279,14 +279,17 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 			rep.Already++
 			continue
 		}
-		batch[s.Key] = true
-		keys = append(keys, s.Key)
 		ev := s.Event
 		if conv := ev.Conv; conv != "" && ws.Conversations[conv] == nil {
 			if c, ok := in.sink.Conversation(conv); ok {
 				ws.Conversations[conv] = clone(c)
 			}
 		}
+		if ev.Kind == domain.EvAssign && !reassigns(ws.Conversations[ev.Conv], ev) {
+			continue // changes nothing: nothing to write or to report
+		}
+		batch[s.Key] = true
+		keys = append(keys, s.Key)
 		oneCustomer(ws.Conversations[ev.Conv], &ev)
 		if err := in.unalias(&ev, seen); err != nil {
 			return Report{}, nil, nil, nil, err
@@ -334,6 +337,21 @@ func (in *Ingester) shown(ev domain.Event) bool {
 	}
 	display, email := n.NameOf(ev.Actor)
 	return display == ev.Text && email == ev.By
+}
+
+// reassigns reports whether an assign event can change conversation c
+// (nil while unknown): the newest assignment by time wins, so one at or
+// before the conversation's latest changes nothing, and neither does "no
+// team" for a conversation never assigned. A newer one on the same team
+// is written: it keeps an older one delivered after it from winning.
+func reassigns(c *domain.Conversation, ev domain.Event) bool {
+	switch {
+	case c == nil || c.TeamAt.IsZero():
+		return ev.Text != "" || (c != nil && c.Team != "")
+	case !ev.At.After(c.TeamAt):
+		return false
+	}
+	return true
 }
 
 // oneCustomer keeps a contact one customer: a contact stored as lead:X that

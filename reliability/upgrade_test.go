@@ -48,16 +48,27 @@ func TestUpgradeOfASchema2Store(t *testing.T) {
 	checkStore(t, dir)
 }
 
-// previousColumns drops the columns the ratings export gained after the
-// previous csat (the display names, appended at the end of each row).
+// previousColumns drops the columns the exports gained after the previous
+// csat, appended at the end of each row: the assigned team (both exports),
+// then the display names (ratings).
 func previousColumns(csv string) string {
+	for _, added := range []string{",team,team_name", ",agent_name,customer_name"} {
+		csv = dropLastColumns(csv, added)
+	}
+	return csv
+}
+
+// dropLastColumns drops the last columns of every row when the header ends
+// with them (added, as ",a,b").
+func dropLastColumns(csv, added string) string {
 	lines := strings.SplitAfter(csv, "\n")
+	n := strings.Count(added, ",")
 	for i, l := range lines {
 		body := strings.TrimSuffix(l, "\n")
-		if i == 0 && !strings.HasSuffix(body, ",agent_name,customer_name") {
+		if i == 0 && !strings.HasSuffix(body, added) {
 			return csv
 		}
-		for range 2 {
+		for range n {
 			if j := strings.LastIndexByte(body, ','); j >= 0 {
 				body = body[:j]
 			}
