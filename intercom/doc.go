@@ -29,7 +29,10 @@
 //     set, or an unnamed bot where ai_agent took part), Operator (a bot or
 //     an admin named Operator writing as operator+…@intercom.io), other
 //     named bots as themselves, teams and unnamed bots as the Workflow.
-//     None of them is ever a teammate.
+//     None of them is ever a teammate. A store an older csat wrote keyed
+//     teammates by sanitized names and marked each admin it met
+//     ("admin/ID=Key"): those admins' steps go to the old keys
+//     (legacy.go), so a re-import joins the old rows.
 //   - Teams. A conversation's team is its team_assignee_id (domain.EvAssign
 //     at the payload's updated_at, never before its latest part; null or
 //     "0" is none): the newest payload's team wins whatever order payloads

@@ -48,6 +48,10 @@ type Report struct {
 	// Truncated lists conversations with more parts than their payload
 	// listed: their history here is incomplete.
 	Truncated []string
+	// Legacy lists the teammates the store keeps under the keys an older
+	// csat gave them ("Mo.Farah (admin 991267391)"), which their ratings
+	// join (legacy.go); set by Import.
+	Legacy []string
 }
 
 // Add folds o into r.
@@ -73,6 +77,9 @@ type Ingester struct {
 
 	syncing chan struct{} // holds the one Sync run at a time
 
+	// legacy maps admin ids to the keys an older csat gave them (legacy.go).
+	legacy map[string]string
+
 	// Logf, when set, reports background erasures (deleted.go).
 	Logf       func(format string, args ...any)
 	emu        sync.Mutex // guards erasing and eraseAgain
@@ -82,9 +89,13 @@ type Ingester struct {
 }
 
 // NewIngester returns an ingester writing to sink. Identities are keyed by
-// Intercom's ids, so nothing needs reading back first.
+// Intercom's ids; only the keys an older csat gave teammates are read back.
 func NewIngester(sink Sink) (*Ingester, error) {
-	return &Ingester{sink: sink, syncing: make(chan struct{}, 1)}, nil
+	legacy, err := readLegacyKeys(sink)
+	if err != nil {
+		return nil, err
+	}
+	return &Ingester{sink: sink, syncing: make(chan struct{}, 1), legacy: legacy}, nil
 }
 
 // Pause runs fn while no ingest is in progress, e.g. a consistency check.
@@ -275,11 +286,11 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		if err != nil {
 			return Report{}, nil, nil, nil, err
 		}
-		if ok || in.shown(s.Event) {
+		ev := in.legacyKeys(s.Event)
+		if ok || in.shown(ev) {
 			rep.Already++
 			continue
 		}
-		ev := s.Event
 		if conv := ev.Conv; conv != "" && ws.Conversations[conv] == nil {
 			if c, ok := in.sink.Conversation(conv); ok {
 				ws.Conversations[conv] = clone(c)
