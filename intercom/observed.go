@@ -67,7 +67,7 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 	mem, err := simulate.Replay(src, simulate.ReplayOptions{Lenient: true, Skip: isObserve, Late: late}, func(st *simulate.ReplayStep) error {
 		ev := st.Event
 		switch {
-		case late[ev.Conv] && isPart(ev):
+		case late[ev.Conv] && simulate.IsReplayedPart(ev):
 			// decided below, once every part is in its place
 			lateParts[ev.Conv] = append(lateParts[ev.Conv], ev)
 		case ev.Kind == domain.EvObserve && ev.Value == 0:
@@ -127,17 +127,6 @@ func asDecided(events func(yield func(domain.Event) error) error) func(yield fun
 			return yield(ev)
 		})
 	}
-}
-
-// isPart reports whether ev is one of its conversation's parts, which the
-// rules apply in time order; the others (settings, roles, names, teams,
-// marks, observed ratings) belong to no conversation's timeline.
-func isPart(ev domain.Event) bool {
-	switch ev.Kind {
-	case domain.EvClock, domain.EvSet, domain.EvRole, domain.EvObserve, domain.EvMark, domain.EvName, domain.EvTeam:
-		return false
-	}
-	return ev.Conv != ""
 }
 
 // decideInPlace decides a conversation that had late parts as if its parts

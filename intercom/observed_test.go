@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
 
@@ -49,10 +51,10 @@ func shuffled(bodies [][]byte, r *rand.Rand) [][]byte {
 	return out
 }
 
-// TestObservedComparisonInAnyDeliveryOrder: whatif --against observed on a
-// store that received each conversation's notifications out of order (a
-// reply after the close it came before, the rating before the parts, the
-// newest first) gives what it gives for the conversations imported in
+// TestObservedComparisonInAnyDeliveryOrder: whatif --against observed, and
+// whatif --set on Intercom's conversations, on a store that received each
+// conversation's notifications out of order (a reply after the close it
+// came before) give what they give for the conversations imported in
 // order: each conversation's parts are decided in their place.
 func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 	imported := openStore(t, store.Options{InMemory: true})
@@ -64,6 +66,11 @@ func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 	}
 	if want.Observed < 5 || want.Agree == 0 || want.Skipped == 0 {
 		t.Fatalf("the fixtures compare too little: %+v", want)
+	}
+	csatOff := []simulate.Override{{Key: domain.SettingKey{Scope: "users", Name: "csat"}, Value: "off"}}
+	wantWhatIf, err := simulate.WhatIf(imported.EachEvent, csatOff, time.Time{})
+	if err != nil || wantWhatIf.Helpdesk.Current.Sent == 0 || wantWhatIf.Helpdesk.NowSkipped == 0 {
+		t.Fatalf("whatif --set users.csat=off: %+v, %v", wantWhatIf.Helpdesk, err)
 	}
 	var bodies [][]byte
 	for _, f := range realFixtures {
@@ -99,6 +106,10 @@ func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("trial %d: delivered out of order:\n got %+v\nwant %+v", trial, got, want)
+		}
+		gotWhatIf, err := simulate.WhatIf(hooked.EachEvent, csatOff, time.Time{})
+		if err != nil || !reflect.DeepEqual(gotWhatIf.Helpdesk, wantWhatIf.Helpdesk) || gotWhatIf.Inapplicable != wantWhatIf.Inapplicable {
+			t.Errorf("trial %d: whatif --set users.csat=off delivered out of order:\n got %+v\nwant %+v (%v)", trial, gotWhatIf.Helpdesk, wantWhatIf.Helpdesk, err)
 		}
 		late, err := domain.LateConversations(hooked.EachEvent)
 		if err != nil {
