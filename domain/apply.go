@@ -220,6 +220,11 @@ func (w *Workspace) applyTo(c *Conversation, ev Event, at time.Time, o *Outcome)
 		}
 		w.decideClose(c, ev.Actor, at, o)
 		c.State, c.ClosedAt = StateClosed, at
+	case EvAssign:
+		if ev.Text != "" && !ValidName(ev.Text) {
+			return fail(ErrInvalid, "team id %q: ids are [A-Za-z0-9_.-]+", ev.Text)
+		}
+		c.Team, c.TeamAt = ev.Text, at
 	case EvAsk:
 		w.decideAsk(c, at, o)
 	case EvRate, EvComment:

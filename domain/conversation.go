@@ -125,6 +125,12 @@ type Conversation struct {
 	// Helpdesk names the helpdesk whose rules decided this conversation's
 	// surveys ("intercom"); "" when this project's rules decide them.
 	Helpdesk string
+	// Team is the id of the team the conversation is assigned to (the
+	// latest assign event, by time); "" for none. It moves no rule and no
+	// counter: team rows count their members' ratings, wherever they were.
+	// TeamAt is the time of that assign event, zero when there was none.
+	Team   string
+	TeamAt time.Time
 }
 
 // StateAt is the state at time now: a snooze that ends at or before now has woken.

@@ -25,9 +25,10 @@ const (
 	EvMark                      // bookkeeping: which external delivery keys a batch carried (MarkEvent)
 	EvName                      // an identity's display name, as a helpdesk gives it
 	EvTeam                      // a team is named, or a teammate joins or leaves it
+	EvAssign                    // a conversation is assigned to a team, or to none
 )
 
-var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark", "name", "team"}
+var eventNames = [...]string{"clock", "start", "say", "note", "add", "snooze", "close", "reopen", "ask", "rate", "comment", "set", "followup", "role", "observe", "mark", "name", "team", "assign"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
@@ -71,6 +72,7 @@ func ParseEventKind(s string) (EventKind, bool) {
 //	mark:     By (source), Keys; advances the clock like clock
 //	team:     Conv (team id), Text (display name, or "" to keep it), Agent (member, optional),
 //	          Value (TeamJoin or TeamLeave)
+//	assign:   Conv, Text (the team id the conversation is assigned to, "" for none)
 type Event struct {
 	Kind    EventKind
 	At      time.Time

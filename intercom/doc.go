@@ -14,7 +14,10 @@
 //     rating of fin). A rating whose request Intercom did not report counts
 //     its survey as inferred, so reports say "—" for the response rate
 //     rather than a fictional one. `simulate whatif --against observed`
-//     replays the log with the rules deciding, conversation by conversation.
+//     replays the log with the rules deciding, conversation by conversation,
+//     each conversation's parts in their place (by time, equal times in log
+//     order, as the store places a late part), so the comparison is the
+//     same whatever order the parts were delivered in.
 //   - Identities. Teammates are keyed by admin id, customers by contact id,
 //     custom bots by "bot-<id>"; display names (any Unicode, exactly as
 //     Intercom gives them) are EvName events, the newest seen wins, and are
@@ -26,7 +29,21 @@
 //     set, or an unnamed bot where ai_agent took part), Operator (a bot or
 //     an admin named Operator writing as operator+…@intercom.io), other
 //     named bots as themselves, teams and unnamed bots as the Workflow.
-//     None of them is ever a teammate.
+//     None of them is ever a teammate. A store an older csat wrote keyed
+//     teammates by sanitized names and marked each admin it met
+//     ("admin/ID=Key"): those admins' steps go to the old keys
+//     (legacy.go), so a re-import joins the old rows.
+//   - Teams. A conversation's team is its team_assignee_id (domain.EvAssign
+//     at the payload's updated_at, never before its latest part; null or
+//     "0" is none): the newest payload's team wins whatever order payloads
+//     arrive in, and one that can change nothing (older than the
+//     conversation's assignment, or no team for a conversation never
+//     assigned) is not written. Exports show it (team, team_name) and
+//     `csat export --team` keeps a team's conversations. The team rows of
+//     reports are something else: a team's members (GET /teams admin_ids,
+//     GET /admins team_ids, csat teams add), summed wherever they answered,
+//     because the counters are per teammate and day; `report --team`
+//     narrows to those members.
 //   - Text. Bodies are HTML, read with golang.org/x/net/html's tokenizer
 //     ([Text]); a body without any element tag is plain text, kept as
 //     written.
@@ -75,8 +92,8 @@
 //	part_type                                    effect
 //	comment, quick_reply                         message
 //	note                                         note (teammates only)
-//	assignment, away_mode_assignment,            message when it has a body
-//	  default_assignment
+//	assignment, away_mode_assignment,            message when it has a body; the team
+//	  default_assignment                         comes from team_assignee_id, not assigned_to
 //	close                                        close (the body first)
 //	open, unsnoozed, timer_unsnooze,             reopen (then the body)
 //	  assign_and_reopen, assign_and_unsnooze
@@ -95,6 +112,10 @@
 //	  conversation_sla_target_missed,
 //	  operator_workflow_event
 //	any other type                               message when it has a body
+//
+// Conversation fields read besides the parts: source (or v1
+// conversation_message), contacts (v1 user, customers), conversation_rating,
+// ai_agent, snoozed_until and team_assignee_id.
 //
 // The opening message is source (v2) or conversation_message (v1). A
 // conversation.list item without conversation_parts (GET /conversations

@@ -237,5 +237,6 @@ func Import(in *Ingester, recs []Record, clock time.Time, progress func(done, to
 			progress(done, len(steps))
 		}
 	}
+	rep.Legacy = in.LegacyKeys()
 	return rep, malformed, nil
 }

@@ -48,6 +48,10 @@ type Report struct {
 	// Truncated lists conversations with more parts than their payload
 	// listed: their history here is incomplete.
 	Truncated []string
+	// Legacy lists the teammates the store keeps under the keys an older
+	// csat gave them ("Mo.Farah (admin 991267391)"), which their ratings
+	// join (legacy.go); set by Import.
+	Legacy []string
 }
 
 // Add folds o into r.
@@ -73,6 +77,9 @@ type Ingester struct {
 
 	syncing chan struct{} // holds the one Sync run at a time
 
+	// legacy maps admin ids to the keys an older csat gave them (legacy.go).
+	legacy map[string]string
+
 	// Logf, when set, reports background erasures (deleted.go).
 	Logf       func(format string, args ...any)
 	emu        sync.Mutex // guards erasing and eraseAgain
@@ -82,9 +89,13 @@ type Ingester struct {
 }
 
 // NewIngester returns an ingester writing to sink. Identities are keyed by
-// Intercom's ids, so nothing needs reading back first.
+// Intercom's ids; only the keys an older csat gave teammates are read back.
 func NewIngester(sink Sink) (*Ingester, error) {
-	return &Ingester{sink: sink, syncing: make(chan struct{}, 1)}, nil
+	legacy, err := readLegacyKeys(sink)
+	if err != nil {
+		return nil, err
+	}
+	return &Ingester{sink: sink, syncing: make(chan struct{}, 1), legacy: legacy}, nil
 }
 
 // Pause runs fn while no ingest is in progress, e.g. a consistency check.
@@ -275,18 +286,21 @@ func (in *Ingester) plan(ws *domain.Workspace, batch map[string]bool, steps []St
 		if err != nil {
 			return Report{}, nil, nil, nil, err
 		}
-		if ok || in.shown(s.Event) {
+		ev := in.legacyKeys(s.Event)
+		if ok || in.shown(ev) {
 			rep.Already++
 			continue
 		}
-		batch[s.Key] = true
-		keys = append(keys, s.Key)
-		ev := s.Event
 		if conv := ev.Conv; conv != "" && ws.Conversations[conv] == nil {
 			if c, ok := in.sink.Conversation(conv); ok {
 				ws.Conversations[conv] = clone(c)
 			}
 		}
+		if ev.Kind == domain.EvAssign && !reassigns(ws.Conversations[ev.Conv], ev) {
+			continue // changes nothing: nothing to write or to report
+		}
+		batch[s.Key] = true
+		keys = append(keys, s.Key)
 		oneCustomer(ws.Conversations[ev.Conv], &ev)
 		if err := in.unalias(&ev, seen); err != nil {
 			return Report{}, nil, nil, nil, err
@@ -334,6 +348,21 @@ func (in *Ingester) shown(ev domain.Event) bool {
 	}
 	display, email := n.NameOf(ev.Actor)
 	return display == ev.Text && email == ev.By
+}
+
+// reassigns reports whether an assign event can change conversation c
+// (nil while unknown): the newest assignment by time wins, so one at or
+// before the conversation's latest changes nothing, and neither does "no
+// team" for a conversation never assigned. A newer one on the same team
+// is written: it keeps an older one delivered after it from winning.
+func reassigns(c *domain.Conversation, ev domain.Event) bool {
+	switch {
+	case c == nil || c.TeamAt.IsZero():
+		return ev.Text != "" || (c != nil && c.Team != "")
+	case !ev.At.After(c.TeamAt):
+		return false
+	}
+	return true
 }
 
 // oneCustomer keeps a contact one customer: a contact stored as lead:X that

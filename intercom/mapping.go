@@ -89,6 +89,7 @@ func Map(c *Conversation) (Plan, error) {
 	if c.AIAgent != nil {
 		p.finRating(conv, c.AIAgent, customers[0])
 	}
+	p.team(c, parts)
 	p.names(who)
 	SortSteps(p.Steps) // oldest first, as an import applies them
 	p.alias(who)
@@ -315,4 +316,34 @@ func (p *Plan) names(who *people) {
 		p.add(Step{Key: key, What: "name of " + a.String(),
 			Event: domain.Event{Kind: domain.EvName, At: n.at.Time(), Actor: a, Text: n.display, By: n.email}})
 	}
+}
+
+// team maps team_assignee_id: the team the conversation is assigned to as
+// of the payload's updated_at (never before its latest part), so the
+// newest payload's team wins whatever order payloads arrive in. A payload
+// without the field says nothing; null or 0 is no team. The key holds the
+// time, so a later move back to an earlier team is a new step.
+func (p *Plan) team(c *Conversation, parts []Part) {
+	if !c.TeamAssignee.Set {
+		return
+	}
+	id := string(c.TeamAssignee.ID)
+	if id == "0" {
+		id = ""
+	}
+	if id != "" && !domain.ValidName(id) {
+		p.skip("team_assignee_id "+strconv.Quote(id), "not a team id ([A-Za-z0-9_.-]+)")
+		return
+	}
+	at := c.CreatedAt
+	if c.UpdatedAt > at {
+		at = c.UpdatedAt
+	}
+	for _, part := range parts {
+		if part.CreatedAt > at {
+			at = part.CreatedAt
+		}
+	}
+	p.add(Step{Key: "team/" + p.Conv + "/" + id + "/" + strconv.FormatInt(int64(at), 10), What: "team assignment " + quote(id),
+		Event: domain.Event{Kind: domain.EvAssign, At: at.Time(), Conv: p.Conv, Text: id}})
 }

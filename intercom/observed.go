@@ -57,9 +57,19 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 	var observed []observedRating
 	seen := map[observedRating]int{}
 	isObserve := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
-	_, err := simulate.Replay(asDecided(events), simulate.ReplayOptions{Lenient: true, Skip: isObserve}, func(st *simulate.ReplayStep) error {
+	src := asDecided(events)
+	late, err := domain.LateConversations(src)
+	if err != nil {
+		return Comparison{}, err
+	}
+	delete(late, "") // events of no conversation are never late
+	lateParts := map[string][]domain.Event{}
+	mem, err := simulate.Replay(src, simulate.ReplayOptions{Lenient: true, Skip: isObserve, Late: late}, func(st *simulate.ReplayStep) error {
 		ev := st.Event
 		switch {
+		case late[ev.Conv] && simulate.IsReplayedPart(ev):
+			// decided below, once every part is in its place
+			lateParts[ev.Conv] = append(lateParts[ev.Conv], ev)
 		case ev.Kind == domain.EvObserve && ev.Value == 0:
 			return nil // a request without an answer: no rating to compare
 		case ev.Kind == domain.EvObserve:
@@ -85,9 +95,19 @@ func CompareObserved(events func(yield func(domain.Event) error) error) (Compari
 	if err != nil {
 		return Comparison{}, err
 	}
+	for conv, parts := range lateParts {
+		cmp.decideInPlace(mem.Workspace(), conv, parts)
+	}
 	for _, ob := range observed {
 		cmp.compare(ob)
 	}
+	sort.SliceStable(cmp.Diverging, func(i, j int) bool {
+		a, b := cmp.Diverging[i], cmp.Diverging[j]
+		if a.Conv != b.Conv {
+			return a.Conv < b.Conv
+		}
+		return a.Agent.String() < b.Agent.String()
+	})
 	for _, l := range cmp.decided {
 		if l.intercom && !l.observed && len(l.sentTo) > 0 {
 			cmp.RulesOnly++
@@ -106,6 +126,27 @@ func asDecided(events func(yield func(domain.Event) error) error) func(yield fun
 			}
 			return yield(ev)
 		})
+	}
+}
+
+// decideInPlace decides a conversation that had late parts as if its parts
+// had arrived in order: they are applied afresh in time order (equal times
+// in log order, as the store places a late part), each judged at its own
+// time under the settings in force then, and its closes and asks are
+// decided in that order. A replay in log order would have decided a close
+// before the reply that came ahead of it arrived.
+func (cmp *Comparison) decideInPlace(ws *domain.Workspace, conv string, parts []domain.Event) {
+	outs, errs := ws.Rebuild(conv, parts)
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return parts[order[a]].At.Before(parts[order[b]].At) })
+	l := cmp.logOf(conv)
+	for _, i := range order {
+		if k := parts[i].Kind; errs[i] == nil && (k == domain.EvClose || k == domain.EvAsk) {
+			l.decide(outs[i])
+		}
 	}
 }
 

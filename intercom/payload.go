@@ -89,6 +89,32 @@ type Conversation struct {
 	AIAgentParticipated bool     `json:"ai_agent_participated"`
 	// SnoozedUntil is when a snoozed conversation wakes.
 	SnoozedUntil Timestamp `json:"snoozed_until"`
+	// TeamAssignee is the team the conversation is assigned to
+	// (team_assignee_id: an integer, a string in some shapes, null or "0"
+	// for none).
+	TeamAssignee OptionalID `json:"team_assignee_id"`
+}
+
+// OptionalID is an id field that may be absent, which says nothing, or
+// null, which says "none".
+type OptionalID struct {
+	ID  FlexID
+	Set bool // the field was in the payload, null included
+}
+
+// UnmarshalJSON reads the id as FlexID does; encoding/json calls it for
+// null too, so a null field is Set with no ID.
+func (o *OptionalID) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	return o.ID.UnmarshalJSON(b)
+}
+
+// MarshalJSON writes the id as a string, or null for none.
+func (o OptionalID) MarshalJSON() ([]byte, error) {
+	if o.ID == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(o.ID))
 }
 
 // Source is the message that started the conversation.

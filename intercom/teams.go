@@ -144,7 +144,7 @@ func (in *Ingester) syncTeams(teams []directoryTeam, admins []directoryAdmin) (c
 		return 0, nil
 	}
 	in.Pause(func() {
-		evs := teamEvents(teams, admins, domain.Teammate, ts.Teams())
+		evs := teamEvents(teams, admins, in.teammate, ts.Teams())
 		if len(evs) == 0 {
 			return
 		}

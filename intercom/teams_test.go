@@ -10,6 +10,7 @@ import (
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/intercom/intercomtest"
+	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/store"
 )
 
@@ -87,5 +88,44 @@ func TestSyncWritesTeams(t *testing.T) {
 	want = "814866 \"Billing 💳[31m\" 991267390,991267392\n814865 \"Support\" 991267390\n"
 	if got := teamsText(st); got != want {
 		t.Fatalf("teams after a member left:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestSyncAssignsConversationsToTeams: a synced conversation is on the team
+// its team_assignee_id names, and the export rows show that team's display
+// name from GET /teams (control characters gone), apart from the
+// membership that team rows count.
+func TestSyncAssignsConversationsToTeams(t *testing.T) {
+	f := intercomtest.New(t, 12)
+	st := openStore(t, store.Options{InMemory: true})
+	defer st.Close()
+	var w waits
+	var log bytes.Buffer
+	if _, err := intercom.Sync(context.Background(), newIngester(t, st), syncOptions(f, &w, &log)); err != nil {
+		t.Fatalf("sync: %v\n%s", err, log.String())
+	}
+	var got []string
+	err := report.EachConversation(st, func(r report.ConversationRow) error {
+		got = append(got, r.Conversation+" "+r.Team+" "+r.TeamName)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range got {
+		want := fmt.Sprintf("%d 814865 Support — Europe", 5000+i)
+		if i%4 == 0 {
+			want = fmt.Sprintf("%d 814866 Billing 💳[31m", 5000+i)
+		}
+		if row != want {
+			t.Errorf("row %d: %q, want %q", i, row, want)
+		}
+	}
+	if len(got) != 12 {
+		t.Fatalf("%d conversations", len(got))
+	}
+	rep, err := intercom.Sync(context.Background(), newIngester(t, st), syncOptions(f, &w, &log))
+	if err != nil || rep.Applied != 0 {
+		t.Fatalf("rerun wrote %d events, %v", rep.Applied, err)
 	}
 }

@@ -16,7 +16,8 @@ import (
 // MaxBody is the largest notification accepted; larger ones get 413.
 const MaxBody = 1 << 20
 
-// Topics lists the webhook topics that carry rating-relevant changes. Every
+// Topics lists the webhook topics that carry rating-relevant changes (and
+// the assignments, which carry the conversation's team). Every
 // one of them delivers the whole conversation as data.item; the mapping
 // reads its parts and rating, and the keys make a part count once however
 // many notifications repeat it. Other topics are acknowledged and ignored.
@@ -31,6 +32,8 @@ var Topics = map[string]bool{
 	"conversation.admin.snoozed":        true,
 	"conversation.admin.unsnoozed":      true,
 	"conversation.admin.opened":         true,
+	"conversation.admin.assigned":       true,
+	"conversation.admin.open.assigned":  true,
 	"conversation.rating.added":         true,
 }
 

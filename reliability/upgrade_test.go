@@ -25,9 +25,8 @@ func TestUpgradeOfASchema2Store(t *testing.T) {
 	}
 	// A script that only sets a setting is a writing command that leaves
 	// both exports alone: they show the upgrade alone. (Re-importing the
-	// same Intercom export is no longer a no-op on a schema-2 store: those
-	// stores keyed teammates by their sanitized names, today's by admin id,
-	// so the rating marks differ.)
+	// Intercom export writes the names it gives:
+	// TestReimportIntoAnUpgradedSchema2Store.)
 	script := filepath.Join(t.TempDir(), "setting.csat")
 	if err := os.WriteFile(script, []byte("set workspace target 80\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -48,16 +47,27 @@ func TestUpgradeOfASchema2Store(t *testing.T) {
 	checkStore(t, dir)
 }
 
-// previousColumns drops the columns the ratings export gained after the
-// previous csat (the display names, appended at the end of each row).
+// previousColumns drops the columns the exports gained after the previous
+// csat, appended at the end of each row: the assigned team (both exports),
+// then the display names (ratings).
 func previousColumns(csv string) string {
+	for _, added := range []string{",team,team_name", ",agent_name,customer_name"} {
+		csv = dropLastColumns(csv, added)
+	}
+	return csv
+}
+
+// dropLastColumns drops the last columns of every row when the header ends
+// with them (added, as ",a,b").
+func dropLastColumns(csv, added string) string {
 	lines := strings.SplitAfter(csv, "\n")
+	n := strings.Count(added, ",")
 	for i, l := range lines {
 		body := strings.TrimSuffix(l, "\n")
-		if i == 0 && !strings.HasSuffix(body, ",agent_name,customer_name") {
+		if i == 0 && !strings.HasSuffix(body, added) {
 			return csv
 		}
-		for range 2 {
+		for range n {
 			if j := strings.LastIndexByte(body, ','); j >= 0 {
 				body = body[:j]
 			}
@@ -67,4 +77,48 @@ func previousColumns(csv string) string {
 		}
 	}
 	return strings.Join(lines, "")
+}
+
+// TestReimportIntoAnUpgradedSchema2Store: a schema-2 store keyed Intercom
+// teammates by sanitized names (Mo.Farah), today's csat by admin id.
+// Importing the same export again into the upgraded store joins the old
+// rows (their marks name the admin ids) instead of counting the ratings a
+// second time under the ids: the leaderboard keeps its counts, now shows
+// the names Intercom gives, and the summary says so; a third import
+// writes nothing; check passes.
+func TestReimportIntoAnUpgradedSchema2Store(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	copyDir(t, "../store/testdata/schema2", dir)
+	script := filepath.Join(t.TempDir(), "setting.csat")
+	if err := os.WriteFile(script, []byte("set workspace target 80\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := csat(t, "simulate", "run", "--data-dir", dir, script); r.code != 0 {
+		t.Fatalf("upgrade:\n%s", r)
+	}
+	report := func() string {
+		r := csat(t, "report", "--period", "all", "--format", "csv", "--data-dir", dir)
+		if r.code != 0 {
+			t.Fatalf("report:\n%s", r)
+		}
+		return r.stdout
+	}
+	before := report()
+	r := csat(t, "import", "intercom", "--data-dir", dir, "../intercom/testdata/export_v1.jsonl")
+	if r.code != 0 || !strings.Contains(r.stdout, "note: an older csat keyed 2 Intercom teammates by their names") ||
+		!strings.Contains(r.stdout, "Mo.Farah (admin 991267391)") {
+		t.Fatalf("re-import:\n%s", r)
+	}
+	after := report()
+	if want := strings.NewReplacer("Mo.Farah,", "Mo Farah,", "Ciaran.Lee,", "Ciaran Lee,").Replace(before); after != want {
+		t.Fatalf("the leaderboard after the re-import:\n%s\nwant the same counts under the names Intercom gives:\n%s", after, want)
+	}
+	if strings.Contains(after, "991267391") {
+		t.Fatalf("a second row under the admin id:\n%s", after)
+	}
+	r = csat(t, "import", "intercom", "--data-dir", dir, "../intercom/testdata/export_v1.jsonl")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "imported 2 records: 0 events written") {
+		t.Fatalf("a third import wrote something:\n%s", r)
+	}
+	checkStore(t, dir)
 }

@@ -27,6 +27,11 @@ type RatingRow struct {
 	// are the keys); last, so the columns before them keep their places.
 	AgentName    string `json:"agent_name"`
 	CustomerName string `json:"customer_name"` // "" without a customer
+	// Team is the id of the team the conversation is assigned to (Intercom's
+	// team_assignee_id), "" for none; TeamName its display name (the id
+	// while the team is not known by name).
+	Team     string `json:"team"`
+	TeamName string `json:"team_name"`
 }
 
 // ConversationRow is one conversation, in `csat export conversations` and
@@ -46,6 +51,9 @@ type ConversationRow struct {
 	Customers    int    `json:"customers"`
 	Slots        int    `json:"slots"`
 	Rated        int    `json:"rated"`
+	// Team and TeamName are the assigned team's, as in RatingRow.
+	Team     string `json:"team"`
+	TeamName string `json:"team_name"`
 }
 
 // Ratings lists the rows of a conversation's slots, in slot order; name
@@ -62,6 +70,7 @@ func Ratings(c *domain.Conversation, name func(domain.Actor) string) []RatingRow
 			Customer: customer(c), CustomerName: customerName,
 			Class: domain.ClassOf(sl.Value).String(), FirstRated: Stamp(sl.FirstRatedAt), LastChanged: Stamp(sl.LastChangedAt),
 			FirstRequested: Stamp(sl.FirstRequestAt), Requests: sl.Requests, FollowUp: sl.FollowUp.Stage.String(),
+			Team: c.Team, TeamName: c.Team,
 		}
 		if sl.Value != 0 {
 			v := sl.Value
@@ -88,7 +97,7 @@ func NewConversationRow(c *domain.Conversation, updated, now time.Time) Conversa
 		Conversation: c.ID, Customer: customer(c), Audience: c.Audience.String(), Origin: c.Origin.String(),
 		Channel: c.Channel.String(), State: c.StateAt(now).String(), Started: Stamp(c.StartedAt),
 		Updated: Stamp(updated), Closed: Stamp(c.ClosedAt), Chars: c.Chars, Messages: c.Messages,
-		Customers: len(c.Customers), Slots: len(c.Slots), Rated: rated,
+		Customers: len(c.Customers), Slots: len(c.Slots), Rated: rated, Team: c.Team, TeamName: c.Team,
 	}
 }
 

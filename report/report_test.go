@@ -77,7 +77,7 @@ func contractConversation() domain.Conversation {
 	at := day.Add(9 * time.Hour)
 	return domain.Conversation{
 		ID: "c1", Customers: []domain.Actor{domain.User("ann")}, Audience: domain.AudienceUsers, Origin: domain.OriginInbound,
-		Channel: domain.ChannelEmail, StartedAt: at, ClosedAt: at.Add(time.Hour), Chars: 268, Messages: 2,
+		Channel: domain.ChannelEmail, StartedAt: at, ClosedAt: at.Add(time.Hour), Chars: 268, Messages: 2, Team: "5017691",
 		Slots: []domain.Slot{
 			{Agent: domain.Teammate("bob"), Requests: 2, FirstRequestAt: at, LastRequestAt: at, Value: 1, FirstRatedAt: at.Add(2 * time.Hour),
 				LastChangedAt: at.Add(3 * time.Hour), Comment: `=HYPERLINK("x")`, Commented: true, FollowUp: domain.FollowUp{Stage: domain.StageClaimed}},
@@ -93,14 +93,14 @@ func TestExportContract(t *testing.T) {
 	golden(t, "ratings", rows)
 	conv := NewConversationRow(&c, c.ClosedAt, c.ClosedAt.Add(time.Hour))
 	golden(t, "conversation", conv)
-	wantHeader := "conversation,agent,agent_kind,customer,value,class,comment,first_rated,last_changed,first_requested,requests,followup,agent_name,customer_name"
+	wantHeader := "conversation,agent,agent_kind,customer,value,class,comment,first_rated,last_changed,first_requested,requests,followup,agent_name,customer_name,team,team_name"
 	if got := strings.Join(CSVHeader(rows[0]), ","); got != wantHeader {
 		t.Errorf("ratings header %s", got)
 	}
-	if got := strings.Join(CSVRecord(rows[1]), ","); got != "c1,fin,bot,user:ann,,none,,,,2026-03-02T09:00:00Z,1,open,fin,ann" {
+	if got := strings.Join(CSVRecord(rows[1]), ","); got != "c1,fin,bot,user:ann,,none,,,,2026-03-02T09:00:00Z,1,open,fin,ann,5017691,5017691" {
 		t.Errorf("unrated slot %s", got)
 	}
-	if got := strings.Join(CSVHeader(conv), ","); got != "conversation,customer,audience,origin,channel,state,started,updated,closed,chars,messages,customers,slots,rated" {
+	if got := strings.Join(CSVHeader(conv), ","); got != "conversation,customer,audience,origin,channel,state,started,updated,closed,chars,messages,customers,slots,rated,team,team_name" {
 		t.Errorf("conversations header %s", got)
 	}
 }
@@ -129,10 +129,15 @@ func TestWhatIfContract(t *testing.T) {
 		Actual:     simulate.SurveyTally{Closes: 4, Sent: 3, Skipped: 1, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1}, Ratings: 2},
 		WhatIf:     simulate.SurveyTally{Closes: 4, Sent: 1, Skipped: 3, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1, domain.CodeDisabled: 3}, Ratings: 1},
 		NowSkipped: 2,
+		Helpdesk: simulate.HelpdeskWhatIf{Conversations: 2,
+			Current:    simulate.SurveyTally{Closes: 2, Sent: 1, Skipped: 1, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1}},
+			WhatIf:     simulate.SurveyTally{Closes: 2, Skipped: 2, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1, domain.CodeDisabled: 2}},
+			NowSkipped: 1},
 	}
 	golden(t, "whatif", NewWhatIf(rep))
 	b, _ := json.Marshal(NewWhatIf(simulate.WhatIfReport{}))
-	if !strings.Contains(string(b), `"overrides":[]`) || !strings.Contains(string(b), `"skipped_by":{}`) || !strings.Contains(string(b), `"since":null`) {
+	if !strings.Contains(string(b), `"overrides":[]`) || !strings.Contains(string(b), `"skipped_by":{}`) || !strings.Contains(string(b), `"since":null`) ||
+		!strings.Contains(string(b), `"helpdesk":null`) {
 		t.Errorf("nothing changed: %s", b)
 	}
 }

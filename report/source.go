@@ -26,10 +26,32 @@ func Report(src Source, p store.Period) (Leaderboard, error) {
 	return NewLeaderboard(lb, src.Settings().TargetPermille), nil
 }
 
+// teamLister is a source that knows its teams by name (the store does).
+type teamLister interface{ Teams() []domain.Team }
+
+// teamNames gives a team id's display name: the id itself while the
+// source does not know the team (an export imported without GET /teams).
+func teamNames(src Source) func(id string) string {
+	names := map[string]string{}
+	if tl, ok := src.(teamLister); ok {
+		for _, t := range tl.Teams() {
+			names[t.ID] = t.Name
+		}
+	}
+	return func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return id
+	}
+}
+
 // EachRating calls fn with every rating slot's row, unrated slots included.
 func EachRating(src Source, fn func(RatingRow) error) error {
+	team := teamNames(src)
 	return src.EachConversation(func(c domain.Conversation, _ time.Time) error {
 		for _, r := range Ratings(&c, src.DisplayName) {
+			r.TeamName = team(c.Team)
 			if err := fn(r); err != nil {
 				return err
 			}
@@ -42,7 +64,10 @@ func EachRating(src Source, fn func(RatingRow) error) error {
 // (store.Now: the wall clock, as for periods).
 func EachConversation(src Source, fn func(ConversationRow) error) error {
 	now := store.Now()
+	team := teamNames(src)
 	return src.EachConversation(func(c domain.Conversation, updated time.Time) error {
-		return fn(NewConversationRow(&c, updated, now))
+		r := NewConversationRow(&c, updated, now)
+		r.TeamName = team(c.Team)
+		return fn(r)
 	})
 }

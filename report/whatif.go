@@ -21,6 +21,20 @@ type WhatIf struct {
 	NowSkipped int `json:"now_skipped"`
 	// Inapplicable counts events the overrides make impossible, left out.
 	Inapplicable int `json:"inapplicable"`
+	// Helpdesk is the conversations a helpdesk (Intercom) decided, which
+	// Actual and WhatIf leave out: null when there are none in the window.
+	Helpdesk *HelpdeskWhatIf `json:"helpdesk"`
+}
+
+// HelpdeskWhatIf sets the rules' decisions under the recorded settings
+// (decided) beside theirs under the overrides, in a helpdesk's
+// conversations: decided against decided, never what the helpdesk observed.
+type HelpdeskWhatIf struct {
+	Conversations int     `json:"conversations"`
+	Decided       Surveys `json:"decided"`
+	WhatIf        Surveys `json:"whatif"`
+	NowSent       int     `json:"now_sent"`
+	NowSkipped    int     `json:"now_skipped"`
 }
 
 // Surveys counts the decisions of the closes and asks in a what-if window.
@@ -48,6 +62,10 @@ func NewWhatIf(rep simulate.WhatIfReport) WhatIf {
 	}
 	for _, o := range rep.Overrides {
 		out.Overrides = append(out.Overrides, o.String())
+	}
+	if h := rep.Helpdesk; h.Conversations > 0 {
+		out.Helpdesk = &HelpdeskWhatIf{Conversations: h.Conversations, Decided: newSurveys(h.Current), WhatIf: newSurveys(h.WhatIf),
+			NowSent: h.NowSent, NowSkipped: h.NowSkipped}
 	}
 	return out
 }

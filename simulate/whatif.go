@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,6 +94,23 @@ type WhatIfReport struct {
 	// what-if replay leaves out: a follow-up of a rating that was never
 	// given, for instance.
 	Inapplicable int `json:"inapplicable"`
+	// Helpdesk compares the conversations a helpdesk decided (Intercom's),
+	// which Actual and WhatIf leave out.
+	Helpdesk HelpdeskWhatIf `json:"helpdesk"`
+}
+
+// HelpdeskWhatIf compares, in the conversations a helpdesk decided, the
+// rules' decisions under the settings as recorded with theirs under the
+// overrides: decided against decided. What the helpdesk itself sent is
+// observed, not decided here, so it is on neither side (whatif --against
+// observed compares it with the rules).
+type HelpdeskWhatIf struct {
+	// Conversations counts those with a close or ask in the window.
+	Conversations int         `json:"conversations"`
+	Current       SurveyTally `json:"current"`
+	WhatIf        SurveyTally `json:"whatif"`
+	NowSent       int         `json:"now_sent"`
+	NowSkipped    int         `json:"now_skipped"`
 }
 
 // WhatIf replays the whole history twice, as it happened and under the
@@ -100,51 +118,148 @@ type WhatIfReport struct {
 // the closes and asks at or after since (the whole history builds the state,
 // only the window is counted). Setting changes in the log apply to both,
 // except those of an overridden key, which stays pinned in the what-if.
-// An event that the actual replay refuses means the log is inconsistent: it
-// is returned as an error naming the event.
+// A helpdesk's conversations are decided by the rules in both replays and
+// counted apart, in Helpdesk; its observed ratings are facts and are not
+// replayed. A conversation with late parts is counted once all its parts
+// are in their place (by time, equal times in log order), as if they had
+// arrived in order. An event of another conversation that the actual
+// replay refuses means the log is inconsistent: it is returned as an
+// error naming the event.
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
-	rep := WhatIfReport{Since: since, Overrides: overrides,
-		Actual: SurveyTally{SkippedBy: ReasonCounts{}}, WhatIf: SurveyTally{SkippedBy: ReasonCounts{}}}
+	w := &whatIfRun{since: since, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
+		rep: WhatIfReport{Since: since, Overrides: overrides, Actual: newSurveyTally(), WhatIf: newSurveyTally(),
+			Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}}
 	late, err := domain.LateConversations(events)
 	if err != nil {
-		return rep, err
+		return w.rep, err
 	}
-	actual, _ := NewReplayer(ReplayOptions{Late: late})
-	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late})
+	observed := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
+	actual, _ := NewReplayer(ReplayOptions{Late: late, Lenient: true, Skip: observed})
+	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late, Skip: observed})
 	if err != nil {
-		return rep, err
+		return w.rep, err
 	}
 	err = events(func(ev domain.Event) error {
-		rep.Events++
-		a, err := actual.Step(ev)
-		if err != nil {
-			return err
+		w.rep.Events++
+		if ev.Kind == domain.EvStart && ev.By != "" {
+			w.helpdesk[ev.Conv] = true
+			ev.By = "" // the rules decide it, in both replays
 		}
-		v, err := variant.Step(ev)
-		if err != nil {
-			return err
-		}
-		applied := v.Err == nil
-		if !applied {
-			rep.Inapplicable++
-		}
-		if ev.At.Before(since) {
+		a, _ := actual.Step(ev)
+		v, _ := variant.Step(ev)
+		if late[ev.Conv] && IsReplayedPart(ev) {
+			w.held[ev.Conv] = append(w.held[ev.Conv], ev) // counted in place, below
 			return nil
 		}
-		countWhatIf(&rep.Actual, ev.Kind, &a.Outcome, true)
-		countWhatIf(&rep.WhatIf, ev.Kind, &v.Outcome, applied)
-		if (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk) && applied {
-			switch {
-			case a.Outcome.Decision == domain.DecisionSent && v.Outcome.Decision == domain.DecisionSkipped:
-				rep.NowSkipped++
-			case a.Outcome.Decision == domain.DecisionSkipped && v.Outcome.Decision == domain.DecisionSent:
-				rep.NowSent++
-			}
-		}
-		return nil
+		return w.tally(&a, &v, false)
 	})
-	rep.Until = actual.Latest()
-	return rep, err
+	if err == nil {
+		w.tallyInPlace(actual.Memory().Workspace(), variant.Memory().Workspace())
+	}
+	w.rep.Until = actual.Latest()
+	return w.rep, err
+}
+
+// whatIfRun is one what-if's tallies as the replays go.
+type whatIfRun struct {
+	rep      WhatIfReport
+	since    time.Time
+	helpdesk map[string]bool           // conversations a helpdesk decided
+	counted  map[string]bool           // of those, the ones with a close or ask in the window
+	held     map[string][]domain.Event // the parts of conversations with late parts
+}
+
+// tally counts one event's steps in both replays. A refusal of the actual
+// replay is an inconsistent log, except in a helpdesk's conversation (the
+// rules never decided it) and in a conversation with late parts (a part
+// may wait for others, as the store allows).
+func (w *whatIfRun) tally(a, v *ReplayStep, late bool) error {
+	ev := &a.Event
+	switch {
+	case a.Err != nil && !w.helpdesk[ev.Conv] && !late:
+		return fmt.Errorf("event %d (%s %s at %s) does not replay: %w", a.N, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), a.Err)
+	case a.Err != nil:
+		return nil // not a decision of the rules under either setting
+	case v.Err != nil:
+		w.rep.Inapplicable++
+	}
+	if ev.At.Before(w.since) {
+		return nil
+	}
+	if !w.helpdesk[ev.Conv] {
+		w.rep.count(a, v)
+		return nil
+	}
+	h := &w.rep.Helpdesk
+	if (ev.Kind == domain.EvClose || ev.Kind == domain.EvAsk) && !w.counted[ev.Conv] {
+		w.counted[ev.Conv] = true
+		h.Conversations++
+	}
+	countWhatIf(&h.Current, ev.Kind, &a.Outcome, true)
+	countWhatIf(&h.WhatIf, ev.Kind, &v.Outcome, v.Err == nil)
+	h.NowSent, h.NowSkipped = flips(ev.Kind, a, v, h.NowSent, h.NowSkipped)
+	return nil
+}
+
+// tallyInPlace counts the held conversations: each is applied afresh in
+// both workspaces, its parts in time order, and counted in that order.
+func (w *whatIfRun) tallyInPlace(actual, variant *domain.Workspace) {
+	convs := make([]string, 0, len(w.held))
+	for c := range w.held {
+		convs = append(convs, c)
+	}
+	sort.Strings(convs)
+	for _, conv := range convs {
+		parts := w.held[conv]
+		outsA, errsA := actual.Rebuild(conv, parts)
+		outsV, errsV := variant.Rebuild(conv, parts)
+		order := make([]int, len(parts))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(x, y int) bool { return parts[order[x]].At.Before(parts[order[y]].At) })
+		for _, i := range order {
+			a := ReplayStep{Event: parts[i], Outcome: outsA[i], Err: errsA[i]}
+			v := ReplayStep{Event: parts[i], Outcome: outsV[i], Err: errsV[i]}
+			_ = w.tally(&a, &v, true)
+		}
+	}
+}
+
+// IsReplayedPart reports whether ev is a part of its conversation that
+// the what-if and the observed comparison replay: not a workspace event,
+// nor an observed rating.
+func IsReplayedPart(ev domain.Event) bool {
+	switch ev.Kind {
+	case domain.EvClock, domain.EvSet, domain.EvRole, domain.EvObserve, domain.EvMark, domain.EvName, domain.EvTeam:
+		return false
+	}
+	return ev.Conv != ""
+}
+
+func newSurveyTally() SurveyTally { return SurveyTally{SkippedBy: ReasonCounts{}} }
+
+// count tallies one step of both replays in the simulated conversations.
+func (rep *WhatIfReport) count(a, v *ReplayStep) {
+	countWhatIf(&rep.Actual, a.Event.Kind, &a.Outcome, true)
+	countWhatIf(&rep.WhatIf, v.Event.Kind, &v.Outcome, v.Err == nil)
+	rep.NowSent, rep.NowSkipped = flips(a.Event.Kind, a, v, rep.NowSent, rep.NowSkipped)
+}
+
+// flips adds a close or ask whose decision differs between the replays to
+// nowSent (skipped that would be sent) or nowSkipped (sent that would be
+// skipped).
+func flips(kind domain.EventKind, a, v *ReplayStep, nowSent, nowSkipped int) (int, int) {
+	if (kind != domain.EvClose && kind != domain.EvAsk) || v.Err != nil {
+		return nowSent, nowSkipped
+	}
+	switch {
+	case a.Outcome.Decision == domain.DecisionSent && v.Outcome.Decision == domain.DecisionSkipped:
+		nowSkipped++
+	case a.Outcome.Decision == domain.DecisionSkipped && v.Outcome.Decision == domain.DecisionSent:
+		nowSent++
+	}
+	return nowSent, nowSkipped
 }
 
 func countWhatIf(t *SurveyTally, kind domain.EventKind, o *domain.Outcome, applied bool) {

@@ -338,3 +338,41 @@ func TestWhatIfCountsRefusedRatingsAndChanges(t *testing.T) {
 		}
 	}
 }
+
+// A helpdesk's conversations (imported from Intercom) are decided by the
+// rules in both replays and counted apart; their observed ratings are
+// facts, not replayed as ratings, and the simulated tally stays empty.
+func TestWhatIfDecidesHelpdeskConversationsApart(t *testing.T) {
+	h := newHistory()
+	h.conv(0, "i1", domain.User("chloé"), domain.OriginInbound, false)
+	h.conv(10, "i2", domain.User("山田"), domain.OriginInbound, true)
+	for i := range h.evs {
+		if h.evs[i].Kind == domain.EvStart {
+			h.evs[i].By = "intercom"
+		}
+	}
+	h.add(5, domain.Event{Kind: domain.EvObserve, Conv: "i1", Actor: domain.User("chloé"), Agent: domain.Teammate("bob"), Value: 5})
+	rep, err := WhatIf(EventSlice(h.evs), []Override{{Key: mustKey(t, "users.csat"), Value: "off"}}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Actual.Closes != 0 || rep.WhatIf.Closes != 0 || rep.Actual.Ratings != 0 {
+		t.Fatalf("the helpdesk's conversations are counted as the rules' own: %+v / %+v", rep.Actual, rep.WhatIf)
+	}
+	hd := rep.Helpdesk
+	if hd.Conversations != 2 || hd.Current.Closes != 2 || hd.Current.Sent != 1 || hd.Current.SkippedBy[domain.CodeTooShort] != 1 {
+		t.Fatalf("decided under the recorded settings: %+v", hd)
+	}
+	if hd.WhatIf.Sent != 0 || hd.WhatIf.SkippedBy[domain.CodeDisabled] != 2 || hd.NowSkipped != 1 || hd.NowSent != 0 || hd.Current.Ratings+hd.WhatIf.Ratings != 0 {
+		t.Fatalf("decided under the overrides: %+v", hd)
+	}
+}
+
+func mustKey(t *testing.T, s string) domain.SettingKey {
+	t.Helper()
+	k, err := domain.ParseSettingKey(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

@@ -118,8 +118,17 @@ func scriptLine(ev domain.Event, at time.Time) (string, error) {
 	case domain.EvTeam:
 		// Teams never change a decision; the script language has no verb for them.
 		return "# team " + ev.Conv + " " + ev.Agent.String() + " (not scriptable)", nil
+	case domain.EvAssign:
+		return "# assign " + ev.Conv + " to team " + quoteTeam(ev.Text) + " (not scriptable)", nil
 	}
 	return "", fmt.Errorf("event kind %d has no script verb", ev.Kind)
+}
+
+func quoteTeam(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return id
 }
 
 func forAgent(a domain.Actor) string {

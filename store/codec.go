@@ -395,6 +395,8 @@ func (e *enc) conversation(r *convRecord) {
 	for i := range c.Slots {
 		e.bool(c.Slots[i].Inferred)
 	}
+	e.str(c.Team)
+	e.time(c.TeamAt)
 }
 
 func (d *dec) conversation() convRecord {
@@ -456,6 +458,10 @@ func (d *dec) conversation() convRecord {
 		for i := range c.Slots {
 			c.Slots[i].Inferred = d.bool()
 		}
+	}
+	if len(d.b) > 0 {
+		c.Team = d.str()
+		c.TeamAt = d.time()
 	}
 	if c.NewestSlot < 0 || c.NewestSlot > len(c.Slots) {
 		d.fail()

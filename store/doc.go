@@ -59,7 +59,8 @@
 // Fields added later sit at the end of their record, so older records
 // read unchanged: a log entry's helpdesk times (Event.Updated,
 // SurveyChange.Inferred) after its outcome, a conversation's Helpdesk and
-// its slots' Inferred flags after its last update. In counters, a negative
+// its slots' Inferred flags after its last update, then its assigned Team
+// and TeamAt (EvAssign). In counters, a negative
 // surveys value -(n+1) says the inferred count follows.
 //
 // Domain says on which day each count lands (domain.Outcome.Counted): a

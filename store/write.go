@@ -33,6 +33,11 @@ func (e *EventError) Error() string {
 
 func (e *EventError) Unwrap() error { return e.Err }
 
+// EventIndex is the position of the bad event in the batch, so that a
+// writer can leave that event out and write the rest (the Intercom ingester
+// does, for a late part that does not apply at its place).
+func (e *EventError) EventIndex() int { return e.Index }
+
 // Apply applies one event through the rules and commits it with everything it changes.
 func (s *Store) Apply(ev domain.Event) (domain.Outcome, error) {
 	outs, err := s.ApplyBatch([]domain.Event{ev})

@@ -15,9 +15,9 @@ import (
 func init() { commands = append(commands, newExportCmd) }
 
 func newExportCmd(g *globals) *cobra.Command {
-	var format string
+	var format, team string
 	cmd := &cobra.Command{
-		Use:   "export ratings|conversations [--format csv|jsonl]",
+		Use:   "export ratings|conversations [--team T] [--format csv|jsonl]",
 		Short: "Write every rating slot or every conversation as CSV or JSON lines",
 		Long: `Write the store's data for other tools, in conversation id order.
 
@@ -28,6 +28,12 @@ func newExportCmd(g *globals) *cobra.Command {
                  a script's name, or Intercom's admin and contact ids)
   conversations  one row per conversation: customer, origin, channel, state,
                  times, length in characters, messages, customers, slots
+
+Both end with the team the conversation is assigned to (Intercom's
+team_assignee_id; team_name is its display name, the id while the team is
+not known by name). --team keeps the rows of conversations assigned to that
+team (id or display name). It differs from report --team, which counts a
+team's members' ratings in any conversation.
 
 Times are RFC 3339 in UTC. Hidden scores do not apply to exports. Opens the
 store read-only.`,
@@ -44,10 +50,21 @@ store read-only.`,
 			}
 			defer s.Close()
 			w := newRowWriter(c.OutOrStdout(), format)
+			assigned := func(id, name string) bool { return team == "" || id == team || name == team }
 			if args[0] == "ratings" {
-				err = s.Ratings(func(r report.RatingRow) error { return w.write(r) })
+				err = s.Ratings(func(r report.RatingRow) error {
+					if !assigned(r.Team, r.TeamName) {
+						return nil
+					}
+					return w.write(r)
+				})
 			} else {
-				err = s.Conversations(func(r report.ConversationRow) error { return w.write(r) })
+				err = s.Conversations(func(r report.ConversationRow) error {
+					if !assigned(r.Team, r.TeamName) {
+						return nil
+					}
+					return w.write(r)
+				})
 			}
 			if err == nil {
 				err = w.flush()
@@ -59,6 +76,7 @@ store read-only.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or jsonl")
+	cmd.Flags().StringVar(&team, "team", "", "only conversations assigned to this team (id or display name)")
 	return cmd
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -116,6 +117,10 @@ func printImportSummary(w io.Writer, records int, rep intercom.Report) {
 			len(rep.Truncated), strings.Join(rep.Truncated, ", "))
 	}
 	printSkipped(w, rep.Skipped)
+	if len(rep.Legacy) > 0 {
+		fmt.Fprintf(w, "  note: an older csat keyed %d Intercom teammates by their names; their history keeps those keys, and their ratings here join them (shown by the names Intercom gives): %s\n",
+			len(rep.Legacy), safetext.Line(strings.Join(rep.Legacy, ", ")))
+	}
 }
 
 // printSkipped lists what an ingest left out, by reason, most common first.

@@ -48,7 +48,9 @@ for imported ones each rating and each request Intercom reports
 (conversation_rating.requested_at); where Intercom reported a rating but
 not its request, the sends are unknown and SURVEYS and RESPONSE say —.
 
---team narrows the report to one team (id or display name); --channel
+--team narrows the report to one team's members (id or display name), in
+any conversation; the conversations assigned to a team (Intercom's
+team_assignee_id) are in csat export --team. --channel
 (messenger, email), --audience (users, leads) and --origin (inbound,
 outbound) to the conversations of that kind. --compare adds each row's
 change against the period of the same length just before (▲/▼ score

@@ -33,6 +33,11 @@ show, beside what actually happened, how many surveys would have been sent or
 skipped, and why. Setting changes recorded in the history still apply, except
 for the keys given with --set, which stay pinned.
 
+Conversations imported from Intercom were decided by Intercom, whose surveys
+and ratings are observed facts. They are shown apart: the rules decide them
+under the settings as recorded and under the new ones, decided against
+decided (compare the rules with what Intercom observed with --against observed).
+
 The whole history is replayed to build the state; only the closes and asks of
 the window (--since: a span before the store's last event, a date, or "all")
 are counted. Nothing is written.
@@ -152,31 +157,56 @@ func writeWhatIf(w io.Writer, rep simulate.WhatIfReport) {
 	if !rep.Since.IsZero() {
 		window = fmt.Sprintf("%s → %s", rep.Since.UTC().Format("2006-01-02 15:04"), rep.Until.UTC().Format("2006-01-02 15:04 MST"))
 	}
-	fmt.Fprintf(w, "what if: %s\nwindow:  %s (%d events replayed)\n\n", what, window, rep.Events)
-	fmt.Fprintf(w, "%-26s%8s%9s%8s\n", "", "actual", "what-if", "change")
-	row := func(label string, a, b int) {
-		fmt.Fprintf(w, "%-26s%8d%9d%8s\n", label, a, b, signed(b-a))
+	fmt.Fprintf(w, "what if: %s\nwindow:  %s (%d events replayed)\n", what, window, rep.Events)
+	h := rep.Helpdesk
+	// A store of imported Intercom data has no simulated conversations:
+	// its table would be all zeros.
+	if rep.Actual.Closes+rep.Actual.Asks > 0 || h.Conversations == 0 {
+		if h.Conversations > 0 {
+			fmt.Fprint(w, "\nConversations the rules decided: what they did beside these settings.")
+		}
+		fmt.Fprintf(w, "\n%-26s%8s%9s%8s\n", "", "actual", "what-if", "change")
+		writeTally(w, rep.Actual, rep.WhatIf, true)
+		fmt.Fprintf(w, "\n%d would now be sent, %d would now be skipped.\n", rep.NowSent, rep.NowSkipped)
 	}
-	row("closes and asks", rep.Actual.Closes+rep.Actual.Asks, rep.WhatIf.Closes+rep.WhatIf.Asks)
-	row("surveys sent", rep.Actual.Sent, rep.WhatIf.Sent)
-	row("surveys skipped", rep.Actual.Skipped, rep.WhatIf.Skipped)
-	codes := simulate.ReasonCounts{}
-	for c, n := range rep.Actual.SkippedBy {
-		codes[c] += n
-	}
-	for c, n := range rep.WhatIf.SkippedBy {
-		codes[c] += n
-	}
-	for _, c := range codes.Codes() {
-		row("  "+c.String(), rep.Actual.SkippedBy[c], rep.WhatIf.SkippedBy[c])
-	}
-	row("first ratings", rep.Actual.Ratings, rep.WhatIf.Ratings)
-	row("ratings refused", rep.Actual.RefusedRatings, rep.WhatIf.RefusedRatings)
-	row("changes refused", rep.Actual.RefusedChanges, rep.WhatIf.RefusedChanges)
-	fmt.Fprintf(w, "\n%d would now be sent, %d would now be skipped.\n", rep.NowSent, rep.NowSkipped)
 	if rep.Inapplicable > 0 {
 		fmt.Fprintf(w, "%d later events could not happen under these settings (a follow-up of a rating never given, say) and were left out.\n", rep.Inapplicable)
 	}
+	if h.Conversations == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nIntercom's conversations (%d): the rules decided under the settings as recorded and under these.\n", h.Conversations)
+	fmt.Fprintln(w, "Both columns are decided, not observed: Intercom's own surveys and ratings are facts (whatif --against observed).")
+	fmt.Fprintf(w, "%-26s%8s%9s%8s\n", "", "decided", "what-if", "change")
+	writeTally(w, h.Current, h.WhatIf, false)
+	fmt.Fprintf(w, "\n%d would now be sent, %d would now be skipped, by the rules.\n", h.NowSent, h.NowSkipped)
+}
+
+// writeTally writes the rows of a what-if table; ratings adds the rows of
+// the ratings replayed.
+func writeTally(w io.Writer, a, b simulate.SurveyTally, ratings bool) {
+	row := func(label string, a, b int) {
+		fmt.Fprintf(w, "%-26s%8d%9d%8s\n", label, a, b, signed(b-a))
+	}
+	row("closes and asks", a.Closes+a.Asks, b.Closes+b.Asks)
+	row("surveys sent", a.Sent, b.Sent)
+	row("surveys skipped", a.Skipped, b.Skipped)
+	codes := simulate.ReasonCounts{}
+	for c, n := range a.SkippedBy {
+		codes[c] += n
+	}
+	for c, n := range b.SkippedBy {
+		codes[c] += n
+	}
+	for _, c := range codes.Codes() {
+		row("  "+c.String(), a.SkippedBy[c], b.SkippedBy[c])
+	}
+	if !ratings {
+		return
+	}
+	row("first ratings", a.Ratings, b.Ratings)
+	row("ratings refused", a.RefusedRatings, b.RefusedRatings)
+	row("changes refused", a.RefusedChanges, b.RefusedChanges)
 }
 
 func signed(n int) string {

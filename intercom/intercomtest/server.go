@@ -81,7 +81,8 @@ func New(tb testing.TB, n int) *Server {
 
 // Conversation builds conversation i, id 5000+i: a customer asks, an admin
 // answers and closes; every third is rated, every fifth was opened by an
-// admin (outbound), and the last part of every seventh is a note.
+// admin (outbound), and the last part of every seventh is a note. Every
+// fourth is assigned to team 814866, the others to 814865.
 func Conversation(i int) map[string]any {
 	start := Epoch + int64(i)*3600
 	admin := Admins[i%len(Admins)]
@@ -102,10 +103,14 @@ func Conversation(i int) map[string]any {
 		parts = append(parts, part(i, 4, "note", "<p>Linked to INC-42</p>", start+960, adminRef))
 	}
 	updated := start + 900
+	team := 814865
+	if i%4 == 0 {
+		team = 814866
+	}
 	c := map[string]any{
 		"type": "conversation", "id": strconv.Itoa(5000 + i), "title": nil, "created_at": start, "updated_at": updated,
 		"waiting_since": nil, "snoozed_until": nil, "open": false, "state": "closed", "read": true, "priority": "not_priority",
-		"admin_assignee_id": admin["id"], "team_assignee_id": 814865, "tags": map[string]any{"type": "tag.list", "tags": []any{}},
+		"admin_assignee_id": admin["id"], "team_assignee_id": team, "tags": map[string]any{"type": "tag.list", "tags": []any{}},
 		"source":              source,
 		"contacts":            map[string]any{"type": "contact.list", "contacts": []any{map[string]any{"type": "contact", "id": contactID, "external_id": nil}}},
 		"teammates":           map[string]any{"type": "admin.list", "teammates": []any{map[string]any{"type": "admin", "id": admin["id"]}}},
