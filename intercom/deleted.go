@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
 )
 
 // Deletions. Intercom's *.deleted topics send only the deleted object's
@@ -24,7 +26,7 @@ var deletionTopics = map[string]string{
 // together (ForgetAsked), since a rebuild can outlast Intercom's patience.
 type Eraser interface {
 	AskErasure(e domain.Erasure) error
-	ForgetAsked() ([]domain.Erased, error)
+	ForgetAsked(replay store.LogReplay) ([]domain.Erased, error)
 }
 
 // ErrCannotForget says the sink cannot erase.
@@ -76,7 +78,7 @@ func (in *Ingester) EraseInBackground() {
 		defer in.erasers.Done()
 		for {
 			in.mu.Lock()
-			done, err := f.ForgetAsked()
+			done, err := f.ForgetAsked(simulate.ReplayInto)
 			in.mu.Unlock()
 			if err != nil && in.Logf != nil {
 				in.Logf("erasing what Intercom deleted: %v (tried again at the next deletion or start)", err)

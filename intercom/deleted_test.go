@@ -167,7 +167,7 @@ func TestDeletionAcceptedBeforeAStopIsCarriedOutAtStart(t *testing.T) {
 	if f := filesWith(t, dir, "Quick and clear, thank you!"); len(f) > 0 {
 		t.Fatalf("the remark is still in %v", f)
 	}
-	if done, err := st.ForgetAsked(); err != nil || len(done) != 0 {
+	if done, err := st.ForgetAsked(simulate.ReplayInto); err != nil || len(done) != 0 {
 		t.Fatalf("asked erasures left: %+v %v", done, err)
 	}
 }

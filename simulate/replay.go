@@ -150,22 +150,34 @@ func Replay(src EventSource, opt ReplayOptions, onStep func(*ReplayStep) error) 
 const ReplayBatch = 2000
 
 // ReplayInto replays src, strictly and as logged, into dst, a fresh
-// destination that commits batches (an in-memory store, for csat check).
-// It is generic so that the store can take it as a plain function without
+// destination that commits batches (an in-memory store for csat check, a
+// scratch store for an erasure). After each batch it hands onOutcome (if
+// not nil) every event's position in src, from 1, and the outcome dst
+// decided; an error from it ends the replay and is returned as is. It is
+// generic so that the store can take it as a plain function without
 // importing this package: store.Check(simulate.ReplayInto).
 func ReplayInto[S ~func(yield func(domain.Event) error) error, L interface {
 	ApplyBatch([]domain.Event) ([]domain.Outcome, error)
-}](src S, dst L) error {
+}](src S, dst L, onOutcome func(n int, o *domain.Outcome) error) error {
 	buf := make([]domain.Event, 0, ReplayBatch)
 	n := 0
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
-		_, err := dst.ApplyBatch(buf)
+		got, err := dst.ApplyBatch(buf)
+		first := n - len(buf) + 1
 		buf = buf[:0]
 		if err != nil {
 			return fmt.Errorf("replaying the log up to event %d: %w", n, err)
+		}
+		if onOutcome == nil {
+			return nil
+		}
+		for i := range got {
+			if err := onOutcome(first+i, &got[i]); err != nil {
+				return err
+			}
 		}
 		return nil
 	}

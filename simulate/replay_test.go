@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -68,19 +69,40 @@ func TestReplay(t *testing.T) {
 	}
 }
 
-// ReplayInto commits in batches and names the batch that failed.
+// ReplayInto commits in batches, hands on every outcome the destination
+// decided with its position, and names the batch that failed.
 func TestReplayInto(t *testing.T) {
 	h := scriptedHistory()
 	dst := &collect{Loader: OneByOne(NewMemory())}
-	if err := ReplayInto(EventSlice(h.evs), dst); err != nil {
+	var seen []int
+	var outcomes []domain.Outcome
+	err := ReplayInto(EventSlice(h.evs), dst, func(n int, o *domain.Outcome) error {
+		seen, outcomes = append(seen, n), append(outcomes, *o)
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(dst.evs) != len(h.evs) {
 		t.Errorf("%d events replayed, want %d", len(dst.evs), len(h.evs))
 	}
+	for i, n := range seen {
+		if n != i+1 {
+			t.Fatalf("outcome %d has position %d", i+1, n)
+		}
+	}
+	if len(seen) != len(h.evs) || !reflect.DeepEqual(outcomes, dst.outcomes) {
+		t.Errorf("%d outcomes handed on, want the %d the destination decided", len(seen), len(dst.outcomes))
+	}
 	bad := append(append([]domain.Event{}, h.evs...), domain.Event{Kind: domain.EvClose, Conv: "ghost", Actor: domain.Teammate("bob")})
-	err := ReplayInto(EventSlice(bad), OneByOne(NewMemory()))
+	err = ReplayInto(EventSlice(bad), OneByOne(NewMemory()), nil)
 	if !errors.Is(err, domain.ErrUnknownConversation) || !strings.Contains(err.Error(), "replaying the log up to event") {
 		t.Errorf("err = %v", err)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	err = ReplayInto(EventSlice(h.evs), OneByOne(NewMemory()), func(int, *domain.Outcome) error { calls++; return stop })
+	if err != stop || calls != 1 {
+		t.Errorf("a refusing callback: err %v after %d calls, want stop after 1", err, calls)
 	}
 }

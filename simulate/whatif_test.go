@@ -233,12 +233,15 @@ func TestWhatIfJSON(t *testing.T) {
 // collect keeps every event a load writes, for replaying.
 type collect struct {
 	Loader
-	evs []domain.Event
+	evs      []domain.Event
+	outcomes []domain.Outcome
 }
 
 func (c *collect) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	c.evs = append(c.evs, evs...)
-	return c.Loader.ApplyBatch(evs)
+	got, err := c.Loader.ApplyBatch(evs)
+	c.outcomes = append(c.outcomes, got...)
+	return got, err
 }
 
 // The what-if of generated traffic agrees with the load's own summary, and

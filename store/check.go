@@ -26,10 +26,12 @@ func (d Difference) String() string {
 	return fmt.Sprintf("%s: stored %s, a replay has %s", d.Key, d.Stored, d.Replayed)
 }
 
-// LogReplay fills into, a fresh in-memory store, with the events of log in
-// log order. csat passes simulate.ReplayInto: how a log is replayed is the
-// simulator's, and the store does not import it.
-type LogReplay func(log func(yield func(domain.Event) error) error, into *Store) error
+// LogReplay fills into, a fresh store, with the events of log in log order,
+// handing onOutcome (if not nil) each event's position in log, from 1, and
+// the outcome into decided; an error from onOutcome ends the replay. csat
+// passes simulate.ReplayInto: how a log is replayed is the simulator's, and
+// the store does not import it. Check and the erasure's rebuild use it.
+type LogReplay func(log func(yield func(domain.Event) error) error, into *Store, onOutcome func(n int, o *domain.Outcome) error) error
 
 // Check replays the log with replay into a fresh in-memory store and
 // compares every derived key (state, counters, indexes, dictionary, meta,
@@ -56,7 +58,7 @@ func (s *Store) Check(replay LogReplay) (_ []Difference, err error) {
 			return yield(ev)
 		})
 	}
-	if err := replay(snapshotLog, fresh); err != nil {
+	if err := replay(snapshotLog, fresh, nil); err != nil {
 		return nil, err
 	}
 	replayed, _, doneReplayed := fresh.snapshot()

@@ -38,9 +38,10 @@ const erasedPrefix = "erased/"
 // target that has no text left is only recorded. An unknown conversation or
 // customer is an error (domain.ErrUnknownConversation,
 // domain.ErrUnknownCustomer) and changes nothing. Writes wait meanwhile: a
-// rebuild replays the whole log.
-func (s *Store) Forget(e domain.Erasure) (domain.Erased, error) {
-	done, err := s.forget([]domain.Erasure{e})
+// rebuild replays the whole log, with replay (simulate.ReplayInto, as for
+// Check).
+func (s *Store) Forget(replay LogReplay, e domain.Erasure) (domain.Erased, error) {
+	done, err := s.forget(replay, []domain.Erasure{e})
 	if err != nil {
 		return domain.Erased{}, err
 	}
@@ -49,7 +50,7 @@ func (s *Store) Forget(e domain.Erasure) (domain.Erased, error) {
 
 // forget carries out erasures together: one rebuild for all of them, one
 // record each. Any unknown target fails them all, changing nothing.
-func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
+func (s *Store) forget(replay LogReplay, es []domain.Erasure) ([]domain.Erased, error) {
 	if s.readOnly {
 		return nil, ErrReadOnly
 	}
@@ -92,7 +93,7 @@ func (s *Store) forget(es []domain.Erasure) ([]domain.Erased, error) {
 		}
 		return done, x.Commit()
 	}
-	if _, err := s.rebuild(x, targets, people, record); err != nil {
+	if _, err := s.rebuild(replay, x, targets, people, record); err != nil {
 		return nil, err
 	}
 	return done, nil
@@ -306,8 +307,9 @@ func (s *Store) AskErasure(e domain.Erasure) error {
 }
 
 // ForgetAsked carries out every erasure asked (AskErasure) and not done
-// yet, all in one rebuild. None asked: nothing happens.
-func (s *Store) ForgetAsked() ([]domain.Erased, error) {
+// yet, all in one rebuild with replay (as for Forget). None asked: nothing
+// happens.
+func (s *Store) ForgetAsked(replay LogReplay) ([]domain.Erased, error) {
 	done := map[string]bool{}
 	err := s.Marks(forgetSource, erasedPrefix, func(key string) error {
 		if f := strings.Split(key[len(erasedPrefix):], "/"); len(f) == 6 {
@@ -328,5 +330,5 @@ func (s *Store) ForgetAsked() ([]domain.Erased, error) {
 	if err != nil || len(asked) == 0 {
 		return nil, err
 	}
-	return s.forget(asked)
+	return s.forget(replay, asked)
 }

@@ -94,7 +94,7 @@ func TestForgetCustomerLeavesNoTextInAnyFile(t *testing.T) {
 	seqBefore := s.Seq()
 	streamBefore, _ := s.Stream("k1")
 
-	got, err := s.Forget(domain.Erasure{Customer: "chloe", By: "dpo"})
+	got, err := s.Forget(simulate.ReplayInto, domain.Erasure{Customer: "chloe", By: "dpo"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,13 +164,13 @@ func TestForgetUnknownChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq := s.Seq()
-	if _, err := s.Forget(domain.Erasure{Conversation: "nope"}); !errors.Is(err, domain.ErrUnknownConversation) {
+	if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{Conversation: "nope"}); !errors.Is(err, domain.ErrUnknownConversation) {
 		t.Fatalf("unknown conversation: %v", err)
 	}
-	if _, err := s.Forget(domain.Erasure{Customer: "lead:chloe"}); !errors.Is(err, domain.ErrUnknownCustomer) {
+	if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{Customer: "lead:chloe"}); !errors.Is(err, domain.ErrUnknownCustomer) {
 		t.Fatalf("chloe is a user, not a lead: %v", err)
 	}
-	if _, err := s.Forget(domain.Erasure{}); err == nil {
+	if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{}); err == nil {
 		t.Fatal("an erasure naming nothing was accepted")
 	}
 	if s.Seq() != seq {
@@ -183,11 +183,11 @@ func TestForgetTwiceOnlyRecords(t *testing.T) {
 	if _, err := s.ApplyBatch(withSecrets()[2500:]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Forget(domain.Erasure{Conversation: "k1", By: "a"}); err != nil {
+	if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{Conversation: "k1", By: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	now, seq := s.Latest(), s.Seq()
-	got, err := s.Forget(domain.Erasure{Conversation: "k1", By: "b", Extra: []domain.Event{domain.MarkEvent("intercom", []string{"notif/9"}, time.Time{})}})
+	got, err := s.Forget(simulate.ReplayInto, domain.Erasure{Conversation: "k1", By: "b", Extra: []domain.Event{domain.MarkEvent("intercom", []string{"notif/9"}, time.Time{})}})
 	if err != nil || got.Events != 0 || got.Seq != seq+1 || s.Seq() != seq+2 {
 		t.Fatalf("second erasure: %+v %v (seq %d → %d)", got, err, seq, s.Seq())
 	}
@@ -234,7 +234,7 @@ func TestForgetBesideReaders(t *testing.T) {
 			}
 		}()
 	}
-	_, err := s.Forget(domain.Erasure{Conversation: "k1"})
+	_, err := s.Forget(simulate.ReplayInto, domain.Erasure{Conversation: "k1"})
 	close(stop)
 	wg.Wait()
 	if err != nil {
@@ -297,14 +297,14 @@ func TestAskedErasuresAreCarriedOutTogether(t *testing.T) {
 	if c, _ := s.Conversation("k3"); c.Slots[0].Comment != "KEEPER-REMARK" {
 		t.Fatal("asking erased already")
 	}
-	done, err := s.ForgetAsked()
+	done, err := s.ForgetAsked(simulate.ReplayInto)
 	if err != nil || len(done) != 2 || done[0].Conversations[0] != "k1" || done[1].Conversations[0] != "k3" || done[1].Seq != done[0].Seq+1 {
 		t.Fatalf("ForgetAsked = %+v, %v", done, err)
 	}
 	if c, _ := s.Conversation("k3"); c.Slots[0].Comment != domain.Redact("KEEPER-REMARK") {
 		t.Fatalf("k3 after the erasure: %q", c.Slots[0].Comment)
 	}
-	if again, err := s.ForgetAsked(); err != nil || len(again) != 0 {
+	if again, err := s.ForgetAsked(simulate.ReplayInto); err != nil || len(again) != 0 {
 		t.Fatalf("done twice: %+v %v", again, err)
 	}
 	audit, _ := s.Audit(0)

@@ -76,7 +76,7 @@ func TestForgetCustomerForgetsTheirName(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Forget(domain.Erasure{Customer: "c-bob", By: "test"}); err != nil {
+	if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{Customer: "c-bob", By: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	if d, e := s.NameOf(bob); d != domain.Redact("Bob Secret") || e != "" {

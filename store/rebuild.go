@@ -34,11 +34,11 @@ func faultPoint(step string) {
 	select {}
 }
 
-// rebuild replays the log, the targets' texts redacted, into a fresh store
+// rebuild replays the log with replay, the targets' texts redacted, into a fresh store
 // and puts it in place of this one; record is appended to it. x is the
 // erasure's batch: it holds the write lock throughout. It returns the
 // record's sequence number.
-func (s *Store) rebuild(x *Batch, targets map[string]bool, people map[domain.Actor]bool, record []domain.Event) (uint64, error) {
+func (s *Store) rebuild(replay LogReplay, x *Batch, targets map[string]bool, people map[domain.Actor]bool, record []domain.Event) (uint64, error) {
 	bo := s.db.Opts()
 	if bo.InMemory {
 		bo.ValueThreshold = 1 << 20 // Badger raised it past its own limit when opening
@@ -59,7 +59,7 @@ func (s *Store) rebuild(x *Batch, targets map[string]bool, people map[domain.Act
 	if err != nil {
 		return 0, err
 	}
-	seq, err := s.replayRedacted(fresh, targets, people, record)
+	seq, err := s.replayRedacted(replay, fresh, targets, people, record)
 	if err == nil {
 		err = s.carryScenarios(fresh)
 	}
@@ -149,63 +149,49 @@ func openScratch(bo badger.Options) (*Store, error) {
 	return t, nil
 }
 
-// replayRedacted applies the log to fresh, the targets' texts and the
-// people's display names and emails redacted, and requires every event to
-// decide exactly as recorded; then the record.
-func (s *Store) replayRedacted(fresh *Store, targets map[string]bool, people map[domain.Actor]bool, record []domain.Event) (uint64, error) {
-	var (
-		evs   []domain.Event
-		want  []domain.Outcome
-		first uint64
-	)
-	flush := func() error {
-		if len(evs) == 0 {
-			return nil
-		}
-		got, err := fresh.ApplyBatch(evs)
-		if err != nil {
-			return fmt.Errorf("erasure: replaying the log from event %d: %w; nothing was erased", first, err)
-		}
-		for i := range got {
-			if !sameOutcome(&got[i], &want[i]) {
-				return fmt.Errorf("erasure: event %d decides %s on replay but was recorded %s (run csat check); nothing was erased",
-					first+uint64(i), got[i].Decision, want[i].Decision)
+// replayRedacted replays the log with replay into fresh, the targets'
+// texts and the people's display names and emails redacted, and requires
+// every event to decide exactly as recorded; then the record.
+func (s *Store) replayRedacted(replay LogReplay, fresh *Store, targets map[string]bool, people map[domain.Actor]bool, record []domain.Event) (uint64, error) {
+	type recorded struct {
+		seq uint64
+		o   domain.Outcome
+	}
+	var queue []recorded // read from the log, not yet decided by the replay
+	redactedLog := func(yield func(domain.Event) error) error {
+		return s.EventsWithOutcomes(0, func(seq uint64, ev domain.Event, o domain.Outcome) error {
+			if targets[ev.Conv] {
+				ev.Text = domain.Redact(ev.Text)
 			}
+			if ev.Kind == domain.EvName && people[ev.Actor] {
+				ev.Text, ev.By = domain.Redact(ev.Text), ""
+			}
+			queue = append(queue, recorded{seq, o})
+			return yield(ev)
+		})
+	}
+	asRecorded := func(n int, got *domain.Outcome) error {
+		if len(queue) == 0 {
+			return fmt.Errorf("the replay decided event %d, which the log did not hand it", n)
 		}
-		evs, want = evs[:0], want[:0]
-		faultPoint("replay")
+		want := queue[0]
+		queue = queue[1:]
+		if !sameOutcome(got, &want.o) {
+			return fmt.Errorf("event %d decides %s on replay but was recorded %s (run csat check)", want.seq, got.Decision, want.o.Decision)
+		}
+		if n == 1 {
+			faultPoint("replay")
+		}
 		return nil
 	}
-	err := s.EventsWithOutcomes(0, func(seq uint64, ev domain.Event, o domain.Outcome) error {
-		if len(evs) == 0 {
-			first = seq
-		}
-		if targets[ev.Conv] {
-			ev.Text = domain.Redact(ev.Text)
-		}
-		if ev.Kind == domain.EvName && people[ev.Actor] {
-			ev.Text, ev.By = domain.Redact(ev.Text), ""
-		}
-		evs, want = append(evs, ev), append(want, o)
-		if len(evs) >= rebuildBatch {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
-	if err != nil {
-		return 0, err
+	if err := replay(redactedLog, fresh, asRecorded); err != nil {
+		return 0, fmt.Errorf("erasure: %w; nothing was erased", err)
 	}
 	if _, err := fresh.ApplyBatch(record); err != nil {
 		return 0, fmt.Errorf("erasure: recording it: %w; nothing was erased", err)
 	}
 	return fresh.Seq() - uint64(len(record)) + 1, nil
 }
-
-// rebuildBatch is how many events the erasure's replay commits at a time.
-const rebuildBatch = 2000
 
 // sameOutcome compares outcomes as the log stores them.
 func sameOutcome(a, b *domain.Outcome) bool {

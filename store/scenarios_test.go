@@ -76,7 +76,7 @@ func TestScenariosOutliveAnErasure(t *testing.T) {
 	if err := s.SaveScenario(sc); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Forget(domain.Erasure{Conversation: "c1", By: "ada", At: at}); err != nil {
+	if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{Conversation: "c1", By: "ada", At: at}); err != nil {
 		t.Fatal(err)
 	}
 	got, ok, err := s.Scenario("drill-1")

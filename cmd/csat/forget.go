@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 )
 
 func init() { commands = append(commands, newForgetCmd) }
@@ -71,9 +72,9 @@ func runForget(g *globals, e domain.Erasure, out io.Writer) error {
 	}
 	var done domain.Erased
 	if g.owned != nil && g.owned.in != nil {
-		g.owned.in.Pause(func() { done, err = st.Forget(e) }) // no webhook plans meanwhile
+		g.owned.in.Pause(func() { done, err = st.Forget(simulate.ReplayInto, e) }) // no webhook plans meanwhile
 	} else {
-		done, err = st.Forget(e)
+		done, err = st.Forget(simulate.ReplayInto, e)
 	}
 	dir := st.Dir()
 	if cerr := release(); err == nil && cerr != nil {
