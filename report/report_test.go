@@ -127,7 +127,7 @@ func TestWhatIfContract(t *testing.T) {
 	rep := simulate.WhatIfReport{
 		Until: day, Events: 12, Overrides: []simulate.Override{{Key: domain.SettingKey{Scope: "users", Name: "csat"}, Value: "off"}},
 		Actual:     simulate.SurveyTally{Closes: 4, Sent: 3, Skipped: 1, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1}, Ratings: 2},
-		WhatIf:     simulate.SurveyTally{Closes: 4, Sent: 1, Skipped: 3, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1, domain.CodeDisabled: 3}, Ratings: 1},
+		WhatIf:     simulate.SurveyTally{Closes: 4, Sent: 1, Skipped: 3, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1, domain.CodeWorkflowOutboundOff: 1, domain.CodeDisabled: 3}, Ratings: 1, RefusedChanges: 1},
 		NowSkipped: 2,
 		Helpdesk: simulate.HelpdeskWhatIf{Conversations: 2,
 			Current:    simulate.SurveyTally{Closes: 2, Sent: 1, Skipped: 1, SkippedBy: simulate.ReasonCounts{domain.CodeTooShort: 1}},
@@ -135,7 +135,11 @@ func TestWhatIfContract(t *testing.T) {
 			NowSkipped: 1},
 	}
 	golden(t, "whatif", NewWhatIf(rep))
-	b, _ := json.Marshal(NewWhatIf(simulate.WhatIfReport{}))
+	b, _ := json.Marshal(NewWhatIf(rep))
+	if want := `"skipped_by":{"disabled":3,"workflow_outbound_off":1,"too_short":1}`; !strings.Contains(string(b), want) {
+		t.Errorf("reasons not in RULES.md order: %s lacks %s", b, want)
+	}
+	b, _ = json.Marshal(NewWhatIf(simulate.WhatIfReport{}))
 	if !strings.Contains(string(b), `"overrides":[]`) || !strings.Contains(string(b), `"skipped_by":{}`) || !strings.Contains(string(b), `"since":null`) ||
 		!strings.Contains(string(b), `"helpdesk":null`) {
 		t.Errorf("nothing changed: %s", b)

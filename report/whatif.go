@@ -1,8 +1,10 @@
 package report
 
 import (
+	"strconv"
 	"time"
 
+	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
 )
 
@@ -10,7 +12,7 @@ import (
 // the same events would have done under the overrides.
 type WhatIf struct {
 	Since     *time.Time `json:"since"` // null for the whole history
-	Until     time.Time  `json:"until"` // the clock after the last event
+	Until     time.Time  `json:"until"` // the time of the newest conversation event
 	Overrides []string   `json:"overrides"`
 	Events    int        `json:"events"` // events replayed, the whole history
 	Actual    Surveys    `json:"actual"`
@@ -43,10 +45,35 @@ type Surveys struct {
 	Asks    int `json:"asks"`
 	Sent    int `json:"sent"`
 	Skipped int `json:"skipped"`
-	// SkippedBy counts each failed rule of the skipped ones by reason code,
-	// in RULES.md order.
-	SkippedBy simulate.ReasonCounts `json:"skipped_by"`
-	Ratings   int                   `json:"ratings"` // first ratings accepted
+	// SkippedBy counts each failed rule of the skipped ones by reason code.
+	SkippedBy ReasonCounts `json:"skipped_by"`
+	Ratings   int          `json:"ratings"` // first ratings accepted
+	// RefusedRatings counts first ratings refused (the rating window had
+	// closed), RefusedChanges changed ratings and comments refused.
+	RefusedRatings int `json:"refused_ratings"`
+	RefusedChanges int `json:"refused_changes"`
+}
+
+// ReasonCounts counts reason codes; on the wire an object keyed by the
+// codes' words in RULES.md order, {"disabled": 3, "too_short": 1}, and {}
+// when there are none.
+type ReasonCounts map[domain.Code]int
+
+// MarshalJSON writes the codes present in RULES.md order.
+func (r ReasonCounts) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for _, c := range domain.AllCodes() {
+		if r[c] == 0 {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, c.String())
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(r[c]), 10)
+	}
+	return append(b, '}'), nil
 }
 
 // NewWhatIf is the contract's view of a what-if replay.
@@ -71,9 +98,9 @@ func NewWhatIf(rep simulate.WhatIfReport) WhatIf {
 }
 
 func newSurveys(t simulate.SurveyTally) Surveys {
-	by := t.SkippedBy
-	if by == nil {
-		by = simulate.ReasonCounts{}
+	return Surveys{
+		Closes: t.Closes, Asks: t.Asks, Sent: t.Sent, Skipped: t.Skipped,
+		SkippedBy: ReasonCounts(t.SkippedBy), Ratings: t.Ratings,
+		RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges,
 	}
-	return Surveys{Closes: t.Closes, Asks: t.Asks, Sent: t.Sent, Skipped: t.Skipped, SkippedBy: by, Ratings: t.Ratings}
 }

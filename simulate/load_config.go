@@ -3,7 +3,6 @@ package simulate
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -57,7 +56,7 @@ type LoadSummary struct {
 	FollowUps     int // follow-up steps taken by admins
 }
 
-// ReasonCounts counts reason codes. In JSON its keys are the code names.
+// ReasonCounts counts reason codes.
 type ReasonCounts map[domain.Code]int
 
 // Codes lists the codes present, in RULES.md order.
@@ -78,20 +77,6 @@ func (r ReasonCounts) Total() int {
 		n += v
 	}
 	return n
-}
-
-// MarshalJSON writes {"too_short": 3, …}.
-func (r ReasonCounts) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for i, c := range r.Codes() {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendQuote(b, c.String())
-		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(r[c]), 10)
-	}
-	return append(b, '}'), nil
 }
 
 // Validate reports the first field of cfg that is out of range, naming it.

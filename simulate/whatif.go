@@ -19,9 +19,6 @@ type Override struct {
 // String gives the CLI spelling, KEY=VALUE.
 func (o Override) String() string { return o.Key.String() + "=" + o.Value }
 
-// MarshalText writes KEY=VALUE, so JSON shows overrides as the CLI spells them.
-func (o Override) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
-
 // ParseOverride reads KEY=VALUE, e.g. users.direct-outbound=off, checking the
 // key and the value with the domain's settings rules.
 func ParseOverride(s string) (Override, error) {
@@ -60,43 +57,43 @@ func EventSlice(evs []domain.Event) EventSource {
 
 // SurveyTally counts the decisions of the closes and asks in a what-if window.
 type SurveyTally struct {
-	Closes  int `json:"closes"`
-	Asks    int `json:"asks"`
-	Sent    int `json:"sent"`
-	Skipped int `json:"skipped"`
+	Closes  int
+	Asks    int
+	Sent    int
+	Skipped int
 	// SkippedBy counts each failed rule of the skipped ones: a skip can fail several.
-	SkippedBy ReasonCounts `json:"skipped_by"`
+	SkippedBy ReasonCounts
 	// Ratings counts first ratings accepted in the window: a survey not sent
 	// cannot be answered.
-	Ratings int `json:"ratings"`
+	Ratings int
 	// RefusedRatings counts first ratings refused in the window (the
 	// rating window had closed); RefusedChanges counts changed ratings and
 	// comments refused (the change window had closed, or a comment locked
 	// the rating).
-	RefusedRatings int `json:"refused_ratings"`
-	RefusedChanges int `json:"refused_changes"`
+	RefusedRatings int
+	RefusedChanges int
 }
 
 // WhatIfReport compares what happened with what the same events would have
-// done under the overrides.
+// done under the overrides. Its wire form is report.WhatIf.
 type WhatIfReport struct {
-	Since     time.Time   `json:"since"`
-	Until     time.Time   `json:"until"` // the time of the newest conversation event
-	Overrides []Override  `json:"overrides"`
-	Events    int         `json:"events"` // events replayed, the whole history
-	Actual    SurveyTally `json:"actual"`
-	WhatIf    SurveyTally `json:"whatif"`
+	Since     time.Time
+	Until     time.Time // the time of the newest conversation event
+	Overrides []Override
+	Events    int // events replayed, the whole history
+	Actual    SurveyTally
+	WhatIf    SurveyTally
 	// NowSent and NowSkipped count the closes and asks in the window whose
 	// decision flips: skipped that would be sent, and sent that would be skipped.
-	NowSent    int `json:"now_sent"`
-	NowSkipped int `json:"now_skipped"`
+	NowSent    int
+	NowSkipped int
 	// Inapplicable counts events the overrides make impossible, which the
 	// what-if replay leaves out: a follow-up of a rating that was never
 	// given, for instance.
-	Inapplicable int `json:"inapplicable"`
+	Inapplicable int
 	// Helpdesk compares the conversations a helpdesk decided (Intercom's),
 	// which Actual and WhatIf leave out.
-	Helpdesk HelpdeskWhatIf `json:"helpdesk"`
+	Helpdesk HelpdeskWhatIf
 }
 
 // HelpdeskWhatIf compares, in the conversations a helpdesk decided, the
@@ -106,11 +103,11 @@ type WhatIfReport struct {
 // observed compares it with the rules).
 type HelpdeskWhatIf struct {
 	// Conversations counts those with a close or ask in the window.
-	Conversations int         `json:"conversations"`
-	Current       SurveyTally `json:"current"`
-	WhatIf        SurveyTally `json:"whatif"`
-	NowSent       int         `json:"now_sent"`
-	NowSkipped    int         `json:"now_skipped"`
+	Conversations int
+	Current       SurveyTally
+	WhatIf        SurveyTally
+	NowSent       int
+	NowSkipped    int
 }
 
 // WhatIf replays the whole history twice, as it happened and under the
