@@ -37,24 +37,27 @@ func (v *simulator) save(target string) tea.Cmd {
 	return v.saveScenario(target)
 }
 
+// saveFile writes the session's script to path. The script is made here;
+// the file is written by the command, off Update.
 func (v *simulator) saveFile(path string) tea.Cmd {
 	if path == "" {
 		path = "csat-session.txt"
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	var script scriptBuffer
+	if err := simulate.WriteScript(&script, v.steps); err != nil {
 		return flashErr(err)
 	}
-	werr := simulate.WriteScript(f, v.steps)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
+	done := "saved " + itoa(len(v.steps)) + " steps to " + path + " · replay with: csat simulate run " + path
+	return func() tea.Msg {
+		if err := os.WriteFile(path, script, 0o666); err != nil {
+			return flashErr(err)()
+		}
+		return flash(done)()
 	}
-	if werr != nil {
-		return flashErr(werr)
-	}
-	return flash("saved " + itoa(len(v.steps)) + " steps to " + path + " · replay with: csat simulate run " + path)
 }
 
+// saveScenario keeps the session in the store as the scenario name; the
+// store is written by the command, off Update.
 func (v *simulator) saveScenario(name string) tea.Cmd {
 	if name == "" {
 		name = "my-session"
@@ -70,10 +73,18 @@ func (v *simulator) saveScenario(name string) tea.Cmd {
 		return flashErr(err)
 	}
 	sc := store.Scenario{Name: name, By: v.c.viewer, SavedAt: v.c.clock().UTC(), Script: string(script)}
-	if err := v.c.scenarios.SaveScenario(sc); err != nil {
-		return flashErr(err)
+	keeper, writes := v.c.scenarios, &v.c.reads
+	done := "saved " + itoa(len(v.steps)) + " steps as scenario " + name + " · print it with: csat simulate scenarios show " + name
+	return func() tea.Msg {
+		if !writes.enter() {
+			return nil
+		}
+		defer writes.leave()
+		if err := keeper.SaveScenario(sc); err != nil {
+			return flashErr(err)()
+		}
+		return flash(done)()
 	}
-	return flash("saved " + itoa(len(v.steps)) + " steps as scenario " + name + " · print it with: csat simulate scenarios show " + name)
 }
 
 // scriptBuffer collects a written script.
