@@ -30,7 +30,7 @@ func checkFreeSpace(dir string) error {
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return nil // no answer is no reason to refuse; Badger reports real write errors
 	}
-	if free := st.Bavail * uint64(st.Bsize); free < minFreeBytes {
+	if free := uint64(st.Bavail) * uint64(st.Bsize); free < minFreeBytes {
 		return fmt.Errorf("%w: %s has %d MiB free; csat stops writing below %d MiB so that what is stored stays whole",
 			ErrDiskFull, dir, free>>20, minFreeBytes>>20)
 	}

@@ -13,12 +13,10 @@ package store
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 )
 
 // verifiedTables is the set of table files verified whole.
@@ -49,13 +47,15 @@ func loadVerifiedTables() *verifiedTables {
 	return v
 }
 
-// stamp identifies a file's content as far as its metadata can.
+// stamp identifies a file's content as far as its metadata can; false
+// where the platform gives no change time (fileIdentity), and then the
+// table is verified at every open.
 func stamp(path string) (string, bool) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", false
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
+	id, ok := fileIdentity(fi)
 	if !ok {
 		return "", false
 	}
@@ -63,7 +63,7 @@ func stamp(path string) (string, bool) {
 	if err != nil || strings.ContainsAny(abs, "\n") {
 		return "", false
 	}
-	return fmt.Sprintf("%s %d:%d:%d:%d.%d:%d.%d", abs, st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec), true
+	return abs + " " + id, true
 }
 
 func (v *verifiedTables) has(path string) bool {

@@ -1,0 +1,7 @@
+package store
+
+import "syscall"
+
+func statTimes(st *syscall.Stat_t) (modified, changed syscall.Timespec) {
+	return st.Mtimespec, st.Ctimespec
+}
