@@ -4,4 +4,6 @@
 // damaged files, a newer schema, a second process) and checks after each
 // that every acknowledged event is stored and the log, state and counters
 // agree. It has no code of its own; see RELIABILITY.md at the module root.
+// Its tests build on Unix only: they signal processes, mount a tmpfs and
+// read file-system figures.
 package reliability

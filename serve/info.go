@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -79,7 +78,7 @@ func ReadInfo(dir string) (Info, error) {
 	if err := json.Unmarshal(b, &i); err != nil {
 		return Info{}, fmt.Errorf("%s: %v", filepath.Join(dir, InfoFile), err)
 	}
-	if i.PID <= 0 || syscall.Kill(i.PID, 0) == syscall.ESRCH {
+	if i.PID <= 0 || processGone(i.PID) {
 		return Info{}, fmt.Errorf("%w (stale %s of pid %s)", ErrNoServer, InfoFile, strconv.Itoa(i.PID))
 	}
 	return i, nil

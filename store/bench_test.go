@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -224,9 +223,7 @@ func BenchmarkBytesPerConversation(b *testing.B) {
 				return nil
 			}
 			if fi, err := d.Info(); err == nil {
-				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-					total += st.Blocks * 512
-				}
+				total += allocatedBytes(fi)
 			}
 			return nil
 		})

@@ -12,13 +12,12 @@ package store
 // writers away, as Badger's own read-only lock does.
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-
-	"golang.org/x/sys/unix"
 )
 
 // shadowDir is the shadow of a data directory and the lock held on it.
@@ -43,8 +42,11 @@ func newShadow(dir string, skip []string) (sh *shadowDir, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", why, err)
 	}
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
+	if err := lockShared(lock); err != nil {
 		lock.Close()
+		if errors.Is(err, errors.ErrUnsupported) {
+			return nil, fmt.Errorf("%s: %v", why, err)
+		}
 		return nil, fmt.Errorf("%s is %w", dir, ErrLocked)
 	}
 	tmp, err := os.MkdirTemp("", "csat-read-")

@@ -26,11 +26,11 @@ func checkFreeSpace(dir string) error {
 	if dir == "" {
 		return nil
 	}
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	free, err := freeBytes(dir)
+	if err != nil {
 		return nil // no answer is no reason to refuse; Badger reports real write errors
 	}
-	if free := uint64(st.Bavail) * uint64(st.Bsize); free < minFreeBytes {
+	if free < minFreeBytes {
 		return fmt.Errorf("%w: %s has %d MiB free; csat stops writing below %d MiB so that what is stored stays whole",
 			ErrDiskFull, dir, free>>20, minFreeBytes>>20)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -13,8 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // Badger's write-ahead files: the memtable logs (NNNNN.mem, every write lands
@@ -66,7 +63,7 @@ func checkFiles(dir string) (left leftovers, err error) {
 		return left, nil // prepareDir has read it: Badger will say what is wrong
 	}
 	defer d.Close() // releases the lock
-	if err := unix.Flock(int(d.Fd()), unix.LOCK_SH|unix.LOCK_NB); err != nil {
+	if err := lockShared(d); err != nil {
 		return left, nil
 	}
 	compression, orphans, err := checkManifest(dir)
@@ -184,38 +181,16 @@ func scanLogFile(path string) (walScan, error) {
 	if fi.Size() > math.MaxInt32 {
 		return s, nil // larger than Badger ever writes one; not ours to judge
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	data, unmap, err := mapFile(f, int(fi.Size()))
 	if err != nil {
 		return s, nil
 	}
-	defer unix.Munmap(data)
+	defer unmap()
 	w := walFile{b: data, end: dataEnd(f, len(data))}
 	if key := binary.BigEndian.Uint64(data); key != 0 {
 		return s, fmt.Errorf("is damaged at offset 0 (its header names encryption key %d; csat never encrypts)", key)
 	}
 	return w.scan(), nil
-}
-
-// dataEnd is where the file's last data extent ends: preallocated files are
-// mostly holes, and what lies past this offset is known to be zeros. Where
-// the file system cannot say, the whole file is data.
-func dataEnd(f *os.File, size int) int {
-	fd, end := int(f.Fd()), 0
-	for off := int64(0); off < int64(size); {
-		data, err := unix.Seek(fd, off, unix.SEEK_DATA)
-		if errors.Is(err, unix.ENXIO) {
-			break
-		}
-		if err != nil {
-			return size
-		}
-		hole, err := unix.Seek(fd, data, unix.SEEK_HOLE)
-		if err != nil {
-			return size
-		}
-		end, off = int(hole), hole
-	}
-	return min(end, size)
 }
 
 // walFile is a mapped write-ahead file; b[end:] is known to be zeros.
