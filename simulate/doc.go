@@ -4,8 +4,8 @@
 // It also holds the one replay of a log ([Replay], under pinned settings or
 // a profile, with a callback per event) behind the what-if, the dashboard's
 // simulator and the observed comparison, and [ReplayInto], which fills the
-// fresh store of check; the one text of an outcome ([Describe]); and the
-// synthetic load generator.
+// fresh store of check and of an erasure, handing each outcome on; the one
+// text of an outcome ([Describe]); and the synthetic load generator.
 //
 // A scenario's diff under both profiles runs the script twice with [Run]
 // and its profile option rather than replaying events: a script has waits

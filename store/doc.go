@@ -85,8 +85,9 @@
 // which decide exactly as the texts did. It does not rewrite keys in
 // place: Badger would keep the old values in tables, the value log and the
 // memtable logs until it compacts them. It replays the redacted log into a
-// fresh store in the sibling directory DIR.forgetting, checking that every
-// event decides as recorded, appends the erasure's record (a mark of source
+// fresh store in the sibling directory DIR.forgetting, with the replay it is
+// handed (simulate.ReplayInto, as for Check), checking that every event
+// decides as recorded, appends the erasure's record (a mark of source
 // "forget", key erased/AT/WHAT/ID/BY/EVENTS/CONVERSATIONS, which Audit
 // lists), closes and syncs it, closes the old database and exchanges the
 // two directories atomically (renameat2 RENAME_EXCHANGE), then opens the

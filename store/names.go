@@ -23,9 +23,9 @@ func nameKey(a domain.Actor) []byte {
 
 // Name is one entry of the display-name directory.
 type Name struct {
-	Actor   domain.Actor `json:"actor"`
-	Display string       `json:"display"`
-	Email   string       `json:"email,omitempty"`
+	Actor   domain.Actor
+	Display string
+	Email   string
 }
 
 // names maps identities to their directory entries; guarded by Store.mu.

@@ -20,10 +20,10 @@ const MaxScenarioBytes = 1 << 20
 // Scenario is a simulator session saved by name as a script
 // (simulate.WriteScript), replayable with csat simulate run.
 type Scenario struct {
-	Name    string    `json:"name"`
-	By      string    `json:"by,omitempty"`
-	SavedAt time.Time `json:"saved_at"`
-	Script  string    `json:"script"`
+	Name    string
+	By      string
+	SavedAt time.Time
+	Script  string
 }
 
 // ValidScenarioName accepts 1 to 64 of A-Z a-z 0-9 _ . - (not starting with
