@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -175,6 +176,42 @@ func TestForgetUnknownChangesNothing(t *testing.T) {
 	}
 	if s.Seq() != seq {
 		t.Fatalf("seq moved from %d to %d", seq, s.Seq())
+	}
+}
+
+// An event the rebuild's replay decides otherwise than the log recorded
+// stops the erasure: nothing is erased and nothing recorded.
+func TestForgetRefusesAReplayThatDecidesOtherwise(t *testing.T) {
+	s := openMemLarge(t)
+	evs := withSecrets()[2500:]
+	if _, err := s.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	seq := s.Seq()
+	closeAt := 0
+	for i, ev := range evs {
+		if ev.Kind == domain.EvClose && ev.Conv == "k1" {
+			closeAt = i + 1
+		}
+	}
+	astray := func(log func(yield func(domain.Event) error) error, into *Store, onOutcome func(int, *domain.Outcome) error) error {
+		return simulate.ReplayInto(log, into, func(n int, o *domain.Outcome) error {
+			if n == closeAt {
+				o.Decision = domain.DecisionSkipped
+			}
+			return onOutcome(n, o)
+		})
+	}
+	_, err := s.Forget(astray, domain.Erasure{Conversation: "k1"})
+	want := fmt.Sprintf("event %d decides skipped on replay but was recorded sent", closeAt)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "nothing was erased") {
+		t.Fatalf("err = %v, want one with %q", err, want)
+	}
+	if s.Seq() != seq {
+		t.Fatalf("seq moved from %d to %d", seq, s.Seq())
+	}
+	if c, _ := s.Conversation("k1"); c.Slots[0].Comment != "REMARK-山田-9087 awful" {
+		t.Fatalf("comment after a refused erasure: %q", c.Slots[0].Comment)
 	}
 }
 
