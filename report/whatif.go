@@ -14,14 +14,14 @@ type WhatIf struct {
 	Since     *time.Time `json:"since"` // null for the whole history
 	Until     time.Time  `json:"until"` // the time of the newest conversation event
 	Overrides []string   `json:"overrides"`
-	Events    int        `json:"events"` // events replayed, the whole history
+	Events    int        `json:"events"` // events replayed: the workspace's and those of the conversations touched in the window
 	Actual    Surveys    `json:"actual"`
 	WhatIf    Surveys    `json:"whatif"`
 	// NowSent and NowSkipped count the closes and asks in the window whose
 	// decision flips.
 	NowSent    int `json:"now_sent"`
 	NowSkipped int `json:"now_skipped"`
-	// Inapplicable counts events the overrides make impossible, left out.
+	// Inapplicable counts events of the window the overrides make impossible, left out.
 	Inapplicable int `json:"inapplicable"`
 	// Helpdesk is the conversations a helpdesk (Intercom) decided, which
 	// Actual and WhatIf leave out: null when there are none in the window.

@@ -80,16 +80,16 @@ type WhatIfReport struct {
 	Since     time.Time
 	Until     time.Time // the time of the newest conversation event
 	Overrides []Override
-	Events    int // events replayed, the whole history
+	Events    int // events replayed: the workspace's and those of the conversations touched in the window
 	Actual    SurveyTally
 	WhatIf    SurveyTally
 	// NowSent and NowSkipped count the closes and asks in the window whose
 	// decision flips: skipped that would be sent, and sent that would be skipped.
 	NowSent    int
 	NowSkipped int
-	// Inapplicable counts events the overrides make impossible, which the
-	// what-if replay leaves out: a follow-up of a rating that was never
-	// given, for instance.
+	// Inapplicable counts events of the window the overrides make
+	// impossible, which the what-if replay leaves out: a follow-up of a
+	// rating that was never given, for instance.
 	Inapplicable int
 	// Helpdesk compares the conversations a helpdesk decided (Intercom's),
 	// which Actual and WhatIf leave out.
@@ -110,10 +110,12 @@ type HelpdeskWhatIf struct {
 	NowSkipped    int
 }
 
-// WhatIf replays the whole history twice, as it happened and under the
-// overrides, each into a fresh workspace, and counts the survey decisions of
-// the closes and asks at or after since (the whole history builds the state,
-// only the window is counted). Setting changes in the log apply to both,
+// WhatIf replays events twice, as they happened and under the overrides,
+// each into a fresh workspace, and counts the decisions of the events at or
+// after since. Every rule reads only the event's conversation and the
+// workspace, so events may be the whole history or only the workspace
+// events and the conversations touched since (a store's EventsSince): the
+// window's decisions are the same. Setting changes in the log apply to both,
 // except those of an overridden key, which stays pinned in the what-if.
 // A helpdesk's conversations are decided by the rules in both replays and
 // counted apart, in Helpdesk; its observed ratings are facts and are not
@@ -175,13 +177,10 @@ func (w *whatIfRun) tally(a, v *ReplayStep, late bool) error {
 	switch {
 	case a.Err != nil && !w.helpdesk[ev.Conv] && !late:
 		return fmt.Errorf("event %d (%s %s at %s) does not replay: %w", a.N, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), a.Err)
-	case a.Err != nil:
-		return nil // not a decision of the rules under either setting
+	case a.Err != nil, ev.At.Before(w.since):
+		return nil // not a decision of the rules under either setting, or not of the window
 	case v.Err != nil:
 		w.rep.Inapplicable++
-	}
-	if ev.At.Before(w.since) {
-		return nil
 	}
 	if !w.helpdesk[ev.Conv] {
 		w.rep.count(a, v)

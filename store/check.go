@@ -199,10 +199,16 @@ func keyName(k []byte) string {
 		if at, conv, agent, ok := parseSlotKey(k); ok {
 			return fmt.Sprintf("%s entry of %s in %s at %s", what, agent, conv, at.Format(time.RFC3339))
 		}
-	case pByAgent:
-		if agent, at, conv, ok := parseRatingKey(k); ok {
-			return fmt.Sprintf("ratings-by-agent entry of %s in %s at %s", agent, conv, at.Format(time.RFC3339))
+	case pByAgent, pAgentFollowUp:
+		what := "ratings-by-agent"
+		if k[0] == pAgentFollowUp {
+			what = "follow-ups-by-agent"
 		}
+		if agent, at, conv, ok := parseRatingKey(k); ok {
+			return fmt.Sprintf("%s entry of %s in %s at %s", what, agent, conv, at.Format(time.RFC3339))
+		}
+	case pWorkspace:
+		return fmt.Sprintf("workspace event index entry %d", readSeq(rest))
 	case pAgent:
 		return fmt.Sprintf("agent %d", readSeq(rest))
 	case pRole:

@@ -33,7 +33,7 @@ func (b *batch) write() error {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	w := &txnWriter{txn: txn, onEntry: s.onEntry}
-	for _, put := range []func(*txnWriter) error{b.writeLog, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames} {
+	for _, put := range []func(*txnWriter) error{b.writeLog, b.writeWorkspaceIndex, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames} {
 		if err := put(w); err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@
 // files (wal.go). A reader never writes to the directory: after a killed
 // writer it reads a shadow of it (shadow.go).
 //
-// # Key layout (schema 5)
+// # Key layout (schema 6)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -34,6 +34,8 @@
 //	!segments                    ∅: during an upgrade to schema 5, the e/ counters were built
 //	l/SEQ(8)                     log entry: event + its outcome
 //	p/CONV 0x00 SEQ(8)           ∅: the conversation's parts (its log entries), in order
+//	w/SEQ(8)                     ∅: a log entry of no conversation (settings, roles, teams,
+//	                             names, marks, clock): with p/, what a what-if reads
 //	v/CONV                       conversation: rule state + last update
 //	u/TIME(8) CONV               ∅: conversation list by last update
 //	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
@@ -45,6 +47,8 @@
 //	                             any threshold, or with follow-up work started)
 //	a/TIME(8) CONV 0x00 AGENT    ∅: achievements: slots whose rating is positive, by last change
 //	b/KIND LEN NAME TIME(8) CONV ∅: ratings by agent (LEN a uvarint), by first rating: every rated slot
+//	o/KIND LEN NAME TIME(8) CONV ∅: follow-up candidates by agent, by first rating: f/ with the
+//	                             agent first (a teammate's open follow-ups)
 //	r/NAME                       teammate role
 //	t/ID                         team: id, display name, members
 //	s/SEQ(8)                     settings audit entry: who, when, key, old → new; read back at
@@ -117,6 +121,24 @@
 // was first given, as the batches count them; a slot a helpdesk's rating
 // made is an inferred survey, as in the d/ keys), writes !segments, then
 // schema 5 while dropping the marker, in one transaction.
+//
+// # The what-if window
+//
+// Every rule reads only the event's conversation and the workspace
+// (settings and their history, roles, teams), so a what-if of the window
+// since T needs only the w/ entries and the p/ parts of the conversations
+// whose u/ key is at or after T ([Store.EventsSince]): a 30-day what-if
+// reads 30 days of conversations (with their earlier parts), whatever
+// the store's age. Each log entry gets its p/ or its w/ key in the
+// transaction that logs it; a late part moves its conversation's u/ key
+// no earlier (UpdatedAt is that of its latest part), so a conversation
+// with a part in the window is always read whole.
+//
+// Schema 6 added the w/ and o/ indexes. A writable open of an older
+// store, once it is at schema 5, builds both from keys alone: w/ from the
+// log's sequence numbers that no p/ key names, o/ from the f/ keys; then
+// it writes schema 6. A read-only open refuses the older store, as for
+// every schema before.
 //
 // # Checking tables, and what opening costs
 //

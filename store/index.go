@@ -1,7 +1,8 @@
 package store
 
 // The derived index keys of conversations: the list by last update, the
-// follow-up candidates, the achievements and the ratings by agent.
+// follow-up candidates (by first rating and by agent), the achievements
+// and the ratings by agent.
 
 import (
 	"bytes"
@@ -35,7 +36,7 @@ func (b *batch) writeConversations(w *txnWriter) error {
 
 // indexKeys lists the index keys a conversation's state implies: its place
 // in the list, and each rated slot's entries: by agent, and as a follow-up
-// candidate and an achievement when it is one. Membership
+// candidate (f/ and o/) and an achievement when it is one. Membership
 // asks the domain (classes, queue entries); the threshold is applied on read.
 func indexKeys(r *convRecord) [][]byte {
 	keys := [][]byte{updatedKey(r.UpdatedAt, r.ID)}
@@ -46,7 +47,7 @@ func indexKeys(r *convRecord) [][]byte {
 		}
 		keys = append(keys, ratingKey(sl.Agent, sl.FirstRatedAt, r.ID))
 		if sl.FollowUpCandidate() {
-			keys = append(keys, slotKey(pFollowUp, sl.FirstRatedAt, r.ID, sl.Agent))
+			keys = append(keys, slotKey(pFollowUp, sl.FirstRatedAt, r.ID, sl.Agent), agentFollowUpKey(sl.Agent, sl.FirstRatedAt, r.ID))
 		}
 		if domain.ClassOf(sl.Value) == domain.ClassPositive {
 			keys = append(keys, slotKey(pAchieve, sl.LastChangedAt, r.ID, sl.Agent))

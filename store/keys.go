@@ -14,8 +14,10 @@ import (
 // added the mark index (k/); schema 3 a format byte on every record and
 // marks as mark events; schema 4 the ratings-by-agent index (b/), which
 // a writable open builds from the conversations; schema 5 the per-day
-// segment counters (e/), which a writable open recounts (segments.go).
-const schemaVersion = 5
+// segment counters (e/), which a writable open recounts (segments.go);
+// schema 6 the workspace-event index (w/) and the follow-ups-by-agent
+// index (o/), which a writable open builds from the keys (index_upgrade.go).
+const schemaVersion = 6
 
 var (
 	keySchema = []byte("!schema")
@@ -45,6 +47,10 @@ const (
 	pByAgent  = 'b'
 	pSegDay   = 'e'
 	pTeam     = 't'
+	// pWorkspace indexes the log entries of no conversation (index_window.go).
+	pWorkspace = 'w'
+	// pAgentFollowUp indexes follow-up candidates by agent (index_followup.go).
+	pAgentFollowUp = 'o'
 )
 
 func prefix(p byte) []byte { return []byte{p, '/'} }

@@ -8,7 +8,8 @@ package store
 // so an interrupted one resumes at the step it stopped in: records with
 // a format byte (3), the ratings-by-agent index (4), the per-day segment
 // counters (5, segments.go; after the state is loaded, since it counts by
-// agent id).
+// agent id), the workspace-event and follow-ups-by-agent indexes (6,
+// index_upgrade.go).
 //
 // Schema 1 had no mark index; schema 2 had it; both wrote records without
 // a format byte, and marks as clock events by their source whose text was
@@ -76,12 +77,13 @@ func (s *Store) upgradeSegments(version uint64) error {
 		return err
 	}
 	// The marker has done its work once the schema says 5: both in one
-	// transaction, so the store ends as this build would have written it.
+	// transaction, so the store ends as schema 5 would have been written
+	// (the schema-6 indexes follow: upgradeIndexes).
 	return s.db.Update(func(txn *badger.Txn) error {
 		if err := txn.Delete(keySegments); err != nil {
 			return err
 		}
-		return txn.Set(keySchema, encodeSchema(schemaVersion))
+		return txn.Set(keySchema, encodeSchema(5))
 	})
 }
 

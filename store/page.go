@@ -219,12 +219,12 @@ func (s *Store) AchievementCount() int {
 	return n
 }
 
-// slotOf loads the conversation and slot an f/, a/ or b/ key names.
+// slotOf loads the conversation and slot an f/, a/, b/ or o/ key names.
 func slotOf(txn *badger.Txn, k []byte) (convRecord, *domain.Slot, error) {
 	var conv string
 	var agent domain.Actor
 	ok := false
-	if k[0] == pByAgent {
+	if k[0] == pByAgent || k[0] == pAgentFollowUp {
 		agent, _, conv, ok = parseRatingKey(k)
 	} else {
 		_, conv, agent, ok = parseSlotKey(k)

@@ -111,10 +111,8 @@ func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
 		return slotIndex(txn, pFollowUp, false, fn)
 	}
 	if !f.Agent.IsZero() {
-		// One agent's follow-ups are among their ratings, in the same
-		// order: a few thousand keys instead of every agent's candidates.
 		walk = func(fn func(r *convRecord, sl *domain.Slot) (bool, error)) error {
-			return agentSlots(txn, f.Agent, fn)
+			return agentFollowUps(txn, f.Agent, fn)
 		}
 	}
 	err = walk(func(r *convRecord, sl *domain.Slot) (bool, error) {
@@ -134,24 +132,6 @@ func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
 		return true, nil
 	})
 	return items, err
-}
-
-// agentSlots walks agent's ratings in the b/ index, oldest first rating
-// first, loading each slot's conversation.
-func agentSlots(txn *badger.Txn, agent domain.Actor, fn func(r *convRecord, sl *domain.Slot) (more bool, err error)) error {
-	pre := agentRatingPrefix(agent)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
-	defer it.Close()
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		r, sl, err := slotOf(txn, it.Item().Key())
-		if err != nil {
-			return err
-		}
-		if more, err := fn(&r, sl); err != nil || !more {
-			return err
-		}
-	}
-	return nil
 }
 
 // Achievements lists positive ratings, newest first (limit ≤ 0: all).

@@ -12,18 +12,23 @@ import (
 type EventLog interface {
 	Latest() time.Time
 	Settings() domain.Settings
-	Events(after uint64, fn func(seq uint64, ev domain.Event) error) error
+	// EventsSince gives, in log order, the workspace events and every
+	// event of the conversations touched at or after since: all a what-if
+	// of the window since needs.
+	EventsSince(since time.Time, fn func(seq uint64, ev domain.Event) error) error
 }
 
 // StoreWhatIf previews settings with the what-if replay of the store's log:
-// the pending values become overrides, the window ends at the newest event.
+// the pending values become overrides, the window ends at the newest event,
+// and only the window's conversations are read.
 func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
 		overrides := simulate.OverridesBetween(st.Settings(), proposed)
+		since := st.Latest().Add(-span)
 		events := func(yield func(domain.Event) error) error {
-			return st.Events(0, func(_ uint64, ev domain.Event) error { return yield(ev) })
+			return st.EventsSince(since, func(_ uint64, ev domain.Event) error { return yield(ev) })
 		}
-		rep, err := simulate.WhatIf(events, overrides, st.Latest().Add(-span))
+		rep, err := simulate.WhatIf(events, overrides, since)
 		if err != nil {
 			return WhatIf{}, err
 		}

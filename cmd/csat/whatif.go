@@ -28,7 +28,7 @@ func newSimulateWhatIfCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "whatif --set KEY=VALUE [--set ...] [--profile intercom|operator] [--since 30d] [--format table|json]",
 		Short: "Replay the stored history under other settings and compare the surveys sent",
-		Long: `Replay every stored event into a fresh workspace under changed settings and
+		Long: `Replay the stored events into a fresh workspace under changed settings and
 show, beside what actually happened, how many surveys would have been sent or
 skipped, and why. Setting changes recorded in the history still apply, except
 for the keys given with --set, which stay pinned.
@@ -38,9 +38,11 @@ and ratings are observed facts. They are shown apart: the rules decide them
 under the settings as recorded and under the new ones, decided against
 decided (compare the rules with what Intercom observed with --against observed).
 
-The whole history is replayed to build the state; only the closes and asks of
-the window (--since: a span before the store's last event, a date, or "all")
-are counted. Nothing is written.
+Only the decisions of the window (--since: a span before the store's last
+event, a date, or "all") are counted. Every rule reads only the event's
+conversation and the workspace settings, so the replay reads the settings,
+role and team changes and the whole history of each conversation touched in
+the window, not the whole log. Nothing is written.
 
 Keys are those of the settings panel: users.csat, users.direct-outbound,
 users.workflow-outbound, users.rating-window, users.change-window,
@@ -131,7 +133,7 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := simulate.WhatIf(st.EachEvent, overrides, since)
+	rep, err := simulate.WhatIf(st.EachEventSince(since), overrides, since)
 	if err != nil {
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}

@@ -1,0 +1,180 @@
+package store
+
+// The what-if window. A what-if counts only the decisions of its window,
+// and every rule reads nothing but the event's own conversation and the
+// workspace (settings and their history, roles, teams). Replaying the
+// workspace events (w/, a few) with every event of the conversations
+// touched in the window (u/ at or after its start, then each one's p/
+// parts) therefore decides every event of the window exactly as a replay
+// of the whole log would, reading a window's worth of the log instead of
+// all of it. A conversation touched in the window keeps its parts from
+// before it, so a late part is placed as the store placed it.
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// workspaceEventKey indexes a log entry that belongs to no conversation.
+func workspaceEventKey(seq uint64) []byte { return seqKey(pWorkspace, seq) }
+
+// writeWorkspaceIndex puts the w/ key of each of the batch's log entries
+// that belong to no conversation (those that do get a p/ key).
+func (b *batch) writeWorkspaceIndex(w *txnWriter) error {
+	for _, l := range b.log {
+		if l.conv != "" {
+			continue
+		}
+		if err := w.set(workspaceEventKey(l.seq), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EventsSince calls fn, in log order, with the workspace events and every
+// event of each conversation touched at or after since, and always those
+// of the newest conversation, so that a replay ends at the store's latest
+// conversation event. A since at or before the first event gives the
+// whole log, as Events does.
+func (s *Store) EventsSince(since time.Time, fn func(seq uint64, ev domain.Event) error) (err error) {
+	defer recoverDamage(&err)
+	s.mu.RLock()
+	first := s.st.first
+	s.mu.RUnlock()
+	if !since.After(first) {
+		return s.Events(0, fn)
+	}
+	txn, _, done := s.snapshot()
+	defer done()
+	seqs, err := windowSeqs(txn, since)
+	if err != nil {
+		return err
+	}
+	return logEntriesAt(txn, seqs, func(seq uint64, v []byte) error {
+		ev, _, err := decodeLogEntry(v, seq)
+		if err != nil {
+			return err
+		}
+		return fn(seq, ev)
+	})
+}
+
+// EachEventSince is EventsSince as an event source (see EachEvent).
+func (s *Store) EachEventSince(since time.Time) func(yield func(domain.Event) error) error {
+	return func(yield func(domain.Event) error) error {
+		return s.EventsSince(since, func(_ uint64, ev domain.Event) error { return yield(ev) })
+	}
+}
+
+// windowSeqs lists, sorted, the sequence numbers EventsSince reads: eight
+// bytes per event of the window, never the log.
+func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
+	var seqs []uint64
+	err := eachKey(txn, prefix(pWorkspace), prefix(pWorkspace), func(k []byte) error {
+		if len(k) != 10 {
+			return fmt.Errorf("workspace event key %q: %w", k, errCorrupt)
+		}
+		seqs = append(seqs, readSeq(k[2:]))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	convs, err := touchedSince(txn, since)
+	if err != nil {
+		return nil, err
+	}
+	// In id order the p/ seeks move forward through the tables.
+	slices.Sort(convs)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
+	defer it.Close()
+	for _, conv := range convs {
+		pre := partPrefix(conv)
+		for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+			k := it.Item().Key()
+			if len(k) != len(pre)+8 {
+				return nil, fmt.Errorf("part key %q: %w", k, errCorrupt)
+			}
+			seqs = append(seqs, readSeq(k[len(pre):]))
+		}
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs), nil
+}
+
+// touchedSince lists the conversations whose latest part is at or after
+// since, or the newest one when none is.
+func touchedSince(txn *badger.Txn, since time.Time) ([]string, error) {
+	var convs []string
+	pre := prefix(pUpdated)
+	take := func(k []byte) error {
+		if len(k) <= 10 {
+			return fmt.Errorf("conversation list key %q: %w", k, errCorrupt)
+		}
+		convs = append(convs, string(k[10:]))
+		return nil
+	}
+	if err := eachKey(txn, pre, appendTime(prefix(pUpdated), since), take); err != nil || len(convs) > 0 {
+		return convs, err
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
+	defer it.Close()
+	if it.Seek(append(append([]byte(nil), pre...), 0xff)); it.ValidForPrefix(pre) {
+		return convs, take(it.Item().Key())
+	}
+	return convs, nil
+}
+
+// eachKey calls fn with every key under pre from from on, reading no values.
+func eachKey(txn *badger.Txn, pre, from []byte, fn func(k []byte) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
+		if err := fn(it.Item().Key()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seekGap is how far ahead logEntriesAt steps through the log rather than
+// seek: a seek costs about as much as a few steps.
+const seekGap = 8
+
+// logEntriesAt calls fn with the log entries of seqs (sorted), in order.
+// The entries of a window cluster at the end of the log, so it steps to
+// the next one when it is near and seeks only across gaps.
+func logEntriesAt(txn *badger.Txn, seqs []uint64, fn func(seq uint64, v []byte) error) error {
+	pre := prefix(pLog)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	at := uint64(0) // the seq the iterator is on, 0 when it is not on one
+	for _, seq := range seqs {
+		want := seqKey(pLog, seq)
+		before := func() bool { return it.ValidForPrefix(pre) && bytes.Compare(it.Item().Key(), want) < 0 }
+		near := at != 0 && seq > at && seq-at <= seekGap
+		if near {
+			it.Next()
+			for n := 1; n < seekGap && before(); n++ {
+				it.Next()
+			}
+		}
+		if !near || before() {
+			it.Seek(want)
+		}
+		if !it.ValidForPrefix(pre) || !bytes.Equal(it.Item().Key(), want) {
+			return fmt.Errorf("log entry %d, which an index names, is missing: %w", seq, errCorrupt)
+		}
+		at = seq
+		if err := it.Item().Value(func(v []byte) error { return fn(seq, v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
