@@ -42,34 +42,54 @@ func (b *batch) writeWorkspaceIndex(w *txnWriter) error {
 // of the newest conversation, so that a replay ends at the store's latest
 // conversation event. A since at or before the first event gives the
 // whole log, as Events does.
-func (s *Store) EventsSince(since time.Time, fn func(seq uint64, ev domain.Event) error) (err error) {
+func (s *Store) EventsSince(since time.Time, fn func(seq uint64, ev domain.Event) error) error {
+	w := window{s: s, since: since}
+	return w.each(fn)
+}
+
+// EachEventSince is EventsSince as an event source (see EachEvent). A
+// replay reads its source twice (once to find the conversations with late
+// parts); the source finds the window's entries once for both, unless the
+// store changed in between.
+func (s *Store) EachEventSince(since time.Time) func(yield func(domain.Event) error) error {
+	w := &window{s: s, since: since}
+	return func(yield func(domain.Event) error) error {
+		return w.each(func(_ uint64, ev domain.Event) error { return yield(ev) })
+	}
+}
+
+// window reads the events of a what-if window, keeping the sequence
+// numbers it found and the store's last seq they were found at.
+type window struct {
+	s     *Store
+	since time.Time
+	at    uint64
+	seqs  []uint64
+}
+
+func (w *window) each(fn func(seq uint64, ev domain.Event) error) (err error) {
 	defer recoverDamage(&err)
-	s.mu.RLock()
-	first := s.st.first
-	s.mu.RUnlock()
-	if !since.After(first) {
-		return s.Events(0, fn)
+	w.s.mu.RLock()
+	first := w.s.st.first
+	w.s.mu.RUnlock()
+	if !w.since.After(first) {
+		return w.s.Events(0, fn)
 	}
-	txn, _, done := s.snapshot()
+	txn, st, done := w.s.snapshot()
 	defer done()
-	seqs, err := windowSeqs(txn, since)
-	if err != nil {
-		return err
+	if w.seqs == nil || w.at != st.seq {
+		if w.seqs, err = windowSeqs(txn, w.since); err != nil {
+			return err
+		}
+		w.at = st.seq
 	}
-	return logEntriesAt(txn, seqs, func(seq uint64, v []byte) error {
+	return logEntriesAt(txn, w.seqs, func(seq uint64, v []byte) error {
 		ev, _, err := decodeLogEntry(v, seq)
 		if err != nil {
 			return err
 		}
 		return fn(seq, ev)
 	})
-}
-
-// EachEventSince is EventsSince as an event source (see EachEvent).
-func (s *Store) EachEventSince(since time.Time) func(yield func(domain.Event) error) error {
-	return func(yield func(domain.Event) error) error {
-		return s.EventsSince(since, func(_ uint64, ev domain.Event) error { return yield(ev) })
-	}
 }
 
 // windowSeqs lists, sorted, the sequence numbers EventsSince reads: eight

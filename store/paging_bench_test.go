@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
 )
 
 // benchStore opens the store in $CSAT_BENCH_STORE (one made by `csat
@@ -135,5 +136,47 @@ func BenchmarkTeammatePage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkWhatIf30Days is the settings preview's what-if of the last 30
+// days (users' direct outbound surveys off), read through EventsSince: the
+// workspace events and the conversations touched in the window.
+func BenchmarkWhatIf30Days(b *testing.B) {
+	s := benchStore(b)
+	since := s.Latest().AddDate(0, 0, -30)
+	overrides := []simulate.Override{{Key: domain.SettingKey{Scope: "users", Name: "direct-outbound"}, Value: "off"}}
+	for i := 0; i < b.N; i++ {
+		rep, err := simulate.WhatIf(s.EachEventSince(since), overrides, since)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			b.Logf("%d events replayed, %d closes, %d now skipped", rep.Events, rep.Actual.Closes, rep.NowSkipped)
+		}
+	}
+}
+
+// BenchmarkAgentFollowUps is the teammate page's follow-up read alone, for
+// the agent with the most ratings.
+func BenchmarkAgentFollowUps(b *testing.B) {
+	s := benchStore(b)
+	var agent domain.Actor
+	most := -1
+	for _, a := range s.Agents() {
+		if c := s.AllTime(a); a.IsTeammate() && c.Rated() > most {
+			agent, most = a, c.Rated()
+		}
+	}
+	items, err := s.FollowUps(FollowUpFilter{Agent: agent})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: %d ratings, %d open follow-ups", agent, most, len(items))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.FollowUps(FollowUpFilter{Agent: agent}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -12,10 +12,10 @@ import (
 type EventLog interface {
 	Latest() time.Time
 	Settings() domain.Settings
-	// EventsSince gives, in log order, the workspace events and every
+	// EachEventSince gives, in log order, the workspace events and every
 	// event of the conversations touched at or after since: all a what-if
 	// of the window since needs.
-	EventsSince(since time.Time, fn func(seq uint64, ev domain.Event) error) error
+	EachEventSince(since time.Time) func(yield func(domain.Event) error) error
 }
 
 // StoreWhatIf previews settings with the what-if replay of the store's log:
@@ -25,10 +25,7 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
 		overrides := simulate.OverridesBetween(st.Settings(), proposed)
 		since := st.Latest().Add(-span)
-		events := func(yield func(domain.Event) error) error {
-			return st.EventsSince(since, func(_ uint64, ev domain.Event) error { return yield(ev) })
-		}
-		rep, err := simulate.WhatIf(events, overrides, since)
+		rep, err := simulate.WhatIf(st.EachEventSince(since), overrides, since)
 		if err != nil {
 			return WhatIf{}, err
 		}
