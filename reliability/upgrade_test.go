@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -14,8 +15,9 @@ import (
 // (store/testdata/schema2: a scenario script's settings changes and an
 // Intercom import, with its marks): a read-only command refuses it,
 // naming the upgrade, and changes nothing; the first writing command
-// (a script setting a setting) upgrades it, after which both exports are byte for byte what the
-// previous csat exported, and check passes.
+// (a script setting a setting) upgrades it, saying so on stderr, after
+// which both exports are byte for byte what the previous csat exported,
+// and check passes.
 func TestUpgradeOfASchema2Store(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	copyDir(t, "../store/testdata/schema2", dir)
@@ -36,6 +38,12 @@ func TestUpgradeOfASchema2Store(t *testing.T) {
 	r = csat(t, "simulate", "run", "--data-dir", dir, script)
 	if r.code != 0 {
 		t.Fatalf("a script into the schema-2 store:\n%s", r)
+	}
+	if !regexp.MustCompile(`upgrading the store in .* from schema 2 to \d+, once`).MatchString(r.stderr) || !strings.Contains(r.stderr, "upgraded in") {
+		t.Errorf("the upgrading command did not say so on stderr:\n%s", r)
+	}
+	if r = csat(t, "simulate", "run", "--data-dir", dir, script); r.code != 0 || strings.Contains(r.stderr, "upgrad") {
+		t.Errorf("a second writing command:\n%s", r)
 	}
 	for _, what := range []string{"ratings", "conversations"} {
 		want, err := os.ReadFile("../store/testdata/schema2." + what + ".csv")

@@ -33,6 +33,10 @@ type Options struct {
 	ReadOnly bool   // for read-only commands: skips the costly close
 	// SyncWrites makes every commit durable before it returns (fsync).
 	SyncWrites bool
+	// OnUpgrade, when set, is called as a writable open starts to upgrade
+	// a store an older csat wrote, which takes a while on a large store;
+	// the function it returns is called once the upgrade has ended.
+	OnUpgrade func(from, to uint64) (ended func())
 
 	memTableSize int64 // tests shrink it to open fast and to split batches
 }
@@ -78,6 +82,8 @@ type Store struct {
 	dir      string
 	readOnly bool
 	shadow   *shadowDir // what a read-only open after a crash reads (shadow.go)
+
+	onUpgrade func(from, to uint64) (ended func()) // Options.OnUpgrade
 
 	writeMu sync.Mutex // one writer (batch) at a time
 	// interrupted says a batch committed in parts stopped before its last
@@ -154,7 +160,7 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 
 // Open opens (creating if needed) the store.
 func Open(opts Options) (*Store, error) {
-	s := &Store{readOnly: opts.ReadOnly}
+	s := &Store{readOnly: opts.ReadOnly, onUpgrade: opts.OnUpgrade}
 	if !opts.InMemory {
 		dir, err := prepareDir(opts)
 		if err != nil {
@@ -293,6 +299,9 @@ func (s *Store) load() error {
 		return err
 	}
 	if !s.readOnly {
+		if version != 0 && version < schemaVersion && s.onUpgrade != nil {
+			defer s.onUpgrade(version, schemaVersion)()
+		}
 		if err := s.migrate(version); err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ func openStore(g *globals, readOnly bool) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(store.Options{Dir: dir, ReadOnly: readOnly})
+	return store.Open(noticeUpgrade(store.Options{Dir: dir, ReadOnly: readOnly}))
 }
 
 // openBackend opens what `simulate run` writes into: memory for --dry-run,

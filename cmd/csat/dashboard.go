@@ -82,7 +82,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		if st, err = store.Open(store.Options{Dir: dir}); err != nil {
+		if st, err = store.Open(noticeUpgrade(store.Options{Dir: dir})); err != nil {
 			return usageErr(busyHint(dir, err)) // says how to connect when csat serve owns it (remote.go)
 		}
 		name = dir

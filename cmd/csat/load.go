@@ -113,7 +113,7 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		st, err := store.Open(store.Options{Dir: dir})
+		st, err := store.Open(noticeUpgrade(store.Options{Dir: dir}))
 		if err != nil {
 			return usageErr(busyHint(dir, err))
 		}

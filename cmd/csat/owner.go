@@ -177,7 +177,7 @@ func useStore(g *globals, readOnly bool) (st *store.Store, release func() error,
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err = store.Open(store.Options{Dir: dir, ReadOnly: readOnly})
+	st, err = store.Open(noticeUpgrade(store.Options{Dir: dir, ReadOnly: readOnly}))
 	if err != nil {
 		return nil, nil, busyHint(dir, err)
 	}

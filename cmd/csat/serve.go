@@ -110,7 +110,7 @@ func runServe(g *globals, f serveFlags) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("serve: --api-token-file: %w", err))
 	}
-	st, err := store.Open(store.Options{Dir: dir, SyncWrites: !f.noSync})
+	st, err := store.Open(noticeUpgrade(store.Options{Dir: dir, SyncWrites: !f.noSync}))
 	if err != nil {
 		if info, ok := serverAddress(dir); ok {
 			return usageErr(fmt.Errorf("serve: %w\nit is already served: %s", err, info.SSHCommand()))
