@@ -2,9 +2,9 @@ package store
 
 // The follow-ups-by-agent index: o/KIND LEN NAME TIME(8) CONV, one key per
 // follow-up candidate (the f/ slots), keyed by its agent first. A
-// teammate's open follow-ups are then read from their own candidates,
-// tens of keys, instead of from all their ratings (b/), each of which
-// costs a conversation load. It moves with f/: both come from indexKeys,
+// teammate's open follow-ups are then read from their own candidates
+// (their bad and negative ratings, and those with follow-up work), not
+// from all their ratings (b/), each of which costs a conversation load. It moves with f/: both come from indexKeys,
 // so a batch, a late part's rebuild and an erasure's replay keep them
 // together.
 
