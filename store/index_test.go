@@ -105,7 +105,7 @@ func TestIndexesFollowEveryWrite(t *testing.T) {
 			}
 		}
 		assertIndexes(t, s, fmt.Sprintf("seed %d, in order", seed))
-		if _, err := s.Forget(domain.Erasure{Customer: "u1", By: "dpo"}); err != nil {
+		if _, err := s.Forget(simulate.ReplayInto, domain.Erasure{Customer: "u1", By: "dpo"}); err != nil {
 			t.Fatal(err)
 		}
 		assertIndexes(t, s, fmt.Sprintf("seed %d, after an erasure", seed))
@@ -294,7 +294,7 @@ func TestEventsSinceReadsTheWorkspaceEventsAndTheConversationsTouched(t *testing
 func TestWhatIfOfTheWindowEqualsTheWholeLog(t *testing.T) {
 	for seed := uint64(1); seed <= 8; seed++ {
 		r := rand.New(rand.NewPCG(seed, 99))
-		evs := randomEvents(seed, 400)
+		evs := withoutObserved(randomEvents(seed, 400))
 		s := openMem(t)
 		if seed%2 == 0 {
 			deliverShuffled(t, s, evs, r)
@@ -309,6 +309,24 @@ func TestWhatIfOfTheWindowEqualsTheWholeLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareWindows(t, s, rand.New(rand.NewPCG(11, 99)), cfg.End.AddDate(0, 0, -cfg.Days), "load")
+}
+
+// withoutObserved leaves out observed ratings, and the events that then no
+// longer apply: a what-if replays no observed rating (they are a
+// helpdesk's facts), and an import writes them only in a helpdesk's
+// conversations, which the random streams do not start.
+func withoutObserved(evs []domain.Event) []domain.Event {
+	ws := domain.NewWorkspace()
+	var out []domain.Event
+	for _, ev := range evs {
+		if ev.Kind == domain.EvObserve {
+			continue
+		}
+		if _, err := ws.Apply(ev); err == nil {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // compareWindows runs what-ifs of random windows, half of them within the
