@@ -1,0 +1,168 @@
+package store
+
+// The replaying side of a check. It runs the write path's own batch (the
+// rules, the counters, the late path, the indexes, the encodings) over the
+// whole log, kept open from the first event to the last on an empty
+// in-memory store, and hands what the batch would commit to the
+// comparison instead of Badger. So every key the write path derives is
+// compared, and nothing is derived twice. Memory stays bounded: log
+// entries and marks go to the comparison after every ApplyBatch, and a
+// conversation leaves the batch once its last part (the stored p/ keys
+// say which) is replayed, its keys written for good.
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/csat-app/csat/domain"
+)
+
+// seqSet is a set of sequence numbers, one bit each.
+type seqSet []uint64
+
+func newSeqSet(max uint64) seqSet { return make(seqSet, max/64+1) }
+
+func (s seqSet) add(seq uint64) {
+	if seq/64 < uint64(len(s)) {
+		s[seq/64] |= 1 << (seq % 64)
+	}
+}
+
+func (s seqSet) has(seq uint64) bool { return seq/64 < uint64(len(s)) && s[seq/64]&(1<<(seq%64)) != 0 }
+
+// checkReplay takes the replay's events (LogReplay's into).
+type checkReplay struct {
+	empty *Store
+	b     *batch
+	w     *txnWriter
+	last  seqSet         // the last part of each conversation
+	open  map[string]int // conversations still in the batch: their entries in b.log
+	dead  int            // entries of b.log no open conversation needs (compact)
+}
+
+func newCheckReplay(c *comparison, last seqSet) (*checkReplay, error) {
+	empty, err := Open(Options{InMemory: true, memTableSize: 1 << 20})
+	if err != nil {
+		return nil, err
+	}
+	return &checkReplay{empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last, open: map[string]int{}}, nil
+}
+
+func (r *checkReplay) close() {
+	r.b.discard()
+	r.empty.Close()
+}
+
+// ApplyBatch applies events through the batch's rules, as a store's
+// ApplyBatch does, and hands on what they wrote.
+func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	from := len(r.b.log)
+	outs := make([]domain.Outcome, 0, len(evs))
+	for i, ev := range evs {
+		o, err := r.b.apply(ev)
+		if err != nil {
+			return nil, &EventError{Index: i, Event: ev, Err: err}
+		}
+		outs = append(outs, o)
+	}
+	return outs, r.handOn(from)
+}
+
+// handOn writes the log entries and marks from b.log[from:] on, and every
+// conversation whose last part is among them.
+func (r *checkReplay) handOn(from int) error {
+	b := r.b
+	all := b.log
+	b.log = all[from:]
+	err := b.writeLog(r.w)
+	b.log = all
+	if err != nil {
+		return err
+	}
+	if err := b.writeMarks(r.w); err != nil {
+		return err
+	}
+	b.marks, b.events = b.marks[:0], b.events[:0]
+	var ended []string
+	for _, l := range all[from:] {
+		if l.conv == "" {
+			r.dead++
+			continue
+		}
+		r.open[l.conv]++
+		if r.last.has(l.seq) {
+			ended = append(ended, l.conv)
+		}
+	}
+	if err := r.end(ended); err != nil {
+		return err
+	}
+	r.compact()
+	return nil
+}
+
+// end writes the keys of conversations whose last part is replayed and
+// drops them from the batch.
+func (r *checkReplay) end(ids []string) error {
+	b := r.b
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	live := ids[:0]
+	for _, id := range ids {
+		if _, open := r.open[id]; open && b.touched[id] != nil && b.ws.Conversations[id] != nil {
+			live = append(live, id)
+		}
+	}
+	b.order = live
+	err := b.writeConversations(r.w)
+	b.order = b.order[:0:0]
+	for _, id := range live {
+		delete(b.ws.Conversations, id)
+		delete(b.loaded, id)
+		delete(b.touched, id)
+		r.dead += r.open[id]
+		delete(r.open, id)
+	}
+	return err
+}
+
+// compact drops the log entries of ended conversations once they are half
+// of what the batch holds; the late path reads an open conversation's
+// parts from them.
+func (r *checkReplay) compact() {
+	b := r.b
+	if r.dead < 4096 || r.dead*2 < len(b.log) {
+		return
+	}
+	kept := b.log[:0]
+	for _, l := range b.log {
+		if _, open := r.open[l.conv]; open && l.conv != "" {
+			kept = append(kept, l)
+		}
+	}
+	clear(b.log[len(kept):])
+	b.log, r.dead = kept, 0
+}
+
+// finish ends the conversations still open and writes what the batch
+// holds for the whole workspace (counters, dictionary, settings, roles,
+// teams, names, meta), the way a commit writes it.
+func (r *checkReplay) finish(c *comparison) error {
+	ids := make([]string, 0, len(r.open))
+	for id := range r.open {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if err := r.end(ids); err != nil {
+		return err
+	}
+	b := r.b
+	b.log, b.marks, b.order = nil, nil, nil
+	for _, put := range b.puts() {
+		if err := put(r.w); err != nil {
+			return err
+		}
+	}
+	c.agentsReplayed = b.st.agents
+	return nil
+}
