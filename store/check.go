@@ -62,7 +62,7 @@ func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64
 	defer recoverDamage(&err)
 	stored, st, done := s.snapshot()
 	defer done()
-	run := &checkRun{txn: stored, total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq)}
+	run := &checkRun{txn: stored, dir: s.db.Opts().Dir, total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq)}
 	if err := run.compare(progress); err != nil {
 		return nil, err
 	}
@@ -78,6 +78,7 @@ func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64
 // checkRun is one check of one snapshot.
 type checkRun struct {
 	txn    *badger.Txn
+	dir    string // Badger's directory, whose mapped files the reads let go of
 	total  uint64
 	replay LogReplay
 	cmp    *comparison
@@ -90,11 +91,12 @@ func (r *checkRun) compare(progress func(done, total uint64)) error {
 	c := r.cmp
 	parts, summed := make(chan error, 1), make(chan error, 1)
 	go func() {
-		err := guard(func() error { return scanParts(r.txn, c.hash, c.stored, r.last) })
+		tick := pageTicker(r.dir)
+		err := guard(func() error { return scanParts(r.txn, c.hash, c.stored, r.last, tick) })
 		parts <- err
 		if err == nil {
 			err = guard(func() error {
-				return eachSummed(r.txn, false, func(k, v []byte) { c.stored.add(c.hash.of(k, v)) })
+				return eachSummed(r.txn, false, tick, func(k, v []byte) { c.stored.add(c.hash.of(k, v)) })
 			})
 		}
 		summed <- err
@@ -119,7 +121,7 @@ func (r *checkRun) list(groups map[int]bool, progress func(done, total uint64)) 
 	listed := make(chan error, 1)
 	go func() {
 		listed <- guard(func() (err error) {
-			stored, err = listStored(r.txn, c.hash, groups)
+			stored, err = listStored(r.txn, c.hash, groups, pageTicker(r.dir))
 			return err
 		})
 	}()
@@ -141,7 +143,7 @@ func (r *checkRun) list(groups map[int]bool, progress func(done, total uint64)) 
 // replayOnce replays the snapshot's log into a checkReplay, once ready
 // (if not nil) says the last parts are known.
 func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan error) error {
-	src := startLogSource(r.txn, r.cmp, r.total, progress)
+	src := startLogSource(r.txn, r.cmp, r.total, progress, pageTicker(r.dir))
 	defer src.close()
 	if ready != nil {
 		if err := <-ready; err != nil {

@@ -15,13 +15,15 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// sumGroupBits splits the summed keys into 65,536 groups (1 MiB of sums a
-// side): a damage of a few keys lists a few groups' keys again, and a
-// whole check's worth of damage at most maxListedGroups of them.
+// sumGroupBits splits the summed keys into 4,096 groups: their sums (64
+// KiB a side) stay in the processor's cache while the replay adds to them
+// at random. A damage of a few keys lists a few groups' keys again (a
+// 20-million-event store has some 7,000 keys a group), and a store
+// damaged all over at most maxListedGroups of them.
 const (
-	sumGroupBits    = 16
+	sumGroupBits    = 12
 	sumGroups       = 1 << sumGroupBits
-	maxListedGroups = 512
+	maxListedGroups = 32
 	// maxDifferences bounds the differences kept for the report; the rest
 	// are counted.
 	maxDifferences = 10000

@@ -38,6 +38,7 @@ type checkReplay struct {
 	last  seqSet         // the last part of each conversation
 	open  map[string]int // conversations still in the batch: their entries in b.log
 	dead  int            // entries of b.log no open conversation needs (compact)
+	any   bool           // an event was applied: a commit writes nothing for none
 }
 
 func newCheckReplay(c *comparison, last seqSet) (*checkReplay, error) {
@@ -65,6 +66,7 @@ func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 		}
 		outs = append(outs, o)
 	}
+	r.any = r.any || len(evs) > 0
 	return outs, r.handOn(from)
 }
 
@@ -158,11 +160,14 @@ func (r *checkReplay) finish(c *comparison) error {
 	}
 	b := r.b
 	b.log, b.marks, b.order = nil, nil, nil
+	c.agentsReplayed = b.st.agents
+	if !r.any {
+		return nil
+	}
 	for _, put := range b.puts() {
 		if err := put(r.w); err != nil {
 			return err
 		}
 	}
-	c.agentsReplayed = b.st.agents
 	return nil
 }

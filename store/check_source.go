@@ -12,6 +12,17 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
+// pageTicker returns a func to call at every key read: every so many
+// keys it lets go of the table pages the reads mapped (check_pages_linux.go).
+func pageTicker(dir string) func() {
+	n := 0
+	return func() {
+		if n++; n%(1<<16) == 0 {
+			releaseMappedFiles(dir)
+		}
+	}
+}
+
 // guard runs fn and turns a panic inside Badger into the store's damage error.
 func guard(fn func() error) (err error) {
 	defer recoverDamage(&err)
@@ -20,13 +31,14 @@ func guard(fn func() error) (err error) {
 
 // scanParts sums the stored p/ keys and marks each conversation's last
 // part: its last key, since a conversation's keys sort by seq.
-func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet) error {
+func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, tick func()) error {
 	pre := prefix(pPart)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
 	var conv []byte
 	var seq uint64
 	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		tick()
 		item := it.Item()
 		k := item.Key()
 		if err := item.Value(func(v []byte) error {
@@ -54,12 +66,13 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet) error {
 
 // eachSummed calls fn with every stored key and value of the summed
 // families; parts says whether p/ is among them.
-func eachSummed(txn *badger.Txn, parts bool, fn func(k, v []byte)) error {
+func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) error {
 	for _, f := range checkFamilies {
 		if f.by != summed || f.prefix == pPart && !parts {
 			continue
 		}
 		if err := iterate(txn, prefix(f.prefix), func(k, v []byte) error {
+			tick()
 			fn(k, v)
 			return nil
 		}); err != nil {
@@ -70,9 +83,9 @@ func eachSummed(txn *badger.Txn, parts bool, fn func(k, v []byte)) error {
 }
 
 // listStored lists the stored summed keys of the given groups, in key order.
-func listStored(txn *badger.Txn, h keyHash, groups map[int]bool) ([]storedEntryKV, error) {
+func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, tick func()) ([]storedEntryKV, error) {
 	var out []storedEntryKV
-	err := eachSummed(txn, true, func(k, v []byte) {
+	err := eachSummed(txn, true, tick, func(k, v []byte) {
 		if g, _ := h.of(k, v); groups[g] {
 			out = append(out, storedEntryKV{bytes.Clone(k), append([]byte{}, v...)})
 		}
@@ -130,11 +143,11 @@ type logSource struct {
 	progress func(done, total uint64)
 }
 
-func startLogSource(txn *badger.Txn, c *comparison, total uint64, progress func(done, total uint64)) *logSource {
+func startLogSource(txn *badger.Txn, c *comparison, total uint64, progress func(done, total uint64), tick func()) *logSource {
 	src := &logSource{chunks: make(chan logChunk, 4), stop: make(chan struct{}), cmp: c, total: total, progress: progress}
 	go func() {
 		defer close(src.chunks)
-		src.err = guard(func() error { return src.read(txn) })
+		src.err = guard(func() error { return src.read(txn, tick) })
 	}()
 	return src
 }
@@ -146,7 +159,7 @@ func (src *logSource) close() {
 	}
 }
 
-func (src *logSource) read(txn *badger.Txn) error {
+func (src *logSource) read(txn *badger.Txn, tick func()) error {
 	var ch logChunk
 	var arena []byte
 	send := func() bool {
@@ -158,24 +171,30 @@ func (src *logSource) read(txn *badger.Txn) error {
 			return false
 		}
 	}
-	err := logEntriesIn(txn, 0, func(seq uint64, v []byte) error {
-		if len(arena)+len(v) > cap(arena) {
-			arena = make([]byte, 0, max(64<<10, len(v)))
-		}
-		arena = append(arena, v...)
-		raw := arena[len(arena)-len(v) : len(arena) : len(arena)]
-		ev, _, err := decodeLogEntry(raw, seq)
+	// Not logEntriesIn: prefetching would copy every value once more.
+	pre := prefix(pLog)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		tick()
+		item := it.Item()
+		seq := readSeq(item.Key()[len(pre):])
+		err := item.Value(func(v []byte) error {
+			if len(arena)+len(v) > cap(arena) {
+				arena = make([]byte, 0, max(64<<10, len(v)))
+			}
+			arena = append(arena, v...)
+			raw := arena[len(arena)-len(v) : len(arena) : len(arena)]
+			ev, _, err := decodeLogEntry(raw, seq)
+			ch.seqs, ch.raws, ch.evs = append(ch.seqs, seq), append(ch.raws, raw), append(ch.evs, ev)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		ch.seqs, ch.raws, ch.evs = append(ch.seqs, seq), append(ch.raws, raw), append(ch.evs, ev)
 		if len(ch.evs) == logChunkLen && !send() {
 			return errStopped
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if len(ch.evs) > 0 && !send() {
 		return errStopped
