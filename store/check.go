@@ -150,7 +150,7 @@ func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan er
 			return err
 		}
 	}
-	into, err := newCheckReplay(r.cmp, r.last)
+	into, err := newCheckReplay(r.txn, r.cmp, r.last)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,8 @@ type groupSums [sumGroups]struct{ n, h uint64 }
 
 func (s *groupSums) add(g int, h uint64) { s[g].n++; s[g].h += h }
 
+func (s *groupSums) sub(g int, h uint64) { s[g].n--; s[g].h -= h }
+
 // keyHash hashes keys and values with one seed for both sides of a check.
 type keyHash struct{ seed maphash.Seed }
 
@@ -104,6 +106,16 @@ func (c *comparison) Set(k, v []byte) error {
 		}
 	}
 	return nil
+}
+
+// unwrite takes back a summed key the replay wrote with value v.
+func (c *comparison) unwrite(k, v []byte) {
+	g, h := c.hash.of(k, v)
+	if c.listing == nil {
+		c.replayed.sub(g, h)
+	} else {
+		delete(c.found, string(k))
+	}
 }
 
 // Delete takes a key the replay deletes. Check's replay starts from an

@@ -11,10 +11,12 @@ package store
 // say which) is replayed, its keys written for good.
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 
 	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // seqSet is a set of sequence numbers, one bit each.
@@ -32,21 +34,23 @@ func (s seqSet) has(seq uint64) bool { return seq/64 < uint64(len(s)) && s[seq/6
 
 // checkReplay takes the replay's events (LogReplay's into).
 type checkReplay struct {
-	empty *Store
-	b     *batch
-	w     *txnWriter
-	last  seqSet         // the last part of each conversation
-	open  map[string]int // conversations still in the batch: their entries in b.log
-	dead  int            // entries of b.log no open conversation needs (compact)
-	any   bool           // an event was applied: a commit writes nothing for none
+	stored *badger.Txn // the snapshot checked
+	cmp    *comparison
+	empty  *Store
+	b      *batch
+	w      *txnWriter
+	last   seqSet         // the last part of each conversation
+	open   map[string]int // conversations still in the batch: their entries in b.log
+	dead   int            // entries of b.log no open conversation needs (compact)
+	any    bool           // an event was applied: a commit writes nothing for none
 }
 
-func newCheckReplay(c *comparison, last seqSet) (*checkReplay, error) {
+func newCheckReplay(stored *badger.Txn, c *comparison, last seqSet) (*checkReplay, error) {
 	empty, err := Open(Options{InMemory: true, memTableSize: 1 << 20})
 	if err != nil {
 		return nil, err
 	}
-	return &checkReplay{empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last, open: map[string]int{}}, nil
+	return &checkReplay{stored: stored, cmp: c, empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last, open: map[string]int{}}, nil
 }
 
 func (r *checkReplay) close() {
@@ -60,6 +64,11 @@ func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	from := len(r.b.log)
 	outs := make([]domain.Outcome, 0, len(evs))
 	for i, ev := range evs {
+		if conv := eventConv(ev); conv != "" && ev.Kind != domain.EvStart && r.b.ws.Conversations[conv] == nil {
+			if err := r.resume(conv); err != nil {
+				return nil, &EventError{Index: i, Event: ev, Err: err}
+			}
+		}
 		o, err := r.b.apply(ev)
 		if err != nil {
 			return nil, &EventError{Index: i, Event: ev, Err: err}
@@ -126,6 +135,49 @@ func (r *checkReplay) end(ids []string) error {
 		delete(r.open, id)
 	}
 	return err
+}
+
+// resume brings back a conversation that left the batch before its last
+// part: the stored p/ keys lack that part (a damage the comparison
+// reports). Its state is rebuilt from its parts so far, and the keys it
+// left with are taken back, so that only the damage itself differs.
+func (r *checkReplay) resume(conv string) error {
+	var parts []domain.Event
+	pre := partPrefix(conv)
+	it := r.stored.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		k := it.Item().Key()
+		seq := readSeq(k[len(pre):])
+		if len(k) != len(pre)+8 || seq > r.b.st.seq {
+			continue
+		}
+		err := getValue(r.stored, seqKey(pLog, seq), func(v []byte) error {
+			ev, _, err := decodeLogEntry(v, seq)
+			parts = append(parts, ev)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(parts) == 0 {
+		return nil // never started: the rules say so
+	}
+	b := r.b
+	scratch := &domain.Workspace{Settings: b.ws.Settings, History: b.ws.History, Roles: b.ws.Roles, Conversations: map[string]*domain.Conversation{}}
+	scratch.Rebuild(conv, parts)
+	c := scratch.Conversations[conv]
+	if c == nil {
+		return fmt.Errorf("conversation %s ended before its last part and cannot be rebuilt", conv)
+	}
+	b.ws.Conversations[conv] = c
+	left := convRecord{Conversation: *c}
+	r.cmp.unwrite(convKey(conv), encodeConversation(&left))
+	for _, k := range indexKeys(&left) {
+		r.cmp.unwrite(k, emptyValue)
+	}
+	return nil
 }
 
 // compact drops the log entries of ended conversations once they are half

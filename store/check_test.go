@@ -165,3 +165,51 @@ func (w watched) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	w.after()
 	return outs, err
 }
+
+// TestCheckListsAMissingLastPart: a conversation whose last p/ key is
+// gone leaves the replay early (the p/ keys say where a conversation
+// ends); its next part brings it back, and only the part differs.
+func TestCheckListsAMissingLastPart(t *testing.T) {
+	s := openMem(t)
+	if _, err := s.ApplyBatch(everyKind()); err != nil {
+		t.Fatal(err)
+	}
+	// One event a batch, so that a conversation leaves the replay as soon
+	// as it looks ended. c2's parts are seqs 17 to 21; c1's end at 16.
+	oneByOne := func(log func(yield func(domain.Event) error) error, into Replayer) error {
+		return simulate.ReplayInto(log, single{into})
+	}
+	diffs := func() string {
+		ds, err := s.Check(oneByOne)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, d := range ds {
+			lines = append(lines, d.String())
+		}
+		return strings.Join(lines, "\n")
+	}
+	if got := diffs(); got != "" {
+		t.Fatalf("clean store: %s", got)
+	}
+	damage(t, s, func(txn *badger.Txn) error { return txn.Delete(partKey("c2", 21)) })
+	wantDiffs(t, diffs(), "part 21 of conversation c2: missing")
+	damage(t, s, func(txn *badger.Txn) error { return txn.Delete(partKey("c1", 16)) })
+	wantDiffs(t, diffs(), "part 21 of conversation c2: missing", "part 16 of conversation c1: missing")
+}
+
+// single applies a batch one event at a time.
+type single struct{ Replayer }
+
+func (r single) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	var outs []domain.Outcome
+	for _, ev := range evs {
+		o, err := r.Replayer.ApplyBatch([]domain.Event{ev})
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o...)
+	}
+	return outs, nil
+}
