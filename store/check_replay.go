@@ -64,10 +64,8 @@ func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	from := len(r.b.log)
 	outs := make([]domain.Outcome, 0, len(evs))
 	for i, ev := range evs {
-		if conv := eventConv(ev); conv != "" && ev.Kind != domain.EvStart && r.b.ws.Conversations[conv] == nil {
-			if err := r.resume(conv); err != nil {
-				return nil, &EventError{Index: i, Event: ev, Err: err}
-			}
+		if err := r.prepare(ev); err != nil {
+			return nil, &EventError{Index: i, Event: ev, Err: err}
 		}
 		o, err := r.b.apply(ev)
 		if err != nil {
@@ -135,6 +133,25 @@ func (r *checkReplay) end(ids []string) error {
 		delete(r.open, id)
 	}
 	return err
+}
+
+// prepare readies the batch for an event of a conversation it does not
+// hold: a start needs no read of the empty store (there is nothing in it,
+// and a read for each of millions of conversations costs seconds), any
+// other event one of a conversation that left the batch early.
+func (r *checkReplay) prepare(ev domain.Event) error {
+	conv := eventConv(ev)
+	if conv == "" {
+		return nil
+	}
+	if _, held := r.b.ws.Conversations[conv]; held {
+		return nil
+	}
+	if ev.Kind == domain.EvStart {
+		r.b.loaded[conv] = nil
+		return nil
+	}
+	return r.resume(conv)
 }
 
 // resume brings back a conversation that left the batch before its last
