@@ -93,7 +93,9 @@ func (r *checkReplay) handOn(from int) error {
 	}
 	b.marks, b.events = b.marks[:0], b.events[:0]
 	var ended []string
-	for _, l := range all[from:] {
+	for i := from; i < len(all); i++ {
+		l := &all[i]
+		l.val = nil // compared; read again from the store only for a late part (prepare)
 		if l.conv == "" {
 			r.dead++
 			continue
@@ -135,16 +137,21 @@ func (r *checkReplay) end(ids []string) error {
 	return err
 }
 
-// prepare readies the batch for an event of a conversation it does not
-// hold: a start needs no read of the empty store (there is nothing in it,
-// and a read for each of millions of conversations costs seconds), any
-// other event one of a conversation that left the batch early.
+// prepare readies the batch for an event. A late part of a conversation
+// it holds needs the conversation's parts, which the batch keeps without
+// their values. For a conversation it does not hold, a start needs no
+// read of the empty store (there is nothing in it, and a read for each of
+// millions of conversations costs seconds); any other event is one of a
+// conversation that left the batch early.
 func (r *checkReplay) prepare(ev domain.Event) error {
 	conv := eventConv(ev)
 	if conv == "" {
 		return nil
 	}
-	if _, held := r.b.ws.Conversations[conv]; held {
+	if c, held := r.b.ws.Conversations[conv]; held {
+		if ev.Kind != domain.EvStart && ev.At.Before(c.UpdatedAt) {
+			return r.refill(conv) // late: the batch rebuilds it from its parts
+		}
 		return nil
 	}
 	if ev.Kind == domain.EvStart {
@@ -152,6 +159,24 @@ func (r *checkReplay) prepare(ev domain.Event) error {
 		return nil
 	}
 	return r.resume(conv)
+}
+
+// refill reads the values of conv's parts the batch holds back from the
+// stored log: the batch's late path reads them from its log entries.
+func (r *checkReplay) refill(conv string) error {
+	for i := range r.b.log {
+		l := &r.b.log[i]
+		if l.conv != conv || l.val != nil {
+			continue
+		}
+		if err := getValue(r.stored, seqKey(pLog, l.seq), func(v []byte) error {
+			l.val = append([]byte(nil), v...)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resume brings back a conversation that left the batch before its last

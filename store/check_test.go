@@ -176,9 +176,6 @@ func TestCheckListsAMissingLastPart(t *testing.T) {
 	}
 	// One event a batch, so that a conversation leaves the replay as soon
 	// as it looks ended. c2's parts are seqs 17 to 21; c1's end at 16.
-	oneByOne := func(log func(yield func(domain.Event) error) error, into Replayer) error {
-		return simulate.ReplayInto(log, single{into})
-	}
 	diffs := func() string {
 		ds, err := s.Check(oneByOne)
 		if err != nil {
@@ -197,6 +194,12 @@ func TestCheckListsAMissingLastPart(t *testing.T) {
 	wantDiffs(t, diffs(), "part 21 of conversation c2: missing")
 	damage(t, s, func(txn *badger.Txn) error { return txn.Delete(partKey("c1", 16)) })
 	wantDiffs(t, diffs(), "part 21 of conversation c2: missing", "part 16 of conversation c1: missing")
+}
+
+// oneByOne is simulate's replay applying one event a batch: a check's
+// replay then holds nothing of one batch in the next.
+func oneByOne(log func(yield func(domain.Event) error) error, into Replayer) error {
+	return simulate.ReplayInto(log, single{into})
 }
 
 // single applies a batch one event at a time.
