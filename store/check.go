@@ -60,9 +60,12 @@ func (s *Store) Check(replay LogReplay) ([]Difference, error) {
 // replay lists its keys.
 func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64)) (_ []Difference, err error) {
 	defer recoverDamage(&err)
+	db, doneDB := s.useDB()
+	dir := db.Opts().Dir
+	doneDB()
 	stored, st, done := s.snapshot()
 	defer done()
-	run := &checkRun{txn: stored, dir: s.db.Opts().Dir, total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq)}
+	run := &checkRun{txn: stored, dir: dir, total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq)}
 	if err := run.compare(progress); err != nil {
 		return nil, err
 	}
