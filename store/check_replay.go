@@ -39,10 +39,9 @@ type checkReplay struct {
 	empty  *Store
 	b      *batch
 	w      *txnWriter
-	last   seqSet         // the last part of each conversation
-	open   map[string]int // conversations still in the batch: their entries in b.log
-	dead   int            // entries of b.log no open conversation needs (compact)
-	any    bool           // an event was applied: a commit writes nothing for none
+	last   seqSet // the last part of each conversation
+	kept   int    // entries b.log kept at its last compaction
+	any    bool   // an event was applied: a commit writes nothing for none
 }
 
 func newCheckReplay(stored *badger.Txn, c *comparison, last seqSet) (*checkReplay, error) {
@@ -50,7 +49,7 @@ func newCheckReplay(stored *badger.Txn, c *comparison, last seqSet) (*checkRepla
 	if err != nil {
 		return nil, err
 	}
-	return &checkReplay{stored: stored, cmp: c, empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last, open: map[string]int{}}, nil
+	return &checkReplay{stored: stored, cmp: c, empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last}, nil
 }
 
 func (r *checkReplay) close() {
@@ -96,12 +95,7 @@ func (r *checkReplay) handOn(from int) error {
 	for i := from; i < len(all); i++ {
 		l := &all[i]
 		l.val = nil // compared; read again from the store only for a late part (prepare)
-		if l.conv == "" {
-			r.dead++
-			continue
-		}
-		r.open[l.conv]++
-		if r.last.has(l.seq) {
+		if l.conv != "" && r.last.has(l.seq) {
 			ended = append(ended, l.conv)
 		}
 	}
@@ -120,7 +114,7 @@ func (r *checkReplay) end(ids []string) error {
 	ids = slices.Compact(ids)
 	live := ids[:0]
 	for _, id := range ids {
-		if _, open := r.open[id]; open && b.touched[id] != nil && b.ws.Conversations[id] != nil {
+		if b.touched[id] != nil && b.ws.Conversations[id] != nil {
 			live = append(live, id)
 		}
 	}
@@ -131,8 +125,6 @@ func (r *checkReplay) end(ids []string) error {
 		delete(b.ws.Conversations, id)
 		delete(b.loaded, id)
 		delete(b.touched, id)
-		r.dead += r.open[id]
-		delete(r.open, id)
 	}
 	return err
 }
@@ -222,30 +214,30 @@ func (r *checkReplay) resume(conv string) error {
 	return nil
 }
 
-// compact drops the log entries of ended conversations once they are half
-// of what the batch holds; the late path reads an open conversation's
-// parts from them.
+// compact drops the log entries of ended conversations once the batch
+// holds twice what it kept at the last compaction; the late path reads an
+// open conversation's parts from them.
 func (r *checkReplay) compact() {
 	b := r.b
-	if r.dead < 4096 || r.dead*2 < len(b.log) {
+	if len(b.log) < 2*r.kept+4096 {
 		return
 	}
 	kept := b.log[:0]
 	for _, l := range b.log {
-		if _, open := r.open[l.conv]; open && l.conv != "" {
+		if l.conv != "" && b.ws.Conversations[l.conv] != nil {
 			kept = append(kept, l)
 		}
 	}
 	clear(b.log[len(kept):])
-	b.log, r.dead = kept, 0
+	b.log, r.kept = kept, len(kept)
 }
 
 // finish ends the conversations still open and writes what the batch
 // holds for the whole workspace (counters, dictionary, settings, roles,
 // teams, names, meta), the way a commit writes it.
 func (r *checkReplay) finish(c *comparison) error {
-	ids := make([]string, 0, len(r.open))
-	for id := range r.open {
+	ids := make([]string, 0, len(r.b.ws.Conversations))
+	for id := range r.b.ws.Conversations {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)

@@ -140,7 +140,7 @@ func TestCheckHoldsOnlyOpenConversations(t *testing.T) {
 	replay := func(log func(yield func(domain.Event) error) error, into Replayer) error {
 		return simulate.ReplayInto(log, watched{into, func() {
 			calls++
-			most = max(most, len(into.(*checkReplay).open), len(into.(*checkReplay).b.ws.Conversations))
+			most = max(most, len(into.(*checkReplay).b.ws.Conversations))
 		}})
 	}
 	diffs, err := s.Check(replay)
