@@ -137,11 +137,11 @@ func TestCheckHoldsOnlyOpenConversations(t *testing.T) {
 		}
 	}
 	most, calls := 0, 0
-	replay := func(log func(yield func(domain.Event) error) error, into Replayer) error {
+	replay := func(log func(yield func(domain.Event) error) error, into Replayer, onOutcome func(int, *domain.Outcome) error) error {
 		return simulate.ReplayInto(log, watched{into, func() {
 			calls++
 			most = max(most, len(into.(*checkReplay).b.ws.Conversations))
-		}})
+		}}, onOutcome)
 	}
 	diffs, err := s.Check(replay)
 	if err != nil || len(diffs) > 0 {
@@ -198,8 +198,8 @@ func TestCheckListsAMissingLastPart(t *testing.T) {
 
 // oneByOne is simulate's replay applying one event a batch: a check's
 // replay then holds nothing of one batch in the next.
-func oneByOne(log func(yield func(domain.Event) error) error, into Replayer) error {
-	return simulate.ReplayInto(log, single{into})
+func oneByOne(log func(yield func(domain.Event) error) error, into Replayer, onOutcome func(int, *domain.Outcome) error) error {
+	return simulate.ReplayInto(log, single{into}, onOutcome)
 }
 
 // single applies a batch one event at a time.
