@@ -1,9 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -26,244 +24,144 @@ func (d Difference) String() string {
 	return fmt.Sprintf("%s: stored %s, a replay has %s", d.Key, d.Stored, d.Replayed)
 }
 
-// LogReplay fills into, a fresh store, with the events of log in log order,
-// handing onOutcome (if not nil) each event's position in log, from 1, and
-// the outcome into decided; an error from onOutcome ends the replay. csat
-// passes simulate.ReplayInto: how a log is replayed is the simulator's, and
-// the store does not import it. Check and the erasure's rebuild use it.
-type LogReplay func(log func(yield func(domain.Event) error) error, into *Store, onOutcome func(n int, o *domain.Outcome) error) error
+// Replayer takes a replay's events a batch at a time, as a store does.
+type Replayer interface {
+	ApplyBatch([]domain.Event) ([]domain.Outcome, error)
+}
 
-// Check replays the log with replay into a fresh in-memory store and
-// compares every derived key (state, counters, indexes, dictionary, meta,
-// marks) with what is stored. It returns the differences; none means the
-// store is consistent.
+// LogReplay replays the events of log, in log order, into into (a fresh
+// store, or Check's streaming comparison), handing onOutcome (if not nil)
+// each event's position in log, from 1, and the outcome into decided; an
+// error from onOutcome ends the replay. csat passes simulate.ReplayInto:
+// how a log is replayed is the simulator's, and the store does not import
+// it. Check and the erasure's rebuild use it.
+type LogReplay func(log func(yield func(domain.Event) error) error, into Replayer, onOutcome func(n int, o *domain.Outcome) error) error
+
+// Check replays the log with replay and compares every key the replay
+// derives (state, counters, indexes, dictionary, meta, marks) with what
+// is stored. It returns the differences; none means the store is
+// consistent.
 //
 // The log and the state compared are those of one snapshot, taken first:
 // writers go on meanwhile, and what they commit is in neither.
-func (s *Store) Check(replay LogReplay) (_ []Difference, err error) {
+func (s *Store) Check(replay LogReplay) ([]Difference, error) {
+	return s.CheckProgress(replay, nil)
+}
+
+// CheckProgress is Check telling progress (if not nil) how many events of
+// the snapshot's log it has replayed.
+//
+// It streams: the replay runs the write path's batch over the whole log
+// with only open conversations in memory (check_replay.go), and the keys
+// are compared family by family as check_families.go says, so memory
+// stays bounded by the workspace (days, agents, conversations open at
+// once), not by the store. A key family that grows with conversations is
+// compared by sums over groups of keys; when a group differs, a second
+// replay lists its keys.
+func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64)) (_ []Difference, err error) {
 	defer recoverDamage(&err)
-	stored, _, doneStored := s.snapshot()
-	defer doneStored()
-	fresh, err := Open(Options{InMemory: true})
-	if err != nil {
+	db, doneDB := s.useDB()
+	dir := db.Opts().Dir
+	doneDB()
+	stored, st, done := s.snapshot()
+	defer done()
+	run := &checkRun{txn: stored, dir: dir, total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq)}
+	if err := run.compare(progress); err != nil {
 		return nil, err
 	}
-	defer fresh.Close()
-	snapshotLog := func(yield func(domain.Event) error) error {
-		return logEntriesIn(stored, 0, func(seq uint64, v []byte) error {
-			ev, _, err := decodeLogEntry(v, seq)
-			if err != nil {
-				return err
-			}
-			return yield(ev)
+	groups, more := run.cmp.differingGroups()
+	if len(groups) > 0 {
+		if err := run.list(groups, progress); err != nil {
+			return nil, err
+		}
+	}
+	return run.cmp.differences(more), nil
+}
+
+// checkRun is one check of one snapshot.
+type checkRun struct {
+	txn    *badger.Txn
+	dir    string // Badger's directory, whose mapped files the reads let go of
+	total  uint64
+	replay LogReplay
+	cmp    *comparison
+	last   seqSet
+}
+
+// compare is the first replay: it compares the log entry by entry, the
+// kept families key by key and the summed ones by their sums.
+func (r *checkRun) compare(progress func(done, total uint64)) error {
+	c := r.cmp
+	parts, summed := make(chan error, 1), make(chan error, 1)
+	go func() {
+		tick := pageTicker(r.dir)
+		err := guard(func() error { return scanParts(r.txn, c.hash, c.stored, r.last, tick) })
+		parts <- err
+		if err == nil {
+			err = guard(func() error {
+				return eachSummed(r.txn, false, tick, func(k, v []byte) { c.stored.add(c.hash.of(k, v)) })
+			})
+		}
+		summed <- err
+	}()
+	err := r.replayOnce(progress, parts)
+	if scanErr := <-summed; err == nil {
+		err = scanErr
+	}
+	if err != nil {
+		return err
+	}
+	c.unmatchedLog()
+	return c.compareKept(r.txn)
+}
+
+// list is the second replay: it lists the keys of the groups whose sums
+// differ, on both sides.
+func (r *checkRun) list(groups map[int]bool, progress func(done, total uint64)) error {
+	c := r.cmp
+	c.listing, c.found = groups, map[string][]byte{}
+	var stored []storedEntryKV
+	listed := make(chan error, 1)
+	go func() {
+		listed <- guard(func() (err error) {
+			stored, err = listStored(r.txn, c.hash, groups, pageTicker(r.dir))
+			return err
 		})
+	}()
+	err := r.replayOnce(progress, nil)
+	if listErr := <-listed; err == nil {
+		err = listErr
 	}
-	if err := replay(snapshotLog, fresh, nil); err != nil {
-		return nil, err
-	}
-	replayed, _, doneReplayed := fresh.snapshot()
-	defer doneReplayed()
-	return diffStores(stored, replayed, s.Agents(), fresh.Agents())
-}
-
-// diffStores walks both stores' keys in order, like a merge.
-func diffStores(a, b *badger.Txn, agentsA, agentsB []domain.Actor) ([]Difference, error) {
-	ia := a.NewIterator(badger.IteratorOptions{})
-	defer ia.Close()
-	ib := b.NewIterator(badger.IteratorOptions{})
-	defer ib.Close()
-	ia.Rewind()
-	ib.Rewind()
-	var diffs []Difference
-	value := func(it *badger.Iterator) []byte {
-		v, err := it.Item().ValueCopy(nil)
-		if err != nil {
-			return []byte("<unreadable: " + err.Error() + ">")
-		}
-		return v
-	}
-	skip := func(k []byte) bool {
-		return bytes.Equal(k, keySchema) || bytes.Equal(k, keyChange) || bytes.Equal(k, keyPending) || bytes.Equal(k, keySegments) || len(k) >= 2 && k[0] == pJournal && k[1] == '/' ||
-			len(k) >= 2 && k[0] == pScenario && k[1] == '/'
-	}
-	for ia.Valid() || ib.Valid() {
-		if ia.Valid() && skip(ia.Item().Key()) {
-			ia.Next()
-			continue
-		}
-		if ib.Valid() && skip(ib.Item().Key()) {
-			ib.Next()
-			continue
-		}
-		var c int
-		switch {
-		case !ia.Valid():
-			c = 1
-		case !ib.Valid():
-			c = -1
-		default:
-			c = bytes.Compare(ia.Item().Key(), ib.Item().Key())
-		}
-		switch {
-		case c < 0:
-			k := ia.Item().KeyCopy(nil)
-			diffs = append(diffs, describe(k, value(ia), nil, agentsA, agentsB)...)
-			ia.Next()
-		case c > 0:
-			k := ib.Item().KeyCopy(nil)
-			diffs = append(diffs, describe(k, nil, value(ib), agentsA, agentsB)...)
-			ib.Next()
-		default:
-			va, vb := value(ia), value(ib)
-			if !bytes.Equal(va, vb) {
-				diffs = append(diffs, describe(ia.Item().KeyCopy(nil), va, vb, agentsA, agentsB)...)
-			}
-			ia.Next()
-			ib.Next()
-		}
-	}
-	return diffs, nil
-}
-
-// describe turns a differing key into readable differences. Counters are
-// compared per agent, so a corrupted count names the agent and the day.
-func describe(k, stored, replayed []byte, agentsA, agentsB []domain.Actor) []Difference {
-	if len(k) >= 2 && k[0] == pDay && k[1] == '/' && len(k) == 6 {
-		day := dayStart(readDayKey(k)).Format(time.DateOnly)
-		return diffCounts("counters of "+day, stored, replayed, agentsA, agentsB)
-	}
-	if len(k) == 7 && k[0] == pSegDay && k[1] == '/' {
-		day := dayStart(readDayKey(k)).Format(time.DateOnly)
-		return diffCounts(fmt.Sprintf("counters of %s, %s", day, domain.Segment(k[6])), stored, replayed, agentsA, agentsB)
-	}
-	if bytes.Equal(k, keyTotal) {
-		return diffCounts("all-time counters", stored, replayed, agentsA, agentsB)
-	}
-	show := func(v []byte) string {
-		if v == nil {
-			return ""
-		}
-		return fmt.Sprintf("%d bytes %x", len(v), truncate(v, 24))
-	}
-	name := keyName(k)
-	if k[0] == pConv && len(stored) > 0 && len(replayed) > 0 {
-		return []Difference{{Key: name, Stored: showConversation(stored), Replayed: showConversation(replayed)}}
-	}
-	return []Difference{{Key: name, Stored: show(stored), Replayed: show(replayed)}}
-}
-
-func truncate(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
-
-func showConversation(v []byte) string {
-	r, err := decodeConversation(v, "")
 	if err != nil {
-		return fmt.Sprintf("unreadable %d bytes", len(v))
+		return err
 	}
-	var parts []string
-	for _, sl := range r.Slots {
-		parts = append(parts, fmt.Sprintf("%s=%d", sl.Agent, sl.Value))
-	}
-	return fmt.Sprintf("{state %s, %d chars, %d messages, slots [%s]}", r.State, r.Chars, r.Messages, strings.Join(parts, " "))
-}
-
-func keyName(k []byte) string {
-	if len(k) < 2 || k[1] != '/' {
-		return string(k)
-	}
-	rest := k[2:]
-	switch k[0] {
-	case pLog:
-		return fmt.Sprintf("log entry %d", readSeq(rest))
-	case pAudit:
-		return fmt.Sprintf("audit entry %d", readSeq(rest))
-	case pConv:
-		return "conversation " + string(rest)
-	case pPart:
-		if i := bytes.IndexByte(rest, 0); i >= 0 {
-			return fmt.Sprintf("part %d of conversation %s", readSeq(rest[i+1:]), rest[:i])
+	return c.merge(func(fn func(k, v []byte)) error {
+		for _, e := range stored {
+			fn(e.k, e.v)
 		}
-	case pUpdated:
-		if len(rest) > 8 {
-			return fmt.Sprintf("conversation list entry of %s at %s", rest[8:], readTime(rest[:8]).Format(time.RFC3339))
-		}
-	case pFollowUp, pAchieve:
-		what := "follow-up index"
-		if k[0] == pAchieve {
-			what = "achievements index"
-		}
-		if at, conv, agent, ok := parseSlotKey(k); ok {
-			return fmt.Sprintf("%s entry of %s in %s at %s", what, agent, conv, at.Format(time.RFC3339))
-		}
-	case pByAgent, pAgentFollowUp:
-		what := "ratings-by-agent"
-		if k[0] == pAgentFollowUp {
-			what = "follow-ups-by-agent"
-		}
-		if agent, at, conv, ok := parseRatingKey(k); ok {
-			return fmt.Sprintf("%s entry of %s in %s at %s", what, agent, conv, at.Format(time.RFC3339))
-		}
-	case pWorkspace:
-		return fmt.Sprintf("workspace event index entry %d", readSeq(rest))
-	case pAgent:
-		return fmt.Sprintf("agent %d", readSeq(rest))
-	case pRole:
-		return "role of " + string(rest)
-	case pTeam:
-		return "team " + string(rest)
-	case pMark:
-		if source, key, ok := parseMarkKey(k); ok {
-			return fmt.Sprintf("mark index entry %s of %s", key, source)
-		}
-	}
-	return fmt.Sprintf("%q", k)
-}
-
-func diffCounts(what string, stored, replayed []byte, agentsA, agentsB []domain.Actor) []Difference {
-	ca := make([]domain.Counts, len(agentsA))
-	cb := make([]domain.Counts, len(agentsB))
-	errA := decodeAgentCounts(stored, ca)
-	errB := decodeAgentCounts(replayed, cb)
-	if errA != nil || errB != nil {
-		return []Difference{{Key: what, Stored: fmt.Sprintf("%x", truncate(stored, 24)), Replayed: fmt.Sprintf("%x", truncate(replayed, 24))}}
-	}
-	byName := map[domain.Actor][2]domain.Counts{}
-	var order []domain.Actor
-	add := func(agents []domain.Actor, cs []domain.Counts, side int) {
-		for id, a := range agents {
-			if cs[id] == (domain.Counts{}) {
-				continue
-			}
-			v, seen := byName[a]
-			if !seen {
-				order = append(order, a)
-			}
-			v[side] = cs[id]
-			byName[a] = v
-		}
-	}
-	add(agentsA, ca, 0)
-	add(agentsB, cb, 1)
-	var diffs []Difference
-	for _, a := range order {
-		v := byName[a]
-		if v[0] != v[1] {
-			diffs = append(diffs, Difference{Key: what + " for " + a.String(), Stored: showCounts(v[0]), Replayed: showCounts(v[1])})
-		}
-	}
-	if len(diffs) == 0 && !bytes.Equal(stored, replayed) {
-		// Same counts under different agent ids: the dictionary differs, reported on its own keys.
 		return nil
-	}
-	return diffs
+	}, c.found)
 }
 
-func showCounts(c domain.Counts) string {
-	return fmt.Sprintf("[%d😠 %d🙁 %d😐 %d😀 %d🤩, %d surveys]", c.ByValue[1], c.ByValue[2], c.ByValue[3], c.ByValue[4], c.ByValue[5], c.Surveys)
+// replayOnce replays the snapshot's log into a checkReplay, once ready
+// (if not nil) says the last parts are known.
+func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan error) error {
+	src := startLogSource(r.txn, r.cmp, r.total, progress, pageTicker(r.dir))
+	defer src.close()
+	if ready != nil {
+		if err := <-ready; err != nil {
+			return err
+		}
+	}
+	into, err := newCheckReplay(r.txn, r.cmp, r.last)
+	if err != nil {
+		return err
+	}
+	defer into.close()
+	if err := r.replay(src.events, into, nil); err != nil {
+		return err
+	}
+	return into.finish(r.cmp)
 }
 
 // corruptCounter overwrites one agent's counters for a day, for tests of Check.

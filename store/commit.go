@@ -33,13 +33,10 @@ func (b *batch) write() error {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	w := &txnWriter{txn: txn, onEntry: s.onEntry}
-	for _, put := range []func(*txnWriter) error{b.writeLog, b.writeWorkspaceIndex, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames} {
+	for _, put := range b.puts() {
 		if err := put(w); err != nil {
 			return err
 		}
-	}
-	if err := w.set(keyMeta, encodeMeta(&b.st)); err != nil {
-		return err
 	}
 	b.change.Seq = b.st.seq
 
@@ -53,6 +50,16 @@ func (b *batch) write() error {
 	b.publish()
 	return nil
 }
+
+// puts are everything a batch writes, family by family. Check's replay
+// writes through them too (check_replay.go): a key written here is
+// compared by csat check.
+func (b *batch) puts() []func(*txnWriter) error {
+	return []func(*txnWriter) error{b.writeLog, b.writeWorkspaceIndex, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames, b.writeMeta}
+}
+
+// writeMeta puts the meta record: last seq, span, settings, follow-up tally.
+func (b *batch) writeMeta(w *txnWriter) error { return w.set(keyMeta, encodeMeta(&b.st)) }
 
 // writeLog puts the batch's log entries and each one's conversation part.
 func (b *batch) writeLog(w *txnWriter) error {

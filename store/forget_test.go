@@ -194,7 +194,7 @@ func TestForgetRefusesAReplayThatDecidesOtherwise(t *testing.T) {
 			closeAt = i + 1
 		}
 	}
-	astray := func(log func(yield func(domain.Event) error) error, into *Store, onOutcome func(int, *domain.Outcome) error) error {
+	astray := func(log func(yield func(domain.Event) error) error, into Replayer, onOutcome func(int, *domain.Outcome) error) error {
 		return simulate.ReplayInto(log, into, func(n int, o *domain.Outcome) error {
 			if n == closeAt {
 				o.Decision = domain.DecisionSkipped

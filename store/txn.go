@@ -13,8 +13,15 @@ var errTooBig = errors.New("batch too big for one transaction")
 // it maps Badger's "transaction too big" to errTooBig, and shows every
 // entry to the store's test observer.
 type txnWriter struct {
-	txn     *badger.Txn
+	txn     keyWriter
 	onEntry func(k, v []byte)
+}
+
+// keyWriter takes a batch's keys: a Badger transaction, or Check's
+// comparison with the stored keys (check_compare.go).
+type keyWriter interface {
+	Set(k, v []byte) error
+	Delete(k []byte) error
 }
 
 var emptyValue = []byte{}

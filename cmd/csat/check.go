@@ -14,10 +14,11 @@ func newCheckCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
 		Short: "Replay the event log and compare it with the stored state, counters and indexes",
-		Long: `Replay every logged event through the rules into a fresh in-memory store and
-compare what it derives (conversations, rating slots, day counters, all-time
-counters, follow-up and achievement indexes, settings, roles, audit trail)
-with what the store holds. Opens the store read-only.
+		Long: `Replay every logged event through the rules and compare what it derives
+(conversations, rating slots, day counters, all-time counters, follow-up and
+achievement indexes, settings, roles, audit trail) with what the store holds.
+Opens the store read-only, and streams: its memory does not grow with the
+store. On a terminal, a progress bar shows the events replayed.
 
 Exit status: 0 when everything agrees, 1 when anything differs (each
 difference is printed), 2 when the store cannot be opened.`,
@@ -28,7 +29,17 @@ difference is printed), 2 when the store cannot be opened.`,
 				return usageErr(err)
 			}
 			defer s.Close()
-			diffs, err := s.Check(simulate.ReplayInto)
+			var progress func(done, total uint64)
+			if bar := progressBar(c.ErrOrStderr()); bar != nil {
+				shown := uint64(0)
+				progress = func(done, total uint64) {
+					if step := total/500 + 1; done == total || done >= shown+step {
+						shown = done
+						bar(int(done), int(total))
+					}
+				}
+			}
+			diffs, err := s.CheckProgress(simulate.ReplayInto, progress)
 			if err != nil {
 				return failedErr(fmt.Errorf("check %s: %w", s.Dir(), err))
 			}

@@ -204,7 +204,7 @@ type reader interface {
 	Series(agent domain.Actor, by domain.Bucket, q report.Query) (report.Series, error)
 	Ratings(fn func(report.RatingRow) error) error
 	Conversations(fn func(report.ConversationRow) error) error
-	Check(replay store.LogReplay) ([]store.Difference, error)
+	CheckProgress(replay store.LogReplay, progress func(done, total uint64)) ([]store.Difference, error)
 }
 
 // openReader opens the store read-only, or lends the owned one.
@@ -252,6 +252,6 @@ func (r ownedReader) Seq() uint64  { return r.st.Seq() }
 // Check replays the log while webhooks go on: the store compares one
 // snapshot's log and state. Holding ingestion for the whole replay made
 // webhooks answer 503 (their 4 s limit) while csat check ran.
-func (r ownedReader) Check(replay store.LogReplay) ([]store.Difference, error) {
-	return r.st.Check(replay)
+func (r ownedReader) CheckProgress(replay store.LogReplay, progress func(done, total uint64)) ([]store.Difference, error) {
+	return r.st.CheckProgress(replay, progress)
 }

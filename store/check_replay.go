@@ -1,0 +1,262 @@
+package store
+
+// The replaying side of a check. It runs the write path's own batch (the
+// rules, the counters, the late path, the indexes, the encodings) over the
+// whole log, kept open from the first event to the last on an empty
+// in-memory store, and hands what the batch would commit to the
+// comparison instead of Badger. So every key the write path derives is
+// compared, and nothing is derived twice. Memory stays bounded: log
+// entries and marks go to the comparison after every ApplyBatch, and a
+// conversation leaves the batch once its last part (the stored p/ keys
+// say which) is replayed, its keys written for good.
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// seqSet is a set of sequence numbers, one bit each.
+type seqSet []uint64
+
+func newSeqSet(max uint64) seqSet { return make(seqSet, max/64+1) }
+
+func (s seqSet) add(seq uint64) {
+	if seq/64 < uint64(len(s)) {
+		s[seq/64] |= 1 << (seq % 64)
+	}
+}
+
+func (s seqSet) has(seq uint64) bool { return seq/64 < uint64(len(s)) && s[seq/64]&(1<<(seq%64)) != 0 }
+
+// checkReplay takes the replay's events (LogReplay's into).
+type checkReplay struct {
+	stored *badger.Txn // the snapshot checked
+	cmp    *comparison
+	empty  *Store
+	b      *batch
+	w      *txnWriter
+	last   seqSet // the last part of each conversation
+	kept   int    // entries b.log kept at its last compaction
+	any    bool   // an event was applied: a commit writes nothing for none
+}
+
+func newCheckReplay(stored *badger.Txn, c *comparison, last seqSet) (*checkReplay, error) {
+	empty, err := Open(Options{InMemory: true, memTableSize: 1 << 20})
+	if err != nil {
+		return nil, err
+	}
+	return &checkReplay{stored: stored, cmp: c, empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last}, nil
+}
+
+func (r *checkReplay) close() {
+	r.b.discard()
+	r.empty.Close()
+}
+
+// ApplyBatch applies events through the batch's rules, as a store's
+// ApplyBatch does, and hands on what they wrote.
+func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	from := len(r.b.log)
+	outs := make([]domain.Outcome, 0, len(evs))
+	for i, ev := range evs {
+		if err := r.prepare(ev); err != nil {
+			return nil, &EventError{Index: i, Event: ev, Err: err}
+		}
+		o, err := r.b.apply(ev)
+		if err != nil {
+			return nil, &EventError{Index: i, Event: ev, Err: err}
+		}
+		outs = append(outs, o)
+	}
+	r.any = r.any || len(evs) > 0
+	return outs, r.handOn(from)
+}
+
+// handOn writes the log entries and marks from b.log[from:] on, and every
+// conversation whose last part is among them.
+func (r *checkReplay) handOn(from int) error {
+	b := r.b
+	all := b.log
+	b.log = all[from:]
+	err := b.writeLog(r.w)
+	if err == nil {
+		err = b.writeWorkspaceIndex(r.w)
+	}
+	b.log = all
+	if err != nil {
+		return err
+	}
+	if err := b.writeMarks(r.w); err != nil {
+		return err
+	}
+	b.marks, b.events = b.marks[:0], b.events[:0]
+	var ended []string
+	for i := from; i < len(all); i++ {
+		l := &all[i]
+		l.val = nil // compared; read again from the store only for a late part (prepare)
+		if l.conv != "" && r.last.has(l.seq) {
+			ended = append(ended, l.conv)
+		}
+	}
+	if err := r.end(ended); err != nil {
+		return err
+	}
+	r.compact()
+	return nil
+}
+
+// end writes the keys of conversations whose last part is replayed and
+// drops them from the batch.
+func (r *checkReplay) end(ids []string) error {
+	b := r.b
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	live := ids[:0]
+	for _, id := range ids {
+		if b.touched[id] != nil && b.ws.Conversations[id] != nil {
+			live = append(live, id)
+		}
+	}
+	b.order = live
+	err := b.writeConversations(r.w)
+	b.order = b.order[:0:0]
+	for _, id := range live {
+		delete(b.ws.Conversations, id)
+		delete(b.loaded, id)
+		delete(b.touched, id)
+	}
+	return err
+}
+
+// prepare readies the batch for an event. A late part of a conversation
+// it holds needs the conversation's parts, which the batch keeps without
+// their values. For a conversation it does not hold, a start needs no
+// read of the empty store (there is nothing in it, and a read for each of
+// millions of conversations costs seconds); any other event is one of a
+// conversation that left the batch early.
+func (r *checkReplay) prepare(ev domain.Event) error {
+	conv := eventConv(ev)
+	if conv == "" {
+		return nil
+	}
+	if c, held := r.b.ws.Conversations[conv]; held {
+		if ev.Kind != domain.EvStart && ev.At.Before(c.UpdatedAt) {
+			return r.refill(conv) // late: the batch rebuilds it from its parts
+		}
+		return nil
+	}
+	if ev.Kind == domain.EvStart {
+		r.b.loaded[conv] = nil
+		return nil
+	}
+	return r.resume(conv)
+}
+
+// refill reads the values of conv's parts the batch holds back from the
+// stored log: the batch's late path reads them from its log entries.
+func (r *checkReplay) refill(conv string) error {
+	for i := range r.b.log {
+		l := &r.b.log[i]
+		if l.conv != conv || l.val != nil {
+			continue
+		}
+		if err := getValue(r.stored, seqKey(pLog, l.seq), func(v []byte) error {
+			l.val = append([]byte(nil), v...)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resume brings back a conversation that left the batch before its last
+// part: the stored p/ keys lack that part (a damage the comparison
+// reports). Its state is rebuilt from its parts so far, and the keys it
+// left with are taken back, so that only the damage itself differs.
+func (r *checkReplay) resume(conv string) error {
+	var parts []domain.Event
+	pre := partPrefix(conv)
+	it := r.stored.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		k := it.Item().Key()
+		seq := readSeq(k[len(pre):])
+		if len(k) != len(pre)+8 || seq > r.b.st.seq {
+			continue
+		}
+		err := getValue(r.stored, seqKey(pLog, seq), func(v []byte) error {
+			ev, _, err := decodeLogEntry(v, seq)
+			parts = append(parts, ev)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(parts) == 0 {
+		return nil // never started: the rules say so
+	}
+	b := r.b
+	scratch := &domain.Workspace{Settings: b.ws.Settings, History: b.ws.History, Roles: b.ws.Roles, Conversations: map[string]*domain.Conversation{}}
+	scratch.Rebuild(conv, parts)
+	c := scratch.Conversations[conv]
+	if c == nil {
+		return fmt.Errorf("conversation %s ended before its last part and cannot be rebuilt", conv)
+	}
+	b.ws.Conversations[conv] = c
+	left := convRecord{Conversation: *c}
+	r.cmp.unwrite(convKey(conv), encodeConversation(&left))
+	for _, k := range indexKeys(&left) {
+		r.cmp.unwrite(k, emptyValue)
+	}
+	return nil
+}
+
+// compact drops the log entries of ended conversations once the batch
+// holds twice what it kept at the last compaction; the late path reads an
+// open conversation's parts from them.
+func (r *checkReplay) compact() {
+	b := r.b
+	if len(b.log) < 2*r.kept+4096 {
+		return
+	}
+	kept := b.log[:0]
+	for _, l := range b.log {
+		if l.conv != "" && b.ws.Conversations[l.conv] != nil {
+			kept = append(kept, l)
+		}
+	}
+	clear(b.log[len(kept):])
+	b.log, r.kept = kept, len(kept)
+}
+
+// finish ends the conversations still open and writes what the batch
+// holds for the whole workspace (counters, dictionary, settings, roles,
+// teams, names, meta), the way a commit writes it.
+func (r *checkReplay) finish(c *comparison) error {
+	ids := make([]string, 0, len(r.b.ws.Conversations))
+	for id := range r.b.ws.Conversations {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if err := r.end(ids); err != nil {
+		return err
+	}
+	b := r.b
+	b.log, b.marks, b.order = nil, nil, nil
+	c.agentsReplayed = b.st.agents
+	if !r.any {
+		return nil
+	}
+	for _, put := range b.puts() {
+		if err := put(r.w); err != nil {
+			return err
+		}
+	}
+	return nil
+}

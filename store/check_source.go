@@ -1,0 +1,225 @@
+package store
+
+// The stored side of a check, read from one snapshot: the log in order
+// (decoded a chunk ahead of the replay, on its own goroutine), the summed
+// families (beside the replay), and the families kept whole (at the end).
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// pageTicker returns a func to call at every key read: every so many
+// keys it lets go of the table pages the reads mapped (check_pages_linux.go).
+func pageTicker(dir string) func() {
+	n := 0
+	return func() {
+		if n++; n%(1<<16) == 0 {
+			releaseMappedFiles(dir)
+		}
+	}
+}
+
+// guard runs fn and turns a panic inside Badger into the store's damage error.
+func guard(fn func() error) (err error) {
+	defer recoverDamage(&err)
+	return fn()
+}
+
+// scanParts sums the stored p/ keys and marks each conversation's last
+// part: its last key, since a conversation's keys sort by seq.
+func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, tick func()) error {
+	pre := prefix(pPart)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	var conv []byte
+	var seq uint64
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		tick()
+		item := it.Item()
+		k := item.Key()
+		if err := item.Value(func(v []byte) error {
+			sums.add(h.of(k, v))
+			return nil
+		}); err != nil {
+			return err
+		}
+		if len(k) < len(pre)+1+8 || k[len(k)-9] != 0 {
+			continue // a damaged key: its sum tells
+		}
+		if c := k[len(pre) : len(k)-9]; !bytes.Equal(c, conv) {
+			if conv != nil {
+				last.add(seq)
+			}
+			conv = append(conv[:0], c...)
+		}
+		seq = readSeq(k[len(k)-8:])
+	}
+	if conv != nil {
+		last.add(seq)
+	}
+	return nil
+}
+
+// eachSummed calls fn with every stored key and value of the summed
+// families; parts says whether p/ is among them.
+func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) error {
+	for _, f := range checkFamilies {
+		if f.by != summed || f.prefix == pPart && !parts {
+			continue
+		}
+		if err := iterate(txn, prefix(f.prefix), func(k, v []byte) error {
+			tick()
+			fn(k, v)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listStored lists the stored summed keys of the given groups, in key order.
+func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, tick func()) ([]storedEntryKV, error) {
+	var out []storedEntryKV
+	err := eachSummed(txn, true, tick, func(k, v []byte) {
+		if g, _ := h.of(k, v); groups[g] {
+			out = append(out, storedEntryKV{bytes.Clone(k), append([]byte{}, v...)})
+		}
+	})
+	return out, err
+}
+
+// eachStoredKept calls fn with every stored key compared whole, in key
+// order, skipping over the other families.
+func eachStoredKept(txn *badger.Txn, fn func(k, v []byte)) error {
+	it := txn.NewIterator(badger.IteratorOptions{})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); {
+		item := it.Item()
+		k := item.Key()
+		switch comparedHow(k) {
+		case wholeInMemory:
+		case notCompared:
+			if len(k) < 2 || k[1] != '/' {
+				it.Next()
+				continue
+			}
+			fallthrough
+		default:
+			it.Seek([]byte{k[0], '/' + 1})
+			continue
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		fn(k, v)
+		it.Next()
+	}
+	return nil
+}
+
+// logChunk is a run of stored log entries, decoded.
+type logChunk struct {
+	seqs []uint64
+	raws [][]byte
+	evs  []domain.Event
+}
+
+const logChunkLen = 512
+
+// logSource reads the stored log for a replay, a few chunks ahead of it.
+type logSource struct {
+	chunks   chan logChunk
+	stop     chan struct{}
+	err      error // the reader's, once chunks is closed
+	cmp      *comparison
+	done     uint64
+	total    uint64
+	progress func(done, total uint64)
+}
+
+func startLogSource(txn *badger.Txn, c *comparison, total uint64, progress func(done, total uint64), tick func()) *logSource {
+	src := &logSource{chunks: make(chan logChunk, 4), stop: make(chan struct{}), cmp: c, total: total, progress: progress}
+	go func() {
+		defer close(src.chunks)
+		src.err = guard(func() error { return src.read(txn, tick) })
+	}()
+	return src
+}
+
+// close stops the reader when the replay ends early.
+func (src *logSource) close() {
+	close(src.stop)
+	for range src.chunks {
+	}
+}
+
+func (src *logSource) read(txn *badger.Txn, tick func()) error {
+	var ch logChunk
+	var arena []byte
+	send := func() bool {
+		select {
+		case src.chunks <- ch:
+			ch = logChunk{}
+			return true
+		case <-src.stop:
+			return false
+		}
+	}
+	// Not logEntriesIn: prefetching would copy every value once more.
+	pre := prefix(pLog)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		tick()
+		item := it.Item()
+		seq := readSeq(item.Key()[len(pre):])
+		err := item.Value(func(v []byte) error {
+			if len(arena)+len(v) > cap(arena) {
+				arena = make([]byte, 0, max(64<<10, len(v)))
+			}
+			arena = append(arena, v...)
+			raw := arena[len(arena)-len(v) : len(arena) : len(arena)]
+			ev, _, err := decodeLogEntry(raw, seq)
+			ch.seqs, ch.raws, ch.evs = append(ch.seqs, seq), append(ch.raws, raw), append(ch.evs, ev)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if len(ch.evs) == logChunkLen && !send() {
+			return errStopped
+		}
+	}
+	if len(ch.evs) > 0 && !send() {
+		return errStopped
+	}
+	return nil
+}
+
+// errStopped ends a log reader whose replay ended first.
+var errStopped = errors.New("check: the replay stopped")
+
+// events is the log as a replay reads it (LogReplay's log).
+func (src *logSource) events(yield func(domain.Event) error) error {
+	for ch := range src.chunks {
+		for i := range ch.evs {
+			if src.cmp.listing == nil {
+				src.cmp.expectLog(ch.seqs[i], ch.raws[i])
+			}
+			if err := yield(ch.evs[i]); err != nil {
+				return err
+			}
+		}
+		src.done += uint64(len(ch.evs))
+		if src.progress != nil {
+			src.progress(src.done, src.total)
+		}
+	}
+	return src.err
+}
