@@ -21,10 +21,11 @@ import (
 
 // verifiedTables is the set of table files verified whole.
 type verifiedTables struct {
-	path  string // the cache file; "" when there is nowhere to keep it
-	mu    sync.Mutex
-	known map[string]bool // "path stamp"
-	added []string
+	path   string // the cache file; "" when there is nowhere to keep it
+	mu     sync.Mutex
+	known  map[string]bool // "path stamp"
+	added  []string
+	pruned bool // entries of tables gone were dropped
 }
 
 func loadVerifiedTables() *verifiedTables {
@@ -79,15 +80,40 @@ func (v *verifiedTables) add(path string) {
 	}
 }
 
-// save appends what was verified, keeping the newest 4096 entries: the
-// cache is a hint, so failing to write it is no error.
+// forgetGone drops the entries of table files in dir other than live
+// (absolute paths): a compaction deletes tables, and without this their
+// entries would crowd out live ones.
+func (v *verifiedTables) forgetGone(dir string, live map[string]bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return
+	}
+	for line := range v.known {
+		path, _, ok := cutLast(line, ' ')
+		if ok && filepath.Dir(path) == abs && !live[path] {
+			delete(v.known, line)
+			v.pruned = true
+		}
+	}
+}
+
+func cutLast(s string, sep byte) (before, after string, ok bool) {
+	if i := strings.LastIndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+// save appends what was verified, keeping the newest 32768 entries (the
+// tables of a store of ten million ratings fit): the cache is a hint, so
+// failing to write it is no error.
 func (v *verifiedTables) save() {
-	if v.path == "" || len(v.added) == 0 {
+	if v.path == "" || len(v.added) == 0 && !v.pruned {
 		return
 	}
 	lines := append(v.added, keys(v.known)...)
-	if len(lines) > 4096 {
-		lines = lines[:4096]
+	if len(lines) > 32768 {
+		lines = lines[:32768]
 	}
 	if err := os.MkdirAll(filepath.Dir(v.path), 0o700); err != nil {
 		return
