@@ -47,3 +47,31 @@ func TestVerifiedTablesForgetTablesGone(t *testing.T) {
 		t.Fatalf("%d entries of another store kept, it has %d tables", n, len(tableIDs(other)))
 	}
 }
+
+// A writable open leaves the tables it did not rewrite as they were, so
+// that the next open does not verify them again.
+func TestWritableOpenKeepsTablesVerified(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := closedStore(t)
+	if _, err := checkFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	before := tableIDs(dir)
+	s := openDir(t, dir)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v, kept := loadVerifiedTables(), 0
+	for id, path := range tableIDs(dir) {
+		if before[id] != path {
+			continue // written by this open (a flush or a compaction)
+		}
+		kept++
+		if !v.has(path) {
+			t.Errorf("table %s, untouched by the open, is no longer taken as verified", path)
+		}
+	}
+	if kept == 0 {
+		t.Fatal("the open rewrote every table: nothing to test")
+	}
+}
