@@ -44,8 +44,7 @@ func (v *followUps) Search(text string) tea.Cmd {
 		return nil
 	}
 	v.filter, v.search = text, text
-	v.pages = pager[store.FollowUpItem]{}
-	return v.readPage(readFirst)
+	return v.readPage(readFirst) // the window stays on screen until the page replaces it
 }
 
 func (v *followUps) nested() bool { return v.stream.isOpen() }
@@ -176,7 +175,6 @@ func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return v, v.prompt(domain.StageResolved)
 		case keyIs(msg, k.ShowResolved):
 			v.resolved = !v.resolved
-			v.pages = pager[store.FollowUpItem]{}
 			return v, v.readPage(readFirst)
 		}
 	}
