@@ -68,6 +68,12 @@ func watchResident(readOnly bool, dir string) *residentWatch {
 			case <-t.C:
 				if now, ok := mappedFileBytes(); ok && now > base+tablePagesMax {
 					dropTablePages(advice, *w.dirs.Load())
+					// What is left is not tables (a writer's memtable log,
+					// the value log): the bound counts from there, so that
+					// it is not dropped again and again for nothing.
+					if left, ok := mappedFileBytes(); ok && left > base {
+						base = left
+					}
 				}
 			}
 		}
