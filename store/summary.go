@@ -232,6 +232,10 @@ func (s *Store) summaryToKeep() (pairs [][2][]byte, keep bool) {
 		return nil, false
 	}
 	os.Remove(filepath.Join(s.dir, summaryName))
+	left, _ := filepath.Glob(filepath.Join(s.dir, ".summary-*"))
+	for _, f := range left { // of a writer killed while it wrote one
+		os.Remove(f)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if s.interrupted {
