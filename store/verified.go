@@ -13,6 +13,7 @@ package store
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,14 +105,14 @@ func cutLast(s string, sep byte) (before, after string, ok bool) {
 	return s, "", false
 }
 
-// save appends what was verified, keeping the newest 32768 entries (the
-// tables of a store of ten million ratings fit): the cache is a hint, so
-// failing to write it is no error.
+// save appends what was verified, drops the entries of directories gone,
+// and keeps the newest 32768 (the tables of a store of ten million
+// ratings fit): the cache is a hint, so failing to write it is no error.
 func (v *verifiedTables) save() {
 	if v.path == "" || len(v.added) == 0 && !v.pruned {
 		return
 	}
-	lines := append(v.added, keys(v.known)...)
+	lines := append(v.added, liveEntries(v.known)...)
 	if len(lines) > 32768 {
 		lines = lines[:32768]
 	}
@@ -132,10 +133,23 @@ func (v *verifiedTables) save() {
 	}
 }
 
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// liveEntries are the entries of known whose directory still exists: a
+// store deleted (a test's, a demo's) leaves none behind.
+func liveEntries(known map[string]bool) []string {
+	gone := map[string]bool{}
+	out := make([]string, 0, len(known))
+	for line := range known {
+		path, _, _ := cutLast(line, ' ')
+		dir := filepath.Dir(path)
+		isGone, seen := gone[dir]
+		if !seen {
+			_, err := os.Stat(dir)
+			isGone = errors.Is(err, os.ErrNotExist)
+			gone[dir] = isGone
+		}
+		if !isGone {
+			out = append(out, line)
+		}
 	}
 	return out
 }

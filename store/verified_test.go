@@ -75,3 +75,24 @@ func TestWritableOpenKeepsTablesVerified(t *testing.T) {
 		t.Fatal("the open rewrote every table: nothing to test")
 	}
 }
+
+// A store deleted leaves no entries behind once another is checked.
+func TestVerifiedTablesForgetDeletedStores(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	gone, kept := closedStore(t), closedStore(t)
+	if _, err := checkFiles(gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkFiles(kept); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(gone)
+	for line := range loadVerifiedTables().known {
+		if strings.HasPrefix(line, abs+"/") {
+			t.Fatalf("an entry of a deleted store is kept: %s", line)
+		}
+	}
+}
