@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -67,8 +66,8 @@ func summaryPairs(txn *badger.Txn) (pairs [][2][]byte, size int, err error) {
 	return pairs, size, nil
 }
 
-// badgerFiles stamps the files Badger keeps in dir: name, inode, size,
-// modification and change times, in name order.
+// badgerFiles stamps the files Badger keeps in dir: name and identity
+// (device, inode, size, modification and change times), in name order.
 func badgerFiles(dir string) (string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -88,11 +87,11 @@ func badgerFiles(dir string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		st, ok := fi.Sys().(*syscall.Stat_t)
+		id, ok := fileIdentity(fi)
 		if !ok {
 			return "", errors.New("no file identity on this system")
 		}
-		fmt.Fprintf(&b, "%s %d %d %d.%d %d.%d\n", name, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
+		fmt.Fprintf(&b, "%s %s\n", name, id)
 	}
 	return b.String(), nil
 }
