@@ -60,6 +60,10 @@ type FollowUpItem struct {
 type FollowUpFilter struct {
 	Agent           domain.Actor
 	IncludeResolved bool
+	// Text keeps the items whose agent, customer, comment, conversation
+	// or follow-up author contain each of its words, in any case
+	// (FollowUpPage; "" keeps all).
+	Text string
 }
 
 // Achievement is a positive rating, with its comment if any.

@@ -17,7 +17,7 @@ import (
 // trend is its members' series. Agents the store has never seen add nothing.
 func (s *Store) GroupSeries(agents []domain.Actor, p Period, f domain.Filter, by domain.Bucket) (_ []SeriesPoint, err error) {
 	defer recoverDamage(&err)
-	txn, st, done := s.snapshot()
+	txn, st, done := s.countersSnapshot()
 	defer done()
 	from, to := dayRange(p, &st)
 	if to <= from {

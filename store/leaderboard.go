@@ -23,7 +23,7 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 // their members' rows.
 func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err error) {
 	defer recoverDamage(&err)
-	txn, st, done := s.snapshot()
+	txn, st, done := s.countersSnapshot()
 	defer done()
 	from, to := dayRange(p, &st)
 	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}

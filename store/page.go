@@ -38,8 +38,12 @@ type Page[T any] struct {
 	More    bool
 }
 
-// span is the keys k with lo ≤ k < hi of one list.
-type span struct{ pre, lo, hi []byte }
+// span is the keys k with lo ≤ k < hi of one list; a list is newest
+// (highest key) first unless oldestFirst.
+type span struct {
+	pre, lo, hi []byte
+	oldestFirst bool
+}
 
 func wholeSpan(p byte) span {
 	pre := prefix(p)
@@ -63,7 +67,7 @@ func walkPage(txn *badger.Txn, sp span, q PageQuery, take func(k []byte) (bool, 
 	if limit <= 0 || limit > maxPage {
 		limit = maxPage
 	}
-	up := q.Before != "" || q.Last && q.After == "" && q.From == ""
+	up := ascending(q) != sp.oldestFirst // reading keys upwards
 	cursor, inclusive := q.After, false
 	switch {
 	case q.From != "":
@@ -111,7 +115,7 @@ func walkPage(txn *badger.Txn, sp span, q PageQuery, take func(k []byte) (bool, 
 	return cursors, false, nil
 }
 
-// inListOrder reverses a page read in ascending key order.
+// inListOrder reverses a page read against the list's order (Before, Last).
 func inListOrder[T any](p *Page[T], ascending bool) {
 	if !ascending {
 		return
@@ -122,6 +126,7 @@ func inListOrder[T any](p *Page[T], ascending bool) {
 	}
 }
 
+// ascending says q reads against the list's order, towards its start.
 func ascending(q PageQuery) bool {
 	return q.Before != "" || q.Last && q.After == "" && q.From == ""
 }

@@ -19,6 +19,15 @@ const maxDaily = 90
 // database once every snapshot of it is done, so a reader must not open a
 // second snapshot before its first is done.
 func (s *Store) snapshot() (txn *badger.Txn, st memState, done func()) {
+	if s.summary {
+		panic("store: opened with CountersOnly, which reads only the counters summary; this read needs the whole store")
+	}
+	return s.countersSnapshot()
+}
+
+// countersSnapshot is snapshot for the reads the counters summary answers
+// (summary.go): the leaderboard and series.
+func (s *Store) countersSnapshot() (txn *badger.Txn, st memState, done func()) {
 	s.gate.RLock()
 	defer s.gate.RUnlock()
 	s.mu.RLock()
@@ -116,22 +125,27 @@ func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
 		}
 	}
 	err = walk(func(r *convRecord, sl *domain.Slot) (bool, error) {
-		open := sl.QueueEntry().InQueue(st.settings.FollowUp)
-		resolved := sl.FollowUp.Stage == domain.StageResolved
-		if !open && !(resolved && f.IncludeResolved) {
-			return true, nil
+		if it, ok := followUpItem(r, sl, &st, f); ok {
+			items = append(items, it)
 		}
-		if !f.Agent.IsZero() && sl.Agent != f.Agent {
-			return true, nil
-		}
-		items = append(items, FollowUpItem{
-			Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
-			RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
-			Window: st.settings.Window(r.Audience, sl, st.latest),
-		})
 		return true, nil
 	})
 	return items, err
+}
+
+// followUpItem is sl's item of the queue, if f lists it: open under the
+// threshold in force, or resolved when f includes those.
+func followUpItem(r *convRecord, sl *domain.Slot, st *memState, f FollowUpFilter) (FollowUpItem, bool) {
+	open := sl.QueueEntry().InQueue(st.settings.FollowUp)
+	resolved := sl.FollowUp.Stage == domain.StageResolved
+	if !open && !(resolved && f.IncludeResolved) || !f.Agent.IsZero() && sl.Agent != f.Agent {
+		return FollowUpItem{}, false
+	}
+	return FollowUpItem{
+		Conv: r.ID, Agent: sl.Agent, Customer: customerOf(r), Value: sl.Value, Comment: sl.Comment,
+		RatedAt: sl.FirstRatedAt, Changed: sl.LastChangedAt, FollowUp: sl.FollowUp, Raised: sl.Raised(),
+		Window: st.settings.Window(r.Audience, sl, st.latest),
+	}, true
 }
 
 // Achievements lists positive ratings, newest first (limit ≤ 0: all).

@@ -37,6 +37,11 @@ type Options struct {
 	// a store an older csat wrote, which takes a while on a large store;
 	// the function it returns is called once the upgrade has ended.
 	OnUpgrade func(from, to uint64) (ended func())
+	// CountersOnly, with ReadOnly, says the caller reads only what the
+	// counters summary keeps (summary.go): settings, names, the roster,
+	// all-time counts, leaderboards and series. The store may then open
+	// the summary instead of Badger; any other read of such a store panics.
+	CountersOnly bool
 
 	memTableSize int64 // tests shrink it to open fast and to split batches
 }
@@ -82,6 +87,9 @@ type Store struct {
 	dir      string
 	readOnly bool
 	shadow   *shadowDir // what a read-only open after a crash reads (shadow.go)
+	// summary says db holds the counters summary, not the store (summary.go).
+	summary  bool
+	resident *residentWatch // drops table pages past a bound (resident_linux.go)
 
 	onUpgrade func(from, to uint64) (ended func()) // Options.OnUpgrade
 
@@ -146,6 +154,11 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true)
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
+	if opts.ReadOnly {
+		// A reader scans (export, check) or reads a page: blocks are
+		// read once, and a cache would only hold memory.
+		bo = bo.WithBlockCacheSize(8 << 20)
+	}
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value
 		// above the threshold: a mark of a large import (17 KiB) failed
@@ -176,12 +189,26 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	if opts.ReadOnly && opts.CountersOnly && !opts.InMemory {
+		if pairs, ok := readSummary(s.dir); ok {
+			if db, err := openSummary(pairs, silentLogger{}); err == nil {
+				s.db, s.summary = db, true
+				if err := s.load(); err != nil {
+					db.Close()
+					return nil, err
+				}
+				s.ctx, s.cancel = context.WithCancel(context.Background())
+				return s, nil
+			}
+		}
+	}
 	var left leftovers
 	if !opts.InMemory {
 		var err error
 		if left, err = checkFiles(s.dir); err != nil {
 			return nil, err
 		}
+		s.resident = watchResident(opts.ReadOnly, s.dir)
 	}
 	var logger badger.Logger = s.log
 	if s.log == nil {
@@ -189,6 +216,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	db, err := s.openBadger(opts, left, logger)
 	if err != nil {
+		s.resident.close()
 		if errors.Is(err, ErrLocked) {
 			return nil, err
 		}
@@ -201,10 +229,14 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%w: cannot open the store in %s: %v", ErrDataDir, s.dir, err)
 	}
 	s.db = db
+	if s.shadow != nil {
+		s.resident.watch(s.shadow.path)
+	}
 	if !opts.InMemory && !opts.ReadOnly {
 		removeRebuildLeftover(s.dir) // of a killed Forget; we hold the lock now
 	}
 	if err := s.load(); err != nil {
+		s.resident.close()
 		db.Close()
 		s.shadow.close()
 		return nil, err
@@ -430,8 +462,15 @@ func (s *Store) Close() error {
 	s.cancel()
 	s.closeFeeds()
 	s.wg.Wait()
+	pairs, keep := s.summaryToKeep()
+	s.resident.close()
 	err := s.closeBadger()
 	s.db = nil
+	if keep && err == nil {
+		if werr := writeSummary(s.dir, pairs); werr != nil {
+			s.log.Warningf("cannot write the counters summary (read-only commands open the whole store instead): %v", werr)
+		}
+	}
 	s.shadow.close()
 	s.log.close()
 	return err

@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -29,11 +31,16 @@ func checkTables(dir string, compression map[uint64]options.CompressionType) err
 	verified := loadVerifiedTables()
 	defer verified.save()
 	var todo []string
+	live := map[string]bool{}
 	for id, path := range tableIDs(dir) {
+		if abs, err := filepath.Abs(path); err == nil {
+			live[abs] = true
+		}
 		if _, named := compression[id]; named && !verified.has(path) {
 			todo = append(todo, path) // a table the MANIFEST does not name is a leftover no one reads
 		}
 	}
+	verified.forgetGone(dir, live)
 	slices.Sort(todo)
 	ids := map[string]uint64{}
 	for id, path := range tableIDs(dir) {
@@ -47,8 +54,9 @@ func checkTables(dir string, compression map[uint64]options.CompressionType) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var scratch tableScratch // reused: a table is read whole, and tables are many
 			for i := range next {
-				if errs[i] = checkTable(todo[i], compression[ids[todo[i]]]); errs[i] == nil {
+				if errs[i] = scratch.checkTable(todo[i], compression[ids[todo[i]]]); errs[i] == nil {
 					verified.add(todo[i])
 				}
 			}
@@ -67,12 +75,16 @@ func checkTables(dir string, compression map[uint64]options.CompressionType) err
 	return nil
 }
 
+// tableScratch holds one checker's buffers: the table file and a block
+// decompressed.
+type tableScratch struct{ file, block []byte }
+
 // checkTable mirrors Badger's table layout: blocks, then the footer …
 // index | index length (4) | checksum | checksum length (4), lengths
 // big-endian; and each block (decompressed) is … numEntries (4) |
 // checksum | checksum length (4), the checksum covering what precedes it.
-func checkTable(path string, compression options.CompressionType) (err error) {
-	data, err := os.ReadFile(path)
+func (sc *tableScratch) checkTable(path string, compression options.CompressionType) (err error) {
+	data, err := sc.read(path)
 	if err != nil {
 		return err
 	}
@@ -125,19 +137,46 @@ func checkTable(path string, compression options.CompressionType) (err error) {
 		if err != nil {
 			return fmt.Errorf("block %d: %v", i, err)
 		}
-		if err := checkBlock(block, compression); err != nil {
+		if err := sc.checkBlock(block, compression); err != nil {
 			return fmt.Errorf("block %d at offset %d: %v", i, bo.Offset(), err)
 		}
 	}
 	return nil
 }
 
-func checkBlock(b []byte, compression options.CompressionType) error {
+// read reads the file at path into sc.file.
+func (sc *tableScratch) read(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if int64(cap(sc.file)) < fi.Size() {
+		sc.file = make([]byte, fi.Size())
+	}
+	data := sc.file[:fi.Size()]
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (sc *tableScratch) checkBlock(b []byte, compression options.CompressionType) error {
 	switch compression {
 	case options.None:
 	case options.Snappy:
-		var err error
-		if b, err = snappy.Decode(nil, b); err != nil {
+		n, err := snappy.DecodedLen(b)
+		if err != nil {
+			return err
+		}
+		if cap(sc.block) < n {
+			sc.block = make([]byte, n)
+		}
+		if b, err = snappy.Decode(sc.block[:n], b); err != nil {
 			return err
 		}
 	default:

@@ -13,6 +13,7 @@ package store
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,10 +22,11 @@ import (
 
 // verifiedTables is the set of table files verified whole.
 type verifiedTables struct {
-	path  string // the cache file; "" when there is nowhere to keep it
-	mu    sync.Mutex
-	known map[string]bool // "path stamp"
-	added []string
+	path   string // the cache file; "" when there is nowhere to keep it
+	mu     sync.Mutex
+	known  map[string]bool // "path stamp"
+	added  []string
+	pruned bool // entries of tables gone were dropped
 }
 
 func loadVerifiedTables() *verifiedTables {
@@ -79,15 +81,40 @@ func (v *verifiedTables) add(path string) {
 	}
 }
 
-// save appends what was verified, keeping the newest 4096 entries: the
-// cache is a hint, so failing to write it is no error.
-func (v *verifiedTables) save() {
-	if v.path == "" || len(v.added) == 0 {
+// forgetGone drops the entries of table files in dir other than live
+// (absolute paths): a compaction deletes tables, and without this their
+// entries would crowd out live ones.
+func (v *verifiedTables) forgetGone(dir string, live map[string]bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return
 	}
-	lines := append(v.added, keys(v.known)...)
-	if len(lines) > 4096 {
-		lines = lines[:4096]
+	for line := range v.known {
+		path, _, ok := cutLast(line, ' ')
+		if ok && filepath.Dir(path) == abs && !live[path] {
+			delete(v.known, line)
+			v.pruned = true
+		}
+	}
+}
+
+func cutLast(s string, sep byte) (before, after string, ok bool) {
+	if i := strings.LastIndexByte(s, sep); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+// save appends what was verified, drops the entries of directories gone,
+// and keeps the newest 32768 (the tables of a store of ten million
+// ratings fit): the cache is a hint, so failing to write it is no error.
+func (v *verifiedTables) save() {
+	if v.path == "" || len(v.added) == 0 && !v.pruned {
+		return
+	}
+	lines := append(v.added, liveEntries(v.known)...)
+	if len(lines) > 32768 {
+		lines = lines[:32768]
 	}
 	if err := os.MkdirAll(filepath.Dir(v.path), 0o700); err != nil {
 		return
@@ -106,10 +133,23 @@ func (v *verifiedTables) save() {
 	}
 }
 
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// liveEntries are the entries of known whose directory still exists: a
+// store deleted (a test's, a demo's) leaves none behind.
+func liveEntries(known map[string]bool) []string {
+	gone := map[string]bool{}
+	out := make([]string, 0, len(known))
+	for line := range known {
+		path, _, _ := cutLast(line, ' ')
+		dir := filepath.Dir(path)
+		isGone, seen := gone[dir]
+		if !seen {
+			_, err := os.Stat(dir)
+			isGone = errors.Is(err, os.ErrNotExist)
+			gone[dir] = isGone
+		}
+		if !isGone {
+			out = append(out, line)
+		}
 	}
 	return out
 }

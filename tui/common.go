@@ -32,6 +32,8 @@ type Source interface {
 	// GroupSeries is agents' summed counts per day, week or month: a team's trend.
 	GroupSeries(agents []domain.Actor, p store.Period, f domain.Filter, by domain.Bucket) ([]store.SeriesPoint, error)
 	FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, error)
+	FollowUpPage(f store.FollowUpFilter, q store.PageQuery) (store.Page[store.FollowUpItem], error)
+	OpenFollowUps() int
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
 	SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error)

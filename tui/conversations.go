@@ -35,8 +35,7 @@ func (v *conversations) Search(text string) tea.Cmd {
 		return nil
 	}
 	v.filter, v.search = text, text
-	v.pages = pager[store.ConversationSummary]{}
-	return v.readPage(readFirst)
+	return v.readPage(readFirst) // the window stays on screen until the page replaces it
 }
 
 func (v *conversations) SetSize(w, h int) {

@@ -17,10 +17,12 @@ import (
 // (a display choice: three days without an answer is long for an upset customer).
 const agedAfter = 72 * time.Hour
 
+// followUps is the queue, oldest first rating first, read from the store
+// a page at a time; the filter searches the store.
 type followUps struct {
 	base
-	all      []store.FollowUpItem
-	items    []store.FollowUpItem
+	pages    pager[store.FollowUpItem]
+	search   string // the text the queue was searched for; "": every item
 	resolved bool
 
 	note  textinput.Model
@@ -33,9 +35,17 @@ func newFollowUps(c *common, tab int) *followUps {
 	return &followUps{base: newBase(c, tab), note: newInput("note: ", "what was done (enter saves, esc cancels)"), stream: newConvStream(c, tab)}
 }
 
-func (v *followUps) TabName() string       { return "Follow-ups" }
-func (v *followUps) Capturing() bool       { return v.stage != domain.StageNone }
-func (v *followUps) SetFilter(text string) { v.filter = text; v.build() }
+func (v *followUps) TabName() string { return "Follow-ups" }
+func (v *followUps) Capturing() bool { return v.stage != domain.StageNone }
+
+// Search lists the items of the queue that match text.
+func (v *followUps) Search(text string) tea.Cmd {
+	if text == v.search && v.base.loaded {
+		return nil
+	}
+	v.filter, v.search = text, text
+	return v.readPage(readFirst) // the window stays on screen until the page replaces it
+}
 
 func (v *followUps) nested() bool { return v.stream.isOpen() }
 
@@ -57,13 +67,7 @@ func (v *followUps) StatusText() string {
 	if v.err != nil {
 		return "follow-ups: " + v.err.Error()
 	}
-	open := 0
-	for _, it := range v.all {
-		if it.FollowUp.Stage != domain.StageResolved {
-			open++
-		}
-	}
-	s := itoa(open) + " open"
+	s := itoa(v.c.src.OpenFollowUps()) + " open"
 	if v.resolved {
 		s += " · resolved shown"
 	}
@@ -87,28 +91,31 @@ func (v *followUps) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Enter, k.Back, k.Claim, k.Contact, k.Resolve, k.ShowResolved}, k.listKeys(), k.frameKeys()}
 }
 
-// fuData is one read of the queue, after the step (if any) that asked for it.
+// fuData is one page of the queue, after the step (if any) that asked for it.
 type fuData struct {
-	items   []store.FollowUpItem
+	page    pageMsg[store.FollowUpItem]
 	stepErr error  // the rules refused the step; the queue was not read
 	done    string // what the step did, for the status bar
 }
 
 func (v *followUps) Reload() tea.Cmd {
-	return tea.Batch(v.stepThenRead(nil, ""), v.stream.Reload())
+	return tea.Batch(v.stepThenRead(nil, "", readReload), v.stream.Reload())
 }
 
-// stepThenRead applies ev (when given) and re-reads the queue, in one command.
-func (v *followUps) stepThenRead(ev *domain.Event, done string) tea.Cmd {
-	src, filter := v.c.src, store.FollowUpFilter{IncludeResolved: v.resolved}
+func (v *followUps) readPage(r pageRead) tea.Cmd { return v.stepThenRead(nil, "", r) }
+
+// stepThenRead applies ev (when given) and reads the page r asks for, in one command.
+func (v *followUps) stepThenRead(ev *domain.Event, done string, r pageRead) tea.Cmd {
+	src, q := v.c.src, v.pages.query(r)
+	filter := store.FollowUpFilter{IncludeResolved: v.resolved, Text: v.search}
 	return v.fetch(func() (any, error) {
 		if ev != nil {
 			if _, err := src.Apply(*ev); err != nil {
 				return fuData{stepErr: err}, nil
 			}
 		}
-		items, err := src.FollowUps(filter)
-		return fuData{items: items, done: done}, err
+		pg, err := src.FollowUpPage(filter, q)
+		return fuData{page: pageMsg[store.FollowUpItem]{read: r, page: pg}, done: done}, err
 	})
 }
 
@@ -120,23 +127,14 @@ func (v *followUps) loaded(msg loadedMsg) tea.Cmd {
 	if d.stepErr != nil {
 		return flashErr(d.stepErr)
 	}
-	v.all = d.items
-	v.build()
+	if msg.err == nil {
+		v.pages.take(d.page, &v.list)
+		v.list.setHeight(v.listHeight())
+	}
 	if d.done != "" {
 		return flash(d.done)
 	}
 	return nil
-}
-
-func (v *followUps) build() {
-	v.items = v.items[:0]
-	for _, it := range v.all {
-		if matches(v.filter, it.Agent.Name, it.Customer.String(), it.Comment, it.Conv, it.FollowUp.By) {
-			v.items = append(v.items, it)
-		}
-	}
-	v.list.setLen(len(v.items))
-	v.list.setHeight(v.listHeight())
 }
 
 func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -162,13 +160,13 @@ func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		v.note, cmd = v.note.Update(msg)
 		return v, cmd
 	}
-	if v.list.update(k, msg) {
-		return v, nil
+	if cmd, ok := pagerKey(&v.base, &v.pages, msg, v.readPage); ok {
+		return v, cmd
 	}
 	if msg, ok := msg.(tea.KeyMsg); ok {
 		switch {
-		case keyIs(msg, k.Enter) && len(v.items) > 0:
-			return v, v.stream.show(v.items[v.list.cursor].Conv)
+		case keyIs(msg, k.Enter) && len(v.pages.items) > 0:
+			return v, v.stream.show(v.pages.items[v.list.cursor].Conv)
 		case keyIs(msg, k.Claim):
 			return v, v.prompt(domain.StageClaimed)
 		case keyIs(msg, k.Contact):
@@ -177,14 +175,14 @@ func (v *followUps) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return v, v.prompt(domain.StageResolved)
 		case keyIs(msg, k.ShowResolved):
 			v.resolved = !v.resolved
-			return v, v.Reload()
+			return v, v.readPage(readFirst)
 		}
 	}
 	return v, nil
 }
 
 func (v *followUps) prompt(stage domain.FollowStage) tea.Cmd {
-	if len(v.items) == 0 {
+	if len(v.pages.items) == 0 {
 		return flash("no follow-up item selected")
 	}
 	v.stage = stage
@@ -195,7 +193,7 @@ func (v *followUps) prompt(stage domain.FollowStage) tea.Cmd {
 
 // submit moves the item through the rules; the domain refuses steps backwards.
 func (v *followUps) submit() tea.Cmd {
-	it := v.items[v.list.cursor]
+	it := v.pages.items[v.list.cursor]
 	stage := v.stage
 	v.stage = domain.StageNone
 	v.note.Blur()
@@ -203,7 +201,7 @@ func (v *followUps) submit() tea.Cmd {
 		Kind: domain.EvFollowUp, Conv: it.Conv, Agent: it.Agent, Stage: stage,
 		By: v.c.viewer, Text: strings.TrimSpace(v.note.Value()), At: v.c.eventTime(),
 	}
-	return v.stepThenRead(&ev, it.Conv+": "+stage.String())
+	return v.stepThenRead(&ev, it.Conv+": "+stage.String(), readReload)
 }
 
 // fuColumns are the queue's columns; the comment takes the rest.
@@ -221,7 +219,7 @@ func (v *followUps) View() string {
 	from, to := v.list.visible()
 	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
-		it := v.items[i]
+		it := v.pages.items[i]
 		stage := it.FollowUp.Stage.String()
 		if it.FollowUp.Stage != domain.StageNone && it.FollowUp.By != "" {
 			stage += " " + it.FollowUp.By
@@ -241,12 +239,12 @@ func (v *followUps) View() string {
 	}
 	// Two cells stay free on the right, so a cut comment does not touch the edge.
 	g := grid{theme: t, cols: fuColumns, width: v.width - 2, rowStyle: v.rowStyle(from, func(i int) (lipgloss.Style, bool) {
-		return t.Muted, v.items[i].FollowUp.Stage == domain.StageResolved
+		return t.Muted, v.pages.items[i].FollowUp.Stage == domain.StageResolved
 	})}
 	var b strings.Builder
 	b.WriteString(g.render(rows))
 	b.WriteByte('\n')
-	if row, ok := v.placeholder(len(v.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
+	if row, ok := v.placeholder(len(v.pages.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
 		b.WriteString(row)
 		b.WriteByte('\n')
 	}
@@ -262,12 +260,12 @@ func (v *followUps) View() string {
 func (v *followUps) detail(now time.Time) string {
 	t := v.c.theme
 	if v.Capturing() {
-		return t.Accent.Render(fit("  "+v.items[v.list.cursor].Conv+" → "+v.stage.String(), v.width)) + "\n" + v.note.View()
+		return t.Accent.Render(fit("  "+v.pages.items[v.list.cursor].Conv+" → "+v.stage.String(), v.width)) + "\n" + v.note.View()
 	}
-	if len(v.items) == 0 {
+	if len(v.pages.items) == 0 {
 		return ""
 	}
-	it := v.items[v.list.cursor]
+	it := v.pages.items[v.list.cursor]
 	line1 := "  " + it.Conv + " · " + domain.FaceName(it.Value) + " for " + it.Agent.Name + " · " + windowText(it.Window, now)
 	line2 := "  "
 	if it.Raised {

@@ -119,6 +119,11 @@ func (r *recordingSource) FollowUps(f store.FollowUpFilter) ([]store.FollowUpIte
 	return r.textSource.FollowUps(f)
 }
 
+func (r *recordingSource) FollowUpPage(f store.FollowUpFilter, q store.PageQuery) (store.Page[store.FollowUpItem], error) {
+	r.filter = f
+	return r.textSource.FollowUpPage(f, q)
+}
+
 func (r *recordingSource) Apply(ev domain.Event) (domain.Outcome, error) {
 	r.got = ev
 	return domain.Outcome{}, nil
@@ -228,9 +233,9 @@ func (s textSource) EachEventSince(time.Time) func(func(domain.Event) error) err
 // Source fails this test until someone decides.
 func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	shown := map[string]bool{"Settings": true, "Leaderboard": true, "FollowUps": true, "Achievements": true, "Conversations": true,
-		"SearchConversations": true, "AchievementPage": true, "AgentRatingsOf": true, "LeaderboardOf": true, "GroupSeries": true,
+		"SearchConversations": true, "AchievementPage": true, "AgentRatingsOf": true, "LeaderboardOf": true, "GroupSeries": true, "FollowUpPage": true,
 		"Stream": true, "Audit": true, "Teammates": true, "Apply": true, "Scenarios": true}
-	asIs := map[string]bool{"Latest": true, "EachEventSince": true, "Subscribe": true, "Dir": true}
+	asIs := map[string]bool{"Latest": true, "EachEventSince": true, "Subscribe": true, "Dir": true, "OpenFollowUps": true}
 	src := reflect.TypeOf((*Source)(nil)).Elem()
 	for i := 0; i < src.NumMethod(); i++ {
 		name := src.Method(i).Name
@@ -244,6 +249,11 @@ func (s textSource) SearchConversations(string, store.PageQuery) (store.Page[sto
 	items, _ := s.Conversations(0)
 	return store.Page[store.ConversationSummary]{Items: items, Cursors: []string{"00"}}, nil
 }
+func (s textSource) FollowUpPage(f store.FollowUpFilter, _ store.PageQuery) (store.Page[store.FollowUpItem], error) {
+	items, _ := s.FollowUps(f)
+	return store.Page[store.FollowUpItem]{Items: items, Cursors: []string{"00"}}, nil
+}
+func (s textSource) OpenFollowUps() int { return 1 }
 func (s textSource) AchievementPage(store.PageQuery) (store.Page[store.Achievement], error) {
 	items, _ := s.Achievements(0)
 	return store.Page[store.Achievement]{Items: items, Cursors: []string{"00"}}, nil

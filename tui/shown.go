@@ -52,6 +52,12 @@ func (s *shownSource) FollowUps(f store.FollowUpFilter) ([]store.FollowUpItem, e
 	return shownCopy(s, items, false), shownErr(err)
 }
 
+func (s *shownSource) FollowUpPage(f store.FollowUpFilter, q store.PageQuery) (store.Page[store.FollowUpItem], error) {
+	f.Agent.Name = s.stored(f.Agent.Name)
+	page, err := s.Source.FollowUpPage(f, q)
+	return shownCopy(s, page, false), shownErr(err)
+}
+
 func (s *shownSource) Achievements(limit int) ([]store.Achievement, error) {
 	items, err := s.Source.Achievements(limit)
 	return shownCopy(s, items, false), shownErr(err)

@@ -219,6 +219,24 @@ func openReader(g *globals) (reader, error) {
 	return storeReader{s}, nil
 }
 
+// openCountersReader is openReader for a command that reads only
+// leaderboards and series: the store may answer from its counters
+// summary without opening its tables (store.Options.CountersOnly).
+func openCountersReader(g *globals) (reader, error) {
+	if g.owned != nil {
+		return openReader(g)
+	}
+	dir, err := store.DefaultDir(g.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.Open(store.Options{Dir: dir, ReadOnly: true, CountersOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return storeReader{s}, nil
+}
+
 // storeReader reads a store: the contract's rows from its own reads.
 type storeReader struct{ *store.Store }
 

@@ -144,7 +144,7 @@ func runReport(g *globals, c *cobra.Command, f reportFlags) error {
 			return usageErr(fmt.Errorf("--by: %w", err))
 		}
 	}
-	s, err := openReader(g) // the store, or the csat process that owns it (owner.go)
+	s, err := openCountersReader(g) // the store's counters, or the csat process that owns it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}

@@ -18,8 +18,17 @@ import (
 // even when read), so space is claimed before the file is mapped and a full
 // disk is an ENOSPC error instead. File systems without fallocate keep the
 // old behaviour.
+//
+// A file whose blocks are all allocated already (a table Badger wrote
+// whole) is left alone: fallocate would change its modification and change
+// times, which tell csat the table was written since it verified it, and
+// every writable open would have every table read again.
 func reserve(fd *os.File, off, n int64) error {
 	if n <= 0 {
+		return nil
+	}
+	var st unix.Stat_t
+	if off == 0 && unix.Fstat(int(fd.Fd()), &st) == nil && st.Blocks*512 >= n {
 		return nil
 	}
 	for {
