@@ -44,6 +44,7 @@ type loadGen struct {
 	pendingStart, lastStart time.Time
 	liveNext                time.Time
 	heap                    convHeap
+	free                    [][]domain.Event // event buffers of finished conversations
 	finished                bool
 
 	// drops counts planned events the shadow refused, which are not emitted:
@@ -229,7 +230,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].pending[0].At
+			top = g.heap[0].next().At
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
@@ -253,11 +254,11 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			return g.finish()
 		}
 		c := g.heap[0]
-		pe := c.pending[0]
+		pe := *c.next()
 		if !g.end.IsZero() && pe.At.After(g.end) {
 			return g.finish()
 		}
-		c.pending = c.pending[1:]
+		c.head++
 		out := pe
 		out.At = g.stamp(pe.At)
 		if !pe.Until.IsZero() {
@@ -269,9 +270,10 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		} else {
 			g.drops++
 		}
-		if len(c.pending) == 0 {
+		if c.done() {
 			delete(g.shadow.Conversations, c.id)
 			heap.Pop(&g.heap)
+			g.free = append(g.free, c.pending[:0])
 		} else {
 			heap.Fix(&g.heap, 0)
 		}
@@ -336,13 +338,28 @@ func (g *loadGen) admit(at time.Time) {
 		g.liveNext = at.Add(time.Duration(g.starts.ExpFloat64() * float64(10*time.Minute)).Truncate(time.Second))
 	}
 	c := &loadConv{
-		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: make([]domain.Event, 0, 16),
+		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: g.buffer(),
 		rng: rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i))),
 	}
 	g.plan(c)
-	if len(c.pending) > 0 {
-		heap.Push(&g.heap, c)
+	if c.done() {
+		g.free = append(g.free, c.pending[:0])
+		return
 	}
+	heap.Push(&g.heap, c)
+}
+
+// buffer is an empty event buffer for a new conversation's plan: one a
+// finished conversation left, so that a load allocates as many as it has
+// conversations in flight, not one per conversation.
+func (g *loadGen) buffer() []domain.Event {
+	if n := len(g.free); n > 0 {
+		b := g.free[n-1]
+		g.free[n-1] = nil
+		g.free = g.free[:n-1]
+		return b
+	}
+	return make([]domain.Event, 0, 16)
 }
 
 // convHeap orders the conversations in flight by their next planned event,
@@ -352,7 +369,7 @@ type convHeap []*loadConv
 func (h convHeap) Len() int { return len(h) }
 
 func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].pending[0].At, h[j].pending[0].At
+	ti, tj := h[i].next().At, h[j].next().At
 	if !ti.Equal(tj) {
 		return ti.Before(tj)
 	}

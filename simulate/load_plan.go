@@ -23,8 +23,18 @@ type loadConv struct {
 	mood    float64
 	email   bool
 	reopens int
+	// pending holds the planned events from head on, earliest first; the
+	// ones before head were emitted. The buffer is reused by a later
+	// conversation once this one is done.
 	pending []domain.Event
+	head    int
 }
+
+// next is the earliest planned event.
+func (c *loadConv) next() *domain.Event { return &c.pending[c.head] }
+
+// done says every planned event was emitted.
+func (c *loadConv) done() bool { return c.head == len(c.pending) }
 
 // wait moves the planning cursor by a random span of minutes in [lo, hi).
 func (c *loadConv) wait(lo, hi float64) time.Time {
@@ -51,7 +61,7 @@ func (c *loadConv) push(ev domain.Event) {
 // insert places ev among the planned events by time, after any at the same time.
 func (c *loadConv) insert(ev domain.Event) {
 	ev.Conv = c.id
-	i := sort.Search(len(c.pending), func(i int) bool { return c.pending[i].At.After(ev.At) })
+	i := c.head + sort.Search(len(c.pending)-c.head, func(i int) bool { return c.pending[c.head+i].At.After(ev.At) })
 	c.pending = append(c.pending, domain.Event{})
 	copy(c.pending[i+1:], c.pending[i:])
 	c.pending[i] = ev
