@@ -37,6 +37,11 @@ type Options struct {
 	// a store an older csat wrote, which takes a while on a large store;
 	// the function it returns is called once the upgrade has ended.
 	OnUpgrade func(from, to uint64) (ended func())
+	// Bulk is for a writer that commits big batches back to back (a load,
+	// an import, a sync): bigger memtables, so that a batch of
+	// simulate.DefaultBatchSize events fits one transaction, and more
+	// level-0 tables per compaction (see badgerOptions).
+	Bulk bool
 
 	memTableSize int64 // tests shrink it to open fast and to split batches
 }
@@ -106,7 +111,8 @@ type Store struct {
 	users atomic.Pointer[sync.WaitGroup]
 	gate  sync.RWMutex
 
-	// onEntry, when set (tests and benchmarks), sees every key and value a commit writes.
+	// onEntry, when set (tests and benchmarks), sees every key and value a
+	// commit writes, and every key it deletes (with a nil value).
 	onEntry func(k, v []byte)
 }
 
@@ -146,6 +152,15 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true)
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
+	if opts.Bulk && !opts.ReadOnly {
+		// A transaction may hold 15% of a memtable: with 8 MiB, a batch of
+		// 5,000 generated events (about 1.3 MB) was too big, so every one
+		// was journaled and committed in parts, applying it twice. Every
+		// level-0 table spans all the key space, so compacting level 0
+		// rewrites the overlapping base level whole: eight tables a time
+		// instead of four halve that. Measured in BENCHMARKS.md (Ingest).
+		bo = bo.WithMemTableSize(16 << 20).WithNumLevelZeroTables(8).WithNumLevelZeroTablesStall(24)
+	}
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value
 		// above the threshold: a mark of a large import (17 KiB) failed

@@ -137,6 +137,12 @@ var dashboard func(root *cobra.Command, g *globals)
 // default GOGC the heap then doubles and stays there. Under a soft limit
 // the collector reclaims them promptly, at no cost while the heap is
 // small. Measured in BENCHMARKS.md and RELIABILITY.md.
+// bulkMemoryLimit is the soft heap limit of a bulk writer (load, import,
+// sync): its heap is mostly Badger's table builders and memtables, garbage
+// once a table is written. Without it a 100k-conversation load peaked at
+// 547 MB (BENCHMARKS.md, Ingest).
+const bulkMemoryLimit = 160 << 20
+
 func softMemoryLimit(bytes int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(bytes)
