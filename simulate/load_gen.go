@@ -320,12 +320,13 @@ func (g *loadGen) nextStart() (time.Time, bool) {
 	return g.pendingStart, true
 }
 
-// estimateTotal extrapolates the events of the whole load from those so far.
-func (g *loadGen) estimateTotal(done int) int {
-	if g.admitted == 0 || g.cfg.Conversations == 0 {
+// estimateTotal extrapolates the events of the whole load from those
+// done, when admitted of its conversations have started.
+func estimateTotal(cfg LoadConfig, admitted, done int) int {
+	if admitted == 0 || cfg.Conversations == 0 {
 		return done
 	}
-	est := int(float64(done) * float64(g.cfg.Conversations) / float64(g.admitted))
+	est := int(float64(done) * float64(cfg.Conversations) / float64(admitted))
 	return max(est, done)
 }
 
