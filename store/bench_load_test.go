@@ -16,7 +16,7 @@ import (
 // conversations from $CSAT_BENCH_LOAD_CONVERSATIONS, 20,000 by default)
 // through the store, then writes exactly the keys and values that load
 // committed, in the same order and the same commits, with a bare Badger
-// WriteBatch on the same options. Both report events/s over the whole
+// WriteBatch on the same options (a bulk writer's, as the command's). Both report events/s over the whole
 // load; the generator's own time counts on the store's side only.
 //
 //	CSAT_BENCH_LOAD_CONVERSATIONS=100000 go test -run '^$' -bench LoadVsWriteBatch -benchtime 1x ./store
@@ -28,7 +28,7 @@ func BenchmarkLoadVsWriteBatch(b *testing.B) {
 	cfg := simulate.LoadConfig{Teammates: 200, Conversations: convs, Days: 330, Seed: 7,
 		End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	load := func(b *testing.B, observe func(k, v []byte)) int {
-		s, err := Open(Options{Dir: b.TempDir()})
+		s, err := Open(Options{Dir: b.TempDir(), Bulk: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func BenchmarkLoadVsWriteBatch(b *testing.B) {
 	})
 	b.Run("bare-writebatch", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			db, err := badger.Open(badgerOptions(Options{Dir: b.TempDir()}, silentLogger{}))
+			db, err := badger.Open(badgerOptions(Options{Dir: b.TempDir(), Bulk: true}, silentLogger{}))
 			if err != nil {
 				b.Fatal(err)
 			}
