@@ -16,8 +16,9 @@ import (
 // conversations from $CSAT_BENCH_LOAD_CONVERSATIONS, 20,000 by default)
 // through the store, then writes exactly the keys and values that load
 // committed, in the same order and the same commits, with a bare Badger
-// WriteBatch on the same options (a bulk writer's, as the command's). Both report events/s over the whole
-// load; the generator's own time counts on the store's side only.
+// WriteBatch on the same options (a bulk writer's, as the command's). Both
+// report events/s over the whole load; the generator's and the rules' time
+// count on the store's side only.
 //
 //	CSAT_BENCH_LOAD_CONVERSATIONS=100000 go test -run '^$' -bench LoadVsWriteBatch -benchtime 1x ./store
 func BenchmarkLoadVsWriteBatch(b *testing.B) {
