@@ -44,7 +44,7 @@ type loadGen struct {
 	pendingStart, lastStart time.Time
 	liveNext                time.Time
 	heap                    convHeap
-	free                    [][]domain.Event // event buffers of finished conversations
+	free                    [][]plannedEvent // plan buffers of finished conversations
 	finished                bool
 
 	// drops counts planned events the shadow refused, which are not emitted:
@@ -230,7 +230,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].next().At
+			top = g.heap[0].next().at
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
@@ -254,7 +254,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			return g.finish()
 		}
 		c := g.heap[0]
-		pe := *c.next()
+		pe := c.next().event(c.id)
 		if !g.end.IsZero() && pe.At.After(g.end) {
 			return g.finish()
 		}
@@ -353,14 +353,14 @@ func (g *loadGen) admit(at time.Time) {
 // buffer is an empty event buffer for a new conversation's plan: one a
 // finished conversation left, so that a load allocates as many as it has
 // conversations in flight, not one per conversation.
-func (g *loadGen) buffer() []domain.Event {
+func (g *loadGen) buffer() []plannedEvent {
 	if n := len(g.free); n > 0 {
 		b := g.free[n-1]
 		g.free[n-1] = nil
 		g.free = g.free[:n-1]
 		return b
 	}
-	return make([]domain.Event, 0, 16)
+	return make([]plannedEvent, 0, 16)
 }
 
 // convHeap orders the conversations in flight by their next planned event,
@@ -370,7 +370,7 @@ type convHeap []*loadConv
 func (h convHeap) Len() int { return len(h) }
 
 func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].next().At, h[j].next().At
+	ti, tj := h[i].next().at, h[j].next().at
 	if !ti.Equal(tj) {
 		return ti.Before(tj)
 	}
