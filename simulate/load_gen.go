@@ -360,7 +360,7 @@ func (g *loadGen) buffer() []plannedEvent {
 		g.free = g.free[:n-1]
 		return b
 	}
-	return make([]plannedEvent, 0, 16)
+	return make([]plannedEvent, 0, 8)
 }
 
 // convHeap orders the conversations in flight by their next planned event,
