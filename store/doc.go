@@ -148,7 +148,7 @@
 // that does not fit is journaled and applied a second time, in parts),
 // and eight level-0 tables per compaction instead of four (every level-0
 // table spans the whole key space, so each such compaction rewrites the
-// base level it overlaps). The command caps its heap at 160 MiB (soft
+// base level it overlaps). The command caps its heap at 200 MiB (soft
 // limit): the heap of a bulk writer is mostly memtables and Badger's table
 // builders, garbage once a table is written. The tables a writer builds
 // leave its resident memory once on disk (third_party/ristretto/CSAT.md);
