@@ -38,9 +38,8 @@ type Options struct {
 	// the function it returns is called once the upgrade has ended.
 	OnUpgrade func(from, to uint64) (ended func())
 	// Bulk is for a writer that commits big batches back to back (a load,
-	// an import, a sync): bigger memtables, so that a batch of
-	// simulate.DefaultBatchSize events fits one transaction, and more
-	// level-0 tables per compaction (see badgerOptions).
+	// an import, a sync): more level-0 tables per compaction (see
+	// badgerOptions).
 	Bulk bool
 
 	memTableSize int64 // tests shrink it to open fast and to split batches
@@ -153,13 +152,12 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		WithVerifyValueChecksum(true)
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
 	if opts.Bulk && !opts.ReadOnly {
-		// A transaction may hold 15% of a memtable: with 8 MiB, a batch of
-		// 5,000 generated events (about 1.3 MB) was too big, so every one
-		// was journaled and committed in parts, applying it twice. Every
-		// level-0 table spans all the key space, so compacting level 0
-		// rewrites the overlapping base level whole: eight tables a time
-		// instead of four halve that. Measured in BENCHMARKS.md (Ingest).
-		bo = bo.WithMemTableSize(16 << 20).WithNumLevelZeroTables(8).WithNumLevelZeroTablesStall(24)
+		// Every level-0 table spans all the key space, so compacting level
+		// 0 rewrites the base level it overlaps whole: eight tables a time
+		// instead of four halve that. Memtables stay at 8 MiB: Badger
+		// reserves twice that on disk for each (space.go), and a load on a
+		// small disk must not fail sooner.
+		bo = bo.WithNumLevelZeroTables(8).WithNumLevelZeroTablesStall(24)
 	}
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value
