@@ -31,33 +31,81 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 	if w.size == 0 {
 		w.size = DefaultBatchSize
 	}
-	w.batch = make([]domain.Event, 0, w.size)
-	for {
-		ev, ok, err := gen.next()
-		if err != nil {
-			return sum, err
+	stop := make(chan struct{})
+	defer close(stop)
+	free := make(chan []domain.Event, 2)
+	for b := range generateAhead(gen, w.size, free, stop) {
+		if b.err != nil {
+			return sum, b.err
 		}
-		if !ok {
-			break
-		}
-		w.batch = append(w.batch, ev)
-		if len(w.batch) < w.size {
-			continue
-		}
+		w.batch = b.evs
 		if err := w.flush(ctx); err != nil {
 			return sum, err
 		}
-		if progress != nil {
-			progress(sum.Events, gen.estimateTotal(sum.Events))
+		select {
+		case free <- w.batch:
+		default:
 		}
-	}
-	if err := w.flush(ctx); err != nil {
-		return sum, err
+		if progress != nil && !b.last {
+			progress(sum.Events, estimateTotal(cfg, b.admitted, sum.Events))
+		}
 	}
 	if progress != nil {
 		progress(sum.Events, sum.Events)
 	}
 	return sum, nil
+}
+
+// aheadBatch is a batch the generator made ahead of the writer, with the
+// conversations admitted by then (for the progress estimate).
+type aheadBatch struct {
+	evs      []domain.Event
+	admitted int
+	last     bool // the stream ends with it
+	err      error
+}
+
+// generateAhead runs the generator in a goroutine of its own, one batch
+// ahead of the writer, so that the next batch is drawn while the store
+// commits this one. The stream does not depend on what the store decides
+// (the generator learns the rules' decisions from its own shadow), so the
+// data is the same event for event. The writer hands each batch's buffer
+// back on free; closing stop ends the goroutine.
+func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan struct{}) <-chan aheadBatch {
+	out := make(chan aheadBatch, 1)
+	go func() {
+		defer close(out)
+		for done := false; !done; {
+			var b aheadBatch
+			select {
+			case b.evs = <-free:
+			default:
+				b.evs = make([]domain.Event, 0, size)
+			}
+			b.evs = b.evs[:0]
+			for len(b.evs) < size {
+				ev, ok, err := gen.next()
+				if err != nil {
+					b.err = err
+				}
+				if err != nil || !ok {
+					b.last, done = true, true
+					break
+				}
+				b.evs = append(b.evs, ev)
+			}
+			b.admitted = gen.admitted
+			if len(b.evs) == 0 && b.err == nil {
+				return
+			}
+			select {
+			case out <- b:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // LoadLive keeps producing realistic traffic at about eventsPerSecond, with

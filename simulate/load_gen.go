@@ -44,6 +44,7 @@ type loadGen struct {
 	pendingStart, lastStart time.Time
 	liveNext                time.Time
 	heap                    convHeap
+	free                    [][]plannedEvent // plan buffers of finished conversations
 	finished                bool
 
 	// drops counts planned events the shadow refused, which are not emitted:
@@ -229,7 +230,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].pending[0].At
+			top = g.heap[0].next().at
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
@@ -253,11 +254,11 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			return g.finish()
 		}
 		c := g.heap[0]
-		pe := c.pending[0]
+		pe := c.next().event(c.id)
 		if !g.end.IsZero() && pe.At.After(g.end) {
 			return g.finish()
 		}
-		c.pending = c.pending[1:]
+		c.head++
 		out := pe
 		out.At = g.stamp(pe.At)
 		if !pe.Until.IsZero() {
@@ -269,9 +270,10 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		} else {
 			g.drops++
 		}
-		if len(c.pending) == 0 {
+		if c.done() {
 			delete(g.shadow.Conversations, c.id)
 			heap.Pop(&g.heap)
+			g.free = append(g.free, c.pending[:0])
 		} else {
 			heap.Fix(&g.heap, 0)
 		}
@@ -318,12 +320,13 @@ func (g *loadGen) nextStart() (time.Time, bool) {
 	return g.pendingStart, true
 }
 
-// estimateTotal extrapolates the events of the whole load from those so far.
-func (g *loadGen) estimateTotal(done int) int {
-	if g.admitted == 0 || g.cfg.Conversations == 0 {
+// estimateTotal extrapolates the events of the whole load from those
+// done, when admitted of its conversations have started.
+func estimateTotal(cfg LoadConfig, admitted, done int) int {
+	if admitted == 0 || cfg.Conversations == 0 {
 		return done
 	}
-	est := int(float64(done) * float64(g.cfg.Conversations) / float64(g.admitted))
+	est := int(float64(done) * float64(cfg.Conversations) / float64(admitted))
 	return max(est, done)
 }
 
@@ -336,13 +339,28 @@ func (g *loadGen) admit(at time.Time) {
 		g.liveNext = at.Add(time.Duration(g.starts.ExpFloat64() * float64(10*time.Minute)).Truncate(time.Second))
 	}
 	c := &loadConv{
-		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: make([]domain.Event, 0, 16),
+		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: g.buffer(),
 		rng: rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i))),
 	}
 	g.plan(c)
-	if len(c.pending) > 0 {
-		heap.Push(&g.heap, c)
+	if c.done() {
+		g.free = append(g.free, c.pending[:0])
+		return
 	}
+	heap.Push(&g.heap, c)
+}
+
+// buffer is an empty event buffer for a new conversation's plan: one a
+// finished conversation left, so that a load allocates as many as it has
+// conversations in flight, not one per conversation.
+func (g *loadGen) buffer() []plannedEvent {
+	if n := len(g.free); n > 0 {
+		b := g.free[n-1]
+		g.free[n-1] = nil
+		g.free = g.free[:n-1]
+		return b
+	}
+	return make([]plannedEvent, 0, 8)
 }
 
 // convHeap orders the conversations in flight by their next planned event,
@@ -352,7 +370,7 @@ type convHeap []*loadConv
 func (h convHeap) Len() int { return len(h) }
 
 func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].pending[0].At, h[j].pending[0].At
+	ti, tj := h[i].next().at, h[j].next().at
 	if !ti.Equal(tj) {
 		return ti.Before(tj)
 	}

@@ -23,8 +23,18 @@ type loadConv struct {
 	mood    float64
 	email   bool
 	reopens int
-	pending []domain.Event
+	// pending holds the planned events from head on, earliest first; the
+	// ones before head were emitted. The buffer is reused by a later
+	// conversation once this one is done.
+	pending []plannedEvent
+	head    int
 }
+
+// next is the earliest planned event.
+func (c *loadConv) next() *plannedEvent { return &c.pending[c.head] }
+
+// done says every planned event was emitted.
+func (c *loadConv) done() bool { return c.head == len(c.pending) }
 
 // wait moves the planning cursor by a random span of minutes in [lo, hi).
 func (c *loadConv) wait(lo, hi float64) time.Time {
@@ -44,17 +54,16 @@ func (g *loadGen) replyWait(c *loadConv, mate int) {
 }
 
 func (c *loadConv) push(ev domain.Event) {
-	ev.Conv, ev.At = c.id, c.t
-	c.pending = append(c.pending, ev)
+	ev.At = c.t
+	c.pending = append(c.pending, planned(&ev))
 }
 
 // insert places ev among the planned events by time, after any at the same time.
 func (c *loadConv) insert(ev domain.Event) {
-	ev.Conv = c.id
-	i := sort.Search(len(c.pending), func(i int) bool { return c.pending[i].At.After(ev.At) })
-	c.pending = append(c.pending, domain.Event{})
+	i := c.head + sort.Search(len(c.pending)-c.head, func(i int) bool { return c.pending[c.head+i].at.After(ev.At) })
+	c.pending = append(c.pending, plannedEvent{})
 	copy(c.pending[i+1:], c.pending[i:])
-	c.pending[i] = ev
+	c.pending[i] = planned(&ev)
 }
 
 func (c *loadConv) pick(texts []string) string { return texts[c.rng.IntN(len(texts))] }
@@ -250,7 +259,7 @@ func (g *loadGen) planSnooze(c *loadConv) {
 func (g *loadGen) planDirect(c *loadConv) {
 	c.wait(0.1, 1)
 	g.mateSays(c, c.mate, false)
-	c.pending[len(c.pending)-1].Text = c.pick(loadDirectOpeners)
+	c.pending[len(c.pending)-1].text = c.pick(loadDirectOpeners)
 	if c.chance(0.15) { // a Workflow asks at once: nothing followed the opener yet
 		c.wait(0.5, 2)
 		c.push(domain.Event{Kind: domain.EvAsk})
@@ -273,7 +282,7 @@ func (g *loadGen) planBotStarted(c *loadConv, origin domain.Origin) {
 	c.wait(0.05, 0.2)
 	if origin == domain.OriginAPI {
 		g.mateSays(c, c.mate, false)
-		c.pending[len(c.pending)-1].Text = c.pick(loadDirectOpeners)
+		c.pending[len(c.pending)-1].text = c.pick(loadDirectOpeners)
 	} else {
 		c.push(domain.Event{Kind: domain.EvSay, Actor: domain.Workflow, Text: c.pick(loadWorkflowGreetings)})
 	}

@@ -44,7 +44,10 @@ type batch struct {
 	names   names    // display names the batch gives (names.go)
 	marks   [][]byte // k/ keys of the batch's mark events
 	events  []domain.Event
-	change  Change
+	// lent says events is the caller's slice (ApplyBatch): apply does not
+	// copy each event into it.
+	lent   bool
+	change Change
 }
 
 func (s *Store) newBatch() *batch {
@@ -191,7 +194,9 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 	b.st.seq++
 	seq := b.st.seq
 	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: encodeLogEntry(ev, o)})
-	b.events = append(b.events, *ev)
+	if !b.lent {
+		b.events = append(b.events, *ev)
+	}
 	if source, keys, ok := ev.MarkKeys(); ok {
 		for _, k := range keys {
 			b.marks = append(b.marks, markKey(source, k))

@@ -62,13 +62,25 @@ func (b *batch) puts() []func(*txnWriter) error {
 func (b *batch) writeMeta(w *txnWriter) error { return w.set(keyMeta, encodeMeta(&b.st)) }
 
 // writeLog puts the batch's log entries and each one's conversation part.
+// Their keys are cut from one buffer: two keys an event, and Badger holds
+// them only until the commit.
 func (b *batch) writeLog(w *txnWriter) error {
+	size := 0
 	for _, l := range b.log {
-		if err := w.set(seqKey(pLog, l.seq), l.val); err != nil {
+		size += seqKeyLen + len(l.conv) + partKeyExtra
+	}
+	keys := make([]byte, 0, size)
+	cut := func(from int) []byte { return keys[from:len(keys):len(keys)] }
+	for _, l := range b.log {
+		from := len(keys)
+		keys = appendSeqKey(keys, pLog, l.seq)
+		if err := w.set(cut(from), l.val); err != nil {
 			return err
 		}
 		if l.conv != "" {
-			if err := w.set(partKey(l.conv, l.seq), nil); err != nil {
+			from = len(keys)
+			keys = appendPartKey(keys, l.conv, l.seq)
+			if err := w.set(cut(from), nil); err != nil {
 				return err
 			}
 		}

@@ -140,6 +140,20 @@
 // it writes schema 6. A read-only open refuses the older store, as for
 // every schema before.
 //
+// # Writing in bulk
+//
+// A load, an import or a sync opens the store with [Options.Bulk]: eight
+// level-0 tables per compaction instead of four (every level-0 table spans
+// the whole key space, so each such compaction rewrites the base level it
+// overlaps). Memtables stay at 8 MiB, whose transactions hold about 1.2
+// MB: simulate.DefaultBatchSize (2,000 events) fits one; a batch that does
+// not is journaled and applied a second time, in parts (journal.go). The
+// command caps its heap at 200 MiB (soft limit): the heap of a bulk writer
+// is mostly memtables and Badger's table builders, garbage once a table is
+// written. The tables a writer builds leave its resident memory once on
+// disk (third_party/ristretto/CSAT.md); before, a load's RSS grew by the
+// size of the store.
+//
 // # Checking tables, and what opening costs
 //
 // Badger reads and checks every table's index when it opens (its

@@ -63,15 +63,25 @@ func readTime(b []byte) time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^(1<<63))).UTC()
 }
 
-func seqKey(p byte, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(prefix(p), seq)
+func seqKey(p byte, seq uint64) []byte { return appendSeqKey(make([]byte, 0, seqKeyLen), p, seq) }
+
+// seqKeyLen is the length of a seqKey; a partKey is partKeyExtra longer
+// than its conversation id.
+const seqKeyLen, partKeyExtra = 2 + 8, 2 + 1 + 8
+
+func appendSeqKey(b []byte, p byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(b, p, '/'), seq)
 }
 
 func convKey(id string) []byte { return append(prefix(pConv), id...) }
 
 func partKey(conv string, seq uint64) []byte {
-	k := append(append(prefix(pPart), conv...), 0)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return appendPartKey(make([]byte, 0, len(conv)+partKeyExtra), conv, seq)
+}
+
+func appendPartKey(b []byte, conv string, seq uint64) []byte {
+	b = append(append(append(b, pPart, '/'), conv...), 0)
+	return binary.BigEndian.AppendUint64(b, seq)
 }
 
 func partPrefix(conv string) []byte { return append(append(prefix(pPart), conv...), 0) }

@@ -42,6 +42,10 @@ type Options struct {
 	// all-time counts, leaderboards and series. The store may then open
 	// the summary instead of Badger; any other read of such a store panics.
 	CountersOnly bool
+	// Bulk is for a writer that commits big batches back to back (a load,
+	// an import, a sync): more level-0 tables per compaction (see
+	// badgerOptions).
+	Bulk bool
 
 	memTableSize int64 // tests shrink it to open fast and to split batches
 }
@@ -114,7 +118,8 @@ type Store struct {
 	users atomic.Pointer[sync.WaitGroup]
 	gate  sync.RWMutex
 
-	// onEntry, when set (tests and benchmarks), sees every key and value a commit writes.
+	// onEntry, when set (tests and benchmarks), sees every key and value a
+	// commit writes, and every key it deletes (with a nil value).
 	onEntry func(k, v []byte)
 }
 
@@ -158,6 +163,14 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		// A reader scans (export, check) or reads a page: blocks are
 		// read once, and a cache would only hold memory.
 		bo = bo.WithBlockCacheSize(8 << 20)
+	}
+	if opts.Bulk && !opts.ReadOnly {
+		// Every level-0 table spans all the key space, so compacting level
+		// 0 rewrites the base level it overlaps whole: eight tables a time
+		// instead of four halve that. Memtables stay at 8 MiB: Badger
+		// reserves twice that on disk for each (space.go), and a load on a
+		// small disk must not fail sooner.
+		bo = bo.WithNumLevelZeroTables(8).WithNumLevelZeroTablesStall(24)
 	}
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value

@@ -36,7 +36,12 @@ func (w *txnWriter) set(k, v []byte) error {
 	return mapTooBig(w.txn.Set(k, v))
 }
 
-func (w *txnWriter) del(k []byte) error { return mapTooBig(w.txn.Delete(k)) }
+func (w *txnWriter) del(k []byte) error {
+	if w.onEntry != nil {
+		w.onEntry(k, nil)
+	}
+	return mapTooBig(w.txn.Delete(k))
+}
 
 func mapTooBig(err error) error {
 	if errors.Is(err, badger.ErrTxnTooBig) {

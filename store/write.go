@@ -69,6 +69,7 @@ func (s *Store) ApplyBatch(evs []domain.Event) (_ []domain.Outcome, err error) {
 	outs := make([]domain.Outcome, 0, len(evs))
 	b := s.newBatch()
 	defer b.discard()
+	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
 	for i, ev := range evs {
 		o, err := b.apply(ev)
 		if err != nil {

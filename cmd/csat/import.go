@@ -72,7 +72,7 @@ func runImport(g *globals, path string, skipBad bool, stdout, stderr io.Writer) 
 	if len(malformed) > 0 && !skipBad {
 		return usageErr(fmt.Errorf("import: %d of %d records malformed; nothing imported (--skip-bad imports the rest)", len(malformed), len(recs)))
 	}
-	st, release, err := useStore(g, false) // or the store of the csat process owning it (owner.go)
+	st, release, err := useBulkStore(g) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}

@@ -102,6 +102,7 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 	if err := f.check(time.Now()); err != nil {
 		return err
 	}
+	softMemoryLimit(bulkMemoryLimit)
 	stdout, stderr := c.OutOrStdout(), c.ErrOrStderr()
 	var dst simulate.Loader
 	closeDst := func() error { return nil }
@@ -113,7 +114,7 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		st, err := store.Open(noticeUpgrade(store.Options{Dir: dir}))
+		st, err := store.Open(noticeUpgrade(store.Options{Dir: dir, Bulk: true}))
 		if err != nil {
 			return usageErr(busyHint(dir, err))
 		}

@@ -53,6 +53,8 @@ type globals struct {
 	cwd      string // that process's working directory
 	terminal bool   // whether its stderr is a terminal
 	env      map[string]string
+
+	profiles profiles // hidden --cpuprofile, --memprofile (profile.go)
 }
 
 // The root's hook (forwardToOwner) keeps running should a subcommand add
@@ -75,6 +77,7 @@ func execute(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	g.profiles.stop()
 	if err == nil {
 		return exitOK
 	}
@@ -104,7 +107,13 @@ Run it with no command to open the dashboard.`,
 		Args:          cobra.NoArgs,
 	}
 	// Every command first asks whether the data directory's owner should run it.
-	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return forwardToOwner(g, c) }
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if err := g.profiles.start(); err != nil {
+			return err
+		}
+		return forwardToOwner(g, c)
+	}
+	g.profiles.addFlags(root)
 	root.PersistentFlags().StringVar(&g.dataDir, "data-dir", "", "data directory (default $CSAT_DATA_DIR, else $XDG_DATA_HOME/csat)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr(fmt.Errorf("%w (see '%s --help')", err, c.CommandPath()))
@@ -128,6 +137,15 @@ var dashboard func(root *cobra.Command, g *globals)
 // default GOGC the heap then doubles and stays there. Under a soft limit
 // the collector reclaims them promptly, at no cost while the heap is
 // small. Measured in BENCHMARKS.md and RELIABILITY.md.
+// bulkMemoryLimit is the soft heap limit of a bulk writer (load, import,
+// sync): its heap is mostly Badger's table builders and memtables, garbage
+// once a table is written. Without it a 100k-conversation load peaked at
+// 547 MB (BENCHMARKS.md, Ingest). It must stay well above what the writer
+// holds live (memtables, caches, a load's plans in flight, the builders of
+// a deep store's compactions): at 160 MiB the 2.8M-conversation load
+// collected without pause and spent five times the CPU per event.
+const bulkMemoryLimit = 200 << 20
+
 func softMemoryLimit(bytes int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(bytes)

@@ -170,6 +170,20 @@ func (g *globals) abs(path string) string {
 // useStore is the data directory's store: the one this process owns, or
 // one opened for the command. release closes only what was opened.
 func useStore(g *globals, readOnly bool) (st *store.Store, release func() error, err error) {
+	return useStoreWith(g, store.Options{ReadOnly: readOnly})
+}
+
+// useBulkStore is useStore for a bulk writer (import, sync): a store
+// opened here gets the bulk write options and the bulk soft heap limit;
+// the owner's store keeps its own.
+func useBulkStore(g *globals) (st *store.Store, release func() error, err error) {
+	if g.owned == nil {
+		softMemoryLimit(bulkMemoryLimit)
+	}
+	return useStoreWith(g, store.Options{Bulk: true})
+}
+
+func useStoreWith(g *globals, opts store.Options) (st *store.Store, release func() error, err error) {
 	if g.owned != nil {
 		return g.owned.st, func() error { return nil }, nil
 	}
@@ -177,7 +191,8 @@ func useStore(g *globals, readOnly bool) (st *store.Store, release func() error,
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err = store.Open(noticeUpgrade(store.Options{Dir: dir, ReadOnly: readOnly}))
+	opts.Dir = dir
+	st, err = store.Open(noticeUpgrade(opts))
 	if err != nil {
 		return nil, nil, busyHint(dir, err)
 	}

@@ -106,7 +106,7 @@ func runSync(c *cobra.Command, g *globals, f syncFlags) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	st, release, err := useStore(g, false) // or the store of the csat process owning it (owner.go)
+	st, release, err := useBulkStore(g) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}

@@ -158,7 +158,7 @@ func (m *MmapFile) Sync() error {
 	if m == nil {
 		return nil
 	}
-	return Msync(m.Data)
+	return msync(m.Data)
 }
 
 func (m *MmapFile) Delete() error {

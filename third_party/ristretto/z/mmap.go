@@ -27,7 +27,14 @@ func Madvise(b []byte, readahead bool) error {
 	return madvise(b, readahead)
 }
 
-// Msync would call sync on the mmapped data.
+// Msync would call sync on the mmapped data. Once the data is on disk it
+// also drops the pages from this process's mapping (Linux): Badger calls
+// Msync only after writing a new table whole through its mapping, and
+// those pages would otherwise stay resident, so that a long write kept
+// every table it built in its RSS. MmapFile.Sync (the logs') keeps them.
 func Msync(b []byte) error {
-	return msync(b)
+	if err := msync(b); err != nil {
+		return err
+	}
+	return dropPages(b)
 }
