@@ -11,25 +11,25 @@ import (
 // Divergence is an observed rating where this project's rules would have
 // decided otherwise than Intercom did.
 type Divergence struct {
-	Conv  string       `json:"conversation"`
-	Agent domain.Actor `json:"agent"`
-	Value int          `json:"value"`
+	Conv  string
+	Agent domain.Actor
+	Value int
 	// Rules says what the rules decided: "skipped: too_short (212/250 chars)",
 	// "sent to bob", or "no close or ask".
-	Rules string `json:"rules"`
+	Rules string
 }
 
 // Comparison sets the ratings Intercom observed beside what the rules decided
-// on the same conversation parts.
+// on the same conversation parts. Its wire form is report.Observed.
 type Comparison struct {
-	Observed   int            `json:"observed"`    // observed ratings (slots)
-	Agree      int            `json:"agree"`       // the rules sent a survey to the same agent
-	Skipped    int            `json:"skipped"`     // the rules sent none
-	OtherAgent int            `json:"other_agent"` // the rules asked on behalf of someone else
-	NoDecision int            `json:"no_decision"` // no close or ask to decide on
-	SkippedBy  map[string]int `json:"skipped_by"`  // reason code → observed ratings it would have blocked
-	RulesOnly  int            `json:"rules_only"`  // Intercom conversations where the rules sent and no rating was observed
-	Diverging  []Divergence   `json:"diverging"`
+	Observed   int            // observed ratings (slots)
+	Agree      int            // the rules sent a survey to the same agent
+	Skipped    int            // the rules sent none
+	OtherAgent int            // the rules asked on behalf of someone else
+	NoDecision int            // no close or ask to decide on
+	SkippedBy  map[string]int // reason code → observed ratings it would have blocked
+	RulesOnly  int            // Intercom conversations where the rules sent and no rating was observed
+	Diverging  []Divergence
 	decided    map[string]*convLog
 }
 

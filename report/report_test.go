@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/intercom"
 	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
@@ -197,3 +198,14 @@ func TestArrays(t *testing.T) {
 
 // keyName shows an identity by its key, as a store without names does.
 func keyName(a domain.Actor) string { return domain.DisplayName(a, "") }
+
+func TestObservedContract(t *testing.T) {
+	c := intercom.Comparison{Observed: 3, Agree: 1, Skipped: 2, SkippedBy: map[string]int{"too_short": 2},
+		Diverging: []intercom.Divergence{{Conv: "215468", Agent: domain.Actor{Kind: domain.KindTeammate, Name: "5017005"}, Value: 5, Rules: "skipped: too_short (212/250 chars)"}}}
+	name := func(a domain.Actor) string { return map[string]string{"5017005": "山田 太郎"}[a.Name] }
+	golden(t, "observed", NewObserved(&c, name))
+	b, _ := json.Marshal(NewObserved(&intercom.Comparison{}, name))
+	if !strings.Contains(string(b), `"skipped_by":{}`) || !strings.Contains(string(b), `"diverging":[]`) {
+		t.Errorf("empty comparison: %s", b)
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
+	"github.com/csat-app/csat/report"
 )
 
 func init() {
@@ -70,7 +71,7 @@ func runAgainstObserved(g *globals, format string, out io.Writer) error {
 	if format == "json" {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(cmp)
+		return enc.Encode(report.NewObserved(&cmp, st.DisplayName))
 	}
 	fmt.Fprintf(out, "Ratings observed in Intercom: %d\n", cmp.Observed)
 	fmt.Fprintf(out, "  the rules would also have asked the same agent: %d\n", cmp.Agree)
