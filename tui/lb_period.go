@@ -33,13 +33,14 @@ func (v *leaderboard) periodName() string {
 // Capturing: while the prompt is open it takes every key, q included.
 func (v *leaderboard) Capturing() bool { return v.prompt.open }
 
-// openPrompt starts the custom period's prompt with the board's period as
-// a FROM..TO to edit.
+// openPrompt starts the custom period's prompt, the board's period as its
+// placeholder: typing starts afresh (a prefilled value took the typed
+// period after it), and enter on nothing typed keeps the period.
 func (v *leaderboard) openPrompt() tea.Cmd {
 	v.prompt = periodPrompt{open: true, input: newInput("from..to: ", "2026-02-01..2026-02-28")}
 	v.prompt.input.Width = max(v.width-14, 10)
 	if p := v.data.Period; p.To.After(p.From) {
-		v.prompt.input.SetValue(p.From.Format("2006-01-02") + ".." + p.To.AddDate(0, 0, -1).Format("2006-01-02"))
+		v.prompt.input.Placeholder = (p.From.Format("2006-01-02") + ".." + p.To.AddDate(0, 0, -1).Format("2006-01-02"))
 	}
 	v.list.setHeight(v.listHeight())
 	return v.prompt.input.Focus()
@@ -54,6 +55,9 @@ func (v *leaderboard) promptKey(msg tea.KeyMsg) tea.Cmd {
 		v.prompt.open = false
 	case keyIs(msg, k.Apply):
 		text := strings.TrimSpace(v.prompt.input.Value())
+		if text == "" {
+			text = v.prompt.input.Placeholder
+		}
 		if _, err := domain.ParsePeriod(text, v.c.clock()); err != nil {
 			v.prompt.err = err.Error()
 			v.list.setHeight(v.listHeight())

@@ -28,7 +28,7 @@ func TestGoldenLeaderboardScope(t *testing.T) {
 	}{
 		{"team_filter_delta", append(append([]string{}, to7d...), "t", "t", "a")}, // Support, users only
 		{"team_trend", append(append([]string{}, to7d...), "t", "t", "T")},
-		{"period_prompt_error", []string{"P", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "2026-02-31", "enter"}},
+		{"period_prompt_error", []string{"P", "2026-02-01..2026-02-31", "enter"}},
 	}
 	for _, size := range [][2]int{{100, 30}, {80, 24}} {
 		for _, c := range cases {
@@ -197,7 +197,10 @@ func TestCustomPeriodPrompt(t *testing.T) {
 	d.contains("2026-02-20..2026-02-26 Feb 20 – Feb 26", "Δ vs Feb 13 – Feb 19")
 	d.keys("P")
 	d.contains("from..to: 2026-02-20..2026-02-26")
-	d.keys("esc")
+	d.keys("enter") // nothing typed: the period shown stays
+	d.lacks("from..to:", "✗")
+	d.contains("2026-02-20..2026-02-26 Feb 20 – Feb 26")
+	d.keys("P", "esc")
 	d.lacks("from..to:")
 	d.keys("p")
 	d.contains("30d Feb 9 – Mar 10 ·")
