@@ -92,7 +92,7 @@ func (w *Workspace) Rebuild(conv string, parts []Event) (outs []Outcome, errs []
 	var latest time.Time
 	for _, i := range order {
 		ev := parts[i]
-		if ev.Conv != conv || ev.Kind == EvClock || ev.Kind == EvSet || ev.Kind == EvRole {
+		if ev.PartOf() != conv {
 			errs[i] = fail(ErrInvalid, "a %s is not a part of %s", ev.Kind, conv)
 			continue
 		}
