@@ -196,27 +196,27 @@ func (w *Workspace) applyTo(c *Conversation, ev Event, at time.Time, o *Outcome)
 			c.Customers = append(c.Customers, ev.Actor)
 		}
 	case EvSnooze:
-		if state == StateClosed {
-			return fail(ErrState, "%s is closed and cannot be snoozed", c.ID)
-		}
 		if !ev.Actor.IsAgent() {
 			return fail(ErrActor, "only a teammate or bot snoozes, not %q", ev.Actor)
 		}
 		if !ev.Until.After(at) {
 			return fail(ErrInvalid, "a snooze must end after now")
 		}
+		if state == StateClosed {
+			return noEffect(c, o, "%s is closed and cannot be snoozed", c.ID)
+		}
 		c.State, c.SnoozedUntil = StateSnoozed, ev.Until
 	case EvReopen:
 		if state == StateOpen {
-			return fail(ErrState, "%s is already open", c.ID)
+			return noEffect(c, o, "%s is already open", c.ID)
 		}
 		c.State = StateOpen
 	case EvClose:
-		if state == StateClosed {
-			return fail(ErrState, "%s is already closed", c.ID)
-		}
 		if !ev.Actor.IsAgent() {
 			return fail(ErrActor, "only a teammate or bot agent closes, not %q", ev.Actor)
+		}
+		if state == StateClosed {
+			return noEffect(c, o, "%s is already closed", c.ID)
 		}
 		w.decideClose(c, ev.Actor, at, o)
 		c.State, c.ClosedAt = StateClosed, at
@@ -249,6 +249,20 @@ func (w *Workspace) applyTo(c *Conversation, ev Event, at time.Time, o *Outcome)
 	default:
 		return fail(ErrInvalid, "event kind %d", ev.Kind)
 	}
+	return nil
+}
+
+// noEffect answers a state part (close, reopen, snooze) its conversation
+// is not in a state for. A script's part is refused with [ErrState]. A
+// helpdesk's part is a fact: it is kept with [Outcome.NoEffect] and
+// changes nothing now, so that the parts delivered after it and placed
+// before it (a close before the reopen that follows it) find it in its
+// place when the conversation is rebuilt.
+func noEffect(c *Conversation, o *Outcome, format string, args ...any) error {
+	if c.Helpdesk == "" {
+		return fail(ErrState, format, args...)
+	}
+	o.NoEffect = true
 	return nil
 }
 

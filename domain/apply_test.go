@@ -559,3 +559,58 @@ func TestRoles(t *testing.T) {
 		t.Fatalf("reserved name accepted: %v", err)
 	}
 }
+
+// A state part its conversation is not in a state for is refused in a
+// script and kept with no effect in a helpdesk's conversation, where it
+// still moves the conversation's latest event; bad input is refused in both.
+func TestStatePartWithNoEffectNow(t *testing.T) {
+	bob, ann := Teammate("bob"), User("ann")
+	cases := []struct {
+		name  string
+		setup []EventKind // applied a minute apart after the start
+		part  Event
+		bad   bool // refused in a helpdesk's conversation too
+	}{
+		{"reopen of an open conversation", nil, Event{Kind: EvReopen, Actor: bob}, false},
+		{"close of a closed one", []EventKind{EvClose}, Event{Kind: EvClose, Actor: bob}, false},
+		{"snooze of a closed one", []EventKind{EvClose}, Event{Kind: EvSnooze, Actor: bob, Until: t0.Add(time.Hour)}, false},
+		{"close by a customer", []EventKind{EvClose}, Event{Kind: EvClose, Actor: ann}, true},
+		{"snooze ending before it starts", []EventKind{EvClose}, Event{Kind: EvSnooze, Actor: bob, Until: t0}, true},
+	}
+	for _, tc := range cases {
+		for _, helpdesk := range []string{"", "intercom"} {
+			w := NewWorkspace()
+			at := t0
+			if _, err := w.Apply(Event{Kind: EvStart, At: at, Conv: "c", Actor: ann, By: helpdesk}); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range tc.setup {
+				at = at.Add(time.Minute)
+				if _, err := w.Apply(Event{Kind: k, At: at, Conv: "c", Actor: bob}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := *w.Conversations["c"]
+			ev := tc.part
+			ev.Conv, ev.At = "c", at.Add(time.Minute)
+			o, err := w.Apply(ev)
+			after := w.Conversations["c"]
+			switch {
+			case helpdesk == "" || tc.bad:
+				if err == nil || (!tc.bad && !errors.Is(err, ErrState)) {
+					t.Errorf("%s (helpdesk %q): %+v, %v; want refused", tc.name, helpdesk, o, err)
+				}
+				if after.UpdatedAt != before.UpdatedAt {
+					t.Errorf("%s (helpdesk %q): a refused part moved the latest event", tc.name, helpdesk)
+				}
+			default:
+				if err != nil || !o.NoEffect || o.Decided() {
+					t.Errorf("%s: %+v, %v; want kept with no effect", tc.name, o, err)
+				}
+				if after.State != before.State || after.ClosedAt != before.ClosedAt || !after.UpdatedAt.Equal(ev.At) {
+					t.Errorf("%s: state %v closed %v updated %v, was %v %v", tc.name, after.State, after.ClosedAt, after.UpdatedAt, before.State, before.ClosedAt)
+				}
+			}
+		}
+	}
+}

@@ -91,3 +91,14 @@ type Event struct {
 	Updated time.Time
 	Keys    []string // mark only
 }
+
+// PartOf is the conversation ev is a part of, or "" for an event of the
+// workspace: a clock, a setting, a role, a team (whose Conv is the team's
+// id), a name or a mark.
+func (ev Event) PartOf() string {
+	switch ev.Kind {
+	case EvClock, EvSet, EvRole, EvTeam, EvName, EvMark:
+		return ""
+	}
+	return ev.Conv
+}

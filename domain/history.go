@@ -75,8 +75,9 @@ func (h *SettingsHistory) at(t time.Time) *Settings {
 // times in the order given), each judged at its own time under the
 // settings in force then, and replaces the conversation's state with the
 // result: how a late part is put in its place. outs and errs are indexed
-// like parts. A part that cannot apply at its place (a second close, once
-// a late close is placed before it) changes nothing and gets its error;
+// like parts. A part that cannot apply at its place (in a script's
+// conversation, a second close once a late close is placed before it;
+// a helpdesk's is kept with no effect) changes nothing and gets its error;
 // it may apply once the parts it waits for arrive, and the conversation's
 // UpdatedAt is that of its latest part, applied or not. Parts of another
 // conversation are refused. On a refused part the other parts still apply.
@@ -92,7 +93,7 @@ func (w *Workspace) Rebuild(conv string, parts []Event) (outs []Outcome, errs []
 	var latest time.Time
 	for _, i := range order {
 		ev := parts[i]
-		if ev.Conv != conv || ev.Kind == EvClock || ev.Kind == EvSet || ev.Kind == EvRole {
+		if ev.PartOf() != conv {
 			errs[i] = fail(ErrInvalid, "a %s is not a part of %s", ev.Kind, conv)
 			continue
 		}

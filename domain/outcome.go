@@ -241,6 +241,9 @@ type Outcome struct {
 	Queue QueueMove
 	// Reopened is set when a customer's message woke or reopened the conversation.
 	Reopened bool
+	// NoEffect is set on a helpdesk's state part that changes nothing at
+	// its place (a reopen of an open conversation): kept, not refused.
+	NoEffect bool
 }
 
 // SurveyChange is a request sent to Agent. NewSlot is set for the first

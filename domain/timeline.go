@@ -27,7 +27,7 @@ func NewTimeline(w *Workspace, keep map[string]bool) *Timeline {
 // conversation not kept is refused with [ErrLate].
 func (t *Timeline) Apply(ev Event) (Outcome, error) {
 	o, err := t.Workspace.Apply(ev)
-	keep := ev.Conv != "" && (t.Keep == nil || t.Keep[ev.Conv])
+	keep := ev.PartOf() != "" && (t.Keep == nil || t.Keep[ev.Conv])
 	if errors.Is(err, ErrLate) && keep {
 		parts := append(t.parts[ev.Conv], ev)
 		before := t.Conversations[ev.Conv]
@@ -38,7 +38,7 @@ func (t *Timeline) Apply(ev Event) (Outcome, error) {
 		}
 		o = outs[len(outs)-1]
 	}
-	if err == nil && keep && ev.Kind != EvClock && ev.Kind != EvSet && ev.Kind != EvRole {
+	if err == nil && keep {
 		t.parts[ev.Conv] = append(t.parts[ev.Conv], ev)
 	}
 	return o, err
@@ -50,7 +50,7 @@ func LateConversations(each func(yield func(Event) error) error) (map[string]boo
 	latest := map[string]time.Time{}
 	late := map[string]bool{}
 	err := each(func(ev Event) error {
-		if ev.Conv == "" || ev.Kind == EvClock || ev.Kind == EvSet || ev.Kind == EvRole {
+		if ev.PartOf() == "" {
 			return nil
 		}
 		if t, ok := latest[ev.Conv]; ok && ev.At.Before(t) {

@@ -75,9 +75,14 @@
 //     background, all requests waiting then in one ([Eraser]). An id never
 //     stored is acknowledged and ignored.
 //   - Refused steps. Each batch is first dry-run on a scratch copy of the
-//     conversations it touches; a step the rules refuse (a close of a
-//     closed conversation, an unsnooze after the snooze ended) is reported
-//     and left out instead of failing the batch. A late step cannot be
+//     conversations it touches; a step the rules refuse (a rating of
+//     someone not in the conversation, a snooze ending before it starts)
+//     is reported and left out instead of failing the batch. A close,
+//     reopen or snooze is a fact, never refused for the state it finds (a
+//     close of a closed conversation, an unsnooze of an open one): it is
+//     kept with no effect then (domain.Outcome.NoEffect), so that parts
+//     delivered after it and placed before it (the close a reopen follows)
+//     put it in effect, as in-order delivery would. A late step cannot be
 //     tried on the scratch copy; when the sink refuses it in its place, it
 //     names it and it is reported and left out the same way.
 //

@@ -1,6 +1,7 @@
 package intercom_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"regexp"
@@ -14,34 +15,33 @@ import (
 	"github.com/csat-app/csat/store"
 )
 
-// stateChange matches a notification whose part opens, closes or snoozes
-// its conversation, that carries its rating, or a part by an admin who
-// writes as Operator (which a rating of that admin goes to).
-var stateChange = regexp.MustCompile(`"part_type":"(close|open|unsnoozed|timer_unsnooze|assign_and_reopen|assign_and_unsnooze|note_and_reopen|snoozed)"|"topic":"conversation.rating.added"|"name":"Operator"`)
+// operatorOrRating matches a notification that carries its conversation's
+// rating, or a part by an admin who writes as Operator (which a rating of
+// that admin goes to).
+var operatorOrRating = regexp.MustCompile(`"topic":"conversation.rating.added"|"name":"Operator"`)
 
-// shuffled delivers the notifications in an order drawn from r, except
-// that each conversation's opening, closing and snoozing parts and its
-// rating keep their order among themselves; its messages and notes go
-// anywhere. (A reopen delivered before the close it follows is refused
-// and lost, and a rating delivered before the part that shows its admin
-// writes as Operator stays the admin's.)
+// shuffled delivers the notifications in an order drawn from r: every
+// part of each conversation, its start and its closing, reopening and
+// snoozing parts included, in any order, except that a rating and the
+// parts by Operator keep their order among themselves. (A rating
+// delivered before the part that shows its admin writes as Operator
+// stays the admin's: that the id is a bot's is learned from the part.)
 func shuffled(bodies [][]byte, r *rand.Rand) [][]byte {
 	perm := r.Perm(len(bodies))
-	var states []int // positions in perm holding a state change
+	var kept []int // positions in perm holding a rating or an Operator part
 	for pos, i := range perm {
-		if stateChange.Match(bodies[i]) {
-			states = append(states, pos)
+		if operatorOrRating.Match(bodies[i]) {
+			kept = append(kept, pos)
 		}
 	}
-	// Put the state changes back in their original order, at the
-	// positions the shuffle gave them: notifications of different
-	// conversations commute, so this is any order of the others.
+	// Put those back in their original order, at the positions the
+	// shuffle gave them: this is any order of the others.
 	var orig []int
-	for _, pos := range states {
+	for _, pos := range kept {
 		orig = append(orig, perm[pos])
 	}
 	sort.Ints(orig)
-	for k, pos := range states {
+	for k, pos := range kept {
 		perm[pos] = orig[k]
 	}
 	out := make([][]byte, len(bodies))
@@ -55,7 +55,9 @@ func shuffled(bodies [][]byte, r *rand.Rand) [][]byte {
 // whatif --set on Intercom's conversations, on a store that received each
 // conversation's notifications out of order (a reply after the close it
 // came before) give what they give for the conversations imported in
-// order: each conversation's parts are decided in their place.
+// order: each conversation's parts are decided in their place. The
+// conversations' states, the leaderboard and the rating slots are those
+// of in-order delivery, and csat check agrees with what was stored.
 func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 	imported := openStore(t, store.Options{InMemory: true})
 	defer imported.Close()
@@ -79,6 +81,7 @@ func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 		}
 	}
 	var wantSkipped []string
+	var wantStates []string
 	lateSeen := 0
 	for trial := uint64(0); trial <= 10; trial++ {
 		order := bodies // in the order they happened, then shuffled
@@ -94,8 +97,15 @@ func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 			}
 		}
 		sort.Strings(skipped)
+		gotStates := statesOf(t, hooked)
 		if trial == 0 {
-			wantSkipped = skipped
+			wantSkipped, wantStates = skipped, gotStates
+		}
+		if !reflect.DeepEqual(gotStates, wantStates) {
+			t.Errorf("trial %d: the store differs from in-order delivery:\n got %q\nwant %q", trial, gotStates, wantStates)
+		}
+		if diffs, err := hooked.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+			t.Errorf("trial %d: check: %v %v", trial, err, diffs)
 		}
 		if !reflect.DeepEqual(skipped, wantSkipped) {
 			t.Errorf("trial %d: steps left out %q, in order %q", trial, skipped, wantSkipped)
@@ -121,4 +131,34 @@ func TestObservedComparisonInAnyDeliveryOrder(t *testing.T) {
 	if lateSeen == 0 {
 		t.Fatal("no trial delivered a part late")
 	}
+}
+
+// statesOf lists each conversation's state and rating slots, and the
+// leaderboard's counts (names aside: they are the workspace's, not a
+// conversation's parts).
+func statesOf(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	var out []string
+	err := st.EachConversation(func(c domain.Conversation, _ time.Time) error {
+		out = append(out, fmt.Sprintf("%s %v closed %s updated %s snoozed until %s, %d messages, %d chars, customers %v",
+			c.ID, c.State, c.ClosedAt.Format(time.RFC3339), c.UpdatedAt.Format(time.RFC3339), c.SnoozedUntil.Format(time.RFC3339),
+			c.Messages, c.Chars, c.Customers))
+		for _, s := range c.Slots {
+			out = append(out, fmt.Sprintf("%s %s: %d %q changed %s", c.ID, s.Agent, s.Value, s.Comment, s.LastChangedAt.Format(time.RFC3339)))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := st.Leaderboard(store.Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, fmt.Sprintf("team %+v", lb.Team))
+	for _, r := range append(lb.Teammates, lb.Bots...) {
+		out = append(out, fmt.Sprintf("%s %+v", r.Agent, r.Counts))
+	}
+	sort.Strings(out)
+	return out
 }

@@ -504,6 +504,7 @@ func decodeTeam(v []byte, what string) (domain.Team, error) {
 func (e *enc) logTail(ev *domain.Event, o *domain.Outcome) {
 	e.time(ev.Updated)
 	e.bool(o.Survey.Inferred)
+	e.bool(o.NoEffect)
 }
 
 func (d *dec) logTail(ev *domain.Event, o *domain.Outcome) {
@@ -512,4 +513,7 @@ func (d *dec) logTail(ev *domain.Event, o *domain.Outcome) {
 	}
 	ev.Updated = d.time()
 	o.Survey.Inferred = d.bool()
+	if len(d.b) > 0 {
+		o.NoEffect = d.bool()
+	}
 }

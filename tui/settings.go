@@ -21,6 +21,9 @@ type WhatIfFunc func(s domain.Settings, since time.Duration) (WhatIf, error)
 // WhatIf compares what happened with what the pending settings would have done.
 type WhatIf struct {
 	Actual, Would WhatIfCounts
+	// Helpdesk compares the rules' decisions in a helpdesk's (Intercom's)
+	// conversations, which Actual and Would leave out; nil when none.
+	Helpdesk *HelpdeskWhatIf
 }
 
 // WhatIfCounts are the survey decisions of a replay, and the ratings and
@@ -447,5 +450,6 @@ func whatIfText(r WhatIf) string {
 	}
 	b.WriteString("ratings refused " + itoa(r.Actual.RefusedRatings) + " → " + itoa(r.Would.RefusedRatings) + "\n")
 	b.WriteString("changes refused " + itoa(r.Actual.RefusedChanges) + " → " + itoa(r.Would.RefusedChanges) + "\n")
+	b.WriteString(helpdeskText(r.Helpdesk))
 	return b.String()
 }

@@ -29,13 +29,41 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 		if err != nil {
 			return WhatIf{}, err
 		}
-		return WhatIf{
+		w := WhatIf{
 			Actual: whatIfCounts(rep.Actual),
 			Would:  whatIfCounts(rep.WhatIf),
-		}, nil
+		}
+		if h := rep.Helpdesk; h.Conversations > 0 {
+			w.Helpdesk = &HelpdeskWhatIf{Conversations: h.Conversations,
+				Decided: Decisions{Sent: h.Current.Sent, Skipped: h.Current.Skipped}, Would: Decisions{Sent: h.WhatIf.Sent, Skipped: h.WhatIf.Skipped}}
+		}
+		return w, nil
 	}
 }
 
 func whatIfCounts(t simulate.SurveyTally) WhatIfCounts {
 	return WhatIfCounts{Sent: t.Sent, Skipped: t.SkippedBy, RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges}
+}
+
+// HelpdeskWhatIf is the rules' decisions in a helpdesk's conversations
+// under the saved settings and under the pending ones: decided against
+// decided, never what the helpdesk itself sent (a fact, not a rule).
+type HelpdeskWhatIf struct {
+	Conversations  int
+	Decided, Would Decisions
+}
+
+// Decisions counts the surveys sent and skipped by the closes and asks.
+type Decisions struct{ Sent, Skipped int }
+
+// helpdeskText is the preview's line on a helpdesk's conversations, ""
+// when there are none. A change ("sent 2 → 0") is never wrapped apart.
+func helpdeskText(h *HelpdeskWhatIf) string {
+	if h == nil {
+		return ""
+	}
+	const nbsp = "\u00a0"
+	change := func(what string, a, b int) string { return what + nbsp + itoa(a) + nbsp + "→" + nbsp + itoa(b) }
+	return "Intercom's " + itoa(h.Conversations) + " conversations, as the rules decide: " +
+		change("sent", h.Decided.Sent, h.Would.Sent) + ", " + change("skipped", h.Decided.Skipped, h.Would.Skipped) + "\n"
 }
