@@ -80,6 +80,16 @@ func BenchmarkLeaderboardFiltered(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	benchFiltered(b, s)
+}
+
+// BenchmarkLeaderboardFilteredLoaded is BenchmarkLeaderboardFiltered on
+// the store in $CSAT_BENCH_STORE (one `csat simulate load` made).
+func BenchmarkLeaderboardFilteredLoaded(b *testing.B) { benchFiltered(b, benchStore(b)) }
+
+// benchFiltered reads s's 90-day leaderboard open and filtered by one,
+// two and three dimensions.
+func benchFiltered(b *testing.B, s *Store) {
 	p, _ := ParsePeriod("90d", s.Latest())
 	for _, c := range []struct{ name, channel, audience, origin string }{
 		{"none", "", "", ""},
@@ -93,8 +103,8 @@ func BenchmarkLeaderboardFiltered(b *testing.B) {
 		}
 		b.Run("filter="+c.name, func(b *testing.B) {
 			lb, err := s.LeaderboardOf(p, f)
-			// Which teammates a segment holds follows from i (agent i%200,
-			// lead when i%5 == 0...): 200, 200, 40 and 120 of them.
+			// Every segment holds 40 or more of the teammates: the
+			// synthetic store puts agent i%200 in them by i.
 			if err != nil || len(lb.Teammates) < 40 || lb.Team.Rated() == 0 {
 				b.Fatalf("leaderboard: %d teammates, %d ratings, err %v", len(lb.Teammates), lb.Team.Rated(), err)
 			}
