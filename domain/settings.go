@@ -317,7 +317,9 @@ func ParseWindowHours(value string) (int, error) {
 func ParsePermille(value string) (int, error) {
 	v := strings.TrimSuffix(value, "%")
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 100 || v == "" || strings.ContainsAny(v, "eEx") {
+	// !(0 ≤ f ≤ 100) and not f < 0 || f > 100: ParseFloat reads "nAn" as
+	// NaN, which every comparison is false for.
+	if err != nil || !(f >= 0 && f <= 100) || v == "" || strings.ContainsAny(v, "eEx") {
 		return 0, fmt.Errorf("invalid percentage %q", value)
 	}
 	return int(f*10 + 0.5), nil

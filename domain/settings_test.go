@@ -29,6 +29,8 @@ func TestSettingsRefuseBadValues(t *testing.T) {
 		{"leads.change-window", "2.5", "2.5"},
 		{"users.csat", "yes", "on or off"},
 		{"workspace.target", "101", "0 to 100"},
+		{"workspace.target", "nAn", "0 to 100"},
+		{"workspace.target", "-inf%", "0 to 100"},
 		{"workspace.followup", "bad", "negative+bad"},
 		{"users.survey-app", "inbox:triage", "Inbox app"},
 		{"workspace.profile", "zendesk", "intercom or operator"},
