@@ -500,11 +500,16 @@ func decodeTeam(v []byte, what string) (domain.Team, error) {
 }
 
 // logTail writes what was added to log entries after their first shape,
-// after the outcome, so older entries simply end before it.
+// after the outcome, so older entries simply end before it. NoEffect, the
+// latest, is written only when set: an entry without it is then the same
+// bytes as one an older csat wrote, and check, which compares a replay's
+// entries with the stored ones byte for byte, passes on older stores.
 func (e *enc) logTail(ev *domain.Event, o *domain.Outcome) {
 	e.time(ev.Updated)
 	e.bool(o.Survey.Inferred)
-	e.bool(o.NoEffect)
+	if o.NoEffect {
+		e.bool(true)
+	}
 }
 
 func (d *dec) logTail(ev *domain.Event, o *domain.Outcome) {
