@@ -398,8 +398,13 @@ func (e *enc) conversation(r *convRecord) {
 	for i := range c.Slots {
 		e.bool(c.Slots[i].Inferred)
 	}
-	e.str(c.Team)
-	e.time(c.TeamAt)
+	// The assigned team, only when there is one: a record without it is
+	// then the bytes an older csat wrote, which check compares with a
+	// replay's byte for byte.
+	if c.Team != "" || !c.TeamAt.IsZero() {
+		e.str(c.Team)
+		e.time(c.TeamAt)
+	}
 }
 
 func (d *dec) conversation() convRecord {

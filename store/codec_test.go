@@ -24,3 +24,22 @@ func TestLogEntryOfNoEffectFalseKeepsTheOlderShape(t *testing.T) {
 		}
 	}
 }
+
+// TestConversationWithoutTeamKeepsTheOlderShape: a record with no
+// assigned team is the bytes a csat before teams wrote, a prefix of the
+// same record with one.
+func TestConversationWithoutTeamKeepsTheOlderShape(t *testing.T) {
+	r := convRecord{Conversation: domain.Conversation{ID: "c1", StartedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
+	older := encodeConversation(&r)
+	r.Team, r.TeamAt = "814866", r.StartedAt
+	withTeam := encodeConversation(&r)
+	if len(withTeam) <= len(older) || string(withTeam[:len(older)]) != string(older) {
+		t.Fatalf("without a team: %x, with: %x; want a prefix", older, withTeam)
+	}
+	for _, v := range [][]byte{older, withTeam} {
+		got, err := decodeConversation(v, "c1")
+		if err != nil || (got.Team != "") != (len(v) > len(older)) {
+			t.Errorf("%x: team %q, %v", v, got.Team, err)
+		}
+	}
+}

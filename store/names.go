@@ -4,16 +4,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Display names. An identity's key (domain.Actor) never changes; its
-// display name and email are those of its newest EvName by the event's
-// own time (equal times: the later delivered), whatever order a helpdesk
-// delivers them in, kept under
+// display name and email are the last EvName for it, kept under
 // i/<kind><key> and in memory (a few bytes per identity), and looked up
 // when something is shown, so a rename reaches every row of history and a
 // name learned late fills in rows written before it.
@@ -29,7 +26,6 @@ type Name struct {
 	Actor   domain.Actor
 	Display string
 	Email   string
-	At      time.Time // when the helpdesk showed this name; a name stamped earlier does not replace it
 }
 
 // names maps identities to their directory entries; guarded by Store.mu.
@@ -39,7 +35,6 @@ func encodeName(n Name) []byte {
 	e := enc{}
 	e.str(n.Display)
 	e.str(n.Email)
-	e.time(n.At) // appended: an entry written before it reads as stamped at the zero time
 	return e.b
 }
 
@@ -53,30 +48,18 @@ func loadNames(txn *badger.Txn) (names, error) {
 		n := Name{Actor: domain.Actor{Kind: domain.Kind(k[2]), Name: string(k[3:])}}
 		d := dec{b: v}
 		n.Display, n.Email = d.str(), d.str()
-		if len(d.b) > 0 {
-			n.At = d.time()
-		}
 		out[n.Actor] = n
 		return d.done("name of " + n.Actor.String())
 	})
 	return out, err
 }
 
-// learnName records a batch's EvName unless the identity already has a
-// name stamped later (in this batch or committed; the batch holds
-// writeMu, so the committed directory does not move under it).
+// learnName records a batch's EvName; the last one of an identity wins.
 func (b *batch) learnName(ev domain.Event) {
 	if b.names == nil {
 		b.names = names{}
 	}
-	held, ok := b.names[ev.Actor]
-	if !ok {
-		held, ok = b.s.names[ev.Actor]
-	}
-	if ok && ev.At.Before(held.At) {
-		return
-	}
-	b.names[ev.Actor] = Name{Actor: ev.Actor, Display: ev.Text, Email: ev.By, At: ev.At}
+	b.names[ev.Actor] = Name{Actor: ev.Actor, Display: ev.Text, Email: ev.By}
 }
 
 // writeNames puts the batch's names into its transaction.
