@@ -14,7 +14,6 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
 )
 
 // Errors Open returns, for callers that map them to exit statuses. Each is
@@ -121,67 +120,6 @@ type Store struct {
 	// onEntry, when set (tests and benchmarks), sees every key and value a
 	// commit writes, and every key it deletes (with a nil value).
 	onEntry func(k, v []byte)
-}
-
-func badgerOptions(opts Options, log badger.Logger) badger.Options {
-	bo := badger.DefaultOptions(opts.Dir).
-		WithLogger(log).
-		WithInMemory(opts.InMemory).
-		WithReadOnly(opts.ReadOnly).
-		WithSyncWrites(opts.SyncWrites).
-		WithMetricsEnabled(false).
-		WithDetectConflicts(false). // writes are serialized by writeMu
-		WithNumVersionsToKeep(1).
-		// A laptop-sized footprint: 8 MiB memtables (a batch may then be
-		// 1.2 MiB; bigger ones are split at whole events), small caches,
-		// few compactors. Badger builds every new table in memory, and a
-		// compaction runs up to ten builders at once: 4 MiB tables at
-		// every level (multiplier 1, not 2× per level) keep that transient
-		// memory bounded as the store grows, instead of doubling with each
-		// level (measured in RELIABILITY.md, "Load on loopback").
-		WithMemTableSize(8 << 20).
-		WithNumMemtables(2).
-		WithNumLevelZeroTables(4).
-		WithNumLevelZeroTablesStall(12).
-		WithBaseTableSize(4 << 20).
-		WithBaseLevelSize(32 << 20).
-		WithBlockCacheSize(16 << 20).
-		WithIndexCacheSize(8 << 20).
-		WithNumCompactors(2).
-		// Badger maps a value log at twice this size, and every mapped
-		// byte is reserved on disk (space.go): 8 MiB keeps that small.
-		WithValueLogFileSize(8 << 20).
-		WithValueThreshold(4 << 10).
-		WithCompression(options.Snappy).
-		// Tables are verified whole before Badger opens them (tables.go);
-		// blocks read again later, and values in the value log, are
-		// verified as they are read.
-		WithChecksumVerificationMode(options.OnBlockRead).
-		WithVerifyValueChecksum(true)
-	bo.TableSizeMultiplier = 1 // no With… setter in v4
-	if opts.ReadOnly {
-		// A reader scans (export, check) or reads a page: blocks are
-		// read once, and a cache would only hold memory.
-		bo = bo.WithBlockCacheSize(8 << 20)
-	}
-	if opts.Bulk && !opts.ReadOnly {
-		// Every level-0 table spans all the key space, so compacting level
-		// 0 rewrites the base level it overlaps whole: eight tables a time
-		// instead of four halve that. Memtables stay at 8 MiB: Badger
-		// reserves twice that on disk for each (space.go), and a load on a
-		// small disk must not fail sooner.
-		bo = bo.WithNumLevelZeroTables(8).WithNumLevelZeroTablesStall(24)
-	}
-	if opts.InMemory {
-		// An in-memory store has no value log, so Badger refuses any value
-		// above the threshold: a mark of a large import (17 KiB) failed
-		// check's replay. Keep every value in the tree instead.
-		bo = bo.WithValueThreshold(1 << 20)
-	}
-	if opts.memTableSize > 0 {
-		bo = bo.WithMemTableSize(opts.memTableSize).WithValueThreshold(min(4<<10, opts.memTableSize/10))
-	}
-	return bo
 }
 
 // Open opens (creating if needed) the store.
