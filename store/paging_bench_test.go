@@ -112,13 +112,7 @@ func BenchmarkAchievementPage(b *testing.B) {
 // page of their ratings.
 func BenchmarkTeammatePage(b *testing.B) {
 	s := benchStore(b)
-	var agent domain.Actor
-	most := -1
-	for _, a := range s.Agents() {
-		if c := s.AllTime(a); a.IsTeammate() && c.Rated() > most {
-			agent, most = a, c.Rated()
-		}
-	}
+	agent, most := mostRatedTeammate(s)
 	b.Logf("%s: %d ratings", agent, most)
 	for _, period := range []string{"90d", "all"} {
 		b.Run(period, func(b *testing.B) {
@@ -161,13 +155,7 @@ func BenchmarkWhatIf30Days(b *testing.B) {
 // the agent with the most ratings.
 func BenchmarkAgentFollowUps(b *testing.B) {
 	s := benchStore(b)
-	var agent domain.Actor
-	most := -1
-	for _, a := range s.Agents() {
-		if c := s.AllTime(a); a.IsTeammate() && c.Rated() > most {
-			agent, most = a, c.Rated()
-		}
-	}
+	agent, most := mostRatedTeammate(s)
 	items, err := s.FollowUps(FollowUpFilter{Agent: agent})
 	if err != nil {
 		b.Fatal(err)
@@ -179,4 +167,15 @@ func BenchmarkAgentFollowUps(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// mostRatedTeammate is the teammate with the most ratings of all time.
+func mostRatedTeammate(s *Store) (agent domain.Actor, most int) {
+	most = -1
+	for _, a := range s.Agents() {
+		if c := s.AllTime(a); a.IsTeammate() && c.Rated() > most {
+			agent, most = a, c.Rated()
+		}
+	}
+	return agent, most
 }
