@@ -9,8 +9,9 @@ import (
 )
 
 // benchStore opens the store in $CSAT_BENCH_STORE (one made by `csat
-// simulate load`, or a copy of the 1M-rating store: a writable open builds
-// the ratings-by-agent index of an older one, once).
+// simulate load`, or the 1M-rating reference store) read-only: the store
+// must be at the current schema (upgrade a copy of an older one with a
+// writable open first).
 //
 //	CSAT_BENCH_STORE=/tmp/load go test -run '^$' -bench 'Page|TeammatePage' -benchtime 200x ./store
 func benchStore(b *testing.B) *Store {
@@ -18,7 +19,9 @@ func benchStore(b *testing.B) *Store {
 	if dir == "" {
 		b.Skip("CSAT_BENCH_STORE names no store")
 	}
-	s, err := Open(Options{Dir: dir})
+	// A writable open would change a shared store (its close writes the
+	// value log and the counters summary).
+	s, err := Open(Options{Dir: dir, ReadOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
