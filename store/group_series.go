@@ -64,13 +64,12 @@ func (s *Store) GroupSeries(agents []domain.Actor, p Period, f domain.Filter, by
 			i++
 		}
 		err := item.Value(func(v []byte) error {
-			d := readRecord(v)
-			for len(d.b) > 0 && d.err == nil {
-				if got, c := d.uint(), d.counts(); got < uint64(len(in)) && in[got] {
-					points[i].Counts.Add(c)
+			return eachAgentCounts(v, len(in), func(id uint64) *domain.Counts {
+				if in[id] {
+					return &points[i].Counts
 				}
-			}
-			return d.done("counts")
+				return nil
+			})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("counters of %s: %w", day.Format(time.DateOnly), err)

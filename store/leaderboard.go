@@ -2,8 +2,8 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -33,6 +33,7 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 		return lb, nil
 	}
 	acc := newDayAccumulator(from, to, len(st.agents))
+	defer acc.release()
 	if f.IsZero() {
 		err = acc.read(txn, prefix(pDay), dayKey(from), dayKey(to), nil)
 	} else {
@@ -43,19 +44,19 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 	if err != nil {
 		return lb, err
 	}
-	for id, a := range st.agents {
-		c := acc.totals[id]
+	acc.rows(func(id int, daily []domain.Counts, c domain.Counts) {
 		if c.Surveys == 0 && c.Rated() == 0 {
-			continue
+			return
 		}
-		row := AgentRow{Agent: a, Counts: c, Daily: acc.daily[id]}
+		a := st.agents[id]
+		row := AgentRow{Agent: a, Counts: c, Daily: daily}
 		if a.IsTeammate() {
 			lb.Team.Add(c)
 			lb.Teammates = append(lb.Teammates, row)
 		} else {
 			lb.Bots = append(lb.Bots, row)
 		}
-	}
+	})
 	s.displayRows(lb.Teammates)
 	s.displayRows(lb.Bots)
 	lb.Teams = teamRows(st.teams, lb.Teammates, acc.buckets)
@@ -109,20 +110,41 @@ func teamRows(teams map[string]*domain.Team, rows []AgentRow, buckets int) []Tea
 	return out
 }
 
-// dayAccumulator adds day counter records into per-agent totals and
-// sparkline buckets.
+// dayAccumulator adds day counter records into per-agent sparkline
+// buckets. A record is one day's agents in id order, so while reading,
+// the buckets are kept bucket-major (cells[bucket*agents+id]): one record
+// fills consecutive cells, where agent-major rows would take a cache miss
+// per agent. rows copies each agent's buckets out once at the end. The
+// cells are scratch, reused across reads (cellsPool).
 type dayAccumulator struct {
-	from          int32
-	days, buckets int
-	totals        []domain.Counts
-	daily         [][]domain.Counts
-	arena         []domain.Counts // one allocation for every row's sparkline
+	from                  int32
+	days, buckets, agents int
+	cells                 *[]domain.Counts
+	seen                  []bool
 }
+
+// cellsPool holds dayAccumulator cells between reads (*[]domain.Counts).
+var cellsPool sync.Pool
 
 func newDayAccumulator(from, to int32, agents int) *dayAccumulator {
 	n := int(to - from)
-	return &dayAccumulator{from: from, days: n, buckets: min(n, maxDaily),
-		totals: make([]domain.Counts, agents), daily: make([][]domain.Counts, agents)}
+	a := &dayAccumulator{from: from, days: n, buckets: min(n, maxDaily), agents: agents, seen: make([]bool, agents)}
+	size := a.buckets * agents
+	if c, ok := cellsPool.Get().(*[]domain.Counts); ok && cap(*c) >= size {
+		*c = (*c)[:size]
+		clear(*c)
+		a.cells = c
+	} else {
+		c := make([]domain.Counts, size)
+		a.cells = &c
+	}
+	return a
+}
+
+// release hands the cells back for the next read.
+func (a *dayAccumulator) release() {
+	cellsPool.Put(a.cells)
+	a.cells = nil
 }
 
 // read adds every key of prefix p in [start, end) that keep accepts (nil: all).
@@ -148,29 +170,38 @@ func (a *dayAccumulator) read(txn *badger.Txn, p, start, end []byte, keep func(k
 }
 
 // add is the hot loop: it decodes a (agent id, counts)* record in place
-// and adds it straight into the rows.
+// and adds it straight into the bucket's cells.
 func (a *dayAccumulator) add(v []byte, bucket int) error {
-	if r := readRecord(v); r.err != nil {
-		return r.err
-	}
-	for pos := 1; pos < len(v); {
-		id, n := binary.Uvarint(v[pos:])
-		if n <= 0 || id >= uint64(len(a.totals)) {
-			return errCorrupt
-		}
-		pos += n
-		if a.daily[id] == nil {
-			if len(a.arena) < a.buckets {
-				a.arena = make([]domain.Counts, a.buckets*max(16, len(a.totals)))
-			}
-			a.daily[id], a.arena = a.arena[:a.buckets:a.buckets], a.arena[a.buckets:]
-		}
-		var ok bool
-		if pos, ok = addCounts(v, pos, &a.totals[id], &a.daily[id][bucket]); !ok {
-			return errCorrupt
+	cells := (*a.cells)[bucket*a.agents : (bucket+1)*a.agents]
+	return eachAgentCounts(v, a.agents, func(id uint64) *domain.Counts {
+		a.seen[id] = true
+		return &cells[id]
+	})
+}
+
+// rows calls row with every agent that has a record in the period: its
+// id, its buckets (its own copy, one allocation for all) and their sum.
+func (a *dayAccumulator) rows(row func(id int, daily []domain.Counts, total domain.Counts)) {
+	n := 0
+	for _, ok := range a.seen {
+		if ok {
+			n++
 		}
 	}
-	return nil
+	arena, cells := make([]domain.Counts, n*a.buckets), *a.cells
+	for id, ok := range a.seen {
+		if !ok {
+			continue
+		}
+		daily := arena[:a.buckets:a.buckets]
+		arena = arena[a.buckets:]
+		var total domain.Counts
+		for b := range daily {
+			daily[b] = cells[b*a.agents+id]
+			total.Add(daily[b])
+		}
+		row(id, daily, total)
+	}
 }
 
 // SeriesPoint is one step of an agent's series: the days [From, To) (the

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -337,35 +336,4 @@ func (s *Store) Agents() []domain.Actor {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return append([]domain.Actor(nil), s.st.agents...)
-}
-
-// addCounts decodes one agent's counts at v[pos:] (the layout of
-// enc.counts) straight into the period's total t and its bucket d, and
-// returns the position after them; ok is false for a damaged record.
-func addCounts(v []byte, pos int, t, d *domain.Counts) (next int, ok bool) {
-	for i := 1; i <= 6; i++ {
-		x, n := binary.Varint(v[pos:])
-		if n <= 0 {
-			return pos, false
-		}
-		pos += n
-		if i < 6 {
-			t.ByValue[i] += int(x)
-			d.ByValue[i] += int(x)
-			continue
-		}
-		if x < 0 { // the inferred count follows (enc.counts)
-			x = -x - 1
-			inf, n := binary.Varint(v[pos:])
-			if n <= 0 {
-				return pos, false
-			}
-			pos += n
-			t.Inferred += int(inf)
-			d.Inferred += int(inf)
-		}
-		t.Surveys += int(x)
-		d.Surveys += int(x)
-	}
-	return pos, true
 }
