@@ -23,6 +23,10 @@ func describe(k, stored, replayed []byte, agentsA, agentsB []domain.Actor) []Dif
 		day := dayStart(readDayKey(k)).Format(time.DateOnly)
 		return diffCounts(fmt.Sprintf("counters of %s, %s", day, domain.Segment(k[6])), stored, replayed, agentsA, agentsB)
 	}
+	if isFilterDayKey(k) {
+		day := dayStart(countersDay(k)).Format(time.DateOnly)
+		return diffCounts(fmt.Sprintf("counters of %s, %s", day, selectorFilter(k[2])), stored, replayed, agentsA, agentsB)
+	}
 	if bytes.Equal(k, keyTotal) {
 		return diffCounts("all-time counters", stored, replayed, agentsA, agentsB)
 	}

@@ -93,8 +93,8 @@ func (b *batch) widen(t time.Time) {
 	}
 }
 
-// writeCounters puts the batch's day counters, new agents and, when they
-// moved, the all-time totals.
+// writeCounters puts the batch's day counters (d/, e/ and the c/ sums of
+// the e/ keys), new agents and, when they moved, the all-time totals.
 func (b *batch) writeCounters(w *txnWriter) error {
 	days := make([]int32, 0, len(b.days))
 	for d := range b.days {
@@ -117,6 +117,9 @@ func (b *batch) writeCounters(w *txnWriter) error {
 		if err := w.set(segDayKey(k.day, k.seg), encodeAgentCounts(b.segDays[k])); err != nil {
 			return err
 		}
+	}
+	if err := b.writeFilterCounters(w, segs); err != nil {
+		return err
 	}
 	for a, id := range b.newIDs {
 		if err := w.set(agentKey(id), encodeAgent(a)); err != nil {

@@ -17,7 +17,7 @@
 // files (wal.go). A reader never writes to the directory: after a killed
 // writer it reads a shadow of it (shadow.go).
 //
-// # Key layout (schema 6)
+// # Key layout (schema 7)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -41,6 +41,9 @@
 //	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
 //	e/DAY(4) SEG(1)              counters of one UTC day of one segment (domain.Segment:
 //	                             channel, audience, inbound/outbound): (agent id, counts)*
+//	c/SEL(1) DAY(4)              counters of one UTC day of a filter of one or two dimensions
+//	                             (SEL: the dimensions set ×8 + their values): the sum of the
+//	                             day's e/ keys it selects (filter_counters.go)
 //	g/ID(4)                      agent dictionary: id → kind, name
 //	f/TIME(8) CONV 0x00 AGENT    ∅: follow-up candidates by first rating: the slots
 //	                             domain.Slot.FollowUpCandidate names (in the queue under
@@ -71,9 +74,12 @@
 // rating in the day it was first given, a survey in the day of the request
 // that opened the slot, each also in its conversation's segment key (e/).
 // A leaderboard over N days reads N day keys, whatever the number of
-// ratings; one filtered by channel, audience or origin reads the matching
-// e/ keys of those days (at most eight a day). A team's row is the sum of
-// its members' rows. A late part moves both by the difference (late.go).
+// ratings; one filtered by channel, audience or origin reads one key a
+// day too: the filter's c/ keys (consecutive), or for a filter of all
+// three its segment's e/ keys. The batch writes a day's c/ keys from its
+// e/ keys in the transaction that moves them. A team's row is the sum of
+// its members' rows. A late part moves them all by the difference
+// (late.go).
 //
 // # Time
 //
@@ -139,6 +145,11 @@
 // log's sequence numbers that no p/ key names, o/ from the f/ keys; then
 // it writes schema 6. A read-only open refuses the older store, as for
 // every schema before.
+//
+// Schema 7 added the c/ counters. A writable open of an older store, once
+// it is at schema 6, sums them from the e/ keys (no conversation is
+// read), replacing any c/ keys it finds, then writes schema 7. The
+// counters summary leaves them out (a summary reader sums the e/ keys).
 //
 // # Writing in bulk
 //

@@ -3,7 +3,6 @@ package store
 // A series of several agents' counts summed, for a team's trend.
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 
 // GroupSeries is the sum of agents' counts over a period, a point per
 // bucket (day, week or month), empty buckets included, from the same day
-// counters as the leaderboard (the segment keys when f filters): a team's
+// counters as the leaderboard (countersRange): a team's
 // trend is its members' series. Agents the store has never seen add nothing.
 func (s *Store) GroupSeries(agents []domain.Actor, p Period, f domain.Filter, by domain.Bucket) (_ []SeriesPoint, err error) {
 	defer recoverDamage(&err)
@@ -41,25 +40,10 @@ func (s *Store) GroupSeries(agents []domain.Actor, p Period, f domain.Filter, by
 	if !some {
 		return points, nil
 	}
-	pfx, start, end := prefix(pDay), dayKey(from), dayKey(to)
-	keep := func(k []byte) bool { return true }
-	if !f.IsZero() {
-		pfx, start, end = prefix(pSegDay), segDayKey(from, 0), segDayKey(to, 0)
-		keep = func(k []byte) bool { return len(k) == 7 && f.Matches(domain.Segment(k[6])) }
-	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pfx})
-	defer it.Close()
+	pfx, start, end, keep := countersRange(f, from, to, !s.summary)
 	i := 0
-	for it.Seek(start); it.ValidForPrefix(pfx); it.Next() {
-		item := it.Item()
-		k := item.Key()
-		if bytes.Compare(k, end) >= 0 {
-			break
-		}
-		if !keep(k) {
-			continue
-		}
-		day := dayStart(readDayKey(k))
+	err = eachCounter(txn, pfx, start, end, keep, func(k []byte, item *badger.Item) error {
+		day := dayStart(countersDay(k))
 		for i < len(points)-1 && !day.Before(points[i].To) {
 			i++
 		}
@@ -72,8 +56,12 @@ func (s *Store) GroupSeries(agents []domain.Actor, p Period, f domain.Filter, by
 			})
 		})
 		if err != nil {
-			return nil, fmt.Errorf("counters of %s: %w", day.Format(time.DateOnly), err)
+			return fmt.Errorf("counters of %s: %w", day.Format(time.DateOnly), err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return points, nil
 }

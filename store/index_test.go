@@ -192,39 +192,51 @@ func toSchema5(t *testing.T, s *Store, leftovers bool) {
 // build writes, then stamps schema 6; also after a build that stopped.
 func TestSchema5StoreGetsTheIndexesAtAWritableOpen(t *testing.T) {
 	for _, leftovers := range []bool{false, true} {
-		dir := t.TempDir()
-		s := openDir(t, dir)
-		evs := randomEvents(5, 400)
-		deliverShuffled(t, s, evs, rand.New(rand.NewPCG(5, 2)))
-		want := dumpKeys(t, s)
-		toSchema5(t, s, leftovers)
-		if dumpKeys(t, s) == want {
-			t.Fatal("the downgrade changed nothing")
-		}
-		s.Close()
-		before := dirSums(t, dir)
-		if ro, err := Open(Options{Dir: dir, ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
-			if err == nil {
-				ro.Close()
-			}
-			t.Fatalf("read-only open of a schema-5 store: %v, want ErrOlderSchema", err)
-		}
-		if after := dirSums(t, dir); !reflect.DeepEqual(after, before) {
-			t.Fatal("the refused read-only open changed the files")
-		}
-		s = openDir(t, dir)
-		if got := dumpKeys(t, s); got != want {
-			t.Fatalf("leftovers %v: after the upgrade the store differs from one this build wrote:\n%s", leftovers, firstDiff(got, want))
-		}
-		if v := storedSchema(t, s); v != schemaVersion {
-			t.Errorf("schema %d after the upgrade, want %d", v, schemaVersion)
-		}
+		s := upgradedAtWritableOpen(t, 5, leftovers, toSchema5)
 		assertIndexes(t, s, "upgraded")
-		if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
-			t.Errorf("check after the upgrade: %v %v", diffs, err)
-		}
 		s.Close()
 	}
+}
+
+// upgradedAtWritableOpen writes a random stream (seed) into a store,
+// makes it what an older schema wrote (down, with leftovers as an
+// interrupted upgrade followed by an older csat's writes leave), and
+// checks that a read-only open refuses it without a byte changed, and
+// that a writable open makes it exactly the store this build writes, at
+// this schema, which Check passes. It returns the upgraded store, open.
+func upgradedAtWritableOpen(t *testing.T, seed uint64, leftovers bool, down func(*testing.T, *Store, bool)) *Store {
+	t.Helper()
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	evs := randomEvents(seed, 400)
+	deliverShuffled(t, s, evs, rand.New(rand.NewPCG(seed, 2)))
+	want := dumpKeys(t, s)
+	down(t, s, leftovers)
+	if dumpKeys(t, s) == want {
+		t.Fatal("the downgrade changed nothing")
+	}
+	s.Close()
+	before := dirSums(t, dir)
+	if ro, err := Open(Options{Dir: dir, ReadOnly: true}); !errors.Is(err, ErrOlderSchema) {
+		if err == nil {
+			ro.Close()
+		}
+		t.Fatalf("read-only open of an older store: %v, want ErrOlderSchema", err)
+	}
+	if after := dirSums(t, dir); !reflect.DeepEqual(after, before) {
+		t.Fatal("the refused read-only open changed the files")
+	}
+	s = openDir(t, dir)
+	if got := dumpKeys(t, s); got != want {
+		t.Fatalf("leftovers %v: after the upgrade the store differs from one this build wrote:\n%s", leftovers, firstDiff(got, want))
+	}
+	if v := storedSchema(t, s); v != schemaVersion {
+		t.Errorf("schema %d after the upgrade, want %d", v, schemaVersion)
+	}
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+		t.Errorf("check after the upgrade: %v %v", diffs, err)
+	}
+	return s
 }
 
 func storedSchema(t *testing.T, s *Store) uint64 {

@@ -16,8 +16,10 @@ import (
 // a writable open builds from the conversations; schema 5 the per-day
 // segment counters (e/), which a writable open recounts (segments.go);
 // schema 6 the workspace-event index (w/) and the follow-ups-by-agent
-// index (o/), which a writable open builds from the keys (index_upgrade.go).
-const schemaVersion = 6
+// index (o/), which a writable open builds from the keys (index_upgrade.go);
+// schema 7 the filter counters (c/), which a writable open sums from the
+// segment counters (filter_upgrade.go).
+const schemaVersion = 7
 
 var (
 	keySchema = []byte("!schema")
@@ -51,6 +53,9 @@ const (
 	pWorkspace = 'w'
 	// pAgentFollowUp indexes follow-up candidates by agent (index_followup.go).
 	pAgentFollowUp = 'o'
+	// pFilterDay holds a day's counters of a filter of one or two
+	// dimensions (filter_counters.go).
+	pFilterDay = 'c'
 )
 
 func prefix(p byte) []byte { return []byte{p, '/'} }
@@ -151,6 +156,13 @@ func readDayKey(k []byte) int32 { return int32(binary.BigEndian.Uint32(k[2:]) ^ 
 // audience, direction): e/DAY(4) SEG(1), so a day's segments sort together.
 func segDayKey(day int32, seg domain.Segment) []byte {
 	return append(binary.BigEndian.AppendUint32(prefix(pSegDay), uint32(day)^(1<<31)), byte(seg))
+}
+
+// filterDayKey is the key of one day's counters of the conversations a
+// filter selects (filterSelector): c/SEL(1) DAY(4), so one filter's days
+// sort together.
+func filterDayKey(sel byte, day int32) []byte {
+	return binary.BigEndian.AppendUint32(append(prefix(pFilterDay), sel), uint32(day)^(1<<31))
 }
 
 func teamKey(id string) []byte { return append(prefix(pTeam), id...) }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
 	"time"
@@ -18,9 +17,9 @@ func (s *Store) Leaderboard(p Period) (Leaderboard, error) {
 }
 
 // LeaderboardOf is the leaderboard of the conversations f matches. An
-// open filter reads the d/ day keys; a narrower one reads the day's
-// segment keys (e/DAY SEG) that match, at most eight a day. Team rows sum
-// their members' rows.
+// open filter reads the d/ day keys, one of one or two dimensions its
+// c/ keys, one of all three its segment's e/ keys: one key a day (see
+// countersRange). Team rows sum their members' rows.
 func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err error) {
 	defer recoverDamage(&err)
 	txn, st, done := s.countersSnapshot()
@@ -34,17 +33,11 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 	}
 	acc := newDayAccumulator(from, to, len(st.agents))
 	defer acc.release()
-	if f.IsZero() {
-		err = acc.read(txn, prefix(pDay), dayKey(from), dayKey(to), nil)
-	} else {
-		err = acc.read(txn, prefix(pSegDay), segDayKey(from, 0), segDayKey(to, 0), func(k []byte) bool {
-			return len(k) == 7 && f.Matches(domain.Segment(k[6]))
-		})
-	}
-	if err != nil {
+	pfx, start, end, keep := countersRange(f, from, to, !s.summary)
+	if err = acc.read(txn, pfx, start, end, keep); err != nil {
 		return lb, err
 	}
-	acc.rows(func(id int, daily []domain.Counts, c domain.Counts) {
+	err = acc.rows(func(id int, daily []domain.Counts, c domain.Counts) {
 		if c.Surveys == 0 && c.Rated() == 0 {
 			return
 		}
@@ -57,6 +50,9 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 			lb.Bots = append(lb.Bots, row)
 		}
 	})
+	if err != nil {
+		return lb, err
+	}
 	s.displayRows(lb.Teammates)
 	s.displayRows(lb.Bots)
 	lb.Teams = teamRows(st.teams, lb.Teammates, acc.buckets)
@@ -110,98 +106,124 @@ func teamRows(teams map[string]*domain.Team, rows []AgentRow, buckets int) []Tea
 	return out
 }
 
-// dayAccumulator adds day counter records into per-agent sparkline
-// buckets. A record is one day's agents in id order, so while reading,
-// the buckets are kept bucket-major (cells[bucket*agents+id]): one record
-// fills consecutive cells, where agent-major rows would take a cache miss
-// per agent. rows copies each agent's buckets out once at the end. The
-// cells are scratch, reused across reads (cellsPool).
+// dayAccumulator gathers a period's day counter records, then hands out
+// each agent's sparkline buckets. A record is one day's agents in id
+// order; rows walks all the records at once, agent by agent (a merge by
+// id), so that each agent's buckets are written in order, once. Adding
+// each record into agent-major rows as it was read took a cache miss per
+// agent and day.
 type dayAccumulator struct {
 	from                  int32
 	days, buckets, agents int
-	cells                 *[]domain.Counts
-	seen                  []bool
+	buf                   *[]byte // the records' entries, back to back (recordsPool)
+	recs                  []dayRecord
 }
 
-// cellsPool holds dayAccumulator cells between reads (*[]domain.Counts).
-var cellsPool sync.Pool
+// dayRecord is one day's record in dayAccumulator.buf, as far as rows has
+// read it: next is the id of the agent whose counts start at pos.
+type dayRecord struct {
+	day, bucket int32
+	pos, end    int
+	next        uint64
+}
+
+// recordsPool holds dayAccumulator buffers between reads (*[]byte).
+var recordsPool = sync.Pool{New: func() any { return new([]byte) }}
 
 func newDayAccumulator(from, to int32, agents int) *dayAccumulator {
 	n := int(to - from)
-	a := &dayAccumulator{from: from, days: n, buckets: min(n, maxDaily), agents: agents, seen: make([]bool, agents)}
-	size := a.buckets * agents
-	if c, ok := cellsPool.Get().(*[]domain.Counts); ok && cap(*c) >= size {
-		*c = (*c)[:size]
-		clear(*c)
-		a.cells = c
-	} else {
-		c := make([]domain.Counts, size)
-		a.cells = &c
-	}
-	return a
+	buf := recordsPool.Get().(*[]byte)
+	*buf = (*buf)[:0]
+	return &dayAccumulator{from: from, days: n, buckets: min(n, maxDaily), agents: agents, buf: buf}
 }
 
-// release hands the cells back for the next read.
+// release hands the buffer back for the next read.
 func (a *dayAccumulator) release() {
-	cellsPool.Put(a.cells)
-	a.cells = nil
+	recordsPool.Put(a.buf)
+	a.buf = nil
 }
 
-// read adds every key of prefix p in [start, end) that keep accepts (nil: all).
+// read gathers the keys of prefix p in [start, end) that keep accepts
+// (countersRange).
 func (a *dayAccumulator) read(txn *badger.Txn, p, start, end []byte, keep func(k []byte) bool) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-	defer it.Close()
-	for it.Seek(start); it.ValidForPrefix(p); it.Next() {
-		item := it.Item()
-		k := item.Key()
-		if bytes.Compare(k, end) >= 0 {
-			break
-		}
-		if keep != nil && !keep(k) {
-			continue
-		}
-		day := readDayKey(k)
-		bucket := int(day-a.from) * a.buckets / a.days
-		if err := item.Value(func(v []byte) error { return a.add(v, bucket) }); err != nil {
+	return eachCounter(txn, p, start, end, keep, func(k []byte, item *badger.Item) error {
+		day := countersDay(k)
+		r := dayRecord{day: day, bucket: int32(int(day-a.from) * a.buckets / a.days)}
+		err := item.Value(func(v []byte) error {
+			if d := readRecord(v); d.err != nil {
+				return d.err
+			}
+			r.pos = len(*a.buf)
+			*a.buf = append(*a.buf, v[1:]...)
+			r.end = len(*a.buf)
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("counters of %s: %w", dayStart(day).Format(time.DateOnly), err)
+		}
+		a.recs = append(a.recs, r)
+		return nil
+	})
+}
+
+// rows calls row with every agent that has an entry in the period's
+// records: its id, its buckets (its own, from one allocation per 32
+// agents) and their sum.
+func (a *dayAccumulator) rows(row func(id int, daily []domain.Counts, total domain.Counts)) error {
+	buf := *a.buf
+	for i := range a.recs {
+		if err := a.nextAgent(&a.recs[i], 0); err != nil {
+			return err
+		}
+	}
+	var arena []domain.Counts
+	for id := 0; id < a.agents; id++ {
+		var daily []domain.Counts
+		for i := range a.recs {
+			r := &a.recs[i]
+			if r.pos == r.end || r.next != uint64(id) {
+				continue
+			}
+			if daily == nil {
+				if len(arena) == 0 {
+					arena = make([]domain.Counts, min(32, a.agents-id)*a.buckets)
+				}
+				daily, arena = arena[:a.buckets:a.buckets], arena[a.buckets:]
+			}
+			if r.pos = addCounts(buf[:r.end], r.pos, &daily[r.bucket]); r.pos < 0 {
+				return a.corrupt(r)
+			}
+			if err := a.nextAgent(r, uint64(id)+1); err != nil {
+				return err
+			}
+		}
+		if daily != nil {
+			var total domain.Counts
+			for _, d := range daily {
+				total.Add(d)
+			}
+			row(id, daily, total)
 		}
 	}
 	return nil
 }
 
-// add is the hot loop: it decodes a (agent id, counts)* record in place
-// and adds it straight into the bucket's cells.
-func (a *dayAccumulator) add(v []byte, bucket int) error {
-	cells := (*a.cells)[bucket*a.agents : (bucket+1)*a.agents]
-	return eachAgentCounts(v, a.agents, func(id uint64) *domain.Counts {
-		a.seen[id] = true
-		return &cells[id]
-	})
+// nextAgent reads the id of r's next entry, which must be at least least
+// (ids ascend) and below the dictionary's size.
+func (a *dayAccumulator) nextAgent(r *dayRecord, least uint64) error {
+	if r.pos == r.end {
+		return nil
+	}
+	id, pos := uvarintAt((*a.buf)[:r.end], r.pos)
+	if pos < 0 || id < least || id >= uint64(a.agents) {
+		return a.corrupt(r)
+	}
+	r.next, r.pos = id, pos
+	return nil
 }
 
-// rows calls row with every agent that has a record in the period: its
-// id, its buckets (its own copy, one allocation for all) and their sum.
-func (a *dayAccumulator) rows(row func(id int, daily []domain.Counts, total domain.Counts)) {
-	n := 0
-	for _, ok := range a.seen {
-		if ok {
-			n++
-		}
-	}
-	arena, cells := make([]domain.Counts, n*a.buckets), *a.cells
-	for id, ok := range a.seen {
-		if !ok {
-			continue
-		}
-		daily := arena[:a.buckets:a.buckets]
-		arena = arena[a.buckets:]
-		var total domain.Counts
-		for b := range daily {
-			daily[b] = cells[b*a.agents+id]
-			total.Add(daily[b])
-		}
-		row(id, daily, total)
-	}
+func (a *dayAccumulator) corrupt(r *dayRecord) error {
+	return fmt.Errorf("counters of %s: %w", dayStart(r.day).Format(time.DateOnly), errCorrupt)
 }
 
 // SeriesPoint is one step of an agent's series: the days [From, To) (the
@@ -213,7 +235,7 @@ type SeriesPoint struct {
 
 // Series is one agent's counts over a period, a point per bucket (day,
 // week or month), empty buckets included, from the same day counters as
-// the leaderboard (the segment keys when f filters).
+// the leaderboard (countersRange).
 func (s *Store) Series(agent domain.Actor, p Period, f domain.Filter, by domain.Bucket) ([]SeriesPoint, error) {
 	return s.GroupSeries([]domain.Actor{agent}, p, f, by)
 }

@@ -105,6 +105,7 @@ func TestSegmentAndTeamCountersEqualRecount(t *testing.T) {
 			checkFiltered(t, s, g.shadow, f, fmt.Sprintf("seed %d, filter %q", seed, f))
 		}
 		checkSegmentKeys(t, s, fmt.Sprintf("seed %d", seed))
+		checkFilterKeys(t, s, fmt.Sprintf("seed %d", seed))
 		s.Close()
 	}
 }
@@ -274,6 +275,7 @@ func TestOldStoreGetsSegmentCounters(t *testing.T) {
 		checkFiltered(t, s, g.shadow, f, fmt.Sprintf("migrated, filter %q", f))
 	}
 	checkSegmentKeys(t, s, "migrated")
+	checkFilterKeys(t, s, "migrated")
 	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check after the migration: %v %v", diffs, err)
 	}

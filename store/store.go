@@ -275,7 +275,8 @@ func prepareDir(opts Options) (string, error) {
 // load reads the schema version, upgrades a store an older csat wrote
 // (migrate.go) or stamps a new one, reads the in-memory state and, in a
 // writer, finishes a batch a previous run left half-written and then
-// builds the segment counters and the indexes an older store lacks.
+// builds the segment and filter counters and the indexes an older store
+// lacks.
 func (s *Store) load() error {
 	version, err := s.loadSchema()
 	if err != nil {
@@ -331,7 +332,10 @@ func (s *Store) load() error {
 	if err := s.upgradeSegments(version); err != nil {
 		return err
 	}
-	return s.upgradeIndexes(version)
+	if err := s.upgradeIndexes(version); err != nil {
+		return err
+	}
+	return s.upgradeFilterCounters(version)
 }
 
 // loadSchema reads the schema version: 0 for a new, empty store. It

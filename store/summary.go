@@ -37,8 +37,11 @@ const (
 )
 
 // summaryBulk are the prefixes a summary leaves out: lists that grow with
-// conversations and events, which counters-only reads never touch.
-var summaryBulk = []byte{pLog, pPart, pConv, pUpdated, pFollowUp, pAchieve, pByAgent, pAgentFollowUp, pWorkspace, pMark, pJournal, pScenario}
+// conversations and events, which counters-only reads never touch; and
+// the filter counters (c/), sums of the segment counters the summary
+// keeps, which would make it four times the size (a summary reader sums
+// the e/ keys instead: countersRange).
+var summaryBulk = []byte{pLog, pPart, pConv, pUpdated, pFollowUp, pAchieve, pByAgent, pAgentFollowUp, pWorkspace, pMark, pJournal, pScenario, pFilterDay}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
