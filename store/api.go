@@ -64,6 +64,9 @@ type FollowUpFilter struct {
 	// or follow-up author contain each of its words, in any case
 	// (FollowUpPage; "" keeps all).
 	Text string
+	// Segments keeps the items of the conversations it matches (channel,
+	// audience, origin), as a filtered leaderboard counts them.
+	Segments domain.Filter
 }
 
 // Achievement is a positive rating, with its comment if any.

@@ -133,11 +133,15 @@ func (s *Store) FollowUps(f FollowUpFilter) (_ []FollowUpItem, err error) {
 }
 
 // followUpItem is sl's item of the queue, if f lists it: open under the
-// threshold in force, or resolved when f includes those.
+// threshold in force, or resolved when f includes those; of f's agent
+// and segments.
 func followUpItem(r *convRecord, sl *domain.Slot, st *memState, f FollowUpFilter) (FollowUpItem, bool) {
 	open := sl.QueueEntry().InQueue(st.settings.FollowUp)
 	resolved := sl.FollowUp.Stage == domain.StageResolved
 	if !open && !(resolved && f.IncludeResolved) || !f.Agent.IsZero() && sl.Agent != f.Agent {
+		return FollowUpItem{}, false
+	}
+	if !f.Segments.IsZero() && !f.Segments.Matches(domain.SegmentOf(&r.Conversation)) {
 		return FollowUpItem{}, false
 	}
 	return FollowUpItem{

@@ -275,11 +275,17 @@ func (v *leaderboard) scopeKey(msg tea.Msg) (tea.Cmd, bool) {
 // showPage shows row on the teammate page under the board's scope: the
 // filter its ratings are read under, and its period before.
 func (v *leaderboard) showPage(row store.AgentRow) {
-	name := v.periodName()
-	if f := v.scope.filter(); !f.IsZero() {
-		name += " · " + strings.ReplaceAll(f.String(), "=", " ")
-	}
+	name := v.periodName() + filterNote(v.scope.filter())
 	before, ok := v.prevRow(row.Agent)
 	v.page.segments, v.page.before, v.page.compared = v.scope.filter(), before.Daily, ok
 	v.page.show(row, v.data, name, v.target)
+}
+
+// filterNote names a filter after a title: " · channel email audience
+// leads", or "" for none.
+func filterNote(f domain.Filter) string {
+	if f.IsZero() {
+		return ""
+	}
+	return " · " + strings.ReplaceAll(f.String(), "=", " ")
 }

@@ -213,11 +213,41 @@ func TestTeammatePageFollowsTheFilter(t *testing.T) {
 	addTeams(t, st)
 	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
 	d.keys("c", "c", "/", "bob", "enter", "enter")
-	d.contains("bob · 30d · channel email · 2 ratings", "ratings in 30d · channel email", "open follow-ups (1) · every channel")
+	d.contains("bob · 30d · channel email · 2 ratings", "ratings in 30d · channel email", "open follow-ups (0) · channel email")
 	_, ratings, _ := strings.Cut(d.view(), "ratings in 30d")
 	if !strings.Contains(ratings, "user:eve") || !strings.Contains(ratings, "lead:lee") || strings.Contains(ratings, "user:cust") {
 		t.Errorf("bob's email ratings are eve's and lee's only:\n%s", ratings)
 	}
+}
+
+// TestTeammatePageFollowUpsFollowTheFilter: a teammate's open follow-ups
+// are those of the board's segment, as their ratings are, and one opens
+// its conversation under the filter too.
+func TestTeammatePageFollowUpsFollowTheFilter(t *testing.T) {
+	st := fixtureStore(t)
+	addTeams(t, st)
+	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys("/", "cleo", "enter", "enter")
+	d.contains("cleo · 30d · 9 ratings", "3 open follow-ups", "open follow-ups (3)")
+	d.lacks("open follow-ups (3) ·")
+	followUps := func() string {
+		_, list, _ := strings.Cut(d.view(), "open follow-ups (")
+		list, _, _ = strings.Cut(list, "ratings in 30d")
+		return list
+	}
+	if list := followUps(); !strings.Contains(list, "user:cust3") || !strings.Contains(list, "lead:max") {
+		t.Fatalf("cleo's follow-ups, unfiltered:\n%s", list)
+	}
+	d.keys("esc", "esc", "c", "c", "/", "cleo", "enter", "enter") // email
+	d.contains("cleo · 30d · channel email · 2 ratings", "1 open follow-ups", "open follow-ups (1) · channel email")
+	if list := followUps(); strings.Contains(list, "user:cust") || !strings.Contains(list, "lead:max") {
+		t.Fatalf("cleo's email follow-ups are lead:max's only:\n%s", list)
+	}
+	d.keys("enter") // the follow-up, under the cursor
+	d.contains("· esc back", "terrible")
+	d.lacks("open follow-ups (")
+	d.keys("esc", "esc", "esc", "a", "/", "cleo", "enter", "enter") // email, users: max is a lead
+	d.contains("channel email audience users", "0 open follow-ups", "open follow-ups (0) · channel email audience users")
 }
 
 // TestTeammatePageDrawsThePeriodBefore: compared, the page's chart draws

@@ -47,8 +47,9 @@ type teammatePage struct {
 	more       bool                // the period has older ratings than those read
 	items      []tmItem
 	stream     *convStream
-	// segments narrows the ratings listed to the board's filter; before is
-	// the agent's period before, drawn over the chart when compared.
+	// segments narrows the follow-ups and ratings listed to the board's
+	// filter; before is the agent's period before, drawn over the chart
+	// when compared.
 	segments domain.Filter
 	before   []domain.Counts
 	compared bool
@@ -74,13 +75,14 @@ func (p *teammatePage) SetSize(w, h int) {
 }
 
 // Reload reads the agent's open follow-ups and the first page of their
-// ratings of the period, from the ratings-by-agent index.
+// ratings of the period, from the ratings-by-agent index, both of the
+// board's segments.
 func (p *teammatePage) Reload() tea.Cmd {
 	src, agent, period, segments := p.c.src, p.row.Agent, p.period, p.segments
 	read := p.fetch(func() (any, error) {
 		var d tmData
 		var err error
-		if d.followUps, err = src.FollowUps(store.FollowUpFilter{Agent: agent}); err != nil {
+		if d.followUps, err = src.FollowUps(store.FollowUpFilter{Agent: agent, Segments: segments}); err != nil {
 			return d, err
 		}
 		d.ratings, err = src.AgentRatingsOf(agent, period, segments, store.PageQuery{Limit: 2 * pageSize})
@@ -140,7 +142,7 @@ func (p *teammatePage) update(msg tea.Msg) (bool, tea.Cmd) {
 func (p *teammatePage) build() {
 	p.items = p.items[:0]
 	open := p.followUps
-	p.items = append(p.items, tmItem{header: "open follow-ups (" + itoa(len(open)) + ")" + p.unfilteredNote()})
+	p.items = append(p.items, tmItem{header: "open follow-ups (" + itoa(len(open)) + ")" + filterNote(p.segments)})
 	for _, f := range open {
 		text := f.FollowUp.Stage.String()
 		if f.Comment != "" {

@@ -26,12 +26,3 @@ func (p *teammatePage) beforeLegend() string {
 	}
 	return "   ∘∘ the period before"
 }
-
-// unfilteredNote says, under a filter, that the open follow-ups are all of
-// the agent's: a follow-up is work to do whatever its channel.
-func (p *teammatePage) unfilteredNote() string {
-	if p.segments.IsZero() {
-		return ""
-	}
-	return " · every channel, audience and origin"
-}
