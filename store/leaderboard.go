@@ -28,7 +28,7 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 	lb := Leaderboard{Period: Period{From: dayStart(from), To: dayStart(to)}}
 	if to <= from {
 		lb.Period.To = lb.Period.From
-		lb.Teams = teamRows(st.teams, nil, 0)
+		lb.Teams = teamRows(st.teams, 0)
 		return lb, nil
 	}
 	acc := newDayAccumulator(from, to, len(st.agents))
@@ -37,6 +37,7 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 	if err = acc.read(txn, pfx, start, end, keep); err != nil {
 		return lb, err
 	}
+	lb.Teams = teamRows(st.teams, acc.buckets)
 	err = acc.rows(func(id int, daily []domain.Counts, c domain.Counts) {
 		if c.Surveys == 0 && c.Rated() == 0 {
 			return
@@ -45,6 +46,7 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 		row := AgentRow{Agent: a, Counts: c, Daily: daily}
 		if a.IsTeammate() {
 			lb.Team.Add(c)
+			addToTeams(lb.Teams, &row)
 			lb.Teammates = append(lb.Teammates, row)
 		} else {
 			lb.Bots = append(lb.Bots, row)
@@ -55,7 +57,6 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 	}
 	s.displayRows(lb.Teammates)
 	s.displayRows(lb.Bots)
-	lb.Teams = teamRows(st.teams, lb.Teammates, acc.buckets)
 	return lb, nil
 }
 
@@ -83,27 +84,34 @@ func dayRange(p Period, st *memState) (from, to int32) {
 	return from, to
 }
 
-// teamRows sums each team's members' rows; a teammate in two teams counts
-// in both. Teams are ordered by display name.
-func teamRows(teams map[string]*domain.Team, rows []AgentRow, buckets int) []TeamRow {
+// teamRows starts every team's row, ordered by display name, with
+// buckets sparkline buckets each; add sums the members' rows into them.
+func teamRows(teams map[string]*domain.Team, buckets int) []TeamRow {
 	out := make([]TeamRow, 0, len(teams))
 	for _, t := range domain.SortedTeams(teams) {
 		tr := TeamRow{Team: t}
 		if buckets > 0 {
 			tr.Daily = make([]domain.Counts, buckets)
 		}
-		for _, r := range rows {
-			if !t.Has(r.Agent.Name) {
-				continue
-			}
-			tr.Counts.Add(r.Counts)
-			for i, d := range r.Daily {
-				tr.Daily[i].Add(d)
-			}
-		}
 		out = append(out, tr)
 	}
 	return out
+}
+
+// addToTeams adds a teammate's row into the row of each of its teams (a
+// teammate in two teams counts in both), as the row is made: its
+// buckets were just written.
+func addToTeams(teams []TeamRow, r *AgentRow) {
+	for i := range teams {
+		tr := &teams[i]
+		if !tr.Team.Has(r.Agent.Name) {
+			continue
+		}
+		tr.Counts.Add(r.Counts)
+		for b, d := range r.Daily {
+			tr.Daily[b].Add(d)
+		}
+	}
 }
 
 // dayAccumulator gathers a period's day counter records, then hands out

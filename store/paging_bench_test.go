@@ -120,6 +120,7 @@ func BenchmarkTeammatePage(b *testing.B) {
 	for _, period := range []string{"90d", "all"} {
 		b.Run(period, func(b *testing.B) {
 			p, _ := ParsePeriod(period, s.Latest())
+			cpu := processCPU()
 			for i := 0; i < b.N; i++ {
 				if _, err := s.Leaderboard(p); err != nil {
 					b.Fatal(err)
@@ -132,8 +133,33 @@ func BenchmarkTeammatePage(b *testing.B) {
 					b.Fatalf("%d ratings, %v", len(pg.Items), err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
+}
+
+// BenchmarkTeammatePageFiltered is BenchmarkTeammatePage's 90 days under
+// a filter of the board (messenger): the filtered leaderboard, the
+// teammate's follow-ups and first page of ratings of that segment.
+func BenchmarkTeammatePageFiltered(b *testing.B) {
+	s := benchStore(b)
+	agent, _ := mostRatedTeammate(s)
+	f, _ := domain.ParseFilter("messenger", "", "")
+	p, _ := ParsePeriod("90d", s.Latest())
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.LeaderboardOf(p, f); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.FollowUps(FollowUpFilter{Agent: agent, Segments: f}); err != nil {
+			b.Fatal(err)
+		}
+		pg, err := s.AgentRatingsOf(agent, p, f, PageQuery{Limit: 200})
+		if err != nil || len(pg.Items) == 0 {
+			b.Fatalf("%d ratings, %v", len(pg.Items), err)
+		}
+	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkWhatIf30Days is the settings preview's what-if of the last 30
