@@ -3,9 +3,13 @@ package store
 import (
 	"errors"
 	"math/rand"
+	randv2 "math/rand/v2"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // TestEachAgentCountsMatchesDecode reads random (agent id, counts)*
@@ -68,5 +72,42 @@ func TestEachAgentCountsMatchesDecode(t *testing.T) {
 	}
 	if err := eachAgentCounts(encodeAgentCounts([]domain.Counts{{}, {}, {Surveys: 1}}), 2, func(uint64) *domain.Counts { return nil }); !errors.Is(err, errCorrupt) {
 		t.Fatalf("an agent id past the dictionary: %v", err)
+	}
+}
+
+// TestLeaderboardOfDamagedCounters: a day's record cut short, with its
+// agent ids out of order or past the dictionary, or of a newer format, is
+// an error naming the day, on every filter's read path; never a panic or
+// a quiet wrong board.
+func TestLeaderboardOfDamagedCounters(t *testing.T) {
+	good := encodeAgentCounts([]domain.Counts{{Surveys: 1}, {Surveys: 2, ByValue: [6]int{0, 0, 0, 0, 0, 2}}})
+	// agent 0's entry is 7 bytes: its id, five values and the surveys
+	descending := append(append([]byte{recordFormat}, good[1+7:]...), good[1:1+7]...)
+	for name, v := range map[string][]byte{
+		"cut short":        good[:len(good)-2],
+		"ids descending":   descending,
+		"newer format":     append([]byte{recordFormat + 1}, good[1:]...),
+		"unknown agent id": append([]byte{recordFormat}, 0xff, 0x7f, 2, 2, 2, 2, 2, 2),
+	} {
+		for _, f := range []domain.Filter{{}, emailOnly()} {
+			s := openMem(t)
+			deliverShuffled(t, s, randomEvents(3, 200), randv2.New(randv2.NewPCG(3, 1)))
+			lb, err := s.Leaderboard(Period{})
+			if err != nil || lb.Team.Rated() == 0 {
+				t.Fatalf("the stream rated nothing: %v", err)
+			}
+			day := dayOf(s.Latest())
+			keys := [][]byte{dayKey(day)}
+			if sel, ok := filterSelector(f); ok {
+				keys = [][]byte{filterDayKey(sel, day)}
+			}
+			if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keys[0], v) }); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.LeaderboardOf(Period{}, f); err == nil || !strings.Contains(err.Error(), dayStart(day).Format(time.DateOnly)) {
+				t.Errorf("%s, filter %q: %v, want an error naming the day", name, f, err)
+			}
+			s.Close()
+		}
 	}
 }
