@@ -26,7 +26,7 @@ type Leaderboard struct {
 type TeamRow struct {
 	Team   domain.Team
 	Counts domain.Counts
-	Daily  []domain.Counts // as AgentRow.Daily
+	Daily  []DayCounts // as AgentRow.Daily
 }
 
 // AgentRow is one agent's counts over the period, with one entry per day for
@@ -35,9 +35,46 @@ type TeamRow struct {
 type AgentRow struct {
 	Agent  domain.Actor
 	Counts domain.Counts
-	Daily  []domain.Counts
+	Daily  []DayCounts
 	// Display is how the agent is shown: its display name, else its key.
 	Display string
+}
+
+// DayCounts is one sparkline bucket of a row: domain.Counts in 32-bit
+// fields, half the size. A 90-day board of 200 agents holds 18,000 of
+// them, and allocating them (the collector's work they cause) was half
+// the cost of reading the board.
+type DayCounts struct {
+	ByValue  [6]int32
+	Surveys  int32
+	Inferred int32
+}
+
+// Counts widens d.
+func (d DayCounts) Counts() domain.Counts {
+	c := domain.Counts{Surveys: int(d.Surveys), Inferred: int(d.Inferred)}
+	for v, n := range d.ByValue {
+		c.ByValue[v] = int(n)
+	}
+	return c
+}
+
+// Add adds o into d.
+func (d *DayCounts) Add(o DayCounts) {
+	for v := range d.ByValue {
+		d.ByValue[v] += o.ByValue[v]
+	}
+	d.Surveys += o.Surveys
+	d.Inferred += o.Inferred
+}
+
+// addCounts adds c into d (a day's counts of one agent fit 32 bits).
+func (d *DayCounts) addCounts(c *domain.Counts) {
+	for v := range d.ByValue {
+		d.ByValue[v] += int32(c.ByValue[v])
+	}
+	d.Surveys += int32(c.Surveys)
+	d.Inferred += int32(c.Inferred)
 }
 
 // FollowUpItem is one entry of the negative-remarks queue.

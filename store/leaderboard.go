@@ -38,7 +38,7 @@ func (s *Store) LeaderboardOf(p Period, f domain.Filter) (_ Leaderboard, err err
 		return lb, err
 	}
 	lb.Teams = teamRows(st.teams, acc.buckets)
-	err = acc.rows(func(id int, daily []domain.Counts, c domain.Counts) {
+	err = acc.rows(func(id int, daily []DayCounts, c domain.Counts) {
 		if c.Surveys == 0 && c.Rated() == 0 {
 			return
 		}
@@ -91,7 +91,7 @@ func teamRows(teams map[string]*domain.Team, buckets int) []TeamRow {
 	for _, t := range domain.SortedTeams(teams) {
 		tr := TeamRow{Team: t}
 		if buckets > 0 {
-			tr.Daily = make([]domain.Counts, buckets)
+			tr.Daily = make([]DayCounts, buckets)
 		}
 		out = append(out, tr)
 	}
@@ -177,16 +177,17 @@ func (a *dayAccumulator) read(txn *badger.Txn, p, start, end []byte, keep func(k
 // rows calls row with every agent that has an entry in the period's
 // records: its id, its buckets (its own, from one allocation per 32
 // agents) and their sum.
-func (a *dayAccumulator) rows(row func(id int, daily []domain.Counts, total domain.Counts)) error {
+func (a *dayAccumulator) rows(row func(id int, daily []DayCounts, total domain.Counts)) error {
 	buf := *a.buf
 	for i := range a.recs {
 		if err := a.nextAgent(&a.recs[i], 0); err != nil {
 			return err
 		}
 	}
-	var arena []domain.Counts
+	var arena []DayCounts
 	for id := 0; id < a.agents; id++ {
-		var daily []domain.Counts
+		var daily []DayCounts
+		var total domain.Counts
 		for i := range a.recs {
 			r := &a.recs[i]
 			if r.pos == r.end || r.next != uint64(id) {
@@ -194,22 +195,21 @@ func (a *dayAccumulator) rows(row func(id int, daily []domain.Counts, total doma
 			}
 			if daily == nil {
 				if len(arena) == 0 {
-					arena = make([]domain.Counts, min(32, a.agents-id)*a.buckets)
+					arena = make([]DayCounts, min(32, a.agents-id)*a.buckets)
 				}
 				daily, arena = arena[:a.buckets:a.buckets], arena[a.buckets:]
 			}
-			if r.pos = addCounts(buf[:r.end], r.pos, &daily[r.bucket]); r.pos < 0 {
+			var c domain.Counts
+			if r.pos = addCounts(buf[:r.end], r.pos, &c); r.pos < 0 {
 				return a.corrupt(r)
 			}
+			daily[r.bucket].addCounts(&c)
+			total.Add(c)
 			if err := a.nextAgent(r, uint64(id)+1); err != nil {
 				return err
 			}
 		}
 		if daily != nil {
-			var total domain.Counts
-			for _, d := range daily {
-				total.Add(d)
-			}
 			row(id, daily, total)
 		}
 	}

@@ -763,7 +763,7 @@ func TestLeaderboardPeriods(t *testing.T) {
 	}
 	sum := domain.Counts{}
 	for _, d := range all.Teammates[0].Daily {
-		sum.Add(d)
+		sum.Add(d.Counts())
 	}
 	if sum != all.Teammates[0].Counts {
 		t.Errorf("daily sums to %+v, row says %+v", sum, all.Teammates[0].Counts)

@@ -161,7 +161,7 @@ func (s textSource) Apply(domain.Event) (domain.Outcome, error) {
 func (s textSource) Latest() time.Time         { return testNow }
 func (s textSource) Settings() domain.Settings { return domain.DefaultSettings() }
 func (s textSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
-	row := store.AgentRow{Agent: domain.Teammate(s.text), Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}, Daily: make([]domain.Counts, 30)}
+	row := store.AgentRow{Agent: domain.Teammate(s.text), Counts: domain.Counts{Surveys: 2, ByValue: [6]int{0, 1, 0, 0, 0, 1}}, Daily: make([]store.DayCounts, 30)}
 	return store.Leaderboard{Period: p, Team: row.Counts, Teammates: []store.AgentRow{row}}, nil
 }
 func (s textSource) FollowUps(store.FollowUpFilter) ([]store.FollowUpItem, error) {

@@ -33,7 +33,7 @@ func (v *leaderboard) bar(c domain.Counts, width int) string {
 var sparks = []rune("▁▂▃▄▅▆▇█")
 
 // sparkline draws the score per bucket of days; a bucket with no ratings is a dot.
-func (v *leaderboard) sparkline(daily []domain.Counts, width int) string {
+func (v *leaderboard) sparkline(daily []store.DayCounts, width int) string {
 	n := len(daily)
 	if n == 0 {
 		return fit("", width)
@@ -43,7 +43,7 @@ func (v *leaderboard) sparkline(daily []domain.Counts, width int) string {
 	for i := 0; i < w; i++ {
 		var sum domain.Counts
 		for _, d := range daily[i*n/w : (i+1)*n/w] {
-			sum.Add(d)
+			sum.Add(d.Counts())
 		}
 		s, ok := sum.Score()
 		if !ok {
@@ -56,11 +56,11 @@ func (v *leaderboard) sparkline(daily []domain.Counts, width int) string {
 }
 
 // teamDaily sums the teammates' days for the team row's trend.
-func teamDaily(rows []store.AgentRow) []domain.Counts {
-	var out []domain.Counts
+func teamDaily(rows []store.AgentRow) []store.DayCounts {
+	var out []store.DayCounts
 	for _, r := range rows {
 		if out == nil {
-			out = make([]domain.Counts, len(r.Daily))
+			out = make([]store.DayCounts, len(r.Daily))
 		}
 		for i := range r.Daily {
 			if i < len(out) {

@@ -36,7 +36,7 @@ type tmData struct {
 type teammatePage struct {
 	base
 	row        store.AgentRow
-	team       []domain.Counts // the team's score per bucket of the period
+	team       []store.DayCounts // the team's score per bucket of the period
 	teamCounts domain.Counts
 	period     store.Period
 	periodName string
@@ -51,7 +51,7 @@ type teammatePage struct {
 	// filter; before is the agent's period before, drawn over the chart
 	// when compared.
 	segments domain.Filter
-	before   []domain.Counts
+	before   []store.DayCounts
 	compared bool
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/NimbleMarkets/ntcharts/canvas"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/store"
 )
 
 // minChartWidth leaves the chart a graph beside its Y labels and axis.
@@ -71,7 +72,7 @@ func (p *teammatePage) days() int {
 type point = canvas.Float64Point
 
 // points turns buckets of the period into one score per day or per week.
-func (p *teammatePage) points(daily []domain.Counts) []point {
+func (p *teammatePage) points(daily []store.DayCounts) []point {
 	n, days := len(daily), p.days()
 	if n == 0 || days <= 0 {
 		return nil
@@ -84,7 +85,7 @@ func (p *teammatePage) points(daily []domain.Counts) []point {
 	for i := 0; i < n; i += group {
 		var sum domain.Counts
 		for _, d := range daily[i:min(i+group, n)] {
-			sum.Add(d)
+			sum.Add(d.Counts())
 		}
 		if s, ok := sum.Score(); ok {
 			// In the middle of its day or week.
