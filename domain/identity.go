@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -33,6 +34,12 @@ func validateName(ev Event) error {
 	}
 	return nil
 }
+
+// NameSupersedes reports whether a display name seen at next replaces the
+// one held, seen at held: the newest seen wins whatever order the helpdesk
+// delivered them in, and at equal times the later delivered, so a rename
+// typed twice in one second keeps the second.
+func NameSupersedes(held, next time.Time) bool { return !next.Before(held) }
 
 // DisplayName is how an identity is shown: its display name when one is
 // known, else its key (a script's name, or the helpdesk id until a name is

@@ -114,3 +114,24 @@ func must(t *testing.T, w *Workspace, ev Event) {
 		t.Fatal(err)
 	}
 }
+
+// The newest display name wins whatever the delivery order; at equal times
+// the later delivered; a name of a store that kept no times (zero) yields
+// to any.
+func TestNameSupersedes(t *testing.T) {
+	t0 := time.Date(2019, 5, 6, 7, 8, 9, 0, time.UTC)
+	for _, c := range []struct {
+		held, next time.Time
+		want       bool
+	}{
+		{t0, t0.Add(time.Second), true},
+		{t0, t0, true},
+		{t0, t0.Add(-time.Nanosecond), false},
+		{time.Time{}, t0, true},
+		{t0, time.Time{}, false},
+	} {
+		if got := NameSupersedes(c.held, c.next); got != c.want {
+			t.Errorf("held %v, next %v: %v, want %v", c.held, c.next, got, c.want)
+		}
+	}
+}

@@ -29,9 +29,10 @@ type Sink interface {
 
 // namer is a sink that keeps display names (the store does): a name step
 // that would not change its entry is left out, so a payload that repeats a
-// name writes nothing for it.
+// name writes nothing for it. A repeat newer than the entry is kept: an
+// older, different name delivered after it must not win.
 type namer interface {
-	NameOf(a domain.Actor) (display, email string)
+	NameSeen(a domain.Actor) (display, email string, at time.Time)
 }
 
 // markSource is the source of the Intercom marks: the bookkeeping event
@@ -346,8 +347,8 @@ func (in *Ingester) shown(ev domain.Event) bool {
 	if !ok || ev.Kind != domain.EvName {
 		return false
 	}
-	display, email := n.NameOf(ev.Actor)
-	return display == ev.Text && email == ev.By
+	display, email, at := n.NameSeen(ev.Actor)
+	return display == ev.Text && email == ev.By && !ev.At.After(at)
 }
 
 // reassigns reports whether an assign event can change conversation c

@@ -115,3 +115,45 @@ func TestOlderRatingRedeliveryChangesNothingInTheStore(t *testing.T) {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 }
+
+// A rename seen in a newer conversation, then an older payload with the
+// old name delivered late (a backfill after the webhooks): the newer name
+// stays. A repeat of it newer than the stored one is still written, so an
+// old name from between the two delivered after it does not win either.
+func TestAnOlderPayloadDeliveredLateKeepsTheRename(t *testing.T) {
+	body, err := os.ReadFile("testdata/notification_rating.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// later is body in conversation conv, the admin named name, and every
+	// time moved days later (177244… becomes 1772<to>…).
+	later := func(conv, notif, name, to string) []byte {
+		b := bytes.ReplaceAll(body, []byte(`"1295"`), []byte(`"`+conv+`"`))
+		b = bytes.ReplaceAll(b, []byte("Ciaran Lee"), []byte(name))
+		b = bytes.Replace(b, []byte("notif_ccd8a4d0"), []byte(notif), 1)
+		return bytes.ReplaceAll(b, []byte(`": 177244`), []byte(`": 1772`+to))
+	}
+	st := openStore(t, store.Options{Dir: t.TempDir()})
+	defer st.Close()
+	wh := webhookOn(t, st)
+	mate := domain.Teammate("991267390")
+	for _, step := range []struct {
+		what string
+		body []byte
+	}{
+		{"the rename", later("1296", "notif_renamed", "C. Lee", "54")},
+		{"the old name, delivered late", body},
+		{"the rename again, newer", later("1297", "notif_repeat", "C. Lee", "74")},
+		{"the old name, from between the two", later("1298", "notif_between", "Ciaran Lee", "64")},
+	} {
+		if a, code := wh.Ingest(step.body); code != http.StatusOK || a.Status != "ok" {
+			t.Fatalf("%s: %d %+v", step.what, code, a)
+		}
+		if n := st.DisplayName(mate); n != "C. Lee" {
+			t.Fatalf("after %s: display name %q, want C. Lee", step.what, n)
+		}
+	}
+	if diffs, err := st.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+		t.Fatalf("check: %v %v", diffs, err)
+	}
+}

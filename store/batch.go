@@ -220,8 +220,9 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 		b.teams[ev.Conv] = true
 		b.change.Settings = true
 	case domain.EvName:
-		b.learnName(*ev)
-		b.change.Ratings = true // the leaderboard shows the new name
+		if b.learnName(*ev) {
+			b.change.Ratings = true // the leaderboard shows the new name
+		}
 	}
 }
 

@@ -17,7 +17,7 @@
 // files (wal.go). A reader never writes to the directory: after a killed
 // writer it reads a shadow of it (shadow.go).
 //
-// # Key layout (schema 7)
+// # Key layout (schema 8)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -61,7 +61,7 @@
 //	n/NAME                       simulator scenario saved by name: saved-at, by, script
 //	                             (scenarios.go; no event logs it: Check leaves it out, an
 //	                             erasure's rebuild copies it over)
-//	i/AGENT                      display name and email of an identity (the last EvName)
+//	i/AGENT                      display name, email and time of an identity's newest EvName
 //
 // Fields added later sit at the end of their record, so older records
 // read unchanged: a log entry's helpdesk times (Event.Updated,

@@ -152,7 +152,7 @@ func toSchema6(t *testing.T, s *Store, leftovers bool) {
 
 // A schema-6 store is refused by a read-only open, without a byte
 // changed, and a writable open sums exactly the c/ keys this build
-// writes, then stamps schema 7; also after a build that stopped.
+// writes, then stamps this build's schema; also after a build that stopped.
 func TestSchema6StoreGetsFilterCountersAtAWritableOpen(t *testing.T) {
 	for _, leftovers := range []bool{false, true} {
 		s := upgradedAtWritableOpen(t, 6, leftovers, toSchema6)

@@ -95,14 +95,7 @@ func (w *window) each(fn func(seq uint64, ev domain.Event) error) (err error) {
 // windowSeqs lists, sorted, the sequence numbers EventsSince reads: eight
 // bytes per event of the window, never the log.
 func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
-	var seqs []uint64
-	err := eachKey(txn, prefix(pWorkspace), prefix(pWorkspace), func(k []byte) error {
-		if len(k) != 10 {
-			return fmt.Errorf("workspace event key %q: %w", k, errCorrupt)
-		}
-		seqs = append(seqs, readSeq(k[2:]))
-		return nil
-	})
+	seqs, err := workspaceSeqs(txn)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +119,20 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 	}
 	slices.Sort(seqs)
 	return slices.Compact(seqs), nil
+}
+
+// workspaceSeqs lists, in log order, the sequence numbers of the
+// workspace events (the w/ index).
+func workspaceSeqs(txn *badger.Txn) ([]uint64, error) {
+	var seqs []uint64
+	err := eachKey(txn, prefix(pWorkspace), prefix(pWorkspace), func(k []byte) error {
+		if len(k) != 10 {
+			return fmt.Errorf("workspace event key %q: %w", k, errCorrupt)
+		}
+		seqs = append(seqs, readSeq(k[2:]))
+		return nil
+	})
+	return seqs, err
 }
 
 // touchedSince lists the conversations whose latest part is at or after

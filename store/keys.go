@@ -18,8 +18,10 @@ import (
 // schema 6 the workspace-event index (w/) and the follow-ups-by-agent
 // index (o/), which a writable open builds from the keys (index_upgrade.go);
 // schema 7 the filter counters (c/), which a writable open sums from the
-// segment counters (filter_upgrade.go).
-const schemaVersion = 7
+// segment counters (filter_upgrade.go);
+// schema 8 the time each display name was shown at (i/), which a writable
+// open reads from the log's names (names_upgrade.go).
+const schemaVersion = 8
 
 var (
 	keySchema = []byte("!schema")

@@ -4,16 +4,19 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Display names. An identity's key (domain.Actor) never changes; its
-// display name and email are the last EvName for it, kept under
-// i/<kind><key> and in memory (a few bytes per identity), and looked up
-// when something is shown, so a rename reaches every row of history and a
-// name learned late fills in rows written before it.
+// display name and email are those of its newest EvName (by the event's
+// time, domain.NameSupersedes), kept under i/<kind><key> with that time and
+// in memory (a few bytes per identity), and looked up when something is
+// shown, so a rename reaches every row of history, a name learned late
+// fills in rows written before it, and an older payload delivered late does
+// not take a rename back.
 
 const pName = 'i'
 
@@ -26,16 +29,32 @@ type Name struct {
 	Actor   domain.Actor
 	Display string
 	Email   string
+	At      time.Time // when the helpdesk showed it (the EvName's time)
 }
 
 // names maps identities to their directory entries; guarded by Store.mu.
 type names map[domain.Actor]Name
 
+// encodeName writes a name's time only when it has one: a record of a
+// store from before the times were kept (schema 7 and older) ends after the email.
 func encodeName(n Name) []byte {
 	e := enc{}
 	e.str(n.Display)
 	e.str(n.Email)
+	if !n.At.IsZero() {
+		e.time(n.At)
+	}
 	return e.b
+}
+
+// decodeName reads a record of encodeName into n.
+func decodeName(v []byte, n *Name) error {
+	d := dec{b: v}
+	n.Display, n.Email = d.str(), d.str()
+	if d.err == nil && len(d.b) > 0 {
+		n.At = d.time()
+	}
+	return d.done("name of " + n.Actor.String())
 }
 
 // loadNames reads the directory at open.
@@ -46,20 +65,30 @@ func loadNames(txn *badger.Txn) (names, error) {
 			return fmt.Errorf("name key %q: %w", k, errCorrupt)
 		}
 		n := Name{Actor: domain.Actor{Kind: domain.Kind(k[2]), Name: string(k[3:])}}
-		d := dec{b: v}
-		n.Display, n.Email = d.str(), d.str()
+		err := decodeName(v, &n)
 		out[n.Actor] = n
-		return d.done("name of " + n.Actor.String())
+		return err
 	})
 	return out, err
 }
 
-// learnName records a batch's EvName; the last one of an identity wins.
-func (b *batch) learnName(ev domain.Event) {
+// learnName records a batch's EvName if it supersedes the name the batch or
+// the store holds for that identity; it reports whether it did.
+func (b *batch) learnName(ev domain.Event) bool {
+	held, ok := b.names[ev.Actor]
+	if !ok {
+		b.s.mu.RLock()
+		held = b.s.names[ev.Actor]
+		b.s.mu.RUnlock()
+	}
+	if !domain.NameSupersedes(held.At, ev.At) {
+		return false
+	}
 	if b.names == nil {
 		b.names = names{}
 	}
-	b.names[ev.Actor] = Name{Actor: ev.Actor, Display: ev.Text, Email: ev.By}
+	b.names[ev.Actor] = Name{Actor: ev.Actor, Display: ev.Text, Email: ev.By, At: ev.At}
+	return true
 }
 
 // writeNames puts the batch's names into its transaction.
@@ -99,6 +128,15 @@ func (s *Store) NameOf(a domain.Actor) (display, email string) {
 	defer s.mu.RUnlock()
 	n := s.names[a]
 	return n.Display, n.Email
+}
+
+// NameSeen is a's directory entry with the time it was shown at (zero for
+// what no EvName gave, or a store from before the times were kept).
+func (s *Store) NameSeen(a domain.Actor) (display, email string, at time.Time) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := s.names[a]
+	return n.Display, n.Email, n.At
 }
 
 // Names lists every identity that has a display name, by key, for readers

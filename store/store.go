@@ -335,7 +335,10 @@ func (s *Store) load() error {
 	if err := s.upgradeIndexes(version); err != nil {
 		return err
 	}
-	return s.upgradeFilterCounters(version)
+	if err := s.upgradeFilterCounters(version); err != nil {
+		return err
+	}
+	return s.upgradeNameTimes(version)
 }
 
 // loadSchema reads the schema version: 0 for a new, empty store. It
