@@ -330,7 +330,13 @@ func (p *AllocatorPool) Return(a *Allocator) {
 	if a == nil {
 		return
 	}
-	if p == nil {
+	// csat: with Go memory (no jemalloc) an allocator is not pooled. A
+	// pooled buffer is live heap the collector cannot take back, and Go's
+	// allocator reuses freed memory anyway: Badger's pool of eight table
+	// builders' allocators, each grown to a few times its first 2×table
+	// size, pinned a bulk writer's heap at the size of its biggest
+	// compactions.
+	if p == nil || !poolsAllocators {
 		a.Release()
 		return
 	}
