@@ -2,6 +2,8 @@ package store
 
 import (
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/dgraph-io/ristretto/v2/z"
 )
@@ -32,4 +34,49 @@ func TestTableBuilderMemoryIsNotPooled(t *testing.T) {
 	if got := b.Allocated(); got != first {
 		t.Errorf("the next allocator from the pool holds %d bytes, want its first buffer (%d)", got, first)
 	}
+}
+
+// Table builders of a deep store's compactions (five splits each, two
+// compactions at once, as many tables again being written) were a bulk
+// writer's peak heap: the pool hands out z.AllocatorsOut at once, and a
+// builder beyond waits for one to be closed, or allocates anyway after a
+// while, so that a builder an error path never closes stops nothing.
+func TestTableBuildersWaitForAPlace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pool := z.NewAllocatorPool(8)
+		defer pool.Release()
+		var out []*z.Allocator
+		for range z.AllocatorsOut {
+			out = append(out, pool.Get(1<<10, "TableBuilder"))
+		}
+		got := make(chan *z.Allocator)
+		go func() { got <- pool.Get(1<<10, "TableBuilder") }()
+		synctest.Wait()
+		select {
+		case <-got:
+			t.Fatalf("a builder got allocator %d of %d", z.AllocatorsOut+1, z.AllocatorsOut)
+		default:
+		}
+		pool.Return(out[0])
+		out[0] = <-got // handed out as the first came back
+
+		go func() { got <- pool.Get(1<<10, "TableBuilder") }()
+		time.Sleep(time.Minute) // none comes back: it allocates anyway
+		late := <-got
+		pool.Return(late)
+		for _, a := range out {
+			pool.Return(a)
+		}
+		start := time.Now() // every place is free again: no Get waits
+		out = out[:0]
+		for range z.AllocatorsOut {
+			out = append(out, pool.Get(1<<10, "TableBuilder"))
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("after every allocator came back, a Get waited %v", waited)
+		}
+		for _, a := range out {
+			pool.Return(a)
+		}
+	})
 }
