@@ -153,7 +153,8 @@
 // written. A builder's memory is let go when its table is written, not
 // kept in a pool for the next (third_party/ristretto/CSAT.md): the pool
 // held the biggest compactions' builders, so the live heap grew with the
-// store's depth. The tables a writer builds leave its resident memory once
+// store's depth; and at most four builders (about 24 MiB each) are out at
+// once, whatever the number of compactions and splits running. The tables a writer builds leave its resident memory once
 // on disk, and the pages it reads back are dropped past 16 MiB, also while
 // Badger closes; before, a load's RSS grew by the size of the store.
 //
