@@ -230,7 +230,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].next().at
+			top = g.heap[0].nextAt()
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
@@ -254,7 +254,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			return g.finish()
 		}
 		c := g.heap[0]
-		pe := c.next().event(c.id)
+		pe := c.event(c.next())
 		if !g.end.IsZero() && pe.At.After(g.end) {
 			return g.finish()
 		}
@@ -339,7 +339,7 @@ func (g *loadGen) admit(at time.Time) {
 		g.liveNext = at.Add(time.Duration(g.starts.ExpFloat64() * float64(10*time.Minute)).Truncate(time.Second))
 	}
 	c := &loadConv{
-		seq: i, id: g.prefix + strconv.Itoa(i), t: at, speaker: -1, pending: g.buffer(),
+		seq: i, id: g.prefix + strconv.Itoa(i), gen: g, t0: at, t: at, speaker: -1, pending: g.buffer(),
 		rng: rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i))),
 	}
 	g.plan(c)
@@ -370,7 +370,7 @@ type convHeap []*loadConv
 func (h convHeap) Len() int { return len(h) }
 
 func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].next().at, h[j].next().at
+	ti, tj := h[i].nextAt(), h[j].nextAt()
 	if !ti.Equal(tj) {
 		return ti.Before(tj)
 	}

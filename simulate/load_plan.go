@@ -15,7 +15,9 @@ import (
 type loadConv struct {
 	seq     int
 	id      string
+	gen     *loadGen // whose team the plans name
 	rng     *rand.Rand
+	t0      time.Time // the start: planned events hold their times from it
 	t       time.Time // the planning cursor
 	cust    domain.Actor
 	mate    int // the assigned teammate
@@ -28,10 +30,14 @@ type loadConv struct {
 	// conversation once this one is done.
 	pending []plannedEvent
 	head    int
+	others  []domain.Actor // actors of the plan other than the customer, the team and the bots
 }
 
 // next is the earliest planned event.
 func (c *loadConv) next() *plannedEvent { return &c.pending[c.head] }
+
+// nextAt is the time of the earliest planned event.
+func (c *loadConv) nextAt() time.Time { return c.plannedAt(c.next()) }
 
 // done says every planned event was emitted.
 func (c *loadConv) done() bool { return c.head == len(c.pending) }
@@ -55,15 +61,16 @@ func (g *loadGen) replyWait(c *loadConv, mate int) {
 
 func (c *loadConv) push(ev domain.Event) {
 	ev.At = c.t
-	c.pending = append(c.pending, planned(&ev))
+	c.pending = append(c.pending, c.planned(&ev))
 }
 
 // insert places ev among the planned events by time, after any at the same time.
 func (c *loadConv) insert(ev domain.Event) {
-	i := c.head + sort.Search(len(c.pending)-c.head, func(i int) bool { return c.pending[c.head+i].at.After(ev.At) })
+	at := ev.At.Sub(c.t0)
+	i := c.head + sort.Search(len(c.pending)-c.head, func(i int) bool { return c.pending[c.head+i].at > at })
 	c.pending = append(c.pending, plannedEvent{})
 	copy(c.pending[i+1:], c.pending[i:])
-	c.pending[i] = planned(&ev)
+	c.pending[i] = c.planned(&ev)
 }
 
 func (c *loadConv) pick(texts []string) string { return texts[c.rng.IntN(len(texts))] }

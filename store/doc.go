@@ -159,11 +159,15 @@
 // overlaps). Memtables stay at 8 MiB, whose transactions hold about 1.2
 // MB: simulate.DefaultBatchSize (2,000 events) fits one; a batch that does
 // not is journaled and applied a second time, in parts (journal.go). The
-// command caps its heap at 200 MiB (soft limit): the heap of a bulk writer
+// command caps its heap at 176 MiB (soft limit): the heap of a bulk writer
 // is mostly memtables and Badger's table builders, garbage once a table is
-// written. The tables a writer builds leave its resident memory once on
-// disk (third_party/ristretto/CSAT.md); before, a load's RSS grew by the
-// size of the store.
+// written. A builder's memory is let go when its table is written, not
+// kept in a pool for the next (third_party/ristretto/CSAT.md): the pool
+// held the biggest compactions' builders, so the live heap grew with the
+// store's depth; and at most four builders (about 24 MiB each) are out at
+// once, whatever the number of compactions and splits running. The tables a writer builds leave its resident memory once
+// on disk, and the pages it reads back are dropped past 16 MiB, also while
+// Badger closes; before, a load's RSS grew by the size of the store.
 //
 // # Checking tables, and what opening costs
 //

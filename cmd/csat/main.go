@@ -140,11 +140,15 @@ var dashboard func(root *cobra.Command, g *globals)
 // bulkMemoryLimit is the soft heap limit of a bulk writer (load, import,
 // sync): its heap is mostly Badger's table builders and memtables, garbage
 // once a table is written. Without it a 100k-conversation load peaked at
-// 547 MB (BENCHMARKS.md, Ingest). It must stay well above what the writer
-// holds live (memtables, caches, a load's plans in flight, the builders of
-// a deep store's compactions): at 160 MiB the 2.8M-conversation load
-// collected without pause and spent five times the CPU per event.
-const bulkMemoryLimit = 200 << 20
+// 547 MB (BENCHMARKS.md, Ingest). With the binary's text and the mapped
+// table pages (about 40 MB) it keeps a load's resident set under 256 MB.
+// It must stay well above what the writer holds live: memtables (21 MiB),
+// caches (24 MiB), a load's plans in flight (about 12 MB at the 2.8M
+// load's density) and the builders of the compactions running. Those
+// builders are no longer pooled between compactions
+// (third_party/ristretto/CSAT.md); when they were, the live set of the
+// 2.8M load passed 160 MiB and the collector ran without pause.
+const bulkMemoryLimit = 176 << 20
 
 func softMemoryLimit(bytes int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {

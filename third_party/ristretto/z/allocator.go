@@ -32,6 +32,8 @@ type Allocator struct {
 	buffers [][]byte
 	Ref     uint64
 	Tag     string
+	// out says the allocator holds one of its pool's places (csat).
+	out bool
 }
 
 // allocs keeps references to all Allocators, so we can safely discard them later.
@@ -301,12 +303,30 @@ type AllocatorPool struct {
 	numGets int64
 	allocCh chan *Allocator
 	closer  *Closer
+	// places bounds the allocators handed out at once (csat): one token
+	// for each, taken by Get and given back by Return.
+	places chan struct{}
 }
+
+// AllocatorsOut is how many allocators a pool hands out at once (csat).
+// Badger builds each table in an allocator from its pool, and a builder
+// grows it to a few times 2× the table size; compactions of a deep tree
+// run up to five splits each, two at a time, and as many tables again
+// being written: their builders, not the data, were a bulk writer's
+// peak heap, growing with the store's depth. Four tables at a time keep
+// two cores busy; a Get beyond waits for a Return.
+const AllocatorsOut = 4
+
+// placeWait is how long a Get waits for a place before it allocates
+// anyway: a builder that is never closed (an error path of the caller)
+// must not stop the next forever.
+const placeWait = 10 * time.Second
 
 func NewAllocatorPool(sz int) *AllocatorPool {
 	a := &AllocatorPool{
 		allocCh: make(chan *Allocator, sz),
 		closer:  NewCloser(1),
+		places:  make(chan struct{}, AllocatorsOut),
 	}
 	go a.freeupAllocators()
 	return a
@@ -317,20 +337,52 @@ func (p *AllocatorPool) Get(sz int, tag string) *Allocator {
 		return NewAllocator(sz, tag)
 	}
 	atomic.AddInt64(&p.numGets, 1)
+	out := p.takePlace()
 	select {
 	case alloc := <-p.allocCh:
 		alloc.Reset()
 		alloc.Tag = tag
+		alloc.out = out
 		return alloc
 	default:
-		return NewAllocator(sz, tag)
+		alloc := NewAllocator(sz, tag)
+		alloc.out = out
+		return alloc
+	}
+}
+
+// takePlace waits for one of the pool's places, at most placeWait; it
+// says whether it got one.
+func (p *AllocatorPool) takePlace() bool {
+	select {
+	case p.places <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(placeWait)
+	defer t.Stop()
+	select {
+	case p.places <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
 	}
 }
 func (p *AllocatorPool) Return(a *Allocator) {
 	if a == nil {
 		return
 	}
-	if p == nil {
+	// csat: with Go memory (no jemalloc) an allocator is not pooled. A
+	// pooled buffer is live heap the collector cannot take back, and Go's
+	// allocator reuses freed memory anyway: Badger's pool of eight table
+	// builders' allocators, each grown to a few times its first 2×table
+	// size, pinned a bulk writer's heap at the size of its biggest
+	// compactions.
+	if p != nil && a.out {
+		a.out = false
+		<-p.places
+	}
+	if p == nil || !poolsAllocators {
 		a.Release()
 		return
 	}

@@ -171,3 +171,6 @@ func StatsPrint() {
 	C.je_malloc_stats_print(nil, nil, opts)
 	C.free(unsafe.Pointer(opts))
 }
+
+// poolsAllocators says an AllocatorPool keeps returned allocators (csat).
+const poolsAllocators = true

@@ -36,3 +36,6 @@ func StatsPrint() {
 // ReadMemStats doesn't do anything since all the memory is being managed
 // by the Go runtime.
 func ReadMemStats(_ *MemStats) {}
+
+// poolsAllocators says an AllocatorPool keeps returned allocators (csat).
+const poolsAllocators = false
