@@ -41,7 +41,7 @@ func TestDashboardInTmux(t *testing.T) {
 	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
 	waitFor := func(what string, ok func(string) bool) string {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(time.Minute) // a bound for a starved machine; the screen usually shows it at once
 		for {
 			s := screen()
 			if ok(s) {
@@ -63,10 +63,11 @@ func TestDashboardInTmux(t *testing.T) {
 			return true
 		}
 	}
-	// A pause after each send: an escape followed at once by a key reads as alt+key.
+	// An escape read together with the next key is alt+key: each escape is
+	// followed by a wait for the screen it leads to (a pause after every
+	// send was too short on a busy machine).
 	keys := func(k ...string) {
 		tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...)
-		time.Sleep(150 * time.Millisecond)
 	}
 
 	s := waitFor("the leaderboard", has("1 Leaderboard", "team", "score", "(admin)", "updated"))
@@ -94,6 +95,7 @@ func TestDashboardInTmux(t *testing.T) {
 	keys("/", "q")
 	waitFor("the filter with q typed in", has("filter: q"))
 	keys("Escape")
+	waitFor("the filter closed", func(s string) bool { return !strings.Contains(s, "filter: q") })
 	keys("5", "n", "Enter")
 	waitFor("a simulator conversation", has("started by user:customer1"))
 	keys("t")
