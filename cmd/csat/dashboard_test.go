@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,8 @@ func TestDashboardInTmux(t *testing.T) {
 		out, _ := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
 		return string(out)
 	}
-	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " --demo"
+	// The shell signals the test once csat has exited (tmux keeps the signal).
+	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " --demo; tmux -L " + sock + " wait-for -S csat-exited"
 	if out, err := exec.Command("tmux", "-L", sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
@@ -106,4 +108,11 @@ func TestDashboardInTmux(t *testing.T) {
 	waitFor("the settings panel", has("happiness target", "audit trail"))
 	keys("q")
 	waitFor("the dashboard to quit", func(s string) bool { return !strings.Contains(s, "Leaderboard") })
+	// The screen clears before csat has removed its demo store, in dir: the
+	// test ends once it has exited, or TempDir's cleanup races the removal.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "tmux", "-L", sock, "wait-for", "csat-exited").CombinedOutput(); err != nil {
+		t.Fatalf("csat --demo did not exit after q: %v %s", err, out)
+	}
 }
