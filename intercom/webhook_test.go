@@ -146,6 +146,9 @@ func TestWebhookOversizedMalformedAndIgnored(t *testing.T) {
 	}
 }
 
+// FuzzWebhookIngest: any verified body is answered 400 naming the field or
+// 200 with a status that is not an error (never 5xx: the sink cannot
+// fail), and a notification answered "ok" is marked as seen.
 func FuzzWebhookIngest(f *testing.F) {
 	body, err := os.ReadFile("testdata/notification_rating.json")
 	if err != nil {
@@ -160,8 +163,24 @@ func FuzzWebhookIngest(f *testing.F) {
 		}
 		h := &Webhook{Ingester: in, Secret: secret}
 		a, code := h.Ingest(b)
-		if code == http.StatusOK && a.Status == "error" {
-			t.Fatalf("200 with an error: %+v", a)
+		switch {
+		case code == http.StatusBadRequest:
+			if a.Status != "error" || !strings.HasPrefix(a.Error, "field ") && !strings.HasPrefix(a.Error, "malformed JSON") && !strings.HasPrefix(a.Error, "in data.item: ") {
+				t.Fatalf("400 that names no field: %+v", a)
+			}
+		case code != http.StatusOK:
+			// The sink never fails, so nothing is Intercom's to retry.
+			t.Fatalf("%d on a sink that cannot fail: %+v", code, a)
+		case a.Status == "ok":
+			var n Notification
+			if err := json.Unmarshal(b, &n); err != nil {
+				t.Fatalf("ok for a body that does not decode: %v", err)
+			}
+			if seen, _ := in.Seen("notif/" + n.ID); !seen {
+				t.Fatalf("ok, but %s is not marked as seen", n.ID)
+			}
+		case a.Status != "duplicate" && a.Status != "ignored" && a.Status != "skipped":
+			t.Fatalf("200 with status %q: %+v", a.Status, a)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -84,12 +85,7 @@ func mountTmpfs(t *testing.T, size string) string {
 func TestFaultSecondProcess(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	before := seeded(t, dir)
-	live := exec.Command(csatBinary(t), "simulate", "load", "--data-dir", dir, "--conversations", "0", "--live", "1")
-	live.Env = cleanEnv()
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond) // the first process takes the lock
+	live := startLive(t, dir, "1")
 	r := csat(t, "import", "intercom", "--data-dir", dir, "../intercom/testdata/export_v1.jsonl")
 	live.Process.Signal(os.Interrupt)
 	live.Wait()
@@ -153,12 +149,18 @@ func TestFaultDamagedTable(t *testing.T) {
 func TestFaultDamagedWriteAheadLog(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	seeded(t, dir)
-	live := exec.Command(csatBinary(t), "simulate", "load", "--data-dir", dir, "--conversations", "0", "--live", "200")
-	live.Env = cleanEnv()
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
+	live := startLive(t, dir, "200")
+	// Several live batches, so that entries follow the middle of the log. A
+	// batch is due every 100 ms; the minute is for a starved machine only.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if _, end := memLog(dir); end >= 8192 {
+			break
+		}
+		if time.Now().After(deadline) {
+			killHard(t, live)
+			t.Fatal("the live load wrote under 8 KiB in a minute")
+		}
 	}
-	time.Sleep(1500 * time.Millisecond)
 	if killed, code := killHard(t, live); !killed {
 		t.Fatalf("the live load ended by itself (exit %d) before the kill", code)
 	}
@@ -257,21 +259,61 @@ func TestFaultDamagedValueLog(t *testing.T) {
 
 // newestMemLog is the newest memtable log in dir holding entries, and where
 // its data ends (after its last byte that is not zero).
-func newestMemLog(t *testing.T, dir string) (string, int) {
+// startLive starts a live load on dir and returns once it has opened the
+// store, which it says on stdout ("live: R events/s until interrupted").
+// A fixed pause before using the store raced the start of the binary on a
+// busy machine.
+func startLive(t *testing.T, dir, rate string) *exec.Cmd {
 	t.Helper()
+	live := exec.Command(csatBinary(t), "simulate", "load", "--data-dir", dir, "--conversations", "0", "--live", rate)
+	live.Env = cleanEnv()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Stdout = w
+	err = live.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
+		t.Fatal(err)
+	}
+	out := bufio.NewReader(r)
+	line, err := out.ReadString('\n')
+	if !strings.HasPrefix(line, "live: ") {
+		live.Process.Kill()
+		live.Wait()
+		t.Fatalf("the live load did not start: %q %v", line, err)
+	}
+	go func() { // the rest of its output, until it exits
+		out.WriteTo(io.Discard)
+		r.Close()
+	}()
+	return live
+}
+
+// memLog is dir's newest memtable log with entries and their length, or
+// "" and 0 when none has any.
+func memLog(dir string) (string, int) {
 	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
 	slices.Sort(mems) // fixed-width names
 	for i := len(mems) - 1; i >= 0; i-- {
-		b, err := os.ReadFile(mems[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end := len(bytes.TrimRight(b, "\x00")); end > 20 {
-			return mems[i], end
+		if b, err := os.ReadFile(mems[i]); err == nil {
+			if end := len(bytes.TrimRight(b, "\x00")); end > 20 {
+				return mems[i], end
+			}
 		}
 	}
-	t.Fatalf("no memtable log with entries in %s: %v", dir, mems)
 	return "", 0
+}
+
+func newestMemLog(t *testing.T, dir string) (string, int) {
+	t.Helper()
+	mem, end := memLog(dir)
+	if mem == "" {
+		t.Fatalf("no memtable log with entries in %s", dir)
+	}
+	return mem, end
 }
 
 func flipBytes(t *testing.T, path string, off, n int) {

@@ -48,6 +48,22 @@ func (r *recorder) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	return r.Loader.ApplyBatch(evs)
 }
 
+// stopAfter ends a live load, as Ctrl-C does, once the recorder holds n
+// events: a test of the live trickle then waits for events, not for time.
+type stopAfter struct {
+	*recorder
+	n    int
+	stop func()
+}
+
+func (s stopAfter) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	outs, err := s.recorder.ApplyBatch(evs)
+	if s.events >= s.n {
+		s.stop()
+	}
+	return outs, err
+}
+
 func (r *recorder) sum() string { return hex.EncodeToString(r.h.Sum(nil)) }
 
 func load(t *testing.T, cfg simulate.LoadConfig) (*recorder, simulate.LoadSummary) {
@@ -326,17 +342,20 @@ func TestLoadLiveProducesAtTheRateWithWallClockTimes(t *testing.T) {
 	}
 	clock := loadTestEnd.Add(time.Hour)
 	now := func() time.Time { clock = clock.Add(time.Second); return clock }
-	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	// It runs until 300 events are written, however slow the machine: at
+	// 500/s that takes 0.6 s at least, and longer only when ticks come late.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := simulate.LoadLive(ctx, r, simulate.LoadConfig{Teammates: 4, Seed: 9}, 500, now); err != nil {
+	started := time.Now()
+	if err := simulate.LoadLive(ctx, stopAfter{r, 300, cancel}, simulate.LoadConfig{Teammates: 4, Seed: 9}, 500, now); err != nil {
 		t.Fatal(err)
 	}
+	took := time.Since(started)
 	if r.order != nil {
 		t.Fatal(r.order)
 	}
-	// 500/s for 0.6 s is about 300; a loaded machine may tick late.
-	if r.events < 50 || r.events > 400 {
-		t.Fatalf("%d events in 0.6 s at 500/s", r.events)
+	if r.events < 300 || took.Seconds() < float64(r.events)/500 {
+		t.Fatalf("%d events in %v at 500/s", r.events, took)
 	}
 	if !r.last.After(loadTestEnd.Add(time.Hour)) || r.last.After(clock) {
 		t.Fatalf("last event at %s: want a time from the given clock (now %s)", r.last, clock)
@@ -428,8 +447,8 @@ func TestLoadLiveRestartDoesNotReuseIds(t *testing.T) {
 		// Both runs start at the same wall-clock instant; time then moves on.
 		clock := frozen
 		now := func() time.Time { t := clock; clock = clock.Add(time.Millisecond); return t }
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		err := simulate.LoadLive(ctx, r, simulate.LoadConfig{Teammates: 3, Seed: 4}, 300, now)
+		ctx, cancel := context.WithCancel(context.Background())
+		err := simulate.LoadLive(ctx, stopAfter{r, 90 * (run + 1), cancel}, simulate.LoadConfig{Teammates: 3, Seed: 4}, 300, now)
 		cancel()
 		if err != nil {
 			t.Fatalf("run %d: %v", run+1, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,8 @@ func TestDashboardInTmux(t *testing.T) {
 		out, _ := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
 		return string(out)
 	}
-	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " --demo"
+	// The shell signals the test once csat has exited (tmux keeps the signal).
+	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " --demo; tmux -L " + sock + " wait-for -S csat-exited"
 	if out, err := exec.Command("tmux", "-L", sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
@@ -41,7 +43,7 @@ func TestDashboardInTmux(t *testing.T) {
 	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
 	waitFor := func(what string, ok func(string) bool) string {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(time.Minute) // a bound for a starved machine; the screen usually shows it at once
 		for {
 			s := screen()
 			if ok(s) {
@@ -63,10 +65,11 @@ func TestDashboardInTmux(t *testing.T) {
 			return true
 		}
 	}
-	// A pause after each send: an escape followed at once by a key reads as alt+key.
+	// An escape read together with the next key is alt+key: each escape is
+	// followed by a wait for the screen it leads to (a pause after every
+	// send was too short on a busy machine).
 	keys := func(k ...string) {
 		tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...)
-		time.Sleep(150 * time.Millisecond)
 	}
 
 	s := waitFor("the leaderboard", has("1 Leaderboard", "team", "score", "(admin)", "updated"))
@@ -94,6 +97,7 @@ func TestDashboardInTmux(t *testing.T) {
 	keys("/", "q")
 	waitFor("the filter with q typed in", has("filter: q"))
 	keys("Escape")
+	waitFor("the filter closed", func(s string) bool { return !strings.Contains(s, "filter: q") })
 	keys("5", "n", "Enter")
 	waitFor("a simulator conversation", has("started by user:customer1"))
 	keys("t")
@@ -104,4 +108,11 @@ func TestDashboardInTmux(t *testing.T) {
 	waitFor("the settings panel", has("happiness target", "audit trail"))
 	keys("q")
 	waitFor("the dashboard to quit", func(s string) bool { return !strings.Contains(s, "Leaderboard") })
+	// The screen clears before csat has removed its demo store, in dir: the
+	// test ends once it has exited, or TempDir's cleanup races the removal.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "tmux", "-L", sock, "wait-for", "csat-exited").CombinedOutput(); err != nil {
+		t.Fatalf("csat --demo did not exit after q: %v %s", err, out)
+	}
 }

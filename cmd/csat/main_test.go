@@ -11,7 +11,8 @@ import (
 // TestMain lets testscript run this binary as the csat command.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"csat": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"csat":          func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"save-scenario": func() { os.Exit(saveScenarioMain()) },
 	})
 }
 
@@ -29,7 +30,7 @@ func TestScripts(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:  "testdata/script",
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles, "save-scenario": saveScenarioCmd},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CSAT_DATA_DIR", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "xdg"))

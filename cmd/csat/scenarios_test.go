@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,27 +12,45 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/csat-app/csat/store"
 	"github.com/csat-app/csat/tui"
 )
 
-// saveScenarioCmd is the scripts' save-scenario NAME BY FILE: what the
-// simulator's S does in a session of csat serve, without a terminal.
-func saveScenarioCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 3 {
-		ts.Fatalf("usage: save-scenario NAME BY FILE")
+// saveScenarioMain is the scripts' save-scenario NAME BY FILE: what the
+// simulator's S does in a session of csat serve, without a terminal. It is
+// a program of its own, not a command inside the test process: a store
+// opened there holds the data directory's lock in a descriptor that every
+// process the other scripts start at that moment inherits until it execs,
+// and under load that outlived the close and failed the script's next
+// csat command with "in use by another csat process".
+func saveScenarioMain() int {
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: save-scenario NAME BY FILE")
+		return 2
 	}
-	st, err := store.Open(store.Options{Dir: ts.Getenv("CSAT_DATA_DIR")})
-	ts.Check(err)
-	defer st.Close()
-	script, err := os.ReadFile(ts.MkAbs(args[2]))
-	ts.Check(err)
-	err = st.SaveScenario(store.Scenario{Name: args[0], By: args[1], SavedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Script: string(script)})
-	if neg != (err != nil) {
-		ts.Fatalf("save-scenario: %v", err)
+	err := saveScenario(os.Getenv("CSAT_DATA_DIR"), os.Args[1], os.Args[2], os.Args[3])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "save-scenario:", err)
+		return 1
 	}
+	return 0
+}
+
+func saveScenario(dir, name, by, file string) error {
+	script, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(store.Options{Dir: dir})
+	if err != nil {
+		return err
+	}
+	err = st.SaveScenario(store.Scenario{Name: name, By: by, SavedAt: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Script: string(script)})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // TestDashboardWritesAScenarioAsShowPrintsIt: the local dashboard's
