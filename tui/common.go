@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -184,21 +185,30 @@ type (
 		role  domain.Role
 		found bool
 	}
-	// flashMsg puts a short message in the status bar; err marks it as an error.
+	// flashMsg puts a short message in the status bar; err marks it as an
+	// error. n orders flashes by when they were made: commands of one
+	// batch run at once, so the flashes of keys typed during a load may
+	// arrive in any order, and the last key's must be the one left shown.
 	flashMsg struct {
+		n    uint64
 		text string
 		err  bool
 	}
 )
 
+// flashes numbers flashes as they are made.
+var flashes atomic.Uint64
+
 // flash and flashErr texts often quote ids and typed text: they are made
 // safe to show here, once for every view.
 func flash(text string) tea.Cmd {
-	return func() tea.Msg { return flashMsg{text: safetext.Line(text)} }
+	msg := flashMsg{n: flashes.Add(1), text: safetext.Line(text)}
+	return func() tea.Msg { return msg }
 }
 
 func flashErr(err error) tea.Cmd {
-	return func() tea.Msg { return flashMsg{text: safetext.Line(err.Error()), err: true} }
+	msg := flashMsg{n: flashes.Add(1), text: safetext.Line(err.Error()), err: true}
+	return func() tea.Msg { return msg }
 }
 
 // list is a cursor over n rows with a scrolling window of height rows.

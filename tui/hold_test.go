@@ -62,3 +62,18 @@ func TestReadsAfterCloseDoNothing(t *testing.T) {
 	}
 	run(load)
 }
+
+// The commands of keys released together run at once, so their flashes
+// may land in any order: the last key's stays shown, as if they had been
+// typed after the load.
+func TestTheLastKeysFlashStaysWhateverOrderFlashesLand(t *testing.T) {
+	m := newTestModel(t, fixtureStore(t), "ada")
+	d := &driver{t: t, m: m}
+	d.run(m.Init())
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	first, last := flash("started c1 with user:custom"), flash("close → skipped: too_short")
+	d.run(last)
+	d.run(first)
+	d.contains("close → skipped: too_short")
+	d.lacks("started c1")
+}

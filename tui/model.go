@@ -79,6 +79,7 @@ type Model struct {
 	flash    string
 	flashErr bool
 	flashAt  time.Time
+	flashN   uint64 // the newest flash shown (flashMsg.n)
 
 	// held are keys typed while the tab shown was loading; they run, in
 	// order, once it has landed.
@@ -246,7 +247,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		return m, tickEvery(m.tick)
 	case flashMsg:
-		m.flash, m.flashErr, m.flashAt = msg.text, msg.err, m.c.clock()
+		if msg.n >= m.flashN {
+			m.flash, m.flashErr, m.flashAt, m.flashN = msg.text, msg.err, m.c.clock(), msg.n
+		}
 		if msg.err {
 			m.c.log.Printf("error: %s", msg.text)
 		}
