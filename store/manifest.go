@@ -63,7 +63,8 @@ func manifestDamaged(path, what string) error {
 // compactors at work either can have any id, so such a file is no sign of
 // damage. It refuses, naming the MANIFEST, one that is damaged, missing
 // while other store files exist, names a table file that is not there, or
-// names no table while table files are there.
+// names no table while table files are there, unless they are what a
+// writer killed in its first flush leaves (firstFlushCutShort).
 func checkManifest(dir string) (tables map[uint64]options.CompressionType, orphans []string, err error) {
 	path := filepath.Join(dir, "MANIFEST")
 	f, err := os.Open(path)
@@ -105,11 +106,26 @@ func checkManifest(dir string) (tables map[uint64]options.CompressionType, orpha
 		if _, ok := m.Tables[id]; ok {
 			continue
 		}
-		if len(m.Tables) == 0 {
+		if len(m.Tables) == 0 && !firstFlushCutShort(dir, m, onDisk) {
 			return nil, nil, manifestDamaged(path, fmt.Sprintf("names no table, but table file %s is there", file))
 		}
 		orphans = append(orphans, file)
 	}
 	slices.Sort(orphans)
 	return tables, orphans, nil
+}
+
+// firstFlushCutShort reports whether a MANIFEST that names no table, beside
+// table files, is what a writer killed during its first flush leaves: a
+// MANIFEST that never recorded a table, the first table file (Badger
+// numbers from 1, and flushes one memtable at a time) and the write-ahead
+// file it came from, which Badger keeps until the MANIFEST records the
+// table. A MANIFEST reset beside a store's tables recorded none either, but
+// its store has other tables than the first, or no write-ahead file left.
+func firstFlushCutShort(dir string, m badger.Manifest, onDisk map[uint64]string) bool {
+	if m.Creations != 0 || m.Deletions != 0 || len(onDisk) != 1 || onDisk[1] == "" {
+		return false
+	}
+	mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	return len(mems) > 0
 }

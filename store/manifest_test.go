@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/csat-app/csat/simulate"
 )
 
 // closedStore is a store with table files, closed cleanly.
@@ -160,4 +162,71 @@ func TestPanicWhileReadingIsADamagedTableError(t *testing.T) {
 	if err := read(); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "slice bounds") {
 		t.Fatalf("got %v, want an ErrDamaged naming the panic", err)
 	}
+}
+
+// A writer killed in its first flush leaves a MANIFEST that names no table
+// beside 000001.sst and the write-ahead file the table came from: that is
+// no damage. A reader leaves the table out and reads the write-ahead file,
+// and so does a writer (Badger drops the table and flushes its own). The same MANIFEST beside another table, or
+// without a write-ahead file, is refused.
+func TestFirstFlushCutShort(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "data")
+	s := openDir(t, src)
+	if _, err := s.ApplyBatch(splitBatch()[:200]); err != nil {
+		t.Fatal(err)
+	}
+	open := filepath.Join(t.TempDir(), "open")
+	copyStoreDir(t, src, open) // the write-ahead file only: nothing flushed yet
+	if len(tableIDs(open)) != 0 {
+		t.Fatal("the open store has table files already")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := dumpDir(t, src)
+	var table []byte
+	for _, p := range tableIDs(closedStore(t)) {
+		table, _ = os.ReadFile(p)
+	}
+	killed := func(t *testing.T, name string, keepWAL bool) string {
+		dir := filepath.Join(t.TempDir(), "data")
+		copyStoreDir(t, open, dir)
+		if err := os.WriteFile(filepath.Join(dir, name), table, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if !keepWAL {
+			mems, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+			for _, m := range mems {
+				os.Remove(m)
+			}
+		}
+		return dir
+	}
+	t.Run("first table", func(t *testing.T) {
+		dir := killed(t, "000001.sst", true)
+		if got := dumpDir(t, dir); got != want {
+			t.Error("a reader of the store killed in its first flush reads other data")
+		}
+		w := openDir(t, dir)
+		if got := dumpKeys(t, w); got != want {
+			t.Error("a writer of the store killed in its first flush reads other data")
+		}
+		if diffs, err := w.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+			t.Errorf("check: %v %v", diffs, err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := dumpDir(t, dir); got != want {
+			t.Error("after the writer closed, the store reads other data")
+		}
+	})
+	t.Run("another table", func(t *testing.T) {
+		dir := killed(t, "000007.sst", true)
+		wantRefused(t, dir, filepath.Join(dir, "MANIFEST"))
+	})
+	t.Run("no write-ahead file", func(t *testing.T) {
+		dir := killed(t, "000001.sst", false)
+		wantRefused(t, dir, filepath.Join(dir, "MANIFEST"))
+	})
 }
