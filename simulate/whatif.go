@@ -117,6 +117,9 @@ type HelpdeskWhatIf struct {
 // events and the conversations touched since (a store's EventsSince): the
 // window's decisions are the same. Setting changes in the log apply to both,
 // except those of an overridden key, which stays pinned in the what-if.
+// A conversation whose decisions read no overridden key
+// ([domain.Conversation.ReadsSetting]) decides under the overrides as it
+// did, so only the replay as it happened decides it, for both sides.
 // A helpdesk's conversations are decided by the rules in both replays and
 // counted apart, in Helpdesk; its observed ratings are facts and are not
 // replayed. A conversation with late parts is counted once all its parts
@@ -125,7 +128,18 @@ type HelpdeskWhatIf struct {
 // replay refuses means the log is inconsistent: it is returned as an
 // error naming the event.
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
-	w := &whatIfRun{since: since, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
+	return whatIf(events, overrides, since, false)
+}
+
+// WhatIfReplayingAll is WhatIf with every conversation decided again under
+// the overrides, whether it reads them or not: the plain replay that
+// WhatIf's report must equal, for tests to compare.
+func WhatIfReplayingAll(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
+	return whatIf(events, overrides, since, true)
+}
+
+func whatIf(events EventSource, overrides []Override, since time.Time, replayAll bool) (WhatIfReport, error) {
+	w := &whatIfRun{since: since, replayAll: replayAll, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
 		rep: WhatIfReport{Since: since, Overrides: overrides, Actual: newSurveyTally(), WhatIf: newSurveyTally(),
 			Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}}
 	late, err := domain.LateConversations(events)
@@ -138,6 +152,7 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 	if err != nil {
 		return w.rep, err
 	}
+	ws := actual.Memory().Workspace()
 	err = events(func(ev domain.Event) error {
 		w.rep.Events++
 		if ev.Kind == domain.EvStart && ev.By != "" {
@@ -145,7 +160,10 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 			ev.By = "" // the rules decide it, in both replays
 		}
 		a, _ := actual.Step(ev)
-		v, _ := variant.Step(ev)
+		v := a
+		if !IsReplayedPart(ev) || w.reads(ws.Conversations[ev.Conv]) {
+			v, _ = variant.Step(ev)
+		}
 		if late[ev.Conv] && IsReplayedPart(ev) {
 			w.held[ev.Conv] = append(w.held[ev.Conv], ev) // counted in place, below
 			return nil
@@ -153,19 +171,35 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 		return w.tally(&a, &v, false)
 	})
 	if err == nil {
-		w.tallyInPlace(actual.Memory().Workspace(), variant.Memory().Workspace())
+		w.tallyInPlace(ws, variant.Memory().Workspace())
 	}
 	w.rep.Until = actual.Latest()
 	return w.rep, err
 }
 
+// reads reports whether the overrides can change a decision of c, as the
+// actual replay holds it: a conversation it does not hold (its start was
+// refused) is replayed under the overrides too.
+func (w *whatIfRun) reads(c *domain.Conversation) bool {
+	if w.replayAll || c == nil {
+		return true
+	}
+	for _, o := range w.rep.Overrides {
+		if c.ReadsSetting(o.Key) {
+			return true
+		}
+	}
+	return false
+}
+
 // whatIfRun is one what-if's tallies as the replays go.
 type whatIfRun struct {
-	rep      WhatIfReport
-	since    time.Time
-	helpdesk map[string]bool           // conversations a helpdesk decided
-	counted  map[string]bool           // of those, the ones with a close or ask in the window
-	held     map[string][]domain.Event // the parts of conversations with late parts
+	rep       WhatIfReport
+	since     time.Time
+	replayAll bool                      // decide every conversation under the overrides, read or not
+	helpdesk  map[string]bool           // conversations a helpdesk decided
+	counted   map[string]bool           // of those, the ones with a close or ask in the window
+	held      map[string][]domain.Event // the parts of conversations with late parts
 }
 
 // tally counts one event's steps in both replays. A refusal of the actual
@@ -208,7 +242,10 @@ func (w *whatIfRun) tallyInPlace(actual, variant *domain.Workspace) {
 	for _, conv := range convs {
 		parts := w.held[conv]
 		outsA, errsA := actual.Rebuild(conv, parts)
-		outsV, errsV := variant.Rebuild(conv, parts)
+		outsV, errsV := outsA, errsA
+		if w.reads(actual.Conversations[conv]) {
+			outsV, errsV = variant.Rebuild(conv, parts)
+		}
 		order := make([]int, len(parts))
 		for i := range order {
 			order[i] = i
