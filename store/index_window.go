@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -83,13 +84,76 @@ func (w *window) each(fn func(seq uint64, ev domain.Event) error) (err error) {
 		}
 		w.at = st.seq
 	}
-	return logEntriesAt(txn, w.seqs, func(seq uint64, v []byte) error {
-		ev, _, err := decodeLogEntry(v, seq)
-		if err != nil {
-			return err
+	return decodeEntriesAt(txn, w.seqs, windowChunk, fn)
+}
+
+// windowReaders read and decode a window's log entries side by side, a
+// chunk of windowChunk entries each in turn: reading and decoding cost
+// more than the replay that consumes them, and entries decode alone.
+const windowReaders, windowChunk = 2, 4096
+
+// decodeEntriesAt calls fn with the events of the log entries of seqs
+// (sorted), in order. The readers are windowReaders goroutines, each
+// decoding chunks of size entries with its own iterator on txn's
+// snapshot; fn runs on the caller's, so it sees the events in order
+// whatever the readers' timing, and at most two chunks a reader wait.
+func decodeEntriesAt(txn *badger.Txn, seqs []uint64, size int, fn func(seq uint64, ev domain.Event) error) error {
+	type chunk struct {
+		evs []domain.Event
+		err error
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	outs := make([]chan chunk, windowReaders)
+	for r := range outs {
+		outs[r] = make(chan chunk, 1)
+		wg.Add(1)
+		go func(out chan<- chunk) {
+			defer wg.Done()
+			defer close(out)
+			for from := r * size; from < len(seqs); from += windowReaders * size {
+				c := chunk{}
+				c.evs, c.err = decodeChunk(txn, seqs[from:min(from+size, len(seqs))])
+				select {
+				case out <- c:
+				case <-stop:
+					return
+				}
+				if c.err != nil {
+					return
+				}
+			}
+		}(outs[r])
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for i := 0; i*size < len(seqs); i++ {
+		c := <-outs[i%windowReaders]
+		for j := range c.evs {
+			if err := fn(seqs[i*size+j], c.evs[j]); err != nil {
+				return err
+			}
 		}
-		return fn(seq, ev)
+		if c.err != nil {
+			return c.err
+		}
+	}
+	return nil
+}
+
+// decodeChunk decodes the log entries of seqs, up to the first that fails
+// to read or decode, whose error it returns; damage inside Badger is an
+// error too, as on the caller's goroutine.
+func decodeChunk(txn *badger.Txn, seqs []uint64) (evs []domain.Event, err error) {
+	defer recoverDamage(&err)
+	evs = make([]domain.Event, 0, len(seqs))
+	err = logEntriesAt(txn, seqs, func(seq uint64, v []byte) error {
+		ev, _, err := decodeLogEntry(v, seq)
+		if err == nil {
+			evs = append(evs, ev)
+		}
+		return err
 	})
+	return evs, err
 }
 
 // windowSeqs lists, sorted, the sequence numbers EventsSince reads: eight
