@@ -105,15 +105,21 @@ func decodeEntriesAt(txn *badger.Txn, seqs []uint64, size int, fn func(seq uint6
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	outs := make([]chan chunk, windowReaders)
+	free := make([]chan []domain.Event, windowReaders) // chunks fn is done with, for their reader to fill again
 	for r := range outs {
-		outs[r] = make(chan chunk, 1)
+		outs[r], free[r] = make(chan chunk, 1), make(chan []domain.Event, 2)
 		wg.Add(1)
-		go func(out chan<- chunk) {
+		go func(out chan<- chunk, free <-chan []domain.Event) {
 			defer wg.Done()
 			defer close(out)
 			for from := r * size; from < len(seqs); from += windowReaders * size {
-				c := chunk{}
-				c.evs, c.err = decodeChunk(txn, seqs[from:min(from+size, len(seqs))])
+				var c chunk
+				select {
+				case c.evs = <-free:
+				default:
+					c.evs = make([]domain.Event, 0, size)
+				}
+				c.evs, c.err = decodeChunk(txn, seqs[from:min(from+size, len(seqs))], c.evs[:0])
 				select {
 				case out <- c:
 				case <-stop:
@@ -123,7 +129,7 @@ func decodeEntriesAt(txn *badger.Txn, seqs []uint64, size int, fn func(seq uint6
 					return
 				}
 			}
-		}(outs[r])
+		}(outs[r], free[r])
 	}
 	defer func() { close(stop); wg.Wait() }()
 	for i := 0; i*size < len(seqs); i++ {
@@ -136,16 +142,19 @@ func decodeEntriesAt(txn *badger.Txn, seqs []uint64, size int, fn func(seq uint6
 		if c.err != nil {
 			return c.err
 		}
+		select {
+		case free[i%windowReaders] <- c.evs:
+		default:
+		}
 	}
 	return nil
 }
 
-// decodeChunk decodes the log entries of seqs, up to the first that fails
-// to read or decode, whose error it returns; damage inside Badger is an
-// error too, as on the caller's goroutine.
-func decodeChunk(txn *badger.Txn, seqs []uint64) (evs []domain.Event, err error) {
+// decodeChunk decodes the log entries of seqs into evs, up to the first
+// that fails to read or decode, whose error it returns; damage inside
+// Badger is an error too, as on the caller's goroutine.
+func decodeChunk(txn *badger.Txn, seqs []uint64, evs []domain.Event) (_ []domain.Event, err error) {
 	defer recoverDamage(&err)
-	evs = make([]domain.Event, 0, len(seqs))
 	err = logEntriesAt(txn, seqs, func(seq uint64, v []byte) error {
 		ev, _, err := decodeLogEntry(v, seq)
 		if err == nil {
