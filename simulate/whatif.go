@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -138,13 +139,35 @@ func WhatIfReplayingAll(events EventSource, overrides []Override, since time.Tim
 	return whatIf(events, overrides, since, true)
 }
 
+// whatIf reads events once when no part of them is late: it replays
+// them as if none were, and only when a late part arrives, or the log
+// does not replay, does it start again knowing the conversations with
+// late parts (a reading of its own), the way that holds in every case.
 func whatIf(events EventSource, overrides []Override, since time.Time, replayAll bool) (WhatIfReport, error) {
+	rep, err := whatIfKnowingLate(events, overrides, since, replayAll, nil)
+	if err == nil {
+		return rep, nil
+	}
+	late, err := domain.LateConversations(events)
+	if err != nil {
+		return rep, err
+	}
+	return whatIfKnowingLate(events, overrides, since, replayAll, late)
+}
+
+// errLatePart ends a replay that assumed no part is late.
+var errLatePart = errors.New("a late part")
+
+// whatIfKnowingLate is the what-if of events whose conversations with
+// late parts are late; nil stands for none, until a part says otherwise,
+// which ends it with errLatePart.
+func whatIfKnowingLate(events EventSource, overrides []Override, since time.Time, replayAll bool, late map[string]bool) (WhatIfReport, error) {
 	w := &whatIfRun{since: since, replayAll: replayAll, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
 		rep: WhatIfReport{Since: since, Overrides: overrides, Actual: newSurveyTally(), WhatIf: newSurveyTally(),
 			Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}}
-	late, err := domain.LateConversations(events)
-	if err != nil {
-		return w.rep, err
+	var finder *domain.LateFinder
+	if late == nil {
+		late, finder = map[string]bool{}, domain.NewLateFinder()
 	}
 	observed := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
 	actual, _ := NewReplayer(ReplayOptions{Late: late, Lenient: true, Skip: observed})
@@ -154,6 +177,9 @@ func whatIf(events EventSource, overrides []Override, since time.Time, replayAll
 	}
 	ws := actual.Memory().Workspace()
 	err = events(func(ev domain.Event) error {
+		if finder != nil && finder.Late(ev) {
+			return errLatePart
+		}
 		w.rep.Events++
 		if ev.Kind == domain.EvStart && ev.By != "" {
 			w.helpdesk[ev.Conv] = true
