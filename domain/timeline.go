@@ -58,14 +58,15 @@ func LateConversations(each func(yield func(Event) error) error) (map[string]boo
 // LateFinder is LateConversations one event at a time, for a reader that
 // acts on the first late part as it arrives.
 type LateFinder struct {
-	latest map[string]time.Time
+	at     map[string]int // a conversation's place in latest
+	latest []time.Time    // the time of each conversation's latest part so far
 	// Conversations lists those with a late part so far.
 	Conversations map[string]bool
 }
 
 // NewLateFinder returns a finder that has seen no event.
 func NewLateFinder() *LateFinder {
-	return &LateFinder{latest: map[string]time.Time{}, Conversations: map[string]bool{}}
+	return &LateFinder{at: map[string]int{}, Conversations: map[string]bool{}}
 }
 
 // Late takes the next event in arrival order and reports whether it is a
@@ -74,10 +75,16 @@ func (f *LateFinder) Late(ev Event) bool {
 	if ev.PartOf() == "" {
 		return false
 	}
-	if t, ok := f.latest[ev.Conv]; ok && ev.At.Before(t) {
+	i, ok := f.at[ev.Conv]
+	switch {
+	case !ok:
+		f.at[ev.Conv] = len(f.latest)
+		f.latest = append(f.latest, ev.At)
+	case ev.At.Before(f.latest[i]):
 		f.Conversations[ev.Conv] = true
 		return true
+	default:
+		f.latest[i] = ev.At
 	}
-	f.latest[ev.Conv] = ev.At
 	return false
 }

@@ -87,8 +87,9 @@ func (w *window) each(fn func(seq uint64, ev domain.Event) error) (err error) {
 	return decodeEntriesAt(txn, w.seqs, windowChunk, fn)
 }
 
-// windowReaders read and decode a window's log entries side by side, a
-// chunk of windowChunk entries each in turn: reading and decoding cost
+// windowReaders walk the p/ keys of a window's conversations side by
+// side, a share each, and read and decode its log entries, a chunk of
+// windowChunk entries each in turn: finding, reading and decoding cost
 // more than the replay that consumes them, and entries decode alone.
 const windowReaders, windowChunk = 2, 4096
 
@@ -176,10 +177,36 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	// In id order the walk moves forward through the tables, and steps
-	// over the few conversations between two touched ones: ids given in
-	// order (a load's, a helpdesk's) put the window's together.
+	// The readers walk a share of the conversations each.
 	slices.Sort(convs)
+	shares := make([][]uint64, windowReaders)
+	errs := make([]error, windowReaders)
+	var wg sync.WaitGroup
+	for r := range shares {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			share := convs[r*len(convs)/windowReaders : (r+1)*len(convs)/windowReaders]
+			shares[r], errs[r] = partSeqs(txn, share)
+		}()
+	}
+	wg.Wait()
+	for r := range shares {
+		if errs[r] != nil {
+			return nil, errs[r]
+		}
+		seqs = append(seqs, shares[r]...)
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs), nil
+}
+
+// partSeqs lists the sequence numbers of the parts of convs (sorted). In
+// id order the walk moves forward through the tables, and steps over the
+// few conversations between two touched ones: ids given in order (a
+// load's, a helpdesk's) put the window's together.
+func partSeqs(txn *badger.Txn, convs []string) (seqs []uint64, err error) {
+	defer recoverDamage(&err)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
 	defer it.Close()
 	for _, conv := range convs {
@@ -192,8 +219,7 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 			seqs = append(seqs, readSeq(k[len(pre):]))
 		}
 	}
-	slices.Sort(seqs)
-	return slices.Compact(seqs), nil
+	return seqs, nil
 }
 
 // workspaceSeqs lists, in log order, the sequence numbers of the
