@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -378,50 +377,5 @@ func compareWindows(t *testing.T, s *Store, r *rand.Rand, first time.Time, what 
 	}
 	if counted < 2 {
 		t.Errorf("%s: only %d of the windows left events out and counted decisions: nothing compared", what, counted)
-	}
-}
-
-// The window's readers hand the events on in log order, whatever the
-// chunk size, stop when the caller does, and report a missing entry
-// after the events before it.
-func TestDecodeEntriesAtInOrder(t *testing.T) {
-	s := openMem(t)
-	evs := withoutObserved(randomEvents(3, 300))
-	if _, err := s.ApplyBatch(evs); err != nil {
-		t.Fatal(err)
-	}
-	txn, st, done := s.snapshot()
-	defer done()
-	var seqs []uint64
-	for seq := uint64(1); seq <= st.seq; seq += 1 + seq%3 {
-		seqs = append(seqs, seq)
-	}
-	read := func(seqs []uint64, size, stopAt int) (string, error) {
-		var got []string
-		err := decodeEntriesAt(txn, seqs, size, func(seq uint64, ev domain.Event) error {
-			if len(got) == stopAt {
-				return errors.New("enough")
-			}
-			got = append(got, fmt.Sprintf("%d %s %s %s", seq, ev.Kind, ev.Conv, ev.At.Format(time.RFC3339)))
-			return nil
-		})
-		return strings.Join(got, "\n"), err
-	}
-	want := []string{}
-	for _, seq := range seqs {
-		ev := evs[seq-1]
-		want = append(want, fmt.Sprintf("%d %s %s %s", seq, ev.Kind, ev.Conv, ev.At.Format(time.RFC3339)))
-	}
-	for _, size := range []int{1, 3, 7, len(seqs), windowChunk} {
-		if got, err := read(seqs, size, -1); err != nil || got != strings.Join(want, "\n") {
-			t.Errorf("chunks of %d: %v\n%s\nwant\n%s", size, err, got, strings.Join(want, "\n"))
-		}
-		if got, err := read(seqs, size, 10); err == nil || got != strings.Join(want[:10], "\n") {
-			t.Errorf("chunks of %d, stopped after 10: %v\n%s", size, err, got)
-		}
-		missing := append(append([]uint64(nil), seqs[:20]...), st.seq+5)
-		if got, err := read(missing, size, -1); !errors.Is(err, errCorrupt) || got != strings.Join(want[:20], "\n") {
-			t.Errorf("chunks of %d, a missing entry: %v\n%s", size, err, got)
-		}
 	}
 }

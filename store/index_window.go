@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -84,86 +83,13 @@ func (w *window) each(fn func(seq uint64, ev domain.Event) error) (err error) {
 		}
 		w.at = st.seq
 	}
-	return decodeEntriesAt(txn, w.seqs, windowChunk, fn)
-}
-
-// windowReaders walk the p/ keys of a window's conversations side by
-// side, a share each, and read and decode its log entries, a chunk of
-// windowChunk entries each in turn: finding, reading and decoding cost
-// more than the replay that consumes them, and entries decode alone.
-const windowReaders, windowChunk = 2, 4096
-
-// decodeEntriesAt calls fn with the events of the log entries of seqs
-// (sorted), in order. The readers are windowReaders goroutines, each
-// decoding chunks of size entries with its own iterator on txn's
-// snapshot; fn runs on the caller's, so it sees the events in order
-// whatever the readers' timing, and at most two chunks a reader wait.
-func decodeEntriesAt(txn *badger.Txn, seqs []uint64, size int, fn func(seq uint64, ev domain.Event) error) error {
-	type chunk struct {
-		evs []domain.Event
-		err error
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	outs := make([]chan chunk, windowReaders)
-	free := make([]chan []domain.Event, windowReaders) // chunks fn is done with, for their reader to fill again
-	for r := range outs {
-		outs[r], free[r] = make(chan chunk, 1), make(chan []domain.Event, 2)
-		wg.Add(1)
-		go func(out chan<- chunk, free <-chan []domain.Event) {
-			defer wg.Done()
-			defer close(out)
-			for from := r * size; from < len(seqs); from += windowReaders * size {
-				var c chunk
-				select {
-				case c.evs = <-free:
-				default:
-					c.evs = make([]domain.Event, 0, size)
-				}
-				c.evs, c.err = decodeChunk(txn, seqs[from:min(from+size, len(seqs))], c.evs[:0])
-				select {
-				case out <- c:
-				case <-stop:
-					return
-				}
-				if c.err != nil {
-					return
-				}
-			}
-		}(outs[r], free[r])
-	}
-	defer func() { close(stop); wg.Wait() }()
-	for i := 0; i*size < len(seqs); i++ {
-		c := <-outs[i%windowReaders]
-		for j := range c.evs {
-			if err := fn(seqs[i*size+j], c.evs[j]); err != nil {
-				return err
-			}
-		}
-		if c.err != nil {
-			return c.err
-		}
-		select {
-		case free[i%windowReaders] <- c.evs:
-		default:
-		}
-	}
-	return nil
-}
-
-// decodeChunk decodes the log entries of seqs into evs, up to the first
-// that fails to read or decode, whose error it returns; damage inside
-// Badger is an error too, as on the caller's goroutine.
-func decodeChunk(txn *badger.Txn, seqs []uint64, evs []domain.Event) (_ []domain.Event, err error) {
-	defer recoverDamage(&err)
-	err = logEntriesAt(txn, seqs, func(seq uint64, v []byte) error {
+	return logEntriesAt(txn, w.seqs, func(seq uint64, v []byte) error {
 		ev, _, err := decodeLogEntry(v, seq)
-		if err == nil {
-			evs = append(evs, ev)
+		if err != nil {
+			return err
 		}
-		return err
+		return fn(seq, ev)
 	})
-	return evs, err
 }
 
 // windowSeqs lists, sorted, the sequence numbers EventsSince reads: eight
@@ -177,26 +103,12 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The readers walk a share of the conversations each.
 	slices.Sort(convs)
-	shares := make([][]uint64, windowReaders)
-	errs := make([]error, windowReaders)
-	var wg sync.WaitGroup
-	for r := range shares {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			share := convs[r*len(convs)/windowReaders : (r+1)*len(convs)/windowReaders]
-			shares[r], errs[r] = partSeqs(txn, share)
-		}()
+	parts, err := partSeqs(txn, convs)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for r := range shares {
-		if errs[r] != nil {
-			return nil, errs[r]
-		}
-		seqs = append(seqs, shares[r]...)
-	}
+	seqs = append(seqs, parts...)
 	slices.Sort(seqs)
 	return slices.Compact(seqs), nil
 }
@@ -205,8 +117,8 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 // id order the walk moves forward through the tables, and steps over the
 // few conversations between two touched ones: ids given in order (a
 // load's, a helpdesk's) put the window's together.
-func partSeqs(txn *badger.Txn, convs []string) (seqs []uint64, err error) {
-	defer recoverDamage(&err)
+func partSeqs(txn *badger.Txn, convs []string) ([]uint64, error) {
+	var seqs []uint64
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
 	defer it.Close()
 	for _, conv := range convs {
