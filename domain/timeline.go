@@ -47,18 +47,44 @@ func (t *Timeline) Apply(ev Event) (Outcome, error) {
 // LateConversations reads a log in arrival order and lists the
 // conversations that hold a part earlier than one of theirs before it.
 func LateConversations(each func(yield func(Event) error) error) (map[string]bool, error) {
-	latest := map[string]time.Time{}
-	late := map[string]bool{}
+	f := NewLateFinder()
 	err := each(func(ev Event) error {
-		if ev.PartOf() == "" {
-			return nil
-		}
-		if t, ok := latest[ev.Conv]; ok && ev.At.Before(t) {
-			late[ev.Conv] = true
-		} else {
-			latest[ev.Conv] = ev.At
-		}
+		f.Late(ev)
 		return nil
 	})
-	return late, err
+	return f.Conversations, err
+}
+
+// LateFinder is LateConversations one event at a time, for a reader that
+// acts on the first late part as it arrives.
+type LateFinder struct {
+	at     map[string]int // a conversation's place in latest
+	latest []time.Time    // the time of each conversation's latest part so far
+	// Conversations lists those with a late part so far.
+	Conversations map[string]bool
+}
+
+// NewLateFinder returns a finder that has seen no event.
+func NewLateFinder() *LateFinder {
+	return &LateFinder{at: map[string]int{}, Conversations: map[string]bool{}}
+}
+
+// Late takes the next event in arrival order and reports whether it is a
+// part earlier than one of its conversation's before it.
+func (f *LateFinder) Late(ev Event) bool {
+	if ev.PartOf() == "" {
+		return false
+	}
+	i, ok := f.at[ev.Conv]
+	switch {
+	case !ok:
+		f.at[ev.Conv] = len(f.latest)
+		f.latest = append(f.latest, ev.At)
+	case ev.At.Before(f.latest[i]):
+		f.Conversations[ev.Conv] = true
+		return true
+	default:
+		f.latest[i] = ev.At
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -117,6 +118,9 @@ type HelpdeskWhatIf struct {
 // events and the conversations touched since (a store's EventsSince): the
 // window's decisions are the same. Setting changes in the log apply to both,
 // except those of an overridden key, which stays pinned in the what-if.
+// A conversation whose decisions read no overridden key
+// ([domain.Conversation.ReadsSetting]) decides under the overrides as it
+// did, so only the replay as it happened decides it, for both sides.
 // A helpdesk's conversations are decided by the rules in both replays and
 // counted apart, in Helpdesk; its observed ratings are facts and are not
 // replayed. A conversation with late parts is counted once all its parts
@@ -125,12 +129,45 @@ type HelpdeskWhatIf struct {
 // replay refuses means the log is inconsistent: it is returned as an
 // error naming the event.
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
-	w := &whatIfRun{since: since, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
-		rep: WhatIfReport{Since: since, Overrides: overrides, Actual: newSurveyTally(), WhatIf: newSurveyTally(),
-			Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}}
+	return whatIf(events, overrides, since, false)
+}
+
+// WhatIfReplayingAll is WhatIf with every conversation decided again under
+// the overrides, whether it reads them or not: the plain replay that
+// WhatIf's report must equal, for tests to compare.
+func WhatIfReplayingAll(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
+	return whatIf(events, overrides, since, true)
+}
+
+// whatIf reads events once when no part of them is late: it replays
+// them as if none were, and only when a late part arrives, or the log
+// does not replay, does it start again knowing the conversations with
+// late parts (a reading of its own), the way that holds in every case.
+func whatIf(events EventSource, overrides []Override, since time.Time, replayAll bool) (WhatIfReport, error) {
+	rep, err := whatIfKnowingLate(events, overrides, since, replayAll, nil)
+	if err == nil {
+		return rep, nil
+	}
 	late, err := domain.LateConversations(events)
 	if err != nil {
-		return w.rep, err
+		return rep, err
+	}
+	return whatIfKnowingLate(events, overrides, since, replayAll, late)
+}
+
+// errLatePart ends a replay that assumed no part is late.
+var errLatePart = errors.New("a late part")
+
+// whatIfKnowingLate is the what-if of events whose conversations with
+// late parts are late; nil stands for none, until a part says otherwise,
+// which ends it with errLatePart.
+func whatIfKnowingLate(events EventSource, overrides []Override, since time.Time, replayAll bool, late map[string]bool) (WhatIfReport, error) {
+	w := &whatIfRun{since: since, replayAll: replayAll, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
+		rep: WhatIfReport{Since: since, Overrides: overrides, Actual: newSurveyTally(), WhatIf: newSurveyTally(),
+			Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}}
+	var finder *domain.LateFinder
+	if late == nil {
+		late, finder = map[string]bool{}, domain.NewLateFinder()
 	}
 	observed := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
 	actual, _ := NewReplayer(ReplayOptions{Late: late, Lenient: true, Skip: observed})
@@ -138,14 +175,21 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 	if err != nil {
 		return w.rep, err
 	}
+	ws := actual.Memory().Workspace()
 	err = events(func(ev domain.Event) error {
+		if finder != nil && finder.Late(ev) {
+			return errLatePart
+		}
 		w.rep.Events++
 		if ev.Kind == domain.EvStart && ev.By != "" {
 			w.helpdesk[ev.Conv] = true
 			ev.By = "" // the rules decide it, in both replays
 		}
 		a, _ := actual.Step(ev)
-		v, _ := variant.Step(ev)
+		v := a
+		if !IsReplayedPart(ev) || w.reads(ws.Conversations[ev.Conv]) {
+			v, _ = variant.Step(ev)
+		}
 		if late[ev.Conv] && IsReplayedPart(ev) {
 			w.held[ev.Conv] = append(w.held[ev.Conv], ev) // counted in place, below
 			return nil
@@ -153,19 +197,35 @@ func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfRe
 		return w.tally(&a, &v, false)
 	})
 	if err == nil {
-		w.tallyInPlace(actual.Memory().Workspace(), variant.Memory().Workspace())
+		w.tallyInPlace(ws, variant.Memory().Workspace())
 	}
 	w.rep.Until = actual.Latest()
 	return w.rep, err
 }
 
+// reads reports whether the overrides can change a decision of c, as the
+// actual replay holds it: a conversation it does not hold (its start was
+// refused) is replayed under the overrides too.
+func (w *whatIfRun) reads(c *domain.Conversation) bool {
+	if w.replayAll || c == nil {
+		return true
+	}
+	for _, o := range w.rep.Overrides {
+		if c.ReadsSetting(o.Key) {
+			return true
+		}
+	}
+	return false
+}
+
 // whatIfRun is one what-if's tallies as the replays go.
 type whatIfRun struct {
-	rep      WhatIfReport
-	since    time.Time
-	helpdesk map[string]bool           // conversations a helpdesk decided
-	counted  map[string]bool           // of those, the ones with a close or ask in the window
-	held     map[string][]domain.Event // the parts of conversations with late parts
+	rep       WhatIfReport
+	since     time.Time
+	replayAll bool                      // decide every conversation under the overrides, read or not
+	helpdesk  map[string]bool           // conversations a helpdesk decided
+	counted   map[string]bool           // of those, the ones with a close or ask in the window
+	held      map[string][]domain.Event // the parts of conversations with late parts
 }
 
 // tally counts one event's steps in both replays. A refusal of the actual
@@ -208,7 +268,10 @@ func (w *whatIfRun) tallyInPlace(actual, variant *domain.Workspace) {
 	for _, conv := range convs {
 		parts := w.held[conv]
 		outsA, errsA := actual.Rebuild(conv, parts)
-		outsV, errsV := variant.Rebuild(conv, parts)
+		outsV, errsV := outsA, errsA
+		if w.reads(actual.Conversations[conv]) {
+			outsV, errsV = variant.Rebuild(conv, parts)
+		}
 		order := make([]int, len(parts))
 		for i := range order {
 			order[i] = i

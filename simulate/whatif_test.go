@@ -381,3 +381,54 @@ func mustKey(t *testing.T, s string) domain.SettingKey {
 	}
 	return k
 }
+
+// A what-if reads its events once when none is late, and otherwise reads
+// them again knowing the conversations with late parts: either way its
+// report is the one of a replay told them from the start.
+func TestWhatIfReadsOnceUnlessAPartIsLate(t *testing.T) {
+	inOrder := scriptedHistory().evs
+	var late []domain.Event
+	first := func(ev domain.Event) bool { return ev.Kind == domain.EvSay && ev.Conv == "c2" && ev.Actor.IsTeammate() }
+	for _, ev := range inOrder {
+		if !first(ev) {
+			late = append(late, ev) // c2's first reply is delivered last, at its own time
+		}
+	}
+	for _, ev := range inOrder {
+		if first(ev) {
+			late = append(late, ev)
+		}
+	}
+	helpdesk := append([]domain.Event(nil), late...)
+	for i, ev := range helpdesk {
+		if ev.Kind == domain.EvStart && ev.Conv == "c2" {
+			helpdesk[i].By = "intercom" // whose refusals the what-if passes over
+		}
+	}
+	overrides := mustOverrides(t, "users.direct-outbound=off")
+	since := inOrder[0].At.Add(15 * time.Minute)
+	for _, c := range []struct {
+		name  string
+		log   []domain.Event
+		reads int
+	}{{"in order", inOrder, 1}, {"a late reply", late, 3}, {"a late reply in a helpdesk's conversation", helpdesk, 3}} {
+		reads := 0
+		src := func(yield func(domain.Event) error) error {
+			reads++
+			return EventSlice(c.log)(yield)
+		}
+		got, err := WhatIf(src, overrides, since)
+		if err != nil || reads != c.reads {
+			t.Fatalf("%s: read %d times (want %d), %v", c.name, reads, c.reads, err)
+		}
+		lateConvs, _ := domain.LateConversations(EventSlice(c.log))
+		want, err := whatIfKnowingLate(EventSlice(c.log), overrides, since, false, lateConvs)
+		if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+			t.Errorf("%s:\n got %+v\nwant %+v (%v)", c.name, got, want, err)
+		}
+		closes, skipped := got.Actual.Closes+got.Helpdesk.Current.Closes, got.NowSkipped+got.Helpdesk.NowSkipped
+		if closes != 4 || skipped != 1 {
+			t.Errorf("%s: %d closes, %d now skipped; want 4 closes in the window, the direct one now skipped", c.name, closes, skipped)
+		}
+	}
+}

@@ -138,7 +138,11 @@
 // the store's age. Each log entry gets its p/ or its w/ key in the
 // transaction that logs it; a late part moves its conversation's u/ key
 // no earlier (UpdatedAt is that of its latest part), so a conversation
-// with a part in the window is always read whole.
+// with a part in the window is always read whole. The what-if reads the
+// window once unless a part is late. Reading it on two goroutines (a
+// share of the p/ walk, chunks of the log in turn) was measured and
+// dropped: on a loaded machine every hand-over waits for the scheduler,
+// and the what-if took twice as long (BENCHMARKS.md).
 //
 // Schema 6 added the w/ and o/ indexes. A writable open of an older
 // store, once it is at schema 5, builds both from keys alone: w/ from the

@@ -103,13 +103,27 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	// In id order the p/ seeks move forward through the tables.
 	slices.Sort(convs)
+	parts, err := partSeqs(txn, convs)
+	if err != nil {
+		return nil, err
+	}
+	seqs = append(seqs, parts...)
+	slices.Sort(seqs)
+	return slices.Compact(seqs), nil
+}
+
+// partSeqs lists the sequence numbers of the parts of convs (sorted). In
+// id order the walk moves forward through the tables, and steps over the
+// few conversations between two touched ones: ids given in order (a
+// load's, a helpdesk's) put the window's together.
+func partSeqs(txn *badger.Txn, convs []string) ([]uint64, error) {
+	var seqs []uint64
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
 	defer it.Close()
 	for _, conv := range convs {
 		pre := partPrefix(conv)
-		for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		for advanceTo(it, pre, keyStepGap); it.ValidForPrefix(pre); it.Next() {
 			k := it.Item().Key()
 			if len(k) != len(pre)+8 {
 				return nil, fmt.Errorf("part key %q: %w", k, errCorrupt)
@@ -117,8 +131,7 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 			seqs = append(seqs, readSeq(k[len(pre):]))
 		}
 	}
-	slices.Sort(seqs)
-	return slices.Compact(seqs), nil
+	return seqs, nil
 }
 
 // workspaceSeqs lists, in log order, the sequence numbers of the
@@ -170,9 +183,28 @@ func eachKey(txn *badger.Txn, pre, from []byte, fn func(k []byte) error) error {
 	return nil
 }
 
-// seekGap is how far ahead logEntriesAt steps through the log rather than
-// seek: a seek costs about as much as a few steps.
-const seekGap = 8
+// A seek costs about as much as this many steps: logEntriesAt steps
+// through the log, and windowSeqs through the p/ keys (no values), rather
+// than seek when the next wanted key is this near.
+const (
+	seekGap    = 8
+	keyStepGap = 32
+)
+
+// advanceTo moves it to the first key at or after target: by stepping when
+// it is on an earlier key no more than gap keys before, else by a seek. An
+// iterator on target or past it stays.
+func advanceTo(it *badger.Iterator, target []byte, gap int) {
+	for n := 0; n < gap && it.Valid(); n++ {
+		if bytes.Compare(it.Item().Key(), target) >= 0 {
+			return
+		}
+		it.Next()
+	}
+	if !it.Valid() || bytes.Compare(it.Item().Key(), target) < 0 {
+		it.Seek(target)
+	}
+}
 
 // logEntriesAt calls fn with the log entries of seqs (sorted), in order.
 // The entries of a window cluster at the end of the log, so it steps to
@@ -181,24 +213,12 @@ func logEntriesAt(txn *badger.Txn, seqs []uint64, fn func(seq uint64, v []byte) 
 	pre := prefix(pLog)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
-	at := uint64(0) // the seq the iterator is on, 0 when it is not on one
 	for _, seq := range seqs {
 		want := seqKey(pLog, seq)
-		before := func() bool { return it.ValidForPrefix(pre) && bytes.Compare(it.Item().Key(), want) < 0 }
-		near := at != 0 && seq > at && seq-at <= seekGap
-		if near {
-			it.Next()
-			for n := 1; n < seekGap && before(); n++ {
-				it.Next()
-			}
-		}
-		if !near || before() {
-			it.Seek(want)
-		}
+		advanceTo(it, want, seekGap)
 		if !it.ValidForPrefix(pre) || !bytes.Equal(it.Item().Key(), want) {
 			return fmt.Errorf("log entry %d, which an index names, is missing: %w", seq, errCorrupt)
 		}
-		at = seq
 		if err := it.Item().Value(func(v []byte) error { return fn(seq, v) }); err != nil {
 			return err
 		}

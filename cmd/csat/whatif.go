@@ -42,7 +42,8 @@ Only the decisions of the window (--since: a span before the store's last
 event, a date, or "all") are counted. Every rule reads only the event's
 conversation and the workspace settings, so the replay reads the settings,
 role and team changes and the whole history of each conversation touched in
-the window, not the whole log. Nothing is written.
+the window, not the whole log; only the conversations whose rules read a
+setting given with --set are decided again under it. Nothing is written.
 
 Keys are those of the settings panel: users.csat, users.direct-outbound,
 users.workflow-outbound, users.rating-window, users.change-window,

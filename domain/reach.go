@@ -1,0 +1,33 @@
+package domain
+
+// A what-if replays history under other settings. A conversation whose
+// decisions read none of the changed settings decides exactly as it did,
+// so the replay may take its recorded decisions instead of deciding them
+// again: ReadsSetting is the rule of which settings those are, kept here
+// beside the rules that read them (decideClose, decideAsk, decideRate,
+// followUp).
+
+// ReadsSetting reports whether a decision in c (a close, an ask, a rating,
+// a comment, a follow-up step) can read setting k, under either profile
+// and whatever its value. c's audience and origin, fixed at its start,
+// decide it: a close reads its audience's csat and the outbound switch of
+// its origin; a rating its audience's windows; a follow-up step the
+// follow-up threshold; every decision the profile. The survey app, hidden
+// scores and the target decide nothing.
+func (c *Conversation) ReadsSetting(k SettingKey) bool {
+	switch {
+	case k.Scope == "workspace":
+		return k.Name == "profile" || k.Name == "followup"
+	case k.Scope != c.Audience.String():
+		return false
+	}
+	switch k.Name {
+	case "csat", "rating-window", "change-window":
+		return true
+	case "direct-outbound":
+		return c.Origin == OriginDirect
+	case "workflow-outbound":
+		return c.Origin == OriginWorkflow || c.Origin == OriginAPI || c.Origin == OriginCustomBot
+	}
+	return false
+}
