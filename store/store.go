@@ -141,16 +141,10 @@ func Open(opts Options) (*Store, error) {
 		}
 	}
 	if opts.ReadOnly && opts.CountersOnly && !opts.InMemory {
-		if pairs, ok := readSummary(s.dir); ok {
-			if db, err := openSummary(pairs, silentLogger{}); err == nil {
-				s.db, s.summary = db, true
-				if err := s.load(); err != nil {
-					db.Close()
-					return nil, err
-				}
-				s.ctx, s.cancel = context.WithCancel(context.Background())
-				return s, nil
-			}
+		if ok, err := s.fromSummary(); err != nil {
+			return nil, err
+		} else if ok {
+			return s, nil
 		}
 	}
 	var left leftovers
