@@ -448,6 +448,12 @@ func (s *Store) closeBadger() error {
 	case <-s.log.flushFailures(): // one from before Close, since retried
 	default:
 	}
+	if s.summary {
+		// The summary's in-memory Badger is thrown away: emptied first,
+		// Close does not build its memtable into a table (a fifth of a
+		// report's CPU). Close follows whatever DropAll says.
+		_ = s.db.DropAll()
+	}
 	done := make(chan error, 1)
 	go func() { done <- s.db.Close() }()
 	select {
