@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgraph-io/badger/v4/fb"
 	"golang.org/x/sys/unix"
 
 	"github.com/csat-app/csat/domain"
@@ -119,8 +120,51 @@ func TestResidentBesideTablesLeavesTablesOut(t *testing.T) {
 	if grew := beside - before; grew < 1<<20 || grew > 4<<20 {
 		t.Fatalf("beside the tables: %d bytes more, want the value log's 2 MiB (the table's %d left out)", grew, tables)
 	}
-	dropTablePages(unix.MADV_DONTNEED, []string{dir})
+	dropTablePages(unix.MADV_DONTNEED, []string{dir}, &indexRoots{})
 	if _, left := tableMappings(t, dir); left > 1<<20 {
 		t.Fatalf("%d bytes of the table still resident after the drop", left)
+	}
+}
+
+// A drop leaves each table's index root mapped, found from the table's
+// footer: the blocks of a table Badger wrote end where its index starts.
+func TestIndexOffsetIsWhereTheBlocksEnd(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	g := newRealisticStream(5, 50, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	for len(s.db.Tables()) < 2 {
+		evs := make([]domain.Event, 0, 500)
+		for range 500 {
+			evs = append(evs, g.next())
+		}
+		if _, err := s.ApplyBatch(evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+	if len(paths) == 0 {
+		t.Fatal("no tables written")
+	}
+	for _, path := range paths {
+		off, ok := indexOffset(path)
+		data, err := os.ReadFile(path)
+		if !ok || err != nil {
+			t.Fatalf("%s: no index offset (%v)", path, err)
+		}
+		idx := fb.GetRootAsTableIndex(data[off:], 0)
+		var last fb.BlockOffset
+		if n := idx.OffsetsLength(); n == 0 || !idx.Offsets(&last, n-1) {
+			t.Fatalf("%s: the index at %d lists no blocks", path, off)
+		}
+		if end := int64(last.Offset()) + int64(last.Len()); end != off {
+			t.Errorf("%s: the blocks end at %d, the index starts at %d", path, end, off)
+		}
+	}
+	var roots indexRoots
+	if _, ok := roots.of(filepath.Join(dir, "none.sst")); ok {
+		t.Error("an index offset for a file that does not exist")
 	}
 }

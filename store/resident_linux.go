@@ -44,8 +44,9 @@ type residentWatch struct {
 	dirs   atomic.Pointer[[]string] // whose .sst mappings it drops
 	advice int
 
-	mu   sync.Mutex // one check at a time; a mapping waits for it
-	base int64      // file pages resident beside the tables
+	mu    sync.Mutex // one check at a time; a mapping waits for it
+	base  int64      // file pages resident beside the tables
+	roots indexRoots // where each table's index starts
 }
 
 // watchers are the open stores' watchers. Badger's open reads every
@@ -119,16 +120,17 @@ func (w *residentWatch) check() {
 		return
 	}
 	dirs := *w.dirs.Load()
-	dropTablePages(w.advice, dirs)
+	kept := dropTablePages(w.advice, dirs, &w.roots)
 	// What is left beside the tables (the binary, a writer's memtable and
 	// value logs) is not dropped: the bound counts from there, so that it
 	// is not dropped again and again for nothing. It is read mapping by
 	// mapping: the total read again just after the drop still counted
 	// table pages (tables Badger mapped meanwhile, pages the kernel had not
 	// yet uncounted), and the bound rose with every drop (an export of a
-	// million ratings held 80 MB of table pages).
+	// million ratings held 80 MB of table pages). The indexes' first
+	// pages, kept mapped, count with it.
 	if left, ok := residentBesideTables(dirs); ok {
-		w.base = left
+		w.base = left + kept
 	}
 }
 
@@ -202,13 +204,16 @@ func residentBesideTables(dirs []string) (int64, bool) {
 }
 
 // dropTablePages advises the kernel to drop every mapping of a .sst file
-// under dirs.
-func dropTablePages(advice int, dirs []string) {
+// under dirs but the first pages of its index (resident_roots_linux.go);
+// kept is how many bytes it leaves mapped.
+func dropTablePages(advice int, dirs []string, roots *indexRoots) (kept int64) {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
-		return
+		return 0
 	}
 	defer f.Close()
+	page := uint64(os.Getpagesize())
+	live := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		addr, path, ok := mapping(sc.Bytes())
@@ -224,8 +229,20 @@ func dropTablePages(advice int, dirs []string) {
 		if err1 != nil || err2 != nil || end <= start {
 			continue
 		}
-		unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), uintptr(advice))
+		live[string(path)] = true
+		keepLo, keepHi := end, end // Badger maps a table whole, from its start
+		if off, ok := roots.of(string(path)); ok && start+uint64(off) < end {
+			keepLo = start + uint64(off)&^(page-1)
+			keepHi = min(end, keepLo+rootPages*page)
+		}
+		unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(keepLo-start), uintptr(advice))
+		if keepHi < end {
+			unix.Syscall(unix.SYS_MADVISE, uintptr(keepHi), uintptr(end-keepHi), uintptr(advice))
+		}
+		kept += int64(keepHi - keepLo)
 	}
+	roots.forget(live)
+	return kept
 }
 
 // mapping splits a mapping's first line of /proc/self/maps or smaps
