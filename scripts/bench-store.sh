@@ -165,7 +165,9 @@ dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	done
 	echo "$(((end - start) / 1000000))ms ${rss}MB $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"
 	tmux send-keys -t "$s" q
-	for _ in $(seq 500); do [ -e "/proc/$pid" ] || break; sleep 0.02; done # it writes the counters summary as it closes
+	# It writes the counters summary as it closes, and holds the store's
+	# lock until then: the next dashboard would find the store in use.
+	for _ in $(seq 3000); do [ -e "/proc/$pid" ] || [ -e "$2/LOCK" ] || break; sleep 0.02; done
 	tmux kill-session -t "$s" 2>/dev/null || true
 }
 dash_prev=${store[prev]} dash_new=${store[new]}
