@@ -150,25 +150,29 @@ measure "check" check
 # memory (VmRSS) after each of the teammate page (enter, esc), follow-ups,
 # achievements, conversations, simulator, settings and the leaderboard
 # again, its largest, and the peak (VmHWM) at the end.
+# tm is tmux on a server of its own, kept up by a session that only
+# sleeps: a server that exited with the last dashboard's session took the
+# next session down as it started.
+tm() { tmux -L "bench-store-$$" "$@"; }
 dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	local s=bench-store-$$-$RANDOM start end pid rss=0 now
 	start=$(date +%s%N)
-	tmux new -d -s "$s" -x 100 -y 30 "$1 --data-dir $2"
-	for _ in $(seq 3000); do tmux capture-pane -p -t "$s" | grep -q 'team .*%' && break; sleep 0.01; done
+	tm new -d -s "$s" -x 100 -y 30 "$1 --data-dir $2"
+	for _ in $(seq 3000); do tm capture-pane -p -t "$s" | grep -q 'team .*%' && break; sleep 0.01; done
 	end=$(date +%s%N)
-	pid=$(tmux display -p -t "$s" '#{pane_pid}')
+	pid=$(tm display -p -t "$s" '#{pane_pid}')
 	for key in Enter Escape 2 3 4 5 6 1; do
-		tmux send-keys -t "$s" "$key"
+		tm send-keys -t "$s" "$key"
 		sleep 2
 		now=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
 		[ "$now" -gt "$rss" ] && rss=$now
 	done
 	echo "$(((end - start) / 1000000))ms ${rss}MB $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"
-	tmux send-keys -t "$s" q
+	tm send-keys -t "$s" q
 	# It writes the counters summary as it closes, and holds the store's
 	# lock until then: the next dashboard would find the store in use.
 	for _ in $(seq 3000); do [ -e "/proc/$pid" ] || [ -e "$2/LOCK" ] || break; sleep 0.02; done
-	tmux kill-session -t "$s" 2>/dev/null || true
+	tm kill-session -t "$s" 2>/dev/null || true
 }
 dash_prev=${store[prev]} dash_new=${store[new]}
 [ -n "${STORE:-}" ] && dash_prev=${DASH_STORE:-} dash_new=${DASH_STORE:-}
@@ -177,6 +181,8 @@ if ! command -v tmux >/dev/null || [[ $skip == *" dashboard "* ]]; then
 elif [ -z "$dash_new" ]; then
 	echo "skipped: dashboard (it writes: DASH_STORE=a copy of $STORE)" | tee -a "$out"
 else
+	tm new -d -s hold "sleep 86400"
+	trap 'tm kill-server 2>/dev/null || true' EXIT
 	# A first open of each store after its last writer (the summary, the
 	# tables' verification) is not what a user waits for every day.
 	dashboard "$new_bin" "$dash_new" >/dev/null
