@@ -63,7 +63,7 @@ out=$cache/results-$size.md
 : >"$out"
 row() { printf '| %s | %s | %s | %s |\n' "$@" | tee -a "$out"; }
 
-# gnu_time CMD...: one run; prints "wall_s peak_MB" (a load's summary line goes to the results).
+# gnu_time CMD...: one run; prints "wall_s peak_MB cpu_s" (user+sys; a load's summary line goes to the results).
 gnu_time() {
 	local t
 	t=$(mktemp)
@@ -74,7 +74,8 @@ s = open(sys.argv[1]).read()
 w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", s).group(1).split(":")
 secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", s).group(1)) / 1024
-print(f"{secs:.2f}s {rss:.0f}MB")
+cpu = sum(float(re.search(rf"{k} time \(seconds\): (\S+)", s).group(1)) for k in ("User", "System"))
+print(f"{secs:.2f}s {rss:.0f}MB {cpu:.2f}s")
 PY
 	grep -q "^loaded " "$t.out" && sed "s|^|load summary: |" "$t.out" >>"$out"
 	rm -f "$t" "$t.out"
@@ -100,10 +101,11 @@ row what "prev ($prev_rev)" "new ($new_rev)" "new/prev"
 row --- --- --- ---
 
 ratio() { python3 -c "import re, sys; a, b = (float(re.match(r'[0-9.]*', x).group() or 0) for x in sys.argv[1:]); print(f'{b / a:.2f}' if a else '-')" "$1" "$2"; }
-pair() { # LABEL PREV_RESULT NEW_RESULT ("wall peak")
-	read -r pw pm <<<"$2"
-	read -r nw nm <<<"$3"
+pair() { # LABEL PREV_RESULT NEW_RESULT ("wall peak cpu")
+	read -r pw pm pc <<<"$2"
+	read -r nw nm nc <<<"$3"
 	row "$1 wall" "$pw" "$nw" "$(ratio "$pw" "$nw")"
+	[ -n "$pc" ] && row "$1 CPU (user+sys)" "$pc" "$nc" "$(ratio "$pc" "$nc")"
 	row "$1 peak RSS" "$pm" "$nm" "$(ratio "$pm" "$nm")"
 }
 [ -z "${STORE:-}" ] && pair "simulate load (build)" "$(cat "${store[prev]}.load")" "$(cat "${store[new]}.load")"
@@ -134,6 +136,10 @@ hyperfine -N --warmup 2 --runs "$runs" --export-json "$cache/report-$size.json" 
 read -r rp rn rs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format(x["median"]*1000) for x in r])' "$cache/report-$size.json")
 row "report --period 90d median" "$rp" "$rn" "$(ratio "$rp" "$rn")"
 row "sqlite3, same leaderboard, median" "$rs" "$rs" "new/sqlite3 $(ratio "$rs" "$rn")"
+# On a shared machine the medians move with the load; CPU time less so.
+read -r cp cn cs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format((x["user"]+x["system"])*1000) for x in r])' "$cache/report-$size.json")
+row "report --period 90d CPU (user+sys, mean)" "$cp" "$cn" "$(ratio "$cp" "$cn")"
+row "sqlite3 CPU (user+sys, mean)" "$cs" "$cs" "new/sqlite3 $(ratio "$cs" "$cn")"
 pair "report --period 90d" "$(gnu_time "$prev_bin" report --period 90d --data-dir "${store[prev]}")" "$(gnu_time "$new_bin" report --period 90d --data-dir "${store[new]}")"
 
 measure() { # NAME ARGS...: one /usr/bin/time run of each binary on its own store
@@ -157,10 +163,14 @@ tm() { tmux -L "bench-store-$$" "$@"; }
 dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	local s=bench-store-$$-$RANDOM start end pid rss=0 now
 	start=$(date +%s%N)
-	tm new -d -s "$s" -x 100 -y 30 "$1 --data-dir $2"
-	for _ in $(seq 3000); do tm capture-pane -p -t "$s" | grep -q 'team .*%' && break; sleep 0.01; done
+	tm new -d -s "$s" -x 100 -y 30 "exec $1 --data-dir $2 2>>$cache/dashboard.err"
+	for _ in $(seq 3000); do tm capture-pane -p -t "$s" 2>/dev/null | grep -q 'team .*%' && break; sleep 0.01; done
 	end=$(date +%s%N)
-	pid=$(tm display -p -t "$s" '#{pane_pid}')
+	if ! pid=$(tm display -p -t "$s" '#{pane_pid}' 2>/dev/null); then
+		echo "bench-store: the dashboard $1 ended: $(tail -1 "$cache/dashboard.err")" >&2
+		echo "- - -"
+		return
+	fi
 	for key in Enter Escape 2 3 4 5 6 1; do
 		tm send-keys -t "$s" "$key"
 		sleep 2
@@ -169,10 +179,11 @@ dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	done
 	echo "$(((end - start) / 1000000))ms ${rss}MB $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"
 	tm send-keys -t "$s" q
+	for _ in $(seq 500); do [ -e "/proc/$pid" ] || break; sleep 0.02; done
+	tm kill-session -t "$s" 2>/dev/null || true # a hang-up ends it as q does
 	# It writes the counters summary as it closes, and holds the store's
 	# lock until then: the next dashboard would find the store in use.
-	for _ in $(seq 3000); do [ -e "/proc/$pid" ] || [ -e "$2/LOCK" ] || break; sleep 0.02; done
-	tm kill-session -t "$s" 2>/dev/null || true
+	for _ in $(seq 6000); do [ -e "$2/LOCK" ] || break; sleep 0.02; done
 }
 dash_prev=${store[prev]} dash_new=${store[new]}
 [ -n "${STORE:-}" ] && dash_prev=${DASH_STORE:-} dash_new=${DASH_STORE:-}
