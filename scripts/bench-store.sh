@@ -15,7 +15,7 @@
 # revisions only measures. Rows: load (wall, peak RSS, events/s), report
 # --period 90d (hyperfine medians; sqlite3), export ratings, check, a
 # 30-day what-if, the dashboard's first frame and resident memory (tmux).
-# SKIP="check whatif" leaves rows out (the previous binary's check of the
+# SKIP="check whatif" (or report, export, dashboard) leaves rows out (the previous binary's check of the
 # 1M store took 16 min and 9.4 GB). RUNS sets hyperfine's runs (default 10).
 # STORE=DIR measures a store made already (the reference one: STORE=
 # /work/bench/ref-1m-6) with both binaries instead of building one each:
@@ -113,34 +113,38 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
 echo "store on disk: $(du -sh "${store[new]}" | cut -f1)" | tee -a "$out"
 
 # report --period 90d, beside sqlite3 over the same rating slots.
-db=${STORE:+$cache/store-$(echo "$STORE" | tr -c 'a-z0-9\n' '_')}
-db=${db:-${store[new]}}.sqlite
-if [ ! -s "$db" ]; then
-	"$new_bin" export ratings --format csv --data-dir "${store[new]}" >"$db.csv"
-	sqlite3 "$db" <<SQL
-.mode csv
-.import $db.csv slots
-CREATE INDEX rated ON slots(first_rated, agent, value);
-CREATE INDEX requested ON slots(first_requested, agent);
-ANALYZE;
-SQL
-	rm "$db.csv"
+if [[ $skip == *" report "* ]]; then
+	echo "skipped: report" | tee -a "$out"
+else
+	db=${STORE:+$cache/store-$(echo "$STORE" | tr -c 'a-z0-9\n' '_')}
+	db=${db:-${store[new]}}.sqlite
+	if [ ! -s "$db" ]; then
+		"$new_bin" export ratings --format csv --data-dir "${store[new]}" >"$db.csv"
+		sqlite3 "$db" <<-SQL
+	.mode csv
+	.import $db.csv slots
+	CREATE INDEX rated ON slots(first_rated, agent, value);
+	CREATE INDEX requested ON slots(first_requested, agent);
+	ANALYZE;
+	SQL
+		rm "$db.csv"
+	fi
+	read -r from to < <("$new_bin" report --period 90d --format json --data-dir "${store[new]}" |
+		python3 -c 'import json,sys,datetime; r=json.load(sys.stdin); t=datetime.date.fromisoformat(r["to"])+datetime.timedelta(days=1); print(r["from"], t)')
+	query="SELECT agent, sum(value=1), sum(value=2), sum(value=3), sum(value=4), sum(value=5), count(*) FROM slots WHERE first_rated >= '$from' AND first_rated < '$to' AND value <> '' GROUP BY agent; SELECT agent, count(*) FROM slots WHERE first_requested >= '$from' AND first_requested < '$to' GROUP BY agent;"
+	hyperfine -N --warmup 2 --runs "$runs" --export-json "$cache/report-$size.json" \
+		"$prev_bin report --period 90d --data-dir ${store[prev]}" \
+		"$new_bin report --period 90d --data-dir ${store[new]}" \
+		"sqlite3 $db \"$query\"" >&2
+	read -r rp rn rs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format(x["median"]*1000) for x in r])' "$cache/report-$size.json")
+	row "report --period 90d median" "$rp" "$rn" "$(ratio "$rp" "$rn")"
+	row "sqlite3, same leaderboard, median" "$rs" "$rs" "new/sqlite3 $(ratio "$rs" "$rn")"
+	# On a shared machine the medians move with the load; CPU time less so.
+	read -r cp cn cs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format((x["user"]+x["system"])*1000) for x in r])' "$cache/report-$size.json")
+	row "report --period 90d CPU (user+sys, mean)" "$cp" "$cn" "$(ratio "$cp" "$cn")"
+	row "sqlite3 CPU (user+sys, mean)" "$cs" "$cs" "new/sqlite3 $(ratio "$cs" "$cn")"
+	pair "report --period 90d" "$(gnu_time "$prev_bin" report --period 90d --data-dir "${store[prev]}")" "$(gnu_time "$new_bin" report --period 90d --data-dir "${store[new]}")"
 fi
-read -r from to < <("$new_bin" report --period 90d --format json --data-dir "${store[new]}" |
-	python3 -c 'import json,sys,datetime; r=json.load(sys.stdin); t=datetime.date.fromisoformat(r["to"])+datetime.timedelta(days=1); print(r["from"], t)')
-query="SELECT agent, sum(value=1), sum(value=2), sum(value=3), sum(value=4), sum(value=5), count(*) FROM slots WHERE first_rated >= '$from' AND first_rated < '$to' AND value <> '' GROUP BY agent; SELECT agent, count(*) FROM slots WHERE first_requested >= '$from' AND first_requested < '$to' GROUP BY agent;"
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$cache/report-$size.json" \
-	"$prev_bin report --period 90d --data-dir ${store[prev]}" \
-	"$new_bin report --period 90d --data-dir ${store[new]}" \
-	"sqlite3 $db \"$query\"" >&2
-read -r rp rn rs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format(x["median"]*1000) for x in r])' "$cache/report-$size.json")
-row "report --period 90d median" "$rp" "$rn" "$(ratio "$rp" "$rn")"
-row "sqlite3, same leaderboard, median" "$rs" "$rs" "new/sqlite3 $(ratio "$rs" "$rn")"
-# On a shared machine the medians move with the load; CPU time less so.
-read -r cp cn cs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format((x["user"]+x["system"])*1000) for x in r])' "$cache/report-$size.json")
-row "report --period 90d CPU (user+sys, mean)" "$cp" "$cn" "$(ratio "$cp" "$cn")"
-row "sqlite3 CPU (user+sys, mean)" "$cs" "$cs" "new/sqlite3 $(ratio "$cs" "$cn")"
-pair "report --period 90d" "$(gnu_time "$prev_bin" report --period 90d --data-dir "${store[prev]}")" "$(gnu_time "$new_bin" report --period 90d --data-dir "${store[new]}")"
 
 measure() { # NAME ARGS...: one /usr/bin/time run of each binary on its own store
 	local name=$1
@@ -162,6 +166,7 @@ measure "check" check
 tm() { tmux -L "bench-store-$$" "$@"; }
 dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	local s=bench-store-$$-$RANDOM start end pid rss=0 now
+	for _ in $(seq 6000); do [ -e "$2/LOCK" ] || break; sleep 0.02; done # another csat still closing it
 	start=$(date +%s%N)
 	tm new -d -s "$s" -x 100 -y 30 "exec $1 --data-dir $2 2>>$cache/dashboard.err"
 	for _ in $(seq 3000); do tm capture-pane -p -t "$s" 2>/dev/null | grep -q 'team .*%' && break; sleep 0.01; done
@@ -174,7 +179,11 @@ dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	for key in Enter Escape 2 3 4 5 6 1; do
 		tm send-keys -t "$s" "$key"
 		sleep 2
-		now=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
+		now=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null) || {
+			echo "bench-store: the dashboard $1 ended: $(tail -1 "$cache/dashboard.err")" >&2
+			echo "- - -"
+			return
+		}
 		[ "$now" -gt "$rss" ] && rss=$now
 	done
 	echo "$(((end - start) / 1000000))ms ${rss}MB $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"

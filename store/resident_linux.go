@@ -35,6 +35,7 @@ import (
 const (
 	tablePagesMax = 16 << 20
 	residentTick  = 50 * time.Millisecond
+	besideEvery   = time.Second
 )
 
 // residentWatch is the watcher of one open store.
@@ -44,9 +45,11 @@ type residentWatch struct {
 	dirs   atomic.Pointer[[]string] // whose .sst mappings it drops
 	advice int
 
-	mu    sync.Mutex // one check at a time; a mapping waits for it
-	base  int64      // file pages resident beside the tables
-	roots indexRoots // where each table's index starts
+	mu       sync.Mutex // one check at a time; a mapping waits for it
+	base     int64      // file pages resident that are not dropped
+	beside   int64      // of which beside the tables, as read at besideAt
+	besideAt time.Time
+	roots    indexRoots // where each table's index starts
 }
 
 // watchers are the open stores' watchers. Badger's open reads every
@@ -80,7 +83,7 @@ func watchResident(readOnly bool, dir string) *residentWatch {
 	if !ok {
 		return nil
 	}
-	w := &residentWatch{stop: make(chan struct{}), advice: unix.MADV_PAGEOUT, base: base}
+	w := &residentWatch{stop: make(chan struct{}), advice: unix.MADV_PAGEOUT, base: base, beside: base}
 	if readOnly {
 		w.advice = unix.MADV_DONTNEED
 	}
@@ -128,10 +131,15 @@ func (w *residentWatch) check() {
 	// table pages (tables Badger mapped meanwhile, pages the kernel had not
 	// yet uncounted), and the bound rose with every drop (an export of a
 	// million ratings held 80 MB of table pages). The indexes' first
-	// pages, kept mapped, count with it.
-	if left, ok := residentBesideTables(dirs); ok {
-		w.base = left + kept
+	// pages, kept mapped, count with it. Reading every mapping takes
+	// milliseconds, and a scan drops every 16 MiB: it is read again at
+	// most every besideEvery (what is beside the tables grows slowly).
+	if time.Since(w.besideAt) > besideEvery {
+		if left, ok := residentBesideTables(dirs); ok {
+			w.beside, w.besideAt = left, time.Now()
+		}
 	}
+	w.base = w.beside + kept
 }
 
 // watch adds the table files in dir (a reader's shadow of the store).
