@@ -190,9 +190,10 @@ dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 	tm send-keys -t "$s" q
 	for _ in $(seq 500); do [ -e "/proc/$pid" ] || break; sleep 0.02; done
 	tm kill-session -t "$s" 2>/dev/null || true # a hang-up ends it as q does
-	# It writes the counters summary as it closes, and holds the store's
-	# lock until then: the next dashboard would find the store in use.
-	for _ in $(seq 6000); do [ -e "$2/LOCK" ] || break; sleep 0.02; done
+	# It writes the counters summary as it closes, after Badger let go of
+	# the lock: the next dashboard would find the store in use, or no
+	# summary yet.
+	for _ in $(seq 6000); do [ -e "/proc/$pid" ] || [ -e "$2/LOCK" ] || break; sleep 0.02; done
 }
 dash_prev=${store[prev]} dash_new=${store[new]}
 [ -n "${STORE:-}" ] && dash_prev=${DASH_STORE:-} dash_new=${DASH_STORE:-}

@@ -38,6 +38,9 @@ type openingSource struct {
 	once  sync.Once
 	full  Source
 	err   error
+
+	firstReads sync.RWMutex // held by reads of first; retire waits for them
+	retired    bool         // first is closed: every read goes to full
 }
 
 func newOpeningSource(first Source) *openingSource {
@@ -53,16 +56,43 @@ func (o *openingSource) settle(full Source, err error) {
 	})
 }
 
-// now is the source to answer from without waiting.
-func (o *openingSource) now() Source {
+// now is the source to answer from without waiting; done ends the read.
+func (o *openingSource) now() (src Source, done func()) {
 	select {
 	case <-o.ready:
 		if o.full != nil {
-			return o.full
+			return o.full, func() {}
 		}
 	default:
 	}
-	return o.first
+	o.firstReads.RLock()
+	if o.retired { // settled with the whole store since
+		o.firstReads.RUnlock()
+		return o.full, func() {}
+	}
+	return o.first, o.firstReads.RUnlock
+}
+
+// answer runs read on the source to answer from now.
+func answer[T any](o *openingSource, read func(Source) T) T {
+	src, done := o.now()
+	defer done()
+	return read(src)
+}
+
+// retire closes the first source once the whole store answers and the
+// reads of the first have ended: the counters summary holds a copy of
+// every counter in memory (10 MB on a year of a 200-person team).
+func (o *openingSource) retire() {
+	o.firstReads.Lock()
+	defer o.firstReads.Unlock()
+	if o.retired || o.full == nil {
+		return
+	}
+	o.retired = true
+	if c, ok := o.first.(interface{ Close() error }); ok {
+		c.Close()
+	}
 }
 
 // wait is the whole store, once it is open.
@@ -71,33 +101,66 @@ func (o *openingSource) wait() (Source, error) {
 	return o.full, o.err
 }
 
+// board is a read of the counters, its error beside.
+type board[T any] struct {
+	v   T
+	err error
+}
+
 func (o *openingSource) Leaderboard(p store.Period) (store.Leaderboard, error) {
-	return o.now().Leaderboard(p)
+	b := answer(o, func(s Source) board[store.Leaderboard] {
+		lb, err := s.Leaderboard(p)
+		return board[store.Leaderboard]{lb, err}
+	})
+	return b.v, b.err
 }
 
 func (o *openingSource) LeaderboardOf(p store.Period, f domain.Filter) (store.Leaderboard, error) {
-	return o.now().LeaderboardOf(p, f)
+	b := answer(o, func(s Source) board[store.Leaderboard] {
+		lb, err := s.LeaderboardOf(p, f)
+		return board[store.Leaderboard]{lb, err}
+	})
+	return b.v, b.err
 }
 
 func (o *openingSource) GroupSeries(agents []domain.Actor, p store.Period, f domain.Filter, by domain.Bucket) ([]store.SeriesPoint, error) {
-	return o.now().GroupSeries(agents, p, f, by)
+	b := answer(o, func(s Source) board[[]store.SeriesPoint] {
+		pts, err := s.GroupSeries(agents, p, f, by)
+		return board[[]store.SeriesPoint]{pts, err}
+	})
+	return b.v, b.err
 }
 
-func (o *openingSource) Teammates() ([]store.Teammate, error) { return o.now().Teammates() }
-func (o *openingSource) Settings() domain.Settings            { return o.now().Settings() }
-func (o *openingSource) Latest() time.Time                    { return o.now().Latest() }
-func (o *openingSource) OpenFollowUps() int                   { return o.now().OpenFollowUps() }
-func (o *openingSource) Dir() string                          { return o.now().Dir() }
+func (o *openingSource) Teammates() ([]store.Teammate, error) {
+	b := answer(o, func(s Source) board[[]store.Teammate] {
+		tms, err := s.Teammates()
+		return board[[]store.Teammate]{tms, err}
+	})
+	return b.v, b.err
+}
+
+func (o *openingSource) Settings() domain.Settings {
+	return answer(o, func(s Source) domain.Settings { return s.Settings() })
+}
+func (o *openingSource) Latest() time.Time {
+	return answer(o, func(s Source) time.Time { return s.Latest() })
+}
+func (o *openingSource) OpenFollowUps() int {
+	return answer(o, func(s Source) int { return s.OpenFollowUps() })
+}
+func (o *openingSource) Dir() string { return answer(o, func(s Source) string { return s.Dir() }) }
 
 func (o *openingSource) DisplayName(a domain.Actor) string {
-	if n, ok := o.now().(namer); ok {
-		return n.DisplayName(a)
-	}
-	return a.Name
+	return answer(o, func(s Source) string {
+		if n, ok := s.(namer); ok {
+			return n.DisplayName(a)
+		}
+		return a.Name
+	})
 }
 
 func (o *openingSource) Subscribe(ctx context.Context) <-chan store.Change {
-	return o.now().Subscribe(ctx)
+	return answer(o, func(s Source) <-chan store.Change { return s.Subscribe(ctx) })
 }
 
 // waitFor runs read on the whole store once it is open.
@@ -208,5 +271,13 @@ func (m *Model) opened(msg storeOpenedMsg) tea.Cmd {
 		m.failed = msg.err
 		return tea.Quit
 	}
-	return m.subscribe()
+	opening, reads := m.opening, &m.c.reads
+	retire := func() tea.Msg {
+		if reads.enter() { // the dashboard closes it otherwise
+			defer reads.leave()
+			opening.retire()
+		}
+		return nil
+	}
+	return tea.Batch(m.subscribe(), retire)
 }

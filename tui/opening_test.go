@@ -127,3 +127,21 @@ func TestQuitWhileTheStoreOpens(t *testing.T) {
 	close(release) // the open still runs; it ends before the directory goes
 	<-opened
 }
+
+// Once the whole store answers, the summary's copy of the counters is
+// closed: a session holds one store, not two.
+func TestSummaryIsClosedOnceTheStoreOpens(t *testing.T) {
+	dir := fixtureDir(t)
+	release := make(chan struct{})
+	close(release)
+	m, _ := openingModel(t, dir, release)
+	d := drive(t, m, 100, 30)
+	if !m.opening.retired {
+		t.Fatal("the summary is still open after the store opened")
+	}
+	d.keys("2")
+	d.contains("claimed")
+	d.keys("1")
+	d.contains("cleo")
+	d.lacks("cannot")
+}
