@@ -15,8 +15,13 @@
 # revisions only measures. Rows: load (wall, peak RSS, events/s), report
 # --period 90d (hyperfine medians; sqlite3), export ratings, check, a
 # 30-day what-if, the dashboard's first frame and resident memory (tmux).
-# SKIP="check whatif" leaves rows out (the previous binary's check of the
+# SKIP="check whatif" (or report, export, dashboard) leaves rows out (the previous binary's check of the
 # 1M store took 16 min and 9.4 GB). RUNS sets hyperfine's runs (default 10).
+# STORE=DIR measures a store made already (the reference one: STORE=
+# /work/bench/ref-1m-6) with both binaries instead of building one each:
+# every command on it is read-only, and the dashboard, which writes, runs
+# on DASH_STORE=DIR, a copy of it (cp -a; its first open verifies every
+# table once), or is left out.
 # Needs hyperfine, sqlite3, GNU time (/usr/bin/time), python3; tmux for the
 # dashboard row.
 set -euo pipefail
@@ -58,7 +63,7 @@ out=$cache/results-$size.md
 : >"$out"
 row() { printf '| %s | %s | %s | %s |\n' "$@" | tee -a "$out"; }
 
-# gnu_time CMD...: one run; prints "wall_s peak_MB" (a load's summary line goes to the results).
+# gnu_time CMD...: one run; prints "wall_s peak_MB cpu_s" (user+sys; a load's summary line goes to the results).
 gnu_time() {
 	local t
 	t=$(mktemp)
@@ -69,7 +74,8 @@ s = open(sys.argv[1]).read()
 w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", s).group(1).split(":")
 secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", s).group(1)) / 1024
-print(f"{secs:.2f}s {rss:.0f}MB")
+cpu = sum(float(re.search(rf"{k} time \(seconds\): (\S+)", s).group(1)) for k in ("User", "System"))
+print(f"{secs:.2f}s {rss:.0f}MB {cpu:.2f}s")
 PY
 	grep -q "^loaded " "$t.out" && sed "s|^|load summary: |" "$t.out" >>"$out"
 	rm -f "$t" "$t.out"
@@ -77,7 +83,9 @@ PY
 
 # Each binary's store: built (and measured) once per flags and binary.
 declare -A store
+[ -n "${STORE:-}" ] && store[prev]=$STORE && store[new]=$STORE && flags="(STORE=$STORE)"
 for which in prev new; do
+	[ -n "${STORE:-}" ] && break
 	bin=${which}_bin
 	dir=$cache/store-$key-$(sha256sum <"${!bin}" | cut -c1-12)
 	if [ ! -s "$dir.load" ]; then
@@ -93,39 +101,50 @@ row what "prev ($prev_rev)" "new ($new_rev)" "new/prev"
 row --- --- --- ---
 
 ratio() { python3 -c "import re, sys; a, b = (float(re.match(r'[0-9.]*', x).group() or 0) for x in sys.argv[1:]); print(f'{b / a:.2f}' if a else '-')" "$1" "$2"; }
-pair() { # LABEL PREV_RESULT NEW_RESULT ("wall peak")
-	read -r pw pm <<<"$2"
-	read -r nw nm <<<"$3"
+pair() { # LABEL PREV_RESULT NEW_RESULT ("wall peak cpu")
+	read -r pw pm pc <<<"$2"
+	read -r nw nm nc <<<"$3"
 	row "$1 wall" "$pw" "$nw" "$(ratio "$pw" "$nw")"
+	[ -n "$pc" ] && row "$1 CPU (user+sys)" "$pc" "$nc" "$(ratio "$pc" "$nc")"
 	row "$1 peak RSS" "$pm" "$nm" "$(ratio "$pm" "$nm")"
 }
-pair "simulate load (build)" "$(cat "${store[prev]}.load")" "$(cat "${store[new]}.load")"
+[ -z "${STORE:-}" ] && pair "simulate load (build)" "$(cat "${store[prev]}.load")" "$(cat "${store[new]}.load")"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
 echo "store on disk: $(du -sh "${store[new]}" | cut -f1)" | tee -a "$out"
 
 # report --period 90d, beside sqlite3 over the same rating slots.
-db=${store[new]}.sqlite
-if [ ! -s "$db" ]; then
-	"$new_bin" export ratings --format csv --data-dir "${store[new]}" >"$db.csv"
-	sqlite3 "$db" <<SQL
-.mode csv
-.import $db.csv slots
-CREATE INDEX rated ON slots(first_rated, agent, value);
-CREATE INDEX requested ON slots(first_requested, agent);
-ANALYZE;
-SQL
-	rm "$db.csv"
+if [[ $skip == *" report "* ]]; then
+	echo "skipped: report" | tee -a "$out"
+else
+	db=${STORE:+$cache/store-$(echo "$STORE" | tr -c 'a-z0-9\n' '_')}
+	db=${db:-${store[new]}}.sqlite
+	if [ ! -s "$db" ]; then
+		"$new_bin" export ratings --format csv --data-dir "${store[new]}" >"$db.csv"
+		sqlite3 "$db" <<-SQL
+	.mode csv
+	.import $db.csv slots
+	CREATE INDEX rated ON slots(first_rated, agent, value);
+	CREATE INDEX requested ON slots(first_requested, agent);
+	ANALYZE;
+	SQL
+		rm "$db.csv"
+	fi
+	read -r from to < <("$new_bin" report --period 90d --format json --data-dir "${store[new]}" |
+		python3 -c 'import json,sys,datetime; r=json.load(sys.stdin); t=datetime.date.fromisoformat(r["to"])+datetime.timedelta(days=1); print(r["from"], t)')
+	query="SELECT agent, sum(value=1), sum(value=2), sum(value=3), sum(value=4), sum(value=5), count(*) FROM slots WHERE first_rated >= '$from' AND first_rated < '$to' AND value <> '' GROUP BY agent; SELECT agent, count(*) FROM slots WHERE first_requested >= '$from' AND first_requested < '$to' GROUP BY agent;"
+	hyperfine -N --warmup 2 --runs "$runs" --export-json "$cache/report-$size.json" \
+		"$prev_bin report --period 90d --data-dir ${store[prev]}" \
+		"$new_bin report --period 90d --data-dir ${store[new]}" \
+		"sqlite3 $db \"$query\"" >&2
+	read -r rp rn rs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format(x["median"]*1000) for x in r])' "$cache/report-$size.json")
+	row "report --period 90d median" "$rp" "$rn" "$(ratio "$rp" "$rn")"
+	row "sqlite3, same leaderboard, median" "$rs" "$rs" "new/sqlite3 $(ratio "$rs" "$rn")"
+	# On a shared machine the medians move with the load; CPU time less so.
+	read -r cp cn cs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format((x["user"]+x["system"])*1000) for x in r])' "$cache/report-$size.json")
+	row "report --period 90d CPU (user+sys, mean)" "$cp" "$cn" "$(ratio "$cp" "$cn")"
+	row "sqlite3 CPU (user+sys, mean)" "$cs" "$cs" "new/sqlite3 $(ratio "$cs" "$cn")"
+	pair "report --period 90d" "$(gnu_time "$prev_bin" report --period 90d --data-dir "${store[prev]}")" "$(gnu_time "$new_bin" report --period 90d --data-dir "${store[new]}")"
 fi
-read -r from to < <("$new_bin" report --period 90d --format json --data-dir "${store[new]}" |
-	python3 -c 'import json,sys,datetime; r=json.load(sys.stdin); t=datetime.date.fromisoformat(r["to"])+datetime.timedelta(days=1); print(r["from"], t)')
-query="SELECT agent, sum(value=1), sum(value=2), sum(value=3), sum(value=4), sum(value=5), count(*) FROM slots WHERE first_rated >= '$from' AND first_rated < '$to' AND value <> '' GROUP BY agent; SELECT agent, count(*) FROM slots WHERE first_requested >= '$from' AND first_requested < '$to' GROUP BY agent;"
-hyperfine -N --warmup 2 --runs "$runs" --export-json "$cache/report-$size.json" \
-	"$prev_bin report --period 90d --data-dir ${store[prev]}" \
-	"$new_bin report --period 90d --data-dir ${store[new]}" \
-	"sqlite3 $db \"$query\"" >&2
-read -r rp rn rs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*["{:.0f}ms".format(x["median"]*1000) for x in r])' "$cache/report-$size.json")
-row "report --period 90d median" "$rp" "$rn" "$(ratio "$rp" "$rn")"
-row "sqlite3, same leaderboard, median" "$rs" "$rs" "new/sqlite3 $(ratio "$rs" "$rn")"
-pair "report --period 90d" "$(gnu_time "$prev_bin" report --period 90d --data-dir "${store[prev]}")" "$(gnu_time "$new_bin" report --period 90d --data-dir "${store[new]}")"
 
 measure() { # NAME ARGS...: one /usr/bin/time run of each binary on its own store
 	local name=$1
@@ -137,23 +156,61 @@ measure "export ratings" export ratings
 measure "whatif --since 30d" simulate whatif --set users.direct-outbound=off --since 30d
 measure "check" check
 
-# The dashboard: launch to the first leaderboard frame, and resident memory
-# after every tab was opened.
-dashboard() { # BIN DIR: prints "first_frame_ms rss_MB"
-	local s=bench-store-$$-$RANDOM start end pid
+# The dashboard: launch to the first leaderboard frame, then the resident
+# memory (VmRSS) after each of the teammate page (enter, esc), follow-ups,
+# achievements, conversations, simulator, settings and the leaderboard
+# again, its largest, and the peak (VmHWM) at the end.
+# tm is tmux on a server of its own, kept up by a session that only
+# sleeps: a server that exited with the last dashboard's session took the
+# next session down as it started.
+tm() { tmux -L "bench-store-$$" "$@"; }
+dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
+	local s=bench-store-$$-$RANDOM start end pid rss=0 now
+	for _ in $(seq 6000); do [ -e "$2/LOCK" ] || break; sleep 0.02; done # another csat still closing it
 	start=$(date +%s%N)
-	tmux new -d -s "$s" -x 100 -y 30 "$1 --data-dir $2"
-	for _ in $(seq 1000); do tmux capture-pane -p -t "$s" | grep -q 'team .*%' && break; sleep 0.01; done
+	tm new -d -s "$s" -x 100 -y 30 "exec $1 --data-dir $2 2>>$cache/dashboard.err"
+	for _ in $(seq 3000); do tm capture-pane -p -t "$s" 2>/dev/null | grep -q 'team .*%' && break; sleep 0.01; done
 	end=$(date +%s%N)
-	pid=$(tmux display -p -t "$s" '#{pane_pid}')
-	for key in 2 3 4 5 1; do tmux send-keys -t "$s" "$key"; sleep 1; done
-	echo "$(((end - start) / 1000000))ms $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"
-	tmux kill-session -t "$s" 2>/dev/null || true
+	if ! pid=$(tm display -p -t "$s" '#{pane_pid}' 2>/dev/null); then
+		echo "bench-store: the dashboard $1 ended: $(tail -1 "$cache/dashboard.err")" >&2
+		echo "- - -"
+		return
+	fi
+	for key in Enter Escape 2 3 4 5 6 1; do
+		tm send-keys -t "$s" "$key"
+		sleep 2
+		now=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null) || {
+			echo "bench-store: the dashboard $1 ended: $(tail -1 "$cache/dashboard.err")" >&2
+			echo "- - -"
+			return
+		}
+		[ "$now" -gt "$rss" ] && rss=$now
+	done
+	echo "$(((end - start) / 1000000))ms ${rss}MB $(awk '/VmHWM/ {printf "%.0fMB", $2/1024}' "/proc/$pid/status")"
+	tm send-keys -t "$s" q
+	for _ in $(seq 500); do [ -e "/proc/$pid" ] || break; sleep 0.02; done
+	tm kill-session -t "$s" 2>/dev/null || true # a hang-up ends it as q does
+	# It writes the counters summary as it closes, after Badger let go of
+	# the lock: the next dashboard would find the store in use, or no
+	# summary yet.
+	for _ in $(seq 6000); do [ -e "/proc/$pid" ] || [ -e "$2/LOCK" ] || break; sleep 0.02; done
 }
-if command -v tmux >/dev/null && [[ $skip != *" dashboard "* ]]; then
-	read -r pf pr < <(dashboard "$prev_bin" "${store[prev]}")
-	read -r nf nr < <(dashboard "$new_bin" "${store[new]}")
+dash_prev=${store[prev]} dash_new=${store[new]}
+[ -n "${STORE:-}" ] && dash_prev=${DASH_STORE:-} dash_new=${DASH_STORE:-}
+if ! command -v tmux >/dev/null || [[ $skip == *" dashboard "* ]]; then
+	echo "skipped: dashboard" | tee -a "$out"
+elif [ -z "$dash_new" ]; then
+	echo "skipped: dashboard (it writes: DASH_STORE=a copy of $STORE)" | tee -a "$out"
+else
+	tm new -d -s hold "sleep 86400"
+	trap 'tm kill-server 2>/dev/null || true' EXIT
+	# A first open of each store after its last writer (the summary, the
+	# tables' verification) is not what a user waits for every day.
+	dashboard "$new_bin" "$dash_new" >/dev/null
+	read -r pf pr ph < <(dashboard "$prev_bin" "$dash_prev")
+	read -r nf nr nh < <(dashboard "$new_bin" "$dash_new")
 	row "dashboard first frame" "$pf" "$nf" "$(ratio "$pf" "$nf")"
-	row "dashboard peak RSS, every tab opened" "$pr" "$nr" "$(ratio "$pr" "$nr")"
+	row "dashboard resident, largest after each tab" "$pr" "$nr" "$(ratio "$pr" "$nr")"
+	row "dashboard peak RSS, every tab opened" "$ph" "$nh" "$(ratio "$ph" "$nh")"
 fi
 echo "results: $out" >&2

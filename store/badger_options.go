@@ -46,8 +46,9 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 	bo.TableSizeMultiplier = 1 // no With… setter in v4
 	if opts.ReadOnly {
 		// A reader scans (export, check) or reads a page: blocks are
-		// read once, and a cache would only hold memory.
-		bo = bo.WithBlockCacheSize(8 << 20)
+		// read once, and a cache would only hold memory (8 MiB of an
+		// export's 30 MB of heap). Badger refuses none with compression.
+		bo = bo.WithBlockCacheSize(1 << 20)
 	}
 	if opts.Bulk && !opts.ReadOnly {
 		// Every level-0 table spans all the key space, so compacting level

@@ -211,7 +211,9 @@
 // store's counters stay in the same transactions as the log, and losing
 // the summary loses nothing. Damage detection is unchanged for what a
 // summary reader reads: the summary's own checksum, and the tables it was
-// copied from were checked when the writer opened them.
+// copied from were checked when the writer opened them. The dashboard
+// draws its first frame from the summary alone (OpenSummary) and opens
+// the whole store meanwhile, in a command of its own.
 //
 // # Resident memory
 //
@@ -220,7 +222,12 @@
 // grew the resident set by the bytes of the store it read. Those pages
 // are page cache, but they count as the process's memory. While a store
 // is open, a watcher drops the process's mappings of table pages past
-// 16 MiB (resident_linux.go): the kernel keeps them cached and maps them
-// again on the next read. RELIABILITY.md's bounds under load are Go heap
-// and Badger's builders, which this does not change.
+// 16 MiB above what is resident beside them (resident_linux.go), every
+// 50 ms and each time Badger maps a file (its open reads every index
+// within a fraction of a second); the kernel keeps them cached and maps
+// them again on the next read. A drop leaves the first pages of each
+// index mapped: Badger reads every index root once more at the end of its
+// open, and each fault maps 64 KiB of page cache around it.
+// RELIABILITY.md's bounds under load are Go heap and Badger's builders,
+// which this does not change.
 package store

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -162,4 +163,35 @@ func TestStaleOrDamagedSummaryIsNotRead(t *testing.T) {
 func emailOnly() domain.Filter {
 	ch := domain.ChannelEmail
 	return domain.Filter{Channel: &ch}
+}
+
+// OpenSummary answers as the whole store from a current summary, and
+// without one (a writer has the store open) says so instead of opening
+// the tables: the dashboard then opens the store as before.
+func TestOpenSummaryOpensOnlyACurrentSummary(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	writeRandom(t, s, newRandomStream(9), 1500)
+	want := lookAtCounters(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lookAtCounters(t, c)
+	c.Close()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the summary answers differently:\ngot  %+v\nwant %+v", got.LB, want.LB)
+	}
+	w := openDir(t, dir)
+	defer w.Close()
+	if c, err := OpenSummary(dir); !errors.Is(err, ErrNoSummary) {
+		c.Close()
+		t.Fatalf("OpenSummary with a writer on the store: %v, want ErrNoSummary", err)
+	}
+	if _, err := OpenSummary(filepath.Join(dir, "none")); err == nil {
+		t.Fatal("OpenSummary of a directory that does not exist succeeded")
+	}
 }

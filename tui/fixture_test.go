@@ -33,6 +33,13 @@ func fixtureStore(t testing.TB) *store.Store {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	fillFixture(t, st)
+	return st
+}
+
+// fillFixture writes the fixture's events into st.
+func fillFixture(t testing.TB, st *store.Store) {
+	t.Helper()
 	apply := func(ev domain.Event) domain.Outcome {
 		t.Helper()
 		o, err := st.Apply(ev)
@@ -104,7 +111,6 @@ func fixtureStore(t testing.TB) *store.Store {
 		t.Fatalf("fixture follow-ups: %v, %d items", err, len(items))
 	}
 	apply(domain.Event{Kind: domain.EvFollowUp, Conv: items[0].Conv, Agent: items[0].Agent, Stage: domain.StageClaimed, By: "ada", Text: "calling them tomorrow", At: at})
-	return st
 }
 
 // emptyStore is a first run: no teammates, no conversations.

@@ -52,6 +52,10 @@ type Options struct {
 	// Context, when it ends, ends Run (the terminal closed, a SIGTERM);
 	// nil: only the user quits.
 	Context context.Context
+	// Open, when set, opens the whole store as the dashboard's first
+	// command; until it lands Store only answers the leaderboard and the
+	// state views draw with (opening.go), and Run returns Open's error.
+	Open func() (Source, error)
 }
 
 // Model is the root of the dashboard: it owns the frame (tabs, filter,
@@ -84,6 +88,10 @@ type Model struct {
 	// held are keys typed while the tab shown was loading; they run, in
 	// order, once it has landed.
 	held []tea.KeyMsg
+
+	open    func() (Source, error) // opens the whole store (opening.go)
+	opening *openingSource
+	failed  error // why the whole store could not be opened
 }
 
 // maxHeld bounds the keys kept while a tab loads (a stuck read must not
@@ -106,6 +114,11 @@ func New(opts Options) (*Model, error) {
 	src := opts.Store
 	if src == nil {
 		return nil, errors.New("tui: no store to show")
+	}
+	var opening *openingSource
+	if opts.Open != nil {
+		opening = newOpeningSource(src)
+		src = opening
 	}
 	clock := opts.Clock
 	if clock == nil {
@@ -131,7 +144,7 @@ func New(opts Options) (*Model, error) {
 		fileAccess: opts.FileAccess,
 		scenarios:  opts.Scenarios,
 	}
-	if saver, ok := opts.Store.(ScenarioKeeper); ok && c.scenarios == nil {
+	if saver, ok := src.(ScenarioKeeper); ok && c.scenarios == nil {
 		c.scenarios = saver
 	}
 	if tms, err := src.Teammates(); err == nil {
@@ -143,7 +156,7 @@ func New(opts Options) (*Model, error) {
 	} else {
 		logger.Printf("roster: %v", err)
 	}
-	m := &Model{c: c, help: help.New(), storeName: opts.StoreName, tick: opts.Tick, live: !opts.NoLive}
+	m := &Model{c: c, help: help.New(), storeName: opts.StoreName, tick: opts.Tick, live: !opts.NoLive, open: opts.Open, opening: opening}
 	if m.tick == 0 {
 		m.tick = time.Second
 	}
@@ -175,13 +188,10 @@ func New(opts Options) (*Model, error) {
 // Init starts the live feed and the status-bar clock.
 func (m *Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
-	if m.live {
-		ctx, cancel := context.WithCancel(context.Background())
-		m.cancel = cancel
-		m.feed = m.c.src.Subscribe(ctx)
-		if m.feed != nil {
-			cmds = append(cmds, waitForChange(m.feed))
-		}
+	if m.open != nil {
+		cmds = append(cmds, openStore(m.open)) // the feed starts once the store is open
+	} else {
+		cmds = append(cmds, m.subscribe())
 	}
 	if m.tick > 0 {
 		cmds = append(cmds, tickEvery(m.tick))
@@ -196,24 +206,15 @@ func (m *Model) Close() {
 	if m.cancel != nil {
 		m.cancel()
 	}
-	m.c.reads.close()
-}
-
-// waitForChange reads one change and re-arms from Update: glow's live-feed shape.
-func waitForChange(ch <-chan store.Change) tea.Cmd {
-	return func() tea.Msg {
-		c, ok := <-ch
-		return changeMsg{change: c, ok: ok}
+	if m.opening != nil {
+		m.opening.settle(nil, errDashboardClosed) // reads waiting for it end
 	}
+	m.c.reads.close()
 }
 
 func tickEvery(d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
-
-// reloadDelay coalesces bursts of commits into one re-read, well inside
-// the 100 ms a committed rating may take to show.
-const reloadDelay = 30 * time.Millisecond
 
 // Update handles the frame's messages and keys, then passes the rest to the active tab.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -228,6 +229,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		_, cmd := m.views[msg.tab].Update(msg)
 		return m, tea.Batch(cmd, m.release())
+	case storeOpenedMsg:
+		return m, m.opened(msg)
 	case changeMsg:
 		return m, m.changed(msg)
 	case reloadMsg:
@@ -258,20 +261,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.key(msg)
 	}
 	return m, m.toActive(msg)
-}
-
-// changed re-arms the live feed and schedules one re-read for a burst of commits.
-func (m *Model) changed(msg changeMsg) tea.Cmd {
-	if !msg.ok {
-		m.feed = nil
-		return nil
-	}
-	cmds := []tea.Cmd{waitForChange(m.feed)}
-	if !m.pending {
-		m.pending = true
-		cmds = append(cmds, tea.Tick(reloadDelay, func(time.Time) tea.Msg { return reloadMsg{} }))
-	}
-	return tea.Batch(cmds...)
 }
 
 // key routes one key: held while the tab loads, split when several arrive
@@ -588,6 +577,9 @@ func Run(opts Options) error {
 	_, err = tea.NewProgram(m, progOpts...).Run()
 	if opts.Context != nil && opts.Context.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
 		return nil // ended from outside, as asked
+	}
+	if err == nil {
+		err = m.failed
 	}
 	return err
 }

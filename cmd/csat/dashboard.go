@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,6 +59,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		st   *store.Store
 		err  error
 		name string
+		late *lateStore // the whole store, opened after the first frame
 	)
 	// Closing the terminal (SIGHUP) or a SIGTERM ends the dashboard like
 	// q does, so the deferred work below runs: the store closes and the
@@ -82,17 +84,20 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		if st, err = store.Open(noticeUpgrade(store.Options{Dir: dir})); err != nil {
-			return usageErr(busyHint(dir, err)) // says how to connect when csat serve owns it (remote.go)
-		}
 		name = dir
+		if st, late, err = openLocal(dir, logger); err != nil {
+			return err
+		}
+		if late != nil {
+			defer late.close()
+		}
 	}
 	defer func() {
 		if err := st.Close(); err != nil {
 			logger.Printf("close store: %v", err)
 		}
 	}()
-	if !demo {
+	if !demo && late == nil {
 		// Other csat commands on this directory run in this process meanwhile.
 		defer startOwner(name, st, nil, logger)()
 	}
@@ -106,7 +111,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		defer startLive(ctx, st, logger)()
 	}
 	logger.Printf("dashboard on %s as %q", name, viewer)
-	return tui.Run(tui.Options{
+	return runTUI(tui.Options{
 		Store:     st,
 		Viewer:    viewer,
 		Logger:    logger,
@@ -115,7 +120,90 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		// The person at this terminal owns these files: save may write one.
 		FileAccess: true,
 		Context:    ctx,
-	})
+	}, late)
+}
+
+// runTUI runs the dashboard; with late, the whole store opens in its
+// first command, and a store that cannot be opened is the user's error.
+func runTUI(opts tui.Options, late *lateStore) error {
+	if late == nil {
+		return tui.Run(opts)
+	}
+	opts.Open, opts.WhatIf = late.open, nil // the what-if reads the whole store
+	err := tui.Run(opts)
+	if err != nil && late.openFailed() {
+		return usageErr(err) // in use, damaged
+	}
+	return err
+}
+
+// openLocal opens the store in dir for the dashboard: its counters
+// summary when that is current (its first frame in milliseconds), with
+// the whole store to open in the dashboard's first command (late); else
+// the whole store now.
+func openLocal(dir string, logger *log.Logger) (st *store.Store, late *lateStore, err error) {
+	if st, err = store.OpenSummary(dir); err == nil {
+		return st, &lateStore{dir: dir, logger: logger}, nil
+	}
+	if st, err = store.Open(noticeUpgrade(store.Options{Dir: dir})); err != nil {
+		return nil, nil, usageErr(busyHint(dir, err)) // says how to connect when csat serve owns it (remote.go)
+	}
+	return st, nil, nil
+}
+
+// lateStore is the whole store the dashboard opens in a command while its
+// first frame comes from the counters summary. close waits for an open
+// still running and closes what it opened.
+type lateStore struct {
+	dir    string
+	logger *log.Logger
+
+	mu        sync.Mutex
+	st        *store.Store
+	stopOwner func()
+	closed    bool
+	failed    bool // the open failed
+}
+
+func (l *lateStore) open() (tui.Source, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, errors.New("the dashboard closed")
+	}
+	opts := store.Options{Dir: l.dir}
+	opts.OnUpgrade = func(from, to uint64) func() { // the terminal is the dashboard's
+		l.logger.Printf("upgrading the store from schema %d to %d", from, to)
+		return func() { l.logger.Printf("the store is at schema %d", to) }
+	}
+	st, err := store.Open(opts)
+	if err != nil {
+		l.failed = true
+		return nil, busyHint(l.dir, err)
+	}
+	l.st = st
+	// Other csat commands on this directory run in this process meanwhile.
+	l.stopOwner = startOwner(l.dir, st, nil, l.logger)
+	return st, nil
+}
+
+func (l *lateStore) openFailed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed
+}
+
+func (l *lateStore) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	if l.st == nil {
+		return
+	}
+	l.stopOwner()
+	if err := l.st.Close(); err != nil {
+		l.logger.Printf("close store: %v", err)
+	}
 }
 
 // startLive keeps the demo moving with synthetic traffic; the function it

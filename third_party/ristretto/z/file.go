@@ -63,11 +63,19 @@ func OpenMmapFileUsing(fd *os.File, sz int, writable bool) (*MmapFile, error) {
 			return nil, err
 		}
 	}
+	if OnMap != nil {
+		OnMap()
+	}
 	return &MmapFile{
 		Data: buf,
 		Fd:   fd,
 	}, rerr
 }
+
+// OnMap, when set, runs after every file OpenMmapFileUsing maps, on the
+// goroutine that maps it, before the caller reads a byte of it. Set it
+// before any file is mapped.
+var OnMap func()
 
 // OpenMmapFile opens an existing file or creates a new file. If the file is
 // created, it would truncate the file to maxSz. In both cases, it would mmap
