@@ -5,10 +5,12 @@ package store
 // whole log, kept open from the first event to the last on an empty
 // in-memory store, and hands what the batch would commit to the
 // comparison instead of Badger. So every key the write path derives is
-// compared, and nothing is derived twice. Memory stays bounded: log
-// entries and marks go to the comparison after every ApplyBatch, and a
-// conversation leaves the batch once its last part (the stored p/ keys
-// say which) is replayed, its keys written for good.
+// compared, and nothing is derived twice. The batch leaves its log
+// entries unencoded: after every ApplyBatch the encoder (check_worker.go)
+// encodes them, and the conversations that ended, on a goroutine of its
+// own. Memory stays bounded: log entries and marks go on after every
+// ApplyBatch, and a conversation leaves the batch once its last part (the
+// stored p/ keys say which) is replayed, its keys written for good.
 
 import (
 	"fmt"
