@@ -46,8 +46,11 @@ type batch struct {
 	events  []domain.Event
 	// lent says events is the caller's slice (ApplyBatch): apply does not
 	// copy each event into it.
-	lent   bool
-	change Change
+	lent bool
+	// unencoded leaves the log entries' values nil: a check's replay
+	// encodes them beside the batch (check_worker.go).
+	unencoded bool
+	change    Change
 }
 
 func (s *Store) newBatch() *batch {
@@ -193,7 +196,11 @@ func eventConv(ev domain.Event) string {
 func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint64 {
 	b.st.seq++
 	seq := b.st.seq
-	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: encodeLogEntry(ev, o)})
+	var val []byte
+	if !b.unencoded {
+		val = encodeLogEntry(ev, o)
+	}
+	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: val})
 	if !b.lent {
 		b.events = append(b.events, *ev)
 	}

@@ -89,20 +89,20 @@ type checkRun struct {
 }
 
 // compare is the first replay: it compares the log entry by entry, the
-// kept families key by key and the summed ones by their sums.
+// kept families key by key and the summed ones by their sums. The stored
+// p/ keys, which the replay needs first, and the other summed families
+// are read on goroutines of their own.
 func (r *checkRun) compare(progress func(done, total uint64)) error {
 	c := r.cmp
 	parts, summed := make(chan error, 1), make(chan error, 1)
+	others := new(groupSums)
 	go func() {
-		tick := pageTicker(r.dir)
-		err := guard(func() error { return scanParts(r.txn, c.hash, c.stored, r.last, tick) })
-		parts <- err
-		if err == nil {
-			err = guard(func() error {
-				return eachSummed(r.txn, false, tick, func(k, v []byte) { c.stored.add(c.hash.of(k, v)) })
-			})
-		}
-		summed <- err
+		parts <- guard(func() error { return scanParts(r.txn, c.hash, c.stored, r.last, pageTicker(r.dir)) })
+	}()
+	go func() {
+		summed <- guard(func() error {
+			return eachSummed(r.txn, false, pageTicker(r.dir), func(k, v []byte) { others.add(c.hash.of(k, v)) })
+		})
 	}()
 	err := r.replayOnce(progress, parts)
 	if scanErr := <-summed; err == nil {
@@ -111,7 +111,7 @@ func (r *checkRun) compare(progress func(done, total uint64)) error {
 	if err != nil {
 		return err
 	}
-	c.unmatchedLog()
+	c.stored.addAll(others)
 	return c.compareKept(r.txn)
 }
 
@@ -145,19 +145,23 @@ func (r *checkRun) list(groups map[int]bool, progress func(done, total uint64)) 
 
 // replayOnce replays the snapshot's log into a checkReplay, once ready
 // (if not nil) says the last parts are known.
-func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan error) error {
-	src := startLogSource(r.txn, r.cmp, r.total, progress, pageTicker(r.dir))
+func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan error) (err error) {
+	src := startLogSource(r.txn, r.total, progress, pageTicker(r.dir))
 	defer src.close()
 	if ready != nil {
 		if err := <-ready; err != nil {
 			return err
 		}
 	}
-	into, err := newCheckReplay(r.txn, r.cmp, r.last)
+	into, err := newCheckReplay(r.txn, r.cmp, src, r.last)
 	if err != nil {
 		return err
 	}
-	defer into.close()
+	defer func() {
+		if closeErr := into.close(); err == nil {
+			err = closeErr
+		}
+	}()
 	if err := r.replay(src.events, into, nil); err != nil {
 		return err
 	}

@@ -37,6 +37,13 @@ func (s *groupSums) add(g int, h uint64) { s[g].n++; s[g].h += h }
 
 func (s *groupSums) sub(g int, h uint64) { s[g].n--; s[g].h -= h }
 
+func (s *groupSums) addAll(o *groupSums) {
+	for g := range o {
+		s[g].n += o[g].n
+		s[g].h += o[g].h
+	}
+}
+
 // keyHash hashes keys and values with one seed for both sides of a check.
 type keyHash struct{ seed maphash.Seed }
 
@@ -83,6 +90,33 @@ func newComparison(agents []domain.Actor) *comparison {
 		hash: keyHash{maphash.MakeSeed()}, stored: new(groupSums), replayed: new(groupSums),
 		kept: map[string][]byte{}, agentsStored: agents,
 	}
+}
+
+// child is a comparison for the encoder's goroutine (check_worker.go):
+// the same hash and listing, sums and differences of its own.
+func (c *comparison) child() *comparison {
+	ch := &comparison{hash: c.hash, replayed: new(groupSums), kept: map[string][]byte{}, listing: c.listing, agentsStored: c.agentsStored}
+	if c.listing != nil {
+		ch.found = map[string][]byte{}
+	}
+	return ch
+}
+
+// adopt adds what the child ch compared once its goroutine has ended: its
+// sums, its keys, and its differences ahead of c's, as the log's came
+// first when one goroutine compared everything.
+func (c *comparison) adopt(ch *comparison) {
+	ch.unmatchedLog()
+	c.replayed.addAll(ch.replayed)
+	for k, v := range ch.kept {
+		c.kept[k] = v
+	}
+	for k, v := range ch.found {
+		c.found[k] = v
+	}
+	diffs := append(ch.diffs, c.diffs...)
+	c.more += ch.more + max(0, len(diffs)-maxDifferences)
+	c.diffs = diffs[:min(len(diffs), maxDifferences)]
 }
 
 // Set takes a key the replay writes.

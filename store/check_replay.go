@@ -5,10 +5,12 @@ package store
 // whole log, kept open from the first event to the last on an empty
 // in-memory store, and hands what the batch would commit to the
 // comparison instead of Badger. So every key the write path derives is
-// compared, and nothing is derived twice. Memory stays bounded: log
-// entries and marks go to the comparison after every ApplyBatch, and a
-// conversation leaves the batch once its last part (the stored p/ keys
-// say which) is replayed, its keys written for good.
+// compared, and nothing is derived twice. The batch leaves its log
+// entries unencoded: after every ApplyBatch the encoder (check_worker.go)
+// encodes them, and the conversations that ended, on a goroutine of its
+// own. Memory stays bounded: log entries and marks go on after every
+// ApplyBatch, and a conversation leaves the batch once its last part (the
+// stored p/ keys say which) is replayed, its keys written for good.
 
 import (
 	"fmt"
@@ -36,33 +38,53 @@ func (s seqSet) has(seq uint64) bool { return seq/64 < uint64(len(s)) && s[seq/6
 type checkReplay struct {
 	stored *badger.Txn // the snapshot checked
 	cmp    *comparison
+	src    *logSource // the stored log entries each batch meets
+	enc    *encoder   // encodes what the batch writes (check_worker.go)
 	empty  *Store
 	b      *batch
 	w      *txnWriter
 	last   seqSet // the last part of each conversation
 	kept   int    // entries b.log kept at its last compaction
 	any    bool   // an event was applied: a commit writes nothing for none
+	// The ApplyBatch under way: its first entry in b.log, its events and
+	// the outcomes so far, from which refill encodes the batch's own entries.
+	from    int
+	evs     []domain.Event
+	outs    []domain.Outcome
+	unwrite []storedEntryKV // keys a resumed conversation takes back
 }
 
-func newCheckReplay(stored *badger.Txn, c *comparison, last seqSet) (*checkReplay, error) {
+func newCheckReplay(stored *badger.Txn, c *comparison, src *logSource, last seqSet) (*checkReplay, error) {
 	empty, err := Open(Options{InMemory: true, memTableSize: 1 << 20})
 	if err != nil {
 		return nil, err
 	}
-	return &checkReplay{stored: stored, cmp: c, empty: empty, b: empty.newBatch(), w: &txnWriter{txn: c}, last: last}, nil
+	b := empty.newBatch()
+	b.unencoded = true
+	return &checkReplay{stored: stored, cmp: c, src: src, enc: startEncoder(c), empty: empty, b: b, w: &txnWriter{txn: c}, last: last}, nil
 }
 
-func (r *checkReplay) close() {
+// close ends the replay and adds what the encoder compared to the check's
+// comparison.
+func (r *checkReplay) close() error {
 	r.b.discard()
 	r.empty.Close()
+	enc, err := r.enc.finish()
+	r.cmp.adopt(enc)
+	return err
 }
 
 // ApplyBatch applies events through the batch's rules, as a store's
-// ApplyBatch does, and hands on what they wrote.
+// ApplyBatch does, and hands on what they wrote. The outcomes it returns
+// are the encoder's to read too, and are reused once it is done with
+// them: a replay reads them before its next ApplyBatch.
 func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	wk := r.enc.next()
 	from := len(r.b.log)
-	outs := make([]domain.Outcome, 0, len(evs))
+	outs := wk.outs[:0]
+	r.from, r.evs = from, evs
 	for i, ev := range evs {
+		r.outs = outs
 		if err := r.prepare(ev); err != nil {
 			return nil, &EventError{Index: i, Event: ev, Err: err}
 		}
@@ -72,20 +94,23 @@ func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 		}
 		outs = append(outs, o)
 	}
+	r.evs, r.outs = nil, nil
 	r.any = r.any || len(evs) > 0
-	return outs, r.handOn(from)
+	wk.outs = outs
+	return outs, r.handOn(wk, from, evs)
 }
 
-// handOn writes the log entries and marks from b.log[from:] on, and every
-// conversation whose last part is among them.
-func (r *checkReplay) handOn(from int) error {
+// handOn hands the encoder the log entries from b.log[from:] on (one an
+// event of evs) and every conversation whose last part is among them, and
+// writes the workspace index keys and marks the events carry.
+func (r *checkReplay) handOn(wk *encodeWork, from int, evs []domain.Event) error {
 	b := r.b
 	all := b.log
-	b.log = all[from:]
-	err := b.writeLog(r.w)
-	if err == nil {
-		err = b.writeWorkspaceIndex(r.w)
+	if len(all)-from != len(evs) {
+		return fmt.Errorf("check: %d events logged %d entries", len(evs), len(all)-from)
 	}
+	b.log = all[from:]
+	err := b.writeWorkspaceIndex(r.w)
 	b.log = all
 	if err != nil {
 		return err
@@ -94,42 +119,42 @@ func (r *checkReplay) handOn(from int) error {
 		return err
 	}
 	b.marks, b.events = b.marks[:0], b.events[:0]
+	wk.unwrite, r.unwrite = r.unwrite, nil
+	wk.stored = r.src.take(wk.stored)
+	wk.evs = append(wk.evs, evs...)
 	var ended []string
 	for i := from; i < len(all); i++ {
 		l := &all[i]
-		l.val = nil // compared; read again from the store only for a late part (prepare)
+		wk.log = append(wk.log, logEntry{seq: l.seq, conv: l.conv})
+		l.val = nil // read again from the store only for a late part (prepare)
 		if l.conv != "" && r.last.has(l.seq) {
 			ended = append(ended, l.conv)
 		}
 	}
-	if err := r.end(ended); err != nil {
-		return err
-	}
+	wk.ended = r.end(wk.ended, ended)
+	b.order = b.order[:0] // the encoder writes a conversation once it ends
+	r.enc.work <- wk
 	r.compact()
 	return nil
 }
 
-// end writes the keys of conversations whose last part is replayed and
-// drops them from the batch.
-func (r *checkReplay) end(ids []string) error {
+// end drops the conversations whose last part is replayed from the batch
+// and appends them to ended, for the encoder to write their keys.
+func (r *checkReplay) end(ended []endedConv, ids []string) []endedConv {
 	b := r.b
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	live := ids[:0]
 	for _, id := range ids {
-		if b.touched[id] != nil && b.ws.Conversations[id] != nil {
-			live = append(live, id)
+		t, c := b.touched[id], b.ws.Conversations[id]
+		if t == nil || c == nil {
+			continue
 		}
-	}
-	b.order = live
-	err := b.writeConversations(r.w)
-	b.order = b.order[:0:0]
-	for _, id := range live {
+		ended = append(ended, endedConv{id: id, before: t.before, c: c})
 		delete(b.ws.Conversations, id)
 		delete(b.loaded, id)
 		delete(b.touched, id)
 	}
-	return err
+	return ended
 }
 
 // prepare readies the batch for an event. A late part of a conversation
@@ -156,12 +181,17 @@ func (r *checkReplay) prepare(ev domain.Event) error {
 	return r.resume(conv)
 }
 
-// refill reads the values of conv's parts the batch holds back from the
-// stored log: the batch's late path reads them from its log entries.
+// refill gives the batch's late path the values of conv's parts it
+// holds: those of this ApplyBatch encoded from its events and outcomes,
+// as the batch would have, the earlier ones read from the stored log.
 func (r *checkReplay) refill(conv string) error {
 	for i := range r.b.log {
 		l := &r.b.log[i]
 		if l.conv != conv || l.val != nil {
+			continue
+		}
+		if j := i - r.from; j >= 0 && j < len(r.outs) {
+			l.val = encodeLogEntry(&r.evs[j], &r.outs[j])
 			continue
 		}
 		if err := getValue(r.stored, seqKey(pLog, l.seq), func(v []byte) error {
@@ -190,7 +220,7 @@ func (r *checkReplay) resume(conv string) error {
 			continue
 		}
 		err := getValue(r.stored, seqKey(pLog, seq), func(v []byte) error {
-			ev, _, err := decodeLogEntry(v, seq)
+			ev, err := decodeLoggedEvent(v, seq)
 			parts = append(parts, ev)
 			return err
 		})
@@ -210,9 +240,9 @@ func (r *checkReplay) resume(conv string) error {
 	}
 	b.ws.Conversations[conv] = c
 	left := convRecord{Conversation: *c}
-	r.cmp.unwrite(convKey(conv), encodeConversation(&left))
+	r.unwrite = append(r.unwrite, storedEntryKV{convKey(conv), encodeConversation(&left)})
 	for _, k := range indexKeys(&left) {
-		r.cmp.unwrite(k, emptyValue)
+		r.unwrite = append(r.unwrite, storedEntryKV{k, emptyValue})
 	}
 	return nil
 }
@@ -244,9 +274,10 @@ func (r *checkReplay) finish(c *comparison) error {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	if err := r.end(ids); err != nil {
-		return err
-	}
+	wk := r.enc.next()
+	wk.unwrite, r.unwrite = r.unwrite, nil
+	wk.ended = r.end(wk.ended, ids)
+	r.enc.work <- wk
 	b := r.b
 	b.log, b.marks, b.order = nil, nil, nil
 	c.agentsReplayed = b.st.agents

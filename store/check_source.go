@@ -135,16 +135,17 @@ const logChunkLen = 512
 // logSource reads the stored log for a replay, a few chunks ahead of it.
 type logSource struct {
 	chunks   chan logChunk
+	spare    chan logChunk // chunks replayed, for the reader to fill again
 	stop     chan struct{}
-	err      error // the reader's, once chunks is closed
-	cmp      *comparison
+	err      error         // the reader's, once chunks is closed
+	pending  []storedEntry // the entries yielded since the last taken
 	done     uint64
 	total    uint64
 	progress func(done, total uint64)
 }
 
-func startLogSource(txn *badger.Txn, c *comparison, total uint64, progress func(done, total uint64), tick func()) *logSource {
-	src := &logSource{chunks: make(chan logChunk, 4), stop: make(chan struct{}), cmp: c, total: total, progress: progress}
+func startLogSource(txn *badger.Txn, total uint64, progress func(done, total uint64), tick func()) *logSource {
+	src := &logSource{chunks: make(chan logChunk, 4), spare: make(chan logChunk, 4), stop: make(chan struct{}), total: total, progress: progress}
 	go func() {
 		defer close(src.chunks)
 		src.err = guard(func() error { return src.read(txn, tick) })
@@ -160,12 +161,12 @@ func (src *logSource) close() {
 }
 
 func (src *logSource) read(txn *badger.Txn, tick func()) error {
-	var ch logChunk
+	ch := src.emptyChunk()
 	var arena []byte
 	send := func() bool {
 		select {
 		case src.chunks <- ch:
-			ch = logChunk{}
+			ch = src.emptyChunk()
 			return true
 		case <-src.stop:
 			return false
@@ -185,7 +186,7 @@ func (src *logSource) read(txn *badger.Txn, tick func()) error {
 			}
 			arena = append(arena, v...)
 			raw := arena[len(arena)-len(v) : len(arena) : len(arena)]
-			ev, _, err := decodeLogEntry(raw, seq)
+			ev, err := decodeLoggedEvent(raw, seq)
 			ch.seqs, ch.raws, ch.evs = append(ch.seqs, seq), append(ch.raws, raw), append(ch.evs, ev)
 			return err
 		})
@@ -202,6 +203,27 @@ func (src *logSource) read(txn *badger.Txn, tick func()) error {
 	return nil
 }
 
+// emptyChunk is a chunk the replay is done with, or a new one.
+func (src *logSource) emptyChunk() logChunk {
+	select {
+	case ch := <-src.spare:
+		clear(ch.raws)
+		clear(ch.evs)
+		return logChunk{seqs: ch.seqs[:0], raws: ch.raws[:0], evs: ch.evs[:0]}
+	default:
+		return logChunk{seqs: make([]uint64, 0, logChunkLen), raws: make([][]byte, 0, logChunkLen), evs: make([]domain.Event, 0, logChunkLen)}
+	}
+}
+
+// take appends to dst the stored entries yielded since it was last
+// called: a batch's, which its encoder compares with the replay's.
+func (src *logSource) take(dst []storedEntry) []storedEntry {
+	dst = append(dst, src.pending...)
+	clear(src.pending)
+	src.pending = src.pending[:0]
+	return dst
+}
+
 // errStopped ends a log reader whose replay ended first.
 var errStopped = errors.New("check: the replay stopped")
 
@@ -209,9 +231,7 @@ var errStopped = errors.New("check: the replay stopped")
 func (src *logSource) events(yield func(domain.Event) error) error {
 	for ch := range src.chunks {
 		for i := range ch.evs {
-			if src.cmp.listing == nil {
-				src.cmp.expectLog(ch.seqs[i], ch.raws[i])
-			}
+			src.pending = append(src.pending, storedEntry{ch.seqs[i], ch.raws[i]})
 			if err := yield(ch.evs[i]); err != nil {
 				return err
 			}
@@ -219,6 +239,10 @@ func (src *logSource) events(yield func(domain.Event) error) error {
 		src.done += uint64(len(ch.evs))
 		if src.progress != nil {
 			src.progress(src.done, src.total)
+		}
+		select {
+		case src.spare <- ch:
+		default:
 		}
 	}
 	return src.err

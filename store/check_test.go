@@ -216,3 +216,49 @@ func (r single) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	}
 	return outs, nil
 }
+
+// TestCheckFindsDamageOnBothSides: the log and the conversations are
+// compared beside the replay, the counters after it; damage to all three
+// is found together, reported in key order, and the same on every check.
+func TestCheckFindsDamageOnBothSides(t *testing.T) {
+	s := openMem(t)
+	if _, err := s.ApplyBatch(everyKind()); err != nil {
+		t.Fatal(err)
+	}
+	bo := domain.Teammate("bo")
+	c := s.AllTime(bo)
+	c.ByValue[5] += 3
+	if err := s.corruptCounter(bo, t0, c); err != nil {
+		t.Fatal(err)
+	}
+	damage(t, s, func(txn *badger.Txn) error {
+		var ev domain.Event
+		var o domain.Outcome
+		if err := getValue(txn, seqKey(pLog, 11), func(v []byte) (err error) {
+			ev, o, err = decodeLogEntry(v, 11)
+			return err
+		}); err != nil {
+			return err
+		}
+		o.Decision = domain.DecisionRefused
+		if err := txn.Set(seqKey(pLog, 11), encodeLogEntry(&ev, &o)); err != nil {
+			return err
+		}
+		c3, _, err := getConversation(txn, "c3")
+		if err != nil {
+			return err
+		}
+		c3.Messages++
+		return txn.Set(convKey("c3"), encodeConversation(&c3))
+	})
+	first := checkDiffs(t, s)
+	wantDiffs(t, first, "counters of 2026-03-02 for bo", "log entry 11: stored", "conversation c3: stored")
+	if !(strings.Index(first, "counters") < strings.Index(first, "log entry 11") && strings.Index(first, "log entry 11") < strings.Index(first, "conversation c3")) {
+		t.Errorf("differences not in key order:\n%s", first)
+	}
+	for range 3 {
+		if again := checkDiffs(t, s); again != first {
+			t.Fatalf("a second check reads\n%s\nthe first\n%s", again, first)
+		}
+	}
+}

@@ -41,7 +41,12 @@ func readRecord(v []byte) dec {
 
 // encodeLogEntry is a log entry: an event and its outcome.
 func encodeLogEntry(ev *domain.Event, o *domain.Outcome) []byte {
-	e := record(96 + len(ev.Text))
+	return appendLogEntry(make([]byte, 0, 97+len(ev.Text)), ev, o)
+}
+
+// appendLogEntry appends the log entry of ev and o to dst.
+func appendLogEntry(dst []byte, ev *domain.Event, o *domain.Outcome) []byte {
+	e := enc{b: append(dst, recordFormat)}
 	e.event(ev)
 	e.outcome(o)
 	e.logTail(ev, o)
@@ -57,6 +62,21 @@ func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) 
 		return ev, o, nil // the hot path of every replay: no message to format
 	}
 	return ev, o, d.done(fmt.Sprintf("log entry %d", seq))
+}
+
+// decodeLoggedEvent is decodeLogEntry for a reader of the event alone (a
+// replay): the outcome is read past, its names not copied.
+func decodeLoggedEvent(v []byte, seq uint64) (domain.Event, error) {
+	d := readRecord(v)
+	ev := d.event()
+	d.skip = true
+	o := d.outcome()
+	d.skip = false
+	d.logTail(&ev, &o)
+	if d.err == nil && len(d.b) == 0 {
+		return ev, nil
+	}
+	return ev, d.done(fmt.Sprintf("log entry %d", seq))
 }
 
 func encodeConversation(r *convRecord) []byte {

@@ -64,14 +64,16 @@ func (b *batch) writeMeta(w *txnWriter) error { return w.set(keyMeta, encodeMeta
 // writeLog puts the batch's log entries and each one's conversation part.
 // Their keys are cut from one buffer: two keys an event, and Badger holds
 // them only until the commit.
-func (b *batch) writeLog(w *txnWriter) error {
+func (b *batch) writeLog(w *txnWriter) error { return writeLogEntries(w, b.log) }
+
+func writeLogEntries(w *txnWriter, log []logEntry) error {
 	size := 0
-	for _, l := range b.log {
+	for _, l := range log {
 		size += seqKeyLen + len(l.conv) + partKeyExtra
 	}
 	keys := make([]byte, 0, size)
 	cut := func(from int) []byte { return keys[from:len(keys):len(keys)] }
-	for _, l := range b.log {
+	for _, l := range log {
 		from := len(keys)
 		keys = appendSeqKey(keys, pLog, l.seq)
 		if err := w.set(cut(from), l.val); err != nil {

@@ -14,21 +14,29 @@ import (
 // index keys from the state before the batch to the state after.
 func (b *batch) writeConversations(w *txnWriter) error {
 	for _, id := range b.order {
-		t := b.touched[id]
-		after := convRecord{Conversation: *b.ws.Conversations[id]}
-		if err := w.set(convKey(id), encodeConversation(&after)); err != nil {
+		if err := writeConversation(w, id, b.touched[id].before, b.ws.Conversations[id]); err != nil {
 			return err
 		}
-		dels, sets := indexDiff(t.before, &after)
-		for _, k := range dels {
-			if err := w.del(k); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// writeConversation puts conversation id's record c and moves its index
+// keys from before (nil: new) to c.
+func writeConversation(w *txnWriter, id string, before *convRecord, c *domain.Conversation) error {
+	after := convRecord{Conversation: *c}
+	if err := w.set(convKey(id), encodeConversation(&after)); err != nil {
+		return err
+	}
+	dels, sets := indexDiff(before, &after)
+	for _, k := range dels {
+		if err := w.del(k); err != nil {
+			return err
 		}
-		for _, k := range sets {
-			if err := w.set(k, nil); err != nil {
-				return err
-			}
+	}
+	for _, k := range sets {
+		if err := w.set(k, nil); err != nil {
+			return err
 		}
 	}
 	return nil

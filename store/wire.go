@@ -43,6 +43,8 @@ func (e *enc) time(t time.Time) {
 type dec struct {
 	b   []byte
 	err error
+	// skip reads strings past without copying them (decodeLoggedEvent).
+	skip bool
 }
 
 func (d *dec) fail() {
@@ -88,6 +90,10 @@ func (d *dec) str() string {
 	n := d.uint()
 	if n > uint64(len(d.b)) {
 		d.fail()
+		return ""
+	}
+	if d.skip {
+		d.b = d.b[n:]
 		return ""
 	}
 	s := string(d.b[:n])
