@@ -341,14 +341,22 @@ func (in *Ingester) unalias(ev *domain.Event, seen func(string) (bool, error)) e
 	return nil
 }
 
-// shown reports whether ev is a name the sink already shows.
+// nameRepeatSlack is how much newer than the stored name a repeat of it
+// must be to be written. Every payload shows its people's names, so
+// writing each repeat would log a name per person per notification; a
+// day's slack logs at most one a day, and leaves only an older name seen
+// within that day of the stored one able to win when delivered late.
+const nameRepeatSlack = 24 * time.Hour
+
+// shown reports whether ev is a name the sink already shows, at a time
+// close enough to the stored one (nameRepeatSlack).
 func (in *Ingester) shown(ev domain.Event) bool {
 	n, ok := in.sink.(namer)
 	if !ok || ev.Kind != domain.EvName {
 		return false
 	}
 	display, email, at := n.NameSeen(ev.Actor)
-	return display == ev.Text && email == ev.By && !ev.At.After(at)
+	return display == ev.Text && email == ev.By && !at.IsZero() && ev.At.Sub(at) < nameRepeatSlack
 }
 
 // reassigns reports whether an assign event can change conversation c

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/intercom"
@@ -155,5 +156,40 @@ func TestAnOlderPayloadDeliveredLateKeepsTheRename(t *testing.T) {
 	}
 	if diffs, err := st.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", diffs, err)
+	}
+}
+
+// Every payload shows its people's names: a repeat within a day of the
+// stored name writes nothing for it, one a day newer is written once.
+func TestRepeatedNamesAreLoggedAtMostOnceADay(t *testing.T) {
+	body, err := os.ReadFile("testdata/notification_rating.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shifted := func(conv, to string) []byte {
+		b := bytes.ReplaceAll(body, []byte(`"1295"`), []byte(`"`+conv+`"`))
+		b = bytes.Replace(b, []byte("notif_ccd8a4d0"), []byte("notif_"+conv), 1)
+		return bytes.ReplaceAll(b, []byte(`": 177244`), []byte(`": 1772`+to))
+	}
+	st := openStore(t, store.Options{Dir: t.TempDir()})
+	defer st.Close()
+	wh := webhookOn(t, st)
+	mate := domain.Teammate("991267390")
+	for _, p := range [][]byte{body, shifted("1301", "45"), shifted("1302", "46"), shifted("1303", "64")} {
+		if a, code := wh.Ingest(p); code != http.StatusOK || a.Status != "ok" {
+			t.Fatalf("delivery: %d %+v", code, a)
+		}
+	}
+	var named []time.Time
+	if err := st.Events(0, func(_ uint64, ev domain.Event) error {
+		if ev.Kind == domain.EvName && ev.Actor == mate {
+			named = append(named, ev.At)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(named) != 2 {
+		t.Fatalf("the admin's name was logged %d times (%v), want twice: the first, and the one a day newer", len(named), named)
 	}
 }

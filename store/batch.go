@@ -228,7 +228,7 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 		b.change.Settings = true
 	case domain.EvName:
 		if b.learnName(*ev) {
-			b.change.Ratings = true // the leaderboard shows the new name
+			b.change.Ratings = true // the leaderboard shows the name
 		}
 	}
 }

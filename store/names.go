@@ -73,7 +73,8 @@ func loadNames(txn *badger.Txn) (names, error) {
 }
 
 // learnName records a batch's EvName if it supersedes the name the batch or
-// the store holds for that identity; it reports whether it did.
+// the store holds for that identity; it reports whether what is shown
+// changed (a newer repeat only moves the time).
 func (b *batch) learnName(ev domain.Event) bool {
 	held, ok := b.names[ev.Actor]
 	if !ok {
@@ -88,7 +89,7 @@ func (b *batch) learnName(ev domain.Event) bool {
 		b.names = names{}
 	}
 	b.names[ev.Actor] = Name{Actor: ev.Actor, Display: ev.Text, Email: ev.By, At: ev.At}
-	return true
+	return held.Display != ev.Text || held.Email != ev.By
 }
 
 // writeNames puts the batch's names into its transaction.
