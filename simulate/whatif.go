@@ -82,6 +82,10 @@ type WhatIfReport struct {
 	Until     time.Time // the time of the newest conversation event
 	Overrides []Override
 	Events    int // events replayed: the workspace's and those of the conversations touched in the window
+	// Redecided counts the events replayed under the overrides too: the
+	// workspace's, and those of conversations that read an overridden
+	// setting; every other conversation's decisions are the actual ones.
+	Redecided int
 	Actual    SurveyTally
 	WhatIf    SurveyTally
 	// NowSent and NowSkipped count the closes and asks in the window whose
@@ -189,6 +193,7 @@ func whatIfKnowingLate(events EventSource, overrides []Override, since time.Time
 		v := a
 		if !IsReplayedPart(ev) || w.reads(ws.Conversations[ev.Conv]) {
 			v, _ = variant.Step(ev)
+			w.rep.Redecided++
 		}
 		if late[ev.Conv] && IsReplayedPart(ev) {
 			w.held[ev.Conv] = append(w.held[ev.Conv], ev) // counted in place, below

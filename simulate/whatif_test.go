@@ -432,3 +432,31 @@ func TestWhatIfReadsOnceUnlessAPartIsLate(t *testing.T) {
 		}
 	}
 }
+
+// Only conversations that read an overridden setting are decided again:
+// turning direct outbound off for users leaves every inbound conversation's
+// decisions as they were, and the report is the full replay's.
+func TestWhatIfDecidesAgainOnlyWhatReadsTheOverrides(t *testing.T) {
+	c := &collect{Loader: OneByOne(NewMemory())}
+	if _, err := Load(context.Background(), c, LoadConfig{Teammates: 8, Conversations: 600, Days: 30, Seed: 5, End: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []string{"users.direct-outbound=off", "leads.csat=off"} {
+		overrides := mustOverrides(t, set)
+		rep, err := WhatIf(EventSlice(c.evs), overrides, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := WhatIfReplayingAll(EventSlice(c.evs), overrides, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all.Redecided != all.Events || rep.Redecided == 0 || rep.Redecided >= rep.Events/2 {
+			t.Errorf("%s: %d of %d events decided again (replaying all: %d), want fewer than half", set, rep.Redecided, rep.Events, all.Redecided)
+		}
+		rep.Redecided, all.Redecided = 0, 0
+		if fmt.Sprint(rep) != fmt.Sprint(all) {
+			t.Errorf("%s: the what-if\n%+v\ndiffers from replaying all\n%+v", set, rep, all)
+		}
+	}
+}

@@ -370,7 +370,8 @@ func compareWindows(t *testing.T, s *Store, r *rand.Rand, first time.Time, what 
 		if window.Events < whole.Events && whole.Actual.Closes+whole.Actual.Asks > 0 {
 			counted++
 		}
-		whole.Events, window.Events = 0, 0
+		whole.Events, window.Events = 0, 0       // the window reads fewer events,
+		whole.Redecided, window.Redecided = 0, 0 // and decides fewer again
 		if !reflect.DeepEqual(window, whole) {
 			t.Errorf("%s since %s %v:\nwindow     %+v\nwhole log  %+v", what, since.Format(time.RFC3339), overrides, window, whole)
 		}
