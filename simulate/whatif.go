@@ -149,8 +149,8 @@ func WhatIfReplayingAll(events EventSource, overrides []Override, since time.Tim
 // late parts (a reading of its own), the way that holds in every case.
 func whatIf(events EventSource, overrides []Override, since time.Time, replayAll bool) (WhatIfReport, error) {
 	rep, err := whatIfKnowingLate(events, overrides, since, replayAll, nil)
-	if err == nil {
-		return rep, nil
+	if err == nil || !errors.Is(err, errLatePart) && !errors.Is(err, errDoesNotReplay) {
+		return rep, err // done, or the source failed: reading it again would not help
 	}
 	late, err := domain.LateConversations(events)
 	if err != nil {
@@ -159,8 +159,13 @@ func whatIf(events EventSource, overrides []Override, since time.Time, replayAll
 	return whatIfKnowingLate(events, overrides, since, replayAll, late)
 }
 
-// errLatePart ends a replay that assumed no part is late.
-var errLatePart = errors.New("a late part")
+// errLatePart ends a replay that assumed no part is late; errDoesNotReplay
+// an event refused in a conversation not known to have late parts, which
+// knowing them may explain.
+var (
+	errLatePart      = errors.New("a late part")
+	errDoesNotReplay = errors.New("does not replay")
+)
 
 // whatIfKnowingLate is the what-if of events whose conversations with
 // late parts are late; nil stands for none, until a part says otherwise,
@@ -241,7 +246,7 @@ func (w *whatIfRun) tally(a, v *ReplayStep, late bool) error {
 	ev := &a.Event
 	switch {
 	case a.Err != nil && !w.helpdesk[ev.Conv] && !late:
-		return fmt.Errorf("event %d (%s %s at %s) does not replay: %w", a.N, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), a.Err)
+		return fmt.Errorf("event %d (%s %s at %s) %w: %w", a.N, ev.Kind, ev.Conv, ev.At.UTC().Format(time.RFC3339), errDoesNotReplay, a.Err)
 	case a.Err != nil, ev.At.Before(w.since):
 		return nil // not a decision of the rules under either setting, or not of the window
 	case v.Err != nil:

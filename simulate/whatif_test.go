@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -458,5 +459,23 @@ func TestWhatIfDecidesAgainOnlyWhatReadsTheOverrides(t *testing.T) {
 		if fmt.Sprint(rep) != fmt.Sprint(all) {
 			t.Errorf("%s: the what-if\n%+v\ndiffers from replaying all\n%+v", set, rep, all)
 		}
+	}
+}
+
+// A source that fails is read once: only a late part, or an event that
+// does not replay, has the what-if read again knowing the late parts.
+func TestWhatIfReadsAFailingSourceOnce(t *testing.T) {
+	h := scriptedHistory()
+	broken := errors.New("disk on fire")
+	reads := 0
+	src := func(yield func(domain.Event) error) error {
+		reads++
+		if err := EventSlice(h.evs[:len(h.evs)/2])(yield); err != nil {
+			return err
+		}
+		return broken
+	}
+	if _, err := WhatIf(src, mustOverrides(t, "users.csat=off"), time.Time{}); !errors.Is(err, broken) || reads != 1 {
+		t.Fatalf("error %v after %d reads, want the source's after one", err, reads)
 	}
 }
