@@ -93,18 +93,23 @@ func TestCheckNamesADifferentLoggedOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	damage(t, s, func(txn *badger.Txn) error {
-		var ev domain.Event
-		var o domain.Outcome
-		if err := getValue(txn, seqKey(pLog, 11), func(v []byte) (err error) {
-			ev, o, err = decodeLogEntry(v, 11)
-			return err
-		}); err != nil {
-			return err
-		}
-		o.Decision = domain.DecisionRefused
-		return txn.Set(seqKey(pLog, 11), encodeLogEntry(&ev, &o))
+		return refuseLoggedOutcome(txn, 11)
 	})
 	wantDiffs(t, checkDiffs(t, s), "log entry 11: stored")
+}
+
+// refuseLoggedOutcome rewrites log entry seq as if the rules had refused it.
+func refuseLoggedOutcome(txn *badger.Txn, seq uint64) error {
+	var ev domain.Event
+	var o domain.Outcome
+	if err := getValue(txn, seqKey(pLog, seq), func(v []byte) (err error) {
+		ev, o, err = decodeLogEntry(v, seq)
+		return err
+	}); err != nil {
+		return err
+	}
+	o.Decision = domain.DecisionRefused
+	return txn.Set(seqKey(pLog, seq), encodeLogEntry(&ev, &o))
 }
 
 // TestCheckComparesKeysOfAnyFamily: a key of a family Check has no entry
@@ -232,16 +237,7 @@ func TestCheckFindsDamageOnBothSides(t *testing.T) {
 		t.Fatal(err)
 	}
 	damage(t, s, func(txn *badger.Txn) error {
-		var ev domain.Event
-		var o domain.Outcome
-		if err := getValue(txn, seqKey(pLog, 11), func(v []byte) (err error) {
-			ev, o, err = decodeLogEntry(v, 11)
-			return err
-		}); err != nil {
-			return err
-		}
-		o.Decision = domain.DecisionRefused
-		if err := txn.Set(seqKey(pLog, 11), encodeLogEntry(&ev, &o)); err != nil {
+		if err := refuseLoggedOutcome(txn, 11); err != nil {
 			return err
 		}
 		c3, _, err := getConversation(txn, "c3")
