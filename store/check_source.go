@@ -7,6 +7,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"slices"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -82,7 +83,9 @@ func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) 
 	return nil
 }
 
-// listStored lists the stored summed keys of the given groups, in key order.
+// listStored lists the stored summed keys of the given groups, in key
+// order, as comparison.merge needs them: eachSummed goes family by family
+// in checkFamilies' order, which is not the keys' (p/ comes before a/).
 func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, tick func()) ([]storedEntryKV, error) {
 	var out []storedEntryKV
 	err := eachSummed(txn, true, tick, func(k, v []byte) {
@@ -90,6 +93,7 @@ func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, tick func()) ([
 			out = append(out, storedEntryKV{bytes.Clone(k), append([]byte{}, v...)})
 		}
 	})
+	slices.SortFunc(out, func(a, b storedEntryKV) int { return bytes.Compare(a.k, b.k) })
 	return out, err
 }
 
