@@ -112,7 +112,9 @@ func TestDashboardInTmux(t *testing.T) {
 	// test ends once it has exited, or TempDir's cleanup races the removal.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, "tmux", "-L", sock, "wait-for", "csat-exited").CombinedOutput(); err != nil {
+	// The session's command signals after csat exits, and the server ends
+	// with that command: a server already gone has seen csat exit too.
+	if out, err := exec.CommandContext(ctx, "tmux", "-L", sock, "wait-for", "csat-exited").CombinedOutput(); err != nil && !strings.Contains(string(out), "no server running") {
 		t.Fatalf("csat --demo did not exit after q: %v %s", err, out)
 	}
 }
