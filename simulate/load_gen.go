@@ -51,6 +51,9 @@ type loadGen struct {
 	// a lead does not claim a remark the customer has since raised out of
 	// the queue, for instance.
 	drops int
+	// outcome is the shadow's outcome of the event next returned last,
+	// which is the store's too (a continuation counts skipped events by it).
+	outcome domain.Outcome
 }
 
 type loadTeammate struct {
@@ -236,9 +239,11 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			gev := g.global[g.gi]
 			if (!canStart || !startAt.Before(gev.At)) && (len(g.heap) == 0 || !top.Before(gev.At)) {
 				g.gi++
-				if _, err := g.shadow.Apply(gev); err != nil {
+				o, err := g.shadow.Apply(gev)
+				if err != nil {
 					return domain.Event{}, false, fmt.Errorf("load generator: %s: %w", gev.Kind, err)
 				}
+				g.outcome = o
 				return gev, true, nil
 			}
 		}
@@ -278,6 +283,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			heap.Fix(&g.heap, 0)
 		}
 		if aerr == nil {
+			g.outcome = o
 			return out, true, nil
 		}
 	}
@@ -291,9 +297,11 @@ func (g *loadGen) finish() (domain.Event, bool, error) {
 		return domain.Event{}, false, nil
 	}
 	ev := domain.Event{Kind: domain.EvClock, At: g.end}
-	if _, err := g.shadow.Apply(ev); err != nil {
+	o, err := g.shadow.Apply(ev)
+	if err != nil {
 		return domain.Event{}, false, err
 	}
+	g.outcome = o
 	return ev, true, nil
 }
 
