@@ -233,7 +233,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].nextAt()
+			top = g.heap[0].at
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
@@ -280,6 +280,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			heap.Pop(&g.heap)
 			g.free = append(g.free, c.pending[:0])
 		} else {
+			c.at = c.nextAt()
 			heap.Fix(&g.heap, 0)
 		}
 		if aerr == nil {
@@ -355,6 +356,7 @@ func (g *loadGen) admit(at time.Time) {
 		g.free = append(g.free, c.pending[:0])
 		return
 	}
+	c.at = c.nextAt()
 	heap.Push(&g.heap, c)
 }
 
@@ -371,14 +373,15 @@ func (g *loadGen) buffer() []plannedEvent {
 	return make([]plannedEvent, 0, 8)
 }
 
-// convHeap orders the conversations in flight by their next planned event,
-// then by admission, so the merged stream is the same on every run.
+// convHeap orders the conversations in flight by their next planned event
+// (loadConv.at, set before each Push and Fix), then by admission, so the
+// merged stream is the same on every run.
 type convHeap []*loadConv
 
 func (h convHeap) Len() int { return len(h) }
 
 func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].nextAt(), h[j].nextAt()
+	ti, tj := h[i].at, h[j].at
 	if !ti.Equal(tj) {
 		return ti.Before(tj)
 	}
