@@ -128,6 +128,8 @@ func loadStart(dst Loader, cfg LoadConfig) (LoadProgress, ProgressLoader, error)
 // is the one the record names.
 func skipCommitted(ctx context.Context, gen *loadGen, w *loadWriter, rec LoadProgress) error {
 	n := rec.Events
+	// The store holds them, also if this is interrupted.
+	w.sum.Events, w.sum.Continued = int(n), int(n)
 	var last domain.Event
 	for i := uint64(0); i < n; i++ {
 		if i%4096 == 0 {
@@ -150,7 +152,5 @@ func skipCommitted(ctx context.Context, gen *loadGen, w *loadWriter, rec LoadPro
 			n, last.Kind, last.Conv, last.At.Format(time.RFC3339), rec.LastConv, rec.LastAt.Format(time.RFC3339))
 	}
 	w.faces()
-	w.sum.Events = int(n)
-	w.sum.Continued = int(n)
 	return nil
 }

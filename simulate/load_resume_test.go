@@ -154,6 +154,17 @@ func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 			}
 			return s
 		}, resumeCfg, "began on a store that held 1 events of other data"},
+		{"another stream", func(t *testing.T) recording {
+			// As a csat whose generator differs would have written it.
+			s := interrupted(t)
+			rec, _, seq, _ := s.LoadProgress()
+			rec.Events, rec.LastConv, rec.LastAt = seq+1, "elsewhere", loadTestEnd
+			ev := domain.Event{Kind: domain.EvStart, At: loadTestEnd, Conv: "elsewhere", Actor: domain.User("u")}
+			if _, err := s.ApplyLoadBatch([]domain.Event{ev}, rec); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, resumeCfg, `event 401 of the stream is start "s5-72" at 2026-05-08T10:38:19Z, but the interrupted load recorded "elsewhere"`},
 		{"finished", func(t *testing.T) recording {
 			s := openStore(t, t.TempDir())
 			if _, err := simulate.Load(context.Background(), s, resumeCfg, nil); err != nil {
