@@ -22,8 +22,23 @@
 # every command on it is read-only, and the dashboard, which writes, runs
 # on DASH_STORE=DIR, a copy of it (cp -a; its first open verifies every
 # table once), or is left out.
-# Needs hyperfine, sqlite3, GNU time (/usr/bin/time), python3; tmux for the
-# dashboard row.
+# SITTING=DURATION (default 4h for 10000000 and more, none below) builds
+# the store in sittings: the load runs for at most DURATION (timeout, then
+# SIGINT: it commits the batch in flight and stops), the script exits 3
+# saying so, and the same command continues the load where it stopped
+# (csat simulate load continues an interrupted load; a kill or a crash
+# mid-sitting is continued the same way). Only the new binary builds it,
+# keyed by the flags alone, so a sitting may use a later binary than the
+# one before (the load refuses a stream that differs); once it finished,
+# both binaries are measured on that one store, as with STORE=, and the
+# load row sums the sittings (wall, CPU; peak RSS is the largest). The
+# 10M store (28M conversations, about 200M events, ~27 GB) is a longer
+# run, not in CI: hours of loading on 2 cores (the 1M load ran at 22k
+# events/s), hence the sittings. A continuation first draws the events
+# committed again without writing them (about 1.3 us of CPU each).
+# SITTING=none builds it in one go, as for the smaller sizes.
+# Needs hyperfine, sqlite3, GNU time (/usr/bin/time), python3, timeout;
+# tmux for the dashboard row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:?usage: scripts/bench-store.sh SIZE (ratings: 100000, 1000000, 10000000)}
@@ -31,11 +46,13 @@ runs=${RUNS:-10}
 skip=" ${SKIP:-} "
 cache=${BENCH_CACHE:-${TMPDIR:-/tmp}/csat-bench-store}
 mkdir -p "$cache"
-for tool in hyperfine sqlite3 python3 /usr/bin/time; do
+for tool in hyperfine sqlite3 python3 /usr/bin/time timeout; do
 	command -v "$tool" >/dev/null || { echo "bench-store: $tool is missing (apt-get install -y hyperfine sqlite3 time python3)" >&2; exit 2; }
 done
 
 conversations=$((size * 14 / 5))
+sitting=${SITTING:-none}
+[ -z "${SITTING:-}" ] && [ "$size" -ge 10000000 ] && sitting=4h
 flags="--teammates ${TEAMMATES:-200} --conversations $conversations --days ${DAYS:-330} --seed 7 --end 2026-11-30"
 key=$(echo "$flags" | tr -c 'a-z0-9\n' '_')
 
@@ -63,11 +80,18 @@ out=$cache/results-$size.md
 : >"$out"
 row() { printf '| %s | %s | %s | %s |\n' "$@" | tee -a "$out"; }
 
-# gnu_time CMD...: one run; prints "wall_s peak_MB cpu_s" (user+sys; a load's summary line goes to the results).
+# gnu_time CMD...: one run; prints "wall_s peak_MB cpu_s" (user+sys; a load's summary lines go to the results).
+# A run that timeout(1) ended (status 124: a sitting) counts, and returns 124.
 gnu_time() {
-	local t
+	local t rc=0
 	t=$(mktemp)
-	/usr/bin/time -v "$@" 2>"$t" | sed -n 1p >"$t.out" || { echo "bench-store: failed: $*" >&2; tail -5 "$t" >&2; rm -f "$t"; return 1; }
+	/usr/bin/time -v "$@" 2>"$t" | sed -n 1,2p >"$t.out" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
+		echo "bench-store: failed: $*" >&2
+		tail -5 "$t" >&2
+		rm -f "$t" "$t.out"
+		return 1
+	fi
 	python3 - "$t" <<'PY'
 import re, sys
 s = open(sys.argv[1]).read()
@@ -77,13 +101,42 @@ rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", s).group(1))
 cpu = sum(float(re.search(rf"{k} time \(seconds\): (\S+)", s).group(1)) for k in ("User", "System"))
 print(f"{secs:.2f}s {rss:.0f}MB {cpu:.2f}s")
 PY
-	grep -q "^loaded " "$t.out" && sed "s|^|load summary: |" "$t.out" >>"$out"
+	grep -E "^(loaded|continued) " "$t.out" | sed "s|^|load summary: |" >>"$out" || true
 	rm -f "$t" "$t.out"
+	return "$rc"
 }
 
-# Each binary's store: built (and measured) once per flags and binary.
+# build_in_sittings BIN DIR: one sitting of the load into DIR, continuing
+# what an earlier one left; DIR.sittings keeps each sitting's figures and
+# DIR.load their sum once the load has finished. Exits 3 when the sitting
+# ended first.
+build_in_sittings() {
+	local rc=0 line
+	[ -e "$2.sittings" ] || rm -rf "$2"
+	echo "building $2 ($flags), a sitting of at most $sitting" >&2
+	line=$(gnu_time timeout --signal=INT "$sitting" "$1" --data-dir "$2" simulate load $flags) || rc=$?
+	[ -n "$line" ] && echo "$line" >>"$2.sittings"
+	case $rc in
+	0) ;;
+	124)
+		echo "bench-store: the sitting of $sitting ended before the load; the same command continues it ($(wc -l <"$2.sittings") sittings so far, in $2.sittings)" >&2
+		exit 3
+		;;
+	*) exit 1 ;;
+	esac
+	awk '{w += $1; c += $3; if ($2 + 0 > m) m = $2 + 0} END {printf "%.2fs %dMB %.2fs\n", w, m, c}' "$2.sittings" >"$2.load"
+}
+
+# Each binary's store: built (and measured) once per flags and binary; in
+# sittings, the new binary's only, and both are measured on it.
 declare -A store
-[ -n "${STORE:-}" ] && store[prev]=$STORE && store[new]=$STORE && flags="(STORE=$STORE)"
+if [ -z "${STORE:-}" ] && [ "$sitting" != none ]; then
+	dir=$cache/store-$key-sittings
+	[ -s "$dir.load" ] || build_in_sittings "$new_bin" "$dir"
+	STORE=$dir DASH_STORE=${DASH_STORE:-$dir}
+	sittings_load=$(cat "$dir.load")
+fi
+[ -n "${STORE:-}" ] && store[prev]=$STORE && store[new]=$STORE && flags="$flags (STORE=$STORE)"
 for which in prev new; do
 	[ -n "${STORE:-}" ] && break
 	bin=${which}_bin
@@ -109,6 +162,7 @@ pair() { # LABEL PREV_RESULT NEW_RESULT ("wall peak cpu")
 	row "$1 peak RSS" "$pm" "$nm" "$(ratio "$pm" "$nm")"
 }
 [ -z "${STORE:-}" ] && pair "simulate load (build)" "$(cat "${store[prev]}.load")" "$(cat "${store[new]}.load")"
+[ -n "${sittings_load:-}" ] && pair "simulate load (build, new binary, $(wc -l <"${store[new]}.sittings") sittings)" "- - -" "$sittings_load"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
 echo "store on disk: $(du -sh "${store[new]}" | cut -f1)" | tee -a "$out"
 

@@ -10,26 +10,52 @@ import (
 )
 
 // Load writes cfg's synthetic history into dst in batches. progress, if not
-// nil, is called after each batch with the events written so far and an
-// estimate of the total that becomes exact on the last call. Cancelling ctx
-// stops it between batches: a batch is committed whole or not at all.
+// nil, is called after each batch with the events of the stream written so
+// far and an estimate of the total that becomes exact on the last call.
+// Cancelling ctx stops it between batches: a batch is committed whole or
+// not at all.
+//
+// A dst that records progress (ProgressLoader) gets it with every batch,
+// and a load of the same cfg on a dst holding an unfinished one continues
+// its stream after the events committed (loadStart says when): it draws
+// them again, writing nothing, calls progress once with their number, and
+// goes on, so that the store ends as one uninterrupted load leaves it.
+// The summary then counts the whole stream, and Continued says from where.
 func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, total int)) (LoadSummary, error) {
 	sum := LoadSummary{Skipped: ReasonCounts{}, Refused: ReasonCounts{}}
 	if err := cfg.Validate(); err != nil {
 		return sum, err
 	}
-	gen := newLoadGen(cfg, dst.Settings(), false)
+	start, recorder, err := loadStart(dst, cfg)
+	if err != nil {
+		return sum, err
+	}
+	settings := dst.Settings()
+	if start.Events > 0 {
+		settings = domain.DefaultSettings() // those of the empty store it began on
+	}
+	gen := newLoadGen(cfg, settings, false)
 	// Conversations share no clock, so a history of any dates loads beside
 	// what the store holds; only its conversation ids must be new.
-	if first := gen.prefix + "0"; cfg.Conversations > 0 {
+	if first := gen.prefix + "0"; cfg.Conversations > 0 && start.Events == 0 {
 		if _, taken := dst.Conversation(first); taken {
 			return sum, fmt.Errorf("conversation %q is already stored (a load with seed %d ran here): choose another --seed", first, cfg.Seed)
 		}
 	}
 	var tally domain.Tally
-	w := &loadWriter{dst: dst, sum: &sum, tally: &tally, size: cfg.BatchSize}
+	w := &loadWriter{dst: dst, sum: &sum, tally: &tally, size: cfg.BatchSize, recorder: recorder, rec: start}
 	if w.size == 0 {
 		w.size = DefaultBatchSize
+	}
+	if start.Events > 0 {
+		began := time.Now()
+		if err := skipCommitted(ctx, gen, w, start); err != nil {
+			return sum, err
+		}
+		sum.SkipTook = time.Since(began)
+		if progress != nil {
+			progress(sum.Events, estimateTotal(cfg, gen.admitted, sum.Events))
+		}
 	}
 	stop := make(chan struct{})
 	defer close(stop)
@@ -39,7 +65,7 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 			return sum, b.err
 		}
 		w.batch = b.evs
-		if err := w.flush(ctx); err != nil {
+		if err := w.flush(ctx, b.last); err != nil {
 			return sum, err
 		}
 		select {
@@ -93,6 +119,12 @@ func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan
 					break
 				}
 				b.evs = append(b.evs, ev)
+				if gen.finished {
+					// The stream's last event: the batch that ends it says so,
+					// also when it is full.
+					b.last, done = true, true
+					break
+				}
 			}
 			b.admitted = gen.admitted
 			if len(b.evs) == 0 && b.err == nil {

@@ -57,6 +57,11 @@ type LoadSummary struct {
 	Comments      int // accepted comments
 	Refused       ReasonCounts
 	FollowUps     int // follow-up steps taken by admins
+	// Continued is the number of events of the stream an interrupted load
+	// had committed, which this one drew again without writing, in
+	// SkipTook; 0 for a load from the start.
+	Continued int
+	SkipTook  time.Duration
 }
 
 // ReasonCounts counts reason codes.

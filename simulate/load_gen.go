@@ -51,6 +51,9 @@ type loadGen struct {
 	// a lead does not claim a remark the customer has since raised out of
 	// the queue, for instance.
 	drops int
+	// outcome is the shadow's outcome of the event next returned last,
+	// which is the store's too (a continuation counts skipped events by it).
+	outcome domain.Outcome
 }
 
 type loadTeammate struct {
@@ -230,15 +233,17 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].nextAt()
+			top = g.heap[0].at
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
 			if (!canStart || !startAt.Before(gev.At)) && (len(g.heap) == 0 || !top.Before(gev.At)) {
 				g.gi++
-				if _, err := g.shadow.Apply(gev); err != nil {
+				o, err := g.shadow.Apply(gev)
+				if err != nil {
 					return domain.Event{}, false, fmt.Errorf("load generator: %s: %w", gev.Kind, err)
 				}
+				g.outcome = o
 				return gev, true, nil
 			}
 		}
@@ -275,9 +280,11 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			heap.Pop(&g.heap)
 			g.free = append(g.free, c.pending[:0])
 		} else {
+			c.at = c.nextAt()
 			heap.Fix(&g.heap, 0)
 		}
 		if aerr == nil {
+			g.outcome = o
 			return out, true, nil
 		}
 	}
@@ -291,9 +298,11 @@ func (g *loadGen) finish() (domain.Event, bool, error) {
 		return domain.Event{}, false, nil
 	}
 	ev := domain.Event{Kind: domain.EvClock, At: g.end}
-	if _, err := g.shadow.Apply(ev); err != nil {
+	o, err := g.shadow.Apply(ev)
+	if err != nil {
 		return domain.Event{}, false, err
 	}
+	g.outcome = o
 	return ev, true, nil
 }
 
@@ -347,6 +356,7 @@ func (g *loadGen) admit(at time.Time) {
 		g.free = append(g.free, c.pending[:0])
 		return
 	}
+	c.at = c.nextAt()
 	heap.Push(&g.heap, c)
 }
 
@@ -363,14 +373,15 @@ func (g *loadGen) buffer() []plannedEvent {
 	return make([]plannedEvent, 0, 8)
 }
 
-// convHeap orders the conversations in flight by their next planned event,
-// then by admission, so the merged stream is the same on every run.
+// convHeap orders the conversations in flight by their next planned event
+// (loadConv.at, set before each Push and Fix), then by admission, so the
+// merged stream is the same on every run.
 type convHeap []*loadConv
 
 func (h convHeap) Len() int { return len(h) }
 
 func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].nextAt(), h[j].nextAt()
+	ti, tj := h[i].at, h[j].at
 	if !ti.Equal(tj) {
 		return ti.Before(tj)
 	}

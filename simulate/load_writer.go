@@ -14,9 +14,14 @@ type loadWriter struct {
 	tally *domain.Tally
 	batch []domain.Event
 	size  int
+	// recorder, when not nil, records progress with each batch: rec is
+	// the progress committed so far.
+	recorder ProgressLoader
+	rec      LoadProgress
 }
 
-func (w *loadWriter) flush(ctx context.Context) error {
+// flush commits the batch; last says it ends the stream.
+func (w *loadWriter) flush(ctx context.Context, last bool) error {
 	if len(w.batch) == 0 {
 		return nil
 	}
@@ -25,7 +30,7 @@ func (w *loadWriter) flush(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	outs, err := w.dst.ApplyBatch(w.batch)
+	outs, err := w.apply(last)
 	if err != nil {
 		return fmt.Errorf("writing a batch of %d events: %w", len(w.batch), err)
 	}
@@ -36,6 +41,22 @@ func (w *loadWriter) flush(ctx context.Context) error {
 	w.sum.Events += len(w.batch)
 	w.batch = w.batch[:0]
 	return nil
+}
+
+// apply commits the batch, with the progress it makes when recording.
+func (w *loadWriter) apply(last bool) ([]domain.Outcome, error) {
+	if w.recorder == nil {
+		return w.dst.ApplyBatch(w.batch)
+	}
+	rec := w.rec
+	end := &w.batch[len(w.batch)-1]
+	rec.Events += uint64(len(w.batch))
+	rec.Finished, rec.LastAt, rec.LastConv = last, end.At, end.Conv
+	outs, err := w.recorder.ApplyLoadBatch(w.batch, rec)
+	if err == nil {
+		w.rec = rec
+	}
+	return outs, err
 }
 
 func (w *loadWriter) observe(ev *domain.Event, o *domain.Outcome) {

@@ -51,6 +51,8 @@ type batch struct {
 	// encodes them beside the batch (check_worker.go).
 	unencoded bool
 	change    Change
+	// loadRecord is the load record to write with the batch (load_record.go).
+	loadRecord []byte
 }
 
 func (s *Store) newBatch() *batch {

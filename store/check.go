@@ -75,7 +75,7 @@ func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64
 			return nil, err
 		}
 	}
-	return run.cmp.differences(more), nil
+	return append(run.cmp.differences(more), checkLoadRecord(stored, st.seq)...), nil
 }
 
 // checkRun is one check of one snapshot.

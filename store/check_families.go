@@ -51,8 +51,9 @@ var checkFamilies = []struct {
 
 // uncheckedKeys are single keys outside the families that no replay
 // writes: the schema, an older store's last change, a batch in parts, an
-// upgrade's marker.
-var uncheckedKeys = [][]byte{keySchema, keyChange, keyPending, keySegments}
+// upgrade's marker, the last load's record (checked on its own:
+// checkLoadRecord).
+var uncheckedKeys = [][]byte{keySchema, keyChange, keyPending, keySegments, keyLoad}
 
 // familyBy maps a key's first byte to how its family is compared (keys
 // "p/…"); keys without the slash are single keys, compared whole.

@@ -243,6 +243,9 @@ func encodePending(p pendingBatch) []byte {
 	e := record(16)
 	e.uint(p.base)
 	e.uint(p.n)
+	if p.load != nil {
+		e.str(string(p.load))
+	}
 	return e.b
 }
 
@@ -250,6 +253,9 @@ func decodePending(v []byte, p *pendingBatch) error {
 	d := readRecord(v)
 	p.base = d.uint()
 	p.n = d.uint()
+	if len(d.b) > 0 {
+		p.load = []byte(d.str())
+	}
 	return d.done("pending batch")
 }
 

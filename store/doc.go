@@ -29,6 +29,11 @@
 //	!total                       all-time counts: (agent id, counts)*
 //	!pending                     a batch committed in parts, not finished yet: first seq, count
 //	!upgrade                     the last key an interrupted upgrade rewrote
+//	!load                        the last synthetic load: its flags, the log's length when it
+//	                             began, the events of its stream committed, finished, the last
+//	                             event's time and conversation; written in each of its batches'
+//	                             transactions (load_record.go), read by a continuation; no
+//	                             replay derives it, Check checks it counts no event the log lacks
 //	!chg                         no longer written: the last commit's Change, in older stores
 //	j/SEQ(8)                     journaled event of the pending batch
 //	!segments                    ∅: during an upgrade to schema 5, the e/ counters were built

@@ -23,25 +23,30 @@ import (
 // returns stops the batch there, as a crash would.
 var afterPart func() error
 
-// pendingBatch is a journaled batch: events base+1 … base+n.
-type pendingBatch struct{ base, n uint64 }
+// pendingBatch is a journaled batch: events base+1 … base+n, and the load
+// record its last part writes (nil: none).
+type pendingBatch struct {
+	base, n uint64
+	load    []byte
+}
 
 // commitSplit commits evs, which are too big for one transaction, in
-// journaled parts.
-func (s *Store) commitSplit(evs []domain.Event) error {
+// journaled parts; the last part writes the load record, if any.
+func (s *Store) commitSplit(evs []domain.Event, load []byte) error {
 	base := s.Seq()
-	if err := s.writeJournal(base, evs); err != nil {
+	if err := s.writeJournal(pendingBatch{base: base, n: uint64(len(evs)), load: load}, evs); err != nil {
 		return fmt.Errorf("store: journaling a batch of %d events: %w", len(evs), err)
 	}
-	if err := s.commitParts(evs); err != nil {
+	if err := s.commitParts(evs, load); err != nil {
 		s.interrupted = true
 		return err
 	}
 	return s.clearJournal()
 }
 
-// commitParts commits evs in as few parts as fit, halving at whole events.
-func (s *Store) commitParts(evs []domain.Event) error {
+// commitParts commits evs in as few parts as fit, halving at whole
+// events; the part with the last event writes load.
+func (s *Store) commitParts(evs []domain.Event, load []byte) error {
 	nb := s.newBatch()
 	defer nb.discard()
 	for i, ev := range evs {
@@ -49,14 +54,15 @@ func (s *Store) commitParts(evs []domain.Event) error {
 			return fmt.Errorf("store: replaying event %d of a split batch: %w", i, err)
 		}
 	}
+	nb.loadRecord = load
 	err := nb.write()
 	if errors.Is(err, errTooBig) && len(evs) > 1 {
 		nb.discard()
 		half := len(evs) / 2
-		if err := s.commitParts(evs[:half]); err != nil {
+		if err := s.commitParts(evs[:half], nil); err != nil {
 			return err
 		}
-		return s.commitParts(evs[half:])
+		return s.commitParts(evs[half:], load)
 	}
 	if err == nil && afterPart != nil {
 		err = afterPart()
@@ -64,9 +70,10 @@ func (s *Store) commitParts(evs []domain.Event) error {
 	return err
 }
 
-// writeJournal stores evs under j/ and then !pending, in as many
+// writeJournal stores evs under j/ and then !pending (p), in as many
 // transactions as they need; only the last one names the batch.
-func (s *Store) writeJournal(base uint64, evs []domain.Event) error {
+func (s *Store) writeJournal(p pendingBatch, evs []domain.Event) error {
+	base := p.base
 	txn := s.db.NewTransaction(true)
 	defer func() { txn.Discard() }()
 	put := func(k, v []byte) error {
@@ -85,7 +92,7 @@ func (s *Store) writeJournal(base uint64, evs []domain.Event) error {
 			return err
 		}
 	}
-	if err := put(keyPending, encodePending(pendingBatch{base: base, n: uint64(len(evs))})); err != nil {
+	if err := put(keyPending, encodePending(p)); err != nil {
 		return err
 	}
 	return txn.Commit()
@@ -139,13 +146,14 @@ func readPending(txn *badger.Txn) (p pendingBatch, ok bool, err error) {
 // the journal. The caller holds writeMu (or is Open).
 func (s *Store) finishPending() error {
 	var evs []domain.Event
+	var load []byte
 	pending := false
 	err := s.db.View(func(txn *badger.Txn) error {
 		p, ok, err := readPending(txn)
 		if err != nil || !ok {
 			return err
 		}
-		pending = true
+		pending, load = true, p.load
 		seq := s.Seq()
 		if seq < p.base || seq > p.base+p.n {
 			return fmt.Errorf("the log ends at event %d, outside the pending batch of events %d to %d: %w", seq, p.base+1, p.base+p.n, errCorrupt)
@@ -169,7 +177,7 @@ func (s *Store) finishPending() error {
 		return s.dropJournalEvents()
 	}
 	if err == nil && len(evs) > 0 {
-		err = s.commitParts(evs)
+		err = s.commitParts(evs, load)
 	}
 	if err != nil {
 		s.interrupted = true

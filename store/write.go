@@ -56,7 +56,13 @@ func (s *Store) Apply(ev domain.Event) (domain.Outcome, error) {
 // and the error (an *EventError) names the index of the bad event. A batch
 // too big for one Badger transaction is committed in sub-batches split at
 // whole events; each sub-batch is then all or none.
-func (s *Store) ApplyBatch(evs []domain.Event) (_ []domain.Outcome, err error) {
+func (s *Store) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
+	return s.applyBatch(evs, nil)
+}
+
+// applyBatch is ApplyBatch writing a load record (load_record.go) with
+// the events when load is not nil.
+func (s *Store) applyBatch(evs []domain.Event, load []byte) (_ []domain.Outcome, err error) {
 	defer recoverDamage(&err)
 	if s.readOnly {
 		return nil, ErrReadOnly
@@ -70,6 +76,7 @@ func (s *Store) ApplyBatch(evs []domain.Event) (_ []domain.Outcome, err error) {
 	b := s.newBatch()
 	defer b.discard()
 	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
+	b.loadRecord = load
 	for i, ev := range evs {
 		o, err := b.apply(ev)
 		if err != nil {

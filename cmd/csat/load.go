@@ -44,7 +44,18 @@ changed ratings, comments and follow-ups. The rules decide every survey.
 The same flags and seed give the same data. The history spans --days and ends
 at --end (default: now, to the minute). With --live, it then keeps producing
 traffic at that rate, with real timestamps, until interrupted (Ctrl-C).
-Interrupting commits the batch in flight whole, or none of it.`,
+Interrupting commits the batch in flight whole, or none of it.
+
+A load records its flags and progress with every batch it commits, so an
+interrupted one (Ctrl-C, a kill, a crash) is continued by running the same
+command again: it draws the committed part of the history again without
+writing it, then goes on, and the store ends as one uninterrupted load
+leaves it. Without --end, a continuation takes the end the load recorded;
+--batch and --live may differ. A load is continued only on the store it
+began empty, with nothing written since; a load with other flags on a
+store holding an unfinished one is refused, naming what differs (load it
+into another --data-dir). A fresh load is any other: into an empty store,
+or beside a finished history with another --seed.`,
 		Example: "  csat simulate load --teammates 12 --conversations 3000 --days 90 --seed 1\n  csat simulate load --conversations 0 --live 5",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -118,7 +129,17 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 		if err != nil {
 			return usageErr(busyHint(dir, err))
 		}
-		dst, closeDst, where = st, st.Close, dir
+		dst, closeDst, where = recordingStore{st}, st.Close, dir
+		if f.end == "" {
+			end, ok, err := recordedEnd(st)
+			if err != nil {
+				st.Close()
+				return failedErr(fmt.Errorf("reading the last load's record: %w", err))
+			}
+			if ok {
+				f.cfg.End = end
+			}
+		}
 	}
 	err := loadInto(c.Context(), dst, f, where, stdout, stderr)
 	if cerr := closeDst(); err == nil && cerr != nil {
@@ -141,13 +162,14 @@ func loadInto(parent context.Context, dst simulate.Loader, f *loadFlags, where s
 	}
 	started := time.Now()
 	tenths := newTenthRates()
+	tenths.from = simulate.ContinuesAfter(dst, f.cfg)
 	sum, err := simulate.Load(ctx, dst, f.cfg, tenths.observe(progressBar(stderr)))
 	switch {
 	case errors.Is(err, context.Canceled):
 		writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
-		return failedErr(fmt.Errorf("interrupted: %d events committed in whole batches; the rest was not written", sum.Events))
+		return failedErr(fmt.Errorf("interrupted: %d events committed in whole batches; the rest was not written (the same command continues it)", sum.Events))
 	case err != nil:
-		return failedErr(fmt.Errorf("load: %w", err))
+		return failedErr(fmt.Errorf("load: %w", explainUnfinished(err, where)))
 	}
 	writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 	if f.live == 0 {
@@ -203,11 +225,15 @@ func progressBar(stderr io.Writer) func(done, total int) {
 	}
 }
 
+// writeLoadSummary prints what the load made. A continued load counts
+// the whole history, the part drawn again too; its rate is of the events
+// written in this run, after the drawing.
 func writeLoadSummary(w io.Writer, cfg simulate.LoadConfig, sum simulate.LoadSummary, took time.Duration, where, byTenth string) {
 	rate := ""
-	if s := took.Seconds(); s > 0 {
-		rate = fmt.Sprintf(" (%.0f events/s%s)", float64(sum.Events)/s, byTenth)
+	if s := (took - sum.SkipTook).Seconds(); s > 0 {
+		rate = fmt.Sprintf(" (%.0f events/s%s)", float64(sum.Events-sum.Continued)/s, byTenth)
 	}
+	fmt.Fprint(w, continuedLine(sum))
 	fmt.Fprintf(w, "loaded %d conversations, %d events into %s in %v%s\n", sum.Conversations, sum.Events, where, took.Round(time.Millisecond), rate)
 	fmt.Fprintf(w, "history: %d teammates, %d days, %s → %s, seed %d\n", cfg.Teammates, cfg.Days,
 		cfg.Begin().Format("2006-01-02 15:04"), cfg.End.Format("2006-01-02 15:04 MST"), cfg.Seed)

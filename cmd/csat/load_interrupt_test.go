@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
@@ -35,40 +33,16 @@ func TestLoadInterrupted(t *testing.T) {
 	load.Env = env
 	var stdout bytes.Buffer
 	load.Stdout = &stdout
-	terminal, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
+	stderr, err := signalOnTerminal(load, os.Interrupt, regexp.MustCompile(`[1-9]\d*/~?\d+ events`).Match)
+	if errors.Is(err, errEndedFirst) {
+		t.Fatalf("the load ended before its first batch\n%s%s", stdout.String(), stderr)
 	}
-	defer terminal.Close()
-	load.Stderr = tty
-	if err := load.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close() // the load holds the only other end: reads end when it exits
-
-	var stderr bytes.Buffer
-	bar := regexp.MustCompile(`[1-9]\d*/~?\d+ events`)
-	buf := make([]byte, 4096)
-	for !bar.Match(stderr.Bytes()) {
-		n, err := terminal.Read(buf)
-		stderr.Write(buf[:n])
-		if err != nil {
-			load.Wait()
-			t.Fatalf("the load ended before its first batch: %v\n%s%s", err, stdout.String(), stderr.String())
-		}
-	}
-	if err := load.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	rest, _ := io.ReadAll(terminal) // EIO once the load has exited
-	stderr.Write(rest)
-	err = load.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Fatalf("interrupted load: %v, want exit status 1\n%s", err, stderr.String())
+		t.Fatalf("interrupted load: %v, want exit status 1\n%s", err, stderr)
 	}
-	if !regexp.MustCompile(`interrupted: [1-9]\d*000 events committed in whole batches; the rest was not written`).Match(stderr.Bytes()) {
-		t.Errorf("stderr:\n%s", stderr.String())
+	if !regexp.MustCompile(`interrupted: [1-9]\d*000 events committed in whole batches; the rest was not written`).Match(stderr) {
+		t.Errorf("stderr:\n%s", stderr)
 	}
 	if !regexp.MustCompile(`(?m)^loaded [1-9]\d* conversations, [1-9]\d*000 events into`).Match(stdout.Bytes()) {
 		t.Errorf("stdout:\n%s", stdout.String())

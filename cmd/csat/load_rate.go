@@ -11,8 +11,13 @@ import (
 // estimate of the total, exact at the end. Beside the wall-clock rate it
 // gives the process's CPU time per event in each tenth, where the system
 // says it: on a machine shared with other work the wall clock measures
-// the others too, the CPU time only the load.
+// the others too, the CPU time only the load. A continued load times
+// only what it writes: from is the events its stream had committed, and
+// the clocks start again when the load reports them (before its first
+// batch); the tenths before show "-".
 type tenthRates struct {
+	from     int
+	resumed  bool
 	start    time.Time
 	at       []time.Time
 	done     []int
@@ -33,6 +38,11 @@ func newTenthRatesWith(cpu func() (time.Duration, bool)) *tenthRates {
 // observe is a progress callback; then, when not nil, passes the call on.
 func (r *tenthRates) observe(then func(done, total int)) func(done, total int) {
 	return func(done, total int) {
+		if r.from > 0 && done == r.from && !r.resumed {
+			r.resumed = true
+			r.start = time.Now()
+			r.cpuStart, r.cpuOK = r.cpu()
+		}
 		for total > 0 && len(r.at) < 10 && done*10 >= total*(len(r.at)+1) {
 			r.at = append(r.at, time.Now())
 			r.done = append(r.done, done)
@@ -54,7 +64,7 @@ func (r *tenthRates) String() string {
 	}
 	rates := make([]string, len(r.at))
 	cpus := make([]string, len(r.at))
-	from, was, cpuFrom := r.start, 0, r.cpuStart
+	from, was, cpuFrom := r.start, r.from, r.cpuStart
 	for i, t := range r.at {
 		// One batch can cross several tenths: the events count in the last.
 		rates[i], cpus[i] = "-", "-"

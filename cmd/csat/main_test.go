@@ -16,6 +16,10 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// scriptCmds are the commands the scripts have beside testscript's own;
+// files of other platforms add theirs.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles}
+
 // TestScripts runs the CLI end to end: testdata/script/*.txtar. Each script
 // gets its own data directory, so none touches the real one; $EXAMPLES is
 // the bundled example scripts, $INTERCOM the Intercom fixtures.
@@ -30,7 +34,7 @@ func TestScripts(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:  "testdata/script",
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"grepfiles": grepFiles},
+		Cmds: scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CSAT_DATA_DIR", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "xdg"))

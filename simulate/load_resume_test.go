@@ -1,0 +1,188 @@
+package simulate_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/store"
+)
+
+// recording is a store as csat simulate load writes to it: recording
+// the load's progress with each batch.
+type recording struct{ *store.Store }
+
+func (s recording) ApplyLoadBatch(evs []domain.Event, p simulate.LoadProgress) ([]domain.Outcome, error) {
+	return s.Store.ApplyLoadBatch(evs, store.LoadRecord(p))
+}
+
+func (s recording) LoadProgress() (simulate.LoadProgress, bool, uint64, error) {
+	rec, ok, seq, err := s.Store.LoadRecord()
+	return simulate.LoadProgress(rec), ok, seq, err
+}
+
+func openStore(t *testing.T, dir string) recording {
+	t.Helper()
+	st, err := store.Open(store.Options{Dir: dir, Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return recording{st}
+}
+
+// logHash hashes every logged event and the load record.
+func logHash(t *testing.T, s recording) string {
+	t.Helper()
+	h := sha256.New()
+	if err := s.EachEvent(func(ev domain.Event) error { _, err := fmt.Fprintf(h, "%+v\n", ev); return err }); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, seq, err := s.LoadRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(h, "%+v %d", rec, seq)
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+var resumeCfg = simulate.LoadConfig{Teammates: 9, Conversations: 1500, Days: 25, Seed: 5, End: loadTestEnd, BatchSize: 400}
+
+// A load stopped after any batch and run again with the same config
+// continues its stream after the events committed: stopped at several
+// points, the store ends with the log, record and state of one straight
+// load, check agrees, and the summary counts the whole history.
+func TestLoadContinuesAfterAnInterrupt(t *testing.T) {
+	straight := openStore(t, t.TempDir())
+	want, err := simulate.Load(context.Background(), straight, resumeCfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLog := logHash(t, straight)
+	if rec, ok, _, _ := straight.LoadRecord(); !ok || !rec.Finished || rec.Events != uint64(want.Events) {
+		t.Fatalf("straight load's record: %+v", rec)
+	}
+
+	s := openStore(t, t.TempDir())
+	var froms []int
+	for _, stopAt := range []int{1, 3, 4, 11} { // batches in, counting from the start
+		ctx, cancel := context.WithCancel(context.Background())
+		from := simulate.ContinuesAfter(s, resumeCfg)
+		froms = append(froms, from)
+		sum, err := simulate.Load(ctx, s, resumeCfg, func(done, total int) {
+			if done >= stopAt*resumeCfg.BatchSize {
+				cancel()
+			}
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("stop at batch %d: %v", stopAt, err)
+		}
+		if sum.Continued != from || sum.Events != stopAt*resumeCfg.BatchSize {
+			t.Fatalf("stop at batch %d: continued after %d (want %d), %d events in the store", stopAt, sum.Continued, from, sum.Events)
+		}
+	}
+	if fmt.Sprint(froms) != "[0 400 1200 1600]" {
+		t.Fatalf("continued after %v", froms)
+	}
+	got, err := simulate.Load(context.Background(), s, resumeCfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Continued != 11*resumeCfg.BatchSize || got.SkipTook <= 0 {
+		t.Errorf("the last run continued after %d events in %v", got.Continued, got.SkipTook)
+	}
+	got.Continued, got.SkipTook = 0, 0
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the continued load's summary differs from the straight one's:\n%+v\n%+v", got, want)
+	}
+	if logHash(t, s) != wantLog {
+		t.Error("the continued load's log or record differs from the straight one's")
+	}
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+		t.Fatalf("check: %v %v", diffs, err)
+	}
+	if a, b := s.TeamAllTime(), straight.TeamAllTime(); a != b {
+		t.Errorf("the team's counts: %+v, straight %+v", a, b)
+	}
+}
+
+// A store holding other data than an unfinished load of the same flags is
+// refused, naming what differs, and nothing is written.
+func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
+	interrupted := func(t *testing.T) recording {
+		s := openStore(t, t.TempDir())
+		ctx, cancel := context.WithCancel(context.Background())
+		if _, err := simulate.Load(ctx, s, resumeCfg, func(int, int) { cancel() }); !errors.Is(err, context.Canceled) {
+			t.Fatal(err)
+		}
+		return s
+	}
+	other := resumeCfg
+	other.Days, other.Seed = 26, 6
+	later := resumeCfg
+	later.End = later.End.Add(time.Hour)
+	for _, c := range []struct {
+		name    string
+		prepare func(t *testing.T) recording
+		cfg     simulate.LoadConfig
+		want    string
+	}{
+		{"other flags", interrupted, other, "differ from this one's: days 25 (this load: 26), seed 5 (this load: 6)"},
+		{"another end", interrupted, later, "end 2026-06-01T12:00:00Z (this load: 2026-06-01T13:00:00Z)"},
+		{"written after", func(t *testing.T) recording {
+			s := interrupted(t)
+			if _, err := s.Apply(domain.Event{Kind: domain.EvStart, At: loadTestEnd, Conv: "other", Actor: domain.User("u")}); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, resumeCfg, "committed 400 events, but the store holds 401: other data was written after it"},
+		{"written before", func(t *testing.T) recording {
+			s := openStore(t, t.TempDir())
+			if _, err := s.Apply(domain.Event{Kind: domain.EvStart, At: loadTestEnd, Conv: "other", Actor: domain.User("u")}); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			if _, err := simulate.Load(ctx, s, resumeCfg, func(int, int) { cancel() }); !errors.Is(err, context.Canceled) {
+				t.Fatal(err)
+			}
+			return s
+		}, resumeCfg, "began on a store that held 1 events of other data"},
+		{"another stream", func(t *testing.T) recording {
+			// As a csat whose generator differs would have written it.
+			s := interrupted(t)
+			rec, _, seq, _ := s.LoadProgress()
+			rec.Events, rec.LastConv, rec.LastAt = seq+1, "elsewhere", loadTestEnd
+			ev := domain.Event{Kind: domain.EvStart, At: loadTestEnd, Conv: "elsewhere", Actor: domain.User("u")}
+			if _, err := s.ApplyLoadBatch([]domain.Event{ev}, rec); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, resumeCfg, `event 401 of the stream is start "s5-72" at 2026-05-08T10:38:19Z, but the interrupted load recorded "elsewhere"`},
+		{"finished", func(t *testing.T) recording {
+			s := openStore(t, t.TempDir())
+			if _, err := simulate.Load(context.Background(), s, resumeCfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, resumeCfg, "already ran to its end here"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := c.prepare(t)
+			before := logHash(t, s)
+			_, err := simulate.Load(context.Background(), s, c.cfg, nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want one saying %q", err, c.want)
+			}
+			if logHash(t, s) != before {
+				t.Fatal("the refused load wrote")
+			}
+		})
+	}
+}
