@@ -74,3 +74,7 @@ require (
 // Badger's memory-mapped files get their blocks reserved before they are
 // mapped, so a full disk is an error, not a SIGBUS (third_party/ristretto/CSAT.md).
 replace github.com/dgraph-io/ristretto/v2 => ./third_party/ristretto
+
+// A compaction's output table ends where a key family would stretch it over
+// many tables below, so moving it down stays cheap (third_party/badger/CSAT.md).
+replace github.com/dgraph-io/badger/v4 => ./third_party/badger

@@ -162,7 +162,7 @@
 //
 // # Writing in bulk
 //
-// A load, an import or a sync opens the store with [Options.Bulk]: eight
+// A load, an import or a sync opens the store with [Options.Bulk]: sixteen
 // level-0 tables per compaction instead of four (every level-0 table spans
 // the whole key space, so each such compaction rewrites the base level it
 // overlaps). Memtables stay at 8 MiB, whose transactions hold about 1.2
@@ -177,6 +177,27 @@
 // once, whatever the number of compactions and splits running. The tables a writer builds leave its resident memory once
 // on disk, and the pages it reads back are dropped past 16 MiB, also while
 // Badger closes; before, a load's RSS grew by the size of the store.
+//
+// # Compactions, and the log's place in the key space
+//
+// Badger never moves a table down a level as it is: a compaction reads
+// and rewrites the table and every table of the level below that its key
+// range overlaps, so what a load writes per event depends on how much a
+// table's range overlaps below. The log's keys grow with its sequence,
+// so its newest entries overlap nothing older, but the families that
+// sort before it (a/ to k/: indexes and counters, written all the time)
+// share the level-0 tables with them. Cut by size alone, one base-level
+// table went from those families into the newest log entries, and its
+// range covered the whole older log below: moving it down rewrote 85% of
+// the store, once per round of level-0 compactions, so the cost per
+// event grew with the store. Our copy of Badger ends a compaction's
+// table before a key whose first byte, the family, differs from the
+// previous key's, when the table would otherwise overlap ten tables or
+// more of the level after next (third_party/badger/CSAT.md); a new key
+// family needs a first byte of its own for this to hold. Sizes stay as they were (4 MiB tables at every level,
+// a 32 MiB base level, ×10 per level): bigger tables or a bigger base
+// level mean bigger builders and rewrites per compaction (RELIABILITY.md,
+// BENCHMARKS.md).
 //
 // # Checking tables, and what opening costs
 //
