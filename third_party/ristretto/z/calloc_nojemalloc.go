@@ -28,7 +28,7 @@ import (
 func Calloc(n int, tag string) []byte {
 	if n >= offHeapMin {
 		if b, ok := mapAnonymous(n); ok {
-			atomic.AddInt64(&numBytes, int64(cap(b)))
+			mappedChanged(atomic.AddInt64(&numBytes, int64(cap(b))))
 			return b[:n]
 		}
 		return make([]byte, n)
@@ -51,10 +51,32 @@ func Free(b []byte) {
 	}
 	b = b[:cap(b)]
 	if cap(b) >= offHeapMin && unmapAnonymous(b) {
-		atomic.AddInt64(&numBytes, -int64(cap(b)))
+		mappedChanged(atomic.AddInt64(&numBytes, -int64(cap(b))))
 		return
 	}
 	classFree(b)
+}
+
+// onMapped is WatchMapped's function (csat).
+var onMapped atomic.Pointer[func(outstanding int64)]
+
+// WatchMapped has f called with the bytes Calloc has mapped outside the
+// Go heap and not yet freed (NumAllocBytes) each time that changes, on
+// the goroutine that changed it; nil stops it (csat). The Go runtime's
+// memory limit does not see those bytes: a process that budgets its
+// memory lowers its heap's limit by them.
+func WatchMapped(f func(outstanding int64)) {
+	if f == nil {
+		onMapped.Store(nil)
+		return
+	}
+	onMapped.Store(&f)
+}
+
+func mappedChanged(outstanding int64) {
+	if f := onMapped.Load(); f != nil {
+		(*f)(outstanding)
+	}
 }
 
 func Leaks() string { return "Leaks: Using Go memory" }
