@@ -168,9 +168,10 @@
 // overlaps). Memtables stay at 8 MiB, whose transactions hold about 1.2
 // MB: simulate.DefaultBatchSize (2,000 events) fits one; a batch that does
 // not is journaled and applied a second time, in parts (journal.go). The
-// command caps its heap at 176 MiB (soft limit): the heap of a bulk writer
-// is mostly memtables and Badger's table builders, garbage once a table is
-// written. A builder's memory is let go when its table is written, not
+// command caps its heap and Badger's table builders together at 176 MiB
+// (a soft limit on the heap, less what the builders have mapped outside
+// it: z.Calloc maps buffers of 64 KiB and more, third_party/ristretto/
+// CSAT.md, so a table's buffers are never the collector's work). A builder's memory is let go when its table is written, not
 // kept in a pool for the next (third_party/ristretto/CSAT.md): the pool
 // held the biggest compactions' builders, so the live heap grew with the
 // store's depth; and at most four builders (about 24 MiB each) are out at

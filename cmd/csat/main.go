@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -131,7 +130,8 @@ Run it with no command to open the dashboard.`,
 var dashboard func(root *cobra.Command, g *globals)
 
 // softMemoryLimit sets the Go heap's soft limit for a long-running command,
-// unless GOMEMLIMIT does. Badger builds new tables in memory during
+// unless GOMEMLIMIT does; the limit is the budget of the heap and of
+// Badger's table buffers mapped outside it together (memlimit.go). Badger builds new tables in memory during
 // memtable flushes and compactions (a compaction at open held ~150 MiB),
 // and pure-Go builds leave those buffers to the collector; with the
 // default GOGC the heap then doubles and stays there. Under a soft limit
@@ -152,6 +152,6 @@ const bulkMemoryLimit = 176 << 20
 
 func softMemoryLimit(bytes int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(bytes)
+		limitWithMapped(bytes)
 	}
 }

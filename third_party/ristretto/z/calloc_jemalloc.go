@@ -174,3 +174,7 @@ func StatsPrint() {
 
 // poolsAllocators says an AllocatorPool keeps returned allocators (csat).
 const poolsAllocators = true
+
+// WatchMapped is calloc_nojemalloc.go's (csat); jemalloc's memory is not
+// watched, and f is never called.
+func WatchMapped(f func(outstanding int64)) {}
