@@ -34,7 +34,9 @@ type batch struct {
 
 	loaded  map[string]*convRecord // conversations as stored before the batch (nil: absent)
 	touched map[string]*touched
-	order   []string // touched conversations in first-touch order
+	order   []string        // touched conversations in first-touch order
+	wrote   []committedConv // the records a write put, for the cache once committed
+	scratch []byte          // where a write encodes each record before copying it
 	days    map[int32][]domain.Counts
 	segDays map[segDay][]domain.Counts
 	teams   map[string]bool // teams the batch named or changed
@@ -68,6 +70,16 @@ func (s *Store) newBatch() *batch {
 	}
 }
 
+// sizeFor sizes the batch's conversation maps for n events, which touch
+// up to n conversations: the maps are made once instead of grown.
+func (b *batch) sizeFor(n int) {
+	n = min(n, 1<<14)
+	b.loaded = make(map[string]*convRecord, n)
+	b.touched = make(map[string]*touched, n)
+	b.ws.Conversations = make(map[string]*domain.Conversation, n)
+	b.order = make([]string, 0, n)
+}
+
 func (b *batch) discard() {
 	if b.read != nil {
 		b.read.Discard()
@@ -83,6 +95,9 @@ func (b *batch) load(id string) error {
 	if _, ok := b.ws.Conversations[id]; ok {
 		return nil
 	}
+	if v, ok := b.s.convs.get(id); ok {
+		return b.hold(id, v)
+	}
 	item, err := b.read.Get(convKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		b.loaded[id] = nil
@@ -91,11 +106,14 @@ func (b *batch) load(id string) error {
 	if err != nil {
 		return err
 	}
-	var rec convRecord
-	if err := item.Value(func(v []byte) (err error) {
-		rec, err = decodeConversation(v, "conversation "+id)
-		return err
-	}); err != nil {
+	return item.Value(func(v []byte) error { return b.hold(id, v) })
+}
+
+// hold decodes conversation id's stored record v into the batch: as it
+// was before the batch, and as the workspace's copy the rules change.
+func (b *batch) hold(id string, v []byte) error {
+	rec, err := decodeConversation(v, id)
+	if err != nil {
 		return err
 	}
 	b.loaded[id] = &rec
