@@ -37,6 +37,7 @@ type batch struct {
 	order   []string        // touched conversations in first-touch order
 	wrote   []committedConv // the records a write put, for the cache once committed
 	scratch []byte          // where a write encodes each record before copying it
+	logBuf  []byte          // the chunk log entries are encoded in (logValue)
 	days    map[int32][]domain.Counts
 	segDays map[segDay][]domain.Counts
 	teams   map[string]bool // teams the batch named or changed
@@ -70,10 +71,12 @@ func (s *Store) newBatch() *batch {
 	}
 }
 
-// sizeFor sizes the batch's conversation maps for n events, which touch
-// up to n conversations: the maps are made once instead of grown.
+// sizeFor sizes the batch's conversation maps for n events: a load's
+// batch touches about one conversation for every one and a half events
+// (the maps are then made once instead of grown), a batch of whole
+// conversations far fewer.
 func (b *batch) sizeFor(n int) {
-	n = min(n, 1<<14)
+	n = min(n/2, 1<<13)
 	b.loaded = make(map[string]*convRecord, n)
 	b.touched = make(map[string]*touched, n)
 	b.ws.Conversations = make(map[string]*domain.Conversation, n)
@@ -218,7 +221,7 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 	seq := b.st.seq
 	var val []byte
 	if !b.unencoded {
-		val = encodeLogEntry(ev, o)
+		val = b.logValue(ev, o)
 	}
 	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: val})
 	if !b.lent {
@@ -230,6 +233,24 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 		}
 	}
 	return seq
+}
+
+// logArenaChunk is the size of the chunks a batch encodes its log entries in.
+const logArenaChunk = 32 << 10
+
+// logValue encodes the log entry of ev and o into the batch's current
+// chunk, cut to its length and capacity: a batch makes one allocation for
+// its log entries every hundred or so events instead of one an event.
+// Badger copies the values at the commit, so a chunk lives as long as the
+// batch.
+func (b *batch) logValue(ev *domain.Event, o *domain.Outcome) []byte {
+	size := 97 + len(ev.Text) + 256 // encodeLogEntry's guess, with room for long names
+	if cap(b.logBuf)-len(b.logBuf) < size {
+		b.logBuf = make([]byte, 0, max(logArenaChunk, size))
+	}
+	from := len(b.logBuf)
+	b.logBuf = appendLogEntry(b.logBuf, ev, o)
+	return b.logBuf[from:len(b.logBuf):len(b.logBuf)]
 }
 
 // recordSettings keeps the audit entry of a settings change, the roles a
