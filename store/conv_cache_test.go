@@ -138,19 +138,17 @@ func TestConvCacheIsBounded(t *testing.T) {
 	c := newConvCache(4 << 10)
 	val := make([]byte, 100)
 	for i := range 1000 {
+		val[0] = byte(i)
 		c.put(fmt.Sprintf("c%d", i), val)
-		if _, ok := c.get("c0"); !ok {
-			t.Fatalf("after %d puts the record in use fell out", i)
+		if v, ok := c.get("c0"); !ok || v[0] != 0 {
+			t.Fatalf("after %d puts the record in use fell out or changed", i)
 		}
-		held := 0
-		for _, m := range []map[string][]byte{c.cur, c.old} {
-			for k, v := range m {
-				held += len(k) + len(v) + convCacheEntryOverhead
-			}
-		}
-		if held > 2*c.limit+200 {
+		if held := len(c.cur.buf) + len(c.old.buf); held > 2*c.limit {
 			t.Fatalf("after %d puts the cache holds %d bytes, bound %d", i, held, 2*c.limit)
 		}
+	}
+	if v, ok := c.get("c999"); !ok || v[0] != byte(999%256) {
+		t.Fatal("the newest record is not held as put")
 	}
 	if _, ok := c.get("c10"); ok {
 		t.Fatal("an old record is still held")
@@ -158,6 +156,29 @@ func TestConvCacheIsBounded(t *testing.T) {
 	c.reset()
 	if _, ok := c.get("c0"); ok {
 		t.Fatal("reset kept a record")
+	}
+}
+
+// Two conversations under one hash: the later record takes the place, and
+// the other conversation misses in both generations, never finding its
+// own older record.
+func TestConvCacheHashCollisionMisses(t *testing.T) {
+	c := newConvCache(1 << 10)
+	const h = 42
+	c.put1(h, "a", []byte("a-1"))
+	for i := 0; len(c.old.at) == 0; i++ { // a-1 into the previous generation
+		c.put(fmt.Sprintf("fill%d", i), make([]byte, 100))
+	}
+	c.put1(h, "a", []byte("a-2"))
+	if v, ok := c.getHashed(h, "a"); !ok || string(v) != "a-2" {
+		t.Fatalf("a: %q %v, want a-2", v, ok)
+	}
+	c.put1(h, "b", []byte("b-1"))
+	if v, ok := c.getHashed(h, "a"); ok {
+		t.Fatalf("a found %q under b's hash", v)
+	}
+	if v, ok := c.getHashed(h, "b"); !ok || string(v) != "b-1" {
+		t.Fatalf("b: %q %v", v, ok)
 	}
 }
 
