@@ -20,11 +20,14 @@ import (
 // see it; they read their snapshots. A store opened read-only has none.
 
 // convCacheGeneration bounds one generation of the cache in bytes; the
-// cache holds at most two. A bulk writer's (load, import, sync) holds the
-// conversations of a few days of a 200-person team's traffic (8,500 a day,
-// ~140 bytes each); any other writer's, about one day's.
+// cache holds at most two. A bulk writer's (load, import, sync) holds about
+// two days of a 200-person team's conversations (8,500 a day, ~140 bytes
+// each), any other writer's about one. Small on purpose: a bulk writer
+// runs under a soft heap limit, and every byte held is headroom the
+// collector loses between cycles (8 MiB generations cost more in
+// collections than they saved in reads; BENCHMARKS.md).
 const (
-	convCacheGeneration      = 8 << 20
+	convCacheGeneration      = 2 << 20
 	convCacheGenerationSmall = 1 << 20
 )
 
