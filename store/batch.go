@@ -34,7 +34,10 @@ type batch struct {
 
 	loaded  map[string]*convRecord // conversations as stored before the batch (nil: absent)
 	touched map[string]*touched
-	order   []string // touched conversations in first-touch order
+	order   []string        // touched conversations in first-touch order
+	wrote   []committedConv // the records a write put, for the cache once committed
+	scratch []byte          // where a write encodes each record before copying it
+	logBuf  []byte          // the chunk log entries are encoded in (logValue)
 	days    map[int32][]domain.Counts
 	segDays map[segDay][]domain.Counts
 	teams   map[string]bool // teams the batch named or changed
@@ -68,6 +71,18 @@ func (s *Store) newBatch() *batch {
 	}
 }
 
+// sizeFor sizes the batch's conversation maps for n events: a load's
+// batch touches about one conversation for every one and a half events
+// (the maps are then made once instead of grown), a batch of whole
+// conversations far fewer.
+func (b *batch) sizeFor(n int) {
+	n = min(n/2, 1<<13)
+	b.loaded = make(map[string]*convRecord, n)
+	b.touched = make(map[string]*touched, n)
+	b.ws.Conversations = make(map[string]*domain.Conversation, n)
+	b.order = make([]string, 0, n)
+}
+
 func (b *batch) discard() {
 	if b.read != nil {
 		b.read.Discard()
@@ -83,6 +98,9 @@ func (b *batch) load(id string) error {
 	if _, ok := b.ws.Conversations[id]; ok {
 		return nil
 	}
+	if v, ok := b.s.convs.get(id); ok {
+		return b.hold(id, v)
+	}
 	item, err := b.read.Get(convKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		b.loaded[id] = nil
@@ -91,11 +109,14 @@ func (b *batch) load(id string) error {
 	if err != nil {
 		return err
 	}
-	var rec convRecord
-	if err := item.Value(func(v []byte) (err error) {
-		rec, err = decodeConversation(v, "conversation "+id)
-		return err
-	}); err != nil {
+	return item.Value(func(v []byte) error { return b.hold(id, v) })
+}
+
+// hold decodes conversation id's stored record v into the batch: as it
+// was before the batch, and as the workspace's copy the rules change.
+func (b *batch) hold(id string, v []byte) error {
+	rec, err := decodeConversation(v, id)
+	if err != nil {
 		return err
 	}
 	b.loaded[id] = &rec
@@ -200,7 +221,7 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 	seq := b.st.seq
 	var val []byte
 	if !b.unencoded {
-		val = encodeLogEntry(ev, o)
+		val = b.logValue(ev, o)
 	}
 	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: val})
 	if !b.lent {
@@ -212,6 +233,24 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 		}
 	}
 	return seq
+}
+
+// logArenaChunk is the size of the chunks a batch encodes its log entries in.
+const logArenaChunk = 32 << 10
+
+// logValue encodes the log entry of ev and o into the batch's current
+// chunk, cut to its length and capacity: a batch makes one allocation for
+// its log entries every hundred or so events instead of one an event.
+// Badger copies the values at the commit, so a chunk lives as long as the
+// batch.
+func (b *batch) logValue(ev *domain.Event, o *domain.Outcome) []byte {
+	size := 97 + len(ev.Text) + 256 // encodeLogEntry's guess, with room for long names
+	if cap(b.logBuf)-len(b.logBuf) < size {
+		b.logBuf = make([]byte, 0, max(logArenaChunk, size))
+	}
+	from := len(b.logBuf)
+	b.logBuf = appendLogEntry(b.logBuf, ev, o)
+	return b.logBuf[from:len(b.logBuf):len(b.logBuf)]
 }
 
 // recordSettings keeps the audit entry of a settings change, the roles a

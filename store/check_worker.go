@@ -103,8 +103,9 @@ func (e *encoder) encode(wk *encodeWork) error {
 	if err := writeLogEntries(w, wk.log); err != nil {
 		return err
 	}
+	var scratch []byte
 	for _, x := range wk.ended {
-		if err := writeConversation(w, x.id, x.before, x.c); err != nil {
+		if _, err := writeConversation(w, x.id, x.before, x.c, &scratch); err != nil {
 			return err
 		}
 	}

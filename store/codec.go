@@ -85,10 +85,22 @@ func encodeConversation(r *convRecord) []byte {
 	return e.b
 }
 
-func decodeConversation(v []byte, what string) (convRecord, error) {
+// appendConversation appends conversation record r to dst.
+func appendConversation(dst []byte, r *convRecord) []byte {
+	e := enc{b: append(dst, recordFormat)}
+	e.conversation(r)
+	return e.b
+}
+
+// decodeConversation decodes conversation id's record; the error, only
+// then formatted, names it.
+func decodeConversation(v []byte, id string) (convRecord, error) {
 	d := readRecord(v)
 	r := d.conversation()
-	return r, d.done(what)
+	if d.err == nil && len(d.b) == 0 {
+		return r, nil
+	}
+	return r, d.done("conversation " + id)
 }
 
 // encodeAgent is an entry of the agent dictionary.

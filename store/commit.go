@@ -5,7 +5,13 @@ import (
 	"fmt"
 
 	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
 )
+
+// commitFault, when set (tests), runs before a batch's transaction
+// commits; an error it returns fails the commit as Badger's would, with
+// nothing written.
+var commitFault func() error
 
 // commit writes the batch in one transaction or, when Badger refuses it as
 // too big, in journaled parts that a crash cannot leave half-done
@@ -44,11 +50,21 @@ func (b *batch) write() error {
 	// the commit makes the memory state and Badger move together.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := txn.Commit(); err != nil {
+	if err := commitTxn(txn); err != nil {
+		s.convs.reset() // whether Badger holds the batch is not known
 		return fmt.Errorf("store: commit: %w", mapDiskFull(err, s.dir, "committing a batch"))
 	}
 	b.publish()
 	return nil
+}
+
+func commitTxn(txn *badger.Txn) error {
+	if commitFault != nil {
+		if err := commitFault(); err != nil {
+			return err
+		}
+	}
+	return txn.Commit()
 }
 
 // puts are everything a batch writes, family by family. Check's replay
@@ -137,5 +153,8 @@ func (b *batch) publish() {
 		s.st.roles[name] = r
 	}
 	s.publishNames(b)
+	for _, c := range b.wrote {
+		s.convs.put(c.id, c.val)
+	}
 	s.announce(b.change)
 }

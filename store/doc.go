@@ -10,6 +10,10 @@
 // too big for one transaction is journaled whole, then committed in parts
 // split at whole events; a crash between parts is finished by the next
 // writable open (journal.go), so a batch is all or nothing either way.
+// The writer keeps the records of the conversations it committed last, as
+// the bytes committed, in a cache bounded by bytes (conv_cache.go): a
+// batch reads back from Badger only those that fell out, and the cache is
+// emptied whenever it might differ from Badger (a failed commit, a rebuild).
 //
 // Before Badger opens a data directory, the store checks what Badger would
 // otherwise trust or repair silently: the MANIFEST against the table files

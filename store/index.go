@@ -13,33 +13,46 @@ import (
 // writeConversations puts each touched conversation's record and moves its
 // index keys from the state before the batch to the state after.
 func (b *batch) writeConversations(w *txnWriter) error {
+	b.wrote = b.wrote[:0]
 	for _, id := range b.order {
-		if err := writeConversation(w, id, b.touched[id].before, b.ws.Conversations[id]); err != nil {
+		v, err := writeConversation(w, id, b.touched[id].before, b.ws.Conversations[id], &b.scratch)
+		if err != nil {
 			return err
 		}
+		b.wrote = append(b.wrote, committedConv{id: id, val: v})
 	}
 	return nil
 }
 
+// committedConv is a conversation record a batch writes, kept for the
+// writer's cache (conv_cache.go) until the commit lands.
+type committedConv struct {
+	id  string
+	val []byte
+}
+
 // writeConversation puts conversation id's record c and moves its index
-// keys from before (nil: new) to c.
-func writeConversation(w *txnWriter, id string, before *convRecord, c *domain.Conversation) error {
+// keys from before (nil: new) to c. It returns the record's value, encoded
+// in scratch and then copied at its size: the writer's cache holds it.
+func writeConversation(w *txnWriter, id string, before *convRecord, c *domain.Conversation, scratch *[]byte) ([]byte, error) {
 	after := convRecord{Conversation: *c}
-	if err := w.set(convKey(id), encodeConversation(&after)); err != nil {
-		return err
+	*scratch = appendConversation((*scratch)[:0], &after)
+	v := bytes.Clone(*scratch)
+	if err := w.set(convKey(id), v); err != nil {
+		return nil, err
 	}
 	dels, sets := indexDiff(before, &after)
 	for _, k := range dels {
 		if err := w.del(k); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, k := range sets {
 		if err := w.set(k, nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return v, nil
 }
 
 // indexKeys lists the index keys a conversation's state implies: its place

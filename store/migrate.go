@@ -109,7 +109,7 @@ func (s *Store) indexRatingsByAgent() error {
 	}
 	err := s.db.View(func(txn *badger.Txn) error {
 		return iterate(txn, prefix(pConv), func(k, v []byte) error {
-			r, err := decodeConversation(v, "conversation "+string(k[2:]))
+			r, err := decodeConversation(v, string(k[2:]))
 			if err != nil {
 				return err
 			}
@@ -230,7 +230,7 @@ func upgradeRecord(from uint64, k, v []byte) ([][2][]byte, error) {
 	case pConv:
 		// Re-encoded, not only prefixed: fields appended to the record since
 		// decode as absent, and a replay writes them.
-		r, err := decodeConversation(append([]byte{recordFormat}, v...), "conversation "+string(k[2:]))
+		r, err := decodeConversation(append([]byte{recordFormat}, v...), string(k[2:]))
 		if err != nil {
 			return nil, err
 		}

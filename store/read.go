@@ -63,7 +63,7 @@ func getConversation(txn *badger.Txn, id string) (convRecord, bool, error) {
 		return r, false, err
 	}
 	err = item.Value(func(v []byte) (err error) {
-		r, err = decodeConversation(v, "conversation "+id)
+		r, err = decodeConversation(v, id)
 		return err
 	})
 	return r, err == nil, err
@@ -207,7 +207,7 @@ func (s *Store) EachConversation(fn func(c domain.Conversation, updatedAt time.T
 	txn, _, done := s.snapshot()
 	defer done()
 	return iterate(txn, prefix(pConv), func(k, v []byte) error {
-		r, err := decodeConversation(v, "conversation "+string(k[2:]))
+		r, err := decodeConversation(v, string(k[2:]))
 		if err != nil {
 			return err
 		}

@@ -227,6 +227,7 @@ func (s *Store) install(db *badger.DB) error {
 	}
 	s.mu.Lock()
 	s.db, s.st, s.names = db, t.st, t.names
+	s.convs.reset() // the records of the database replaced
 	seq := s.st.seq
 	s.mu.Unlock()
 	s.announce(Change{Seq: seq, Ratings: true, FollowUps: true, Conversations: true, Settings: true})

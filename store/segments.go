@@ -37,7 +37,7 @@ func recountSlots(txn *badger.Txn, ids func(domain.Actor) (uint32, bool), agents
 		return &cs[id], nil
 	}
 	err := iterate(txn, prefix(pConv), func(k, v []byte) error {
-		rec, err := decodeConversation(v, "conversation "+string(k[2:]))
+		rec, err := decodeConversation(v, string(k[2:]))
 		if err != nil {
 			return err
 		}

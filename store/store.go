@@ -97,6 +97,9 @@ type Store struct {
 	onUpgrade func(from, to uint64) (ended func()) // Options.OnUpgrade
 
 	writeMu sync.Mutex // one writer (batch) at a time
+	// convs is the writer's cache of committed conversation records
+	// (conv_cache.go); nil on a read-only open. Under writeMu.
+	convs *convCache
 	// interrupted says a batch committed in parts stopped before its last
 	// part; the next write finishes it first (journal.go). Under writeMu.
 	interrupted bool
@@ -187,6 +190,12 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if !opts.ReadOnly {
+		s.convs = newConvCache(convCacheGenerationSmall)
+		if opts.Bulk {
+			s.convs = newConvCache(convCacheGeneration)
+		}
+	}
 	if !opts.InMemory && !opts.ReadOnly {
 		s.wg.Add(1)
 		go s.collectGarbage()

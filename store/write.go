@@ -75,6 +75,7 @@ func (s *Store) applyBatch(evs []domain.Event, load []byte) (_ []domain.Outcome,
 	outs := make([]domain.Outcome, 0, len(evs))
 	b := s.newBatch()
 	defer b.discard()
+	b.sizeFor(len(evs))
 	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
 	b.loadRecord = load
 	for i, ev := range evs {
