@@ -1,18 +1,20 @@
 package store
 
 // Schema 9: the index of decisions (x/) and of late conversations (y/),
-// built for a store an older csat wrote from its log, in one reading of
-// it in order: each entry whose outcome can read a setting gets its x/
-// key from its logged outcome and its conversation's start; a part
+// built for a store an older csat wrote from its log, read in order in
+// two halves, one a core: each entry whose outcome can read a setting gets
+// its x/ key from its logged outcome and its conversation's start; a part
 // earlier than one of its conversation's logged before it names the
-// conversation in y/, as the write path's late path does. The starts are
-// kept for the conversations seen lately (two generations of a bounded
-// map: conversations live for days, the log runs in time order); one seen
-// longer ago is read again from its parts before this one. An interrupted
-// build leaves the store at schema 8, and the next writable open builds
-// both again, dropping what it finds first.
+// conversation in y/, as the write path's late path does. A reader keeps
+// the starts of the conversations it saw lately (two generations of a
+// bounded map: conversations live for days, the log runs in time order);
+// one it has let go, or never saw (it began in the other half), is read
+// again from its parts before this one. An interrupted build leaves the
+// store at schema 8, and the next writable open builds both again,
+// dropping what it finds first.
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,16 +35,23 @@ func (s *Store) upgradeDecisions(version uint64) error {
 	return s.writeSchemaVersion(9)
 }
 
-// startsKept bounds each generation of the starts kept while building.
-var startsKept = 1 << 18
+// startsKept bounds each generation of the starts a reader keeps.
+var startsKept = 1 << 17
 
 // convStart is what the build keeps of a conversation: its start (what an
 // x/ entry records of it), the time of its latest part so far, and
-// whether its y/ key is written.
+// whether it has a late part.
 type convStart struct {
-	conv   domain.Conversation // ID, Origin, Audience, Helpdesk
-	latest time.Time
-	late   bool
+	id, helpdesk string
+	origin       domain.Origin
+	audience     domain.Audience
+	late         bool
+	latest       int64 // Unix nanoseconds
+}
+
+// conversation is the part of a conversation an x/ entry records.
+func (st *convStart) conversation() domain.Conversation {
+	return domain.Conversation{ID: st.id, Origin: st.origin, Audience: st.audience, Helpdesk: st.helpdesk}
 }
 
 // startCache keeps the starts of the conversations seen lately: a
@@ -64,27 +73,56 @@ func (c *startCache) put(st *convStart) {
 	if len(c.cur) >= startsKept {
 		c.old, c.cur = c.cur, make(map[string]*convStart, startsKept)
 	}
-	c.cur[st.conv.ID] = st
+	c.cur[st.id] = st
 }
 
-// buildDecisions replaces the store's x/ and y/ keys by those its log implies.
+// buildDecisions replaces the store's x/ and y/ keys by those its log
+// implies. Two readers share the log, each half on its own core; a
+// conversation that spans the middle is one whose start the second half's
+// reader reads again from its parts.
 func (s *Store) buildDecisions() error {
 	if err := s.dropFamilies(pDecision, pLate); err != nil {
 		return err
 	}
+	var last uint64
+	if err := s.db.View(func(txn *badger.Txn) (err error) { last, err = lastSeq(txn); return err }); err != nil {
+		return err
+	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	cache := &startCache{cur: map[string]*convStart{}}
-	err := s.db.View(func(txn *badger.Txn) error {
-		return logEntriesIn(txn, 0, func(seq uint64, v []byte) error {
-			return indexLogged(txn, wb, cache, seq, v)
-		})
-	})
+	half := last / 2
+	errs := make(chan error, 1)
+	go func() { errs <- s.indexLogRange(wb, half, last) }()
+	err := s.indexLogRange(wb, 0, half)
+	if err2 := <-errs; err == nil {
+		err = err2
+	}
 	if err != nil {
 		return err
 	}
 	return wb.Flush()
 }
+
+// indexLogRange writes the x/ and y/ keys of the log entries after seq
+// after, up to and including seq to.
+func (s *Store) indexLogRange(wb *badger.WriteBatch, after, to uint64) error {
+	cache := &startCache{cur: map[string]*convStart{}}
+	err := s.db.View(func(txn *badger.Txn) error {
+		return logEntriesIn(txn, after, func(seq uint64, v []byte) error {
+			if seq > to {
+				return errRangeDone
+			}
+			return indexLogged(txn, wb, cache, seq, v)
+		})
+	})
+	if errors.Is(err, errRangeDone) {
+		return nil
+	}
+	return err
+}
+
+// errRangeDone ends a reader at the end of its half of the log.
+var errRangeDone = errors.New("the end of the range")
 
 // indexLogged writes what log entry seq (v) adds to the index of decisions.
 func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq uint64, v []byte) error {
@@ -98,7 +136,7 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 		if err != nil {
 			return err
 		}
-		st = &convStart{conv: domain.Conversation{ID: ev.Conv, Origin: ev.Origin, Audience: domain.AudienceOf(ev.Actor), Helpdesk: ev.By}, latest: at}
+		st = &convStart{id: ev.Conv, origin: ev.Origin, audience: domain.AudienceOf(ev.Actor), helpdesk: ev.By, latest: at.UnixNano()}
 		cache.put(st)
 	} else if st = cache.get(conv); st == nil {
 		if st, err = startFromParts(txn, string(conv), seq); err != nil {
@@ -106,15 +144,15 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 		}
 		cache.put(st)
 	}
-	if at.Before(st.latest) {
-		if st.conv.Helpdesk == "" && !st.late {
-			if err := wb.Set(lateKey(st.conv.ID), emptyValue); err != nil {
+	if at.UnixNano() < st.latest {
+		if st.helpdesk == "" && !st.late {
+			if err := wb.Set(lateKey(st.id), emptyValue); err != nil {
 				return err
 			}
 		}
 		st.late = true
 	} else {
-		st.latest = at
+		st.latest = at.UnixNano()
 	}
 	if !kind.ReadsSettings() {
 		return nil
@@ -123,7 +161,8 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 	if err != nil {
 		return err
 	}
-	return wb.Set(decisionKey(at, seq), encodeDecision(kind, &o, &st.conv))
+	c := st.conversation()
+	return wb.Set(decisionKey(at, seq), encodeDecision(kind, &o, &c))
 }
 
 // isPart reports whether an event of kind belongs to its conversation
@@ -164,7 +203,7 @@ func startFromParts(txn *badger.Txn, conv string, seq uint64) (*convStart, error
 			return err
 		}
 		if ev.Kind == domain.EvStart && st == nil {
-			st = &convStart{conv: domain.Conversation{ID: conv, Origin: ev.Origin, Audience: domain.AudienceOf(ev.Actor), Helpdesk: ev.By}}
+			st = &convStart{id: conv, origin: ev.Origin, audience: domain.AudienceOf(ev.Actor), helpdesk: ev.By}
 		}
 		if ev.At.After(latest) {
 			latest = ev.At
@@ -177,6 +216,6 @@ func startFromParts(txn *badger.Txn, conv string, seq uint64) (*convStart, error
 	case st == nil:
 		return nil, fmt.Errorf("log entry %d of conversation %s, which has no start before it: %w", seq, conv, errCorrupt)
 	}
-	st.latest = latest
+	st.latest = latest.UnixNano()
 	return st, nil
 }
