@@ -74,31 +74,52 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 }
 
 // replayedEvents reads, in log order, the workspace events and every part
-// of convs.
+// of convs. The reads go in two halves, one a goroutine (the
+// conversations' p/ keys, then their log entries), joined once each.
 func replayedEvents(txn *badger.Txn, convs map[string]bool) ([]domain.Event, error) {
-	seqs, err := workspaceSeqs(txn)
-	if err != nil {
-		return nil, err
-	}
 	ids := make([]string, 0, len(convs))
 	for id := range convs {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	parts, err := partSeqs(txn, ids)
+	var halves [2][]uint64
+	err := inHalves(len(ids), func(h, lo, hi int) (err error) {
+		halves[h], err = partSeqs(txn, ids[lo:hi])
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	seqs = append(seqs, parts...)
-	slices.Sort(seqs)
-	evs := make([]domain.Event, 0, len(seqs))
-	fn := func(seq uint64, v []byte) error {
-		ev, err := decodeLoggedEvent(v, seq)
-		evs = append(evs, ev)
-		return err
+	seqs, err := workspaceSeqs(txn)
+	if err != nil {
+		return nil, err
 	}
-	err = logEntriesAt(txn, slices.Compact(seqs), fn)
-	return evs, err
+	seqs = append(append(seqs, halves[0]...), halves[1]...)
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs)
+	var evs [2][]domain.Event
+	err = inHalves(len(seqs), func(h, lo, hi int) error {
+		evs[h] = make([]domain.Event, 0, hi-lo)
+		return logEntriesAt(txn, seqs[lo:hi], func(seq uint64, v []byte) error {
+			ev, err := decodeLoggedEvent(v, seq)
+			evs[h] = append(evs[h], ev)
+			return err
+		})
+	})
+	return append(evs[0], evs[1]...), err
+}
+
+// inHalves calls fn(0, 0, n/2) on a goroutine of its own and fn(1, n/2, n)
+// on this one, and returns the first half's error, else the second's.
+// Iterators of one read-only transaction may run side by side.
+func inHalves(n int, fn func(half, lo, hi int) error) error {
+	first := make(chan error, 1)
+	go func() { first <- guard(func() error { return fn(0, 0, n/2) }) }()
+	err := fn(1, n/2, n)
+	if err0 := <-first; err0 != nil {
+		return err0
+	}
+	return err
 }
 
 // lateConversations reads the y/ keys: the conversations, not a
