@@ -64,9 +64,11 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 		return nil, err
 	}
 	return func(yield func(domain.Event) error) error {
-		for _, ev := range evs {
-			if err := yield(ev); err != nil {
-				return err
+		for _, half := range evs {
+			for _, ev := range half {
+				if err := yield(ev); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -74,30 +76,30 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 }
 
 // replayedEvents reads, in log order, the workspace events and every part
-// of convs. The reads go in two halves, one a goroutine (the
+// of convs, in two halves: the reads go one half a goroutine (the
 // conversations' p/ keys, then their log entries), joined once each.
-func replayedEvents(txn *badger.Txn, convs map[string]bool) ([]domain.Event, error) {
+func replayedEvents(txn *badger.Txn, convs map[string]bool) ([2][]domain.Event, error) {
 	ids := make([]string, 0, len(convs))
 	for id := range convs {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	var halves [2][]uint64
+	var evs [2][]domain.Event
 	err := inHalves(len(ids), func(h, lo, hi int) (err error) {
 		halves[h], err = partSeqs(txn, ids[lo:hi])
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return evs, err
 	}
 	seqs, err := workspaceSeqs(txn)
 	if err != nil {
-		return nil, err
+		return evs, err
 	}
 	seqs = append(append(seqs, halves[0]...), halves[1]...)
 	slices.Sort(seqs)
 	seqs = slices.Compact(seqs)
-	var evs [2][]domain.Event
 	err = inHalves(len(seqs), func(h, lo, hi int) error {
 		evs[h] = make([]domain.Event, 0, hi-lo)
 		return logEntriesAt(txn, seqs[lo:hi], func(seq uint64, v []byte) error {
@@ -106,7 +108,7 @@ func replayedEvents(txn *badger.Txn, convs map[string]bool) ([]domain.Event, err
 			return err
 		})
 	})
-	return append(evs[0], evs[1]...), err
+	return evs, err
 }
 
 // inHalves calls fn(0, 0, n/2) on a goroutine of its own and fn(1, n/2, n)
