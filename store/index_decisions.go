@@ -9,7 +9,7 @@ package store
 // time without its log entries: one small entry per such event, with the
 // conversation's audience, origin and helpdesk (what ReadsSetting reads,
 // fixed at its start). The what-if reads the log only of the
-// conversations it decides again (index_window.go).
+// conversations it decides again (whatif_window.go).
 //
 // An entry holds the outcome as logged, which never changes: a late part
 // logs its outcome at its place, and the parts logged before it keep
