@@ -161,10 +161,7 @@ func (w *Workspace) start(ev Event, at time.Time) error {
 	case ev.Origin == OriginDirect:
 		opener = ev.Agent.Name
 	}
-	aud := AudienceUsers
-	if ev.Actor.Kind == KindLead {
-		aud = AudienceLeads
-	}
+	aud := AudienceOf(ev.Actor)
 	if w.Conversations == nil {
 		w.Conversations = map[string]*Conversation{}
 	}

@@ -31,3 +31,26 @@ func (c *Conversation) ReadsSetting(k SettingKey) bool {
 	}
 	return false
 }
+
+// AudienceOf is the audience of a conversation its customer a starts: a
+// lead's is leads, any other's users.
+func AudienceOf(a Actor) Audience {
+	if a.Kind == KindLead {
+		return AudienceLeads
+	}
+	return AudienceUsers
+}
+
+// ReadsSettings reports whether an event of kind k can decide otherwise,
+// or not apply at all, under other settings: a close or an ask (whether a
+// survey is sent), a rating or a comment (the windows), a follow-up step
+// (the threshold). The conversation's other parts move its state, which no
+// setting reads, so a what-if finds what the overrides can change among
+// these kinds alone.
+func (k EventKind) ReadsSettings() bool {
+	switch k {
+	case EvClose, EvAsk, EvRate, EvComment, EvFollowUp:
+		return true
+	}
+	return false
+}

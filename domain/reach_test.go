@@ -183,3 +183,31 @@ func decisions(st Settings, evs []Event) []any {
 	}
 	return out
 }
+
+// Only the kinds ReadsSettings names decide otherwise under other
+// settings: in random histories applied under two random settings, every
+// other event has the same outcome and error under both, whatever the
+// decisions before it did.
+func TestOnlyTheKindsThatReadSettingsDecideOtherwise(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 14))
+	differed := 0
+	for trial := 0; trial < 3000; trial++ {
+		evs := randomConversation(r, fmt.Sprintf("c%d", trial))
+		wa, wb := NewWorkspace(), NewWorkspace()
+		wa.Settings, wb.Settings = randomSettings(r), randomSettings(r)
+		for _, ev := range evs {
+			oa, errA := wa.Apply(ev)
+			ob, errB := wb.Apply(ev)
+			same := reflect.DeepEqual(oa, ob) && fmt.Sprint(errA) == fmt.Sprint(errB)
+			switch {
+			case !same && !ev.Kind.ReadsSettings():
+				t.Fatalf("a %s decided otherwise under other settings: %+v %v, %+v %v", ev.Kind, oa, errA, ob, errB)
+			case !same:
+				differed++
+			}
+		}
+	}
+	if differed == 0 {
+		t.Fatal("no decision differed: nothing compared")
+	}
+}

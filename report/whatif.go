@@ -14,7 +14,7 @@ type WhatIf struct {
 	Since     *time.Time `json:"since"` // null for the whole history
 	Until     time.Time  `json:"until"` // the time of the newest conversation event
 	Overrides []string   `json:"overrides"`
-	Events    int        `json:"events"` // events replayed: the workspace's and those of the conversations touched in the window
+	Events    int        `json:"events"` // events replayed: the workspace's and those of the conversations read (simulate.WhatIfReport.Events)
 	Actual    Surveys    `json:"actual"`
 	WhatIf    Surveys    `json:"whatif"`
 	// NowSent and NowSkipped count the closes and asks in the window whose

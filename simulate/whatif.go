@@ -81,7 +81,11 @@ type WhatIfReport struct {
 	Since     time.Time
 	Until     time.Time // the time of the newest conversation event
 	Overrides []Override
-	Events    int // events replayed: the workspace's and those of the conversations touched in the window
+	// Events counts the events replayed: the workspace's and those of the
+	// conversations touched in the window; through a store's index of
+	// decisions (WhatIfOfDecisions) only those of the conversations it
+	// decides again, a helpdesk's, those with late parts and the newest.
+	Events int
 	// Redecided counts the events replayed under the overrides too: the
 	// workspace's, and those of conversations that read an overridden
 	// setting; every other conversation's decisions are the actual ones.

@@ -56,6 +56,8 @@ type batch struct {
 	change    Change
 	// loadRecord is the load record to write with the batch (load_record.go).
 	loadRecord []byte
+	// decisions is what the batch adds to the index of decisions (index_decisions.go).
+	decisions decisionLog
 }
 
 func (s *Store) newBatch() *batch {
@@ -189,6 +191,7 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 		b.st.queue.Move(o.Queue)
 	}
 	seq := b.logEvent(&ev, &o, conv)
+	b.noteDecision(&ev, &o, conv, seq)
 	b.recordSettings(&ev, seq, at, prevSettings)
 	b.noteChange(&ev, &o, conv, late)
 	b.st.settings = b.ws.Settings

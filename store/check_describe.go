@@ -100,6 +100,12 @@ func keyName(k []byte) string {
 		}
 	case pWorkspace:
 		return fmt.Sprintf("workspace event index entry %d", readSeq(rest))
+	case pDecision:
+		if len(k) == decisionKeyLen {
+			return fmt.Sprintf("decision index entry %d at %s", readSeq(rest[8:]), readTime(rest[:8]).Format(time.RFC3339))
+		}
+	case pLate:
+		return "late conversation index entry of " + string(rest)
 	case pAgent:
 		return fmt.Sprintf("agent %d", readSeq(rest))
 	case pRole:

@@ -45,6 +45,8 @@ var checkFamilies = []struct {
 	{pAgentFollowUp, summed},
 	{pWorkspace, summed},
 	{pMark, summed},
+	{pDecision, summed},
+	{pLate, summed},
 	{pJournal, notCompared},
 	{pScenario, notCompared},
 }

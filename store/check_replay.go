@@ -118,6 +118,9 @@ func (r *checkReplay) handOn(wk *encodeWork, from int, evs []domain.Event) error
 	if err := b.writeMarks(r.w); err != nil {
 		return err
 	}
+	if err := b.writeDecisions(r.w); err != nil {
+		return err
+	}
 	b.marks, b.events = b.marks[:0], b.events[:0]
 	wk.unwrite, r.unwrite = r.unwrite, nil
 	wk.stored = r.src.take(wk.stored)

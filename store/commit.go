@@ -71,7 +71,7 @@ func commitTxn(txn *badger.Txn) error {
 // writes through them too (check_replay.go): a key written here is
 // compared by csat check.
 func (b *batch) puts() []func(*txnWriter) error {
-	return []func(*txnWriter) error{b.writeLog, b.writeWorkspaceIndex, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames, b.writeMeta, b.writeLoadRecord}
+	return []func(*txnWriter) error{b.writeLog, b.writeWorkspaceIndex, b.writeDecisions, b.writeConversations, b.writeCounters, b.writeSettings, b.writeMarks, b.writeNames, b.writeMeta, b.writeLoadRecord}
 }
 
 // writeMeta puts the meta record: last seq, span, settings, follow-up tally.

@@ -21,7 +21,7 @@
 // files (wal.go). A reader never writes to the directory: after a killed
 // writer it reads a shadow of it (shadow.go).
 //
-// # Key layout (schema 8)
+// # Key layout (schema 9)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
@@ -71,6 +71,11 @@
 //	                             (scenarios.go; no event logs it: Check leaves it out, an
 //	                             erasure's rebuild copies it over)
 //	i/AGENT                      display name, email and time of an identity's newest EvName
+//	x/TIME(8) SEQ(8)             index of decisions: each logged close, ask, rating, comment and
+//	                             follow-up step (domain.EventKind.ReadsSettings), by its time: kind,
+//	                             decision, failed rules, a rating's old value, and its conversation's
+//	                             origin, audience, helpdesk and id (index_decisions.go)
+//	y/CONV                       ∅: a conversation, not a helpdesk's, with a part placed late
 //
 // Fields added later sit at the end of their record, so older records
 // read unchanged: a log entry's helpdesk times (Event.Updated,
@@ -153,6 +158,23 @@
 // dropped: on a loaded machine every hand-over waits for the scheduler,
 // and the what-if took twice as long (BENCHMARKS.md).
 //
+// A what-if that reads the window's conversations whole still reads
+// every log entry of the window, most of them of conversations whose
+// decisions the overrides cannot change ([domain.Conversation.ReadsSetting]
+// reads only a conversation's audience and origin). The index of
+// decisions (x/) holds, one small entry per event whose outcome can read
+// a setting, its outcome as logged and what ReadsSetting reads of its
+// conversation ([Store.WhatIfWindow]): the what-if reads the window's
+// entries (about a quarter as many as its log entries), counts the
+// decisions of the conversations that read no override as they were
+// logged, on both sides, and reads through their p/ keys and replays
+// only the others (a helpdesk's, which the rules decide in both replays,
+// and those y/ names, counted with their parts in place, among them), the
+// workspace events and the newest conversations. The entries never move:
+// a late part logs its outcome at its place, and a conversation it
+// rebuilds gets its y/ key, so the what-if replays it. Check compares both
+// families like the other conversation keys (summed).
+//
 // Schema 6 added the w/ and o/ indexes. A writable open of an older
 // store, once it is at schema 5, builds both from keys alone: w/ from the
 // log's sequence numbers that no p/ key names, o/ from the f/ keys; then
@@ -163,6 +185,12 @@
 // it is at schema 6, sums them from the e/ keys (no conversation is
 // read), replacing any c/ keys it finds, then writes schema 7. The
 // counters summary leaves them out (a summary reader sums the e/ keys).
+//
+// Schema 8 stamped the display names with their times (names_upgrade.go).
+// Schema 9 added the x/ and y/ indexes. A writable open of an older
+// store, once it is at schema 8, reads its log once in order, in two
+// halves on two goroutines, and writes them from the logged outcomes and
+// the conversations' starts (decisions_upgrade.go), then writes schema 9.
 //
 // # Writing in bulk
 //

@@ -34,6 +34,7 @@ func keysUnder(t *testing.T, s *Store, p byte) []string {
 // those of the whole queue (read from f/) that are theirs.
 func assertIndexes(t *testing.T, s *Store, what string) {
 	t.Helper()
+	assertDecisionIndex(t, s, what)
 	var wantW []string
 	if err := s.Events(0, func(seq uint64, ev domain.Event) error {
 		if eventConv(ev) == "" {

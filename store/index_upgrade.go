@@ -31,25 +31,12 @@ func (s *Store) upgradeIndexes(version uint64) error {
 // buildIndexes replaces whatever w/ and o/ keys the store holds by those
 // its log's p/ keys and its f/ keys imply.
 func (s *Store) buildIndexes() error {
-	clear := s.db.NewWriteBatch()
-	defer clear.Cancel()
-	err := s.db.View(func(txn *badger.Txn) error {
-		for _, p := range []byte{pWorkspace, pAgentFollowUp} {
-			if err := eachKey(txn, prefix(p), prefix(p), func(k []byte) error { return clear.Delete(append([]byte(nil), k...)) }); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		err = clear.Flush()
-	}
-	if err != nil {
+	if err := s.dropFamilies(pWorkspace, pAgentFollowUp); err != nil {
 		return err
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	err = s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(func(txn *badger.Txn) error {
 		if err := indexWorkspaceEvents(txn, wb); err != nil {
 			return err
 		}
@@ -122,4 +109,23 @@ func lastSeq(txn *badger.Txn) (uint64, error) {
 		return 0, fmt.Errorf("log key %q: %w", k, errCorrupt)
 	}
 	return readSeq(k[2:]), nil
+}
+
+// dropFamilies deletes every key under the given prefixes: an upgrade's
+// first step, before it builds them again.
+func (s *Store) dropFamilies(prefixes ...byte) error {
+	clear := s.db.NewWriteBatch()
+	defer clear.Cancel()
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, p := range prefixes {
+			if err := eachKey(txn, prefix(p), prefix(p), func(k []byte) error { return clear.Delete(append([]byte(nil), k...)) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return clear.Flush()
 }

@@ -184,11 +184,15 @@ func eachKey(txn *badger.Txn, pre, from []byte, fn func(k []byte) error) error {
 }
 
 // A seek costs about as much as this many steps: logEntriesAt steps
-// through the log, and windowSeqs through the p/ keys (no values), rather
-// than seek when the next wanted key is this near.
+// through the log, and partSeqs through the p/ keys (no values), rather
+// than seek when the next wanted key is this near. A seek decompresses
+// its block again (a read-only store's block cache is small), so stepping
+// pays up to a few blocks' worth of keys: measured on a year's store, a
+// what-if that reads one conversation in ten of its window (index of
+// decisions) spent 7% less CPU with these gaps than with 8 and 32.
 const (
-	seekGap    = 8
-	keyStepGap = 32
+	seekGap    = 64
+	keyStepGap = 256
 )
 
 // advanceTo moves it to the first key at or after target: by stepping when

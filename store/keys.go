@@ -20,8 +20,10 @@ import (
 // schema 7 the filter counters (c/), which a writable open sums from the
 // segment counters (filter_upgrade.go);
 // schema 8 the time each display name was shown at (i/), which a writable
-// open reads from the log's names (names_upgrade.go).
-const schemaVersion = 8
+// open reads from the log's names (names_upgrade.go);
+// schema 9 the index of decisions (x/) and of late conversations (y/),
+// which a writable open reads from the log (decisions_upgrade.go).
+const schemaVersion = 9
 
 var (
 	keySchema = []byte("!schema")

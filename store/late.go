@@ -102,6 +102,7 @@ func (b *batch) placeLate(ev domain.Event) (domain.Outcome, error) {
 		return domain.Outcome{}, err
 	}
 	b.ws.Conversations[ev.Conv] = rebuilt
+	b.noteLate(rebuilt)
 	return outs[len(outs)-1], nil
 }
 

@@ -341,7 +341,10 @@ func (s *Store) load() error {
 	if err := s.upgradeFilterCounters(version); err != nil {
 		return err
 	}
-	return s.upgradeNameTimes(version)
+	if err := s.upgradeNameTimes(version); err != nil {
+		return err
+	}
+	return s.upgradeDecisions(version)
 }
 
 // loadSchema reads the schema version: 0 for a new, empty store. It

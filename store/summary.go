@@ -42,7 +42,7 @@ const (
 // the filter counters (c/), sums of the segment counters the summary
 // keeps, which would make it four times the size (a summary reader sums
 // the e/ keys instead: countersRange).
-var summaryBulk = []byte{pLog, pPart, pConv, pUpdated, pFollowUp, pAchieve, pByAgent, pAgentFollowUp, pWorkspace, pMark, pJournal, pScenario, pFilterDay}
+var summaryBulk = []byte{pLog, pPart, pConv, pUpdated, pFollowUp, pAchieve, pByAgent, pAgentFollowUp, pWorkspace, pMark, pJournal, pScenario, pFilterDay, pDecision, pLate}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 

@@ -62,18 +62,32 @@ func TestWhatIfOfTheReadersEqualsReplayingAll(t *testing.T) {
 			t.Fatal(err)
 		}
 		what := fmt.Sprintf("seed %d", seed)
-		compareReaders(t, s.EachEvent, s.EachEventSince, s.Latest(), evs[0].At, r, what)
-		compareReaders(t, simulate.EventSlice(withHelpdesk(evs)), nil, s.Latest(), evs[0].At, r, what+", a helpdesk's")
+		compareReaders(t, s.EachEvent, s.EachEventSince, s.WhatIfWindow, s.Latest(), evs[0].At, r, what)
+		compareReaders(t, simulate.EventSlice(withHelpdesk(evs)), nil, nil, s.Latest(), evs[0].At, r, what+", a helpdesk's")
+		h := openMem(t)
+		if seed%2 == 0 {
+			deliverShuffled(t, h, withHelpdesk(evs), r)
+		} else if _, err := h.ApplyBatch(withHelpdesk(evs)); err != nil {
+			t.Fatal(err)
+		}
+		compareReaders(t, h.EachEvent, h.EachEventSince, h.WhatIfWindow, h.Latest(), evs[0].At, r, what+", a helpdesk's stored")
 	}
 	s := openMem(t)
 	cfg := simulate.LoadConfig{Teammates: 8, Conversations: 1200, Days: 40, Seed: 14, End: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
 	if _, err := simulate.Load(context.Background(), s, cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	compareReaders(t, s.EachEvent, s.EachEventSince, s.Latest(), cfg.End.AddDate(0, 0, -cfg.Days), rand.New(rand.NewPCG(14, 14)), "load")
+	compareReaders(t, s.EachEvent, s.EachEventSince, s.WhatIfWindow, s.Latest(), cfg.End.AddDate(0, 0, -cfg.Days), rand.New(rand.NewPCG(14, 14)), "load")
 	evs := followedUpBadRatings()
-	if got := compareReaders(t, simulate.EventSlice(evs), nil, evs[len(evs)-1].At, evs[0].At, rand.New(rand.NewPCG(1, 14)), "follow-ups"); got.Inapplicable == 0 {
+	if got := compareReaders(t, simulate.EventSlice(evs), nil, nil, evs[len(evs)-1].At, evs[0].At, rand.New(rand.NewPCG(1, 14)), "follow-ups"); got.Inapplicable == 0 {
 		t.Error("follow-ups: no what-if left a follow-up out: nothing compared")
+	}
+	f := openMem(t)
+	if _, err := f.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	if got := compareReaders(t, f.EachEvent, f.EachEventSince, f.WhatIfWindow, evs[len(evs)-1].At, evs[0].At, rand.New(rand.NewPCG(1, 14)), "follow-ups stored"); got.Inapplicable == 0 {
+		t.Error("follow-ups stored: no what-if left a follow-up out: nothing compared")
 	}
 }
 
@@ -121,8 +135,9 @@ func withHelpdesk(evs []domain.Event) []domain.Event {
 
 // compareReaders runs each set of overrides over the whole log and over a
 // random window (through window, when given, else the whole log counted
-// from there), both ways, and wants the same reports.
-func compareReaders(t *testing.T, whole simulate.EventSource, window func(time.Time) func(func(domain.Event) error) error, last, first time.Time, r *rand.Rand, what string) (sum simulate.WhatIfReport) {
+// from there), both ways, and wants the same reports; and, given a store's
+// index of decisions, the same report through it, which reads no more.
+func compareReaders(t *testing.T, whole simulate.EventSource, window func(time.Time) func(func(domain.Event) error) error, decisions simulate.DecisionWindow, last, first time.Time, r *rand.Rand, what string) (sum simulate.WhatIfReport) {
 	t.Helper()
 	for i, set := range overrideSets(r) {
 		since := time.Time{}
@@ -144,6 +159,19 @@ func compareReaders(t *testing.T, whole simulate.EventSource, window func(time.T
 		got.Redecided = want.Redecided // how much was decided again is all that may differ
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s %v since %s:\nreaders     %+v\nreplay all  %+v", what, set, since.Format(time.RFC3339), got, want)
+		}
+		if decisions != nil {
+			idx, errI := simulate.WhatIfOfDecisions(decisions, set, since)
+			if fmt.Sprint(errI) != fmt.Sprint(errW) {
+				t.Fatalf("%s %v since %s: error %v through the index, replaying all %v", what, set, since.Format(time.RFC3339), errI, errW)
+			}
+			if idx.Events > want.Events {
+				t.Errorf("%s %v: %d events read through the index, more than the window's %d", what, set, idx.Events, want.Events)
+			}
+			idx.Events, idx.Redecided = want.Events, want.Redecided // what was read is all that may differ
+			if !reflect.DeepEqual(idx, want) {
+				t.Errorf("%s %v since %s:\nthrough the index  %+v\nreplay all         %+v", what, set, since.Format(time.RFC3339), idx, want)
+			}
 		}
 		sum.NowSent += want.NowSent + want.Helpdesk.NowSent
 		sum.NowSkipped += want.NowSkipped + want.Helpdesk.NowSkipped

@@ -224,8 +224,8 @@ func FuzzViewsShowNoEscape(f *testing.F) {
 	})
 }
 
-func (s textSource) EachEventSince(time.Time) func(func(domain.Event) error) error {
-	return func(func(domain.Event) error) error { return nil }
+func (s textSource) WhatIfWindow(time.Time, func(*domain.Event, *domain.Outcome, *domain.Conversation, bool) bool) (func(func(domain.Event) error) error, error) {
+	return func(func(domain.Event) error) error { return nil }, nil
 }
 
 // TestShownSourceDecidesEveryMethod: each method of Source is either shown
@@ -235,7 +235,7 @@ func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	shown := map[string]bool{"Settings": true, "Leaderboard": true, "FollowUps": true, "Achievements": true, "Conversations": true,
 		"SearchConversations": true, "AchievementPage": true, "AgentRatingsOf": true, "LeaderboardOf": true, "GroupSeries": true, "FollowUpPage": true,
 		"Stream": true, "Audit": true, "Teammates": true, "Apply": true, "Scenarios": true}
-	asIs := map[string]bool{"Latest": true, "EachEventSince": true, "Subscribe": true, "Dir": true, "OpenFollowUps": true}
+	asIs := map[string]bool{"Latest": true, "WhatIfWindow": true, "Subscribe": true, "Dir": true, "OpenFollowUps": true}
 	src := reflect.TypeOf((*Source)(nil)).Elem()
 	for i := 0; i < src.NumMethod(); i++ {
 		name := src.Method(i).Name

@@ -217,14 +217,12 @@ func (o *openingSource) Scenarios() ([]store.Scenario, error) {
 	return waitFor(o, func(s Source) ([]store.Scenario, error) { return s.Scenarios() })
 }
 
-func (o *openingSource) EachEventSince(since time.Time) func(yield func(domain.Event) error) error {
-	return func(yield func(domain.Event) error) error {
-		src, err := o.wait()
-		if err != nil {
-			return err
-		}
-		return src.EachEventSince(since)(yield)
+func (o *openingSource) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool) (func(yield func(domain.Event) error) error, error) {
+	src, err := o.wait()
+	if err != nil {
+		return nil, err
 	}
+	return src.WhatIfWindow(since, decided)
 }
 
 // errNoScenarios is a whole store that keeps no scenarios by name.

@@ -12,20 +12,19 @@ import (
 type EventLog interface {
 	Latest() time.Time
 	Settings() domain.Settings
-	// EachEventSince gives, in log order, the workspace events and every
-	// event of the conversations touched at or after since: all a what-if
-	// of the window since needs.
-	EachEventSince(since time.Time) func(yield func(domain.Event) error) error
+	// WhatIfWindow reads the window since through the store's index of
+	// decisions: all a what-if of it needs (simulate.DecisionWindow).
+	WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool) (func(yield func(domain.Event) error) error, error)
 }
 
 // StoreWhatIf previews settings with the what-if replay of the store's log:
 // the pending values become overrides, the window ends at the newest event,
-// and only the window's conversations are read.
+// and only the window's conversations that read the overrides are read.
 func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
 		overrides := simulate.OverridesBetween(st.Settings(), proposed)
 		since := st.Latest().Add(-span)
-		rep, err := simulate.WhatIf(st.EachEventSince(since), overrides, since)
+		rep, err := simulate.WhatIfOfDecisions(st.WhatIfWindow, overrides, since)
 		if err != nil {
 			return WhatIf{}, err
 		}

@@ -134,7 +134,7 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := simulate.WhatIf(st.EachEventSince(since), overrides, since)
+	rep, err := simulate.WhatIfOfDecisions(st.WhatIfWindow, overrides, since)
 	if err != nil {
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}

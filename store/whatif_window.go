@@ -1,0 +1,201 @@
+package store
+
+// A what-if's window read through the index of decisions. The what-if
+// counts the decisions of the conversations it does not decide again from
+// their x/ entries, and replays the rest: the workspace events and every
+// part of the conversations it names, found through their p/ keys. Those
+// conversations sit among the window's others, in the p/ keys as in the
+// log, a few to each block: the reads step over the keys between two
+// wanted ones rather than seek, up to a few hundred keys (seekGap,
+// keyStepGap), since a seek decompresses its block again. Reading the
+// log once from the earliest decision of a named conversation on,
+// without the p/ keys, was measured and dropped: it reads every entry of
+// the window, and cost a fifth more (BENCHMARKS.md).
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/csat-app/csat/domain"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// WhatIfWindow reads a what-if window through the index of decisions
+// (index_decisions.go), in one snapshot. It calls decided, in time order
+// (equal times in log order), with each logged event at or after since
+// whose outcome can read a setting: the event (kind, time, conversation),
+// its outcome as logged reduced to its decision, failed rules and a
+// rating's old value, its conversation as it started (id, origin,
+// audience, helpdesk), and late, set when a late part rebuilt that
+// conversation. ev, o and c are valid only during the call. It returns
+// the events to replay, in log order: the workspace events and every
+// event of each conversation decided returned true for, and of the newest
+// conversations (decided is not called for theirs), so that a replay
+// ends at the store's latest conversation event. It holds those events,
+// and only those.
+func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) (replay bool)) (_ func(yield func(domain.Event) error) error, err error) {
+	defer recoverDamage(&err)
+	txn, _, done := s.snapshot()
+	defer done()
+	late, err := lateConversations(txn)
+	if err != nil {
+		return nil, err
+	}
+	replay := map[string]bool{} // the newest first: decided is not called for them
+	if err := newestConversations(txn, since, replay); err != nil {
+		return nil, err
+	}
+	var d decodedDecision
+	err = eachFrom(txn, prefix(pDecision), appendTime(prefix(pDecision), since), func(k, v []byte) error {
+		if err := decodeDecision(k, v, &d); err != nil {
+			return err
+		}
+		if !replay[d.conv.ID] && decided(&d.ev, &d.o, &d.conv, late[d.conv.ID]) {
+			replay[d.conv.ID] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	evs, err := replayedEvents(txn, replay)
+	if err != nil {
+		return nil, err
+	}
+	return func(yield func(domain.Event) error) error {
+		for _, half := range evs {
+			for _, ev := range half {
+				if err := yield(ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, nil
+}
+
+// replayedEvents reads, in log order, the workspace events and every part
+// of convs, in two halves: the reads go one half a goroutine (the
+// conversations' p/ keys, then their log entries), joined once each.
+func replayedEvents(txn *badger.Txn, convs map[string]bool) ([2][]domain.Event, error) {
+	ids := make([]string, 0, len(convs))
+	for id := range convs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var halves [2][]uint64
+	var evs [2][]domain.Event
+	err := inHalves(len(ids), func(h, lo, hi int) (err error) {
+		halves[h], err = partSeqs(txn, ids[lo:hi])
+		return err
+	})
+	if err != nil {
+		return evs, err
+	}
+	seqs, err := workspaceSeqs(txn)
+	if err != nil {
+		return evs, err
+	}
+	seqs = append(append(seqs, halves[0]...), halves[1]...)
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs)
+	err = inHalves(len(seqs), func(h, lo, hi int) error {
+		evs[h] = make([]domain.Event, 0, hi-lo)
+		return logEntriesAt(txn, seqs[lo:hi], func(seq uint64, v []byte) error {
+			ev, err := decodeLoggedEvent(v, seq)
+			evs[h] = append(evs[h], ev)
+			return err
+		})
+	})
+	return evs, err
+}
+
+// inHalves calls fn(0, 0, n/2) on a goroutine of its own and fn(1, n/2, n)
+// on this one, and returns the first half's error, else the second's.
+// Iterators of one read-only transaction may run side by side.
+func inHalves(n int, fn func(half, lo, hi int) error) error {
+	first := make(chan error, 1)
+	go func() { first <- guard(func() error { return fn(0, 0, n/2) }) }()
+	err := fn(1, n/2, n)
+	if err0 := <-first; err0 != nil {
+		return err0
+	}
+	return err
+}
+
+// lateConversations reads the y/ keys: the conversations, not a
+// helpdesk's, with a part placed late.
+func lateConversations(txn *badger.Txn) (map[string]bool, error) {
+	late := map[string]bool{}
+	err := eachKey(txn, prefix(pLate), prefix(pLate), func(k []byte) error {
+		late[string(k[2:])] = true
+		return nil
+	})
+	return late, err
+}
+
+// newestConversations adds to convs the newest conversation and, newest
+// first, those touched at or after since whose latest part is later than
+// the latest part, not an observation, of those added: a replay of them
+// ends where a replay of the whole window would (a replay's latest time
+// leaves observed ratings out, which a conversation's update time counts).
+func newestConversations(txn *badger.Txn, since time.Time, convs map[string]bool) error {
+	pre := prefix(pUpdated)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
+	defer it.Close()
+	var latest time.Time
+	first := true
+	for it.Seek(append(slices.Clone(pre), 0xff)); it.ValidForPrefix(pre); it.Next() {
+		k := it.Item().Key()
+		if len(k) <= 10 {
+			return fmt.Errorf("conversation list key %q: %w", k, errCorrupt)
+		}
+		at := readTime(k[2:10])
+		if !first && (!at.After(latest) || at.Before(since)) {
+			return nil
+		}
+		first = false
+		conv := string(k[10:])
+		convs[conv] = true
+		t, err := latestReplayedPart(txn, conv)
+		if err != nil {
+			return err
+		}
+		if t.After(latest) {
+			latest = t
+		}
+	}
+	return nil
+}
+
+// latestReplayedPart is the time of conv's latest part that a replay
+// counts as its latest: any but an observed rating.
+func latestReplayedPart(txn *badger.Txn, conv string) (time.Time, error) {
+	seqs, err := partSeqs(txn, []string{conv})
+	if err != nil {
+		return time.Time{}, err
+	}
+	var latest time.Time
+	err = logEntriesAt(txn, seqs, func(seq uint64, v []byte) error {
+		ev, err := decodeLoggedEvent(v, seq)
+		if err == nil && ev.Kind != domain.EvObserve && ev.At.After(latest) {
+			latest = ev.At
+		}
+		return err
+	})
+	return latest, err
+}
+
+// eachFrom calls fn with every key and value under pre from from on.
+func eachFrom(txn *badger.Txn, pre, from []byte, fn func(k, v []byte) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
+		item := it.Item()
+		if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
