@@ -9,7 +9,8 @@ package store
 // they count as the process's memory to the user, to top and to the
 // limits of a laptop. So while the store is open a watcher reads the
 // process's mapped file pages (/proc/self/statm) every 50 ms and each time
-// Badger maps a file, and, past tablePagesMax above what is resident beside
+// Badger maps a file, and, past its bound (tablePagesMax, or
+// interactiveTablePagesMax for the dashboard) above what is resident beside
 // the tables, drops its mappings of the table files. The next read of such a
 // page maps it again: from the page cache after MADV_DONTNEED (readers:
 // a read-only Badger never unmaps a table until it closes, and the watcher
@@ -34,8 +35,18 @@ import (
 
 const (
 	tablePagesMax = 16 << 20
-	residentTick  = 50 * time.Millisecond
-	besideEvery   = time.Second
+	// interactiveTablePagesMax bounds the table pages of a store a person
+	// browses (Options.Interactive): a list page of the dashboard reads
+	// some 50 MB of them, and each drop costs a couple of milliseconds.
+	interactiveTablePagesMax = 8 << 20
+	besideEvery              = time.Second
+)
+
+// How often the watcher checks the bound, and a reader's own goroutine
+// at most (paceResident); variables for the tests.
+var (
+	residentTick = 50 * time.Millisecond
+	paceEvery    = time.Millisecond
 )
 
 // residentWatch is the watcher of one open store.
@@ -44,6 +55,7 @@ type residentWatch struct {
 	wg     sync.WaitGroup
 	dirs   atomic.Pointer[[]string] // whose .sst mappings it drops
 	advice int
+	bound  int64 // table pages allowed resident above base
 
 	mu       sync.Mutex // one check at a time; a mapping waits for it
 	base     int64      // file pages resident that are not dropped
@@ -65,6 +77,24 @@ var watchers struct {
 
 func init() { z.OnMap = checkWatchers }
 
+var lastPace atomic.Int64 // unix nanoseconds of the last paced check
+
+// paceResident checks the bound from a reader's own goroutine, at most
+// every paceEvery. A list page reads a conversation per row through the
+// bloom filters, indexes and blocks of a table at each level, and each
+// page fault maps 64 KiB of page cache (the kernel's fault-around, which
+// madvise does not turn off): 200 rows of follow-ups mapped 50 MB within
+// milliseconds, faster than a ticking watcher saw on a busy machine, and
+// the dashboard's resident set spiked to twice its size on every page.
+func paceResident() {
+	now := time.Now().UnixNano()
+	last := lastPace.Load()
+	if now-last < int64(paceEvery) || !lastPace.CompareAndSwap(last, now) {
+		return
+	}
+	checkWatchers()
+}
+
 func checkWatchers() {
 	watchers.Lock()
 	all := make([]*residentWatch, 0, len(watchers.all))
@@ -77,18 +107,22 @@ func checkWatchers() {
 	}
 }
 
-// watchResident starts the watcher for the table files in dir.
-func watchResident(readOnly bool, dir string) *residentWatch {
+// watchResident starts the watcher for the table files of the store opts
+// opens.
+func watchResident(opts Options) *residentWatch {
 	base, ok := mappedFileBytes()
 	if !ok {
 		return nil
 	}
-	w := &residentWatch{stop: make(chan struct{}), advice: unix.MADV_PAGEOUT, base: base, beside: base}
-	if readOnly {
+	w := &residentWatch{stop: make(chan struct{}), advice: unix.MADV_PAGEOUT, bound: tablePagesMax, base: base, beside: base}
+	if opts.ReadOnly {
 		w.advice = unix.MADV_DONTNEED
 	}
+	if opts.Interactive {
+		w.bound = interactiveTablePagesMax
+	}
 	w.dirs.Store(&[]string{})
-	w.watch(dir)
+	w.watch(opts.Dir)
 	watchers.Lock()
 	if watchers.all == nil {
 		watchers.all = map[*residentWatch]bool{}
@@ -119,7 +153,7 @@ func (w *residentWatch) check() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now, ok := mappedFileBytes()
-	if !ok || now <= w.base+tablePagesMax {
+	if !ok || now <= w.base+w.bound {
 		return
 	}
 	dirs := *w.dirs.Load()
