@@ -291,7 +291,7 @@
 // list reads one per row through every level's bloom filter, index and
 // block, and a page of the dashboard's follow-ups mapped 50 MB between two
 // ticks. A store opened for a person browsing ([Options.Interactive], the
-// dashboard) keeps 8 MiB of table pages and a 4 MiB block cache, not 16.
+// dashboard) keeps a 4 MiB block cache, not 16.
 // RELIABILITY.md's bounds under load are Go heap and Badger's builders,
 // which this does not change.
 package store

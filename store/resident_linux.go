@@ -9,8 +9,7 @@ package store
 // they count as the process's memory to the user, to top and to the
 // limits of a laptop. So while the store is open a watcher reads the
 // process's mapped file pages (/proc/self/statm) every 50 ms and each time
-// Badger maps a file, and, past its bound (tablePagesMax, or
-// interactiveTablePagesMax for the dashboard) above what is resident beside
+// Badger maps a file, and, past tablePagesMax above what is resident beside
 // the tables, drops its mappings of the table files. The next read of such a
 // page maps it again: from the page cache after MADV_DONTNEED (readers:
 // a read-only Badger never unmaps a table until it closes, and the watcher
@@ -35,11 +34,7 @@ import (
 
 const (
 	tablePagesMax = 16 << 20
-	// interactiveTablePagesMax bounds the table pages of a store a person
-	// browses (Options.Interactive): a list page of the dashboard reads
-	// some 50 MB of them, and each drop costs a couple of milliseconds.
-	interactiveTablePagesMax = 8 << 20
-	besideEvery              = time.Second
+	besideEvery   = time.Second
 )
 
 // How often the watcher checks the bound, and a reader's own goroutine
@@ -117,9 +112,6 @@ func watchResident(opts Options) *residentWatch {
 	w := &residentWatch{stop: make(chan struct{}), advice: unix.MADV_PAGEOUT, bound: tablePagesMax, base: base, beside: base}
 	if opts.ReadOnly {
 		w.advice = unix.MADV_DONTNEED
-	}
-	if opts.Interactive {
-		w.bound = interactiveTablePagesMax
 	}
 	w.dirs.Store(&[]string{})
 	w.watch(opts.Dir)

@@ -46,8 +46,7 @@ type Options struct {
 	// badgerOptions).
 	Bulk bool
 	// Interactive is for a person browsing the store a page at a time
-	// (the dashboard): a smaller block cache (see badgerOptions), and
-	// fewer table pages resident (resident_linux.go).
+	// (the dashboard): a smaller block cache (see badgerOptions).
 	Interactive bool
 
 	memTableSize int64 // tests shrink it to open fast and to split batches

@@ -60,7 +60,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return usageErr(errors.New("the dashboard needs a terminal; for scripts see 'csat report' and 'csat --help'"))
 	}
-	dashboardMemory()
+	softMemoryLimit(64 << 20)
 	logger, closeLog := openLog()
 	defer closeLog()
 
@@ -109,6 +109,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 	if !demo && late == nil {
 		// Other csat commands on this directory run in this process meanwhile.
 		defer startOwner(name, st, nil, logger)()
+		collectTighter()
 	}
 
 	viewer, err := chooseViewer(st, as)
@@ -132,10 +133,10 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 	}, late)
 }
 
-// dashboardMemory sets the collector's limits for the dashboard, unless
-// the environment does.
-func dashboardMemory() {
-	softMemoryLimit(64 << 20)
+// collectTighter sets the dashboard's GOGC once its whole store is open,
+// unless the environment sets one: the first frame, drawn meanwhile, is
+// not slowed by more collections while the heap first grows.
+func collectTighter() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(dashboardGCPercent)
 	}
@@ -202,6 +203,7 @@ func (l *lateStore) open() (tui.Source, error) {
 	l.st = st
 	// Other csat commands on this directory run in this process meanwhile.
 	l.stopOwner = startOwner(l.dir, st, nil, l.logger)
+	collectTighter()
 	return st, nil
 }
 
