@@ -212,7 +212,8 @@ measure "check" check
 
 # The dashboard: launch to the first leaderboard frame, then the resident
 # memory (VmRSS) after each of the teammate page (enter, esc), follow-ups,
-# achievements, conversations, simulator, settings and the leaderboard
+# achievements and conversations (each paged to its end and back: a page
+# reads hundreds of conversations), simulator, settings and the leaderboard
 # again, its largest, and the peak (VmHWM) at the end.
 # tm is tmux on a server of its own, kept up by a session that only
 # sleeps: a server that exited with the last dashboard's session took the
@@ -230,7 +231,7 @@ dashboard() { # BIN DIR: prints "first_frame_ms rss_MB peak_MB"
 		echo "- - -"
 		return
 	fi
-	for key in Enter Escape 2 3 4 5 6 1; do
+	for key in Enter Escape 2 End Home 3 End Home 4 End Home 5 6 1; do
 		tm send-keys -t "$s" "$key"
 		sleep 2
 		now=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null) || {

@@ -286,7 +286,12 @@
 // within a fraction of a second); the kernel keeps them cached and maps
 // them again on the next read. A drop leaves the first pages of each
 // index mapped: Badger reads every index root once more at the end of its
-// open, and each fault maps 64 KiB of page cache around it.
+// open, and each fault maps 64 KiB of page cache around it. Each
+// conversation read checks the bound too, at most every millisecond: a
+// list reads one per row through every level's bloom filter, index and
+// block, and a page of the dashboard's follow-ups mapped 50 MB between two
+// ticks. A store opened for a person browsing ([Options.Interactive], the
+// dashboard) keeps a 4 MiB block cache, not 16.
 // RELIABILITY.md's bounds under load are Go heap and Badger's builders,
 // which this does not change.
 package store

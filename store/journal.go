@@ -34,14 +34,15 @@ type pendingBatch struct {
 // journaled parts; the last part writes the load record, if any.
 func (s *Store) commitSplit(evs []domain.Event, load []byte) error {
 	base := s.Seq()
-	if err := s.writeJournal(pendingBatch{base: base, n: uint64(len(evs)), load: load}, evs); err != nil {
+	p := pendingBatch{base: base, n: uint64(len(evs)), load: load}
+	if err := s.writeJournal(p, evs); err != nil {
 		return fmt.Errorf("store: journaling a batch of %d events: %w", len(evs), err)
 	}
 	if err := s.commitParts(evs, load); err != nil {
 		s.interrupted = true
 		return err
 	}
-	return s.clearJournal()
+	return s.clearJournal(p)
 }
 
 // commitParts commits evs in as few parts as fit, halving at whole
@@ -98,24 +99,41 @@ func (s *Store) writeJournal(p pendingBatch, evs []domain.Event) error {
 	return txn.Commit()
 }
 
-// clearJournal drops !pending, then the journaled events.
-func (s *Store) clearJournal() error {
+// clearJournal drops the events of the finished batch p by their keys,
+// then !pending. A stop in between leaves !pending over a log that holds
+// the whole batch: the next open reads no journaled event and clears it
+// again. Deleting by walking every j/ key read the deletions of every
+// batch ever journaled, which stay in the tables (1.9 million on a year
+// of a 200-person team: 0.7 s after each split batch and at every
+// writable open).
+func (s *Store) clearJournal(p pendingBatch) error {
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for q := p.base + 1; q <= p.base+p.n; q++ {
+		if err := wb.Delete(seqKey(pJournal, q)); err != nil {
+			return err
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("store: dropping the journal of a split batch: %w", err)
+	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyPending) }); err != nil {
 		return fmt.Errorf("store: closing the journal of a split batch: %w", err)
 	}
 	s.interrupted = false
-	return s.dropJournalEvents()
+	return nil
 }
 
-// dropJournalEvents deletes every j/ key: what is left of a finished
-// batch, or of one whose journal was cut short before it named the batch
-// (then none of it was applied).
-func (s *Store) dropJournalEvents() error {
+// dropCutJournal deletes what a journal cut short before it named its
+// batch left: j/ keys past the log's end (none of that batch was applied,
+// and the next journal would write the same keys). It seeks past the log's
+// end: the keys at or below it are finished batches', deleted already.
+func (s *Store) dropCutJournal() error {
 	var keys [][]byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pJournal)})
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		for it.Seek(seqKey(pJournal, s.Seq()+1)); it.Valid(); it.Next() {
 			keys = append(keys, it.Item().KeyCopy(nil))
 		}
 		return nil
@@ -146,14 +164,12 @@ func readPending(txn *badger.Txn) (p pendingBatch, ok bool, err error) {
 // the journal. The caller holds writeMu (or is Open).
 func (s *Store) finishPending() error {
 	var evs []domain.Event
-	var load []byte
+	var p pendingBatch
 	pending := false
-	err := s.db.View(func(txn *badger.Txn) error {
-		p, ok, err := readPending(txn)
-		if err != nil || !ok {
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		if p, pending, err = readPending(txn); err != nil || !pending {
 			return err
 		}
-		pending, load = true, p.load
 		seq := s.Seq()
 		if seq < p.base || seq > p.base+p.n {
 			return fmt.Errorf("the log ends at event %d, outside the pending batch of events %d to %d: %w", seq, p.base+1, p.base+p.n, errCorrupt)
@@ -174,16 +190,16 @@ func (s *Store) finishPending() error {
 		return nil
 	})
 	if err == nil && !pending {
-		return s.dropJournalEvents()
+		return s.dropCutJournal()
 	}
 	if err == nil && len(evs) > 0 {
-		err = s.commitParts(evs, load)
+		err = s.commitParts(evs, p.load)
 	}
 	if err != nil {
 		s.interrupted = true
 		return fmt.Errorf("finishing the batch a previous run left half-written in %s: %w", s.dir, err)
 	}
-	return s.clearJournal()
+	return s.clearJournal(p)
 }
 
 // finishInterrupted finishes a batch this open left half-written, before

@@ -110,3 +110,64 @@ func TestSplitBatchStoppedIsFinishedBeforeTheNextWrite(t *testing.T) {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 }
+
+// journalKeys lists the j/ keys left in the store.
+func journalKeys(t *testing.T, s *Store) []string {
+	t.Helper()
+	var keys []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		return iterate(txn, prefix(pJournal), func(k, _ []byte) error {
+			keys = append(keys, fmt.Sprintf("%x", k))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// A split batch deletes its journal by the keys it wrote, and leaves no
+// j/ key; a journal cut short before it named its batch (events past the
+// log's end, no !pending) goes at the next writable open; a stop between
+// dropping the events and !pending is cleared by the next open without
+// reading a journaled event.
+func TestJournalGoesByItsKeys(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	if _, err := s.ApplyBatch(splitBatch()); err != nil {
+		t.Fatal(err)
+	}
+	if left := journalKeys(t, s); len(left) > 0 {
+		t.Fatalf("a finished split batch left %d journal keys", len(left))
+	}
+	want := dumpKeys(t, s)
+	seq := s.Seq()
+	cut := markedBatch(4001)
+	reopen := func(what string, write func(txn *badger.Txn) error) {
+		t.Helper()
+		if err := s.db.Update(write); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s = openDir(t, dir)
+		if got := dumpKeys(t, s); got != want || s.Seq() != seq {
+			t.Fatalf("after %s and an open, at seq %d (want %d):\n%s\nwant:\n%s", what, s.Seq(), seq, got, want)
+		}
+	}
+	reopen("a journal cut short", func(txn *badger.Txn) error {
+		for i := range cut {
+			if err := txn.Set(seqKey(pJournal, seq+uint64(i)+1), encodeJournalEvent(&cut[i])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// The last part's events, then a stop before !pending went.
+	reopen("a stop before !pending went", func(txn *badger.Txn) error {
+		return txn.Set(keyPending, encodePending(pendingBatch{base: seq - 3, n: 3}))
+	})
+	s.Close()
+}

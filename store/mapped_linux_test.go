@@ -168,3 +168,92 @@ func TestIndexOffsetIsWhereTheBlocksEnd(t *testing.T) {
 		t.Error("an index offset for a file that does not exist")
 	}
 }
+
+// A list reads a conversation per row, each through the tables of every
+// level, and every page fault maps 64 KiB of them: a page of the
+// dashboard's follow-ups mapped 50 MB between two ticks of the watcher.
+// So each conversation read checks the bound itself (paceResident): with
+// the watcher's ticks stopped, reading every conversation leaves about the
+// bound resident, not the tables it read.
+func TestConversationReadsKeepTablePagesBounded(t *testing.T) {
+	tick, pace := residentTick, paceEvery
+	residentTick, paceEvery = time.Hour, 0
+	defer func() { residentTick, paceEvery = tick, pace }()
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	g := newRealisticStream(9, 50, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	for tableBytes(t, dir) < 12<<20 {
+		evs := make([]domain.Event, 0, 2000)
+		for range 2000 {
+			evs = append(evs, g.next())
+		}
+		if _, err := s.ApplyBatch(evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(Options{Dir: dir, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	const bound = 256 << 10
+	ro.resident.mu.Lock()
+	ro.resident.bound = bound
+	ro.resident.mu.Unlock()
+	readAll := func(pace time.Duration) (resident int64) {
+		t.Helper()
+		paceEvery = pace
+		dropTablePages(unix.MADV_DONTNEED, []string{dir}, &indexRoots{})
+		convs, err := ro.Conversations(0)
+		if err != nil || len(convs) < 1000 {
+			t.Fatalf("read %d conversations: %v", len(convs), err)
+		}
+		_, resident = tableMappings(t, dir)
+		return resident
+	}
+	// The bound, and one conversation's read past it (a block, an index
+	// and a bloom filter at each level).
+	const most = bound + 512<<10
+	unpaced := readAll(time.Hour)
+	if unpaced <= most {
+		t.Fatalf("reading every conversation left only %d bytes of tables resident without the checks: too few to test a bound of %d", unpaced, bound)
+	}
+	if paced := readAll(0); paced > most {
+		t.Fatalf("%d bytes of tables resident after reading every conversation (%d without the checks), bound %d", paced, unpaced, bound)
+	}
+}
+
+// tableBytes is the size of the table files in dir.
+func tableBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+	var n int64
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+// A store a person browses (the dashboard) keeps fewer blocks cached than
+// one a command writes through.
+func TestInteractiveStoreHoldsLess(t *testing.T) {
+	dir := t.TempDir()
+	for _, interactive := range []bool{false, true} {
+		s, err := Open(Options{Dir: dir, Interactive: interactive, memTableSize: 2 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cache := s.db.Opts().BlockCacheSize
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if interactive != (cache < 16<<20) {
+			t.Errorf("interactive %v: a block cache of %d bytes", interactive, cache)
+		}
+	}
+}

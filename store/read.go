@@ -53,7 +53,11 @@ func (s *Store) Conversation(id string) (domain.Conversation, bool) {
 	return r.Conversation, true
 }
 
+// getConversation reads a conversation's record. The lists read one per
+// row, each through the tables of every level, so it checks the bound on
+// resident table pages as it goes (paceResident).
 func getConversation(txn *badger.Txn, id string) (convRecord, bool, error) {
+	paceResident()
 	var r convRecord
 	item, err := txn.Get(convKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {

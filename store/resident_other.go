@@ -6,8 +6,10 @@ package store
 // system (resident_linux.go).
 type residentWatch struct{}
 
-func watchResident(bool, string) *residentWatch { return nil }
+func watchResident(Options) *residentWatch { return nil }
 
 func (w *residentWatch) watch(string) {}
 
 func (w *residentWatch) close() {}
+
+func paceResident() {}

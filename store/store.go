@@ -45,6 +45,9 @@ type Options struct {
 	// an import, a sync): more level-0 tables per compaction (see
 	// badgerOptions).
 	Bulk bool
+	// Interactive is for a person browsing the store a page at a time
+	// (the dashboard): a smaller block cache (see badgerOptions).
+	Interactive bool
 
 	memTableSize int64 // tests shrink it to open fast and to split batches
 }
@@ -156,7 +159,7 @@ func Open(opts Options) (*Store, error) {
 		if left, err = checkFiles(s.dir); err != nil {
 			return nil, err
 		}
-		s.resident = watchResident(opts.ReadOnly, s.dir)
+		s.resident = watchResident(opts)
 	}
 	var logger badger.Logger = s.log
 	if s.log == nil {

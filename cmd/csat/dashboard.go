@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -33,6 +34,14 @@ var demoLoad = simulate.LoadConfig{Teammates: 12, Conversations: 3000, Days: 90,
 
 // demoLiveRate is the demo's trickle of live traffic, events per second.
 const demoLiveRate = 4
+
+// dashboardGCPercent is the dashboard's GOGC. Its live heap is about
+// 20 MB on a year of a 200-person team, half of it Badger's memtable
+// arena, allocated whole and barely written; at the default of 100 the
+// collector let as much garbage again pile up before it ran. At 50 the
+// resident set is some 6 MB smaller, and a person browsing allocates too
+// little for the extra collections to show (BENCHMARKS.md).
+const dashboardGCPercent = 50
 
 func addDashboard(root *cobra.Command, g *globals) {
 	var demo bool
@@ -100,6 +109,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 	if !demo && late == nil {
 		// Other csat commands on this directory run in this process meanwhile.
 		defer startOwner(name, st, nil, logger)()
+		collectTighter()
 	}
 
 	viewer, err := chooseViewer(st, as)
@@ -121,6 +131,15 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		FileAccess: true,
 		Context:    ctx,
 	}, late)
+}
+
+// collectTighter sets the dashboard's GOGC once its whole store is open,
+// unless the environment sets one: the first frame, drawn meanwhile, is
+// not slowed by more collections while the heap first grows.
+func collectTighter() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(dashboardGCPercent)
+	}
 }
 
 // runTUI runs the dashboard; with late, the whole store opens in its
@@ -145,7 +164,7 @@ func openLocal(dir string, logger *log.Logger) (st *store.Store, late *lateStore
 	if st, err = store.OpenSummary(dir); err == nil {
 		return st, &lateStore{dir: dir, logger: logger}, nil
 	}
-	if st, err = store.Open(noticeUpgrade(store.Options{Dir: dir})); err != nil {
+	if st, err = store.Open(noticeUpgrade(store.Options{Dir: dir, Interactive: true})); err != nil {
 		return nil, nil, usageErr(busyHint(dir, err)) // says how to connect when csat serve owns it (remote.go)
 	}
 	return st, nil, nil
@@ -171,7 +190,7 @@ func (l *lateStore) open() (tui.Source, error) {
 	if l.closed {
 		return nil, errors.New("the dashboard closed")
 	}
-	opts := store.Options{Dir: l.dir}
+	opts := store.Options{Dir: l.dir, Interactive: true}
 	opts.OnUpgrade = func(from, to uint64) func() { // the terminal is the dashboard's
 		l.logger.Printf("upgrading the store from schema %d to %d", from, to)
 		return func() { l.logger.Printf("the store is at schema %d", to) }
@@ -184,6 +203,7 @@ func (l *lateStore) open() (tui.Source, error) {
 	l.st = st
 	// Other csat commands on this directory run in this process meanwhile.
 	l.stopOwner = startOwner(l.dir, st, nil, l.logger)
+	collectTighter()
 	return st, nil
 }
 
