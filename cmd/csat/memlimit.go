@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime/debug"
 	"sync"
 
@@ -34,8 +35,14 @@ var heapLimit struct {
 // mapped buffers: the collector would then run without pause.
 const minHeapLimit = 32 << 20
 
+// setHeapLimit sets the heap's limit from the budget; no budget (0) is
+// the runtime's default, no limit.
 func setHeapLimit(_ int64) {
 	heapLimit.Lock()
 	defer heapLimit.Unlock()
+	if heapLimit.budget == 0 {
+		debug.SetMemoryLimit(math.MaxInt64)
+		return
+	}
 	debug.SetMemoryLimit(max(heapLimit.budget-z.NumAllocBytes(), minHeapLimit))
 }
