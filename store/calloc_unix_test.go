@@ -99,3 +99,33 @@ func allZero(b []byte) bool {
 	}
 	return true
 }
+
+// A buffer freed twice (a bug of its caller) must not put an unmapped
+// address on a free list, where the next Calloc of a size near it would
+// fault: a mapping is larger than the largest size class, and a buffer of
+// exactly that size comes from its free list, not from the system.
+func TestCallocSurvivesAMappingFreedTwice(t *testing.T) {
+	base := z.NumAllocBytes()
+	edge := z.Calloc(1<<16, "test")
+	if got := z.NumAllocBytes() - base; got != 0 {
+		t.Errorf("a 64 KiB Calloc mapped %d bytes; 64 KiB is the largest size class", got)
+	}
+	z.Free(edge)
+	mapped := z.Calloc(1<<16+1, "test")
+	if got := z.NumAllocBytes() - base; got != 1<<16+1 {
+		t.Errorf("a Calloc of 64 KiB and a byte mapped %d bytes", got)
+	}
+	z.Free(mapped)
+	z.Free(mapped)
+	for range 4 {
+		b := z.Calloc(65000, "test")
+		if !allZero(b) {
+			t.Fatal("a buffer from a free list is not zeroed")
+		}
+		b[0], b[len(b)-1] = 1, 1
+		z.Free(b)
+	}
+	if got := z.NumAllocBytes() - base; got != 0 {
+		t.Errorf("%d bytes stay mapped after everything was freed", got)
+	}
+}

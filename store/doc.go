@@ -202,7 +202,7 @@
 // not is journaled and applied a second time, in parts (journal.go). The
 // command caps its heap and Badger's table builders together at 176 MiB
 // (a soft limit on the heap, less what the builders have mapped outside
-// it: z.Calloc maps buffers of 64 KiB and more, third_party/ristretto/
+// it: z.Calloc maps buffers of more than 64 KiB, third_party/ristretto/
 // CSAT.md, so a table's buffers are never the collector's work). A builder's memory is let go when its table is written, not
 // kept in a pool for the next (third_party/ristretto/CSAT.md): the pool
 // held the biggest compactions' builders, so the live heap grew with the

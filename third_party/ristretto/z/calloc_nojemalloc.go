@@ -19,14 +19,14 @@ import (
 // buffers of megabytes and the decompression of every block read asks for
 // a few kilobytes, all freed again through Free; on the Go heap that was
 // most of a bulk writer's allocations (17 GB over a 2M-event load), and
-// the collector ran almost without pause. A buffer of offHeapMin bytes or
-// more is mapped from the system where it can be (offheap_unix.go) and
+// the collector ran almost without pause. A buffer of more than offHeapMin
+// bytes is mapped from the system where it can be (offheap_unix.go) and
 // unmapped by Free; a smaller one is Go memory kept in a free list of its
 // size class (calloc_classes.go) for the next Calloc.
 
 // Calloc allocates a slice of size n.
 func Calloc(n int, tag string) []byte {
-	if n >= offHeapMin {
+	if n > offHeapMin {
 		if b, ok := mapAnonymous(n); ok {
 			mappedChanged(atomic.AddInt64(&numBytes, int64(cap(b))))
 			return b[:n]
@@ -50,7 +50,9 @@ func Free(b []byte) {
 		return
 	}
 	b = b[:cap(b)]
-	if cap(b) >= offHeapMin && unmapAnonymous(b) {
+	// A mapping is always larger than the largest size class, so a buffer
+	// freed twice, whose unmapping fails, never reaches a free list.
+	if cap(b) > offHeapMin && unmapAnonymous(b) {
 		mappedChanged(atomic.AddInt64(&numBytes, -int64(cap(b))))
 		return
 	}

@@ -7,7 +7,7 @@
 
 package z
 
-// offHeapMin is the size from which Calloc would map memory from the
+// offHeapMin is the size above which Calloc would map memory from the
 // system (csat); without mmap it stays Go memory, from make.
 const (
 	offHeapMinLog2 = 16

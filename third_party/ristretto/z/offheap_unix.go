@@ -9,7 +9,7 @@ package z
 
 import "golang.org/x/sys/unix"
 
-// offHeapMin is the size from which Calloc maps its memory from the
+// offHeapMin is the size above which Calloc maps its memory from the
 // system (csat): a table builder's buffers (megabytes). A mapping costs
 // two system calls and a fault per page touched; below this the free
 // lists of calloc_classes.go are cheaper.
