@@ -14,12 +14,17 @@ import (
 // tens of megabytes while compactions run, which the runtime's limit does
 // not see, so the heap's limit is the budget less what is mapped, set
 // again each time that changes. Without it a load's resident set passed
-// 256 MB at the same budget (BENCHMARKS.md).
+// 256 MB at the same budget (BENCHMARKS.md). A budget of 0 is none: the
+// runtime's default, no limit.
 func limitWithMapped(budget int64) {
 	heapLimit.Lock()
 	heapLimit.budget = budget
 	heapLimit.Unlock()
-	z.WatchMapped(setHeapLimit)
+	if budget == 0 {
+		z.WatchMapped(nil) // no budget: nothing to follow
+	} else {
+		z.WatchMapped(setHeapLimit)
+	}
 	setHeapLimit(z.NumAllocBytes())
 }
 
