@@ -39,7 +39,7 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 	// what the store holds; only its conversation ids must be new.
 	if first := gen.prefix + "0"; cfg.Conversations > 0 && start.Events == 0 {
 		if _, taken := dst.Conversation(first); taken {
-			return sum, fmt.Errorf("conversation %q is already stored (a load with seed %d ran here): choose another --seed", first, cfg.Seed)
+			return sum, refused(fmt.Errorf("conversation %q is already stored (a load with seed %d ran here): choose another --seed", first, cfg.Seed))
 		}
 	}
 	var tally domain.Tally

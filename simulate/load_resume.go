@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -74,6 +75,21 @@ func (e *UnfinishedLoadError) Error() string {
 		e.Recorded.Events, strings.Join(e.Differences, ", "))
 }
 
+// ErrLoadRefused marks a load refused before it wrote anything: what the
+// store holds makes it impossible (a load with these flags ran here, or an
+// unfinished one it would spoil, or one it cannot continue).
+var ErrLoadRefused = errors.New("load refused")
+
+// refusedError is a refusal with its own words, which errors.Is finds as
+// ErrLoadRefused.
+type refusedError struct{ error }
+
+func (e refusedError) Unwrap() error      { return e.error }
+func (refusedError) Is(target error) bool { return target == ErrLoadRefused }
+
+// refused marks err as ErrLoadRefused.
+func refused(err error) error { return refusedError{err} }
+
 // ContinuesAfter is the number of events of cfg's stream that dst holds
 // from an interrupted load that Load would continue: 0 for a fresh load,
 // or one Load refuses.
@@ -99,7 +115,7 @@ func loadStart(dst Loader, cfg LoadConfig) (LoadProgress, ProgressLoader, error)
 	if err != nil {
 		return rec, nil, fmt.Errorf("reading the last load's record: %w", err)
 	}
-	refuse := func(err error) (LoadProgress, ProgressLoader, error) { return rec, nil, err }
+	refuse := func(err error) (LoadProgress, ProgressLoader, error) { return rec, nil, refused(err) }
 	asked := progressOf(cfg, 0)
 	differs := rec.differences(asked)
 	switch {
@@ -142,14 +158,14 @@ func skipCommitted(ctx context.Context, gen *loadGen, w *loadWriter, rec LoadPro
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("the stream of these flags has %d events, but the interrupted load recorded %d: it was written by a csat whose stream differs; continue it with that csat", i, n)
+			return refused(fmt.Errorf("the stream of these flags has %d events, but the interrupted load recorded %d: it was written by a csat whose stream differs; continue it with that csat", i, n))
 		}
 		w.observe(&ev, &gen.outcome)
 		last = ev
 	}
 	if n > 0 && (!last.At.Equal(rec.LastAt) || last.Conv != rec.LastConv) {
-		return fmt.Errorf("event %d of the stream is %s %q at %s, but the interrupted load recorded %q at %s: it was written by a csat whose stream differs; continue it with that csat",
-			n, last.Kind, last.Conv, last.At.Format(time.RFC3339), rec.LastConv, rec.LastAt.Format(time.RFC3339))
+		return refused(fmt.Errorf("event %d of the stream is %s %q at %s, but the interrupted load recorded %q at %s: it was written by a csat whose stream differs; continue it with that csat",
+			n, last.Kind, last.Conv, last.At.Format(time.RFC3339), rec.LastConv, rec.LastAt.Format(time.RFC3339)))
 	}
 	w.faces()
 	return nil

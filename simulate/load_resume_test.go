@@ -114,7 +114,7 @@ func TestLoadContinuesAfterAnInterrupt(t *testing.T) {
 }
 
 // A store holding other data than an unfinished load of the same flags is
-// refused, naming what differs, and nothing is written.
+// refused (ErrLoadRefused), naming what differs, and nothing is written.
 func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 	interrupted := func(t *testing.T) recording {
 		s := openStore(t, t.TempDir())
@@ -172,6 +172,13 @@ func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 			}
 			return s
 		}, resumeCfg, "already ran to its end here"},
+		{"same seed beside it", func(t *testing.T) recording {
+			s := openStore(t, t.TempDir())
+			if _, err := simulate.Load(context.Background(), s, resumeCfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, later, `conversation "s5-0" is already stored`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.prepare(t)
@@ -179,6 +186,9 @@ func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 			_, err := simulate.Load(context.Background(), s, c.cfg, nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want one saying %q", err, c.want)
+			}
+			if !errors.Is(err, simulate.ErrLoadRefused) {
+				t.Errorf("err = %v: not marked ErrLoadRefused (nothing written: bad input)", err)
 			}
 			if logHash(t, s) != before {
 				t.Fatal("the refused load wrote")

@@ -168,8 +168,10 @@ func loadInto(parent context.Context, dst simulate.Loader, f *loadFlags, where s
 	case errors.Is(err, context.Canceled):
 		writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 		return failedErr(fmt.Errorf("interrupted: %d events committed in whole batches; the rest was not written (the same command continues it)", sum.Events))
+	case errors.Is(err, simulate.ErrLoadRefused):
+		return usageErr(fmt.Errorf("load: %w", explainUnfinished(err, where)))
 	case err != nil:
-		return failedErr(fmt.Errorf("load: %w", explainUnfinished(err, where)))
+		return failedErr(fmt.Errorf("load: %w", err))
 	}
 	writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 	if f.live == 0 {
