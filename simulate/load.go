@@ -101,6 +101,11 @@ func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan
 	out := make(chan aheadBatch, 1)
 	go func() {
 		defer close(out)
+		// A full batch goes once the event after it is drawn, so that
+		// the batch that ends the stream says so also when it is full
+		// and the stream ends without a closing event (a zero End).
+		var next domain.Event
+		held := false
 		for done := false; !done; {
 			var b aheadBatch
 			select {
@@ -109,23 +114,25 @@ func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan
 				b.evs = make([]domain.Event, 0, size)
 			}
 			b.evs = b.evs[:0]
-			for len(b.evs) < size {
+			if held {
+				b.evs, held = append(b.evs, next), false
+			}
+			for {
 				ev, ok, err := gen.next()
 				if err != nil {
 					b.err = err
 				}
 				if err != nil || !ok {
-					b.last, done = true, true
+					break
+				}
+				if len(b.evs) == size {
+					next, held = ev, true
 					break
 				}
 				b.evs = append(b.evs, ev)
-				if gen.finished {
-					// The stream's last event: the batch that ends it says so,
-					// also when it is full.
-					b.last, done = true, true
-					break
-				}
 			}
+			b.last = !held
+			done = b.last
 			b.admitted = gen.admitted
 			if len(b.evs) == 0 && b.err == nil {
 				return
