@@ -25,6 +25,9 @@ type LoadProgress struct {
 	// continuation checks that it regenerates the same stream.
 	LastAt   time.Time
 	LastConv string
+	// Erasures counts the events of erasures' records logged since the
+	// load began: bookkeeping, which a continuation goes on after.
+	Erasures uint64
 }
 
 // ProgressLoader is a Loader that records a load's progress in the
@@ -123,19 +126,28 @@ func loadStart(dst Loader, cfg LoadConfig) (LoadProgress, ProgressLoader, error)
 	case rec.Finished && len(differs) == 0:
 		return refuse(fmt.Errorf("this load (seed %d) already ran to its end here: %d events; nothing to continue (another --seed loads beside it)", cfg.Seed, rec.Events))
 	case rec.Finished:
-	case len(differs) > 0 && rec.Base == 0 && rec.Events == logLen:
+	case len(differs) > 0 && rec.Base == 0 && rec.Events+rec.Erasures == logLen:
 		return refuse(&UnfinishedLoadError{Recorded: rec, Differences: differs})
 	case len(differs) > 0:
 		// An unfinished load that other data already made impossible to
 		// continue does not hold up another.
 	case rec.Base > 0:
 		return refuse(fmt.Errorf("the interrupted load began on a store that held %d events of other data: only a load into an empty store can be continued", rec.Base))
-	case rec.Events != logLen:
-		return refuse(fmt.Errorf("the interrupted load committed %d events, but the store holds %d: other data was written after it, so it can no longer be continued", rec.Events, logLen))
+	case rec.Events+rec.Erasures != logLen:
+		return refuse(fmt.Errorf("the interrupted load committed %d events%s, but the store holds %d: other data was written after it, so it can no longer be continued", rec.Events, erasuresNote(rec.Erasures), logLen))
 	default:
 		return rec, pl, nil
 	}
 	return progressOf(cfg, logLen), pl, nil
+}
+
+// erasuresNote names the events of erasures' records a load's count
+// leaves out, if any.
+func erasuresNote(n uint64) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and erasures logged %d more", n)
 }
 
 // skipCommitted draws the first n events of gen's stream, which dst
