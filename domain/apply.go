@@ -89,7 +89,7 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 	case EvTeam:
 		err = w.team(ev)
 	case EvStart:
-		err = w.start(ev, at)
+		err = w.start(ev)
 	case EvName:
 		err = validateName(ev)
 	default:
@@ -97,7 +97,7 @@ func (w *Workspace) Apply(ev Event) (Outcome, error) {
 		if c == nil {
 			return Outcome{}, fail(ErrUnknownConversation, "%q", ev.Conv)
 		}
-		if at.Before(c.UpdatedAt) {
+		if IsLate(at, c.UpdatedAt) {
 			return Outcome{}, fail(ErrLate, "%s of %s at %s is before its latest event at %s", ev.Kind, c.ID, at.Format(time.RFC3339), c.UpdatedAt.Format(time.RFC3339))
 		}
 		err = w.applyTo(c, ev, at, &o)
@@ -139,7 +139,7 @@ func (w *Workspace) role(ev Event) error {
 	return nil
 }
 
-func (w *Workspace) start(ev Event, at time.Time) error {
+func (w *Workspace) start(ev Event) error {
 	if !ValidName(ev.Conv) {
 		return fail(ErrInvalid, "conversation id %q: ids are [A-Za-z0-9_.-]+", ev.Conv)
 	}
@@ -152,23 +152,17 @@ func (w *Workspace) start(ev Event, at time.Time) error {
 	if int(ev.Origin) >= len(originNames) {
 		return fail(ErrInvalid, "origin %d", ev.Origin)
 	}
-	opener := ""
 	switch {
 	case ev.Origin == OriginDirect && !ev.Agent.IsTeammate():
 		return fail(ErrActor, "a direct conversation needs the teammate who opens it (by NAME)")
 	case ev.Origin != OriginDirect && !ev.Agent.IsZero():
 		return fail(ErrActor, "only a direct conversation is opened by a teammate, not a %s one", ev.Origin)
-	case ev.Origin == OriginDirect:
-		opener = ev.Agent.Name
 	}
-	aud := AudienceOf(ev.Actor)
 	if w.Conversations == nil {
 		w.Conversations = map[string]*Conversation{}
 	}
-	w.Conversations[ev.Conv] = &Conversation{
-		ID: ev.Conv, Origin: ev.Origin, Channel: ev.Channel, Audience: aud, OpenedBy: opener,
-		StartedAt: at, LastReplyAt: at, UpdatedAt: at, Customers: []Actor{ev.Actor}, Helpdesk: ev.By,
-	}
+	c := StartOf(ev)
+	w.Conversations[ev.Conv] = &c
 	return nil
 }
 

@@ -222,13 +222,16 @@ var decisionNames = [...]string{"none", "sent", "skipped", "accepted", "refused"
 
 func (d Decision) String() string { return decisionNames[d] }
 
-const maxChecks = 8
+// MaxChecks is how many rules one outcome holds: at least as many as
+// the longest list a decision checks (a close under the Operator profile
+// checks seven).
+const MaxChecks = 8
 
 // Outcome is what applying one event did, with every rule it checked.
 type Outcome struct {
 	Kind     EventKind
 	Decision Decision
-	checks   [maxChecks]Check
+	checks   [MaxChecks]Check
 	nchecks  uint8
 
 	// To is the agent a sent survey is addressed to.

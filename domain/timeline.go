@@ -80,7 +80,7 @@ func (f *LateFinder) Late(ev Event) bool {
 	case !ok:
 		f.at[ev.Conv] = len(f.latest)
 		f.latest = append(f.latest, ev.At)
-	case ev.At.Before(f.latest[i]):
+	case IsLate(ev.At, f.latest[i]):
 		f.Conversations[ev.Conv] = true
 		return true
 	default:

@@ -22,7 +22,8 @@
 # every command on it is read-only, and the dashboard, which writes, runs
 # on DASH_STORE=DIR, a copy of it (cp -a; its first open verifies every
 # table once), or is left out.
-# SITTING=DURATION (default 4h for 10000000 and more, none below) builds
+# SITTING=DURATION (timeout(1)'s form: 150m, not 2h30m; default 4h for
+# 10000000 and more, none below) builds
 # the store in sittings: the load runs for at most DURATION (timeout, then
 # SIGINT: it commits the batch in flight and stops), the script exits 3
 # saying so, and the same command continues the load where it stopped
@@ -53,6 +54,12 @@ done
 conversations=$((size * 14 / 5))
 sitting=${SITTING:-none}
 [ -z "${SITTING:-}" ] && [ "$size" -ge 10000000 ] && sitting=4h
+# timeout(1) takes one number with at most one suffix (150m, not 2h30m);
+# refused here, before anything is built, rather than by timeout at the load.
+if [ "$sitting" != none ] && ! [[ "$sitting" =~ ^[0-9]+(\.[0-9]+)?[smhd]?$ && "$sitting" =~ [1-9] ]]; then
+	echo "bench-store: SITTING=$sitting: want none or one positive number with at most one suffix s, m, h or d (150m, not 2h30m)" >&2
+	exit 2
+fi
 flags="--teammates ${TEAMMATES:-200} --conversations $conversations --days ${DAYS:-330} --seed 7 --end 2026-11-30"
 key=$(echo "$flags" | tr -c 'a-z0-9\n' '_')
 

@@ -39,7 +39,7 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 	// what the store holds; only its conversation ids must be new.
 	if first := gen.prefix + "0"; cfg.Conversations > 0 && start.Events == 0 {
 		if _, taken := dst.Conversation(first); taken {
-			return sum, fmt.Errorf("conversation %q is already stored (a load with seed %d ran here): choose another --seed", first, cfg.Seed)
+			return sum, refused(fmt.Errorf("conversation %q is already stored (a load with seed %d ran here): choose another --seed", first, cfg.Seed))
 		}
 	}
 	var tally domain.Tally
@@ -101,6 +101,11 @@ func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan
 	out := make(chan aheadBatch, 1)
 	go func() {
 		defer close(out)
+		// A full batch goes once the event after it is drawn, so that
+		// the batch that ends the stream says so also when it is full
+		// and the stream ends without a closing event (a zero End).
+		var next domain.Event
+		held := false
 		for done := false; !done; {
 			var b aheadBatch
 			select {
@@ -109,23 +114,25 @@ func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan
 				b.evs = make([]domain.Event, 0, size)
 			}
 			b.evs = b.evs[:0]
-			for len(b.evs) < size {
+			if held {
+				b.evs, held = append(b.evs, next), false
+			}
+			for {
 				ev, ok, err := gen.next()
 				if err != nil {
 					b.err = err
 				}
 				if err != nil || !ok {
-					b.last, done = true, true
+					break
+				}
+				if len(b.evs) == size {
+					next, held = ev, true
 					break
 				}
 				b.evs = append(b.evs, ev)
-				if gen.finished {
-					// The stream's last event: the batch that ends it says so,
-					// also when it is full.
-					b.last, done = true, true
-					break
-				}
 			}
+			b.last = !held
+			done = b.last
 			b.admitted = gen.admitted
 			if len(b.evs) == 0 && b.err == nil {
 				return

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type LoadProgress struct {
 	// continuation checks that it regenerates the same stream.
 	LastAt   time.Time
 	LastConv string
+	// Erasures counts the events of erasures' records logged since the
+	// load began: bookkeeping, which a continuation goes on after.
+	Erasures uint64
 }
 
 // ProgressLoader is a Loader that records a load's progress in the
@@ -74,6 +78,21 @@ func (e *UnfinishedLoadError) Error() string {
 		e.Recorded.Events, strings.Join(e.Differences, ", "))
 }
 
+// ErrLoadRefused marks a load refused before it wrote anything: what the
+// store holds makes it impossible (a load with these flags ran here, or an
+// unfinished one it would spoil, or one it cannot continue).
+var ErrLoadRefused = errors.New("load refused")
+
+// refusedError is a refusal with its own words, which errors.Is finds as
+// ErrLoadRefused.
+type refusedError struct{ error }
+
+func (e refusedError) Unwrap() error      { return e.error }
+func (refusedError) Is(target error) bool { return target == ErrLoadRefused }
+
+// refused marks err as ErrLoadRefused.
+func refused(err error) error { return refusedError{err} }
+
 // ContinuesAfter is the number of events of cfg's stream that dst holds
 // from an interrupted load that Load would continue: 0 for a fresh load,
 // or one Load refuses.
@@ -99,7 +118,7 @@ func loadStart(dst Loader, cfg LoadConfig) (LoadProgress, ProgressLoader, error)
 	if err != nil {
 		return rec, nil, fmt.Errorf("reading the last load's record: %w", err)
 	}
-	refuse := func(err error) (LoadProgress, ProgressLoader, error) { return rec, nil, err }
+	refuse := func(err error) (LoadProgress, ProgressLoader, error) { return rec, nil, refused(err) }
 	asked := progressOf(cfg, 0)
 	differs := rec.differences(asked)
 	switch {
@@ -107,19 +126,28 @@ func loadStart(dst Loader, cfg LoadConfig) (LoadProgress, ProgressLoader, error)
 	case rec.Finished && len(differs) == 0:
 		return refuse(fmt.Errorf("this load (seed %d) already ran to its end here: %d events; nothing to continue (another --seed loads beside it)", cfg.Seed, rec.Events))
 	case rec.Finished:
-	case len(differs) > 0 && rec.Base == 0 && rec.Events == logLen:
+	case len(differs) > 0 && rec.Base == 0 && rec.Events+rec.Erasures == logLen:
 		return refuse(&UnfinishedLoadError{Recorded: rec, Differences: differs})
 	case len(differs) > 0:
 		// An unfinished load that other data already made impossible to
 		// continue does not hold up another.
 	case rec.Base > 0:
 		return refuse(fmt.Errorf("the interrupted load began on a store that held %d events of other data: only a load into an empty store can be continued", rec.Base))
-	case rec.Events != logLen:
-		return refuse(fmt.Errorf("the interrupted load committed %d events, but the store holds %d: other data was written after it, so it can no longer be continued", rec.Events, logLen))
+	case rec.Events+rec.Erasures != logLen:
+		return refuse(fmt.Errorf("the interrupted load committed %d events%s, but the store holds %d: other data was written after it, so it can no longer be continued", rec.Events, erasuresNote(rec.Erasures), logLen))
 	default:
 		return rec, pl, nil
 	}
 	return progressOf(cfg, logLen), pl, nil
+}
+
+// erasuresNote names the events of erasures' records a load's count
+// leaves out, if any.
+func erasuresNote(n uint64) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and erasures logged %d more", n)
 }
 
 // skipCommitted draws the first n events of gen's stream, which dst
@@ -142,14 +170,14 @@ func skipCommitted(ctx context.Context, gen *loadGen, w *loadWriter, rec LoadPro
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("the stream of these flags has %d events, but the interrupted load recorded %d: it was written by a csat whose stream differs; continue it with that csat", i, n)
+			return refused(fmt.Errorf("the stream of these flags has %d events, but the interrupted load recorded %d: it was written by a csat whose stream differs; continue it with that csat", i, n))
 		}
 		w.observe(&ev, &gen.outcome)
 		last = ev
 	}
 	if n > 0 && (!last.At.Equal(rec.LastAt) || last.Conv != rec.LastConv) {
-		return fmt.Errorf("event %d of the stream is %s %q at %s, but the interrupted load recorded %q at %s: it was written by a csat whose stream differs; continue it with that csat",
-			n, last.Kind, last.Conv, last.At.Format(time.RFC3339), rec.LastConv, rec.LastAt.Format(time.RFC3339))
+		return refused(fmt.Errorf("event %d of the stream is %s %q at %s, but the interrupted load recorded %q at %s: it was written by a csat whose stream differs; continue it with that csat",
+			n, last.Kind, last.Conv, last.At.Format(time.RFC3339), rec.LastConv, rec.LastAt.Format(time.RFC3339)))
 	}
 	w.faces()
 	return nil

@@ -98,12 +98,20 @@ func TestLoadContinuesAfterAnInterrupt(t *testing.T) {
 	if got.Continued != 11*resumeCfg.BatchSize || got.SkipTook <= 0 {
 		t.Errorf("the last run continued after %d events in %v", got.Continued, got.SkipTook)
 	}
+	if logHash(t, s) != wantLog {
+		t.Error("the continued load's log or record differs from the straight one's")
+	}
+	assertLikeStraight(t, s, straight, got, want)
+}
+
+// assertLikeStraight checks a continued load's store s and summary got
+// against a straight load's: the same summary but where it continued,
+// the same counts, and a check that finds nothing.
+func assertLikeStraight(t *testing.T, s, straight recording, got, want simulate.LoadSummary) {
+	t.Helper()
 	got.Continued, got.SkipTook = 0, 0
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the continued load's summary differs from the straight one's:\n%+v\n%+v", got, want)
-	}
-	if logHash(t, s) != wantLog {
-		t.Error("the continued load's log or record differs from the straight one's")
 	}
 	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
 		t.Fatalf("check: %v %v", diffs, err)
@@ -113,8 +121,53 @@ func TestLoadContinuesAfterAnInterrupt(t *testing.T) {
 	}
 }
 
+// An erasure (csat forget) rebuilds the store from its log: it carries
+// the unfinished load's record over, counting the erasure's own record,
+// and the load goes on after it, ending with the straight load's
+// history and the erasure's record among it.
+func TestLoadContinuesAfterAnErasure(t *testing.T) {
+	straight := openStore(t, t.TempDir())
+	want, err := simulate.Load(context.Background(), straight, resumeCfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := simulate.Load(ctx, s, resumeCfg, func(done, _ int) {
+		if done >= 3*resumeCfg.BatchSize {
+			cancel()
+		}
+	}); !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	cancel()
+	before := s.Seq()
+	erased, err := s.Forget(simulate.ReplayInto, domain.Erasure{Conversation: "s5-0", By: "dpo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok, seq, err := s.LoadRecord()
+	if err != nil || !ok || rec.Finished || rec.Events != before || rec.Events+rec.Erasures != seq || erased.Events == 0 {
+		t.Fatalf("after the erasure of %d events: record %+v (found %v, %v), log of %d", erased.Events, rec, ok, err, seq)
+	}
+	got, err := simulate.Load(context.Background(), s, resumeCfg, nil)
+	if err != nil {
+		t.Fatalf("the load after the erasure: %v", err)
+	}
+	if got.Continued != int(before) {
+		t.Errorf("continued after %d events, want %d", got.Continued, before)
+	}
+	if s.Seq() != straight.Seq()+rec.Erasures {
+		t.Errorf("a log of %d events, want the straight load's %d and the erasure's %d", s.Seq(), straight.Seq(), rec.Erasures)
+	}
+	if rec, _, _, _ := s.LoadRecord(); !rec.Finished || rec.Erasures == 0 {
+		t.Errorf("the finished load's record: %+v", rec)
+	}
+	assertLikeStraight(t, s, straight, got, want)
+}
+
 // A store holding other data than an unfinished load of the same flags is
-// refused, naming what differs, and nothing is written.
+// refused (ErrLoadRefused), naming what differs, and nothing is written.
 func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 	interrupted := func(t *testing.T) recording {
 		s := openStore(t, t.TempDir())
@@ -172,6 +225,13 @@ func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 			}
 			return s
 		}, resumeCfg, "already ran to its end here"},
+		{"same seed beside it", func(t *testing.T) recording {
+			s := openStore(t, t.TempDir())
+			if _, err := simulate.Load(context.Background(), s, resumeCfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, later, `conversation "s5-0" is already stored`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.prepare(t)
@@ -179,6 +239,9 @@ func TestLoadRefusesToContinueOnOtherData(t *testing.T) {
 			_, err := simulate.Load(context.Background(), s, c.cfg, nil)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want one saying %q", err, c.want)
+			}
+			if !errors.Is(err, simulate.ErrLoadRefused) {
+				t.Errorf("err = %v: not marked ErrLoadRefused (nothing written: bad input)", err)
 			}
 			if logHash(t, s) != before {
 				t.Fatal("the refused load wrote")

@@ -172,7 +172,7 @@ func (r *checkReplay) prepare(ev domain.Event) error {
 		return nil
 	}
 	if c, held := r.b.ws.Conversations[conv]; held {
-		if ev.Kind != domain.EvStart && ev.At.Before(c.UpdatedAt) {
+		if ev.Kind != domain.EvStart && domain.IsLate(ev.At, c.UpdatedAt) {
 			return r.refill(conv) // late: the batch rebuilds it from its parts
 		}
 		return nil

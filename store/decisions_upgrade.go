@@ -38,15 +38,21 @@ func (s *Store) upgradeDecisions(version uint64) error {
 // startsKept bounds each generation of the starts a reader keeps.
 var startsKept = 1 << 17
 
-// convStart is what the build keeps of a conversation: its start (what an
-// x/ entry records of it), the time of its latest part so far, and
-// whether it has a late part.
+// convStart is what the build keeps of a conversation: its start as
+// domain.StartOf makes it, reduced to what an x/ entry records of it,
+// the time of its latest part so far, and whether it has a late part.
 type convStart struct {
 	id, helpdesk string
 	origin       domain.Origin
 	audience     domain.Audience
 	late         bool
-	latest       int64 // Unix nanoseconds
+	latest       time.Time
+}
+
+// keepStart is what the build keeps of the conversation start begins.
+func keepStart(start domain.Event) *convStart {
+	c := domain.StartOf(start)
+	return &convStart{id: c.ID, origin: c.Origin, audience: c.Audience, helpdesk: c.Helpdesk, latest: c.UpdatedAt}
 }
 
 // conversation is the part of a conversation an x/ entry records.
@@ -136,7 +142,7 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 		if err != nil {
 			return err
 		}
-		st = &convStart{id: ev.Conv, origin: ev.Origin, audience: domain.AudienceOf(ev.Actor), helpdesk: ev.By, latest: at.UnixNano()}
+		st = keepStart(ev)
 		cache.put(st)
 	} else if st = cache.get(conv); st == nil {
 		if st, err = startFromParts(txn, string(conv), seq); err != nil {
@@ -144,7 +150,7 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 		}
 		cache.put(st)
 	}
-	if at.UnixNano() < st.latest {
+	if domain.IsLate(at, st.latest) {
 		if st.helpdesk == "" && !st.late {
 			if err := wb.Set(lateKey(st.id), emptyValue); err != nil {
 				return err
@@ -152,7 +158,7 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 		}
 		st.late = true
 	} else {
-		st.latest = at.UnixNano()
+		st.latest = at
 	}
 	if !kind.ReadsSettings() {
 		return nil
@@ -203,7 +209,7 @@ func startFromParts(txn *badger.Txn, conv string, seq uint64) (*convStart, error
 			return err
 		}
 		if ev.Kind == domain.EvStart && st == nil {
-			st = &convStart{id: conv, origin: ev.Origin, audience: domain.AudienceOf(ev.Actor), helpdesk: ev.By}
+			st = keepStart(ev)
 		}
 		if ev.At.After(latest) {
 			latest = ev.At
@@ -216,6 +222,6 @@ func startFromParts(txn *badger.Txn, conv string, seq uint64) (*convStart, error
 	case st == nil:
 		return nil, fmt.Errorf("log entry %d of conversation %s, which has no start before it: %w", seq, conv, errCorrupt)
 	}
-	st.latest = latest.UnixNano()
+	st.latest = latest
 	return st, nil
 }

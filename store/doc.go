@@ -35,9 +35,11 @@
 //	!upgrade                     the last key an interrupted upgrade rewrote
 //	!load                        the last synthetic load: its flags, the log's length when it
 //	                             began, the events of its stream committed, finished, the last
-//	                             event's time and conversation; written in each of its batches'
-//	                             transactions (load_record.go), read by a continuation; no
-//	                             replay derives it, Check checks it counts no event the log lacks
+//	                             event's time and conversation, the erasures' events logged since
+//	                             (only when some were); written in each of its batches'
+//	                             transactions (load_record.go), carried over by an erasure's
+//	                             rebuild, read by a continuation; no replay derives it, Check
+//	                             checks it counts no event the log lacks
 //	!chg                         no longer written: the last commit's Change, in older stores
 //	j/SEQ(8)                     journaled event of the pending batch
 //	!segments                    ∅: during an upgrade to schema 5, the e/ counters were built

@@ -89,13 +89,17 @@ func decodeDecision(k, v []byte, d *decodedDecision) error {
 	if r.err != nil || len(r.b) != 0 {
 		return r.done(fmt.Sprintf("decision %d", readSeq(k[10:])))
 	}
-	var checks [8]domain.Check
+	var checks [domain.MaxChecks]domain.Check
 	n := 0
-	for c := domain.Code(1); failed>>c != 0 && n < len(checks); c++ {
-		if failed&(1<<c) != 0 {
-			checks[n] = domain.Check{Code: c, Failed: true}
-			n++
+	for c := domain.Code(1); failed>>c != 0; c++ {
+		if failed&(1<<c) == 0 {
+			continue
 		}
+		if n == len(checks) {
+			return fmt.Errorf("decision %d: more failed rules than an outcome holds (%d): %w", readSeq(k[10:]), len(checks), errCorrupt)
+		}
+		checks[n] = domain.Check{Code: c, Failed: true}
+		n++
 	}
 	d.ev = domain.Event{Kind: kind, At: readTime(k[2:10]), Conv: d.conv.ID}
 	d.o = domain.Outcome{Kind: kind, Decision: decision, Rating: domain.RatingChange{Old: int(old)}}.WithChecks(checks[:n])

@@ -47,17 +47,6 @@ func (s *Store) EventsSince(since time.Time, fn func(seq uint64, ev domain.Event
 	return w.each(fn)
 }
 
-// EachEventSince is EventsSince as an event source (see EachEvent). A
-// replay reads its source twice (once to find the conversations with late
-// parts); the source finds the window's entries once for both, unless the
-// store changed in between.
-func (s *Store) EachEventSince(since time.Time) func(yield func(domain.Event) error) error {
-	w := &window{s: s, since: since}
-	return func(yield func(domain.Event) error) error {
-		return w.each(func(_ uint64, ev domain.Event) error { return yield(ev) })
-	}
-}
-
 // window reads the events of a what-if window, keeping the sequence
 // numbers it found and the store's last seq they were found at.
 type window struct {

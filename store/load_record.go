@@ -30,6 +30,10 @@ type LoadRecord struct {
 	// continuation checks that it regenerates the same stream.
 	LastAt   time.Time
 	LastConv string
+	// Erasures counts the events of erasures' records (csat forget)
+	// logged since the load began: bookkeeping, not of its stream and no
+	// other data, so an unfinished load goes on after them.
+	Erasures uint64
 }
 
 func encodeLoadRecord(r *LoadRecord) []byte {
@@ -44,6 +48,9 @@ func encodeLoadRecord(r *LoadRecord) []byte {
 	e.bool(r.Finished)
 	e.time(r.LastAt)
 	e.str(r.LastConv)
+	if r.Erasures > 0 { // written only when set: records before it read as none
+		e.uint(r.Erasures)
+	}
 	return e.b
 }
 
@@ -52,6 +59,9 @@ func decodeLoadRecord(v []byte) (LoadRecord, error) {
 	r := LoadRecord{Teammates: int(d.uint()), Conversations: int(d.uint()), Days: int(d.uint()), Seed: d.int(), End: d.time()}
 	r.Base, r.Events, r.Finished = d.uint(), d.uint(), d.bool()
 	r.LastAt, r.LastConv = d.time(), d.str()
+	if d.err == nil && len(d.b) > 0 {
+		r.Erasures = d.uint()
+	}
 	return r, d.done("load record")
 }
 
@@ -95,9 +105,22 @@ func checkLoadRecord(txn *badger.Txn, seq uint64) []Difference {
 	switch {
 	case err != nil:
 		return []Difference{{Key: "load record", Stored: fmt.Sprintf("an unreadable record (%v)", err), Replayed: "(not derived from the log)"}}
-	case ok && rec.Base+rec.Events > seq:
-		return []Difference{{Key: "load record", Stored: fmt.Sprintf("%d events of a load after event %d", rec.Events, rec.Base),
+	case ok && rec.Base+rec.Events+rec.Erasures > seq:
+		return []Difference{{Key: "load record", Stored: fmt.Sprintf("%d events of a load after event %d, and %d of erasures", rec.Events, rec.Base, rec.Erasures),
 			Replayed: fmt.Sprintf("a log of %d events", seq)}}
 	}
 	return nil
+}
+
+// carryLoadRecord copies the load record into to, a store an erasure
+// rebuilt from the log, which would otherwise lose it (no event logs it):
+// the erasure changes no event of the load's stream, and the erasure's
+// record, erasures events logged after them, counts in its Erasures.
+func (s *Store) carryLoadRecord(to *Store, erasures uint64) error {
+	rec, ok, _, err := s.LoadRecord()
+	if err != nil || !ok {
+		return err
+	}
+	rec.Erasures += erasures
+	return to.db.Update(func(txn *badger.Txn) error { return txn.Set(keyLoad, encodeLoadRecord(&rec)) })
 }

@@ -95,3 +95,22 @@ func TestCheckFindsABadLoadRecord(t *testing.T) {
 		}
 	}
 }
+
+// Erasures is appended to the record only when set, so a record of a
+// store no erasure touched is the bytes it was before the field, and one
+// that has it reads it back.
+func TestLoadRecordErasuresWrittenOnlyWhenSet(t *testing.T) {
+	plain := testLoadRecord(40)
+	with := plain
+	with.Erasures = 3
+	a, b := encodeLoadRecord(&plain), encodeLoadRecord(&with)
+	if len(b) <= len(a) || string(b[:len(a)]) != string(a) {
+		t.Fatalf("the field is not appended to the record: %x, %x", a, b)
+	}
+	for _, r := range []LoadRecord{plain, with} {
+		v := encodeLoadRecord(&r)
+		if got, err := decodeLoadRecord(v); err != nil || got != r {
+			t.Errorf("read back %+v (%v), want %+v", got, err, r)
+		}
+	}
+}

@@ -63,6 +63,9 @@ func (s *Store) rebuild(replay LogReplay, x *Batch, targets map[string]bool, peo
 	if err == nil {
 		err = s.carryScenarios(fresh)
 	}
+	if err == nil {
+		err = s.carryLoadRecord(fresh, uint64(len(record)))
+	}
 	if err == nil && !bo.InMemory {
 		err = sealScratch(fresh.db, real, sib)
 	}

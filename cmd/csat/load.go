@@ -52,10 +52,11 @@ command again: it draws the committed part of the history again without
 writing it, then goes on, and the store ends as one uninterrupted load
 leaves it. Without --end, a continuation takes the end the load recorded;
 --batch and --live may differ. A load is continued only on the store it
-began empty, with nothing written since; a load with other flags on a
-store holding an unfinished one is refused, naming what differs (load it
-into another --data-dir). A fresh load is any other: into an empty store,
-or beside a finished history with another --seed.`,
+began empty, with nothing written since but erasures (csat forget); a
+load with other flags on a store holding an unfinished one is refused,
+naming what differs (load it into another --data-dir). A fresh load is
+any other: into an empty store, or beside a finished history with another
+--seed.`,
 		Example: "  csat simulate load --teammates 12 --conversations 3000 --days 90 --seed 1\n  csat simulate load --conversations 0 --live 5",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -168,8 +169,10 @@ func loadInto(parent context.Context, dst simulate.Loader, f *loadFlags, where s
 	case errors.Is(err, context.Canceled):
 		writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 		return failedErr(fmt.Errorf("interrupted: %d events committed in whole batches; the rest was not written (the same command continues it)", sum.Events))
+	case errors.Is(err, simulate.ErrLoadRefused):
+		return usageErr(fmt.Errorf("load: %w", explainUnfinished(err, where)))
 	case err != nil:
-		return failedErr(fmt.Errorf("load: %w", explainUnfinished(err, where)))
+		return failedErr(fmt.Errorf("load: %w", err))
 	}
 	writeLoadSummary(stdout, f.cfg, sum, time.Since(started), where, tenths.String())
 	if f.live == 0 {
