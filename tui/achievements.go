@@ -193,7 +193,7 @@ func (v *achievements) View() string {
 	g := grid{theme: t, cols: achColumns, width: feedW, rowStyle: v.rowStyle(from, nil)}
 	var feed strings.Builder
 	feed.WriteString(g.render(rows))
-	if row, ok := v.placeholder(len(v.items), "cannot read achievements", "no positive ratings yet"); ok {
+	if row, ok := v.placeholder(len(v.items), "cannot read achievements", v.unlessFiltered("no positive ratings yet")); ok {
 		feed.WriteString("\n" + row)
 	}
 	return joinColumns(block(feed.String(), feedW, v.height), block(side.String(), sideW, v.height), " ")

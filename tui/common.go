@@ -393,3 +393,23 @@ func newInput(prompt, placeholder string) textinput.Model {
 func (c *common) eventTime() time.Time { return c.clock() }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// shellArg quotes a path for the command line a message suggests, so the
+// line can be pasted as it reads: a name with spaces or quotes in it.
+func shellArg(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./-+=:,@%", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// counted is n with its noun, singular for one: "1 rating", "3 ratings".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}

@@ -51,6 +51,10 @@ func (v *conversations) StatusText() string {
 	if v.stream.isOpen() {
 		return v.stream.status()
 	}
+	if v.loading && v.search != "" {
+		// A search that matches little reads much of the store.
+		return "searching “" + v.search + "”…"
+	}
 	what := "conversations"
 	if v.search != "" {
 		what = "conversations with “" + v.search + "”"

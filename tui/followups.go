@@ -54,8 +54,14 @@ func (v *followUps) busy() bool { return v.loading || v.stream.busy() }
 func (v *followUps) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.stream.SetSize(w, h)
-	v.note.Width = max(w-10, 10)
+	v.sizeNote()
 	v.list.setHeight(v.listHeight())
+}
+
+// sizeNote fits the note's line to the screen: the prompt, which names
+// the stage, and the text with its cursor.
+func (v *followUps) sizeNote() {
+	v.note.Width = max(v.width-lipgloss.Width(v.note.Prompt)-2, 10)
 }
 
 func (v *followUps) listHeight() int { return max(v.height-3, 1) }
@@ -187,6 +193,7 @@ func (v *followUps) prompt(stage domain.FollowStage) tea.Cmd {
 	}
 	v.stage = stage
 	v.note.Prompt = stage.String() + " · note: "
+	v.sizeNote()
 	v.note.SetValue("")
 	return v.note.Focus()
 }
@@ -244,7 +251,7 @@ func (v *followUps) View() string {
 	var b strings.Builder
 	b.WriteString(g.render(rows))
 	b.WriteByte('\n')
-	if row, ok := v.placeholder(len(v.pages.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
+	if row, ok := v.placeholder(len(v.pages.items), "cannot read the follow-up queue", v.unlessFiltered("nothing to follow up")); ok {
 		b.WriteString(row)
 		b.WriteByte('\n')
 	}

@@ -27,6 +27,7 @@ func TestGoldenTabs(t *testing.T) {
 		{name: "leaderboard"},
 		{name: "leaderboard_help", keys: []string{"?"}},
 		{name: "leaderboard_wilson", keys: []string{"w"}},
+		{name: "leaderboard_filter_none", keys: []string{"/", "zzz", "enter"}},
 		{name: "teammate", keys: []string{"enter"}},
 		{name: "teammate_bot", keys: []string{"end", "enter"}},
 		{name: "teammate_stream", keys: []string{"enter", "down", "enter"}},

@@ -239,7 +239,7 @@ func TestTeammatePageFollowUpsFollowTheFilter(t *testing.T) {
 		t.Fatalf("cleo's follow-ups, unfiltered:\n%s", list)
 	}
 	d.keys("esc", "esc", "c", "c", "/", "cleo", "enter", "enter") // email
-	d.contains("cleo · 30d · channel email · 2 ratings", "1 open follow-ups", "open follow-ups (1) · channel email")
+	d.contains("cleo · 30d · channel email · 2 ratings", "1 open follow-up", "open follow-ups (1) · channel email")
 	if list := followUps(); strings.Contains(list, "user:cust") || !strings.Contains(list, "lead:max") {
 		t.Fatalf("cleo's email follow-ups are lead:max's only:\n%s", list)
 	}

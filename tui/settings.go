@@ -96,7 +96,7 @@ func (v *settingsView) StatusText() string {
 		return "read-only: only admins change settings"
 	}
 	if len(v.pending) > 0 {
-		return itoa(len(v.pending)) + " unsaved change(s) · ctrl+s saves · u discards"
+		return counted(len(v.pending), "unsaved change", "unsaved changes") + " · ctrl+s saves · u discards"
 	}
 	return "admin · enter edits"
 }
@@ -178,7 +178,7 @@ func (v *settingsView) loaded(msg loadedMsg) tea.Cmd {
 		return flashErr(d.saveErr)
 	case len(d.applied) > 0:
 		v.whatIf = nil
-		return flash("saved " + itoa(len(d.applied)) + " setting(s)")
+		return flash("saved " + counted(len(d.applied), "setting", "settings"))
 	}
 	return nil
 }
