@@ -242,7 +242,7 @@ func (v *followUps) View() string {
 		if it.Raised {
 			comment = "↑ now " + domain.Face(it.Value) + " · " + comment
 		}
-		rows = append(rows, []string{v.cursorMark(i), domain.Face(it.Value), ageCell, stage, v.c.shown(it.Agent), it.Customer.String(), comment})
+		rows = append(rows, []string{v.cursorMark(i), domain.Face(it.Value), ageCell, stage, v.c.shown(it.Agent), v.c.person(it.Customer), comment})
 	}
 	// Two cells stay free on the right, so a cut comment does not touch the edge.
 	g := grid{theme: t, cols: fuColumns, width: v.width - 2, rowStyle: v.rowStyle(from, func(i int) (lipgloss.Style, bool) {

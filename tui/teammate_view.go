@@ -161,7 +161,7 @@ func (p *teammatePage) listView() string {
 		} else if text == "" {
 			text = t.Muted.Render(domain.FaceName(it.value))
 		}
-		rows = append(rows, []string{p.cursorMark(i), face, age(now, it.at), it.customer.String(), text})
+		rows = append(rows, []string{p.cursorMark(i), face, age(now, it.at), p.c.person(it.customer), text})
 	}
 	flush()
 	return strings.TrimSuffix(b.String(), "\n")
