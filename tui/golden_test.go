@@ -36,6 +36,7 @@ func TestGoldenTabs(t *testing.T) {
 		{name: "followup_stream", keys: []string{"2", "enter"}},
 		{name: "achievement_stream", keys: []string{"3", "down", "enter"}},
 		{name: "conversations", keys: []string{"4"}},
+		{name: "conversations_help", keys: []string{"4", "?"}},
 		{name: "stream", keys: []string{"4", "end", "enter"}},
 		{name: "simulator", keys: []string{"5", "n", "enter", "c", "hello, the export fails", "enter", "t", "looking at it", "enter", "x"}, settled: "close → skipped: too_short"},
 		{name: "settings", keys: []string{"6"}},
