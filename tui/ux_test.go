@@ -159,3 +159,15 @@ func TestSaveSaysWhereInFull(t *testing.T) {
 	}
 	d.contains("saved 3 steps · replay with: csat simulate run '" + path + "'")
 }
+
+// A setting's field starts empty, its value the placeholder: typing 48
+// into "rating window, hours" (off) gives 48, not "off48"; enter on
+// nothing typed keeps the value.
+func TestSettingFieldStartsAfresh(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
+	d.keys("6", "down", "down", "down", "enter", "48", "enter")
+	d.contains("rating window, hours        * 48", "1 unsaved change")
+	d.lacks("invalid hours")
+	d.keys("down", "enter", "enter")
+	d.contains("change window, hours          72", "1 unsaved change")
+}
