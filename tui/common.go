@@ -380,6 +380,12 @@ func keyIs(msg tea.KeyMsg, b ...key.Binding) bool { return key.Matches(msg, b...
 
 // newInput is a one-line text field with a steady cursor (a blinking one
 // would make every frame differ).
+// sizeInput fits a text field's line to width: its prompt, which may
+// change, the text and the cursor.
+func sizeInput(ti *textinput.Model, width int) {
+	ti.Width = max(width-ansi.StringWidth(ti.Prompt)-2, 10)
+}
+
 func newInput(prompt, placeholder string) textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = prompt

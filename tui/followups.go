@@ -54,14 +54,8 @@ func (v *followUps) busy() bool { return v.loading || v.stream.busy() }
 func (v *followUps) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.stream.SetSize(w, h)
-	v.sizeNote()
+	sizeInput(&v.note, v.width)
 	v.list.setHeight(v.listHeight())
-}
-
-// sizeNote fits the note's line to the screen: the prompt, which names
-// the stage, and the text with its cursor.
-func (v *followUps) sizeNote() {
-	v.note.Width = max(v.width-lipgloss.Width(v.note.Prompt)-2, 10)
 }
 
 func (v *followUps) listHeight() int { return max(v.height-3, 1) }
@@ -193,7 +187,7 @@ func (v *followUps) prompt(stage domain.FollowStage) tea.Cmd {
 	}
 	v.stage = stage
 	v.note.Prompt = stage.String() + " · note: "
-	v.sizeNote()
+	sizeInput(&v.note, v.width)
 	v.note.SetValue("")
 	return v.note.Focus()
 }

@@ -26,6 +26,7 @@ func (v *simulator) askSave() tea.Cmd {
 	}
 	cmd := v.ask(actSave, "my-session")
 	v.input.Prompt = "save as scenario named: "
+	sizeInput(&v.input, v.width)
 	return cmd
 }
 

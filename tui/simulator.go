@@ -93,7 +93,7 @@ func (v *simulator) Capturing() bool { return v.action != actNone }
 
 func (v *simulator) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.input.Width = max(w-24, 10)
+	sizeInput(&v.input, w)
 	v.shelf.SetSize(w, h-1)
 }
 
@@ -347,6 +347,7 @@ func (v *simulator) switchProfile() tea.Cmd {
 func (v *simulator) ask(a simAction, placeholder string) tea.Cmd {
 	v.action = a
 	v.input.Prompt = actPrompts[a]
+	sizeInput(&v.input, v.width)
 	v.input.Placeholder = placeholder
 	v.input.SetValue("")
 	return v.input.Focus()

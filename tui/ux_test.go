@@ -171,3 +171,23 @@ func TestSettingFieldStartsAfresh(t *testing.T) {
 	d.keys("down", "enter", "enter")
 	d.contains("change window, hours          72", "1 unsaved change")
 }
+
+// Every prompt of the simulator fits its line, the longest (a session of
+// csat serve saving a scenario) included.
+func TestSimulatorPromptsFitTheLine(t *testing.T) {
+	for _, fileAccess := range []bool{true, false} {
+		m, err := New(Options{Store: fixtureStore(t), Viewer: "ada", Renderer: plainRenderer(), Clock: func() time.Time { return testNow },
+			StoreName: "fixture", NoLive: true, Tick: -1, FileAccess: fileAccess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(m.Close)
+		d := drive(t, m, 80, 24)
+		d.keys("5", "n", "enter", "S", strings.Repeat("x", 70))
+		for _, l := range strings.Split(d.view(), "\n") {
+			if strings.HasPrefix(l, "save ") && strings.HasSuffix(l, "…") {
+				t.Errorf("file access %v: the prompt is cut: %q", fileAccess, l)
+			}
+		}
+	}
+}
