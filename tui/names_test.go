@@ -83,11 +83,15 @@ func TestCustomerNamesInEveryList(t *testing.T) {
 			domain.Event{Kind: domain.EvObserve, At: at, Conv: conv, Actor: cust, Agent: domain.Teammate("5017001"), Value: r.value, Text: "remark " + itoa(i)},
 			domain.Event{Kind: domain.EvName, At: at, Actor: cust, Text: r.name})
 	}
-	evs = append(evs, domain.Event{Kind: domain.EvRole, At: at, By: "ada", Role: domain.RoleAdmin})
+	evs = append(evs, domain.Event{Kind: domain.EvRole, At: at, By: "ada", Role: domain.RoleAdmin},
+		domain.Event{Kind: domain.EvName, At: at, Actor: domain.Teammate("5017001"), Text: "Chloé Dubois"})
 	if _, err := st.ApplyBatch(evs); err != nil {
 		t.Fatal(err)
 	}
 	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys("4") // the ratings column names the teammate too
+	d.contains("Chloé Dubois 😠", "Chloé Dubois 🤩")
+	d.lacks("5017001")
 	for _, tab := range [][]string{{"2"}, {"3"}, {"4"}, {"1", "enter"}} {
 		d.keys(tab...)
 		switch tab[0] {

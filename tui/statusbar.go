@@ -25,7 +25,7 @@ func (m *Model) statusBar() string {
 	const tabTextRoom = 30
 	name := safetext.Line(m.storeName)
 	nameW := lipgloss.Width(name)
-	if keep := max(m.width-2-lipgloss.Width(viewer)-lipgloss.Width(right)-tabTextRoom, 9) - 1; keep < nameW-1 {
+	if keep := max(m.width-2-lipgloss.Width(viewer)-lipgloss.Width(right)-tabTextRoom, 16) - 1; keep < nameW-1 {
 		name = "…" + ansi.TruncateLeft(name, nameW-keep, "")
 	}
 	left := t.StatusKey.Render(" "+name+" ") + viewer

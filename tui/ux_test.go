@@ -191,3 +191,15 @@ func TestSimulatorPromptsFitTheLine(t *testing.T) {
 		}
 	}
 }
+
+// A short store name is never cut, at 80 columns either.
+func TestStatusBarKeepsAShortStoreName(t *testing.T) {
+	m, err := New(Options{Store: fixtureStore(t), Viewer: "ada", Renderer: plainRenderer(), Clock: func() time.Time { return testNow },
+		StoreName: "csat serve", NoLive: true, Tick: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	d := drive(t, m, 80, 24)
+	d.contains(" csat serve  ada (admin)")
+}
