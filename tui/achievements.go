@@ -125,7 +125,7 @@ func (v *achievements) loaded(msg loadedMsg) {
 func (v *achievements) build() {
 	v.items = v.items[:0]
 	for _, a := range v.pages.items {
-		if matches(v.filter, a.Agent.Name, a.Customer.String(), a.Comment) {
+		if matches(v.filter, a.Agent.Name, a.Customer.String(), v.c.person(a.Customer), a.Comment) {
 			v.items = append(v.items, a)
 		}
 	}
@@ -188,12 +188,12 @@ func (v *achievements) View() string {
 		if comment == "" {
 			comment = t.Muted.Render(domain.FaceName(a.Value))
 		}
-		rows = append(rows, []string{v.cursorMark(i), domain.Face(a.Value), age(now, a.At), v.c.shown(a.Agent), a.Customer.String(), comment})
+		rows = append(rows, []string{v.cursorMark(i), domain.Face(a.Value), age(now, a.At), v.c.shown(a.Agent), v.c.person(a.Customer), comment})
 	}
 	g := grid{theme: t, cols: achColumns, width: feedW, rowStyle: v.rowStyle(from, nil)}
 	var feed strings.Builder
 	feed.WriteString(g.render(rows))
-	if row, ok := v.placeholder(len(v.items), "cannot read achievements", "no positive ratings yet"); ok {
+	if row, ok := v.placeholder(len(v.items), "cannot read achievements", v.unlessFiltered("no positive ratings yet")); ok {
 		feed.WriteString("\n" + row)
 	}
 	return joinColumns(block(feed.String(), feedW, v.height), block(side.String(), sideW, v.height), " ")

@@ -92,6 +92,16 @@ func (b *base) placeholder(rows int, cannot, empty string) (string, bool) {
 	return t.Muted.Render("  " + empty), true
 }
 
+// unlessFiltered is what an empty list says: empty, or with the filter
+// on, that nothing matches it (a filtered board said "no ratings in this
+// period").
+func (b *base) unlessFiltered(empty string) string {
+	if b.filter != "" {
+		return "nothing matches “" + b.filter + "” · esc clears the filter"
+	}
+	return empty
+}
+
 // cursorMark is the first cell of a list row.
 func (b *base) cursorMark(i int) string {
 	if i == b.list.cursor {

@@ -380,6 +380,12 @@ func keyIs(msg tea.KeyMsg, b ...key.Binding) bool { return key.Matches(msg, b...
 
 // newInput is a one-line text field with a steady cursor (a blinking one
 // would make every frame differ).
+// sizeInput fits a text field's line to width: its prompt, which may
+// change, the text and the cursor.
+func sizeInput(ti *textinput.Model, width int) {
+	ti.Width = max(width-ansi.StringWidth(ti.Prompt)-2, 10)
+}
+
 func newInput(prompt, placeholder string) textinput.Model {
 	ti := textinput.New()
 	ti.Prompt = prompt
@@ -393,3 +399,23 @@ func newInput(prompt, placeholder string) textinput.Model {
 func (c *common) eventTime() time.Time { return c.clock() }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// shellArg quotes a path for the command line a message suggests, so the
+// line can be pasted as it reads: a name with spaces or quotes in it.
+func shellArg(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./-+=:,@%", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// counted is n with its noun, singular for one: "1 rating", "3 ratings".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}

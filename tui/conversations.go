@@ -51,6 +51,10 @@ func (v *conversations) StatusText() string {
 	if v.stream.isOpen() {
 		return v.stream.status()
 	}
+	if v.loading && v.search != "" {
+		// A search that matches little reads much of the store.
+		return "searching “" + v.search + "”…"
+	}
 	what := "conversations"
 	if v.search != "" {
 		what = "conversations with “" + v.search + "”"
@@ -131,8 +135,8 @@ func (v *conversations) View() string {
 	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
 		s := v.pages.items[i]
-		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), s.Customer.String(), s.Origin.String(), s.State.String(),
-			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible)})
+		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
+			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown)})
 	}
 	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
 	var b strings.Builder
@@ -156,17 +160,19 @@ var convColumns = []column{
 	{title: "state", width: 9, padRight: 1}, {title: "updated", width: 8, padRight: 1}, {title: "chars", width: 7, padRight: 1}, {title: "ratings"},
 }
 
-// slotSummary lists each rated agent with its face, or hides the faces.
-func slotSummary(slots []domain.Slot, visible bool) string {
+// slotSummary lists each rated agent, by the name shown, with its face,
+// or hides the faces.
+func slotSummary(slots []domain.Slot, visible bool, shown func(domain.Actor) string) string {
 	var parts []string
 	for _, s := range slots {
+		name := shown(s.Agent)
 		switch {
 		case !visible:
-			parts = append(parts, s.Agent.Name)
+			parts = append(parts, name)
 		case s.Value == 0:
-			parts = append(parts, s.Agent.Name+" …")
+			parts = append(parts, name+" …")
 		default:
-			parts = append(parts, s.Agent.Name+" "+domain.Face(s.Value))
+			parts = append(parts, name+" "+domain.Face(s.Value))
 		}
 	}
 	return strings.Join(parts, ", ")

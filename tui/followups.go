@@ -54,7 +54,7 @@ func (v *followUps) busy() bool { return v.loading || v.stream.busy() }
 func (v *followUps) SetSize(w, h int) {
 	v.width, v.height = w, h
 	v.stream.SetSize(w, h)
-	v.note.Width = max(w-10, 10)
+	sizeInput(&v.note, v.width)
 	v.list.setHeight(v.listHeight())
 }
 
@@ -187,6 +187,7 @@ func (v *followUps) prompt(stage domain.FollowStage) tea.Cmd {
 	}
 	v.stage = stage
 	v.note.Prompt = stage.String() + " · note: "
+	sizeInput(&v.note, v.width)
 	v.note.SetValue("")
 	return v.note.Focus()
 }
@@ -235,7 +236,7 @@ func (v *followUps) View() string {
 		if it.Raised {
 			comment = "↑ now " + domain.Face(it.Value) + " · " + comment
 		}
-		rows = append(rows, []string{v.cursorMark(i), domain.Face(it.Value), ageCell, stage, v.c.shown(it.Agent), it.Customer.String(), comment})
+		rows = append(rows, []string{v.cursorMark(i), domain.Face(it.Value), ageCell, stage, v.c.shown(it.Agent), v.c.person(it.Customer), comment})
 	}
 	// Two cells stay free on the right, so a cut comment does not touch the edge.
 	g := grid{theme: t, cols: fuColumns, width: v.width - 2, rowStyle: v.rowStyle(from, func(i int) (lipgloss.Style, bool) {
@@ -244,7 +245,7 @@ func (v *followUps) View() string {
 	var b strings.Builder
 	b.WriteString(g.render(rows))
 	b.WriteByte('\n')
-	if row, ok := v.placeholder(len(v.pages.items), "cannot read the follow-up queue", "nothing to follow up"); ok {
+	if row, ok := v.placeholder(len(v.pages.items), "cannot read the follow-up queue", v.unlessFiltered("nothing to follow up")); ok {
 		b.WriteString(row)
 		b.WriteByte('\n')
 	}

@@ -153,7 +153,7 @@ func (v *leaderboard) scopeText() string {
 	if f := v.scope.filter(); f.IsZero() {
 		s += " · all conversations"
 	} else {
-		s += " · " + strings.ReplaceAll(f.String(), "=", " ")
+		s += " · " + filterWords(f)
 	}
 	if v.compared {
 		prev := v.prevData.Period
@@ -287,5 +287,11 @@ func filterNote(f domain.Filter) string {
 	if f.IsZero() {
 		return ""
 	}
-	return " · " + strings.ReplaceAll(f.String(), "=", " ")
+	return " · " + filterWords(f)
+}
+
+// filterWords names a filter's parts, a comma between two ("channel
+// messenger audience users" read as one run of words).
+func filterWords(f domain.Filter) string {
+	return strings.ReplaceAll(strings.ReplaceAll(f.String(), " ", ", "), "=", " ")
 }

@@ -190,6 +190,7 @@ func (v *leaderboard) openPage() tea.Cmd {
 	v.showing = true
 	v.page.list = list{height: v.page.listHeight()}
 	v.page.followUps, v.page.ratings, v.page.more = nil, nil, false
+	v.page.loaded = false // until its read lands, its lists are not empty but unread
 	v.showPage(v.rows[v.list.cursor].row)
 	return v.page.Reload()
 }
@@ -410,7 +411,7 @@ func (v *leaderboard) View() string {
 	b.WriteByte('\n')
 	b.WriteString(t.Muted.Render(strings.Repeat("─", v.width)))
 	b.WriteByte('\n')
-	if row, ok := v.placeholder(len(v.rows), "cannot read the leaderboard", "no ratings in this period"); ok {
+	if row, ok := v.placeholder(len(v.rows), "cannot read the leaderboard", v.unlessFiltered("no ratings in this period")); ok {
 		b.WriteString(row)
 		b.WriteByte('\n')
 	}

@@ -28,3 +28,13 @@ func (v *leaderboard) sortMark(title string, by int) string {
 	}
 	return title + "▼"
 }
+
+// Legend explains the conversation list's columns, for ?: a survey sent
+// and not answered shows as …, which read like a cut name.
+func (v *conversations) Legend() []string {
+	if v.stream.isOpen() {
+		return nil
+	}
+	return []string{"ratings: each agent a survey was sent for, with the face given (… sent, not rated yet) · " +
+		"chars: the length the rules count (too_short) · updated: since the last change · enter opens the conversation"}
+}

@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
-	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -71,6 +70,9 @@ type Model struct {
 	full     bool
 	filter   textinput.Model
 	filterOn bool
+	// searchDue: the filter changed while the tab's search was running;
+	// the tab searches for the filter's text once that one lands.
+	searchDue bool
 
 	feed       <-chan store.Change
 	cancel     context.CancelFunc
@@ -269,7 +271,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if keyIs(msg, m.c.keys.ForceQuit) {
 		return tea.Quit
 	}
-	if m.views[m.active].busy() {
+	if m.views[m.active].busy() && !m.filterTyping(msg) {
 		if len(m.held) < maxHeld {
 			m.held = append(m.held, msg)
 		}
@@ -290,9 +292,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return m.toActive(msg)
 }
 
-// release runs the keys held while the tab shown was loading.
+// release runs the search typed while the tab shown was loading, then
+// the keys held meanwhile.
 func (m *Model) release() tea.Cmd {
 	var cmds []tea.Cmd
+	if m.searchDue && !m.views[m.active].busy() {
+		m.searchDue = false
+		cmds = append(cmds, setFilter(m.views[m.active], m.filter.Value()))
+	}
 	for len(m.held) > 0 && !m.views[m.active].busy() {
 		k := m.held[0]
 		m.held = m.held[1:]
@@ -327,7 +334,7 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.filter.Focus(), true
 	case keyIs(msg, k.Cancel) && m.filter.Value() != "" && !nested(m.views[m.active]):
 		m.filter.SetValue("")
-		cmd := setFilter(m.views[m.active], "")
+		cmd := m.applyFilter("")
 		m.layout()
 		return cmd, true
 	case keyIs(msg, k.NextTab):
@@ -340,36 +347,13 @@ func (m *Model) frameKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// filterKey edits the filter: esc clears it, enter keeps it, the rest is text.
-func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.c.keys
-	switch {
-	case keyIs(msg, k.Cancel):
-		m.filterOn = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		cmd := setFilter(m.views[m.active], "")
-		m.layout()
-		return cmd
-	case keyIs(msg, k.Apply):
-		m.filterOn = false
-		m.filter.Blur()
-		m.layout()
-	default:
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		return tea.Batch(cmd, setFilter(m.views[m.active], m.filter.Value()))
-	}
-	return nil
-}
-
 // switchTo shows tab i (see the Tab constants), reading it again when stale.
 func (m *Model) switchTo(i int) tea.Cmd {
 	if i < 0 || i >= len(m.views) || i == m.active {
 		return nil
 	}
 	leave := setFilter(m.views[m.active], "")
-	m.active = i
+	m.active, m.searchDue = i, false
 	cmd := setFilter(m.views[i], m.filter.Value())
 	if cmd == nil && m.views[i].stale() {
 		cmd = m.views[i].Reload()
@@ -406,19 +390,31 @@ func (m *Model) toActive(msg tea.Msg) tea.Cmd {
 
 // chrome is the number of lines the frame takes around the active view.
 func (m *Model) chrome() int {
-	n := 3 // tab bar with its rule, status bar
-	n++    // short help or full help
 	if m.full {
-		n += m.fullHelpHeight() - 1
+		return m.frameLines() + lipgloss.Height(m.shownHelp())
 	}
-	if m.filterOn || m.filter.Value() != "" {
-		n++
-	}
-	return n
+	return m.frameLines() + 1 // the short help
 }
 
-func (m *Model) fullHelpHeight() int {
-	return lipgloss.Height(m.fullHelp())
+// frameLines counts the frame's lines but the help: the tab bar with its
+// rule, the status bar, and the filter when it shows.
+func (m *Model) frameLines() int {
+	if m.filterOn || m.filter.Value() != "" {
+		return 4
+	}
+	return 3
+}
+
+// shownHelp is as much of the full help as leaves the view one line: on a
+// short terminal the legend goes first and the keys, which come last,
+// stay. (A frame taller than the terminal lost its tab bar instead.)
+func (m *Model) shownHelp() string {
+	lines := strings.Split(m.fullHelp(), "\n")
+	room := max(m.height-m.frameLines()-1, 1)
+	if len(lines) > room {
+		lines = lines[len(lines)-room:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fullHelp is what ? shows: what the view's columns and marks mean, when
@@ -466,13 +462,26 @@ func (m *Model) View() string {
 		b.WriteByte('\n')
 	}
 	if m.full {
-		b.WriteString(m.fullHelp())
+		b.WriteString(m.shownHelp())
 	} else {
 		b.WriteString(fit(m.help.ShortHelpView(m.views[m.active].ShortHelp()), m.width))
 	}
 	b.WriteByte('\n')
 	b.WriteString(m.statusBar())
-	return b.String()
+	return trimPadding(b.String())
+}
+
+// trimPadding drops the blanks that pad each line to the width. A line
+// that fills the width is drawn without erasing the rest of it, and where
+// a terminal lays text out narrower than we count (tmux joins letters
+// around a zero-width joiner), the last frame's cells stayed at its end;
+// a shorter line is drawn with an erase to its end.
+func trimPadding(frame string) string {
+	lines := strings.Split(frame, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *Model) tabBar() string {
@@ -508,53 +517,6 @@ func firstWord(s string) string {
 		return string(r[:4])
 	}
 	return s
-}
-
-// statusBar: store, viewer and role, clock, live indicator, and the tab's own text.
-func (m *Model) statusBar() string {
-	t := m.c.theme
-	now := m.c.clock()
-	left := t.StatusKey.Render(" "+safetext.Line(m.storeName)+" ") + t.Status.Render(" "+safetext.Line(m.viewerLabel())+" ")
-	live := "updated " + agoSeconds(now, m.lastUpdate)
-	if m.feed == nil {
-		live = "not live"
-	}
-	right := t.Status.Render(" "+now.Format("Jan 2 15:04:05")+" ") + t.StatusLive.Render(" ● "+live+" ")
-	middle := safetext.Line(m.views[m.active].StatusText())
-	if m.flash != "" && now.Sub(m.flashAt) < 8*time.Second {
-		middle = m.flash
-	}
-	style := t.Status
-	if m.flashErr && m.flash == middle {
-		style = t.Status.Foreground(t.Error.GetForeground())
-	}
-	room := m.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if room < 0 {
-		return fit(left+right, m.width)
-	}
-	return left + style.Render(fit(" "+middle, room)) + right
-}
-
-func (m *Model) viewerLabel() string {
-	if m.c.viewer == "" {
-		return "no viewer (read-only)"
-	}
-	return m.c.viewer + " (" + m.c.role.String() + ")"
-}
-
-// agoSeconds prints "2s ago", "3m ago": how fresh the data is.
-func agoSeconds(now, t time.Time) string {
-	d := now.Sub(t)
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return itoa(int(d/time.Second)) + "s ago"
-	case d < time.Hour:
-		return itoa(int(d/time.Minute)) + "m ago"
-	}
-	return itoa(int(d/time.Hour)) + "h ago"
 }
 
 // Active is the index of the tab shown.

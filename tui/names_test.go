@@ -61,3 +61,47 @@ func TestIntercomNamesOnTheDashboard(t *testing.T) {
 	d.keys("1", "down")
 	d.contains("surveys —")
 }
+
+// Customers keyed by Intercom contact id are listed by their names, as
+// their conversations show them: every list (follow-ups, happy comments,
+// conversations, a teammate's page) showed the contact id.
+func TestCustomerNamesInEveryList(t *testing.T) {
+	st, err := store.Open(store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	at := testNow.Add(-48 * time.Hour)
+	var evs []domain.Event
+	for i, r := range []struct {
+		contact, name string
+		value         int
+	}{{"6643703ffae7834d1792fd30", "José Ñúñez", 1}, {"6643703ffae7834d1792fd31", "李小龙", 5}} {
+		conv, cust := "c"+itoa(i), domain.User(r.contact)
+		evs = append(evs,
+			domain.Event{Kind: domain.EvStart, At: at, Conv: conv, Actor: cust, By: "intercom"},
+			domain.Event{Kind: domain.EvObserve, At: at, Conv: conv, Actor: cust, Agent: domain.Teammate("5017001"), Value: r.value, Text: "remark " + itoa(i)},
+			domain.Event{Kind: domain.EvName, At: at, Actor: cust, Text: r.name})
+	}
+	evs = append(evs, domain.Event{Kind: domain.EvRole, At: at, By: "ada", Role: domain.RoleAdmin},
+		domain.Event{Kind: domain.EvName, At: at, Actor: domain.Teammate("5017001"), Text: "Chloé Dubois"})
+	if _, err := st.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	d := drive(t, newTestModel(t, st, "ada"), 100, 30)
+	d.keys("4") // the ratings column names the teammate too
+	d.contains("Chloé Dubois 😠", "Chloé Dubois 🤩")
+	d.lacks("5017001")
+	for _, tab := range [][]string{{"2"}, {"3"}, {"4"}, {"1", "enter"}} {
+		d.keys(tab...)
+		switch tab[0] {
+		case "2":
+			d.contains("José Ñúñez")
+		case "3":
+			d.contains("李小龙")
+		default:
+			d.contains("José Ñúñez", "李小龙")
+		}
+		d.lacks("6643703ffae")
+	}
+}

@@ -26,6 +26,7 @@ func (v *simulator) askSave() tea.Cmd {
 	}
 	cmd := v.ask(actSave, "my-session")
 	v.input.Prompt = "save as scenario named: "
+	sizeInput(&v.input, v.width)
 	return cmd
 }
 
@@ -47,7 +48,7 @@ func (v *simulator) saveFile(path string) tea.Cmd {
 	if err := simulate.WriteScript(&script, v.steps); err != nil {
 		return flashErr(err)
 	}
-	done := "saved " + itoa(len(v.steps)) + " steps to " + path + " · replay with: csat simulate run " + path
+	done := "saved " + counted(len(v.steps), "step", "steps") + " · replay with: csat simulate run " + shellArg(path)
 	return func() tea.Msg {
 		if err := os.WriteFile(path, script, 0o666); err != nil {
 			return flashErr(err)()
@@ -74,7 +75,7 @@ func (v *simulator) saveScenario(name string) tea.Cmd {
 	}
 	sc := store.Scenario{Name: name, By: v.c.viewer, SavedAt: v.c.clock().UTC(), Script: string(script)}
 	keeper, writes := v.c.scenarios, &v.c.reads
-	done := "saved " + itoa(len(v.steps)) + " steps as scenario " + name + " · print it with: csat simulate scenarios show " + name
+	done := "saved " + counted(len(v.steps), "step", "steps") + " as scenario " + name + " · print it with: csat simulate scenarios show " + shellArg(name)
 	return func() tea.Msg {
 		if !writes.enter() {
 			return nil

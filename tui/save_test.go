@@ -27,7 +27,7 @@ func TestSaveWritesInItsCommand(t *testing.T) {
 		t.Fatalf("saveFile wrote %s before its command ran: %v", path, err)
 	}
 	msg, ok := cmd().(flashMsg)
-	if !ok || msg.err || !strings.HasPrefix(msg.text, "saved 4 steps to "+path) {
+	if !ok || msg.err || msg.text != "saved 4 steps · replay with: csat simulate run "+path {
 		t.Fatalf("the command's message: %+v", msg)
 	}
 	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), `say c1 ada "Hello there"`) {

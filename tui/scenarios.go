@@ -94,13 +94,17 @@ func (s *scenarioShelf) View() string {
 	}
 	g := grid{theme: t, cols: scenarioColumns, rowStyle: s.rowStyle(from, nil)}
 	lines := strings.Split(g.render(rows), "\n")
-	if row, ok := s.placeholder(len(s.items), "cannot read scenarios", "no scenarios saved yet (S saves the sandbox as one)"); ok {
+	empty := "no scenarios saved yet (S saves the sandbox as one)"
+	if s.c.fileAccess {
+		empty = "no scenarios saved yet (S here writes a file; the simulator of csat serve saves them)"
+	}
+	if row, ok := s.placeholder(len(s.items), "cannot read scenarios", empty); ok {
 		lines = append(lines, row)
 	}
 	sc, ok := s.selected()
 	if ok && !s.c.fileAccess {
 		// A session of csat serve writes no file; the store's host can.
-		lines = append(lines, t.Muted.Render(fit("  a file of it, where the store is: csat simulate scenarios show "+sc.Name+" > FILE", s.width)))
+		lines = append(lines, t.Muted.Render(fit("  a file of it, where the store is: csat simulate scenarios show "+shellArg(sc.Name)+" > FILE", s.width)))
 	}
 	if ok {
 		lines = append(lines, "", t.Title.Render(" "+sc.Name))
@@ -161,7 +165,7 @@ func (v *simulator) writeScenario(path string) tea.Cmd {
 		if err != nil {
 			return flashErr(err)()
 		}
-		return flash("wrote scenario " + name + " to " + path + " · replay with: csat simulate run " + path)()
+		return flash("wrote scenario " + name + " · replay with: csat simulate run " + shellArg(path))()
 	}
 }
 
@@ -190,7 +194,7 @@ func (v *simulator) loadScenario(sc store.Scenario) tea.Cmd {
 	v.made, v.cur = len(v.convs), max(len(v.convs)-1, 0)
 	v.other = v.otherProfile()
 	v.shelf.open = false
-	text := "loaded scenario " + sc.Name + ": " + itoa(len(v.steps)) + " steps"
+	text := "loaded scenario " + sc.Name + ": " + counted(len(v.steps), "step", "steps")
 	if n := len(res.Failures); n > 0 {
 		text += " · " + itoa(n) + " of its expectations no longer hold"
 	}

@@ -71,8 +71,8 @@ func TestScenarioShelfWritesAndLoadsLocally(t *testing.T) {
 	d.contains("2 saved scenarios", "drill-1", "empty", "w write to a file")
 	path := filepath.Join(t.TempDir(), "drill.csat")
 	d.keys("w", path, "enter")
-	d.contains("wrote scenario drill-1 to ")
-	if want := "wrote scenario drill-1 to " + path; !strings.HasPrefix(d.m.flash, want) {
+	d.contains("wrote scenario drill-1 · replay with: ")
+	if want := "wrote scenario drill-1 · replay with: csat simulate run " + path; d.m.flash != want {
 		t.Errorf("flash %q, want %q…", d.m.flash, want)
 	}
 	got, err := os.ReadFile(path)

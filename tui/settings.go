@@ -96,7 +96,7 @@ func (v *settingsView) StatusText() string {
 		return "read-only: only admins change settings"
 	}
 	if len(v.pending) > 0 {
-		return itoa(len(v.pending)) + " unsaved change(s) · ctrl+s saves · u discards"
+		return counted(len(v.pending), "unsaved change", "unsaved changes") + " · ctrl+s saves · u discards"
 	}
 	return "admin · enter edits"
 }
@@ -178,7 +178,7 @@ func (v *settingsView) loaded(msg loadedMsg) tea.Cmd {
 		return flashErr(d.saveErr)
 	case len(d.applied) > 0:
 		v.whatIf = nil
-		return flash("saved " + itoa(len(d.applied)) + " setting(s)")
+		return flash("saved " + counted(len(d.applied), "setting", "settings"))
 	}
 	return nil
 }
@@ -256,10 +256,12 @@ func (v *settingsView) edit() tea.Cmd {
 		v.setPending(key, next)
 		return v.preview()
 	}
+	// Typing starts afresh, the value shown as the placeholder: a value
+	// typed after the one prefilled ("off" then 48) read as "off48".
 	v.editing = true
 	v.inputErr = ""
-	v.input.SetValue(v.value(key))
-	v.input.CursorEnd()
+	v.input.SetValue("")
+	v.input.Placeholder = v.value(key)
 	return v.input.Focus()
 }
 
@@ -273,6 +275,9 @@ func (v *settingsView) editKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case keyIs(msg, v.c.keys.Keep):
 		val := strings.TrimSpace(v.input.Value())
+		if val == "" { // nothing typed keeps the value
+			val = v.value(key)
+		}
 		probe := v.saved
 		if err := probe.Set(key, val); err != nil {
 			v.inputErr = err.Error()
@@ -288,7 +293,9 @@ func (v *settingsView) editKey(msg tea.KeyMsg) tea.Cmd {
 	v.input, cmd = v.input.Update(msg)
 	// Validate as the user types, so the error shows before enter.
 	probe := v.saved
-	if err := probe.Set(key, strings.TrimSpace(v.input.Value())); err != nil {
+	if typed := strings.TrimSpace(v.input.Value()); typed == "" {
+		v.inputErr = ""
+	} else if err := probe.Set(key, typed); err != nil {
 		v.inputErr = err.Error()
 	} else {
 		v.inputErr = ""

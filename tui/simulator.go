@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
@@ -92,7 +93,7 @@ func (v *simulator) Capturing() bool { return v.action != actNone }
 
 func (v *simulator) SetSize(w, h int) {
 	v.width, v.height = w, h
-	v.input.Width = max(w-24, 10)
+	sizeInput(&v.input, w)
 	v.shelf.SetSize(w, h-1)
 }
 
@@ -346,6 +347,7 @@ func (v *simulator) switchProfile() tea.Cmd {
 func (v *simulator) ask(a simAction, placeholder string) tea.Cmd {
 	v.action = a
 	v.input.Prompt = actPrompts[a]
+	sizeInput(&v.input, v.width)
 	v.input.Placeholder = placeholder
 	v.input.SetValue("")
 	return v.input.Focus()
@@ -520,8 +522,8 @@ func (v *simulator) panel(c domain.Conversation, ok bool) string {
 	}
 	st := v.steps[v.decided-1]
 	o := st.Outcome
-	head := " " + st.Event.Kind.String() + " " + st.Event.Conv + " → " + simulate.Describe(&o)
-	b.WriteString("\n" + decisionStyle(v.c.theme, &o)(head) + "\n")
+	head := st.Event.Kind.String() + " " + st.Event.Conv + " → " + simulate.Describe(&o)
+	b.WriteString("\n" + panelLines(head, decisionStyle(v.c.theme, &o)))
 	for _, ch := range o.Checks() {
 		mark := t.Good.Render("✓")
 		if ch.Failed {
@@ -530,7 +532,22 @@ func (v *simulator) panel(c domain.Conversation, ok bool) string {
 		b.WriteString(" " + fit(ch.Code.Rule(), 17) + fit(ch.Detail(), rulesW-21) + " " + mark + "\n")
 	}
 	if v.other != "" {
-		b.WriteString(t.Muted.Render(" "+v.other) + "\n")
+		b.WriteString(panelLines(v.other, t.Muted.Render))
+	}
+	return b.String()
+}
+
+// panelLines wraps a sentence of the rules panel to its width, the lines
+// after the first indented under it: a decision's reason is its point,
+// and cut at the panel's edge it was lost.
+func panelLines(text string, style func(...string) string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(ansi.Wrap(text, rulesW-3, " "), "\n") {
+		indent := " "
+		if i > 0 {
+			indent = "   "
+		}
+		b.WriteString(style(indent+l) + "\n")
 	}
 	return b.String()
 }

@@ -99,7 +99,7 @@ func (s *convStream) ShortHelp() []key.Binding {
 }
 
 func (s *convStream) status() string {
-	return "conversation " + s.open + " · " + itoa(len(s.parts)) + " parts"
+	return "conversation " + s.open + " · " + counted(len(s.parts), "part", "parts")
 }
 
 func (s *convStream) View() string {

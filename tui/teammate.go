@@ -142,7 +142,11 @@ func (p *teammatePage) update(msg tea.Msg) (bool, tea.Cmd) {
 func (p *teammatePage) build() {
 	p.items = p.items[:0]
 	open := p.followUps
-	p.items = append(p.items, tmItem{header: "open follow-ups (" + itoa(len(open)) + ")" + filterNote(p.segments)})
+	count := itoa(len(open))
+	if !p.loaded { // a large store takes a while: "(0)" said there were none
+		count = "loading…"
+	}
+	p.items = append(p.items, tmItem{header: "open follow-ups (" + count + ")" + filterNote(p.segments)})
 	for _, f := range open {
 		text := f.FollowUp.Stage.String()
 		if f.Comment != "" {
@@ -151,7 +155,10 @@ func (p *teammatePage) build() {
 		p.items = append(p.items, tmItem{conv: f.Conv, value: f.Value, at: f.RatedAt, customer: f.Customer, text: text})
 	}
 	title := "ratings in " + p.periodName + ", newest first (" + itoa(p.row.Counts.Rated()) + ")"
-	if p.more {
+	switch {
+	case !p.loaded:
+		title += " · loading…"
+	case p.more:
 		title += " · more load as you scroll"
 	}
 	p.items = append(p.items, tmItem{header: title})

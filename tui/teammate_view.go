@@ -29,7 +29,7 @@ func (p *teammatePage) View() string {
 	t := p.c.theme
 	c := p.row.Counts
 	var b strings.Builder
-	title := "  " + rowName(p.row) + " · " + p.periodName + " · " + itoa(c.Rated()) + " ratings · score " + c.ScorePercent(0) +
+	title := "  " + rowName(p.row) + " · " + p.periodName + " · " + counted(c.Rated(), "rating", "ratings") + " · score " + c.ScorePercent(0) +
 		" · team " + p.teamCounts.ScorePercent(0) + " · target " + domain.FormatPermille(p.target)
 	if c.MeetsTarget(p.target) {
 		title += " ✓"
@@ -52,7 +52,11 @@ func (p *teammatePage) summary() string {
 	}
 	b.WriteString(" · response " + c.ResponsePercent(0))
 	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
-	b.WriteString(" · " + itoa(len(p.followUps)) + " open follow-ups")
+	if p.loaded {
+		b.WriteString(" · " + counted(len(p.followUps), "open follow-up", "open follow-ups"))
+	} else {
+		b.WriteString(" · open follow-ups loading…")
+	}
 	return b.String()
 }
 
@@ -157,7 +161,7 @@ func (p *teammatePage) listView() string {
 		} else if text == "" {
 			text = t.Muted.Render(domain.FaceName(it.value))
 		}
-		rows = append(rows, []string{p.cursorMark(i), face, age(now, it.at), it.customer.String(), text})
+		rows = append(rows, []string{p.cursorMark(i), face, age(now, it.at), p.c.person(it.customer), text})
 	}
 	flush()
 	return strings.TrimSuffix(b.String(), "\n")

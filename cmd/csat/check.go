@@ -15,7 +15,7 @@ func init() { commands = append(commands, newCheckCmd) }
 func newCheckCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
-		Short: "Replay the event log and compare it with the stored state, counters and indexes",
+		Short: "Replay the event log and compare it with what the store holds",
 		Long: `Replay every logged event through the rules and compare what it derives
 (conversations, rating slots, day counters, all-time counters, follow-up and
 achievement indexes, settings, roles, audit trail) with what the store holds.

@@ -44,16 +44,20 @@ const demoLiveRate = 4
 const dashboardGCPercent = 50
 
 func addDashboard(root *cobra.Command, g *globals) {
-	var demo bool
+	var demo, readOnly bool
 	var as string
 	root.Flags().BoolVar(&demo, "demo", false, "open the dashboard on a throwaway demo store, filled with synthetic traffic and kept moving")
 	root.Flags().StringVar(&as, "as", "", "view the dashboard as this teammate (default: $USER if on the roster, else the first admin)")
+	root.Flags().BoolVar(&readOnly, "read-only", false, "open the store read-only: not a byte of the data directory changes (saving settings or follow-ups is refused)")
 	root.RunE = func(cmd *cobra.Command, args []string) error {
-		return runDashboard(cmd, g, demo, as)
+		if demo && readOnly {
+			return usageErr(errors.New("--demo uses a throwaway store and cannot be combined with --read-only"))
+		}
+		return runDashboard(cmd, g, demo, readOnly, as)
 	}
 }
 
-func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
+func runDashboard(cmd *cobra.Command, g *globals, demo, readOnly bool, as string) error {
 	if err := servedElsewhere(g, demo); err != nil { // csat serve owns the store: say how to connect (remote.go)
 		return err
 	}
@@ -89,12 +93,7 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		}
 		name = "demo"
 	} else {
-		dir, err := store.DefaultDir(g.dataDir)
-		if err != nil {
-			return usageErr(err)
-		}
-		name = dir
-		if st, late, err = openLocal(dir, logger); err != nil {
+		if st, late, name, err = openDataDir(g, readOnly, logger); err != nil {
 			return err
 		}
 		if late != nil {
@@ -107,8 +106,10 @@ func runDashboard(cmd *cobra.Command, g *globals, demo bool, as string) error {
 		}
 	}()
 	if !demo && late == nil {
-		// Other csat commands on this directory run in this process meanwhile.
-		defer startOwner(name, st, nil, logger)()
+		if !readOnly { // a reader leaves the directory alone: no socket
+			// Other csat commands on this directory run in this process meanwhile.
+			defer startOwner(st.Dir(), st, nil, logger)()
+		}
 		collectTighter()
 	}
 
@@ -156,13 +157,34 @@ func runTUI(opts tui.Options, late *lateStore) error {
 	return err
 }
 
+// openDataDir opens the data directory's store for the dashboard, and
+// names it for the status bar.
+func openDataDir(g *globals, readOnly bool, logger *log.Logger) (st *store.Store, late *lateStore, name string, err error) {
+	dir, err := store.DefaultDir(g.dataDir)
+	if err != nil {
+		return nil, nil, "", usageErr(err)
+	}
+	name = dir
+	if readOnly {
+		name += " (read-only)"
+	}
+	st, late, err = openLocal(dir, readOnly, logger)
+	return st, late, name, err
+}
+
 // openLocal opens the store in dir for the dashboard: its counters
 // summary when that is current (its first frame in milliseconds), with
 // the whole store to open in the dashboard's first command (late); else
 // the whole store now.
-func openLocal(dir string, logger *log.Logger) (st *store.Store, late *lateStore, err error) {
+func openLocal(dir string, readOnly bool, logger *log.Logger) (st *store.Store, late *lateStore, err error) {
 	if st, err = store.OpenSummary(dir); err == nil {
-		return st, &lateStore{dir: dir, logger: logger}, nil
+		return st, &lateStore{dir: dir, readOnly: readOnly, logger: logger}, nil
+	}
+	if readOnly {
+		if st, err = store.Open(store.Options{Dir: dir, ReadOnly: true, Interactive: true}); err != nil {
+			return nil, nil, usageErr(busyHint(dir, err))
+		}
+		return st, nil, nil
 	}
 	if st, err = store.Open(noticeUpgrade(store.Options{Dir: dir, Interactive: true})); err != nil {
 		return nil, nil, usageErr(busyHint(dir, err)) // says how to connect when csat serve owns it (remote.go)
@@ -174,8 +196,9 @@ func openLocal(dir string, logger *log.Logger) (st *store.Store, late *lateStore
 // first frame comes from the counters summary. close waits for an open
 // still running and closes what it opened.
 type lateStore struct {
-	dir    string
-	logger *log.Logger
+	dir      string
+	readOnly bool
+	logger   *log.Logger
 
 	mu        sync.Mutex
 	st        *store.Store
@@ -190,7 +213,7 @@ func (l *lateStore) open() (tui.Source, error) {
 	if l.closed {
 		return nil, errors.New("the dashboard closed")
 	}
-	opts := store.Options{Dir: l.dir, Interactive: true}
+	opts := store.Options{Dir: l.dir, ReadOnly: l.readOnly, Interactive: true}
 	opts.OnUpgrade = func(from, to uint64) func() { // the terminal is the dashboard's
 		l.logger.Printf("upgrading the store from schema %d to %d", from, to)
 		return func() { l.logger.Printf("the store is at schema %d", to) }
@@ -201,8 +224,11 @@ func (l *lateStore) open() (tui.Source, error) {
 		return nil, busyHint(l.dir, err)
 	}
 	l.st = st
-	// Other csat commands on this directory run in this process meanwhile.
-	l.stopOwner = startOwner(l.dir, st, nil, l.logger)
+	l.stopOwner = func() {}
+	if !l.readOnly {
+		// Other csat commands on this directory run in this process meanwhile.
+		l.stopOwner = startOwner(l.dir, st, nil, l.logger)
+	}
 	collectTighter()
 	return st, nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,62 +17,8 @@ import (
 // session of 100×30, types keys and reads the screen back. Without tmux it
 // skips, unless CI is set: CI installs tmux, so there it fails.
 func TestDashboardInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end: skipped with -short")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is not installed; CI must install it (.ci/run does)")
-		}
-		t.Skip("tmux is not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "csat")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	sock := "csat-e2e-" + strconv.Itoa(os.Getpid())
-	tmux := func(args ...string) string {
-		out, _ := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		return string(out)
-	}
-	// The shell signals the test once csat has exited (tmux keeps the signal).
-	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " --demo; tmux -L " + sock + " wait-for -S csat-exited"
-	if out, err := exec.Command("tmux", "-L", sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { tmux("kill-server") })
-	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(time.Minute) // a bound for a starved machine; the screen usually shows it at once
-		for {
-			s := screen()
-			if ok(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s; the screen shows:\n%s", what, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	has := func(parts ...string) func(string) bool {
-		return func(s string) bool {
-			for _, p := range parts {
-				if !strings.Contains(s, p) {
-					return false
-				}
-			}
-			return true
-		}
-	}
-	// An escape read together with the next key is alt+key: each escape is
-	// followed by a wait for the screen it leads to (a pause after every
-	// send was too short on a busy machine).
-	keys := func(k ...string) {
-		tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...)
-	}
+	tt := startInTmux(t, "--demo")
+	waitFor, keys := tt.waitFor, tt.keys
 
 	s := waitFor("the leaderboard", has("1 Leaderboard", "team", "score", "(admin)", "updated"))
 	if !strings.Contains(s, "%") || !strings.Contains(s, "Bot agents") {
@@ -107,14 +55,143 @@ func TestDashboardInTmux(t *testing.T) {
 	keys("6")
 	waitFor("the settings panel", has("happiness target", "audit trail"))
 	keys("q")
-	waitFor("the dashboard to quit", func(s string) bool { return !strings.Contains(s, "Leaderboard") })
 	// The screen clears before csat has removed its demo store, in dir: the
 	// test ends once it has exited, or TempDir's cleanup races the removal.
+	tt.waitExit()
+}
+
+// TestReadOnlyDashboardChangesNothing: `csat --read-only` shows a store
+// and leaves its directory as it was, byte for byte and file for file (no
+// socket for other commands either), even when a setting is saved.
+func TestReadOnlyDashboardChangesNothing(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := csat(t, "--data-dir", data, "import", "intercom", "../../intercom/testdata/export_v2.json"); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	if code, _, errOut := csat(t, "--data-dir", data, "teammates", "add", "ada"); code != 0 {
+		t.Fatalf("teammates add: %d %s", code, errOut)
+	}
+	before := dirState(t, data)
+	tt := startInTmux(t, "--read-only", "--data-dir", data)
+	tt.waitFor("the leaderboard", has("1 Leaderboard", "(read-only)", "ada (admin)", "score"))
+	tt.keys("6")
+	tt.waitFor("the settings", has("happiness target"))
+	tt.keys("Enter", "C-s")
+	tt.waitFor("the refused save", has("the store is open read-only"))
+	tt.keys("q")
+	tt.waitExit()
+	if after := dirState(t, data); after != before {
+		t.Fatalf("the data directory changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	if code, _, errOut := csat(t, "--demo", "--read-only"); code != 2 || !strings.Contains(errOut, "--read-only") {
+		t.Fatalf("--demo --read-only: exit %d, %q", code, errOut)
+	}
+}
+
+// dirState lists a directory's files with their sizes, times and contents' hashes.
+func dirState(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		content, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %d %s %x\n", e.Name(), fi.Size(), fi.ModTime().Format(time.RFC3339Nano), sha256.Sum256(content))
+	}
+	return b.String()
+}
+
+// tmuxRun is csat running in a detached tmux session of 100×30.
+type tmuxRun struct {
+	t    *testing.T
+	sock string
+}
+
+// startInTmux builds csat and starts it with args in tmux, with HOME,
+// the cache and TMPDIR in a directory of the test's.
+func startInTmux(t *testing.T, args ...string) *tmuxRun {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is not installed; CI must install it (.ci/run does)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "csat")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	tt := &tmuxRun{t: t, sock: "csat-e2e-" + strconv.Itoa(os.Getpid()) + "-" + strings.ReplaceAll(t.Name(), "/", "-")}
+	// The shell signals the test once csat has exited (tmux keeps the signal).
+	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " " + strings.Join(args, " ") + "; tmux -L " + tt.sock + " wait-for -S csat-exited"
+	if out, err := exec.Command("tmux", "-L", tt.sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { tt.tmux("kill-server") })
+	return tt
+}
+
+func (tt *tmuxRun) tmux(args ...string) string {
+	out, _ := exec.Command("tmux", append([]string{"-L", tt.sock}, args...)...).CombinedOutput()
+	return string(out)
+}
+
+func (tt *tmuxRun) screen() string { return tt.tmux("capture-pane", "-p", "-t", "e2e") }
+
+// keys sends keys. An escape read together with the next key is alt+key:
+// each escape is followed by a wait for the screen it leads to (a pause
+// after every send was too short on a busy machine).
+func (tt *tmuxRun) keys(k ...string) { tt.tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+
+func (tt *tmuxRun) waitFor(what string, ok func(string) bool) string {
+	tt.t.Helper()
+	deadline := time.Now().Add(time.Minute) // a bound for a starved machine; the screen usually shows it at once
+	for {
+		s := tt.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("waiting for %s; the screen shows:\n%s", what, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitExit waits until csat has exited after q.
+func (tt *tmuxRun) waitExit() {
+	tt.t.Helper()
+	tt.waitFor("the dashboard to quit", func(s string) bool { return !strings.Contains(s, "Leaderboard") })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// The session's command signals after csat exits, and the server ends
 	// with that command: a server already gone has seen csat exit too.
-	if out, err := exec.CommandContext(ctx, "tmux", "-L", sock, "wait-for", "csat-exited").CombinedOutput(); err != nil && !strings.Contains(string(out), "no server running") {
-		t.Fatalf("csat --demo did not exit after q: %v %s", err, out)
+	if out, err := exec.CommandContext(ctx, "tmux", "-L", tt.sock, "wait-for", "csat-exited").CombinedOutput(); err != nil && !strings.Contains(string(out), "no server running") {
+		tt.t.Fatalf("csat did not exit after q: %v %s", err, out)
+	}
+}
+
+// has is true of a screen showing every part.
+func has(parts ...string) func(string) bool {
+	return func(s string) bool {
+		for _, p := range parts {
+			if !strings.Contains(s, p) {
+				return false
+			}
+		}
+		return true
 	}
 }

@@ -40,13 +40,14 @@ rate (ratings ÷ surveys sent), then each team's row (its members' sum: a
 teammate in two teams counts in both, once in the team row at the top).
 Periods are whole UTC days ending today (the wall clock, as on the
 dashboard and the API): today, 7d, 30d, 90d, this-week (from Monday),
-this-month, last-month, all, or FROM..TO; --from and --to take YYYY-MM-DD and both days are included. A
-rating counts in the day it was first given. Agents show by their display
-name (an Intercom teammate's name as Intercom gives it). SURVEYS counts the
-surveys known to be sent: the rules' sends in simulated conversations, and
-for imported ones each rating and each request Intercom reports
-(conversation_rating.requested_at); where Intercom reported a rating but
-not its request, the sends are unknown and SURVEYS and RESPONSE say —.
+this-month, last-month, all, or FROM..TO; --from and --to take
+YYYY-MM-DD and both days are included. A rating counts in the day it was
+first given. Agents show by their display name (an Intercom teammate's
+name as Intercom gives it). SURVEYS counts the surveys known to be sent:
+the rules' sends in simulated conversations, and for imported ones each
+rating and each request Intercom reports (conversation_rating.requested_at);
+where Intercom reported a rating but not its request, the sends are unknown
+and SURVEYS and RESPONSE say —.
 
 --team narrows the report to one team's members (id or display name), in
 any conversation; the conversations assigned to a team (Intercom's
@@ -72,7 +73,7 @@ store read-only.`,
 	fl.StringVar(&f.audience, "audience", "", "only conversations of users or of leads")
 	fl.StringVar(&f.orig, "origin", "", "only inbound or outbound conversations")
 	fl.BoolVar(&f.compare, "compare", false, "add each row's change against the previous period of the same length")
-	fl.StringVar(&f.agent, "agent", "", "print this teammate's (or workflow's, fin's) series instead of the leaderboard")
+	fl.StringVar(&f.agent, "agent", "", "print this teammate's (or workflow's, fin's) series instead of the leaderboard: its id or display name")
 	fl.StringVar(&f.by, "by", "week", "the series' step with --agent: day, week or month")
 	return cmd
 }
@@ -133,13 +134,9 @@ func runReport(g *globals, c *cobra.Command, f reportFlags) error {
 	if _, err := f.query(store.Now()); err != nil {
 		return usageErr(err)
 	}
-	var agent domain.Actor
 	var by domain.Bucket
 	if f.agent != "" {
 		var err error
-		if agent, err = domain.ParseActor(f.agent); err != nil || !agent.IsAgent() {
-			return usageErr(fmt.Errorf("--agent %q: want a teammate name, workflow or fin", f.agent))
-		}
 		if by, err = domain.ParseBucket(f.by); err != nil {
 			return usageErr(fmt.Errorf("--by: %w", err))
 		}
@@ -152,6 +149,10 @@ func runReport(g *globals, c *cobra.Command, f reportFlags) error {
 	q, _ := f.query(store.Now())
 	out := c.OutOrStdout()
 	if f.agent != "" {
+		agent, err := findAgent(s, f.agent)
+		if err != nil {
+			return err
+		}
 		series, err := s.Series(agent, by, q)
 		if err != nil {
 			return failedErr(err)

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/report"
 	"github.com/csat-app/csat/safetext"
+	"github.com/csat-app/csat/store"
 )
 
 // writeSeries prints one agent's series (csat report --agent NAME) in the
@@ -43,4 +46,43 @@ func writeSeries(w io.Writer, s report.Series, format string) error {
 			p.Ratings, p.Positive, p.Neutral, p.Negative, p.Surveys, p.ResponseRate)
 	}
 	return tw.Flush()
+}
+
+// findAgent is the agent --agent names: by its key (a script's name, an
+// Intercom admin id, workflow, fin) or by the display name the report
+// shows, among the agents the store has figures of. A name it has none of
+// is refused: a typo printed a series of zeros.
+func findAgent(s reader, ref string) (domain.Actor, error) {
+	if a, err := domain.ParseActor(ref); err == nil && !a.IsAgent() { // user:ann, lead:x
+		return domain.Actor{}, usageErr(fmt.Errorf("--agent %q: want a teammate name, workflow or fin", ref))
+	}
+	all, err := store.ParsePeriod("all", store.Now())
+	if err != nil {
+		return domain.Actor{}, failedErr(err)
+	}
+	lb, err := s.Report(report.Query{Period: all})
+	if err != nil {
+		return domain.Actor{}, failedErr(err)
+	}
+	var byName []string
+	for _, r := range append(lb.Teammates, lb.Bots...) {
+		if r.AgentID == ref {
+			byName = []string{r.AgentID}
+			break
+		}
+		if r.Agent == ref {
+			byName = append(byName, r.AgentID)
+		}
+	}
+	switch {
+	case len(byName) > 1:
+		return domain.Actor{}, usageErr(fmt.Errorf("--agent %q: %d agents have that name; give the id of one: %s", ref, len(byName), strings.Join(byName, ", ")))
+	case len(byName) == 0:
+		return domain.Actor{}, usageErr(fmt.Errorf("--agent %q: no teammate or bot agent of that id or name has figures in the store (csat report --period all lists them)", ref))
+	}
+	a, err := domain.ParseActor(byName[0])
+	if err != nil || !a.IsAgent() {
+		return domain.Actor{}, usageErr(fmt.Errorf("--agent %q: want a teammate name, workflow or fin", ref))
+	}
+	return a, nil
 }

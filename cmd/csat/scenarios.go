@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -77,16 +77,15 @@ func writeScenarioList(w io.Writer, list []store.Scenario) error {
 		_, err := fmt.Fprintln(w, "no scenarios saved yet (the simulator's S saves one)")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tBY\tSAVED\tLINES")
+	rows := [][]string{{"NAME", "BY", "SAVED", "LINES"}}
 	for _, sc := range list {
 		by := sc.By
 		if by == "" {
 			by = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", sc.Name, safetext.Line(by), sc.SavedAt.UTC().Format(time.RFC3339), strings.Count(sc.Script, "\n"))
+		rows = append(rows, []string{safetext.Line(sc.Name), safetext.Line(by), sc.SavedAt.UTC().Format(time.RFC3339), strconv.Itoa(strings.Count(sc.Script, "\n"))})
 	}
-	return tw.Flush()
+	return writeTable(w, rows)
 }
 
 // scenarioStore is the store the scenarios are read from: the one this

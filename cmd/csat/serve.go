@@ -39,8 +39,9 @@ Only the public keys listed in --users may connect; each line reads
 NAME ROLE KEYTYPE BASE64 [COMMENT], ROLE admin or teammate. The webhook
 secret comes from --webhook-secret-file or $CSAT_WEBHOOK_SECRET. GET
 /api/report, /api/export/ratings and /api/export/conversations (JSON, the
-rows of csat report --format json and csat export) need "Authorization: Bearer TOKEN" with
-the token of --api-token-file (default: one made once in the data directory).
+rows of csat report --format json and csat export) need "Authorization:
+Bearer TOKEN" with the token of --api-token-file (default: one made once in
+the data directory).
 
 With --sync-every 10m and --intercom-token-file, it also pulls from
 Intercom's REST API at that interval (first at start), as csat sync

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 	"github.com/csat-app/csat/store"
 )
 
@@ -54,8 +54,7 @@ func writeRoster(w io.Writer, roster []store.Teammate, teams []domain.Team) erro
 		fmt.Fprintln(w, "No teammates on the roster yet: csat teammates add NAME makes the first one, an admin.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TEAMMATE\tROLE\tTEAMS")
+	rows := [][]string{{"TEAMMATE", "ROLE", "TEAMS"}}
 	for _, tm := range roster {
 		var in []string
 		for _, t := range teams {
@@ -67,9 +66,9 @@ func writeRoster(w io.Writer, roster []store.Teammate, teams []domain.Team) erro
 		if list == "" {
 			list = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", tm.Name, tm.Role, list)
+		rows = append(rows, []string{safetext.Line(tm.Name), tm.Role.String(), safetext.Line(list)})
 	}
-	return tw.Flush()
+	return writeTable(w, rows)
 }
 
 func newTeammatesAddCmd(g *globals) *cobra.Command {

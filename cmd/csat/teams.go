@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/csat-app/csat/domain"
+	"github.com/csat-app/csat/safetext"
 )
 
 func init() { commands = append(commands, newTeamsCmd) }
@@ -50,16 +50,17 @@ func writeTeams(w io.Writer, teams []domain.Team) error {
 		fmt.Fprintln(w, "No teams yet: csat teams add TEAM MEMBER... makes one (csat sync intercom brings Intercom's).")
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TEAM\tNAME\tMEMBERS")
+	// A team's name is any text (Intercom's, or typed): shown defused, and
+	// laid out by the cells it takes (a CJK name is two a character).
+	rows := [][]string{{"TEAM", "NAME", "MEMBERS"}}
 	for _, t := range teams {
 		members := strings.Join(t.Members, " ")
 		if members == "" {
 			members = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.Name, members)
+		rows = append(rows, []string{safetext.Line(t.ID), safetext.Line(t.Name), safetext.Line(members)})
 	}
-	return tw.Flush()
+	return writeTable(w, rows)
 }
 
 func newTeamsChangeCmd(g *globals, verb string) *cobra.Command {
