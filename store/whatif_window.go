@@ -5,12 +5,14 @@ package store
 // their x/ entries, and replays the rest: the workspace events and every
 // part of the conversations it names, found through their p/ keys. Those
 // conversations sit among the window's others, in the p/ keys as in the
-// log, a few to each block: the reads step over the keys between two
-// wanted ones rather than seek, up to a few hundred keys (seekGap,
-// keyStepGap), since a seek decompresses its block again. Reading the
-// log once from the earliest decision of a named conversation on,
-// without the p/ keys, was measured and dropped: it reads every entry of
-// the window, and cost a fifth more (BENCHMARKS.md).
+// log, one or two to a block: the reads seek to each wanted key. A seek
+// into the block the iterator holds costs a few comparisons and no fetch
+// (third_party/badger/CSAT.md), and a step over a key between costs a
+// Badger step each: stepping over up to 64 log keys or 256 p/ keys, as
+// before, took half as much CPU again (BENCHMARKS.md). Reading the log
+// once from the earliest decision of a named conversation on, without
+// the p/ keys, was measured and dropped: it reads every entry of the
+// window, and cost a fifth more.
 
 import (
 	"fmt"
@@ -87,7 +89,7 @@ func replayedEvents(txn *badger.Txn, convs map[string]bool) ([2][]domain.Event, 
 	var halves [2][]uint64
 	var evs [2][]domain.Event
 	err := inHalves(len(ids), func(h, lo, hi int) (err error) {
-		halves[h], err = partSeqs(txn, ids[lo:hi])
+		halves[h], err = partSeqsStepping(txn, ids[lo:hi], 0)
 		return err
 	})
 	if err != nil {
@@ -102,7 +104,7 @@ func replayedEvents(txn *badger.Txn, convs map[string]bool) ([2][]domain.Event, 
 	seqs = slices.Compact(seqs)
 	err = inHalves(len(seqs), func(h, lo, hi int) error {
 		evs[h] = make([]domain.Event, 0, hi-lo)
-		return logEntriesAt(txn, seqs[lo:hi], func(seq uint64, v []byte) error {
+		return logEntriesStepping(txn, seqs[lo:hi], 0, func(seq uint64, v []byte) error {
 			ev, err := decodeLoggedEvent(v, seq)
 			evs[h] = append(evs[h], ev)
 			return err
