@@ -179,8 +179,9 @@
 // read whole, this one reads on goroutines of its own, handing over
 // thousands of entries at a time: the x/ entries while it decides them,
 // the log entries (two readers) while it replays them (whatif_reads.go).
-// It seeks to each entry it wants, one or two to a block, and a seek into
-// the block an iterator holds costs no fetch (third_party/badger/CSAT.md).
+// It seeks to each entry it wants, unless the next is a few entries on,
+// and a seek into the block an iterator holds costs no fetch
+// (third_party/badger/CSAT.md).
 //
 // Schema 6 added the w/ and o/ indexes. A writable open of an older
 // store, once it is at schema 5, builds both from keys alone: w/ from the

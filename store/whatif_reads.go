@@ -7,6 +7,9 @@ package store
 // core idle for the whole replay, about a fifth of a what-if's CPU.
 
 import (
+	"bytes"
+	"fmt"
+
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -54,7 +57,7 @@ func readLogEntries(txn *badger.Txn, seqs []uint64, done func()) *logEntryReads 
 // chunks of logChunkEvents.
 func readEvents(txn *badger.Txn, seqs []uint64, out chan<- []domain.Event) error {
 	evs := make([]domain.Event, 0, min(len(seqs), logChunkEvents))
-	err := logEntriesStepping(txn, seqs, 0, func(seq uint64, v []byte) error {
+	err := logEntriesNear(txn, seqs, func(seq uint64, v []byte) error {
 		ev, err := decodeLoggedEvent(v, seq)
 		if err != nil {
 			return err
@@ -105,4 +108,38 @@ func (r *logEntryReads) take(h int) bool {
 	}
 	r.got[h] = append(r.got[h], ch)
 	return true
+}
+
+// seqStepGap is how far past the entry it is on a reader of some of the
+// log's entries steps to the next one rather than seek: a step costs
+// about a tenth of a seek, even one into the block held. The log's keys
+// are its sequence numbers, so the distance is known before stepping.
+const seqStepGap = 8
+
+// logEntriesNear calls fn with the log entries of seqs (sorted), in
+// order, stepping to the next one when it is near (a what-if of users'
+// rating window reads three entries in four of its window) and seeking
+// to it when it is not (a what-if of users' direct outbound surveys, one
+// in eighteen).
+func logEntriesNear(txn *badger.Txn, seqs []uint64, fn func(seq uint64, v []byte) error) error {
+	pre := prefix(pLog)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	var at uint64
+	for i, seq := range seqs {
+		want := seqKey(pLog, seq)
+		if i > 0 && seq > at && seq-at <= seqStepGap {
+			advanceTo(it, want, int(seq-at))
+		} else {
+			it.Seek(want)
+		}
+		if !it.ValidForPrefix(pre) || !bytes.Equal(it.Item().Key(), want) {
+			return fmt.Errorf("log entry %d, which an index names, is missing: %w", seq, errCorrupt)
+		}
+		if err := it.Item().Value(func(v []byte) error { return fn(seq, v) }); err != nil {
+			return err
+		}
+		at = seq
+	}
+	return nil
 }

@@ -87,3 +87,64 @@ func TestWhatIfWindowReportsADamagedEntry(t *testing.T) {
 		}
 	}
 }
+
+// logEntriesNear reads what logEntriesAt reads, stepping or seeking,
+// whatever the gaps between the entries wanted; an entry the log lacks
+// is an error naming it, whether it would be stepped or sought to.
+func TestLogEntriesNearReadsWhatItIsAsked(t *testing.T) {
+	s := openMem(t)
+	evs := withoutObserved(randomEvents(5, 300))
+	if _, err := s.ApplyBatch(evs); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 15))
+	var seqs []uint64
+	for seq := uint64(1); seq <= uint64(len(evs)); seq += 1 + uint64(r.IntN(3)*r.IntN(12)) {
+		seqs = append(seqs, seq)
+	}
+	read := func(txn *badger.Txn, near bool, seqs []uint64) (string, error) {
+		var b strings.Builder
+		each := logEntriesAt
+		if near {
+			each = logEntriesNear
+		}
+		err := each(txn, seqs, func(seq uint64, v []byte) error {
+			fmt.Fprintf(&b, "%d %x\n", seq, v)
+			return nil
+		})
+		return b.String(), err
+	}
+	txn, _, done := s.snapshot()
+	want, err := read(txn, false, seqs)
+	got, errN := read(txn, true, seqs)
+	done()
+	if err != nil || errN != nil || got != want || strings.Count(got, "\n") != len(seqs) {
+		t.Fatalf("read near: %d entries, %v; at: %d, %v; the same: %v", strings.Count(got, "\n"), errN, strings.Count(want, "\n"), err, got == want)
+	}
+	for _, lost := range []int{1, len(seqs) / 2, len(seqs) - 1} {
+		gone := seqs[lost]
+		var kept []byte
+		err := s.db.Update(func(txn *badger.Txn) error {
+			item, err := txn.Get(seqKey(pLog, gone))
+			if err == nil {
+				kept, err = item.ValueCopy(nil)
+			}
+			if err != nil {
+				return err
+			}
+			return txn.Delete(seqKey(pLog, gone))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		txn, _, done := s.snapshot()
+		_, err = read(txn, true, seqs)
+		done()
+		if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("log entry %d,", gone)) {
+			t.Errorf("entry %d lost (after a gap of %d): error %v", gone, gone-seqs[lost-1], err)
+		}
+		if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(seqKey(pLog, gone), kept) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -5,7 +5,8 @@ package store
 // their x/ entries, and replays the rest: the workspace events and every
 // part of the conversations it names, found through their p/ keys. Those
 // conversations sit among the window's others, in the p/ keys as in the
-// log, one or two to a block: the reads seek to each wanted key. A seek
+// log, one or two to a block: the reads seek to each wanted key, or
+// step to a log entry a few sequence numbers on (seqStepGap). A seek
 // into the block the iterator holds costs a few comparisons and no fetch
 // (third_party/badger/CSAT.md), and a step over a key between costs a
 // Badger step each: stepping over up to 64 log keys or 256 p/ keys, as
