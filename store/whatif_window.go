@@ -180,8 +180,9 @@ func latestReplayedPart(txn *badger.Txn, conv string) (time.Time, error) {
 
 // eachDecisionFrom calls fn with every x/ entry from since on, in order.
 // A goroutine of its own reads them, in chunks of copies, while this one
-// decodes them and calls fn: a 30-day window has some 450,000.
-func eachDecisionFrom(txn *badger.Txn, since time.Time, fn func(k, v []byte) error) error {
+// decodes them and calls fn: a 30-day window has some 450,000. It returns
+// once the reader has stopped, whatever ends it (fn's error, a panic).
+func eachDecisionFrom(txn *badger.Txn, since time.Time, fn func(k, v []byte) error) (err error) {
 	full, spare := make(chan rawChunk, 2), make(chan rawChunk, 3)
 	stop := make(chan struct{})
 	read := make(chan error, 1)
@@ -191,22 +192,24 @@ func eachDecisionFrom(txn *badger.Txn, since time.Time, fn func(k, v []byte) err
 			return readDecisions(txn, since, full, spare, stop)
 		})
 	}()
-	var err error
+	defer func() {
+		close(stop)
+		for range full { // the reader stops at the next chunk
+		}
+		if errR := <-read; err == nil && !errors.Is(errR, errWindowStopped) {
+			err = errR
+		}
+	}()
 	for c := range full {
-		if err == nil {
-			if err = c.each(fn); err != nil {
-				close(stop)
-			}
+		if err := c.each(fn); err != nil {
+			return err
 		}
 		select {
 		case spare <- c:
 		default:
 		}
 	}
-	if errR := <-read; err == nil && !errors.Is(errR, errWindowStopped) {
-		err = errR
-	}
-	return err
+	return nil
 }
 
 // readDecisions sends the x/ entries from since on to full, in chunks,
