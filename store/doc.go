@@ -175,7 +175,13 @@
 // workspace events and the newest conversations. The entries never move:
 // a late part logs its outcome at its place, and a conversation it
 // rebuilds gets its y/ key, so the what-if replays it. Check compares both
-// families like the other conversation keys (summed).
+// families like the other conversation keys (summed). Unlike the window
+// read whole, this one reads on goroutines of its own, handing over
+// thousands of entries at a time: the x/ entries while it decides them,
+// the log entries (two readers) while it replays them (whatif_reads.go).
+// It seeks to each entry it wants, unless the next is a few entries on,
+// and a seek into the block an iterator holds costs no fetch
+// (third_party/badger/CSAT.md).
 //
 // Schema 6 added the w/ and o/ indexes. A writable open of an older
 // store, once it is at schema 5, builds both from keys alone: w/ from the

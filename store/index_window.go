@@ -107,12 +107,18 @@ func windowSeqs(txn *badger.Txn, since time.Time) ([]uint64, error) {
 // few conversations between two touched ones: ids given in order (a
 // load's, a helpdesk's) put the window's together.
 func partSeqs(txn *badger.Txn, convs []string) ([]uint64, error) {
+	return partSeqsStepping(txn, convs, keyStepGap)
+}
+
+// partSeqsStepping is partSeqs stepping over at most gap keys between two
+// of convs, seeking past more.
+func partSeqsStepping(txn *badger.Txn, convs []string, gap int) ([]uint64, error) {
 	var seqs []uint64
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
 	defer it.Close()
 	for _, conv := range convs {
 		pre := partPrefix(conv)
-		for advanceTo(it, pre, keyStepGap); it.ValidForPrefix(pre); it.Next() {
+		for advanceTo(it, pre, gap); it.ValidForPrefix(pre); it.Next() {
 			k := it.Item().Key()
 			if len(k) != len(pre)+8 {
 				return nil, fmt.Errorf("part key %q: %w", k, errCorrupt)
@@ -172,13 +178,11 @@ func eachKey(txn *badger.Txn, pre, from []byte, fn func(k []byte) error) error {
 	return nil
 }
 
-// A seek costs about as much as this many steps: logEntriesAt steps
-// through the log, and partSeqs through the p/ keys (no values), rather
-// than seek when the next wanted key is this near. A seek decompresses
-// its block again (a read-only store's block cache is small), so stepping
-// pays up to a few blocks' worth of keys: measured on a year's store, a
-// what-if that reads one conversation in ten of its window (index of
-// decisions) spent 7% less CPU with these gaps than with 8 and 32.
+// logEntriesAt steps through the log, and partSeqs through the p/ keys
+// (no values), rather than seek when the next wanted key is this near: a
+// window's reads want most keys between its first and its last. A reader
+// of a few keys in each block (the what-if through the index of
+// decisions, whatif_window.go) seeks to each instead.
 const (
 	seekGap    = 64
 	keyStepGap = 256
@@ -203,12 +207,18 @@ func advanceTo(it *badger.Iterator, target []byte, gap int) {
 // The entries of a window cluster at the end of the log, so it steps to
 // the next one when it is near and seeks only across gaps.
 func logEntriesAt(txn *badger.Txn, seqs []uint64, fn func(seq uint64, v []byte) error) error {
+	return logEntriesStepping(txn, seqs, seekGap, fn)
+}
+
+// logEntriesStepping is logEntriesAt stepping over at most gap entries
+// between two of seqs, seeking past more.
+func logEntriesStepping(txn *badger.Txn, seqs []uint64, gap int, fn func(seq uint64, v []byte) error) error {
 	pre := prefix(pLog)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
 	for _, seq := range seqs {
 		want := seqKey(pLog, seq)
-		advanceTo(it, want, seekGap)
+		advanceTo(it, want, gap)
 		if !it.ValidForPrefix(pre) || !bytes.Equal(it.Item().Key(), want) {
 			return fmt.Errorf("log entry %d, which an index names, is missing: %w", seq, errCorrupt)
 		}

@@ -5,14 +5,18 @@ package store
 // their x/ entries, and replays the rest: the workspace events and every
 // part of the conversations it names, found through their p/ keys. Those
 // conversations sit among the window's others, in the p/ keys as in the
-// log, a few to each block: the reads step over the keys between two
-// wanted ones rather than seek, up to a few hundred keys (seekGap,
-// keyStepGap), since a seek decompresses its block again. Reading the
-// log once from the earliest decision of a named conversation on,
-// without the p/ keys, was measured and dropped: it reads every entry of
-// the window, and cost a fifth more (BENCHMARKS.md).
+// log, one or two to a block: the reads seek to each wanted key, or
+// step to a log entry a few sequence numbers on (seqStepGap). A seek
+// into the block the iterator holds costs a few comparisons and no fetch
+// (third_party/badger/CSAT.md), and a step over a key between costs a
+// Badger step each: stepping over up to 64 log keys or 256 p/ keys, as
+// before, took half as much CPU again (BENCHMARKS.md). Reading the log
+// once from the earliest decision of a named conversation on, without
+// the p/ keys, was measured and dropped: it reads every entry of the
+// window, and cost a fifth more.
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -37,7 +41,12 @@ import (
 func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) (replay bool)) (_ func(yield func(domain.Event) error) error, err error) {
 	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
-	defer done()
+	reading := false // the log's readers end the snapshot once they are done
+	defer func() {
+		if !reading {
+			done()
+		}
+	}()
 	late, err := lateConversations(txn)
 	if err != nil {
 		return nil, err
@@ -47,7 +56,7 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 		return nil, err
 	}
 	var d decodedDecision
-	err = eachFrom(txn, prefix(pDecision), appendTime(prefix(pDecision), since), func(k, v []byte) error {
+	err = eachDecisionFrom(txn, since, func(k, v []byte) error {
 		if err := decodeDecision(k, v, &d); err != nil {
 			return err
 		}
@@ -59,56 +68,38 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 	if err != nil {
 		return nil, err
 	}
-	evs, err := replayedEvents(txn, replay)
+	seqs, err := replayedSeqs(txn, replay)
 	if err != nil {
 		return nil, err
 	}
-	return func(yield func(domain.Event) error) error {
-		for _, half := range evs {
-			for _, ev := range half {
-				if err := yield(ev); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}, nil
+	reading = true
+	return readLogEntries(txn, seqs, done).each, nil
 }
 
-// replayedEvents reads, in log order, the workspace events and every part
-// of convs, in two halves: the reads go one half a goroutine (the
-// conversations' p/ keys, then their log entries), joined once each.
-func replayedEvents(txn *badger.Txn, convs map[string]bool) ([2][]domain.Event, error) {
+// replayedSeqs lists, sorted, the sequence numbers of the workspace
+// events and of every part of convs. The p/ reads go one half a
+// goroutine, joined once.
+func replayedSeqs(txn *badger.Txn, convs map[string]bool) ([]uint64, error) {
 	ids := make([]string, 0, len(convs))
 	for id := range convs {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	var halves [2][]uint64
-	var evs [2][]domain.Event
 	err := inHalves(len(ids), func(h, lo, hi int) (err error) {
-		halves[h], err = partSeqs(txn, ids[lo:hi])
+		halves[h], err = partSeqsStepping(txn, ids[lo:hi], 0)
 		return err
 	})
 	if err != nil {
-		return evs, err
+		return nil, err
 	}
 	seqs, err := workspaceSeqs(txn)
 	if err != nil {
-		return evs, err
+		return nil, err
 	}
 	seqs = append(append(seqs, halves[0]...), halves[1]...)
 	slices.Sort(seqs)
-	seqs = slices.Compact(seqs)
-	err = inHalves(len(seqs), func(h, lo, hi int) error {
-		evs[h] = make([]domain.Event, 0, hi-lo)
-		return logEntriesAt(txn, seqs[lo:hi], func(seq uint64, v []byte) error {
-			ev, err := decodeLoggedEvent(v, seq)
-			evs[h] = append(evs[h], ev)
-			return err
-		})
-	})
-	return evs, err
+	return slices.Compact(seqs), nil
 }
 
 // inHalves calls fn(0, 0, n/2) on a goroutine of its own and fn(1, n/2, n)
@@ -186,6 +177,98 @@ func latestReplayedPart(txn *badger.Txn, conv string) (time.Time, error) {
 	})
 	return latest, err
 }
+
+// eachDecisionFrom calls fn with every x/ entry from since on, in order.
+// A goroutine of its own reads them, in chunks of copies, while this one
+// decodes them and calls fn: a 30-day window has some 450,000. It returns
+// once the reader has stopped, whatever ends it (fn's error, a panic).
+func eachDecisionFrom(txn *badger.Txn, since time.Time, fn func(k, v []byte) error) (err error) {
+	full, spare := make(chan rawChunk, 2), make(chan rawChunk, 3)
+	stop := make(chan struct{})
+	read := make(chan error, 1)
+	go func() {
+		read <- guard(func() error {
+			defer close(full)
+			return readDecisions(txn, since, full, spare, stop)
+		})
+	}()
+	defer func() {
+		close(stop)
+		for range full { // the reader stops at the next chunk
+		}
+		if errR := <-read; err == nil && !errors.Is(errR, errWindowStopped) {
+			err = errR
+		}
+	}()
+	for c := range full {
+		if err := c.each(fn); err != nil {
+			return err
+		}
+		select {
+		case spare <- c:
+		default:
+		}
+	}
+	return nil
+}
+
+// readDecisions sends the x/ entries from since on to full, in chunks,
+// taking their buffers from spare when it has one, until stop closes.
+func readDecisions(txn *badger.Txn, since time.Time, full chan<- rawChunk, spare <-chan rawChunk, stop <-chan struct{}) error {
+	var c rawChunk
+	send := func() error {
+		select {
+		case full <- c:
+		case <-stop:
+			return errWindowStopped
+		}
+		select {
+		case c = <-spare:
+			c.buf, c.ends = c.buf[:0], c.ends[:0]
+		default:
+			c = rawChunk{}
+		}
+		return nil
+	}
+	err := eachFrom(txn, prefix(pDecision), appendTime(prefix(pDecision), since), func(k, v []byte) error {
+		c.buf = append(append(c.buf, k...), v...)
+		c.ends = append(c.ends, len(c.buf)-len(v), len(c.buf))
+		if len(c.ends) < 2*rawChunkLen {
+			return nil
+		}
+		return send()
+	})
+	if err == nil && len(c.ends) > 0 {
+		err = send()
+	}
+	return err
+}
+
+// rawChunkLen is the number of entries of a rawChunk: 4,096 x/ entries
+// are about 200 KB. A variable for the tests.
+var rawChunkLen = 4096
+
+// A rawChunk holds copies of entries read, keys and values end to end.
+type rawChunk struct {
+	buf  []byte
+	ends []int // where each key ends, then its value
+}
+
+// each calls fn with the chunk's entries in order.
+func (c *rawChunk) each(fn func(k, v []byte) error) error {
+	start := 0
+	for i := 0; i+1 < len(c.ends); i += 2 {
+		k, v := c.buf[start:c.ends[i]], c.buf[c.ends[i]:c.ends[i+1]]
+		if err := fn(k, v); err != nil {
+			return err
+		}
+		start = c.ends[i+1]
+	}
+	return nil
+}
+
+// errWindowStopped ends a reader whose consumer stopped first.
+var errWindowStopped = errors.New("the what-if stopped reading its window")
 
 // eachFrom calls fn with every key and value under pre from from on.
 func eachFrom(txn *badger.Txn, pre, from []byte, fn func(k, v []byte) error) error {

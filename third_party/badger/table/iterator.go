@@ -240,6 +240,13 @@ func (itr *Iterator) seekToLast() {
 
 func (itr *Iterator) seekHelper(blockIdx int, key []byte) {
 	itr.bpos = blockIdx
+	if len(itr.bi.data) > 0 && itr.bi.blockID == blockIdx && itr.bi.tableID == itr.t.id {
+		// csat: the block this iterator holds, so no fetch (a fetch that
+		// misses the cache decompresses and verifies it again).
+		itr.bi.seek(key, origin)
+		itr.err = itr.bi.Error()
+		return
+	}
 	block, err := itr.t.block(blockIdx, itr.useCache())
 	if err != nil {
 		itr.err = err
@@ -252,6 +259,26 @@ func (itr *Iterator) seekHelper(blockIdx int, key []byte) {
 	itr.err = itr.bi.Error()
 }
 
+// heldBlockAfter is, when key falls in the block the iterator holds, the
+// index of the block after it (what seekFrom's search would find, with
+// two of its probes), else -1. csat: a reader seeking forward through
+// nearby keys (a what-if, store/whatif_window.go) lands in the same
+// block again and again.
+func (itr *Iterator) heldBlockAfter(key []byte) int {
+	b, n := itr.bi.blockID, itr.t.offsetsLength()
+	if len(itr.bi.data) == 0 || itr.bi.tableID != itr.t.id || b < 0 || b >= n {
+		return -1
+	}
+	var ko fb.BlockOffset
+	if !itr.t.offsets(&ko, b) || y.CompareKeys(ko.KeyBytes(), key) > 0 {
+		return -1
+	}
+	if b+1 < n && (!itr.t.offsets(&ko, b+1) || y.CompareKeys(ko.KeyBytes(), key) <= 0) {
+		return -1
+	}
+	return b + 1
+}
+
 // seekFrom brings us to a key that is >= input key.
 func (itr *Iterator) seekFrom(key []byte, whence int) {
 	itr.err = nil
@@ -262,11 +289,14 @@ func (itr *Iterator) seekFrom(key []byte, whence int) {
 	}
 
 	var ko fb.BlockOffset
-	idx := sort.Search(itr.t.offsetsLength(), func(idx int) bool {
-		// Offsets should never return false since we're iterating within the OffsetsLength.
-		y.AssertTrue(itr.t.offsets(&ko, idx))
-		return y.CompareKeys(ko.KeyBytes(), key) > 0
-	})
+	idx := itr.heldBlockAfter(key)
+	if idx < 0 {
+		idx = sort.Search(itr.t.offsetsLength(), func(idx int) bool {
+			// Offsets should never return false since we're iterating within the OffsetsLength.
+			y.AssertTrue(itr.t.offsets(&ko, idx))
+			return y.CompareKeys(ko.KeyBytes(), key) > 0
+		})
+	}
 	if idx == 0 {
 		// The smallest key in our table is already strictly > key. We can return that.
 		// This is like a SeekToFirst.
@@ -494,9 +524,12 @@ func (s *ConcatIterator) Value() y.ValueStruct {
 func (s *ConcatIterator) Seek(key []byte) {
 	var idx int
 	if s.options&REVERSED == 0 {
-		idx = sort.Search(len(s.tables), func(i int) bool {
-			return y.CompareKeys(s.tables[i].Biggest(), key) >= 0
-		})
+		idx = s.heldTableFor(key)
+		if idx < 0 {
+			idx = sort.Search(len(s.tables), func(i int) bool {
+				return y.CompareKeys(s.tables[i].Biggest(), key) >= 0
+			})
+		}
 	} else {
 		n := len(s.tables)
 		idx = n - 1 - sort.Search(n, func(i int) bool {
@@ -511,6 +544,20 @@ func (s *ConcatIterator) Seek(key []byte) {
 	// previous table cannot possibly contain key.
 	s.setIdx(idx)
 	s.cur.Seek(key)
+}
+
+// heldTableFor is, when the current table is the first whose biggest key
+// is at or after key, its index (what a forward Seek's search would find,
+// with two of its probes), else -1. csat: see heldBlockAfter.
+func (s *ConcatIterator) heldTableFor(key []byte) int {
+	i := s.idx
+	if s.cur == nil || i < 0 || i >= len(s.tables) || y.CompareKeys(s.tables[i].Biggest(), key) < 0 {
+		return -1
+	}
+	if i > 0 && y.CompareKeys(s.tables[i-1].Biggest(), key) >= 0 {
+		return -1
+	}
+	return i
 }
 
 // Next advances our concat iterator.
