@@ -14,8 +14,8 @@ package store
 
 import (
 	"fmt"
-	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -26,9 +26,10 @@ type seqSet []uint64
 
 func newSeqSet(max uint64) seqSet { return make(seqSet, max/64+1) }
 
+// add adds seq; the goroutines that scan the p/ keys add side by side.
 func (s seqSet) add(seq uint64) {
 	if seq/64 < uint64(len(s)) {
-		s[seq/64] |= 1 << (seq % 64)
+		atomic.OrUint64(&s[seq/64], 1<<(seq%64))
 	}
 }
 
@@ -60,7 +61,7 @@ func newCheckReplay(stored *badger.Txn, c *comparison, src *logSource, last seqS
 		return nil, err
 	}
 	b := empty.newBatch()
-	b.unencoded = true
+	b.unencoded, b.fresh = true, true
 	return &checkReplay{stored: stored, cmp: c, src: src, enc: startEncoder(c), empty: empty, b: b, w: &txnWriter{txn: c}, last: last}, nil
 }
 
@@ -145,26 +146,21 @@ func (r *checkReplay) handOn(wk *encodeWork, from int, evs []domain.Event) error
 // and appends them to ended, for the encoder to write their keys.
 func (r *checkReplay) end(ended []endedConv, ids []string) []endedConv {
 	b := r.b
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
 	for _, id := range ids {
-		t, c := b.touched[id], b.ws.Conversations[id]
-		if t == nil || c == nil {
-			continue
+		c := b.ws.Conversations[id]
+		if c == nil {
+			continue // never started, or ended already
 		}
-		ended = append(ended, endedConv{id: id, before: t.before, c: c})
+		ended = append(ended, endedConv{id: id, c: c})
 		delete(b.ws.Conversations, id)
-		delete(b.loaded, id)
-		delete(b.touched, id)
 	}
 	return ended
 }
 
 // prepare readies the batch for an event. A late part of a conversation
 // it holds needs the conversation's parts, which the batch keeps without
-// their values. For a conversation it does not hold, a start needs no
-// read of the empty store (there is nothing in it, and a read for each of
-// millions of conversations costs seconds); any other event is one of a
+// their values. For a conversation it does not hold, a start is a new
+// one (the fresh batch reads nothing); any other event is one of a
 // conversation that left the batch early.
 func (r *checkReplay) prepare(ev domain.Event) error {
 	conv := eventConv(ev)
@@ -178,7 +174,6 @@ func (r *checkReplay) prepare(ev domain.Event) error {
 		return nil
 	}
 	if ev.Kind == domain.EvStart {
-		r.b.loaded[conv] = nil
 		return nil
 	}
 	return r.resume(conv)

@@ -8,19 +8,30 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/y"
 )
 
-// pageTicker returns a func to call at every key read: every so many
-// keys it lets go of the table pages the reads mapped (check_pages_linux.go).
-func pageTicker(dir string) func() {
-	n := 0
-	return func() {
-		if n++; n%(1<<16) == 0 {
-			releaseMappedFiles(dir)
-		}
+// pageRelease lets go of the table pages a check's reads mapped
+// (check_pages_linux.go) every releaseEvery bytes they read, counted
+// over all its goroutines: each release drops every mapping of the
+// directory, so one count for all of them drops no more often than
+// needed, and a count in bytes, not keys, does not drop the pages of a
+// family of short keys (p/) ten times as often as the log's.
+type pageRelease struct {
+	dir  string
+	read atomic.Int64
+}
+
+const releaseEvery = 32 << 20
+
+// tick counts n bytes read.
+func (p *pageRelease) tick(n int) {
+	if after := p.read.Add(int64(n)); after/releaseEvery != (after-int64(n))/releaseEvery {
+		releaseMappedFiles(p.dir)
 	}
 }
 
@@ -30,18 +41,58 @@ func guard(fn func() error) (err error) {
 	return fn()
 }
 
-// scanParts sums the stored p/ keys and marks each conversation's last
-// part: its last key, since a conversation's keys sort by seq.
-func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, tick func()) error {
+// partRanges splits the p/ keys in two at a conversation's first key,
+// by the key counts of Badger's tables, for two goroutines to scan: a
+// conversation's keys stay on one side, so each finds its last parts. A
+// store too small to split, or split at an id holding a NUL byte (whose
+// keys may sort among another's), is scanned whole.
+func partRanges(tables []badger.TableInfo) [][2][]byte {
+	pre := prefix(pPart)
+	var firsts []badger.TableInfo
+	total := 0
+	for _, t := range tables {
+		if k := y.ParseKey(t.Left); bytes.HasPrefix(k, pre) {
+			t.Left = k
+			firsts = append(firsts, t)
+			total += int(t.KeyCount)
+		}
+	}
+	whole := [][2][]byte{{pre, nil}}
+	if len(firsts) < 2 {
+		return whole
+	}
+	slices.SortFunc(firsts, func(a, b badger.TableInfo) int { return bytes.Compare(a.Left, b.Left) })
+	n := 0
+	for _, t := range firsts {
+		if n += int(t.KeyCount); 2*n < total {
+			continue
+		}
+		k := t.Left
+		if len(k) < len(pre)+1+8 || k[len(k)-9] != 0 || bytes.IndexByte(k[len(pre):len(k)-9], 0) >= 0 || len(k) == len(pre)+9 {
+			return whole
+		}
+		split := k[:len(k)-8]
+		return [][2][]byte{{pre, split}, {split, nil}}
+	}
+	return whole
+}
+
+// scanParts sums the stored p/ keys from from up to to (nil: all) and
+// marks each conversation's last part: its last key, since a
+// conversation's keys sort by seq.
+func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, to []byte, pages *pageRelease) error {
 	pre := prefix(pPart)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
 	var conv []byte
 	var seq uint64
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		tick()
+	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
 		item := it.Item()
 		k := item.Key()
+		if to != nil && bytes.Compare(k, to) >= 0 {
+			break
+		}
+		pages.tick(len(k))
 		if err := item.Value(func(v []byte) error {
 			sums.add(h.of(k, v))
 			return nil
@@ -67,13 +118,13 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, tick fu
 
 // eachSummed calls fn with every stored key and value of the summed
 // families; parts says whether p/ is among them.
-func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) error {
+func eachSummed(txn *badger.Txn, parts bool, pages *pageRelease, fn func(k, v []byte)) error {
 	for _, f := range checkFamilies {
 		if f.by != summed || f.prefix == pPart && !parts {
 			continue
 		}
 		if err := iterate(txn, prefix(f.prefix), func(k, v []byte) error {
-			tick()
+			pages.tick(len(k) + len(v))
 			fn(k, v)
 			return nil
 		}); err != nil {
@@ -86,9 +137,9 @@ func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) 
 // listStored lists the stored summed keys of the given groups, in key
 // order, as comparison.merge needs them: eachSummed goes family by family
 // in checkFamilies' order, which is not the keys' (p/ comes before a/).
-func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, tick func()) ([]storedEntryKV, error) {
+func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, pages *pageRelease) ([]storedEntryKV, error) {
 	var out []storedEntryKV
-	err := eachSummed(txn, true, tick, func(k, v []byte) {
+	err := eachSummed(txn, true, pages, func(k, v []byte) {
 		if g, _ := h.of(k, v); groups[g] {
 			out = append(out, storedEntryKV{bytes.Clone(k), append([]byte{}, v...)})
 		}
@@ -148,11 +199,11 @@ type logSource struct {
 	progress func(done, total uint64)
 }
 
-func startLogSource(txn *badger.Txn, total uint64, progress func(done, total uint64), tick func()) *logSource {
+func startLogSource(txn *badger.Txn, total uint64, progress func(done, total uint64), pages *pageRelease) *logSource {
 	src := &logSource{chunks: make(chan logChunk, 4), spare: make(chan logChunk, 4), stop: make(chan struct{}), total: total, progress: progress}
 	go func() {
 		defer close(src.chunks)
-		src.err = guard(func() error { return src.read(txn, tick) })
+		src.err = guard(func() error { return src.read(txn, pages) })
 	}()
 	return src
 }
@@ -164,7 +215,7 @@ func (src *logSource) close() {
 	}
 }
 
-func (src *logSource) read(txn *badger.Txn, tick func()) error {
+func (src *logSource) read(txn *badger.Txn, pages *pageRelease) error {
 	ch := src.emptyChunk()
 	var arena []byte
 	send := func() bool {
@@ -181,10 +232,10 @@ func (src *logSource) read(txn *badger.Txn, tick func()) error {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
 	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		tick()
 		item := it.Item()
 		seq := readSeq(item.Key()[len(pre):])
 		err := item.Value(func(v []byte) error {
+			pages.tick(len(v) + 10)
 			if len(arena)+len(v) > cap(arena) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
 			}
