@@ -59,6 +59,12 @@ func (s *Store) Check(replay LogReplay) ([]Difference, error) {
 // compared by sums over groups of keys; when a group differs, a second
 // replay lists its keys.
 func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64)) (_ []Difference, err error) {
+	return s.checkSplit(replay, progress, partRanges)
+}
+
+// checkSplit is CheckProgress scanning the p/ keys in the ranges split
+// gives for Badger's tables.
+func (s *Store) checkSplit(replay LogReplay, progress func(done, total uint64), split func([]badger.TableInfo) [][2][]byte) (_ []Difference, err error) {
 	defer recoverDamage(&err)
 	db, doneDB := s.useDB()
 	dir, tables := db.Opts().Dir, db.Tables()
@@ -66,7 +72,7 @@ func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64
 	stored, st, done := s.snapshot()
 	defer done()
 	run := &checkRun{
-		txn: stored, parts: partRanges(tables), pages: &pageRelease{dir: dir},
+		txn: stored, parts: split(tables), pages: &pageRelease{dir: dir},
 		total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq),
 	}
 	if err := run.compare(progress); err != nil {

@@ -62,20 +62,22 @@ func partRanges(tables []badger.TableInfo) [][2][]byte {
 		return whole
 	}
 	slices.SortFunc(firsts, func(a, b badger.TableInfo) int { return bytes.Compare(a.Left, b.Left) })
-	n := 0
-	for _, t := range firsts {
-		if n += int(t.KeyCount); 2*n < total {
-			continue
+	// Split at the table whose keys before it are nearest half of them.
+	best, before := 1, int(firsts[0].KeyCount)
+	for i, n := 2, before; i < len(firsts); i++ {
+		if n += int(firsts[i-1].KeyCount); abs(2*n-total) < abs(2*before-total) {
+			best, before = i, n
 		}
-		k := t.Left
-		if len(k) < len(pre)+1+8 || k[len(k)-9] != 0 || bytes.IndexByte(k[len(pre):len(k)-9], 0) >= 0 || len(k) == len(pre)+9 {
-			return whole
-		}
-		split := k[:len(k)-8]
-		return [][2][]byte{{pre, split}, {split, nil}}
 	}
-	return whole
+	k := firsts[best].Left
+	if len(k) < len(pre)+1+8 || k[len(k)-9] != 0 || bytes.IndexByte(k[len(pre):len(k)-9], 0) >= 0 {
+		return whole
+	}
+	split := k[:len(k)-8]
+	return [][2][]byte{{pre, split}, {split, nil}}
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // scanParts sums the stored p/ keys from from up to to (nil: all) and
 // marks each conversation's last part: its last key, since a
