@@ -92,14 +92,14 @@ func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	outs := wk.outs[:0]
 	r.base, r.from, r.evs = r.b.st.seq, len(r.b.log), evs
 	clear(r.refilled)
-	for i, ev := range evs {
+	for i := range evs {
 		r.outs = outs
-		if err := r.prepare(ev); err != nil {
-			return nil, &EventError{Index: i, Event: ev, Err: err}
+		if err := r.prepare(&evs[i]); err != nil {
+			return nil, &EventError{Index: i, Event: evs[i], Err: err}
 		}
-		o, err := r.b.apply(ev)
+		o, err := r.b.apply(evs[i])
 		if err != nil {
-			return nil, &EventError{Index: i, Event: ev, Err: err}
+			return nil, &EventError{Index: i, Event: evs[i], Err: err}
 		}
 		outs = append(outs, o)
 	}
@@ -170,8 +170,8 @@ func (r *checkReplay) end(ended []endedConv, ids []string) []endedConv {
 // their values. For a conversation it does not hold, a start is a new
 // one (the fresh batch reads nothing); any other event is one of a
 // conversation that left the batch early.
-func (r *checkReplay) prepare(ev domain.Event) error {
-	conv := eventConv(ev)
+func (r *checkReplay) prepare(ev *domain.Event) error {
+	conv := eventConv(*ev)
 	if conv == "" {
 		return nil
 	}
