@@ -390,9 +390,7 @@ func (d *dec) skipOutcome() {
 	d.byte() // decision
 	n := int(d.byte())
 	if n > 8 {
-		d.fail()
-		d.skip = false
-		return
+		d.fail() // and every read after it
 	}
 	for range n {
 		d.byte() // code
