@@ -1,7 +1,8 @@
 package store
 
 // The stored side of a check, read from one snapshot: the log in order
-// (decoded a chunk ahead of the replay, on its own goroutine), the summed
+// (decoded a chunk ahead of the replay, on its own goroutine), the p/ keys
+// (before the replay, in two ranges side by side), the other summed
 // families (beside the replay), and the families kept whole (at the end).
 
 import (
