@@ -29,10 +29,27 @@ type pageRelease struct {
 
 const releaseEvery = 32 << 20
 
-// tick counts n bytes read.
-func (p *pageRelease) tick(n int) {
+// add counts n bytes read.
+func (p *pageRelease) add(n int) {
 	if after := p.read.Add(int64(n)); after/releaseEvery != (after-int64(n))/releaseEvery {
 		releaseMappedFiles(p.dir)
+	}
+}
+
+// pageCount counts one goroutine's reads, adding them to the shared
+// count a megabyte at a time: an add for every key made the cores trade
+// the count's cache line.
+type pageCount struct {
+	p *pageRelease
+	n int
+}
+
+func (p *pageRelease) counter() *pageCount { return &pageCount{p: p} }
+
+func (c *pageCount) tick(n int) {
+	if c.n += n; c.n >= 1<<20 {
+		c.p.add(c.n)
+		c.n = 0
 	}
 }
 
@@ -87,6 +104,7 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, t
 	pre := prefix(pPart)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
+	count := pages.counter()
 	var conv []byte
 	var seq uint64
 	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
@@ -95,7 +113,7 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, t
 		if to != nil && bytes.Compare(k, to) >= 0 {
 			break
 		}
-		pages.tick(len(k))
+		count.tick(len(k))
 		if err := item.Value(func(v []byte) error {
 			sums.add(h.of(k, v))
 			return nil
@@ -122,12 +140,13 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, t
 // eachSummed calls fn with every stored key and value of the summed
 // families; parts says whether p/ is among them.
 func eachSummed(txn *badger.Txn, parts bool, pages *pageRelease, fn func(k, v []byte)) error {
+	count := pages.counter()
 	for _, f := range checkFamilies {
 		if f.by != summed || f.prefix == pPart && !parts {
 			continue
 		}
 		if err := iterate(txn, prefix(f.prefix), func(k, v []byte) error {
-			pages.tick(len(k) + len(v))
+			count.tick(len(k) + len(v))
 			fn(k, v)
 			return nil
 		}); err != nil {
@@ -234,11 +253,12 @@ func (src *logSource) read(txn *badger.Txn, pages *pageRelease) error {
 	pre := prefix(pLog)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
+	count := pages.counter()
 	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
 		item := it.Item()
 		seq := readSeq(item.Key()[len(pre):])
 		err := item.Value(func(v []byte) error {
-			pages.tick(len(v) + 10)
+			count.tick(len(v) + 10)
 			if len(arena)+len(v) > cap(arena) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
 			}
@@ -265,8 +285,8 @@ func (src *logSource) read(txn *badger.Txn, pages *pageRelease) error {
 func (src *logSource) emptyChunk() logChunk {
 	select {
 	case ch := <-src.spare:
-		clear(ch.raws)
-		clear(ch.evs)
+		// Not cleared: the reader writes over them, and what they hold
+		// until then is a few chunks' worth.
 		return logChunk{seqs: ch.seqs[:0], raws: ch.raws[:0], evs: ch.evs[:0]}
 	default:
 		return logChunk{seqs: make([]uint64, 0, logChunkLen), raws: make([][]byte, 0, logChunkLen), evs: make([]domain.Event, 0, logChunkLen)}
