@@ -51,8 +51,12 @@ type batch struct {
 	// copy each event into it.
 	lent bool
 	// unencoded leaves the log entries' values nil: a check's replay
-	// encodes them beside the batch (check_worker.go).
+	// encodes them beside the batch (check_worker.go). fresh says nothing
+	// is stored before the batch and it keeps no record of what it loaded
+	// or touched: a check's replay, which holds each conversation from its
+	// start and writes its keys once it ends (check_replay.go).
 	unencoded bool
+	fresh     bool
 	change    Change
 	// loadRecord is the load record to write with the batch (load_record.go).
 	loadRecord []byte
@@ -94,6 +98,9 @@ func (b *batch) discard() {
 
 // load puts a stored conversation into the workspace, once per batch.
 func (b *batch) load(id string) error {
+	if b.fresh {
+		return nil
+	}
 	if _, seen := b.loaded[id]; seen {
 		return nil
 	}
@@ -289,10 +296,8 @@ func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, lat
 	if conv == "" {
 		return
 	}
-	t := b.touched[conv]
-	if t == nil {
-		t = &touched{before: b.loaded[conv]}
-		b.touched[conv] = t
+	if t := b.touched[conv]; t == nil && !b.fresh {
+		b.touched[conv] = &touched{before: b.loaded[conv]}
 		b.order = append(b.order, conv)
 	}
 	b.change.Conversations = true

@@ -59,13 +59,22 @@ func (s *Store) Check(replay LogReplay) ([]Difference, error) {
 // compared by sums over groups of keys; when a group differs, a second
 // replay lists its keys.
 func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64)) (_ []Difference, err error) {
+	return s.checkSplit(replay, progress, partRanges)
+}
+
+// checkSplit is CheckProgress scanning the p/ keys in the ranges split
+// gives for Badger's tables.
+func (s *Store) checkSplit(replay LogReplay, progress func(done, total uint64), split func([]badger.TableInfo) [][2][]byte) (_ []Difference, err error) {
 	defer recoverDamage(&err)
 	db, doneDB := s.useDB()
-	dir := db.Opts().Dir
+	dir, tables := db.Opts().Dir, db.Tables()
 	doneDB()
 	stored, st, done := s.snapshot()
 	defer done()
-	run := &checkRun{txn: stored, dir: dir, total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq)}
+	run := &checkRun{
+		txn: stored, parts: split(tables), pages: &pageRelease{dir: dir},
+		total: st.seq, replay: replay, cmp: newComparison(st.agents), last: newSeqSet(st.seq),
+	}
 	if err := run.compare(progress); err != nil {
 		return nil, err
 	}
@@ -81,7 +90,8 @@ func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64
 // checkRun is one check of one snapshot.
 type checkRun struct {
 	txn    *badger.Txn
-	dir    string // Badger's directory, whose mapped files the reads let go of
+	parts  [][2][]byte // the ranges of p/ keys to scan side by side
+	pages  *pageRelease
 	total  uint64
 	replay LogReplay
 	cmp    *comparison
@@ -90,29 +100,55 @@ type checkRun struct {
 
 // compare is the first replay: it compares the log entry by entry, the
 // kept families key by key and the summed ones by their sums. The stored
-// p/ keys, which the replay needs first, and the other summed families
-// are read on goroutines of their own.
+// p/ keys, which the replay needs first, are read on both cores, each
+// range on a goroutine of its own; the other summed families are read
+// beside the replay.
 func (r *checkRun) compare(progress func(done, total uint64)) error {
 	c := r.cmp
-	parts, summed := make(chan error, 1), make(chan error, 1)
+	parts := make(chan error, 1)
+	go func() { parts <- r.scanParts() }()
+	var summed chan error
 	others := new(groupSums)
-	go func() {
-		parts <- guard(func() error { return scanParts(r.txn, c.hash, c.stored, r.last, pageTicker(r.dir)) })
-	}()
-	go func() {
-		summed <- guard(func() error {
-			return eachSummed(r.txn, false, pageTicker(r.dir), func(k, v []byte) { others.add(c.hash.of(k, v)) })
-		})
-	}()
-	err := r.replayOnce(progress, parts)
-	if scanErr := <-summed; err == nil {
-		err = scanErr
+	err := r.replayOnce(progress, parts, func() {
+		summed = make(chan error, 1)
+		go func() {
+			summed <- guard(func() error {
+				return eachSummed(r.txn, false, r.pages, func(k, v []byte) { others.add(c.hash.of(k, v)) })
+			})
+		}()
+	})
+	if summed != nil {
+		if scanErr := <-summed; err == nil {
+			err = scanErr
+		}
 	}
 	if err != nil {
 		return err
 	}
 	c.stored.addAll(others)
 	return c.compareKept(r.txn)
+}
+
+// scanParts reads the stored p/ keys, a range on each goroutine, into the
+// stored sums and the last parts.
+func (r *checkRun) scanParts() error {
+	errs := make(chan error, len(r.parts))
+	sums := make([]groupSums, len(r.parts))
+	for i, p := range r.parts {
+		go func() {
+			errs <- guard(func() error { return scanParts(r.txn, r.cmp.hash, &sums[i], r.last, p[0], p[1], r.pages) })
+		}()
+	}
+	var err error
+	for range r.parts {
+		if e := <-errs; err == nil {
+			err = e
+		}
+	}
+	for i := range sums {
+		r.cmp.stored.addAll(&sums[i])
+	}
+	return err
 }
 
 // list is the second replay: it lists the keys of the groups whose sums
@@ -124,11 +160,11 @@ func (r *checkRun) list(groups map[int]bool, progress func(done, total uint64)) 
 	listed := make(chan error, 1)
 	go func() {
 		listed <- guard(func() (err error) {
-			stored, err = listStored(r.txn, c.hash, groups, pageTicker(r.dir))
+			stored, err = listStored(r.txn, c.hash, groups, r.pages)
 			return err
 		})
 	}()
-	err := r.replayOnce(progress, nil)
+	err := r.replayOnce(progress, nil, nil)
 	if listErr := <-listed; err == nil {
 		err = listErr
 	}
@@ -144,14 +180,18 @@ func (r *checkRun) list(groups map[int]bool, progress func(done, total uint64)) 
 }
 
 // replayOnce replays the snapshot's log into a checkReplay, once ready
-// (if not nil) says the last parts are known.
-func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan error) (err error) {
-	src := startLogSource(r.txn, r.total, progress, pageTicker(r.dir))
+// (if not nil) says the last parts are known; then started (if not nil)
+// is called.
+func (r *checkRun) replayOnce(progress func(done, total uint64), ready <-chan error, started func()) (err error) {
+	src := startLogSource(r.txn, r.total, progress, r.pages)
 	defer src.close()
 	if ready != nil {
 		if err := <-ready; err != nil {
 			return err
 		}
+	}
+	if started != nil {
+		started()
 	}
 	into, err := newCheckReplay(r.txn, r.cmp, src, r.last)
 	if err != nil {

@@ -10,12 +10,17 @@ package store
 // encodes them, and the conversations that ended, on a goroutine of its
 // own. Memory stays bounded: log entries and marks go on after every
 // ApplyBatch, and a conversation leaves the batch once its last part (the
-// stored p/ keys say which) is replayed, its keys written for good.
+// stored p/ keys say which) is replayed, its keys written for good. The
+// batch's log holds only the ApplyBatch under way: the late path reads a
+// conversation's earlier parts from the snapshot (refill).
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -26,9 +31,10 @@ type seqSet []uint64
 
 func newSeqSet(max uint64) seqSet { return make(seqSet, max/64+1) }
 
+// add adds seq; the goroutines that scan the p/ keys add side by side.
 func (s seqSet) add(seq uint64) {
 	if seq/64 < uint64(len(s)) {
-		s[seq/64] |= 1 << (seq % 64)
+		atomic.OrUint64(&s[seq/64], 1<<(seq%64))
 	}
 }
 
@@ -44,14 +50,17 @@ type checkReplay struct {
 	b      *batch
 	w      *txnWriter
 	last   seqSet // the last part of each conversation
-	kept   int    // entries b.log kept at its last compaction
 	any    bool   // an event was applied: a commit writes nothing for none
-	// The ApplyBatch under way: its first entry in b.log, its events and
-	// the outcomes so far, from which refill encodes the batch's own entries.
-	from    int
-	evs     []domain.Event
-	outs    []domain.Outcome
-	unwrite []storedEntryKV // keys a resumed conversation takes back
+	// The ApplyBatch under way: the last seq before it, its first entry in
+	// b.log (those before are earlier parts refill read), its events and
+	// the outcomes so far, from which refill encodes the batch's own
+	// entries, and the conversations refill read.
+	base     uint64
+	from     int
+	evs      []domain.Event
+	outs     []domain.Outcome
+	refilled map[string]bool
+	unwrite  []storedEntryKV // keys a resumed conversation takes back
 }
 
 func newCheckReplay(stored *badger.Txn, c *comparison, src *logSource, last seqSet) (*checkReplay, error) {
@@ -60,7 +69,7 @@ func newCheckReplay(stored *badger.Txn, c *comparison, src *logSource, last seqS
 		return nil, err
 	}
 	b := empty.newBatch()
-	b.unencoded = true
+	b.unencoded, b.fresh = true, true
 	return &checkReplay{stored: stored, cmp: c, src: src, enc: startEncoder(c), empty: empty, b: b, w: &txnWriter{txn: c}, last: last}, nil
 }
 
@@ -80,32 +89,32 @@ func (r *checkReplay) close() error {
 // them: a replay reads them before its next ApplyBatch.
 func (r *checkReplay) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	wk := r.enc.next()
-	from := len(r.b.log)
 	outs := wk.outs[:0]
-	r.from, r.evs = from, evs
-	for i, ev := range evs {
+	r.base, r.from, r.evs = r.b.st.seq, len(r.b.log), evs
+	clear(r.refilled)
+	for i := range evs {
 		r.outs = outs
-		if err := r.prepare(ev); err != nil {
-			return nil, &EventError{Index: i, Event: ev, Err: err}
+		if err := r.prepare(&evs[i]); err != nil {
+			return nil, &EventError{Index: i, Event: evs[i], Err: err}
 		}
-		o, err := r.b.apply(ev)
+		o, err := r.b.apply(evs[i])
 		if err != nil {
-			return nil, &EventError{Index: i, Event: ev, Err: err}
+			return nil, &EventError{Index: i, Event: evs[i], Err: err}
 		}
 		outs = append(outs, o)
 	}
 	r.evs, r.outs = nil, nil
 	r.any = r.any || len(evs) > 0
 	wk.outs = outs
-	return outs, r.handOn(wk, from, evs)
+	return outs, r.handOn(wk, evs)
 }
 
-// handOn hands the encoder the log entries from b.log[from:] on (one an
+// handOn hands the encoder the log entries from b.log[r.from:] on (one an
 // event of evs) and every conversation whose last part is among them, and
 // writes the workspace index keys and marks the events carry.
-func (r *checkReplay) handOn(wk *encodeWork, from int, evs []domain.Event) error {
+func (r *checkReplay) handOn(wk *encodeWork, evs []domain.Event) error {
 	b := r.b
-	all := b.log
+	all, from := b.log, r.from
 	if len(all)-from != len(evs) {
 		return fmt.Errorf("check: %d events logged %d entries", len(evs), len(all)-from)
 	}
@@ -129,15 +138,15 @@ func (r *checkReplay) handOn(wk *encodeWork, from int, evs []domain.Event) error
 	for i := from; i < len(all); i++ {
 		l := &all[i]
 		wk.log = append(wk.log, logEntry{seq: l.seq, conv: l.conv})
-		l.val = nil // read again from the store only for a late part (prepare)
 		if l.conv != "" && r.last.has(l.seq) {
 			ended = append(ended, l.conv)
 		}
 	}
 	wk.ended = r.end(wk.ended, ended)
 	b.order = b.order[:0] // the encoder writes a conversation once it ends
+	clear(all)
+	b.log = all[:0]
 	r.enc.work <- wk
-	r.compact()
 	return nil
 }
 
@@ -145,29 +154,24 @@ func (r *checkReplay) handOn(wk *encodeWork, from int, evs []domain.Event) error
 // and appends them to ended, for the encoder to write their keys.
 func (r *checkReplay) end(ended []endedConv, ids []string) []endedConv {
 	b := r.b
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
 	for _, id := range ids {
-		t, c := b.touched[id], b.ws.Conversations[id]
-		if t == nil || c == nil {
-			continue
+		c := b.ws.Conversations[id]
+		if c == nil {
+			continue // never started, or ended already
 		}
-		ended = append(ended, endedConv{id: id, before: t.before, c: c})
+		ended = append(ended, endedConv{id: id, c: c})
 		delete(b.ws.Conversations, id)
-		delete(b.loaded, id)
-		delete(b.touched, id)
 	}
 	return ended
 }
 
 // prepare readies the batch for an event. A late part of a conversation
 // it holds needs the conversation's parts, which the batch keeps without
-// their values. For a conversation it does not hold, a start needs no
-// read of the empty store (there is nothing in it, and a read for each of
-// millions of conversations costs seconds); any other event is one of a
+// their values. For a conversation it does not hold, a start is a new
+// one (the fresh batch reads nothing); any other event is one of a
 // conversation that left the batch early.
-func (r *checkReplay) prepare(ev domain.Event) error {
-	conv := eventConv(ev)
+func (r *checkReplay) prepare(ev *domain.Event) error {
+	conv := eventConv(*ev)
 	if conv == "" {
 		return nil
 	}
@@ -178,29 +182,62 @@ func (r *checkReplay) prepare(ev domain.Event) error {
 		return nil
 	}
 	if ev.Kind == domain.EvStart {
-		r.b.loaded[conv] = nil
 		return nil
 	}
 	return r.resume(conv)
 }
 
-// refill gives the batch's late path the values of conv's parts it
-// holds: those of this ApplyBatch encoded from its events and outcomes,
-// as the batch would have, the earlier ones read from the stored log.
+// refill gives the batch's late path the values of conv's parts: its
+// earlier ones read from the snapshot (its p/ keys up to the ApplyBatch
+// under way) into b.log ahead of the ApplyBatch's entries, and those of
+// the ApplyBatch encoded from its events and outcomes, as the batch
+// would have.
 func (r *checkReplay) refill(conv string) error {
-	for i := range r.b.log {
-		l := &r.b.log[i]
-		if l.conv != conv || l.val != nil {
-			continue
-		}
-		if j := i - r.from; j >= 0 && j < len(r.outs) {
-			l.val = encodeLogEntry(&r.evs[j], &r.outs[j])
-			continue
-		}
-		if err := getValue(r.stored, seqKey(pLog, l.seq), func(v []byte) error {
-			l.val = append([]byte(nil), v...)
+	b := r.b
+	if !r.refilled[conv] {
+		var earlier []logEntry
+		if err := r.storedParts(conv, r.base, func(seq uint64, v []byte) error {
+			earlier = append(earlier, logEntry{seq: seq, conv: conv, val: bytes.Clone(v)})
 			return nil
 		}); err != nil {
+			return err
+		}
+		b.log = slices.Insert(b.log, r.from, earlier...)
+		r.from += len(earlier)
+		if r.refilled == nil {
+			r.refilled = map[string]bool{}
+		}
+		r.refilled[conv] = true
+	}
+	for i := r.from; i < len(b.log); i++ {
+		if l := &b.log[i]; l.conv == conv && l.val == nil && i-r.from < len(r.outs) {
+			l.val = encodeLogEntry(&r.evs[i-r.from], &r.outs[i-r.from])
+		}
+	}
+	return nil
+}
+
+// storedParts calls fn with each stored log entry of conv's p/ keys up to
+// seq upTo, in log order. A key of another shape, or one naming an entry
+// that is missing or another conversation's, is a damage the comparison
+// reports, and is passed over.
+func (r *checkReplay) storedParts(conv string, upTo uint64, fn func(seq uint64, v []byte) error) error {
+	pre := partPrefix(conv)
+	it := r.stored.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
+		k := it.Item().Key()
+		seq := readSeq(k[len(pre):])
+		if len(k) != len(pre)+8 || seq > upTo {
+			continue
+		}
+		err := getValue(r.stored, seqKey(pLog, seq), func(v []byte) error {
+			if ev, err := decodeLoggedEvent(v, seq); err != nil || eventConv(ev) != conv {
+				return err
+			}
+			return fn(seq, v)
+		})
+		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
 	}
@@ -213,23 +250,12 @@ func (r *checkReplay) refill(conv string) error {
 // left with are taken back, so that only the damage itself differs.
 func (r *checkReplay) resume(conv string) error {
 	var parts []domain.Event
-	pre := partPrefix(conv)
-	it := r.stored.NewIterator(badger.IteratorOptions{Prefix: pre})
-	defer it.Close()
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		k := it.Item().Key()
-		seq := readSeq(k[len(pre):])
-		if len(k) != len(pre)+8 || seq > r.b.st.seq {
-			continue
-		}
-		err := getValue(r.stored, seqKey(pLog, seq), func(v []byte) error {
-			ev, err := decodeLoggedEvent(v, seq)
-			parts = append(parts, ev)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	if err := r.storedParts(conv, r.b.st.seq, func(seq uint64, v []byte) error {
+		ev, err := decodeLoggedEvent(v, seq)
+		parts = append(parts, ev)
+		return err
+	}); err != nil {
+		return err
 	}
 	if len(parts) == 0 {
 		return nil // never started: the rules say so
@@ -248,24 +274,6 @@ func (r *checkReplay) resume(conv string) error {
 		r.unwrite = append(r.unwrite, storedEntryKV{k, emptyValue})
 	}
 	return nil
-}
-
-// compact drops the log entries of ended conversations once the batch
-// holds twice what it kept at the last compaction; the late path reads an
-// open conversation's parts from them.
-func (r *checkReplay) compact() {
-	b := r.b
-	if len(b.log) < 2*r.kept+4096 {
-		return
-	}
-	kept := b.log[:0]
-	for _, l := range b.log {
-		if l.conv != "" && b.ws.Conversations[l.conv] != nil {
-			kept = append(kept, l)
-		}
-	}
-	clear(b.log[len(kept):])
-	b.log, r.kept = kept, len(kept)
 }
 
 // finish ends the conversations still open and writes what the batch

@@ -1,26 +1,55 @@
 package store
 
 // The stored side of a check, read from one snapshot: the log in order
-// (decoded a chunk ahead of the replay, on its own goroutine), the summed
+// (decoded a chunk ahead of the replay, on its own goroutine), the p/ keys
+// (before the replay, in two ranges side by side), the other summed
 // families (beside the replay), and the families kept whole (at the end).
 
 import (
 	"bytes"
 	"errors"
 	"slices"
+	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/y"
 )
 
-// pageTicker returns a func to call at every key read: every so many
-// keys it lets go of the table pages the reads mapped (check_pages_linux.go).
-func pageTicker(dir string) func() {
-	n := 0
-	return func() {
-		if n++; n%(1<<16) == 0 {
-			releaseMappedFiles(dir)
-		}
+// pageRelease lets go of the table pages a check's reads mapped
+// (check_pages_linux.go) every releaseEvery bytes they read, counted
+// over all its goroutines: each release drops every mapping of the
+// directory, so one count for all of them drops no more often than
+// needed, and a count in bytes, not keys, does not drop the pages of a
+// family of short keys (p/) ten times as often as the log's.
+type pageRelease struct {
+	dir  string
+	read atomic.Int64
+}
+
+const releaseEvery = 32 << 20
+
+// add counts n bytes read.
+func (p *pageRelease) add(n int) {
+	if after := p.read.Add(int64(n)); after/releaseEvery != (after-int64(n))/releaseEvery {
+		releaseMappedFiles(p.dir)
+	}
+}
+
+// pageCount counts one goroutine's reads, adding them to the shared
+// count a megabyte at a time: an add for every key made the cores trade
+// the count's cache line.
+type pageCount struct {
+	p *pageRelease
+	n int
+}
+
+func (p *pageRelease) counter() *pageCount { return &pageCount{p: p} }
+
+func (c *pageCount) tick(n int) {
+	if c.n += n; c.n >= 1<<20 {
+		c.p.add(c.n)
+		c.n = 0
 	}
 }
 
@@ -30,18 +59,61 @@ func guard(fn func() error) (err error) {
 	return fn()
 }
 
-// scanParts sums the stored p/ keys and marks each conversation's last
-// part: its last key, since a conversation's keys sort by seq.
-func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, tick func()) error {
+// partRanges splits the p/ keys in two at a conversation's first key,
+// by the key counts of Badger's tables, for two goroutines to scan: a
+// conversation's keys stay on one side, so each finds its last parts. A
+// store too small to split, or split at an id holding a NUL byte (whose
+// keys may sort among another's), is scanned whole.
+func partRanges(tables []badger.TableInfo) [][2][]byte {
+	pre := prefix(pPart)
+	var firsts []badger.TableInfo
+	total := 0
+	for _, t := range tables {
+		if k := y.ParseKey(t.Left); bytes.HasPrefix(k, pre) {
+			t.Left = k
+			firsts = append(firsts, t)
+			total += int(t.KeyCount)
+		}
+	}
+	whole := [][2][]byte{{pre, nil}}
+	if len(firsts) < 2 {
+		return whole
+	}
+	slices.SortFunc(firsts, func(a, b badger.TableInfo) int { return bytes.Compare(a.Left, b.Left) })
+	// Split at the table whose keys before it are nearest half of them.
+	best, before := 1, int(firsts[0].KeyCount)
+	for i, n := 2, before; i < len(firsts); i++ {
+		if n += int(firsts[i-1].KeyCount); abs(2*n-total) < abs(2*before-total) {
+			best, before = i, n
+		}
+	}
+	k := firsts[best].Left
+	if len(k) < len(pre)+1+8 || k[len(k)-9] != 0 || bytes.IndexByte(k[len(pre):len(k)-9], 0) >= 0 {
+		return whole
+	}
+	split := k[:len(k)-8]
+	return [][2][]byte{{pre, split}, {split, nil}}
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// scanParts sums the stored p/ keys from from up to to (nil: all) and
+// marks each conversation's last part: its last key, since a
+// conversation's keys sort by seq.
+func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, to []byte, pages *pageRelease) error {
 	pre := prefix(pPart)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
+	count := pages.counter()
 	var conv []byte
 	var seq uint64
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		tick()
+	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
 		item := it.Item()
 		k := item.Key()
+		if to != nil && bytes.Compare(k, to) >= 0 {
+			break
+		}
+		count.tick(len(k))
 		if err := item.Value(func(v []byte) error {
 			sums.add(h.of(k, v))
 			return nil
@@ -67,13 +139,14 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, tick fu
 
 // eachSummed calls fn with every stored key and value of the summed
 // families; parts says whether p/ is among them.
-func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) error {
+func eachSummed(txn *badger.Txn, parts bool, pages *pageRelease, fn func(k, v []byte)) error {
+	count := pages.counter()
 	for _, f := range checkFamilies {
 		if f.by != summed || f.prefix == pPart && !parts {
 			continue
 		}
 		if err := iterate(txn, prefix(f.prefix), func(k, v []byte) error {
-			tick()
+			count.tick(len(k) + len(v))
 			fn(k, v)
 			return nil
 		}); err != nil {
@@ -86,9 +159,9 @@ func eachSummed(txn *badger.Txn, parts bool, tick func(), fn func(k, v []byte)) 
 // listStored lists the stored summed keys of the given groups, in key
 // order, as comparison.merge needs them: eachSummed goes family by family
 // in checkFamilies' order, which is not the keys' (p/ comes before a/).
-func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, tick func()) ([]storedEntryKV, error) {
+func listStored(txn *badger.Txn, h keyHash, groups map[int]bool, pages *pageRelease) ([]storedEntryKV, error) {
 	var out []storedEntryKV
-	err := eachSummed(txn, true, tick, func(k, v []byte) {
+	err := eachSummed(txn, true, pages, func(k, v []byte) {
 		if g, _ := h.of(k, v); groups[g] {
 			out = append(out, storedEntryKV{bytes.Clone(k), append([]byte{}, v...)})
 		}
@@ -148,11 +221,11 @@ type logSource struct {
 	progress func(done, total uint64)
 }
 
-func startLogSource(txn *badger.Txn, total uint64, progress func(done, total uint64), tick func()) *logSource {
+func startLogSource(txn *badger.Txn, total uint64, progress func(done, total uint64), pages *pageRelease) *logSource {
 	src := &logSource{chunks: make(chan logChunk, 4), spare: make(chan logChunk, 4), stop: make(chan struct{}), total: total, progress: progress}
 	go func() {
 		defer close(src.chunks)
-		src.err = guard(func() error { return src.read(txn, tick) })
+		src.err = guard(func() error { return src.read(txn, pages) })
 	}()
 	return src
 }
@@ -164,7 +237,7 @@ func (src *logSource) close() {
 	}
 }
 
-func (src *logSource) read(txn *badger.Txn, tick func()) error {
+func (src *logSource) read(txn *badger.Txn, pages *pageRelease) error {
 	ch := src.emptyChunk()
 	var arena []byte
 	send := func() bool {
@@ -180,11 +253,12 @@ func (src *logSource) read(txn *badger.Txn, tick func()) error {
 	pre := prefix(pLog)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
+	count := pages.counter()
 	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		tick()
 		item := it.Item()
 		seq := readSeq(item.Key()[len(pre):])
 		err := item.Value(func(v []byte) error {
+			count.tick(len(v) + 10)
 			if len(arena)+len(v) > cap(arena) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
 			}
@@ -211,8 +285,8 @@ func (src *logSource) read(txn *badger.Txn, tick func()) error {
 func (src *logSource) emptyChunk() logChunk {
 	select {
 	case ch := <-src.spare:
-		clear(ch.raws)
-		clear(ch.evs)
+		// Not cleared: the reader writes over them, and what they hold
+		// until then is a few chunks' worth.
 		return logChunk{seqs: ch.seqs[:0], raws: ch.raws[:0], evs: ch.evs[:0]}
 	default:
 		return logChunk{seqs: make([]uint64, 0, logChunkLen), raws: make([][]byte, 0, logChunkLen), evs: make([]domain.Event, 0, logChunkLen)}

@@ -69,9 +69,8 @@ func decodeLogEntry(v []byte, seq uint64) (domain.Event, domain.Outcome, error) 
 func decodeLoggedEvent(v []byte, seq uint64) (domain.Event, error) {
 	d := readRecord(v)
 	ev := d.event()
-	d.skip = true
-	o := d.outcome()
-	d.skip = false
+	d.skipOutcome()
+	var o domain.Outcome
 	d.logTail(&ev, &o)
 	if d.err == nil && len(d.b) == 0 {
 		return ev, nil
@@ -382,6 +381,39 @@ func (d *dec) outcome() domain.Outcome {
 	o.Queue.After = d.queueEntry()
 	o.Reopened = d.bool()
 	return o
+}
+
+// skipOutcome reads past an outcome as outcome reads it, keeping nothing.
+func (d *dec) skipOutcome() {
+	d.skip = true
+	d.byte() // kind
+	d.byte() // decision
+	n := int(d.byte())
+	if n > 8 {
+		d.fail() // and every read after it
+	}
+	for range n {
+		d.byte() // code
+		d.byte() // failed
+		d.int()  // have
+		d.int()  // limit
+	}
+	d.actor() // to
+	d.actor() // the survey's agent
+	d.byte()  // a new slot
+	d.int()   // the survey's time
+	d.actor() // the rating's agent
+	d.int()   // old
+	d.int()   // new
+	d.int()   // first rated
+	d.byte()  // moved
+	d.actor() // the queue's agent
+	d.int()   // before
+	d.byte()
+	d.int() // after
+	d.byte()
+	d.byte() // reopened
+	d.skip = false
 }
 
 // convRecord is a conversation's record: its rule state, whose UpdatedAt
