@@ -13,7 +13,9 @@ import (
 // nil, is called after each batch with the events of the stream written so
 // far and an estimate of the total that becomes exact on the last call.
 // Cancelling ctx stops it between batches: a batch is committed whole or
-// not at all.
+// not at all. A dst that offers a pipeline (PipelineLoader) applies each
+// batch while the one before commits; progress still counts only batches
+// committed.
 //
 // A dst that records progress (ProgressLoader) gets it with every batch,
 // and a load of the same cfg on a dst holding an unfinished one continues

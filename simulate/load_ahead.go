@@ -105,6 +105,9 @@ func (w *loadWriter) writeAhead(ctx context.Context, pl PipelineLoader, batches 
 		if err != nil {
 			return fmt.Errorf("writing a batch of %d events: %w", len(b.evs), err)
 		}
+		if err := ctx.Err(); err != nil {
+			return err // an interrupt while it was applied: never sent
+		}
 		if err := pipe.Send(); err != nil {
 			return err
 		}
