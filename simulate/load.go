@@ -13,7 +13,9 @@ import (
 // nil, is called after each batch with the events of the stream written so
 // far and an estimate of the total that becomes exact on the last call.
 // Cancelling ctx stops it between batches: a batch is committed whole or
-// not at all.
+// not at all. A dst that offers a pipeline (PipelineLoader) applies each
+// batch while the one before commits; progress still counts only batches
+// committed.
 //
 // A dst that records progress (ProgressLoader) gets it with every batch,
 // and a load of the same cfg on a dst holding an unfinished one continues
@@ -60,21 +62,24 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 	stop := make(chan struct{})
 	defer close(stop)
 	free := make(chan []domain.Event, 2)
-	for b := range generateAhead(gen, w.size, free, stop) {
-		if b.err != nil {
-			return sum, b.err
-		}
-		w.batch = b.evs
-		if err := w.flush(ctx, b.last); err != nil {
-			return sum, err
-		}
+	batches := generateAhead(gen, w.size, free, stop)
+	written := func(b aheadBatch) {
 		select {
-		case free <- w.batch:
+		case free <- b.evs[:0]:
 		default:
 		}
 		if progress != nil && !b.last {
 			progress(sum.Events, estimateTotal(cfg, b.admitted, sum.Events))
 		}
+	}
+	write := w.writeEach
+	if pl, ok := recorder.(PipelineLoader); ok {
+		write = func(ctx context.Context, batches <-chan aheadBatch, written func(aheadBatch)) error {
+			return w.writeAhead(ctx, pl, batches, written)
+		}
+	}
+	if err := write(ctx, batches, written); err != nil {
+		return sum, err
 	}
 	if progress != nil {
 		progress(sum.Events, sum.Events)

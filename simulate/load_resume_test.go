@@ -27,6 +27,25 @@ func (s recording) LoadProgress() (simulate.LoadProgress, bool, uint64, error) {
 	return simulate.LoadProgress(rec), ok, seq, err
 }
 
+// BeginLoadPipeline commits the batches one ahead, as csat's load does.
+func (s recording) BeginLoadPipeline() (simulate.LoadPipeline, error) {
+	p, err := s.Store.BeginLoad()
+	if err != nil {
+		return nil, err
+	}
+	return recordingPipeline{p}, nil
+}
+
+type recordingPipeline struct{ *store.LoadPipeline }
+
+func (p recordingPipeline) Apply(evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
+	return p.LoadPipeline.Apply(evs, store.LoadRecord(rec))
+}
+
+// oneAtATime is a recording store without the pipeline: each batch
+// committed before the next is applied.
+type oneAtATime struct{ simulate.ProgressLoader }
+
 func openStore(t *testing.T, dir string) recording {
 	t.Helper()
 	st, err := store.Open(store.Options{Dir: dir, Bulk: true})
@@ -67,6 +86,13 @@ func TestLoadContinuesAfterAnInterrupt(t *testing.T) {
 	wantLog := logHash(t, straight)
 	if rec, ok, _, _ := straight.LoadRecord(); !ok || !rec.Finished || rec.Events != uint64(want.Events) {
 		t.Fatalf("straight load's record: %+v", rec)
+	}
+	unpiped := openStore(t, t.TempDir())
+	if sum, err := simulate.Load(context.Background(), oneAtATime{unpiped}, resumeCfg, nil); err != nil || fmt.Sprint(sum) != fmt.Sprint(want) {
+		t.Fatalf("one batch at a time: %v, summary %+v, piped %+v", err, sum, want)
+	}
+	if logHash(t, unpiped) != wantLog || unpiped.TeamAllTime() != straight.TeamAllTime() {
+		t.Error("a load one batch at a time differs from one through the pipeline")
 	}
 
 	s := openStore(t, t.TempDir())

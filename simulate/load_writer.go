@@ -48,10 +48,7 @@ func (w *loadWriter) apply(last bool) ([]domain.Outcome, error) {
 	if w.recorder == nil {
 		return w.dst.ApplyBatch(w.batch)
 	}
-	rec := w.rec
-	end := &w.batch[len(w.batch)-1]
-	rec.Events += uint64(len(w.batch))
-	rec.Finished, rec.LastAt, rec.LastConv = last, end.At, end.Conv
+	rec := progressAfter(w.rec, w.batch, last)
 	outs, err := w.recorder.ApplyLoadBatch(w.batch, rec)
 	if err == nil {
 		w.rec = rec

@@ -62,15 +62,25 @@ type batch struct {
 	loadRecord []byte
 	// decisions is what the batch adds to the index of decisions (index_decisions.go).
 	decisions decisionLog
+	// ahead, when not nil, is the batch before this one, sent to Badger
+	// but maybe not yet committed, that this one applies on top of
+	// (load_pipeline.go).
+	ahead *aheadOf
 }
 
 func (s *Store) newBatch() *batch {
 	s.mu.RLock()
 	st := s.st.clone()
 	s.mu.RUnlock()
+	return s.newBatchOf(st, s.db.NewTransaction(false))
+}
+
+// newBatchOf is a batch starting from memory state st, reading the
+// store's keys from read.
+func (s *Store) newBatchOf(st memState, read *badger.Txn) *batch {
 	ws := &domain.Workspace{Settings: st.settings, History: st.history, Roles: st.roles, Teams: st.teams, Conversations: map[string]*domain.Conversation{}}
 	return &batch{
-		s: s, read: s.db.NewTransaction(false), st: st, ws: ws,
+		s: s, read: read, st: st, ws: ws,
 		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{},
 		touched: map[string]*touched{}, days: map[int32][]domain.Counts{}, roles: map[string]domain.Role{},
 		segDays: map[segDay][]domain.Counts{}, teams: map[string]bool{},
@@ -106,6 +116,9 @@ func (b *batch) load(id string) error {
 	}
 	if _, ok := b.ws.Conversations[id]; ok {
 		return nil
+	}
+	if v, ok := b.ahead.conversation(id); ok {
+		return b.hold(id, v)
 	}
 	if v, ok := b.s.convs.get(id); ok {
 		return b.hold(id, v)
@@ -147,6 +160,9 @@ func (b *batch) lookupID(a domain.Actor) (uint32, bool) {
 	if id, ok := b.newIDs[a]; ok {
 		return id, true
 	}
+	if id, ok := b.ahead.agentID(a); ok {
+		return id, true
+	}
 	id, ok := b.s.st.ids[a]
 	return id, ok
 }
@@ -167,6 +183,13 @@ func (b *batch) agentID(a domain.Actor) uint32 {
 // error nothing of the batch changed.
 func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 	conv := eventConv(ev)
+	if conv == "" {
+		// A workspace event reads the store's published state (names):
+		// the batch before must have landed.
+		if err := b.settleAhead(); err != nil {
+			return domain.Outcome{}, err
+		}
+	}
 	if conv != "" {
 		if err := b.load(conv); err != nil {
 			return domain.Outcome{}, err

@@ -33,18 +33,11 @@ func (b *batch) commit() error {
 // it commits, publishes the batch's memory state.
 func (b *batch) write() error {
 	s := b.s
-	if err := s.checkFreeSpace(); err != nil {
-		return err
-	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	w := &txnWriter{txn: txn, onEntry: s.onEntry}
-	for _, put := range b.puts() {
-		if err := put(w); err != nil {
-			return err
-		}
+	if err := b.stage(txn); err != nil {
+		return err
 	}
-	b.change.Seq = b.st.seq
 
 	// Readers take s.mu before opening their snapshot, so holding it across
 	// the commit makes the memory state and Badger move together.
@@ -55,6 +48,21 @@ func (b *batch) write() error {
 		return fmt.Errorf("store: commit: %w", mapDiskFull(err, s.dir, "committing a batch"))
 	}
 	b.publish()
+	return nil
+}
+
+// stage puts everything the batch changed into txn.
+func (b *batch) stage(txn *badger.Txn) error {
+	if err := b.s.checkFreeSpace(); err != nil {
+		return err
+	}
+	w := &txnWriter{txn: txn, onEntry: b.s.onEntry}
+	for _, put := range b.puts() {
+		if err := put(w); err != nil {
+			return err
+		}
+	}
+	b.change.Seq = b.st.seq
 	return nil
 }
 

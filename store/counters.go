@@ -15,6 +15,10 @@ func (b *batch) dayCounts(d int32) ([]domain.Counts, error) {
 	if cs, ok := b.days[d]; ok {
 		return cs, nil
 	}
+	if cs, ok := b.ahead.dayCounts(d, len(b.st.agents)); ok {
+		b.days[d] = cs
+		return cs, nil
+	}
 	cs := make([]domain.Counts, len(b.st.agents))
 	if err := getValue(b.read, dayKey(d), func(v []byte) error { return decodeAgentCounts(v, cs) }); err != nil {
 		return nil, fmt.Errorf("counters of %s: %w", dayStart(d).Format(time.DateOnly), err)
@@ -29,11 +33,24 @@ func (b *batch) segDayCounts(d int32, seg domain.Segment) ([]domain.Counts, erro
 	if cs, ok := b.segDays[k]; ok {
 		return cs, nil
 	}
-	cs := make([]domain.Counts, len(b.st.agents))
-	if err := getValue(b.read, segDayKey(d, seg), func(v []byte) error { return decodeAgentCounts(v, cs) }); err != nil {
-		return nil, fmt.Errorf("counters of %s, segment %d: %w", dayStart(d).Format(time.DateOnly), seg, err)
+	cs, err := b.storedSegDay(k)
+	if err != nil {
+		return nil, err
 	}
 	b.segDays[k] = cs
+	return cs, nil
+}
+
+// storedSegDay reads the counters k names as the batches before this one
+// left them.
+func (b *batch) storedSegDay(k segDay) ([]domain.Counts, error) {
+	if cs, ok := b.ahead.segDayCounts(k, len(b.st.agents)); ok {
+		return cs, nil
+	}
+	cs := make([]domain.Counts, len(b.st.agents))
+	if err := getValue(b.read, segDayKey(k.day, k.seg), func(v []byte) error { return decodeAgentCounts(v, cs) }); err != nil {
+		return nil, fmt.Errorf("counters of %s, segment %d: %w", dayStart(k.day).Format(time.DateOnly), k.seg, err)
+	}
 	return cs, nil
 }
 

@@ -219,6 +219,15 @@
 // on disk, and the pages it reads back are dropped past 16 MiB, also while
 // Badger closes; before, a load's RSS grew by the size of the store.
 //
+// A load writes its batches through a [LoadPipeline]: Badger writes a
+// commit into its memtable on a goroutine of its own while the committer
+// waits, so the next batch is applied and encoded meanwhile, on top of
+// the one in flight (its conversations, counters and new agents read
+// from it; a late part or a workspace event waits for it), and is sent
+// only once that one has committed. A crash loses at most the batch in
+// flight and the one applied, neither acknowledged, each whole; the load
+// record rides in each batch's own transaction as before.
+//
 // # Compactions, and the log's place in the key space
 //
 // Badger never moves a table down a level as it is: a compaction reads

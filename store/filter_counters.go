@@ -11,8 +11,6 @@ package store
 
 import (
 	"bytes"
-	"fmt"
-	"time"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -131,9 +129,9 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 			if moved[seg] {
 				continue
 			}
-			cs := make([]domain.Counts, len(b.st.agents))
-			if err := getValue(b.read, segDayKey(d, domain.Segment(seg)), func(v []byte) error { return decodeAgentCounts(v, cs) }); err != nil {
-				return fmt.Errorf("counters of %s, segment %d: %w", dayStart(d).Format(time.DateOnly), seg, err)
+			cs, err := b.storedSegDay(segDay{d, domain.Segment(seg)})
+			if err != nil {
+				return err
 			}
 			day[seg] = cs
 		}

@@ -83,6 +83,10 @@ func (b *batch) parts(conv string) ([]domain.Event, error) {
 // from its parts and ev, and moves the counters and the follow-up tally by
 // the difference. On error (ev cannot apply at its place) nothing changed.
 func (b *batch) placeLate(ev domain.Event) (domain.Outcome, error) {
+	// The parts are read from Badger, which must hold the batch before.
+	if err := b.settleAhead(); err != nil {
+		return domain.Outcome{}, err
+	}
 	parts, err := b.parts(ev.Conv)
 	if err != nil {
 		return domain.Outcome{}, err

@@ -100,15 +100,24 @@ type Batch struct{ b *batch }
 
 // Begin starts a pending batch.
 func (s *Store) Begin() (*Batch, error) {
+	if err := s.lockWriter(); err != nil {
+		return nil, err
+	}
+	return &Batch{b: s.newBatch()}, nil
+}
+
+// lockWriter takes the write lock for a writer that holds it across
+// calls, once any batch a crash left half-committed is finished.
+func (s *Store) lockWriter() error {
 	if s.readOnly {
-		return nil, ErrReadOnly
+		return ErrReadOnly
 	}
 	s.writeMu.Lock()
 	if err := s.finishInterrupted(); err != nil {
 		s.writeMu.Unlock()
-		return nil, err
+		return err
 	}
-	return &Batch{b: s.newBatch()}, nil
+	return nil
 }
 
 // Apply applies one event to the batch; on error the batch is unchanged.

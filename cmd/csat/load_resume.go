@@ -55,3 +55,19 @@ func continuedLine(sum simulate.LoadSummary) string {
 	return fmt.Sprintf("continued an interrupted load after its first %d events (drawn again in %v, not written again)\n",
 		sum.Continued, sum.SkipTook.Round(time.Millisecond))
 }
+
+// BeginLoadPipeline commits a load's batches one ahead (store.LoadPipeline).
+func (s recordingStore) BeginLoadPipeline() (simulate.LoadPipeline, error) {
+	p, err := s.Store.BeginLoad()
+	if err != nil {
+		return nil, err
+	}
+	return recordingPipeline{p}, nil
+}
+
+// recordingPipeline is the store's pipeline taking a load's progress.
+type recordingPipeline struct{ *store.LoadPipeline }
+
+func (p recordingPipeline) Apply(evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
+	return p.LoadPipeline.Apply(evs, store.LoadRecord(rec))
+}
