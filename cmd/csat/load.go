@@ -18,6 +18,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/simulate/storeload"
 	"github.com/csat-app/csat/store"
 )
 
@@ -130,7 +131,7 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 		if err != nil {
 			return usageErr(busyHint(dir, err))
 		}
-		dst, closeDst, where = recordingStore{st}, st.Close, dir
+		dst, closeDst, where = storeload.Destination{Store: st}, st.Close, dir
 		if f.end == "" {
 			end, ok, err := recordedEnd(st)
 			if err != nil {
