@@ -167,27 +167,30 @@ func (p *LoadPipeline) Send() error {
 	p.staged, p.stagedTxn = nil, nil
 	b.discard()
 	b.ahead = nil // settled: holding it would chain every batch of the load
-	// The next batch's write transaction reads at a timestamp before this
-	// commit. That is safe because it reads nothing: stage only sets and
-	// deletes (txnWriter), and every read of the batch goes through
-	// nextRead, aheadOf, or the snapshot settleAhead opens after this
-	// commit. Badger looks at the old timestamp only to detect conflicts:
-	// a key read through the transaction and written by this commit would
-	// fail the next one with ErrConflict (and the read would miss this
-	// commit's value). Detection is off (badger_options.go: writeMu
-	// orders the writers), and with no key read it would find none.
+	// Both of the next batch's transactions read at a timestamp before
+	// this commit. The write one reads nothing: stage only sets and
+	// deletes (txnWriter). The batch reads through nextRead only what this
+	// one did not write: aheadOf answers what it did, and a read it cannot
+	// answer waits for this commit (settleAhead, which then reads a newer
+	// snapshot). Badger looks at a write transaction's read timestamp only
+	// to detect conflicts: a key read through it and written by this
+	// commit would fail the next commit with ErrConflict (and the read
+	// would miss this commit's value). Detection is off
+	// (badger_options.go: writeMu orders the writers), and with no key
+	// read it would find none.
 	p.nextRead, p.nextWrite = s.db.NewTransaction(false), s.db.NewTransaction(true)
 	// s.mu stays held until Settle publishes this batch, and the loader
 	// applies the next batch meanwhile (simulate's writeAhead: Apply, then
 	// Settle), so a reader waits for this commit and for the next batch's
 	// apply: 2,000 events (simulate.DefaultBatchSize) at the rules' and
 	// encoding's fifth of a load's 30-80 us of CPU an event, some 15-35 ms
-	// more than a commit at a time would cost it. Releasing s.mu when Badger's callback says the
-	// commit landed would publish (s.st, the conversation cache) on
-	// Badger's goroutine while the next batch reads them; and a reader
-	// let in before the publish would pair the old memory state with a
-	// snapshot holding the batch. A load is bulk work, and its readers (a
-	// dashboard's refresh) take those milliseconds late for it.
+	// more than a commit at a time would cost it. Releasing s.mu when
+	// Badger's callback says the commit landed would publish (s.st, the
+	// conversation cache) on Badger's goroutine while the next batch reads
+	// them; and a reader let in before the publish would pair the old
+	// memory state with a snapshot holding the batch. A load is bulk
+	// work, and its readers (a dashboard's refresh) take those
+	// milliseconds late for it.
 	s.mu.Lock()
 	p.flight, p.done = b, make(chan error, 1)
 	if commitFault != nil {
