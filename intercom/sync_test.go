@@ -337,3 +337,32 @@ func BenchmarkSync(b *testing.B) {
 	b.ReportMetric(float64(n)/took.Seconds(), "conversations/s")
 	b.ReportMetric(float64(rep.Applied), "events")
 }
+
+// TestSyncRefusesATimeTheStoreCannotHold: a conversation whose reply
+// Intercom dates 2300 (past the store's times, and past this machine's
+// clock) is reported as malformed, named with its time, and the store
+// holds nothing of it; the others sync.
+func TestSyncRefusesATimeTheStoreCannotHold(t *testing.T) {
+	f := intercomtest.New(t, 3)
+	f.Update("5001", "Writing from the future", time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC).Unix())
+	st := openStore(t, store.Options{InMemory: true})
+	defer st.Close()
+	var w waits
+	var log bytes.Buffer
+	rep, err := intercom.Sync(context.Background(), newIngester(t, st), syncOptions(f, &w, &log))
+	if err != nil {
+		t.Fatalf("sync: %v\n%s", err, log.String())
+	}
+	if len(rep.Malformed) != 1 || !strings.Contains(rep.Malformed[0].What+": "+rep.Malformed[0].Reason, "conversation 5001") ||
+		!strings.Contains(rep.Malformed[0].Reason, "2300-01-01T00:00:0") {
+		t.Fatalf("malformed %+v", rep.Malformed)
+	}
+	if _, ok := st.Conversation("5001"); ok {
+		t.Fatal("the store holds the conversation of 2300")
+	}
+	for _, id := range []string{"5000", "5002"} {
+		if _, ok := st.Conversation(id); !ok {
+			t.Fatalf("conversation %s did not sync", id)
+		}
+	}
+}

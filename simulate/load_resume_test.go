@@ -11,36 +11,13 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/simulate/storeload"
 	"github.com/csat-app/csat/store"
 )
 
 // recording is a store as csat simulate load writes to it: recording
-// the load's progress with each batch.
-type recording struct{ *store.Store }
-
-func (s recording) ApplyLoadBatch(evs []domain.Event, p simulate.LoadProgress) ([]domain.Outcome, error) {
-	return s.Store.ApplyLoadBatch(evs, store.LoadRecord(p))
-}
-
-func (s recording) LoadProgress() (simulate.LoadProgress, bool, uint64, error) {
-	rec, ok, seq, err := s.Store.LoadRecord()
-	return simulate.LoadProgress(rec), ok, seq, err
-}
-
-// BeginLoadPipeline commits the batches one ahead, as csat's load does.
-func (s recording) BeginLoadPipeline() (simulate.LoadPipeline, error) {
-	p, err := s.Store.BeginLoad()
-	if err != nil {
-		return nil, err
-	}
-	return recordingPipeline{p}, nil
-}
-
-type recordingPipeline struct{ *store.LoadPipeline }
-
-func (p recordingPipeline) Apply(evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
-	return p.LoadPipeline.Apply(evs, store.LoadRecord(rec))
-}
+// the load's progress with each batch, committing the batches one ahead.
+type recording = storeload.Destination
 
 // oneAtATime is a recording store without the pipeline: each batch
 // committed before the next is applied.
@@ -53,7 +30,7 @@ func openStore(t *testing.T, dir string) recording {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return recording{st}
+	return recording{Store: st}
 }
 
 // logHash hashes every logged event and the load record.

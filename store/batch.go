@@ -182,6 +182,9 @@ func (b *batch) agentID(a domain.Actor) uint32 {
 // apply runs one event through the rules and records what it changed. On
 // error nothing of the batch changed.
 func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
+	if err := checkTimes(&ev); err != nil {
+		return domain.Outcome{}, err
+	}
 	conv := eventConv(ev)
 	if conv == "" {
 		// A workspace event reads the store's published state (names):

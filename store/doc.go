@@ -24,8 +24,9 @@
 // # Key layout (schema 9)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
-// Unix nanoseconds with the sign bit flipped. AGENT in a key is one kind byte
-// then the name. Values are varint records, each starting with its format
+// Unix nanoseconds with the sign bit flipped, so an event's times lie from
+// 1678 to 2261 (time_range.go refuses others, and the epoch, which records
+// hold as 0, no time). AGENT in a key is one kind byte then the name. Values are varint records, each starting with its format
 // byte (codec.go).
 //
 //	!schema                      schema version (uvarint); a newer one is refused, an older one upgraded (migrate.go)

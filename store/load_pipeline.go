@@ -44,7 +44,10 @@ type LoadPipeline struct {
 	// once every commit in flight has landed.
 	nextRead, nextWrite *badger.Txn
 	failed              error // a commit failed: nothing more is written
-	closed              bool
+	// refused is Apply's error: the batch it refused had taken nextRead
+	// and nextWrite, so no batch after it can start on top of the flight.
+	refused error
+	closed  bool
 }
 
 // BeginLoad starts a pipeline of load batches.
@@ -57,17 +60,26 @@ func (s *Store) BeginLoad() (*LoadPipeline, error) {
 
 // Apply applies evs through the rules on top of the batch in flight and
 // stages them with rec, the load record counting them; Send sends them.
-// On a rule error (an *EventError) nothing of evs is staged and the
-// batch in flight is unaffected. A batch too big for one transaction is
-// committed here, in journaled parts, after the one in flight.
+// On a rule error (an *EventError), or any other, nothing of evs is
+// staged and the batch in flight is unaffected: Settle and Close still
+// commit it. The pipeline then takes no more batches: Apply and Send
+// return that error. A batch too big for one transaction is committed
+// here, in journaled parts, after the one in flight.
 func (p *LoadPipeline) Apply(evs []domain.Event, rec LoadRecord) (_ []domain.Outcome, err error) {
-	defer recoverDamage(&err)
 	switch {
 	case p.failed != nil:
 		return nil, p.failed
+	case p.refused != nil:
+		return nil, p.refused
 	case p.closed || p.staged != nil:
 		return nil, errors.New("store: load pipeline: a batch applied before the last was sent")
 	}
+	defer func() {
+		if err != nil && p.failed == nil {
+			p.refused = err
+		}
+	}()
+	defer recoverDamage(&err)
 	b, txn := p.nextBatch()
 	b.sizeFor(len(evs))
 	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
@@ -144,6 +156,8 @@ func (p *LoadPipeline) Send() error {
 	switch {
 	case p.failed != nil:
 		return p.failed
+	case p.refused != nil:
+		return p.refused
 	case p.staged == nil:
 		return nil
 	case p.flight != nil:
@@ -153,7 +167,30 @@ func (p *LoadPipeline) Send() error {
 	p.staged, p.stagedTxn = nil, nil
 	b.discard()
 	b.ahead = nil // settled: holding it would chain every batch of the load
+	// Both of the next batch's transactions read at a timestamp before
+	// this commit. The write one reads nothing: stage only sets and
+	// deletes (txnWriter). The batch reads through nextRead only what this
+	// one did not write: aheadOf answers what it did, and a read it cannot
+	// answer waits for this commit (settleAhead, which then reads a newer
+	// snapshot). Badger looks at a write transaction's read timestamp only
+	// to detect conflicts: a key read through it and written by this
+	// commit would fail the next commit with ErrConflict (and the read
+	// would miss this commit's value). Detection is off
+	// (badger_options.go: writeMu orders the writers), and with no key
+	// read it would find none.
 	p.nextRead, p.nextWrite = s.db.NewTransaction(false), s.db.NewTransaction(true)
+	// s.mu stays held until Settle publishes this batch, and the loader
+	// applies the next batch meanwhile (simulate's writeAhead: Apply, then
+	// Settle), so a reader waits for this commit and for the next batch's
+	// apply: 2,000 events (simulate.DefaultBatchSize) at the rules' and
+	// encoding's fifth of a load's 30-80 us of CPU an event, some 15-35 ms
+	// more than a commit at a time would cost it. Releasing s.mu when
+	// Badger's callback says the commit landed would publish (s.st, the
+	// conversation cache) on Badger's goroutine while the next batch reads
+	// them; and a reader let in before the publish would pair the old
+	// memory state with a snapshot holding the batch. A load is bulk
+	// work, and its readers (a dashboard's refresh) take those
+	// milliseconds late for it.
 	s.mu.Lock()
 	p.flight, p.done = b, make(chan error, 1)
 	if commitFault != nil {

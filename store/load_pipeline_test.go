@@ -150,3 +150,48 @@ func TestLoadPipelineWritesNothingAfterAFailedCommit(t *testing.T) {
 		t.Fatalf("a write after the closed pipeline: %v", err)
 	}
 }
+
+// A batch the rules refuse, applied while the one before is in flight,
+// leaves that one to commit, and the pipeline takes no more batches: a
+// second Apply (or a Send) returns the refusal instead of building on the
+// transactions the refused batch used up.
+func TestLoadPipelineRefusesMoreAfterARefusedBatch(t *testing.T) {
+	evs := accepted(t, interleavedStream(8, 300, 20))
+	s := openMem(t)
+	defer s.Close()
+	p, err := s.BeginLoad()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 100
+	if _, err := p.Apply(evs[:size], testLoadRecord(size)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Send(); err != nil {
+		t.Fatal(err)
+	}
+	bad := append(append([]domain.Event(nil), evs[size:2*size]...), domain.Event{Kind: domain.EvSay, Conv: "nope", Actor: domain.User("u1"), Text: "x"})
+	_, err = p.Apply(bad, testLoadRecord(2*size+1))
+	var ee *EventError
+	if !errors.As(err, &ee) || ee.Index != size || !errors.Is(err, domain.ErrUnknownConversation) {
+		t.Fatalf("the refused batch: %v", err)
+	}
+	if _, again := p.Apply(evs[size:2*size], testLoadRecord(2*size)); !errors.Is(again, domain.ErrUnknownConversation) {
+		t.Fatalf("a batch after the refused one: %v, want the refusal", again)
+	}
+	if err := p.Send(); !errors.Is(err, domain.ErrUnknownConversation) {
+		t.Fatalf("sending after the refused batch: %v, want the refusal", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatalf("closing: %v (the batch in flight committed)", err)
+	}
+	if rec, _, seq, _ := s.LoadRecord(); seq != size || rec.Events != size {
+		t.Fatalf("the store holds %d events, its record %d; want the batch before the refused one", seq, rec.Events)
+	}
+	if diffs, err := s.Check(simulate.ReplayInto); err != nil || len(diffs) > 0 {
+		t.Fatalf("check: %v %v", diffs, err)
+	}
+	if _, err := s.ApplyBatch(evs[size : 2*size]); err != nil {
+		t.Fatalf("a write after the closed pipeline: %v", err)
+	}
+}

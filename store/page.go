@@ -6,6 +6,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -134,20 +135,35 @@ func ascending(q PageQuery) bool {
 // ConversationPage reads a page of the conversation list, most recently
 // updated first.
 func (s *Store) ConversationPage(q PageQuery) (Page[ConversationSummary], error) {
-	return s.SearchConversations("", q)
+	return s.SearchConversations(context.Background(), "", q)
 }
+
+// searchLooks is how many conversations a search reads between looks at
+// its context.
+const searchLooks = 64
 
 // SearchConversations reads a page of the conversations that match text
 // (case-insensitive, in the id, a customer, a rated agent or a comment; ""
 // matches all), most recently updated first. It reads conversations until
-// the page is full or the list ends, so a rare text reads the whole list.
-func (s *Store) SearchConversations(text string, q PageQuery) (Page[ConversationSummary], error) {
+// the page is full or the list ends, so a rare text reads the whole list:
+// when ctx ends (the text was typed further, the list closed) it stops
+// within searchLooks conversations and returns ctx.Err() and no page.
+func (s *Store) SearchConversations(ctx context.Context, text string, q PageQuery) (Page[ConversationSummary], error) {
+	if err := ctx.Err(); err != nil {
+		return Page[ConversationSummary]{}, err
+	}
 	txn, st, done := s.snapshot()
 	defer done()
 	var p Page[ConversationSummary]
 	needle := strings.ToLower(text)
-	var err error
+	var err, stopped error
+	read := 0
 	p.Cursors, p.More, err = walkPage(txn, wholeSpan(pUpdated), q, func(k []byte) (bool, error) {
+		if read++; read%searchLooks == 0 {
+			if stopped = ctx.Err(); stopped != nil {
+				return false, stopped
+			}
+		}
 		if len(k) < 2+8 {
 			return false, fmt.Errorf("list key %q: %w", k, errCorrupt)
 		}
@@ -165,6 +181,9 @@ func (s *Store) SearchConversations(text string, q PageQuery) (Page[Conversation
 		p.Items = append(p.Items, summarize(&r, st.latest))
 		return true, nil
 	})
+	if stopped != nil {
+		return Page[ConversationSummary]{}, stopped
+	}
 	inListOrder(&p, ascending(q))
 	return p, err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"reflect"
 	"sort"
 	"strings"
@@ -138,7 +139,9 @@ func TestSearchFindsIdsCustomersAgentsAndComments(t *testing.T) {
 				want = append(want, c)
 			}
 		}
-		got := readAll(t, 3, func(q PageQuery) (Page[ConversationSummary], error) { return s.SearchConversations(needle, q) })
+		got := readAll(t, 3, func(q PageQuery) (Page[ConversationSummary], error) {
+			return s.SearchConversations(context.Background(), needle, q)
+		})
 		if len(want) == 0 || !reflect.DeepEqual(got, want) {
 			t.Fatalf("search %q: %d found, want %d", needle, len(got), len(want))
 		}

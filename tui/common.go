@@ -37,7 +37,8 @@ type Source interface {
 	OpenFollowUps() int
 	Achievements(limit int) ([]store.Achievement, error)
 	Conversations(limit int) ([]store.ConversationSummary, error)
-	SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error)
+	// SearchConversations stops when ctx ends, returning ctx.Err().
+	SearchConversations(ctx context.Context, text string, q store.PageQuery) (store.Page[store.ConversationSummary], error)
 	AchievementPage(q store.PageQuery) (store.Page[store.Achievement], error)
 	AgentRatingsOf(agent domain.Actor, p store.Period, f domain.Filter, q store.PageQuery) (store.Page[store.AgentRating], error)
 	Stream(conv string) ([]store.Part, error)
@@ -82,6 +83,10 @@ type common struct {
 	log    *log.Logger
 	whatIf WhatIfFunc
 	reads  gate
+	// life ends when the dashboard closes: reads that can stop early (a
+	// search) stop then, so that closing does not wait for them.
+	life    context.Context
+	endLife context.CancelFunc
 
 	fileAccess bool           // may write files (the local dashboard only)
 	scenarios  ScenarioKeeper // nil: sessions cannot be kept by name

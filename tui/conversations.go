@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -19,6 +20,9 @@ type conversations struct {
 	base
 	pages  pager[store.ConversationSummary]
 	search string // the text the list was searched for; "": every conversation
+	// stopRead stops the last page read, which a newer one replaces: a
+	// search for a rare text reads the whole list.
+	stopRead context.CancelFunc
 
 	stream *convStream // the conversation opened from the list
 }
@@ -92,8 +96,14 @@ func (v *conversations) Reload() tea.Cmd {
 // readPage reads the page r asks for, as a command.
 func (v *conversations) readPage(r pageRead) tea.Cmd {
 	src, q, text := v.c.src, v.pages.query(r), v.search
+	if v.stopRead != nil {
+		v.stopRead()
+	}
+	ctx, stop := context.WithCancel(v.c.life)
+	v.stopRead = stop
 	return v.fetch(func() (any, error) {
-		pg, err := src.SearchConversations(text, q)
+		defer stop()
+		pg, err := src.SearchConversations(ctx, text, q)
 		return pageMsg[store.ConversationSummary]{read: r, page: pg}, err
 	})
 }

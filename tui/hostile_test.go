@@ -245,7 +245,7 @@ func TestShownSourceDecidesEveryMethod(t *testing.T) {
 	}
 }
 
-func (s textSource) SearchConversations(string, store.PageQuery) (store.Page[store.ConversationSummary], error) {
+func (s textSource) SearchConversations(context.Context, string, store.PageQuery) (store.Page[store.ConversationSummary], error) {
 	items, _ := s.Conversations(0)
 	return store.Page[store.ConversationSummary]{Items: items, Cursors: []string{"00"}}, nil
 }

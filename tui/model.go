@@ -134,7 +134,9 @@ func New(opts Options) (*Model, error) {
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
+	life, endLife := context.WithCancel(context.Background())
 	c := &common{
+		life: life, endLife: endLife,
 		theme:  NewTheme(opts.Renderer),
 		keys:   DefaultKeyMap(),
 		src:    newShownSource(src),
@@ -211,6 +213,7 @@ func (m *Model) Close() {
 	if m.opening != nil {
 		m.opening.settle(nil, errDashboardClosed) // reads waiting for it end
 	}
+	m.c.endLife() // a search still reading stops
 	m.c.reads.close()
 }
 

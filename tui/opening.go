@@ -193,8 +193,10 @@ func (o *openingSource) Conversations(limit int) ([]store.ConversationSummary, e
 	return waitFor(o, func(s Source) ([]store.ConversationSummary, error) { return s.Conversations(limit) })
 }
 
-func (o *openingSource) SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error) {
-	return waitFor(o, func(s Source) (store.Page[store.ConversationSummary], error) { return s.SearchConversations(text, q) })
+func (o *openingSource) SearchConversations(ctx context.Context, text string, q store.PageQuery) (store.Page[store.ConversationSummary], error) {
+	return waitFor(o, func(s Source) (store.Page[store.ConversationSummary], error) {
+		return s.SearchConversations(ctx, text, q)
+	})
 }
 
 func (o *openingSource) AchievementPage(q store.PageQuery) (store.Page[store.Achievement], error) {

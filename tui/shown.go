@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"reflect"
 	"sync"
 
@@ -68,8 +69,8 @@ func (s *shownSource) Conversations(limit int) ([]store.ConversationSummary, err
 	return shownCopy(s, items, false), shownErr(err)
 }
 
-func (s *shownSource) SearchConversations(text string, q store.PageQuery) (store.Page[store.ConversationSummary], error) {
-	page, err := s.Source.SearchConversations(text, q)
+func (s *shownSource) SearchConversations(ctx context.Context, text string, q store.PageQuery) (store.Page[store.ConversationSummary], error) {
+	page, err := s.Source.SearchConversations(ctx, text, q)
 	return shownCopy(s, page, false), shownErr(err)
 }
 

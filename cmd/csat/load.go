@@ -18,6 +18,7 @@ import (
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
+	"github.com/csat-app/csat/simulate/storeload"
 	"github.com/csat-app/csat/store"
 )
 
@@ -100,6 +101,21 @@ func (f *loadFlags) check(now time.Time) error {
 		}
 		f.cfg.End = end
 	}
+	return f.storable()
+}
+
+// storable refuses a history, bound for a store, with a time the store
+// cannot hold: the flags say so before a batch is written.
+func (f *loadFlags) storable() error {
+	if f.dryRun {
+		return nil // a memory holds any time
+	}
+	for _, t := range []time.Time{f.cfg.Begin(), f.cfg.End} {
+		if err := store.CheckTime(t); err != nil {
+			end := f.cfg.End.Format(time.RFC3339)
+			return usageErr(fmt.Errorf("--end %s --days %d: the history from %s to %s: %w", end, f.cfg.Days, f.cfg.Begin().Format(time.RFC3339), end, err))
+		}
+	}
 	return nil
 }
 
@@ -130,7 +146,7 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 		if err != nil {
 			return usageErr(busyHint(dir, err))
 		}
-		dst, closeDst, where = recordingStore{st}, st.Close, dir
+		dst, closeDst, where = storeload.Destination{Store: st}, st.Close, dir
 		if f.end == "" {
 			end, ok, err := recordedEnd(st)
 			if err != nil {

@@ -5,24 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/simulate"
 	"github.com/csat-app/csat/store"
 )
-
-// recordingStore is the store as a load's destination: it records the
-// load's progress with every batch (simulate.ProgressLoader), which is
-// what lets the same command continue an interrupted load.
-type recordingStore struct{ *store.Store }
-
-func (s recordingStore) ApplyLoadBatch(evs []domain.Event, p simulate.LoadProgress) ([]domain.Outcome, error) {
-	return s.Store.ApplyLoadBatch(evs, store.LoadRecord(p))
-}
-
-func (s recordingStore) LoadProgress() (simulate.LoadProgress, bool, uint64, error) {
-	rec, ok, seq, err := s.Store.LoadRecord()
-	return simulate.LoadProgress(rec), ok, seq, err
-}
 
 // recordedEnd is the end of the unfinished load st holds, if any: a
 // continuation without --end takes it, since the default (now) moves.
@@ -54,20 +39,4 @@ func continuedLine(sum simulate.LoadSummary) string {
 	}
 	return fmt.Sprintf("continued an interrupted load after its first %d events (drawn again in %v, not written again)\n",
 		sum.Continued, sum.SkipTook.Round(time.Millisecond))
-}
-
-// BeginLoadPipeline commits a load's batches one ahead (store.LoadPipeline).
-func (s recordingStore) BeginLoadPipeline() (simulate.LoadPipeline, error) {
-	p, err := s.Store.BeginLoad()
-	if err != nil {
-		return nil, err
-	}
-	return recordingPipeline{p}, nil
-}
-
-// recordingPipeline is the store's pipeline taking a load's progress.
-type recordingPipeline struct{ *store.LoadPipeline }
-
-func (p recordingPipeline) Apply(evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
-	return p.LoadPipeline.Apply(evs, store.LoadRecord(rec))
 }

@@ -582,7 +582,14 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 	// csat: in key order, the memtable's skiplist inserts walk nearly the
 	// same path one after another instead of a random one each (CSAT.md);
 	// a transaction's entries are replayed whole whatever their order.
-	slices.SortFunc(entries, func(a, b *Entry) int { return bytes.Compare(a.Key, b.Key) })
+	// Only when every entry is at commitTs: then each key is there once
+	// (pendingWrites is a map), and the order says nothing. Entries at
+	// versions of their own (managed mode) may hold a key at one version
+	// twice (duplicateWrites), where the later one sent wins: those keep
+	// upstream's order.
+	if keepTogether {
+		slices.SortFunc(entries, func(a, b *Entry) int { return bytes.Compare(a.Key, b.Key) })
+	}
 
 	if keepTogether {
 		// CommitTs should not be zero if we're inserting transaction markers.
