@@ -202,6 +202,9 @@ func whatIfKnowingLate(events WindowEvents, overrides []Override, since time.Tim
 			w.finish(ev.Conv)
 			delete(late, ev.Conv)
 		}
+		if heldSeen != nil {
+			heldSeen(w.holds())
+		}
 		return nil
 	})
 	if err == nil {
@@ -209,6 +212,16 @@ func whatIfKnowingLate(events WindowEvents, overrides []Override, since time.Tim
 	}
 	w.rep.Until = w.actual.Latest()
 	return w.rep, err
+}
+
+// heldSeen, when set, is called after each event with the number of
+// conversations the what-if holds: for the tests.
+var heldSeen func(conversations int)
+
+// holds is the number of conversations the what-if holds: its replays',
+// and of those, the ones it holds the parts of or knows a helpdesk's.
+func (w *whatIfRun) holds() int {
+	return max(len(w.actual.Memory().Workspace().Conversations), len(w.variant.Memory().Workspace().Conversations), len(w.held), len(w.helpdesk))
 }
 
 // step replays ev in both replays and counts it, or holds it when its

@@ -12,6 +12,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -20,6 +21,10 @@ import (
 // logChunkEvents is the number of events a reader hands over at a time.
 // A variable for the tests.
 var logChunkEvents = 4096
+
+// heldEventsSeen, when set, is called by the readers with the number of
+// events read and not yet handed over whenever it grows: for the tests.
+var heldEventsSeen func(held int64)
 
 // windowReads reads the entries of a what-if window, as marked, from its
 // snapshot, as often as asked.
@@ -43,12 +48,13 @@ func (r *windowReads) each(yield func(ev domain.Event, last, late bool) error) (
 	defer recoverDamage(&err)
 	var chunks [2]chan windowChunk
 	var errs [2]error
+	var held atomic.Int64 // events read and not yet handed over
 	stop := make(chan struct{})
 	for h := range chunks {
 		chunks[h] = make(chan windowChunk, 1)
 		go func() {
 			defer close(chunks[h])
-			errs[h] = guard(func() error { return r.read(h, chunks[h], stop) })
+			errs[h] = guard(func() error { return r.read(h, chunks[h], stop, &held) })
 		}()
 	}
 	defer func() {
@@ -69,12 +75,13 @@ func (r *windowReads) each(yield func(ev domain.Event, last, late bool) error) (
 				return err
 			}
 		}
+		held.Add(-int64(len(c.evs)))
 	}
 }
 
 // read sends to out, in order, the chunks of the window reader h reads:
 // h, h+2, h+4 and so on, until stop closes.
-func (r *windowReads) read(h int, out chan<- windowChunk, stop <-chan struct{}) error {
+func (r *windowReads) read(h int, out chan<- windowChunk, stop <-chan struct{}, held *atomic.Int64) error {
 	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pLog)})
 	defer it.Close()
 	cur := logCursor{it: it}
@@ -88,6 +95,9 @@ func (r *windowReads) read(h int, out chan<- windowChunk, stop <-chan struct{}) 
 		})
 		if err != nil {
 			return err
+		}
+		if n := held.Add(int64(len(c.evs))); heldEventsSeen != nil {
+			heldEventsSeen(n)
 		}
 		select {
 		case out <- c:
