@@ -12,6 +12,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
@@ -46,15 +47,15 @@ type windowChunk struct {
 // part; it returns a reader's error when it reaches it.
 func (r *windowReads) each(yield func(ev domain.Event, last, late bool) error) (err error) {
 	defer recoverDamage(&err)
-	var chunks [2]chan windowChunk
+	var chunks, spares [2]chan windowChunk // spares: chunks replayed, for their reader to fill again
 	var errs [2]error
 	var held atomic.Int64 // events read and not yet handed over
 	stop := make(chan struct{})
 	for h := range chunks {
-		chunks[h] = make(chan windowChunk, 1)
+		chunks[h], spares[h] = make(chan windowChunk, 1), make(chan windowChunk, 2)
 		go func() {
 			defer close(chunks[h])
-			errs[h] = guard(func() error { return r.read(h, chunks[h], stop, &held) })
+			errs[h] = guard(func() error { return r.read(h, chunks[h], spares[h], stop, &held) })
 		}()
 	}
 	defer func() {
@@ -76,18 +77,23 @@ func (r *windowReads) each(yield func(ev domain.Event, last, late bool) error) (
 			}
 		}
 		held.Add(-int64(len(c.evs)))
+		select {
+		case spares[h] <- c:
+		default:
+		}
 	}
 }
 
 // read sends to out, in order, the chunks of the window reader h reads:
-// h, h+2, h+4 and so on, until stop closes.
-func (r *windowReads) read(h int, out chan<- windowChunk, stop <-chan struct{}, held *atomic.Int64) error {
+// h, h+2, h+4 and so on, until stop closes, filling those spare hands
+// back when it has one.
+func (r *windowReads) read(h int, out chan<- windowChunk, spare <-chan windowChunk, stop <-chan struct{}, held *atomic.Int64) error {
 	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pLog)})
 	defer it.Close()
 	cur := logCursor{it: it}
 	var c windowChunk
 	send := func() error {
-		c.evs = make([]domain.Event, 0, len(c.seqs))
+		c.evs = slices.Grow(c.evs[:0], len(c.seqs))
 		err := cur.read(c.seqs, func(seq uint64, v []byte) error {
 			ev, err := decodeLoggedEvent(v, seq)
 			c.evs = append(c.evs, ev)
@@ -104,7 +110,12 @@ func (r *windowReads) read(h int, out chan<- windowChunk, stop <-chan struct{}, 
 		case <-stop:
 			return errWindowStopped
 		}
-		c = windowChunk{}
+		select {
+		case c = <-spare:
+			c.seqs, c.last = c.seqs[:0], c.last[:0]
+		default:
+			c = windowChunk{}
+		}
 		return nil
 	}
 	var err error
