@@ -44,6 +44,13 @@ func (t *Timeline) Apply(ev Event) (Outcome, error) {
 	return o, err
 }
 
+// Forget drops conv and the parts kept of it: a replay that has applied a
+// conversation's last part holds only the conversations still under way.
+func (t *Timeline) Forget(conv string) {
+	delete(t.Conversations, conv)
+	delete(t.parts, conv)
+}
+
 // LateConversations reads a log in arrival order and lists the
 // conversations that hold a part earlier than one of theirs before it.
 func LateConversations(each func(yield func(Event) error) error) (map[string]bool, error) {
@@ -60,6 +67,7 @@ func LateConversations(each func(yield func(Event) error) error) (map[string]boo
 type LateFinder struct {
 	at     map[string]int // a conversation's place in latest
 	latest []time.Time    // the time of each conversation's latest part so far
+	free   []int          // places in latest that Forget let go of
 	// Conversations lists those with a late part so far.
 	Conversations map[string]bool
 }
@@ -77,6 +85,10 @@ func (f *LateFinder) Late(ev Event) bool {
 	}
 	i, ok := f.at[ev.Conv]
 	switch {
+	case !ok && len(f.free) > 0:
+		i = f.free[len(f.free)-1]
+		f.free = f.free[:len(f.free)-1]
+		f.at[ev.Conv], f.latest[i] = i, ev.At
 	case !ok:
 		f.at[ev.Conv] = len(f.latest)
 		f.latest = append(f.latest, ev.At)
@@ -87,4 +99,13 @@ func (f *LateFinder) Late(ev Event) bool {
 		f.latest[i] = ev.At
 	}
 	return false
+}
+
+// Forget drops what the finder holds of conv, once its last part has
+// arrived; Conversations keeps it if it was late.
+func (f *LateFinder) Forget(conv string) {
+	if i, ok := f.at[conv]; ok {
+		delete(f.at, conv)
+		f.free = append(f.free, i)
+	}
 }

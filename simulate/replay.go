@@ -83,6 +83,10 @@ func NewReplayer(opt ReplayOptions) (*Replayer, error) {
 // Latest is the time of the newest conversation event replayed so far.
 func (r *Replayer) Latest() time.Time { return r.latest }
 
+// Forget drops conv, and the parts kept of it, from the replay: once its
+// last part is replayed nothing reads it again.
+func (r *Replayer) Forget(conv string) { r.tl.Forget(conv) }
+
 // Memory is the workspace replayed so far.
 func (r *Replayer) Memory() *Memory { return r.mem }
 

@@ -133,30 +133,31 @@ type HelpdeskWhatIf struct {
 // counted apart, in Helpdesk; its observed ratings are facts and are not
 // replayed. A conversation with late parts is counted once all its parts
 // are in their place (by time, equal times in log order), as if they had
-// arrived in order. An event of another conversation that the actual
-// replay refuses means the log is inconsistent: it is returned as an
-// error naming the event.
+// arrived in order, when its last part arrives. An event of another
+// conversation that the actual replay refuses means the log is
+// inconsistent: it is returned as an error naming the event.
 func WhatIf(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
-	return whatIf(events, overrides, since, false)
+	return whatIf(lastParts(events), overrides, since, false)
 }
 
 // WhatIfReplayingAll is WhatIf with every conversation decided again under
 // the overrides, whether it reads them or not: the plain replay that
 // WhatIf's report must equal, for tests to compare.
 func WhatIfReplayingAll(events EventSource, overrides []Override, since time.Time) (WhatIfReport, error) {
-	return whatIf(events, overrides, since, true)
+	return whatIf(lastParts(events), overrides, since, true)
 }
 
-// whatIf reads events once when no part of them is late: it replays
-// them as if none were, and only when a late part arrives, or the log
-// does not replay, does it start again knowing the conversations with
-// late parts (a reading of its own), the way that holds in every case.
-func whatIf(events EventSource, overrides []Override, since time.Time, replayAll bool) (WhatIfReport, error) {
+// whatIf reads events once when no part of them is late but those the
+// source names: it replays them as if none were, and only when another
+// late part arrives, or the log does not replay, does it start again
+// knowing the conversations with late parts (a reading of its own), the
+// way that holds in every case.
+func whatIf(events WindowEvents, overrides []Override, since time.Time, replayAll bool) (WhatIfReport, error) {
 	rep, err := whatIfKnowingLate(events, overrides, since, replayAll, nil)
 	if err == nil || !errors.Is(err, errLatePart) && !errors.Is(err, errDoesNotReplay) {
 		return rep, err // done, or the source failed: reading it again would not help
 	}
-	late, err := domain.LateConversations(events)
+	late, err := lateIn(events)
 	if err != nil {
 		return rep, err
 	}
@@ -172,49 +173,79 @@ var (
 )
 
 // whatIfKnowingLate is the what-if of events whose conversations with
-// late parts are late; nil stands for none, until a part says otherwise,
-// which ends it with errLatePart.
-func whatIfKnowingLate(events EventSource, overrides []Override, since time.Time, replayAll bool, late map[string]bool) (WhatIfReport, error) {
+// late parts are late, and those the source names; nil stands for none
+// but those, until a part says otherwise, which ends it with errLatePart.
+// It holds the conversations under way: each is counted, and let go of,
+// at its last part.
+func whatIfKnowingLate(events WindowEvents, overrides []Override, since time.Time, replayAll bool, late map[string]bool) (WhatIfReport, error) {
 	w := &whatIfRun{since: since, replayAll: replayAll, helpdesk: map[string]bool{}, counted: map[string]bool{}, held: map[string][]domain.Event{},
 		rep: WhatIfReport{Since: since, Overrides: overrides, Actual: newSurveyTally(), WhatIf: newSurveyTally(),
 			Helpdesk: HelpdeskWhatIf{Current: newSurveyTally(), WhatIf: newSurveyTally()}}}
-	var finder *domain.LateFinder
 	if late == nil {
-		late, finder = map[string]bool{}, domain.NewLateFinder()
+		late, w.finder = map[string]bool{}, domain.NewLateFinder()
 	}
 	observed := func(ev domain.Event) bool { return ev.Kind == domain.EvObserve }
-	actual, _ := NewReplayer(ReplayOptions{Late: late, Lenient: true, Skip: observed})
-	variant, err := NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late, Skip: observed})
+	var err error
+	w.actual, _ = NewReplayer(ReplayOptions{Late: late, Lenient: true, Skip: observed})
+	w.variant, err = NewReplayer(ReplayOptions{Overrides: overrides, Lenient: true, Late: late, Skip: observed})
 	if err != nil {
 		return w.rep, err
 	}
-	ws := actual.Memory().Workspace()
-	err = events(func(ev domain.Event) error {
-		if finder != nil && finder.Late(ev) {
-			return errLatePart
+	err = events(func(ev domain.Event, last, isLate bool) error {
+		if isLate && ev.PartOf() != "" {
+			late[ev.Conv] = true
 		}
-		w.rep.Events++
-		if ev.Kind == domain.EvStart && ev.By != "" {
-			w.helpdesk[ev.Conv] = true
-			ev.By = "" // the rules decide it, in both replays
+		if err := w.step(ev, late[ev.Conv]); err != nil {
+			return err
 		}
-		a, _ := actual.Step(ev)
-		v := a
-		if !IsReplayedPart(ev) || w.reads(ws.Conversations[ev.Conv]) {
-			v, _ = variant.Step(ev)
-			w.rep.Redecided++
+		if last && ev.PartOf() != "" {
+			w.finish(ev.Conv)
+			delete(late, ev.Conv)
 		}
-		if late[ev.Conv] && IsReplayedPart(ev) {
-			w.held[ev.Conv] = append(w.held[ev.Conv], ev) // counted in place, below
-			return nil
+		if heldSeen != nil {
+			heldSeen(w.holds())
 		}
-		return w.tally(&a, &v, false)
+		return nil
 	})
 	if err == nil {
-		w.tallyInPlace(ws, variant.Memory().Workspace())
+		w.finishHeld()
 	}
-	w.rep.Until = actual.Latest()
+	w.rep.Until = w.actual.Latest()
 	return w.rep, err
+}
+
+// heldSeen, when set, is called after each event with the number of
+// conversations the what-if holds: for the tests.
+var heldSeen func(conversations int)
+
+// holds is the number of conversations the what-if holds: its replays',
+// and of those, the ones it holds the parts of or knows a helpdesk's.
+func (w *whatIfRun) holds() int {
+	return max(len(w.actual.Memory().Workspace().Conversations), len(w.variant.Memory().Workspace().Conversations), len(w.held), len(w.helpdesk))
+}
+
+// step replays ev in both replays and counts it, or holds it when its
+// conversation has late parts.
+func (w *whatIfRun) step(ev domain.Event, late bool) error {
+	if w.finder != nil && !late && w.finder.Late(ev) {
+		return errLatePart
+	}
+	w.rep.Events++
+	if ev.Kind == domain.EvStart && ev.By != "" {
+		w.helpdesk[ev.Conv] = true
+		ev.By = "" // the rules decide it, in both replays
+	}
+	a, _ := w.actual.Step(ev)
+	v := a
+	if !IsReplayedPart(ev) || w.reads(w.actual.Memory().Workspace().Conversations[ev.Conv]) {
+		v, _ = w.variant.Step(ev)
+		w.rep.Redecided++
+	}
+	if late && IsReplayedPart(ev) {
+		w.held[ev.Conv] = append(w.held[ev.Conv], ev) // counted in place, at the last part
+		return nil
+	}
+	return w.tally(&a, &v, false)
 }
 
 // reads reports whether the overrides can change a decision of c, as the
@@ -236,10 +267,13 @@ func (w *whatIfRun) reads(c *domain.Conversation) bool {
 type whatIfRun struct {
 	rep       WhatIfReport
 	since     time.Time
-	replayAll bool                      // decide every conversation under the overrides, read or not
-	helpdesk  map[string]bool           // conversations a helpdesk decided
+	replayAll bool // decide every conversation under the overrides, read or not
+	actual    *Replayer
+	variant   *Replayer
+	finder    *domain.LateFinder        // late parts not known before, when none are
+	helpdesk  map[string]bool           // conversations a helpdesk decided, under way
 	counted   map[string]bool           // of those, the ones with a close or ask in the window
-	held      map[string][]domain.Event // the parts of conversations with late parts
+	held      map[string][]domain.Event // the parts of conversations with late parts, under way
 }
 
 // tally counts one event's steps in both replays. A refusal of the actual
@@ -271,31 +305,54 @@ func (w *whatIfRun) tally(a, v *ReplayStep, late bool) error {
 	return nil
 }
 
-// tallyInPlace counts the held conversations: each is applied afresh in
-// both workspaces, its parts in time order, and counted in that order.
-func (w *whatIfRun) tallyInPlace(actual, variant *domain.Workspace) {
+// finish lets go of conv once its last part is replayed, counting it in
+// place first if it has late parts.
+func (w *whatIfRun) finish(conv string) {
+	if parts, ok := w.held[conv]; ok {
+		w.tallyInPlace(conv, parts)
+		delete(w.held, conv)
+	}
+	w.actual.Forget(conv)
+	w.variant.Forget(conv)
+	if w.finder != nil {
+		w.finder.Forget(conv)
+	}
+	delete(w.helpdesk, conv)
+	delete(w.counted, conv)
+}
+
+// finishHeld counts the conversations with late parts whose last part
+// the source did not mark, in the order of their ids.
+func (w *whatIfRun) finishHeld() {
 	convs := make([]string, 0, len(w.held))
 	for c := range w.held {
 		convs = append(convs, c)
 	}
 	sort.Strings(convs)
 	for _, conv := range convs {
-		parts := w.held[conv]
-		outsA, errsA := actual.Rebuild(conv, parts)
-		outsV, errsV := outsA, errsA
-		if w.reads(actual.Conversations[conv]) {
-			outsV, errsV = variant.Rebuild(conv, parts)
-		}
-		order := make([]int, len(parts))
-		for i := range order {
-			order[i] = i
-		}
-		sort.SliceStable(order, func(x, y int) bool { return parts[order[x]].At.Before(parts[order[y]].At) })
-		for _, i := range order {
-			a := ReplayStep{Event: parts[i], Outcome: outsA[i], Err: errsA[i]}
-			v := ReplayStep{Event: parts[i], Outcome: outsV[i], Err: errsV[i]}
-			_ = w.tally(&a, &v, true)
-		}
+		w.finish(conv)
+	}
+}
+
+// tallyInPlace counts a conversation with late parts: it is applied
+// afresh in both workspaces, its parts in time order, and counted in that
+// order.
+func (w *whatIfRun) tallyInPlace(conv string, parts []domain.Event) {
+	actual, variant := w.actual.Memory().Workspace(), w.variant.Memory().Workspace()
+	outsA, errsA := actual.Rebuild(conv, parts)
+	outsV, errsV := outsA, errsA
+	if w.reads(actual.Conversations[conv]) {
+		outsV, errsV = variant.Rebuild(conv, parts)
+	}
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return parts[order[x]].At.Before(parts[order[y]].At) })
+	for _, i := range order {
+		a := ReplayStep{Event: parts[i], Outcome: outsA[i], Err: errsA[i]}
+		v := ReplayStep{Event: parts[i], Outcome: outsV[i], Err: errsV[i]}
+		_ = w.tally(&a, &v, true)
 	}
 }
 

@@ -16,10 +16,10 @@ import (
 // conversation. It returns the events to replay, in log order: the
 // workspace events and every event of the conversations decided returned
 // true for, and of the newest ones (for which it calls decided for none),
-// so that the replay ends at the newest conversation event.
-// The source is an EventSource, spelled out so that a store's method is
-// a DecisionWindow as it stands.
-type DecisionWindow func(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) (replay bool)) (func(yield func(domain.Event) error) error, error)
+// so that the replay ends at the newest conversation event; and release,
+// which ends the reading. The events are a WindowEvents, spelled out so
+// that a store's method is a DecisionWindow as it stands.
+type DecisionWindow func(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) (replay bool)) (events func(yield func(ev domain.Event, last, late bool) error) error, release func(), err error)
 
 // WhatIfOfDecisions is WhatIf over a store's index of decisions, with the
 // same report but for Events and Redecided. A conversation that reads
@@ -32,7 +32,7 @@ type DecisionWindow func(since time.Time, decided func(ev *domain.Event, o *doma
 func WhatIfOfDecisions(window DecisionWindow, overrides []Override, since time.Time) (WhatIfReport, error) {
 	readers := whatIfRun{rep: WhatIfReport{Overrides: overrides}}
 	logged := newSurveyTally()
-	src, err := window(since, func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool {
+	src, release, err := window(since, func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool {
 		if late || c.Helpdesk != "" || readers.reads(c) {
 			return true
 		}
@@ -42,7 +42,8 @@ func WhatIfOfDecisions(window DecisionWindow, overrides []Override, since time.T
 	if err != nil {
 		return WhatIfReport{Since: since, Overrides: overrides}, err
 	}
-	rep, err := WhatIf(src, overrides, since)
+	defer release()
+	rep, err := whatIf(src, overrides, since, false)
 	if err == nil {
 		rep.Actual.add(&logged)
 		rep.WhatIf.add(&logged)

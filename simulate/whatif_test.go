@@ -383,9 +383,11 @@ func mustKey(t *testing.T, s string) domain.SettingKey {
 	return k
 }
 
-// A what-if reads its events once when none is late, and otherwise reads
-// them again knowing the conversations with late parts: either way its
-// report is the one of a replay told them from the start.
+// A what-if reads a window once when no part is late but those it marks
+// late, and otherwise reads it again knowing the conversations with late
+// parts; a plain source it reads twice, the first time to find its
+// conversations' last parts and late ones. Either way its report is the
+// one of a replay told them from the start.
 func TestWhatIfReadsOnceUnlessAPartIsLate(t *testing.T) {
 	inOrder := scriptedHistory().evs
 	var late []domain.Event
@@ -411,19 +413,28 @@ func TestWhatIfReadsOnceUnlessAPartIsLate(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		log   []domain.Event
+		marks bool // the window marks the late parts
 		reads int
-	}{{"in order", inOrder, 1}, {"a late reply", late, 3}, {"a late reply in a helpdesk's conversation", helpdesk, 3}} {
-		reads := 0
-		src := func(yield func(domain.Event) error) error {
+	}{{"in order", inOrder, false, 1}, {"a late reply", late, false, 3}, {"a late reply, marked", late, true, 1},
+		{"a late reply in a helpdesk's conversation", helpdesk, false, 3}} {
+		reads, plainReads := 0, 0
+		window := markedWindow(c.log, c.marks)
+		got, err := whatIf(func(yield func(domain.Event, bool, bool) error) error {
 			reads++
-			return EventSlice(c.log)(yield)
-		}
-		got, err := WhatIf(src, overrides, since)
+			return window(yield)
+		}, overrides, since, false)
 		if err != nil || reads != c.reads {
 			t.Fatalf("%s: read %d times (want %d), %v", c.name, reads, c.reads, err)
 		}
+		plain, err := WhatIf(func(yield func(domain.Event) error) error {
+			plainReads++
+			return EventSlice(c.log)(yield)
+		}, overrides, since)
+		if err != nil || plainReads != 2 || fmt.Sprintf("%+v", plain) != fmt.Sprintf("%+v", got) {
+			t.Fatalf("%s: a plain source read %d times (want 2), %v:\n%+v\nwant %+v", c.name, plainReads, err, plain, got)
+		}
 		lateConvs, _ := domain.LateConversations(EventSlice(c.log))
-		want, err := whatIfKnowingLate(EventSlice(c.log), overrides, since, false, lateConvs)
+		want, err := whatIfKnowingLate(markedWindow(c.log, false), overrides, since, false, lateConvs)
 		if err != nil || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 			t.Errorf("%s:\n got %+v\nwant %+v (%v)", c.name, got, want, err)
 		}
@@ -477,5 +488,29 @@ func TestWhatIfReadsAFailingSourceOnce(t *testing.T) {
 	}
 	if _, err := WhatIf(src, mustOverrides(t, "users.csat=off"), time.Time{}); !errors.Is(err, broken) || reads != 1 {
 		t.Fatalf("error %v after %d reads, want the source's after one", err, reads)
+	}
+}
+
+// markedWindow is a WindowEvents over evs that marks each conversation's
+// last part, and its late ones' parts if marks is set.
+func markedWindow(evs []domain.Event, marks bool) WindowEvents {
+	lastAt := map[string]int{}
+	for i, ev := range evs {
+		if c := ev.PartOf(); c != "" {
+			lastAt[c] = i
+		}
+	}
+	late := map[string]bool{}
+	if marks {
+		late, _ = domain.LateConversations(EventSlice(evs))
+	}
+	return func(yield func(domain.Event, bool, bool) error) error {
+		for i, ev := range evs {
+			c := ev.PartOf()
+			if err := yield(ev, c != "" && lastAt[c] == i, late[c]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }

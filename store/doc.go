@@ -179,10 +179,15 @@
 // families like the other conversation keys (summed). Unlike the window
 // read whole, this one reads on goroutines of its own, handing over
 // thousands of entries at a time: the x/ entries while it decides them,
-// the log entries (two readers) while it replays them (whatif_reads.go).
-// It seeks to each entry it wants, unless the next is a few entries on,
-// and a seek into the block an iterator holds costs no fetch
-// (third_party/badger/CSAT.md).
+// the log entries (two readers, a chunk each in turn) while it replays
+// them (whatif_reads.go). It seeks to each entry it wants, unless the next
+// is a few entries on, and a seek into the block an iterator holds costs
+// no fetch (third_party/badger/CSAT.md). Its memory is what is under way,
+// whatever the window: it marks the entries to replay a bit each
+// (whatif_marks.go), reading the p/ keys of a few thousand conversations
+// at a time, and holds at most five chunks of log entries; each entry
+// comes marked when it is its conversation's last part, where the replay
+// lets go of that conversation (simulate.WindowEvents).
 //
 // Schema 6 added the w/ and o/ indexes. A writable open of an older
 // store, once it is at schema 5, builds both from keys alone: w/ from the

@@ -1,14 +1,19 @@
 package store
 
 // The log entries a what-if replays, read while it replays them. Two
-// goroutines read them, one half of the sequence numbers each, and hand
-// their events over in chunks; the replay takes the first half's as they
-// come and the second's after. Reading first and replaying after left a
-// core idle for the whole replay, about a fifth of a what-if's CPU.
+// goroutines read them, chunk by chunk in turn (the first reads the
+// even chunks, the second the odd ones), each at most a chunk ahead of
+// the replay, which takes them in order: the replay holds a few chunks,
+// whatever the window. Reading first and replaying after left a core
+// idle for the whole replay, about a fifth of a what-if's CPU; reading
+// each half of the window whole while the replay went held every entry
+// of the second half.
 
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"sync/atomic"
 
 	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
@@ -18,96 +23,119 @@ import (
 // A variable for the tests.
 var logChunkEvents = 4096
 
-// logEntryReads are the events of a what-if's log entries as they are
-// read, in log order: half h's chunks arrive on chunks[h], and err[h] is
-// that reader's error, set before chunks[h] closes. A replay may read
-// them again (after a late part), so the chunks taken are kept in got.
-type logEntryReads struct {
-	chunks [2]chan []domain.Event
-	err    [2]error
-	got    [2][][]domain.Event
-	closed [2]bool
+// heldEventsSeen, when set, is called by the readers with the number of
+// events read and not yet handed over whenever it grows: for the tests.
+var heldEventsSeen func(held int64)
+
+// windowReads reads the entries of a what-if window, as marked, from its
+// snapshot, as often as asked.
+type windowReads struct {
+	txn   *badger.Txn
+	marks *windowMarks
+	late  map[string]bool // the conversations with a y/ key
 }
 
-// readLogEntries starts reading the log entries of seqs (sorted) in two
-// halves, and calls done (ending the transaction's snapshot) once both
-// readers have stopped. A reader never waits for the replay: its channel
-// holds every chunk of its half.
-func readLogEntries(txn *badger.Txn, seqs []uint64, done func()) *logEntryReads {
-	r := &logEntryReads{}
-	halves := [2][]uint64{seqs[:len(seqs)/2], seqs[len(seqs)/2:]}
-	stopped := make(chan struct{}, 2)
-	for h, part := range halves {
-		r.chunks[h] = make(chan []domain.Event, len(part)/logChunkEvents+1)
+// A windowChunk is a run of the window's entries, decoded.
+type windowChunk struct {
+	seqs []uint64
+	last []bool // the entry is its conversation's last part
+	evs  []domain.Event
+}
+
+// each yields the window's events in log order, each with whether it is
+// its conversation's last part and whether that conversation has a late
+// part; it returns a reader's error when it reaches it.
+func (r *windowReads) each(yield func(ev domain.Event, last, late bool) error) (err error) {
+	defer recoverDamage(&err)
+	var chunks, spares [2]chan windowChunk // spares: chunks replayed, for their reader to fill again
+	var errs [2]error
+	var held atomic.Int64 // events read and not yet handed over
+	stop := make(chan struct{})
+	for h := range chunks {
+		chunks[h], spares[h] = make(chan windowChunk, 1), make(chan windowChunk, 2)
 		go func() {
-			defer func() { stopped <- struct{}{} }()
-			defer close(r.chunks[h])
-			r.err[h] = guard(func() error { return readEvents(txn, part, r.chunks[h]) })
+			defer close(chunks[h])
+			errs[h] = guard(func() error { return r.read(h, chunks[h], spares[h], stop, &held) })
 		}()
 	}
-	go func() {
-		<-stopped
-		<-stopped
-		done()
+	defer func() {
+		close(stop)
+		for h := range chunks {
+			for range chunks[h] { // each reader stops at its next chunk
+			}
+		}
 	}()
-	return r
+	for i := 0; ; i++ {
+		h := i % 2
+		c, ok := <-chunks[h]
+		if !ok {
+			return errs[h] // no chunk i, nor any after it
+		}
+		for j, ev := range c.evs {
+			if err := yield(ev, c.last[j], r.late[ev.Conv]); err != nil {
+				return err
+			}
+		}
+		held.Add(-int64(len(c.evs)))
+		select {
+		case spares[h] <- c:
+		default:
+		}
+	}
 }
 
-// readEvents sends the events of the log entries of seqs to out, in
-// chunks of logChunkEvents.
-func readEvents(txn *badger.Txn, seqs []uint64, out chan<- []domain.Event) error {
-	evs := make([]domain.Event, 0, min(len(seqs), logChunkEvents))
-	err := logEntriesNear(txn, seqs, func(seq uint64, v []byte) error {
-		ev, err := decodeLoggedEvent(v, seq)
+// read sends to out, in order, the chunks of the window reader h reads:
+// h, h+2, h+4 and so on, until stop closes, filling those spare hands
+// back when it has one.
+func (r *windowReads) read(h int, out chan<- windowChunk, spare <-chan windowChunk, stop <-chan struct{}, held *atomic.Int64) error {
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pLog)})
+	defer it.Close()
+	cur := logCursor{it: it}
+	var c windowChunk
+	send := func() error {
+		c.evs = slices.Grow(c.evs[:0], len(c.seqs))
+		err := cur.read(c.seqs, func(seq uint64, v []byte) error {
+			ev, err := decodeLoggedEvent(v, seq)
+			c.evs = append(c.evs, ev)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		if evs = append(evs, ev); len(evs) == logChunkEvents {
-			out <- evs
-			evs = make([]domain.Event, 0, logChunkEvents)
+		if n := held.Add(int64(len(c.evs))); heldEventsSeen != nil {
+			heldEventsSeen(n)
+		}
+		select {
+		case out <- c:
+		case <-stop:
+			return errWindowStopped
+		}
+		select {
+		case c = <-spare:
+			c.seqs, c.last = c.seqs[:0], c.last[:0]
+		default:
+			c = windowChunk{}
 		}
 		return nil
+	}
+	var err error
+	i := 0
+	r.marks.each(func(seq uint64, last bool) bool {
+		mine := (i/logChunkEvents)%2 == h
+		i++
+		if !mine {
+			return true
+		}
+		c.seqs, c.last = append(c.seqs, seq), append(c.last, last)
+		if len(c.seqs) == logChunkEvents {
+			err = send()
+		}
+		return err == nil
 	})
-	if err == nil && len(evs) > 0 {
-		out <- evs
+	if err == nil && len(c.seqs) > 0 {
+		err = send()
 	}
 	return err
-}
-
-// each yields the events in log order, waiting for those not yet read;
-// it returns a reader's error when it reaches it.
-func (r *logEntryReads) each(yield func(domain.Event) error) error {
-	for h := range r.chunks {
-		for i := 0; ; i++ {
-			if i == len(r.got[h]) && !r.take(h) {
-				if r.err[h] != nil {
-					return r.err[h]
-				}
-				break
-			}
-			for _, ev := range r.got[h][i] {
-				if err := yield(ev); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// take waits for half h's next chunk and keeps it, reporting whether
-// there was one.
-func (r *logEntryReads) take(h int) bool {
-	if r.closed[h] {
-		return false
-	}
-	ch, ok := <-r.chunks[h]
-	if !ok {
-		r.closed[h] = true
-		return false
-	}
-	r.got[h] = append(r.got[h], ch)
-	return true
 }
 
 // seqStepGap is how far past the entry it is on a reader of some of the
@@ -122,24 +150,38 @@ const seqStepGap = 8
 // to it when it is not (a what-if of users' direct outbound surveys, one
 // in eighteen).
 func logEntriesNear(txn *badger.Txn, seqs []uint64, fn func(seq uint64, v []byte) error) error {
-	pre := prefix(pLog)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pLog)})
 	defer it.Close()
-	var at uint64
-	for i, seq := range seqs {
+	cur := logCursor{it: it}
+	return cur.read(seqs, fn)
+}
+
+// A logCursor reads log entries in order through one iterator, stepping
+// or seeking from the entry it is on (at, once it has read one).
+type logCursor struct {
+	it      *badger.Iterator
+	at      uint64
+	started bool
+}
+
+// read calls fn with the log entries of seqs (sorted, after any read
+// before), as logEntriesNear does.
+func (c *logCursor) read(seqs []uint64, fn func(seq uint64, v []byte) error) error {
+	pre := prefix(pLog)
+	for _, seq := range seqs {
 		want := seqKey(pLog, seq)
-		if i > 0 && seq > at && seq-at <= seqStepGap {
-			advanceTo(it, want, int(seq-at))
+		if c.started && seq > c.at && seq-c.at <= seqStepGap {
+			advanceTo(c.it, want, int(seq-c.at))
 		} else {
-			it.Seek(want)
+			c.it.Seek(want)
 		}
-		if !it.ValidForPrefix(pre) || !bytes.Equal(it.Item().Key(), want) {
+		if !c.it.ValidForPrefix(pre) || !bytes.Equal(c.it.Item().Key(), want) {
 			return fmt.Errorf("log entry %d, which an index names, is missing: %w", seq, errCorrupt)
 		}
-		if err := it.Item().Value(func(v []byte) error { return fn(seq, v) }); err != nil {
+		if err := c.it.Item().Value(func(v []byte) error { return fn(seq, v) }); err != nil {
 			return err
 		}
-		at = seq
+		c.at, c.started = seq, true
 	}
 	return nil
 }

@@ -22,8 +22,9 @@ func inSmallChunks(t *testing.T) {
 
 // Read in chunks of a few entries, while the replay goes, the what-if
 // through the index still reports what replaying every conversation
-// does: in order, with late parts (the replay reads its source twice),
-// and with a helpdesk's conversations.
+// does: in order, with late parts (marked by the y/ keys, or in a
+// helpdesk's conversation found by the replay, which reads its source
+// again), and with a helpdesk's conversations.
 func TestWhatIfWindowInChunksEqualsReplayingAll(t *testing.T) {
 	inSmallChunks(t)
 	for seed := uint64(1); seed <= 2; seed++ {

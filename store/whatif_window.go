@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -26,91 +27,110 @@ import (
 )
 
 // WhatIfWindow reads a what-if window through the index of decisions
-// (index_decisions.go), in one snapshot. It calls decided, in time order
-// (equal times in log order), with each logged event at or after since
-// whose outcome can read a setting: the event (kind, time, conversation),
-// its outcome as logged reduced to its decision, failed rules and a
-// rating's old value, its conversation as it started (id, origin,
-// audience, helpdesk), and late, set when a late part rebuilt that
-// conversation. ev, o and c are valid only during the call. It returns
-// the events to replay, in log order: the workspace events and every
-// event of each conversation decided returned true for, and of the newest
-// conversations (decided is not called for theirs), so that a replay
-// ends at the store's latest conversation event. It holds those events,
-// and only those.
-func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) (replay bool)) (_ func(yield func(domain.Event) error) error, err error) {
+// (index_decisions.go), in one snapshot, which release ends. It calls
+// decided, in time order (equal times in log order), with each logged
+// event at or after since whose outcome can read a setting: the event
+// (kind, time, conversation), its outcome as logged reduced to its
+// decision, failed rules and a rating's old value, its conversation as it
+// started (id, origin, audience, helpdesk), and late, set when a late
+// part rebuilt that conversation. ev, o and c are valid only during the
+// call. It returns the events to replay, in log order: the workspace
+// events and every event of each conversation decided returned true for,
+// and of the newest conversations (decided is not called for theirs), so
+// that a replay ends at the store's latest conversation event; each with
+// last, set on its conversation's last part, and late, set on the parts
+// of a conversation with a y/ key. It marks those events, a bit each,
+// and holds those it has read and not yet handed over: a few chunks.
+// They may be read more than once, until release.
+func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) (replay bool)) (_ func(yield func(ev domain.Event, last, late bool) error) error, release func(), err error) {
 	defer recoverDamage(&err)
 	txn, _, done := s.snapshot()
-	reading := false // the log's readers end the snapshot once they are done
 	defer func() {
-		if !reading {
+		if release == nil {
 			done()
 		}
 	}()
 	late, err := lateConversations(txn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	replay := map[string]bool{} // the newest first: decided is not called for them
-	if err := newestConversations(txn, since, replay); err != nil {
-		return nil, err
+	marks := newWindowMarks()
+	if err := markNewestConversations(txn, since, marks); err != nil {
+		return nil, nil, err
+	}
+	if err := marks.addWorkspace(txn); err != nil {
+		return nil, nil, err
+	}
+	// The conversations to replay are marked a chunk at a time, their p/
+	// keys read in the order of their ids.
+	pending := map[string]bool{}
+	flush := func() error {
+		ids := make([]string, 0, len(pending))
+		for id := range pending {
+			ids = append(ids, id)
+		}
+		clear(pending)
+		slices.Sort(ids)
+		return marks.addParts(txn, ids)
 	}
 	var d decodedDecision
 	err = eachDecisionFrom(txn, since, func(k, v []byte) error {
 		if err := decodeDecision(k, v, &d); err != nil {
 			return err
 		}
-		if !replay[d.conv.ID] && decided(&d.ev, &d.o, &d.conv, late[d.conv.ID]) {
-			replay[d.conv.ID] = true
+		if marks.has(readSeq(k[10:])) || pending[d.conv.ID] || !decided(&d.ev, &d.o, &d.conv, late[d.conv.ID]) {
+			return nil
+		}
+		if pending[d.conv.ID] = true; len(pending) == markChunkConversations {
+			return flush()
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = flush()
 	}
-	seqs, err := replayedSeqs(txn, replay)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	reading = true
-	return readLogEntries(txn, seqs, done).each, nil
+	var once sync.Once
+	reads := &windowReads{txn: txn, marks: marks, late: late}
+	return reads.each, func() { once.Do(done) }, nil
 }
 
-// replayedSeqs lists, sorted, the sequence numbers of the workspace
-// events and of every part of convs. The p/ reads go one half a
-// goroutine, joined once.
-func replayedSeqs(txn *badger.Txn, convs map[string]bool) ([]uint64, error) {
-	ids := make([]string, 0, len(convs))
-	for id := range convs {
-		ids = append(ids, id)
+// markChunkConversations is how many conversations to replay the window
+// gathers before it reads their p/ keys. A variable for the tests.
+var markChunkConversations = 4096
+
+// addParts marks every part of convs (sorted), and the last of each.
+func (m *windowMarks) addParts(txn *badger.Txn, convs []string) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
+	defer it.Close()
+	for _, conv := range convs {
+		pre := partPrefix(conv)
+		var seq uint64
+		n := 0
+		for advanceTo(it, pre, 0); it.ValidForPrefix(pre); it.Next() {
+			k := it.Item().Key()
+			if len(k) != len(pre)+8 {
+				return fmt.Errorf("part key %q: %w", k, errCorrupt)
+			}
+			if n > 0 {
+				m.add(seq, false)
+			}
+			seq, n = readSeq(k[len(pre):]), n+1
+		}
+		if n > 0 {
+			m.add(seq, true)
+		}
 	}
-	slices.Sort(ids)
-	var halves [2][]uint64
-	err := inHalves(len(ids), func(h, lo, hi int) (err error) {
-		halves[h], err = partSeqsStepping(txn, ids[lo:hi], 0)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// addWorkspace marks the workspace events (the w/ index).
+func (m *windowMarks) addWorkspace(txn *badger.Txn) error {
 	seqs, err := workspaceSeqs(txn)
-	if err != nil {
-		return nil, err
-	}
-	seqs = append(append(seqs, halves[0]...), halves[1]...)
-	slices.Sort(seqs)
-	return slices.Compact(seqs), nil
-}
-
-// inHalves calls fn(0, 0, n/2) on a goroutine of its own and fn(1, n/2, n)
-// on this one, and returns the first half's error, else the second's.
-// Iterators of one read-only transaction may run side by side.
-func inHalves(n int, fn func(half, lo, hi int) error) error {
-	first := make(chan error, 1)
-	go func() { first <- guard(func() error { return fn(0, 0, n/2) }) }()
-	err := fn(1, n/2, n)
-	if err0 := <-first; err0 != nil {
-		return err0
+	for _, seq := range seqs {
+		m.add(seq, false)
 	}
 	return err
 }
@@ -126,12 +146,13 @@ func lateConversations(txn *badger.Txn) (map[string]bool, error) {
 	return late, err
 }
 
-// newestConversations adds to convs the newest conversation and, newest
-// first, those touched at or after since whose latest part is later than
-// the latest part, not an observation, of those added: a replay of them
-// ends where a replay of the whole window would (a replay's latest time
-// leaves observed ratings out, which a conversation's update time counts).
-func newestConversations(txn *badger.Txn, since time.Time, convs map[string]bool) error {
+// markNewestConversations marks the parts of the newest conversation
+// and, newest first, of those touched at or after since whose latest part
+// is later than the latest part, not an observation, of those marked: a
+// replay of them ends where a replay of the whole window would (a
+// replay's latest time leaves observed ratings out, which a
+// conversation's update time counts).
+func markNewestConversations(txn *badger.Txn, since time.Time, marks *windowMarks) error {
 	pre := prefix(pUpdated)
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre, Reverse: true})
 	defer it.Close()
@@ -148,7 +169,9 @@ func newestConversations(txn *badger.Txn, since time.Time, convs map[string]bool
 		}
 		first = false
 		conv := string(k[10:])
-		convs[conv] = true
+		if err := marks.addParts(txn, []string{conv}); err != nil {
+			return err
+		}
 		t, err := latestReplayedPart(txn, conv)
 		if err != nil {
 			return err

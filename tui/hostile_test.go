@@ -224,8 +224,8 @@ func FuzzViewsShowNoEscape(f *testing.F) {
 	})
 }
 
-func (s textSource) WhatIfWindow(time.Time, func(*domain.Event, *domain.Outcome, *domain.Conversation, bool) bool) (func(func(domain.Event) error) error, error) {
-	return func(func(domain.Event) error) error { return nil }, nil
+func (s textSource) WhatIfWindow(time.Time, func(*domain.Event, *domain.Outcome, *domain.Conversation, bool) bool) (func(func(domain.Event, bool, bool) error) error, func(), error) {
+	return func(func(domain.Event, bool, bool) error) error { return nil }, func() {}, nil
 }
 
 // TestShownSourceDecidesEveryMethod: each method of Source is either shown

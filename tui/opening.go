@@ -219,10 +219,10 @@ func (o *openingSource) Scenarios() ([]store.Scenario, error) {
 	return waitFor(o, func(s Source) ([]store.Scenario, error) { return s.Scenarios() })
 }
 
-func (o *openingSource) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool) (func(yield func(domain.Event) error) error, error) {
+func (o *openingSource) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool) (func(yield func(ev domain.Event, last, late bool) error) error, func(), error) {
 	src, err := o.wait()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return src.WhatIfWindow(since, decided)
 }

@@ -14,7 +14,7 @@ type EventLog interface {
 	Settings() domain.Settings
 	// WhatIfWindow reads the window since through the store's index of
 	// decisions: all a what-if of it needs (simulate.DecisionWindow).
-	WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool) (func(yield func(domain.Event) error) error, error)
+	WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool) (events func(yield func(ev domain.Event, last, late bool) error) error, release func(), err error)
 }
 
 // StoreWhatIf previews settings with the what-if replay of the store's log:
