@@ -774,11 +774,11 @@ func (s *levelsController) subcompact(it y.Iterator, kr keyRange, cd compactDef,
 					// not divided across multiple tables at the same level.
 					break
 				}
-				if len(tableKr.left) > 0 && startsFamily(lastKey, it.Key()) &&
-					exceedsAllowedOverlap(keyRange{left: tableKr.left, right: it.Key()}) {
-					// csat: a new family (first byte) whose keys would stretch
-					// this table over many tables of the level after next
-					// starts a table of its own (third_party/badger/CSAT.md).
+				if len(tableKr.left) > 0 && cd.nextLevel.level > 0 && startsFamily(lastKey, it.Key()) {
+					// csat: a new family (first byte) starts a table of its
+					// own, so that a family written at its end (the log)
+					// ends a table and its newer tables can move down
+					// (levels_move.go, third_party/badger/CSAT.md).
 					break
 				}
 				lastKey = y.SafeCopy(lastKey, it.Key())

@@ -335,3 +335,25 @@ func TestCompactionsWithMovesKeepEveryKey(t *testing.T) {
 	defer db.Close()
 	check("reopened")
 }
+
+// Into the last level too, a compaction's table ends at a family's end:
+// a table that ran from the log's last keys into the next family would
+// overlap every newer log table above it, and none could move down.
+func TestCompactionIntoTheLastLevelEndsATableAtAFamilysEnd(t *testing.T) {
+	db := openManagedForMoves(t, tempDir(t))
+	defer db.Close()
+	addEntries(t, db, 6, keysAt(1, "l/0000", "p/0009")...)
+	addEntries(t, db, 5, keysAt(2, "l/0001", "l/0002", "p/0001")...)
+	compactLevel(t, db, 5)
+	var ranges []string
+	for _, ti := range db.Tables() {
+		left, right := y.ParseKey(ti.Left), y.ParseKey(ti.Right)
+		ranges = append(ranges, fmt.Sprintf("L%d [%s, %s]", ti.Level, left, right))
+		if left[0] != right[0] {
+			t.Errorf("a level-%d table spans %s to %s", ti.Level, left, right)
+		}
+	}
+	if len(ranges) != 2 {
+		t.Errorf("tables %v, want one for l/ and one for p/", ranges)
+	}
+}
