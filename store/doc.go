@@ -236,24 +236,30 @@
 //
 // # Compactions, and the log's place in the key space
 //
-// Badger never moves a table down a level as it is: a compaction reads
-// and rewrites the table and every table of the level below that its key
-// range overlaps, so what a load writes per event depends on how much a
-// table's range overlaps below. The log's keys grow with its sequence,
-// so its newest entries overlap nothing older, but the families that
-// sort before it (a/ to k/: indexes and counters, written all the time)
-// share the level-0 tables with them. Cut by size alone, one base-level
-// table went from those families into the newest log entries, and its
-// range covered the whole older log below: moving it down rewrote 85% of
-// the store, once per round of level-0 compactions, so the cost per
-// event grew with the store. Our copy of Badger ends a compaction's
-// table before a key whose first byte, the family, differs from the
-// previous key's, when the table would otherwise overlap ten tables or
-// more of the level after next (third_party/badger/CSAT.md); a new key
-// family needs a first byte of its own for this to hold. Sizes stay as they were (4 MiB tables at every level,
-// a 32 MiB base level, ×10 per level): bigger tables or a bigger base
-// level mean bigger builders and rewrites per compaction (RELIABILITY.md,
-// BENCHMARKS.md).
+// A compaction reads and rewrites a table and every table of the level
+// below that its key range overlaps, so what a load writes per event
+// depends on how much a table's range overlaps below. The log's keys grow
+// with its sequence (w/ and x/ too), so its newest entries overlap
+// nothing older, but the families that sort before it (a/ to k/: indexes
+// and counters, written all the time) share the level-0 tables with
+// them. Cut by size alone, one base-level table went from those families
+// into the newest log entries, and its range covered the whole older log
+// below: moving it down rewrote 85% of the store, once per round of
+// level-0 compactions, so the cost per event grew with the store. Our
+// copy of Badger (third_party/badger/CSAT.md) ends every table a
+// compaction writes below level 0 at the end of a family, the first byte
+// of its keys, and moves a table of level 1 or below down a level as it
+// is, a MANIFEST entry and no rewrite, when it overlaps nothing in the
+// next level and a rewrite would drop nothing from it (no delete markers
+// or other stale data by its index; into the last level, one version of
+// each key). So a table of newer log entries goes down to the last level
+// without being read again, a table holding u/ delete markers is still
+// rewritten (which drops them), and older versions of v/ records meet
+// the newer ones in a rewrite as before. A new key family needs a first
+// byte of its own for this to hold. Sizes stay as they were (4 MiB
+// tables at every level, a 32 MiB base level, ×10 per level): bigger
+// tables or a bigger base level mean bigger builders and rewrites per
+// compaction (RELIABILITY.md, BENCHMARKS.md).
 //
 // # Checking tables, and what opening costs
 //

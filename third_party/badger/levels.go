@@ -38,6 +38,7 @@ type levelsController struct {
 	kv     *DB
 
 	cstatus compactStatus
+	moves   tableMoves // csat: levels_move.go
 }
 
 // revertToManifest checks that all necessary table files exist and removes all table files not
@@ -773,11 +774,11 @@ func (s *levelsController) subcompact(it y.Iterator, kr keyRange, cd compactDef,
 					// not divided across multiple tables at the same level.
 					break
 				}
-				if len(tableKr.left) > 0 && startsFamily(lastKey, it.Key()) &&
-					exceedsAllowedOverlap(keyRange{left: tableKr.left, right: it.Key()}) {
-					// csat: a new family (first byte) whose keys would stretch
-					// this table over many tables of the level after next
-					// starts a table of its own (third_party/badger/CSAT.md).
+				if len(tableKr.left) > 0 && cd.nextLevel.level > 0 && startsFamily(lastKey, it.Key()) {
+					// csat: a new family (first byte) starts a table of its
+					// own, so that a family written at its end (the log)
+					// ends a table and its newer tables can move down
+					// (levels_move.go, third_party/badger/CSAT.md).
 					break
 				}
 				lastKey = y.SafeCopy(lastKey, it.Key())
@@ -916,6 +917,7 @@ func (s *levelsController) subcompact(it y.Iterator, kr keyRange, cd compactDef,
 			if err != nil {
 				return
 			}
+			s.moves.noteWritten(tbl, discardTs)
 			res <- tbl
 		}(builder, s.reserveFileID())
 	}
@@ -1438,6 +1440,7 @@ func (s *levelsController) fillTables(cd *compactDef) bool {
 	// We pick tables, so we compact older tables first. This is similar to
 	// kOldestLargestSeqFirst in RocksDB.
 	s.sortByHeuristic(tables, cd)
+	s.preferMovable(tables, cd)
 
 	for _, t := range tables {
 		cd.thisSize = t.Size()
@@ -1501,8 +1504,12 @@ func (s *levelsController) runCompactDef(id, l int, cd compactDef) (err error) {
 		cd.splits = append(cd.splits, keyRange{})
 	}
 
-	// Table should never be moved directly between levels,
-	// always be rewritten to allow discarding invalid versions.
+	// Upstream: "Table should never be moved directly between levels,
+	// always be rewritten to allow discarding invalid versions." csat moves
+	// a table only when a rewrite would discard nothing (levels_move.go).
+	if s.canMove(&cd) {
+		return s.moveTables(id, cd)
+	}
 
 	newTables, decr, err := s.compactBuildTables(l, cd)
 	if err != nil {
@@ -1545,6 +1552,7 @@ func (s *levelsController) runCompactDef(id, l int, cd compactDef) (err error) {
 	if err := thisLevel.deleteTables(cd.top); err != nil {
 		return err
 	}
+	s.noteRewritten(&cd)
 
 	// If this compaction removed tables from L0, the L0 table count has dropped, so
 	// wake any flush goroutine stalled in addLevel0Table. Broadcasting after the
@@ -1703,6 +1711,7 @@ func (s *levelsController) addLevel0Table(t *table.Table) error {
 }
 
 func (s *levelsController) close() error {
+	s.logMoves()
 	err := s.cleanupLevels()
 	return y.Wrap(err, "levelsController.Close")
 }
