@@ -66,8 +66,12 @@ func (t *tenths) write(w io.Writer, name string) {
 		}
 		to := t.samples[i]
 		ev := float64(to.events - from.events)
-		rates = append(rates, fmt.Sprintf("%.0f", ev/(to.wall-from.wall).Seconds()))
-		cpus = append(cpus, fmt.Sprintf("%.1f", float64((to.cpu-from.cpu).Microseconds())/ev))
+		rate, cpu := "-", "-" // no commit ended in this tenth
+		if ev > 0 {
+			rate = fmt.Sprintf("%.0f", ev/(to.wall-from.wall).Seconds())
+			cpu = fmt.Sprintf("%.1f", float64((to.cpu-from.cpu).Microseconds())/ev)
+		}
+		rates, cpus = append(rates, rate), append(cpus, cpu)
 		loads = append(loads, "-")
 		if n > 0 {
 			loads[len(loads)-1] = fmt.Sprintf("%.2f", sum/float64(n))

@@ -20,7 +20,8 @@ import (
 // BenchmarkIngestCeiling measures what this machine can ingest of the
 // realistic load (`csat simulate load --teammates 200 --days 330 --seed 7
 // --end 2026-11-30`, $CSAT_CEILING_CONVERSATIONS conversations; it skips
-// without them), three ways, each reporting events/s, CPU µs an event and
+// without them; $CSAT_CEILING_TEAMMATES and $CSAT_CEILING_DAYS change the
+// other two), three ways, each reporting events/s, CPU µs an event and
 // the load average by tenth of the run, peak RSS and bytes written:
 //
 //   - rules: the generator and the rules alone, into the in-memory
@@ -49,8 +50,8 @@ func BenchmarkIngestCeiling(b *testing.B) {
 	if convs <= 0 {
 		b.Skip("set CSAT_CEILING_CONVERSATIONS (and CSAT_CEILING_STREAM) to run")
 	}
-	cfg := simulate.LoadConfig{Teammates: 200, Conversations: convs, Days: 330, Seed: 7,
-		End: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	cfg := simulate.LoadConfig{Teammates: envInt("CSAT_CEILING_TEAMMATES", 200), Conversations: convs,
+		Days: envInt("CSAT_CEILING_DAYS", 330), Seed: 7, End: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
 	stream := os.Getenv("CSAT_CEILING_STREAM")
 	b.Run("rules", func(b *testing.B) {
 		for range b.N {
@@ -78,6 +79,13 @@ func BenchmarkIngestCeiling(b *testing.B) {
 			}
 		})
 	}
+}
+
+func envInt(name string, otherwise int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return otherwise
 }
 
 // ceilingDir is a fresh directory for a run's store.
