@@ -209,9 +209,12 @@ func (r *streamReader) close() error {
 }
 
 // fillers cuts filler values from each family's sample of real values.
+// dropped families are not written at all (the benchmark's
+// CSAT_CEILING_DROP).
 type fillers struct {
-	pool [256][]byte
-	off  [256]int
+	pool    [256][]byte
+	off     [256]int
+	dropped [256]bool
 }
 
 func readFillers(path string) (*fillers, error) {

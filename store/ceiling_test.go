@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ import (
 //     WriteBatch per store commit, with filler values of the same sizes;
 //     bare-one: one WriteBatch for the whole stream (Badger's own
 //     batching); decode: reading the stream alone, to subtract.
+//     $CSAT_CEILING_DROP (families: "p/,u/") leaves those families'
+//     entries out, to price a format without them.
 //
 // Run each in its own process, so that RSS and CPU are its own, with
 // -benchtime 1x; the stores go under $CSAT_CEILING_DIR (default a temp
@@ -142,6 +145,11 @@ func ceilingBare(b *testing.B, stream, mode string) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	for _, f := range strings.Split(os.Getenv("CSAT_CEILING_DROP"), ",") {
+		if f != "" {
+			fill.dropped[f[0]] = true
+		}
+	}
 	dir := ceilingDir(b, mode)
 	var db *badger.DB
 	if mode != "decode" {
@@ -207,6 +215,9 @@ func replayStream(db *badger.DB, path string, fill *fillers, perCommit bool, mar
 func writeCommit(wb *badger.WriteBatch, c *streamCommit, fill *fillers) error {
 	for _, e := range c.entries {
 		k := c.key(e)
+		if fill.dropped[k[0]] {
+			continue
+		}
 		if e.valueLen < 0 {
 			if err := wb.Delete(k); err != nil {
 				return err
