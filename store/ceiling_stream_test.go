@@ -232,21 +232,16 @@ func readFillers(path string) (*fillers, error) {
 		f.pool[fam] = b[1+w : 1+w+int(n)]
 		b = b[1+w+int(n):]
 	}
-	for fam := range f.pool {
-		f.pool[fam] = grow(f.pool[fam])
+	for fam, s := range f.pool {
+		// Repeated to the sample's size; a family with no value has none
+		// (a pool for each of the 256 first bytes would hold 256 MiB, more
+		// than the heap's limit).
+		for len(s) > 0 && len(s) < valueSampleSize {
+			s = append(s, s...)
+		}
+		f.pool[fam] = s
 	}
 	return &f, nil
-}
-
-// grow repeats a sample to valueSampleSize, or makes one of zeros.
-func grow(s []byte) []byte {
-	if len(s) == 0 {
-		return make([]byte, valueSampleSize)
-	}
-	for len(s) < valueSampleSize {
-		s = append(s, s...)
-	}
-	return s
 }
 
 // value is a filler of n bytes for a key of family fam: the next n bytes
@@ -254,7 +249,7 @@ func grow(s []byte) []byte {
 func (f *fillers) value(fam byte, n int) []byte {
 	p := f.pool[fam]
 	if n > len(p) {
-		return make([]byte, n)
+		return make([]byte, n) // no sample this long: zeros
 	}
 	if f.off[fam]+n > len(p) {
 		f.off[fam] = 0

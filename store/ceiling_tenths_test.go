@@ -50,14 +50,33 @@ func (t *tenths) mark(events int) {
 }
 
 // write prints each tenth's events/s, CPU µs an event and mean load
-// average, and the whole run's.
+// average, and the whole run's; with CSAT_CEILING_STEP=N, also each N
+// events' (to compare a run over part of a stream with one over all).
 func (t *tenths) write(w io.Writer, name string) {
 	last := t.samples[len(t.samples)-1]
+	fmt.Fprintf(w, "%s: %d events in %v, CPU %v: %.0f events/s, %.2f CPU µs an event\n", name, last.events,
+		last.wall.Round(time.Millisecond), last.cpu.Round(time.Millisecond),
+		float64(last.events)/last.wall.Seconds(), float64(last.cpu.Microseconds())/float64(last.events))
+	var edges []int
+	for k := 1; k <= 10; k++ {
+		edges = append(edges, last.events*k/10)
+	}
+	t.writeSpans(w, name+" by tenth", edges)
+	if step, _ := strconv.Atoi(os.Getenv("CSAT_CEILING_STEP")); step > 0 {
+		edges = edges[:0]
+		for e := step; e < last.events+step; e += step {
+			edges = append(edges, min(e, last.events))
+		}
+		t.writeSpans(w, fmt.Sprintf("%s by %d events", name, step), edges)
+	}
+}
+
+// writeSpans prints the figures of the spans of events that end at edges.
+func (t *tenths) writeSpans(w io.Writer, name string, edges []int) {
 	var rates, cpus, loads []string
 	from := t.samples[0]
 	i := 0
-	for k := 1; k <= 10; k++ {
-		edge := last.events * k / 10
+	for _, edge := range edges {
 		sum, n := 0.0, 0
 		for ; i < len(t.samples)-1 && t.samples[i].events < edge; i++ {
 			if l := t.samples[i].load1; !math.IsNaN(l) {
@@ -66,24 +85,20 @@ func (t *tenths) write(w io.Writer, name string) {
 		}
 		to := t.samples[i]
 		ev := float64(to.events - from.events)
-		rate, cpu := "-", "-" // no commit ended in this tenth
+		rate, cpu, load := "-", "-", "-" // no commit ended in this span
 		if ev > 0 {
 			rate = fmt.Sprintf("%.0f", ev/(to.wall-from.wall).Seconds())
 			cpu = fmt.Sprintf("%.1f", float64((to.cpu-from.cpu).Microseconds())/ev)
 		}
-		rates, cpus = append(rates, rate), append(cpus, cpu)
-		loads = append(loads, "-")
 		if n > 0 {
-			loads[len(loads)-1] = fmt.Sprintf("%.2f", sum/float64(n))
+			load = fmt.Sprintf("%.2f", sum/float64(n))
 		}
+		rates, cpus, loads = append(rates, rate), append(cpus, cpu), append(loads, load)
 		from = to
 	}
-	fmt.Fprintf(w, "%s: %d events in %v, CPU %v: %.0f events/s, %.2f CPU µs an event\n", name, last.events,
-		last.wall.Round(time.Millisecond), last.cpu.Round(time.Millisecond),
-		float64(last.events)/last.wall.Seconds(), float64(last.cpu.Microseconds())/float64(last.events))
-	fmt.Fprintf(w, "%s by tenth: events/s %s\n", name, strings.Join(rates, " "))
-	fmt.Fprintf(w, "%s by tenth: CPU µs an event %s\n", name, strings.Join(cpus, " "))
-	fmt.Fprintf(w, "%s by tenth: load average %s\n", name, strings.Join(loads, " "))
+	fmt.Fprintf(w, "%s: events/s %s\n", name, strings.Join(rates, " "))
+	fmt.Fprintf(w, "%s: CPU µs an event %s\n", name, strings.Join(cpus, " "))
+	fmt.Fprintf(w, "%s: load average %s\n", name, strings.Join(loads, " "))
 }
 
 // loadAverage is the machine's one-minute load average, NaN if unknown.
@@ -126,9 +141,14 @@ func writeProcess(w io.Writer, name, dir string) {
 
 // limitLikeLoad sets the soft memory limit `csat simulate load` runs
 // under (cmd/csat/memlimit.go: 176 MiB for the heap and Badger's mapped
-// table buffers together), until the returned func.
+// table buffers together), until the returned func; with
+// CSAT_CEILING_MEMLIMIT=0, none (the collector's cost under the limit is
+// a large part of a load's CPU).
 func limitLikeLoad() func() {
 	const budget, floor = 176 << 20, 32 << 20
+	if os.Getenv("CSAT_CEILING_MEMLIMIT") == "0" {
+		return func() {}
+	}
 	set := func(int64) { debug.SetMemoryLimit(max(budget-z.NumAllocBytes(), floor)) }
 	z.WatchMapped(set)
 	set(0)

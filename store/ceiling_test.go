@@ -40,6 +40,9 @@ import (
 //     $CSAT_CEILING_DROP (families: "p/,u/") leaves those families'
 //     entries out, to price a format without them.
 //
+// Every run but rules is under the command's memory limit, unless
+// $CSAT_CEILING_MEMLIMIT is 0.
+//
 // Run each in its own process, so that RSS and CPU are its own, with
 // -benchtime 1x; the stores go under $CSAT_CEILING_DIR (default a temp
 // directory) and are removed after:
@@ -234,6 +237,9 @@ func writeCommit(wb *badger.WriteBatch, c *streamCommit, fill *fillers) error {
 // readAhead decodes the stream on a goroutine of its own, a few commits
 // ahead of the writer, as the load's generator runs ahead of the store.
 func readAhead(path string) (<-chan *streamCommit, <-chan error) {
+	// A copy of a stream still being recorded ends mid-commit: with
+	// CSAT_CEILING_PARTIAL=1 it ends at its last whole commit.
+	partial := os.Getenv("CSAT_CEILING_PARTIAL") == "1"
 	out, errc := make(chan *streamCommit, 4), make(chan error, 1)
 	go func() {
 		defer close(out)
@@ -245,7 +251,7 @@ func readAhead(path string) (<-chan *streamCommit, <-chan error) {
 		defer r.close()
 		for {
 			c, err := r.next()
-			if errors.Is(err, io.EOF) {
+			if errors.Is(err, io.EOF) || partial && errors.Is(err, io.ErrUnexpectedEOF) {
 				errc <- nil
 				return
 			}
