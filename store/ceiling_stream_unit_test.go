@@ -52,7 +52,7 @@ func TestKeyStreamWrittenBareHoldsTheStoresKeys(t *testing.T) {
 	}
 	defer bare.Close()
 	events := 0
-	if err := replayStream(bare, stream, fill, true, func(n int) { events = n }); err != nil {
+	if err := replayStream(bare, stream, fill, true, func(_ *streamCommit, n int) { events = n }); err != nil {
 		t.Fatal(err)
 	}
 	if events != sum.Events {

@@ -161,7 +161,14 @@ func ceilingBare(b *testing.B, stream, mode string) {
 		}
 	}
 	t := startTenths()
-	if err := replayStream(db, stream, fill, mode == "bare", t.mark); err != nil {
+	var counts familyCounts // the decode run counts the stream's entries
+	mark := func(c *streamCommit, events int) {
+		if mode == "decode" && c != nil {
+			counts.add(c)
+		}
+		t.mark(events)
+	}
+	if err := replayStream(db, stream, fill, mode == "bare", mark); err != nil {
 		b.Fatal(err)
 	}
 	t.write(os.Stdout, mode)
@@ -173,12 +180,16 @@ func ceilingBare(b *testing.B, stream, mode string) {
 		b.Logf("%s: closed in %v", mode, time.Since(closing).Round(time.Millisecond))
 	}
 	writeProcess(os.Stdout, mode, dir)
+	if mode == "decode" {
+		counts.write(os.Stdout)
+	}
 }
 
 // replayStream writes the stream at path into db with a WriteBatch a
 // commit (perCommit) or one for the whole stream, calling mark with the
-// events written after each commit; a nil db only reads the stream.
-func replayStream(db *badger.DB, path string, fill *fillers, perCommit bool, mark func(events int)) error {
+// commit and the events written with it (a nil commit: the last flush);
+// a nil db only reads the stream.
+func replayStream(db *badger.DB, path string, fill *fillers, perCommit bool, mark func(c *streamCommit, events int)) error {
 	commits, errc := readAhead(path)
 	defer func() {
 		for range commits { // the reader's goroutine ends
@@ -201,7 +212,7 @@ func replayStream(db *badger.DB, path string, fill *fillers, perCommit bool, mar
 			}
 		}
 		events += c.events
-		mark(events)
+		mark(c, events)
 	}
 	if err := <-errc; err != nil {
 		return err
@@ -210,7 +221,7 @@ func replayStream(db *badger.DB, path string, fill *fillers, perCommit bool, mar
 		if err := wb.Flush(); err != nil {
 			return err
 		}
-		mark(events)
+		mark(nil, events)
 	}
 	return nil
 }
