@@ -277,7 +277,8 @@ func readAhead(path string) (<-chan *streamCommit, <-chan error) {
 }
 
 // loadingStore is the store as `csat simulate load` gives it to the load
-// (cmd/csat/load_resume.go): recording progress, one batch ahead.
+// (simulate/storeload, which imports store and so cannot be imported
+// here): recording progress, one batch ahead.
 type loadingStore struct{ *Store }
 
 func (s loadingStore) ApplyLoadBatch(evs []domain.Event, p simulate.LoadProgress) ([]domain.Outcome, error) {
