@@ -41,7 +41,9 @@ import (
 //     entries out, to price a format without them.
 //
 // Every run but rules is under the command's memory limit, unless
-// $CSAT_CEILING_MEMLIMIT is 0.
+// $CSAT_CEILING_MEMLIMIT is 0. $CSAT_CEILING_PARTIAL=1 replays a copy of
+// a stream still being recorded; $CSAT_CEILING_STEP=N also prints the
+// figures by N events, to set such a run beside the whole one.
 //
 // Run each in its own process, so that RSS and CPU are its own, with
 // -benchtime 1x; the stores go under $CSAT_CEILING_DIR (default a temp
