@@ -15,6 +15,7 @@
 # revisions only measures. Rows: load (wall, peak RSS, events/s), report
 # --period 90d (hyperfine medians; sqlite3), export ratings, check, a
 # 30-day what-if, the dashboard's first frame and resident memory (tmux).
+# CEILING=1 adds the ingest ceiling's rows (BenchmarkIngestCeiling).
 # SKIP="check whatif" (or report, export, dashboard) leaves rows out (the previous binary's check of the
 # 1M store took 16 min and 9.4 GB). RUNS sets hyperfine's runs (default 10).
 # STORE=DIR measures a store made already (the reference one: STORE=
@@ -274,5 +275,31 @@ else
 	row "dashboard first frame" "$pf" "$nf" "$(ratio "$pf" "$nf")"
 	row "dashboard resident, largest after each tab" "$pr" "$nr" "$(ratio "$pr" "$nr")"
 	row "dashboard peak RSS, every tab opened" "$ph" "$nh" "$(ratio "$ph" "$nh")"
+fi
+# The ingest ceiling (CEILING=1; a second load of the whole size, so not
+# by default): the new tree's load through the store recording the keys it
+# commits, the same keys with a bare Badger WriteBatch on the bulk
+# writer's options, and the generator and rules alone, each a process of
+# its own (BenchmarkIngestCeiling, store/ceiling_test.go). The figures by
+# tenth go to the results below the table; the stream is deleted after.
+if [ -n "${CEILING:-}" ]; then
+	ceil=$cache/ceiling-$key
+	rm -rf "$ceil" && mkdir -p "$ceil"
+	go test -c -o "$ceil/store.test" ./store
+	declare -A ceiling
+	for mode in store bare bare-one rules; do
+		ceiling[$mode]=$(CSAT_CEILING_CONVERSATIONS=$conversations CSAT_CEILING_TEAMMATES=${TEAMMATES:-200} \
+			CSAT_CEILING_DAYS=${DAYS:-330} CSAT_CEILING_STREAM=$ceil/keys.zst CSAT_CEILING_DIR=$ceil \
+			gnu_time sh -c "'$ceil/store.test' -test.run '^\$' -test.bench 'IngestCeiling/$mode\$' -test.benchtime 1x -test.timeout 24h >'$ceil/$mode.out'")
+		grep -E "^$mode(:| by tenth)" "$ceil/$mode.out" | tee -a "$out" >&2
+	done
+	rate() { sed -n "s/^$1: .*: \([0-9]*\) events\/s, \([0-9.]*\) CPU.*/\1 events\/s, \2 us/p" "$ceil/$1.out"; }
+	# new: wall, peak RSS, CPU of the process; the last column: events/s
+	# and CPU us an event over the whole run.
+	row "ingest ceiling: store" - "${ceiling[store]}" "$(rate store)"
+	row "ingest ceiling: bare WriteBatch a commit, same keys" - "${ceiling[bare]}" "$(rate bare)"
+	row "ingest ceiling: bare, one WriteBatch" - "${ceiling[bare-one]}" "$(rate bare-one)"
+	row "ingest ceiling: generator and rules alone" - "${ceiling[rules]}" "$(rate rules)"
+	rm -rf "$ceil"
 fi
 echo "results: $out" >&2
