@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -114,6 +115,7 @@ func dirState(t *testing.T, dir string) string {
 type tmuxRun struct {
 	t    *testing.T
 	sock string
+	dir  string // the test's directory: csat's pid and stderr are kept there
 }
 
 // startInTmux builds csat and starts it with args in tmux, with HOME,
@@ -134,9 +136,12 @@ func startInTmux(t *testing.T, args ...string) *tmuxRun {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	tt := &tmuxRun{t: t, sock: "csat-e2e-" + strconv.Itoa(os.Getpid()) + "-" + strings.ReplaceAll(t.Name(), "/", "-")}
+	tt := &tmuxRun{t: t, sock: "csat-e2e-" + strconv.Itoa(os.Getpid()) + "-" + strings.ReplaceAll(t.Name(), "/", "-"), dir: dir}
 	// The shell signals the test once csat has exited (tmux keeps the signal).
-	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " " + strings.Join(args, " ") + "; tmux -L " + tt.sock + " wait-for -S csat-exited"
+	// csat's pid and stderr go to files: a csat that does not exit is sent
+	// SIGQUIT, and its goroutines are in the test's failure.
+	run := "echo $$ >" + filepath.Join(dir, "pid") + "; exec " + bin + " " + strings.Join(args, " ") + " 2>" + filepath.Join(dir, "stderr")
+	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " GOTRACEBACK=all sh -c '" + run + "'; tmux -L " + tt.sock + " wait-for -S csat-exited"
 	if out, err := exec.Command("tmux", "-L", tt.sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
@@ -180,8 +185,28 @@ func (tt *tmuxRun) waitExit() {
 	// The session's command signals after csat exits, and the server ends
 	// with that command: a server already gone has seen csat exit too.
 	if out, err := exec.CommandContext(ctx, "tmux", "-L", tt.sock, "wait-for", "csat-exited").CombinedOutput(); err != nil && !strings.Contains(string(out), "no server running") {
-		tt.t.Fatalf("csat did not exit after q: %v %s", err, out)
+		tt.t.Fatalf("csat did not exit after q: %v %s\n%s", err, out, tt.dumpGoroutines())
 	}
+}
+
+// dumpGoroutines sends csat SIGQUIT and returns what it printed then.
+func (tt *tmuxRun) dumpGoroutines() string {
+	raw, err := os.ReadFile(filepath.Join(tt.dir, "pid"))
+	if err != nil {
+		return "no pid: " + err.Error()
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return "no pid: " + err.Error()
+	}
+	if err := syscall.Kill(pid, syscall.SIGQUIT); err != nil {
+		return "SIGQUIT: " + err.Error()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	exec.CommandContext(ctx, "tmux", "-L", tt.sock, "wait-for", "csat-exited").Run()
+	dump, _ := os.ReadFile(filepath.Join(tt.dir, "stderr"))
+	return string(dump)
 }
 
 // has is true of a screen showing every part.
