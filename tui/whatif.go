@@ -41,7 +41,7 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 }
 
 func whatIfCounts(t simulate.SurveyTally) WhatIfCounts {
-	return WhatIfCounts{Sent: t.Sent, Skipped: t.SkippedBy, RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges}
+	return WhatIfCounts{Sent: t.Sent, Skipped: t.Skipped, SkippedBy: t.SkippedBy, RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges}
 }
 
 // HelpdeskWhatIf is the rules' decisions in a helpdesk's conversations
