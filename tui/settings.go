@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -15,8 +16,9 @@ import (
 )
 
 // WhatIfFunc replays the conversations of the last `since` under settings s
-// and counts what would have been sent and skipped, beside what happened.
-type WhatIfFunc func(s domain.Settings, since time.Duration) (WhatIf, error)
+// and counts what would have been sent and skipped, beside what happened;
+// it stops with ctx's error when ctx ends.
+type WhatIfFunc func(ctx context.Context, s domain.Settings, since time.Duration) (WhatIf, error)
 
 // WhatIf compares what happened with what the pending settings would have done.
 type WhatIf struct {
@@ -324,13 +326,13 @@ func (v *settingsView) preview() tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	gen, fn, reads := v.whatIfGen, v.c.whatIf, &v.c.reads
+	gen, fn, reads, life := v.whatIfGen, v.c.whatIf, &v.c.reads, v.c.life
 	return func() tea.Msg {
 		if !reads.enter() {
 			return nil
 		}
 		defer reads.leave()
-		r, err := fn(s, whatIfSpan)
+		r, err := fn(life, s, whatIfSpan) // the dashboard's Close stops it
 		return whatIfMsg{gen: gen, result: r, err: err}
 	}
 }

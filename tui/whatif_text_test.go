@@ -44,7 +44,7 @@ func TestWhatIfPreviewReconciles(t *testing.T) {
 	if err := proposed.Set(domain.SettingKey{Scope: "users", Name: "direct-outbound"}, "off"); err != nil {
 		t.Fatal(err)
 	}
-	w, err := StoreWhatIf(st)(proposed, whatIfSpan)
+	w, err := StoreWhatIf(st)(t.Context(), proposed, whatIfSpan)
 	if err != nil {
 		t.Fatal(err)
 	}
