@@ -3,25 +3,14 @@ package store
 import (
 	"errors"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/csat-app/csat/domain"
 )
 
 // logReaders counts the goroutines of the what-if's log readers that are
-// still running, from every goroutine's stack (as goleak does).
-func logReaders() int {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	n := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "store.(*windowReads).read") {
-			n++
-		}
-	}
-	return n
-}
+// still running.
+func logReaders() int { return goroutinesIn("store.(*windowReads).read") }
 
 // The what-if's log readers end whatever the replay does with them: it
 // reads them all, stops at an error of its own (a yield's), meets a

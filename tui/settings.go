@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -15,8 +16,9 @@ import (
 )
 
 // WhatIfFunc replays the conversations of the last `since` under settings s
-// and counts what would have been sent and skipped, beside what happened.
-type WhatIfFunc func(s domain.Settings, since time.Duration) (WhatIf, error)
+// and counts what would have been sent and skipped, beside what happened;
+// it stops with ctx's error when ctx ends.
+type WhatIfFunc func(ctx context.Context, s domain.Settings, since time.Duration) (WhatIf, error)
 
 // WhatIf compares what happened with what the pending settings would have done.
 type WhatIf struct {
@@ -27,10 +29,12 @@ type WhatIf struct {
 }
 
 // WhatIfCounts are the survey decisions of a replay, and the ratings and
-// changes (of a rating, or a comment) it refused.
+// changes (of a rating, or a comment) it refused. Skipped counts the
+// closes and asks skipped, SkippedBy each rule they failed: a skip can
+// fail several, so its counts can add up to more.
 type WhatIfCounts struct {
-	Sent                           int
-	Skipped                        map[domain.Code]int
+	Sent, Skipped                  int
+	SkippedBy                      map[domain.Code]int
 	RefusedRatings, RefusedChanges int
 }
 
@@ -322,13 +326,13 @@ func (v *settingsView) preview() tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	gen, fn, reads := v.whatIfGen, v.c.whatIf, &v.c.reads
+	gen, fn, reads, life := v.whatIfGen, v.c.whatIf, &v.c.reads, v.c.life
 	return func() tea.Msg {
 		if !reads.enter() {
 			return nil
 		}
 		defer reads.leave()
-		r, err := fn(s, whatIfSpan)
+		r, err := fn(life, s, whatIfSpan) // the dashboard's Close stops it
 		return whatIfMsg{gen: gen, result: r, err: err}
 	}
 }
@@ -440,11 +444,12 @@ func (v *settingsView) side(w int) string {
 func whatIfText(r WhatIf) string {
 	var b strings.Builder
 	b.WriteString("sent     " + itoa(r.Actual.Sent) + " → " + itoa(r.Would.Sent) + "\n")
+	b.WriteString("skipped  " + itoa(r.Actual.Skipped) + " → " + itoa(r.Would.Skipped) + "\n")
 	codes := map[domain.Code]bool{}
-	for c := range r.Actual.Skipped {
+	for c := range r.Actual.SkippedBy {
 		codes[c] = true
 	}
-	for c := range r.Would.Skipped {
+	for c := range r.Would.SkippedBy {
 		codes[c] = true
 	}
 	var list []domain.Code
@@ -452,8 +457,12 @@ func whatIfText(r WhatIf) string {
 		list = append(list, c)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
+	if len(list) > 0 {
+		// The rows add up to more than the skips when one fails several.
+		b.WriteString("by rule (they overlap):\n")
+	}
 	for _, c := range list {
-		b.WriteString("skipped " + c.String() + " " + itoa(r.Actual.Skipped[c]) + " → " + itoa(r.Would.Skipped[c]) + "\n")
+		b.WriteString("  " + c.String() + " " + itoa(r.Actual.SkippedBy[c]) + " → " + itoa(r.Would.SkippedBy[c]) + "\n")
 	}
 	b.WriteString("ratings refused " + itoa(r.Actual.RefusedRatings) + " → " + itoa(r.Would.RefusedRatings) + "\n")
 	b.WriteString("changes refused " + itoa(r.Actual.RefusedChanges) + " → " + itoa(r.Would.RefusedChanges) + "\n")

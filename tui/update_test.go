@@ -193,7 +193,7 @@ func TestSettingsValidationAndAudit(t *testing.T) {
 	d.contains("* 48", "what-if, last 30 days", "1 unsaved change")
 	// Turning the survey off for users: every close in the window would be skipped; the Workflow ask still sends.
 	d.keys("home", "enter")
-	d.contains("sent     33 → 1", "skipped disabled 0 → 32", "2 unsaved change")
+	d.contains("sent     33 → 1", "skipped  1 → 33", "  disabled 0 → 32", "2 unsaved change")
 	d.keys("enter") // back on: only the window change is pending
 	d.keys("ctrl+s")
 	if got := st.Settings().Users.ChangeWindowHours; got != 48 {

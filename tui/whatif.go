@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	"github.com/csat-app/csat/domain"
@@ -21,10 +22,10 @@ type EventLog interface {
 // the pending values become overrides, the window ends at the newest event,
 // and only the window's conversations that read the overrides are read.
 func StoreWhatIf(st EventLog) WhatIfFunc {
-	return func(proposed domain.Settings, span time.Duration) (WhatIf, error) {
+	return func(ctx context.Context, proposed domain.Settings, span time.Duration) (WhatIf, error) {
 		overrides := simulate.OverridesBetween(st.Settings(), proposed)
 		since := st.Latest().Add(-span)
-		rep, err := simulate.WhatIfOfDecisions(st.WhatIfWindow, overrides, since)
+		rep, err := simulate.WhatIfOfDecisions(stoppable(ctx, st.WhatIfWindow), overrides, since)
 		if err != nil {
 			return WhatIf{}, err
 		}
@@ -40,8 +41,47 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 	}
 }
 
+// stopEvery is how many decisions or events a stoppable window reads
+// between looks at its context.
+const stopEvery = 1024
+
+// stoppable is window, stopping with ctx's error once ctx ends: the
+// dashboard's Close waits for its reads, and a wide what-if of a large
+// store replays for many seconds (43 s after q on the realistic 1M store
+// on a busy machine). Once ctx ends, decided is called no more, and the
+// events stop at the next look.
+func stoppable(ctx context.Context, window simulate.DecisionWindow) simulate.DecisionWindow {
+	return func(since time.Time, decided func(*domain.Event, *domain.Outcome, *domain.Conversation, bool) bool) (func(func(domain.Event, bool, bool) error) error, func(), error) {
+		n, stopped := 0, false
+		events, release, err := window(since, func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool {
+			if n++; n%stopEvery == 0 {
+				stopped = ctx.Err() != nil
+			}
+			return !stopped && decided(ev, o, c, late)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			release()
+			return nil, nil, err
+		}
+		return func(yield func(domain.Event, bool, bool) error) error {
+			n := 0
+			return events(func(ev domain.Event, last, late bool) error {
+				if n++; n%stopEvery == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				return yield(ev, last, late)
+			})
+		}, release, nil
+	}
+}
+
 func whatIfCounts(t simulate.SurveyTally) WhatIfCounts {
-	return WhatIfCounts{Sent: t.Sent, Skipped: t.SkippedBy, RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges}
+	return WhatIfCounts{Sent: t.Sent, Skipped: t.Skipped, SkippedBy: t.SkippedBy, RefusedRatings: t.RefusedRatings, RefusedChanges: t.RefusedChanges}
 }
 
 // HelpdeskWhatIf is the rules' decisions in a helpdesk's conversations

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -114,6 +114,7 @@ func dirState(t *testing.T, dir string) string {
 type tmuxRun struct {
 	t    *testing.T
 	sock string
+	dir  string // the test's directory: csat's pid and stderr are kept there
 }
 
 // startInTmux builds csat and starts it with args in tmux, with HOME,
@@ -134,9 +135,16 @@ func startInTmux(t *testing.T, args ...string) *tmuxRun {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	tt := &tmuxRun{t: t, sock: "csat-e2e-" + strconv.Itoa(os.Getpid()) + "-" + strings.ReplaceAll(t.Name(), "/", "-")}
-	// The shell signals the test once csat has exited (tmux keeps the signal).
-	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " " + bin + " " + strings.Join(args, " ") + "; tmux -L " + tt.sock + " wait-for -S csat-exited"
+	tt := &tmuxRun{t: t, sock: "csat-e2e-" + strconv.Itoa(os.Getpid()) + "-" + strings.ReplaceAll(t.Name(), "/", "-"), dir: dir}
+	// Once csat has exited, the shell writes its exit status to a file,
+	// which the test waits for. (It waited with tmux wait-for, and a wait
+	// that reached the server as it shut down, the session gone with csat,
+	// was never woken: "csat did not exit after q" a minute after it had.)
+	// csat's pid and stderr go to files: a csat that does not exit is sent
+	// SIGQUIT, and its goroutines are in the test's failure.
+	run := "echo $$ >" + filepath.Join(dir, "pid") + "; exec " + bin + " " + strings.Join(args, " ") + " 2>" + filepath.Join(dir, "stderr")
+	exited := filepath.Join(dir, "exited")
+	cmdline := "env HOME=" + dir + " XDG_CACHE_HOME=" + dir + " TMPDIR=" + dir + " GOTRACEBACK=all sh -c '" + run + "'; echo $? >" + exited + ".part; mv " + exited + ".part " + exited
 	if out, err := exec.Command("tmux", "-L", tt.sock, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", cmdline).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
@@ -171,17 +179,50 @@ func (tt *tmuxRun) waitFor(what string, ok func(string) bool) string {
 	}
 }
 
-// waitExit waits until csat has exited after q.
+// waitExit waits until csat has exited after q, with status 0.
 func (tt *tmuxRun) waitExit() {
 	tt.t.Helper()
-	tt.waitFor("the dashboard to quit", func(s string) bool { return !strings.Contains(s, "Leaderboard") })
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	// The session's command signals after csat exits, and the server ends
-	// with that command: a server already gone has seen csat exit too.
-	if out, err := exec.CommandContext(ctx, "tmux", "-L", tt.sock, "wait-for", "csat-exited").CombinedOutput(); err != nil && !strings.Contains(string(out), "no server running") {
-		tt.t.Fatalf("csat did not exit after q: %v %s", err, out)
+	status, ok := tt.exitStatus(time.Minute) // a bound for a starved machine
+	if !ok {
+		tt.t.Fatalf("csat did not exit after q; the screen shows:\n%s\n%s", tt.screen(), tt.dumpGoroutines())
 	}
+	if status != "0" {
+		raw, _ := os.ReadFile(filepath.Join(tt.dir, "stderr"))
+		tt.t.Fatalf("csat exited with status %s: %s", status, raw)
+	}
+}
+
+// exitStatus is csat's exit status once it has exited, waiting at most
+// bound for it.
+func (tt *tmuxRun) exitStatus(bound time.Duration) (string, bool) {
+	deadline := time.Now().Add(bound)
+	for {
+		if raw, err := os.ReadFile(filepath.Join(tt.dir, "exited")); err == nil {
+			return strings.TrimSpace(string(raw)), true
+		}
+		if time.Now().After(deadline) {
+			return "", false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// dumpGoroutines sends csat SIGQUIT and returns what it printed then.
+func (tt *tmuxRun) dumpGoroutines() string {
+	raw, err := os.ReadFile(filepath.Join(tt.dir, "pid"))
+	if err != nil {
+		return "no pid: " + err.Error()
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return "no pid: " + err.Error()
+	}
+	if err := syscall.Kill(pid, syscall.SIGQUIT); err != nil {
+		return "SIGQUIT: " + err.Error()
+	}
+	tt.exitStatus(30 * time.Second)
+	dump, _ := os.ReadFile(filepath.Join(tt.dir, "stderr"))
+	return string(dump)
 }
 
 // has is true of a screen showing every part.

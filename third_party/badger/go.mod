@@ -34,3 +34,4 @@ require (
 retract v4.0.0 // see #1888 and #1889
 
 retract v4.3.0 // see #2113 and #2121
+replace github.com/dgraph-io/ristretto/v2 => ../ristretto

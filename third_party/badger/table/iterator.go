@@ -113,6 +113,10 @@ func (itr *blockIterator) Error() error {
 
 func (itr *blockIterator) Close() {
 	itr.block.decrRef()
+	// csat: the block may go back to z's free lists now, so a closed
+	// iterator holds none: a seek after Close fetches its block again
+	// instead of reading the freed one (seekHelper's held block).
+	itr.block, itr.data, itr.entryOffsets = nil, nil, nil
 }
 
 var (
