@@ -255,8 +255,13 @@
 // each key). So a table of newer log entries goes down to the last level
 // without being read again, a table holding u/ delete markers is still
 // rewritten (which drops them), and older versions of v/ records meet
-// the newer ones in a rewrite as before. A new key family needs a first
-// byte of its own for this to hold. Sizes stay as they were (4 MiB
+// the newer ones in a rewrite as before. A compaction also leaves in
+// the level below, untouched, the tables that hold no key of the range
+// of any key it brings (a level-0 table spans every family, but most
+// base-level tables get nothing from it), and ends its own tables before
+// each; a conversation id that sorted by start time would leave out more
+// (BENCHMARKS.md). A new key family needs a first byte of its own for
+// this to hold. Sizes stay as they were (4 MiB
 // tables at every level, a 32 MiB base level, ×10 per level): bigger
 // tables or a bigger base level mean bigger builders and rewrites per
 // compaction (RELIABILITY.md, BENCHMARKS.md).

@@ -39,6 +39,7 @@ type levelsController struct {
 
 	cstatus compactStatus
 	moves   tableMoves // csat: levels_move.go
+	skips   skipCounts // csat: levels_skip.go
 }
 
 // revertToManifest checks that all necessary table files exist and removes all table files not
@@ -731,6 +732,7 @@ func (s *levelsController) subcompact(it y.Iterator, kr keyRange, cd compactDef,
 		return r-l >= 10
 	}
 
+	fences := newFenceCut(cd.skipped)
 	var (
 		lastKey, skipKey       []byte
 		numBuilds, numVersions int
@@ -779,6 +781,11 @@ func (s *levelsController) subcompact(it y.Iterator, kr keyRange, cd compactDef,
 					// own, so that a family written at its end (the log)
 					// ends a table and its newer tables can move down
 					// (levels_move.go, third_party/badger/CSAT.md).
+					break
+				}
+				if fences.crossed(it.Key()) && len(tableKr.left) > 0 {
+					// csat: a table of the next level that this compaction
+					// left out lies between the last key and this one.
 					break
 				}
 				lastKey = y.SafeCopy(lastKey, it.Key())
@@ -1095,6 +1102,10 @@ type compactDef struct {
 
 	top []*table.Table
 	bot []*table.Table
+	// csat: the tables of the next level in top's range that no key of
+	// top reaches; they stay in the level, and the output tables end
+	// before each (levels_skip.go).
+	skipped []*table.Table
 
 	thisRange keyRange
 	nextRange keyRange
@@ -1186,6 +1197,7 @@ func (s *levelsController) fillTablesL0ToL0(cd *compactDef) bool {
 	cd.nextLevel = s.levels[0]
 	cd.nextRange = keyRange{}
 	cd.bot = nil
+	cd.skipped = nil // csat: left by a failed fillTablesL0ToLbase
 
 	// Because this level and next level are both level 0, we should NOT acquire
 	// the read lock twice, because it can result in a deadlock. So, we don't
@@ -1286,14 +1298,14 @@ func (s *levelsController) fillTablesL0ToLbase(cd *compactDef) bool {
 	cd.top = out
 
 	left, right := cd.nextLevel.overlappingTables(levelHandlerRLocked{}, cd.thisRange)
-	cd.bot = make([]*table.Table, right-left)
-	copy(cd.bot, cd.nextLevel.tables[left:right])
-
-	if len(cd.bot) == 0 {
+	cands := cd.nextLevel.tables[left:right]
+	if len(cands) == 0 {
 		cd.nextRange = cd.thisRange
 	} else {
-		cd.nextRange = getKeyRange(cd.bot...)
+		// csat: the range reserved is upstream's, tables left out included.
+		cd.nextRange = getKeyRange(cands...)
 	}
+	takeTouched(cd, cands)
 	return s.cstatus.compareAndAdd(thisAndNextLevelRLocked{}, *cd)
 }
 
@@ -1451,23 +1463,23 @@ func (s *levelsController) fillTables(cd *compactDef) bool {
 		}
 		cd.top = []*table.Table{t}
 		left, right := cd.nextLevel.overlappingTables(levelHandlerRLocked{}, cd.thisRange)
+		cands := cd.nextLevel.tables[left:right]
 
-		cd.bot = make([]*table.Table, right-left)
-		copy(cd.bot, cd.nextLevel.tables[left:right])
-
-		if len(cd.bot) == 0 {
-			cd.bot = []*table.Table{}
+		if len(cands) == 0 {
+			cd.bot, cd.skipped = []*table.Table{}, nil
 			cd.nextRange = cd.thisRange
 			if !s.cstatus.compareAndAdd(thisAndNextLevelRLocked{}, *cd) {
 				continue
 			}
 			return true
 		}
-		cd.nextRange = getKeyRange(cd.bot...)
+		// csat: the range reserved is upstream's, tables left out included.
+		cd.nextRange = getKeyRange(cands...)
 
 		if s.cstatus.overlapsWith(cd.nextLevel.level, cd.nextRange) {
 			continue
 		}
+		takeTouched(cd, cands)
 		if !s.cstatus.compareAndAdd(thisAndNextLevelRLocked{}, *cd) {
 			continue
 		}
@@ -1510,6 +1522,7 @@ func (s *levelsController) runCompactDef(id, l int, cd compactDef) (err error) {
 	if s.canMove(&cd) {
 		return s.moveTables(id, cd)
 	}
+	s.skips.note(&cd)
 
 	newTables, decr, err := s.compactBuildTables(l, cd)
 	if err != nil {

@@ -92,7 +92,7 @@ func (s *levelsController) movable(cd *compactDef, t *table.Table) bool {
 
 // canMove reports whether cd is a compaction that moves its tables.
 func (s *levelsController) canMove(cd *compactDef) bool {
-	if len(cd.bot) > 0 || len(cd.top) == 0 {
+	if len(cd.bot) > 0 || len(cd.skipped) > 0 || len(cd.top) == 0 {
 		return false
 	}
 	for _, t := range cd.top {
@@ -167,4 +167,6 @@ func (s *levelsController) noteRewritten(cd *compactDef) {
 func (s *levelsController) logMoves() {
 	s.kv.opt.Infof("Compactions moved %d tables (%d bytes) down a level as they were and rewrote %d tables of level 1 and below",
 		s.moves.tables.Load(), s.moves.bytes.Load(), s.moves.rewritten.Load())
+	s.kv.opt.Infof("Compactions took %d tables (%d bytes) of the level below and left out %d (%d bytes) that no key reached",
+		s.skips.taken.Load(), s.skips.takenBytes.Load(), s.skips.skipped.Load(), s.skips.skippedBytes.Load())
 }
