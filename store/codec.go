@@ -420,6 +420,7 @@ func (d *dec) skipOutcome() {
 // (the time of its latest event) orders the list.
 type convRecord struct {
 	domain.Conversation
+	parts partList
 }
 
 func (e *enc) conversation(r *convRecord) {
@@ -468,12 +469,15 @@ func (e *enc) conversation(r *convRecord) {
 	for i := range c.Slots {
 		e.bool(c.Slots[i].Inferred)
 	}
-	// The assigned team, only when there is one: a record without it is
-	// then the bytes an older csat wrote, which check compares with a
-	// replay's byte for byte.
-	if c.Team != "" || !c.TeamAt.IsZero() {
+	// The assigned team, only when there is one or parts follow: a record
+	// without either is then the bytes an older csat wrote, which check
+	// compares with a replay's byte for byte. Then the parts (parts.go).
+	if c.Team != "" || !c.TeamAt.IsZero() || !r.parts.keyed {
 		e.str(c.Team)
 		e.time(c.TeamAt)
+	}
+	if !r.parts.keyed {
+		e.parts(&r.parts)
 	}
 }
 
@@ -540,6 +544,9 @@ func (d *dec) conversation() convRecord {
 	if len(d.b) > 0 {
 		c.Team = d.str()
 		c.TeamAt = d.time()
+	}
+	if r.parts.keyed = len(d.b) == 0; !r.parts.keyed {
+		r.parts = d.parts()
 	}
 	if c.NewestSlot < 0 || c.NewestSlot > len(c.Slots) {
 		d.fail()

@@ -114,16 +114,11 @@ func partSeqs(txn *badger.Txn, convs []string) ([]uint64, error) {
 // of convs, seeking past more.
 func partSeqsStepping(txn *badger.Txn, convs []string, gap int) ([]uint64, error) {
 	var seqs []uint64
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
-	defer it.Close()
+	w := newPartsWalk(txn, gap)
+	defer w.close()
 	for _, conv := range convs {
-		pre := partPrefix(conv)
-		for advanceTo(it, pre, gap); it.ValidForPrefix(pre); it.Next() {
-			k := it.Item().Key()
-			if len(k) != len(pre)+8 {
-				return nil, fmt.Errorf("part key %q: %w", k, errCorrupt)
-			}
-			seqs = append(seqs, readSeq(k[len(pre):]))
+		if err := w.each(conv, func(seq uint64, _ bool) { seqs = append(seqs, seq) }); err != nil {
+			return nil, err
 		}
 	}
 	return seqs, nil

@@ -103,24 +103,11 @@ var markChunkConversations = 4096
 
 // addParts marks every part of convs (sorted), and the last of each.
 func (m *windowMarks) addParts(txn *badger.Txn, convs []string) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
-	defer it.Close()
+	w := newPartsWalk(txn, keyStepGap)
+	defer w.close()
 	for _, conv := range convs {
-		pre := partPrefix(conv)
-		var seq uint64
-		n := 0
-		for advanceTo(it, pre, 0); it.ValidForPrefix(pre); it.Next() {
-			k := it.Item().Key()
-			if len(k) != len(pre)+8 {
-				return fmt.Errorf("part key %q: %w", k, errCorrupt)
-			}
-			if n > 0 {
-				m.add(seq, false)
-			}
-			seq, n = readSeq(k[len(pre):]), n+1
-		}
-		if n > 0 {
-			m.add(seq, true)
+		if err := w.each(conv, m.add); err != nil {
+			return err
 		}
 	}
 	return nil
