@@ -37,6 +37,10 @@ func (s *Store) upgradeParts(version uint64) error {
 	})
 }
 
+// foldFault, when set (tests), runs before each transaction of the
+// upgrade; an error it returns stops the upgrade there, as a kill would.
+var foldFault func() error
+
 // foldEntries bounds the p/ deletes of one transaction: Badger counts a
 // transaction's entries as well as its bytes.
 const foldEntries = 4096
@@ -65,6 +69,11 @@ func (s *Store) foldParts() error {
 		}
 		if f.last == nil {
 			return nil
+		}
+		if foldFault != nil {
+			if err := foldFault(); err != nil {
+				return err
+			}
 		}
 		if err := s.db.Update(func(txn *badger.Txn) error {
 			for _, kv := range f.sets {
