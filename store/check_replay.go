@@ -31,7 +31,7 @@ type seqSet []uint64
 
 func newSeqSet(max uint64) seqSet { return make(seqSet, max/64+1) }
 
-// add adds seq; the goroutines that scan the p/ keys add side by side.
+// add adds seq; the goroutines that scan the records add side by side.
 func (s seqSet) add(seq uint64) {
 	if seq/64 < uint64(len(s)) {
 		atomic.OrUint64(&s[seq/64], 1<<(seq%64))
@@ -241,7 +241,7 @@ func (r *checkReplay) storedParts(conv string, upTo uint64, fn func(seq uint64, 
 }
 
 // resume brings back a conversation that left the batch before its last
-// part: the stored p/ keys lack that part (a damage the comparison
+// part: the stored record lacks that part (a damage the comparison
 // reports). Its state is rebuilt from its parts so far, and the keys it
 // left with are taken back, so that only the damage itself differs.
 func (r *checkReplay) resume(conv string) error {

@@ -416,13 +416,6 @@ func (d *dec) skipOutcome() {
 	d.skip = false
 }
 
-// convRecord is a conversation's record: its rule state, whose UpdatedAt
-// (the time of its latest event) orders the list.
-type convRecord struct {
-	domain.Conversation
-	parts partList
-}
-
 func (e *enc) conversation(r *convRecord) {
 	c := &r.Conversation
 	e.str(c.ID)
@@ -469,9 +462,8 @@ func (e *enc) conversation(r *convRecord) {
 	for i := range c.Slots {
 		e.bool(c.Slots[i].Inferred)
 	}
-	// The assigned team, only when there is one or parts follow: a record
-	// without either is then the bytes an older csat wrote, which check
-	// compares with a replay's byte for byte. Then the parts (parts.go).
+	// The assigned team, when there is one or parts follow (a record
+	// without either is the bytes an older csat wrote), then the parts.
 	if c.Team != "" || !c.TeamAt.IsZero() || !r.parts.keyed {
 		e.str(c.Team)
 		e.time(c.TeamAt)

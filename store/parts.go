@@ -12,8 +12,16 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/csat-app/csat/domain"
 	badger "github.com/dgraph-io/badger/v4"
 )
+
+// convRecord is a conversation's record: its rule state, whose UpdatedAt
+// (the time of its latest event) orders the list, and its parts.
+type convRecord struct {
+	domain.Conversation
+	parts partList
+}
 
 // inlinePartsMax is how many parts a conversation record holds. A
 // variable for the tests.
