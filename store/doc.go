@@ -235,10 +235,10 @@
 // hostile conversation (a bot's chat of tens of thousands of messages, a
 // part a batch) would make each batch rewrite all of its parts: measured
 // on a conversation of 50,000 parts (BenchmarkBatchOnAHostileConversation,
-// BENCHMARKS.md), a batch of one event on it committed 51 KB and took
-// about 3.5 ms with every part inline, against 250 bytes and well under
-// a millisecond with p/ keys; bounded at 128, 385 bytes and the same
-// time as p/ keys. The load's conversations have about 7 parts and
+// BENCHMARKS.md), a batch of one event on it committed 50 KB, allocated
+// 1.2 MB and took 4.7 ms (median) with every part inline, against 250
+// bytes, 49 KB and 0.37 ms with p/ keys; bounded at 128, 385 bytes, 52
+// KB and 0.29 ms. The load's conversations have about 7 parts and
 // nearly none past 128, so nearly no p/ key is written; a conversation
 // past the bound costs what every one did before, a key a part.
 //

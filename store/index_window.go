@@ -175,8 +175,8 @@ func eachKey(txn *badger.Txn, pre, from []byte, fn func(k []byte) error) error {
 }
 
 // logEntriesAt steps through the log, and partSeqs through the records
-// (an eighth as far: a record holds a conversation's parts), rather than seek when the next wanted key is this near: a
-// window's reads want most keys between its first and its last. A reader
+// (a 32nd as far: partsWalk), rather than seek when the next wanted key
+// is this near: a window's reads want most keys between its first and its last. A reader
 // of a few keys in each block (the what-if through the index of
 // decisions, whatif_window.go) seeks to each instead.
 const (

@@ -157,10 +157,11 @@ func recordParts(v []byte, conv string) (partList, error) {
 }
 
 // partsWalk reads the parts of conversations asked for in id order: one
-// iterator over the records, stepping over the few between two asked for
-// (a conversation is one record where it was several p/ keys: an
-// eighth of the keys' gap), and one over the p/ keys for those with more parts than
-// their record holds.
+// iterator over the records, stepping over at most a 32nd of the keys'
+// gap between two asked for (a record stands for several p/ keys, and
+// stepping over 32 records cost a what-if more CPU than seeking past 8:
+// BENCHMARKS.md), and one over the p/ keys for those with more parts
+// than their record holds.
 type partsWalk struct {
 	txn   *badger.Txn
 	convs *badger.Iterator
@@ -184,7 +185,7 @@ func (w *partsWalk) close() {
 // last; a conversation without a record has none.
 func (w *partsWalk) each(conv string, fn func(seq uint64, last bool)) error {
 	w.key = append(append(w.key[:0], pConv, '/'), conv...)
-	advanceTo(w.convs, w.key, w.gap/8)
+	advanceTo(w.convs, w.key, w.gap/32)
 	if !w.convs.Valid() || !bytes.Equal(w.convs.Item().Key(), w.key) {
 		return nil
 	}
