@@ -14,9 +14,10 @@ type touched struct {
 }
 
 type logEntry struct {
-	seq  uint64
-	conv string
-	val  []byte
+	seq   uint64
+	conv  string
+	val   []byte
+	asKey bool // its part is a p/ key, past those its record holds (parts.go)
 }
 
 type auditEntry struct {
@@ -33,6 +34,7 @@ type batch struct {
 	newIDs map[domain.Actor]uint32
 
 	loaded  map[string]*convRecord // conversations as stored before the batch (nil: absent)
+	lists   map[string]*partList   // the parts of the conversations the batch logged
 	touched map[string]*touched
 	order   []string        // touched conversations in first-touch order
 	wrote   []committedConv // the records a write put, for the cache once committed
@@ -81,7 +83,7 @@ func (s *Store) newBatchOf(st memState, read *badger.Txn) *batch {
 	ws := &domain.Workspace{Settings: st.settings, History: st.history, Roles: st.roles, Teams: st.teams, Conversations: map[string]*domain.Conversation{}}
 	return &batch{
 		s: s, read: read, st: st, ws: ws,
-		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{},
+		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{}, lists: map[string]*partList{},
 		touched: map[string]*touched{}, days: map[int32][]domain.Counts{}, roles: map[string]domain.Role{},
 		segDays: map[segDay][]domain.Counts{}, teams: map[string]bool{},
 	}
@@ -95,6 +97,7 @@ func (b *batch) sizeFor(n int) {
 	n = min(n/2, 1<<13)
 	b.loaded = make(map[string]*convRecord, n)
 	b.touched = make(map[string]*touched, n)
+	b.lists = make(map[string]*partList, n)
 	b.ws.Conversations = make(map[string]*domain.Conversation, n)
 	b.order = make([]string, 0, n)
 }
@@ -259,7 +262,8 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 	if !b.unencoded {
 		val = b.logValue(ev, o)
 	}
-	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: val})
+	asKey := conv != "" && b.partsOf(conv).add(seq)
+	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: val, asKey: asKey})
 	if !b.lent {
 		b.events = append(b.events, *ev)
 	}
@@ -269,6 +273,20 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 		}
 	}
 	return seq
+}
+
+// partsOf is conv's part list as the batch leaves it: the stored one's
+// copy, once the batch logs a part of conv.
+func (b *batch) partsOf(conv string) *partList {
+	p := b.lists[conv]
+	if p == nil {
+		p = &partList{}
+		if r := b.loaded[conv]; r != nil {
+			p = r.parts.clone()
+		}
+		b.lists[conv] = p
+	}
+	return p
 }
 
 // logArenaChunk is the size of the chunks a batch encodes its log entries in.

@@ -59,13 +59,16 @@ func (s *Store) Check(replay LogReplay) ([]Difference, error) {
 // compared by sums over groups of keys; when a group differs, a second
 // replay lists its keys.
 func (s *Store) CheckProgress(replay LogReplay, progress func(done, total uint64)) (_ []Difference, err error) {
-	return s.checkSplit(replay, progress, partRanges)
+	return s.checkSplit(replay, progress, recordRanges)
 }
 
-// checkSplit is CheckProgress scanning the p/ keys in the ranges split
-// gives for Badger's tables.
+// checkSplit is CheckProgress scanning the conversation records in the
+// ranges split gives for Badger's tables.
 func (s *Store) checkSplit(replay LogReplay, progress func(done, total uint64), split func([]badger.TableInfo) [][2][]byte) (_ []Difference, err error) {
 	defer recoverDamage(&err)
+	if s.schema != 0 && s.schema < schemaVersion {
+		return nil, fmt.Errorf("%w: the store in %s was %w (schema %d), whose conversation records hold no parts, and csat check compares them with schema %d's: a writing command (csat import, csat serve, csat simulate load) upgrades it once", ErrDataDir, s.dir, ErrOlderSchema, s.schema, schemaVersion)
+	}
 	db, doneDB := s.useDB()
 	dir, tables := db.Opts().Dir, db.Tables()
 	doneDB()
@@ -90,7 +93,7 @@ func (s *Store) checkSplit(replay LogReplay, progress func(done, total uint64), 
 // checkRun is one check of one snapshot.
 type checkRun struct {
 	txn    *badger.Txn
-	parts  [][2][]byte // the ranges of p/ keys to scan side by side
+	parts  [][2][]byte // the ranges of conversation records to scan side by side
 	pages  *pageRelease
 	total  uint64
 	replay LogReplay
@@ -100,9 +103,9 @@ type checkRun struct {
 
 // compare is the first replay: it compares the log entry by entry, the
 // kept families key by key and the summed ones by their sums. The stored
-// p/ keys, which the replay needs first, are read on both cores, each
-// range on a goroutine of its own; the other summed families are read
-// beside the replay.
+// records and p/ keys, whose parts the replay needs first, are read on
+// both cores, each range on a goroutine of its own; the other summed
+// families are read beside the replay.
 func (r *checkRun) compare(progress func(done, total uint64)) error {
 	c := r.cmp
 	parts := make(chan error, 1)
@@ -129,18 +132,21 @@ func (r *checkRun) compare(progress func(done, total uint64)) error {
 	return c.compareKept(r.txn)
 }
 
-// scanParts reads the stored p/ keys, a range on each goroutine, into the
-// stored sums and the last parts.
+// scanParts reads the stored records, a range on each goroutine, and the
+// p/ keys into the stored sums and the last parts.
 func (r *checkRun) scanParts() error {
-	errs := make(chan error, len(r.parts))
-	sums := make([]groupSums, len(r.parts))
+	errs := make(chan error, len(r.parts)+1)
+	sums := make([]groupSums, len(r.parts)+1)
 	for i, p := range r.parts {
 		go func() {
-			errs <- guard(func() error { return scanParts(r.txn, r.cmp.hash, &sums[i], r.last, p[0], p[1], r.pages) })
+			errs <- guard(func() error { return scanRecords(r.txn, r.cmp.hash, &sums[i], r.last, p[0], p[1], r.pages) })
 		}()
 	}
+	go func() {
+		errs <- guard(func() error { return scanParts(r.txn, r.cmp.hash, &sums[len(r.parts)], r.last, r.pages) })
+	}()
 	var err error
-	for range r.parts {
+	for range len(r.parts) + 1 {
 		if e := <-errs; err == nil {
 			err = e
 		}

@@ -59,7 +59,22 @@ func showConversation(v []byte) string {
 	for _, sl := range r.Slots {
 		parts = append(parts, fmt.Sprintf("%s=%d", sl.Agent, sl.Value))
 	}
-	return fmt.Sprintf("{state %s, %d chars, %d messages, slots [%s]}", r.State, r.Chars, r.Messages, strings.Join(parts, " "))
+	return fmt.Sprintf("{state %s, %d chars, %d messages, slots [%s]%s}", r.State, r.Chars, r.Messages, strings.Join(parts, " "), showParts(&r.parts))
+}
+
+// showParts is a record's part list, the first few of it.
+func showParts(p *partList) string {
+	if p.keyed {
+		return ", parts in p/ keys"
+	}
+	seqs := fmt.Sprint(p.inline[:min(len(p.inline), 12)])
+	if len(p.inline) > 12 {
+		seqs = seqs[:len(seqs)-1] + " …]"
+	}
+	if p.more > 0 {
+		return fmt.Sprintf(", parts %s and %d in p/ keys", seqs, p.more)
+	}
+	return ", parts " + seqs
 }
 
 func keyName(k []byte) string {

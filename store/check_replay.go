@@ -10,7 +10,7 @@ package store
 // encodes them, and the conversations that ended, on a goroutine of its
 // own. Memory stays bounded: log entries and marks go on after every
 // ApplyBatch, and a conversation leaves the batch once its last part (the
-// stored p/ keys say which) is replayed, its keys written for good. The
+// stored records and p/ keys say which) is replayed, its keys written for good. The
 // batch's log holds only the ApplyBatch under way: the late path reads a
 // conversation's earlier parts from the snapshot (refill).
 
@@ -31,7 +31,7 @@ type seqSet []uint64
 
 func newSeqSet(max uint64) seqSet { return make(seqSet, max/64+1) }
 
-// add adds seq; the goroutines that scan the p/ keys add side by side.
+// add adds seq; the goroutines that scan the records add side by side.
 func (s seqSet) add(seq uint64) {
 	if seq/64 < uint64(len(s)) {
 		atomic.OrUint64(&s[seq/64], 1<<(seq%64))
@@ -137,7 +137,7 @@ func (r *checkReplay) handOn(wk *encodeWork, evs []domain.Event) error {
 	var ended []string
 	for i := from; i < len(all); i++ {
 		l := &all[i]
-		wk.log = append(wk.log, logEntry{seq: l.seq, conv: l.conv})
+		wk.log = append(wk.log, logEntry{seq: l.seq, conv: l.conv, asKey: l.asKey})
 		if l.conv != "" && r.last.has(l.seq) {
 			ended = append(ended, l.conv)
 		}
@@ -159,8 +159,9 @@ func (r *checkReplay) end(ended []endedConv, ids []string) []endedConv {
 		if c == nil {
 			continue // never started, or ended already
 		}
-		ended = append(ended, endedConv{id: id, c: c})
+		ended = append(ended, endedConv{id: id, c: c, parts: b.partsOf(id)})
 		delete(b.ws.Conversations, id)
+		delete(b.lists, id)
 	}
 	return ended
 }
@@ -188,7 +189,7 @@ func (r *checkReplay) prepare(ev *domain.Event) error {
 }
 
 // refill gives the batch's late path the values of conv's parts: its
-// earlier ones read from the snapshot (its p/ keys up to the ApplyBatch
+// earlier ones read from the snapshot (its parts up to the ApplyBatch
 // under way) into b.log ahead of the ApplyBatch's entries, and those of
 // the ApplyBatch encoded from its events and outcomes, as the batch
 // would have.
@@ -217,19 +218,14 @@ func (r *checkReplay) refill(conv string) error {
 	return nil
 }
 
-// storedParts calls fn with each stored log entry of conv's p/ keys up to
-// seq upTo, in log order. A key of another shape, or one naming an entry
-// that is missing or another conversation's, is a damage the comparison
-// reports, and is passed over.
+// storedParts calls fn with each stored log entry of conv's parts up to
+// seq upTo, in log order, as its record and p/ keys name them. A part
+// naming an entry that is missing or another conversation's is a damage
+// the comparison reports, and is passed over.
 func (r *checkReplay) storedParts(conv string, upTo uint64, fn func(seq uint64, v []byte) error) error {
-	pre := partPrefix(conv)
-	it := r.stored.NewIterator(badger.IteratorOptions{Prefix: pre})
-	defer it.Close()
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		k := it.Item().Key()
-		seq := readSeq(k[len(pre):])
-		if len(k) != len(pre)+8 || seq > upTo {
-			continue
+	return storedParts(r.stored, conv, func(seq uint64) error {
+		if seq > upTo {
+			return nil
 		}
 		err := getValue(r.stored, seqKey(pLog, seq), func(v []byte) error {
 			if ev, err := decodeLoggedEvent(v, seq); err != nil || eventConv(ev) != conv {
@@ -237,22 +233,23 @@ func (r *checkReplay) storedParts(conv string, upTo uint64, fn func(seq uint64, 
 			}
 			return fn(seq, v)
 		})
-		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
-			return err
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
 		}
-	}
-	return nil
+		return err
+	})
 }
 
 // resume brings back a conversation that left the batch before its last
-// part: the stored p/ keys lack that part (a damage the comparison
+// part: the stored record lacks that part (a damage the comparison
 // reports). Its state is rebuilt from its parts so far, and the keys it
 // left with are taken back, so that only the damage itself differs.
 func (r *checkReplay) resume(conv string) error {
 	var parts []domain.Event
+	var seqs []uint64
 	if err := r.storedParts(conv, r.b.st.seq, func(seq uint64, v []byte) error {
 		ev, err := decodeLoggedEvent(v, seq)
-		parts = append(parts, ev)
+		parts, seqs = append(parts, ev), append(seqs, seq)
 		return err
 	}); err != nil {
 		return err
@@ -268,7 +265,9 @@ func (r *checkReplay) resume(conv string) error {
 		return fmt.Errorf("conversation %s ended before its last part and cannot be rebuilt", conv)
 	}
 	b.ws.Conversations[conv] = c
-	left := convRecord{Conversation: *c}
+	list := listOf(seqs)
+	b.lists[conv] = list
+	left := convRecord{Conversation: *c, parts: *list.clone()}
 	r.unwrite = append(r.unwrite, storedEntryKV{convKey(conv), encodeConversation(&left)})
 	for _, k := range indexKeys(&left) {
 		r.unwrite = append(r.unwrite, storedEntryKV{k, emptyValue})

@@ -1,8 +1,10 @@
 package store
 
 // The stored side of a check, read from one snapshot: the log in order
-// (decoded a chunk ahead of the replay, on its own goroutine), the p/ keys
-// (before the replay, in two ranges side by side), the other summed
+// (decoded a chunk ahead of the replay, on its own goroutine), the
+// conversation records (before the replay, in two ranges side by side)
+// and the p/ keys beside them, which say each conversation's last part,
+// the other summed
 // families (beside the replay), and the families kept whole (at the end).
 
 import (
@@ -59,25 +61,22 @@ func guard(fn func() error) (err error) {
 	return fn()
 }
 
-// partRanges splits the p/ keys in two at a conversation's first key,
-// by the key counts of Badger's tables, for two goroutines to scan: a
-// conversation's keys stay on one side, so each finds its last parts. A
-// store too small to split, or split at an id holding a NUL byte (whose
-// keys may sort among another's), is scanned whole.
-func partRanges(tables []badger.TableInfo) [][2][]byte {
-	pre := prefix(pPart)
+// recordRanges splits the conversation records in two at a table's
+// first record, by the key counts of Badger's tables, for two goroutines
+// to scan. A store too small to split is scanned whole.
+func recordRanges(tables []badger.TableInfo) [][2][]byte {
+	pre := prefix(pConv)
 	var firsts []badger.TableInfo
 	total := 0
 	for _, t := range tables {
-		if k := y.ParseKey(t.Left); bytes.HasPrefix(k, pre) {
+		if k := y.ParseKey(t.Left); bytes.HasPrefix(k, pre) && len(k) > len(pre) {
 			t.Left = k
 			firsts = append(firsts, t)
 			total += int(t.KeyCount)
 		}
 	}
-	whole := [][2][]byte{{pre, nil}}
 	if len(firsts) < 2 {
-		return whole
+		return [][2][]byte{{pre, nil}}
 	}
 	slices.SortFunc(firsts, func(a, b badger.TableInfo) int { return bytes.Compare(a.Left, b.Left) })
 	// Split at the table whose keys before it are nearest half of them.
@@ -87,21 +86,46 @@ func partRanges(tables []badger.TableInfo) [][2][]byte {
 			best, before = i, n
 		}
 	}
-	k := firsts[best].Left
-	if len(k) < len(pre)+1+8 || k[len(k)-9] != 0 || bytes.IndexByte(k[len(pre):len(k)-9], 0) >= 0 {
-		return whole
-	}
-	split := k[:len(k)-8]
+	split := firsts[best].Left
 	return [][2][]byte{{pre, split}, {split, nil}}
 }
 
 func abs(n int) int { return max(n, -n) }
 
-// scanParts sums the stored p/ keys from from up to to (nil: all) and
-// marks each conversation's last part: its last key, since a
-// conversation's keys sort by seq.
-func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, to []byte, pages *pageRelease) error {
+// scanRecords sums the stored conversation records from from up to to
+// (nil: all) and marks the last part of each whose parts it holds all.
+func scanRecords(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, to []byte, pages *pageRelease) error {
+	pre := prefix(pConv)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
+	defer it.Close()
+	count := pages.counter()
+	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if to != nil && bytes.Compare(k, to) >= 0 {
+			break
+		}
+		if err := item.Value(func(v []byte) error {
+			count.tick(len(k) + len(v))
+			sums.add(h.of(k, v))
+			list, err := recordParts(v, "")
+			if err == nil && !list.hasKeys() && len(list.inline) > 0 {
+				last.add(list.inline[len(list.inline)-1])
+			}
+			return nil // a damaged record: its sum tells
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanParts sums the stored p/ keys and marks the last part of each
+// conversation with some: its last key, since a conversation's keys sort
+// by seq, and follow the parts its record holds.
+func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, pages *pageRelease) error {
 	pre := prefix(pPart)
+	from := pre
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
 	defer it.Close()
 	count := pages.counter()
@@ -110,9 +134,6 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, t
 	for it.Seek(from); it.ValidForPrefix(pre); it.Next() {
 		item := it.Item()
 		k := item.Key()
-		if to != nil && bytes.Compare(k, to) >= 0 {
-			break
-		}
 		count.tick(len(k))
 		if err := item.Value(func(v []byte) error {
 			sums.add(h.of(k, v))
@@ -138,11 +159,11 @@ func scanParts(txn *badger.Txn, h keyHash, sums *groupSums, last seqSet, from, t
 }
 
 // eachSummed calls fn with every stored key and value of the summed
-// families; parts says whether p/ is among them.
+// families; parts says whether p/ and v/ are among them.
 func eachSummed(txn *badger.Txn, parts bool, pages *pageRelease, fn func(k, v []byte)) error {
 	count := pages.counter()
 	for _, f := range checkFamilies {
-		if f.by != summed || f.prefix == pPart && !parts {
+		if f.by != summed || (f.prefix == pPart || f.prefix == pConv) && !parts {
 			continue
 		}
 		if err := iterate(txn, prefix(f.prefix), func(k, v []byte) error {

@@ -10,37 +10,36 @@ import (
 	"github.com/dgraph-io/badger/v4/y"
 )
 
-// TestPartRangesSplitAtAConversationsFirstKey: the p/ keys are split in
-// two by the tables' key counts, at the first key of a conversation, or
-// not at all when no split keeps each conversation on one side.
-func TestPartRangesSplitAtAConversationsFirstKey(t *testing.T) {
+// TestRecordRangesSplitAtATablesFirstRecord: the conversation records
+// are split in two by the tables' key counts, at a table's first record,
+// or not at all when fewer than two tables start with one.
+func TestRecordRangesSplitAtATablesFirstRecord(t *testing.T) {
 	table := func(k []byte, n uint32) badger.TableInfo {
 		return badger.TableInfo{Left: y.KeyWithTs(k, 1), KeyCount: n}
 	}
-	pre := prefix(pPart)
+	pre := prefix(pConv)
 	tables := []badger.TableInfo{
-		table(partKey("c9", 3), 10), table([]byte("a/x"), 100), table(partKey("c1", 1), 10),
-		table(partKey("c5", 9), 10), table(convKey("c1"), 50),
+		table(convKey("c9"), 10), table([]byte("a/x"), 100), table(convKey("c1"), 10),
+		table(convKey("c5"), 10), table(partKey("c1", 1), 50),
 	}
-	split := partPrefix("c5")
-	if got := partRanges(tables); len(got) != 2 || !bytes.Equal(got[0][0], pre) || !bytes.Equal(got[0][1], split) || !bytes.Equal(got[1][0], split) || got[1][1] != nil {
+	split := convKey("c5")
+	if got := recordRanges(tables); len(got) != 2 || !bytes.Equal(got[0][0], pre) || !bytes.Equal(got[0][1], split) || !bytes.Equal(got[1][0], split) || got[1][1] != nil {
 		t.Errorf("split at %q", got)
 	}
 	whole := func(what string, tables ...badger.TableInfo) {
 		t.Helper()
-		if got := partRanges(tables); len(got) != 1 || !bytes.Equal(got[0][0], pre) || got[0][1] != nil {
-			t.Errorf("%s: ranges %q, want the p/ keys whole", what, got)
+		if got := recordRanges(tables); len(got) != 1 || !bytes.Equal(got[0][0], pre) || got[0][1] != nil {
+			t.Errorf("%s: ranges %q, want the records whole", what, got)
 		}
 	}
 	whole("no tables")
-	whole("one table of parts", table(partKey("c1", 1), 10), table(convKey("c1"), 50))
-	whole("an id with a NUL byte", table(partKey("c1", 1), 10), table(partKey("c5\x00c6", 2), 10))
-	whole("a damaged key", table(partKey("c1", 1), 10), table([]byte("p/c5"), 10))
+	whole("one table of records", table(convKey("c1"), 10), table(partKey("c1", 1), 50))
 }
 
-// TestCheckScansPartsInRangesExactly: with the p/ keys scanned in many
+// TestCheckScansPartsInRangesExactly: with the records scanned in many
 // ranges side by side (one a conversation), a clean store has no
-// differences, and damage to the parts (a conversation's last one) and to
+// differences, and damage to the parts (a record without its
+// conversation's last one) and to
 // the decision indexes (x/, y/) is reported as by one scan of them all.
 func TestCheckScansPartsInRangesExactly(t *testing.T) {
 	s := openMem(t)
@@ -48,16 +47,14 @@ func TestCheckScansPartsInRangesExactly(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bounds [][]byte
-	for _, k := range keysUnder(t, s, pPart) {
-		if b := []byte(k[:len(k)-8]); len(bounds) == 0 || !bytes.Equal(bounds[len(bounds)-1], b) {
-			bounds = append(bounds, b)
-		}
+	for _, k := range keysUnder(t, s, pConv) {
+		bounds = append(bounds, []byte(k))
 	}
 	if len(bounds) < 3 {
-		t.Fatalf("%d conversations with parts", len(bounds))
+		t.Fatalf("%d conversations", len(bounds))
 	}
 	perConversation := func([]badger.TableInfo) [][2][]byte {
-		ranges := [][2][]byte{{prefix(pPart), bounds[1]}}
+		ranges := [][2][]byte{{prefix(pConv), bounds[1]}}
 		for i := 1; i < len(bounds); i++ {
 			ranges = append(ranges, [2][]byte{bounds[i], nil})
 			if i+1 < len(bounds) {
@@ -77,17 +74,16 @@ func TestCheckScansPartsInRangesExactly(t *testing.T) {
 	if got := split(); got != "[]" {
 		t.Fatalf("clean store, in %d ranges: %s", len(perConversation(nil)), got)
 	}
-	parts, x := keysUnder(t, s, pPart), keysUnder(t, s, pDecision)
-	lastOfFirst := parts[0]
-	for _, k := range parts {
-		if bytes.HasPrefix([]byte(k), bounds[0]) {
-			lastOfFirst = k
-		}
-	}
+	x := keysUnder(t, s, pDecision)
+	first := string(bounds[0][2:])
 	damage(t, s, func(txn *badger.Txn) error {
-		if err := txn.Delete([]byte(lastOfFirst)); err != nil {
+		r, _, err := getConversation(txn, first)
+		if err != nil {
 			return err
 		}
+		return dropPart(txn, first, r.parts.inline[len(r.parts.inline)-1])
+	})
+	damage(t, s, func(txn *badger.Txn) error {
 		if err := txn.Set([]byte(x[0]), []byte{recordFormat}); err != nil {
 			return err
 		}
@@ -95,7 +91,7 @@ func TestCheckScansPartsInRangesExactly(t *testing.T) {
 	})
 	got := split()
 	wantDiffs(t, checkDiffs(t, s),
-		fmt.Sprintf("part %d of conversation %s: missing", readSeq([]byte(lastOfFirst[len(lastOfFirst)-8:])), bounds[0][2:len(bounds[0])-1]),
+		"conversation "+first,
 		fmt.Sprintf("decision index entry %d", readSeq([]byte(x[0][10:]))),
 		"late conversation index entry of stray: stored",
 	)

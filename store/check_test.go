@@ -75,13 +75,13 @@ func TestCheckListsDamagedConversationKeys(t *testing.T) {
 		if err := txn.Set(convKey("c3"), encodeConversation(&c3)); err != nil {
 			return err
 		}
-		return txn.Delete(partKey("c1", 4))
+		return dropPart(txn, "c1", 4)
 	})
 	wantDiffs(t, checkDiffs(t, s),
 		"conversation list entry of c2 at 2026-03-02T10:14:00Z: missing",
 		"ratings-by-agent entry of zed in c9 at 2026-03-02T09:00:00Z: stored 0 bytes , but a replay has no such key",
-		"conversation c3: stored {state open, 7 chars, 1 messages, slots [workflow=4 cy=2]}, a replay has {state open, 0 chars,",
-		"part 4 of conversation c1: missing",
+		"conversation c3: stored {state open, 7 chars, 1 messages, slots [workflow=4 cy=2], parts [22 23 24 25 26 28]}, a replay has {state open, 0 chars,",
+		"conversation c1: stored {state open, 640 chars, 2 messages, slots [bo=5], parts [5 6 7",
 	)
 }
 
@@ -171,9 +171,10 @@ func (w watched) ApplyBatch(evs []domain.Event) ([]domain.Outcome, error) {
 	return outs, err
 }
 
-// TestCheckListsAMissingLastPart: a conversation whose last p/ key is
-// gone leaves the replay early (the p/ keys say where a conversation
-// ends); its next part brings it back, and only the part differs.
+// TestCheckListsAMissingLastPart: a conversation whose record lacks its
+// last part leaves the replay early (the records say where a
+// conversation ends); its next part brings it back, and only the record
+// differs.
 func TestCheckListsAMissingLastPart(t *testing.T) {
 	s := openMem(t)
 	if _, err := s.ApplyBatch(everyKind()); err != nil {
@@ -195,10 +196,10 @@ func TestCheckListsAMissingLastPart(t *testing.T) {
 	if got := diffs(); got != "" {
 		t.Fatalf("clean store: %s", got)
 	}
-	damage(t, s, func(txn *badger.Txn) error { return txn.Delete(partKey("c2", 21)) })
-	wantDiffs(t, diffs(), "part 21 of conversation c2: missing")
-	damage(t, s, func(txn *badger.Txn) error { return txn.Delete(partKey("c1", 16)) })
-	wantDiffs(t, diffs(), "part 21 of conversation c2: missing", "part 16 of conversation c1: missing")
+	damage(t, s, func(txn *badger.Txn) error { return dropPart(txn, "c2", 21) })
+	wantDiffs(t, diffs(), "conversation c2: stored")
+	damage(t, s, func(txn *badger.Txn) error { return dropPart(txn, "c1", 16) })
+	wantDiffs(t, diffs(), "conversation c2: stored", "conversation c1: stored")
 }
 
 // oneByOne is simulate's replay applying one event a batch: a check's

@@ -5,7 +5,7 @@ package store
 // each ApplyBatch the replay hands this side the batch's events and
 // outcomes, with the stored log entries they meet, and the conversations
 // that ended. It encodes them with the write path's own encodings (the
-// log entry and its part key, the conversation record and its index
+// log entry and the part key of one its record does not hold, the conversation record and its index
 // keys) and compares them as the batch's commit would write them, into a
 // comparison of its own that the check adds to its own at the end. So
 // the rules and the encodings run on both cores, in log order each.
@@ -17,8 +17,9 @@ import (
 // endedConv is a conversation whose last part is replayed: its keys are final.
 // A check's batch starts from nothing stored, so its keys are all new.
 type endedConv struct {
-	id string
-	c  *domain.Conversation
+	id    string
+	c     *domain.Conversation
+	parts *partList
 }
 
 // encodeWork is what one ApplyBatch hands on, in the order the batch's
@@ -105,7 +106,7 @@ func (e *encoder) encode(wk *encodeWork) error {
 	}
 	var scratch []byte
 	for _, x := range wk.ended {
-		if _, err := writeConversation(w, x.id, nil, x.c, &scratch); err != nil {
+		if _, err := writeConversation(w, x.id, nil, x.c, x.parts, &scratch); err != nil {
 			return err
 		}
 	}

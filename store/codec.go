@@ -416,12 +416,6 @@ func (d *dec) skipOutcome() {
 	d.skip = false
 }
 
-// convRecord is a conversation's record: its rule state, whose UpdatedAt
-// (the time of its latest event) orders the list.
-type convRecord struct {
-	domain.Conversation
-}
-
 func (e *enc) conversation(r *convRecord) {
 	c := &r.Conversation
 	e.str(c.ID)
@@ -468,12 +462,14 @@ func (e *enc) conversation(r *convRecord) {
 	for i := range c.Slots {
 		e.bool(c.Slots[i].Inferred)
 	}
-	// The assigned team, only when there is one: a record without it is
-	// then the bytes an older csat wrote, which check compares with a
-	// replay's byte for byte.
-	if c.Team != "" || !c.TeamAt.IsZero() {
+	// The assigned team, when there is one or parts follow (a record
+	// without either is the bytes an older csat wrote), then the parts.
+	if c.Team != "" || !c.TeamAt.IsZero() || !r.parts.keyed {
 		e.str(c.Team)
 		e.time(c.TeamAt)
+	}
+	if !r.parts.keyed {
+		e.parts(&r.parts)
 	}
 }
 
@@ -540,6 +536,9 @@ func (d *dec) conversation() convRecord {
 	if len(d.b) > 0 {
 		c.Team = d.str()
 		c.TeamAt = d.time()
+	}
+	if r.parts.keyed = len(d.b) == 0; !r.parts.keyed {
+		r.parts = d.parts()
 	}
 	if c.NewestSlot < 0 || c.NewestSlot > len(c.Slots) {
 		d.fail()

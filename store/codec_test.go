@@ -27,10 +27,10 @@ func TestLogEntryOfNoEffectFalseKeepsTheOlderShape(t *testing.T) {
 }
 
 // TestConversationWithoutTeamKeepsTheOlderShape: a record with no
-// assigned team is the bytes a csat before teams wrote, a prefix of the
-// same record with one.
+// assigned team and no parts is the bytes a csat before teams wrote, a
+// prefix of the same record with one.
 func TestConversationWithoutTeamKeepsTheOlderShape(t *testing.T) {
-	r := convRecord{Conversation: domain.Conversation{ID: "c1", StartedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
+	r := convRecord{Conversation: domain.Conversation{ID: "c1", StartedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}, parts: partList{keyed: true}}
 	older := encodeConversation(&r)
 	r.Team, r.TeamAt = "814866", r.StartedAt
 	withTeam := encodeConversation(&r)

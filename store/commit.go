@@ -85,15 +85,18 @@ func (b *batch) puts() []func(*txnWriter) error {
 // writeMeta puts the meta record: last seq, span, settings, follow-up tally.
 func (b *batch) writeMeta(w *txnWriter) error { return w.set(keyMeta, encodeMeta(&b.st)) }
 
-// writeLog puts the batch's log entries and each one's conversation part.
-// Their keys are cut from one buffer: two keys an event, and Badger holds
-// them only until the commit.
+// writeLog puts the batch's log entries and the p/ keys of the parts
+// their records do not hold (parts.go). Their keys are cut from one
+// buffer, and Badger holds them only until the commit.
 func (b *batch) writeLog(w *txnWriter) error { return writeLogEntries(w, b.log) }
 
 func writeLogEntries(w *txnWriter, log []logEntry) error {
 	size := 0
 	for _, l := range log {
-		size += seqKeyLen + len(l.conv) + partKeyExtra
+		size += seqKeyLen
+		if l.asKey {
+			size += len(l.conv) + partKeyExtra
+		}
 	}
 	keys := make([]byte, 0, size)
 	cut := func(from int) []byte { return keys[from:len(keys):len(keys)] }
@@ -103,7 +106,7 @@ func writeLogEntries(w *txnWriter, log []logEntry) error {
 		if err := w.set(cut(from), l.val); err != nil {
 			return err
 		}
-		if l.conv != "" {
+		if l.asKey {
 			from = len(keys)
 			keys = appendPartKey(keys, l.conv, l.seq)
 			if err := w.set(cut(from), nil); err != nil {

@@ -172,7 +172,7 @@ func indexLogged(txn *badger.Txn, wb *badger.WriteBatch, cache *startCache, seq 
 }
 
 // isPart reports whether an event of kind belongs to its conversation
-// (eventConv): a log entry of one has a p/ key.
+// (eventConv): its record names a log entry of one.
 func isPart(kind domain.EventKind) bool { return eventConv(domain.Event{Kind: kind, Conv: "-"}) != "" }
 
 // peekLogEntry reads a log entry's kind, time and conversation (nil for

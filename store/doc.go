@@ -21,7 +21,7 @@
 // files (wal.go). A reader never writes to the directory: after a killed
 // writer it reads a shadow of it (shadow.go).
 //
-// # Key layout (schema 9)
+// # Key layout (schema 10)
 //
 // Integers in keys are big-endian so that keys sort in time order; times are
 // Unix nanoseconds with the sign bit flipped, so an event's times lie from
@@ -45,10 +45,12 @@
 //	j/SEQ(8)                     journaled event of the pending batch
 //	!segments                    ∅: during an upgrade to schema 5, the e/ counters were built
 //	l/SEQ(8)                     log entry: event + its outcome
-//	p/CONV 0x00 SEQ(8)           ∅: the conversation's parts (its log entries), in order
+//	p/CONV 0x00 SEQ(8)           ∅: a part (log entry) of a conversation past the first 128,
+//	                             which its record holds (schema 9 and older: every part)
 //	w/SEQ(8)                     ∅: a log entry of no conversation (settings, roles, teams,
-//	                             names, marks, clock): with p/, what a what-if reads
-//	v/CONV                       conversation: rule state + last update
+//	                             names, marks, clock): with the parts, what a what-if reads
+//	v/CONV                       conversation: rule state + last update + its first 128
+//	                             parts (sequence numbers, in log order) and how many follow in p/
 //	u/TIME(8) CONV               ∅: conversation list by last update
 //	d/DAY(4)                     counters of one UTC day (days since 1970): (agent id, counts)*
 //	e/DAY(4) SEG(1)              counters of one UTC day of one segment (domain.Segment:
@@ -84,7 +86,11 @@
 // read unchanged: a log entry's helpdesk times (Event.Updated,
 // SurveyChange.Inferred) after its outcome, a conversation's Helpdesk and
 // its slots' Inferred flags after its last update, then its assigned Team
-// and TeamAt (EvAssign). In counters, a negative
+// and TeamAt (EvAssign), then its parts (schema 10: how many inline, the
+// first sequence number and each one's distance from the one before, as
+// uvarints, then how many are p/ keys; parts.go), Team and TeamAt then
+// always written before them, empty when none. A record that ends before the parts is an
+// older one, whose parts are all p/ keys. In counters, a negative
 // surveys value -(n+1) says the inferred count follows.
 //
 // Domain says on which day each count lands (domain.Outcome.Counted): a
@@ -103,7 +109,9 @@
 // Conversations share no clock: each event is judged at its own time
 // against its own conversation, under the settings in force then. A part
 // earlier than its conversation's latest is placed at its time and the
-// conversation rebuilt from its parts in the same transaction (late.go).
+// conversation rebuilt from its parts in the same transaction (late.go);
+// its record keeps its parts in log order, the late one last, and the
+// rebuild reads them in their place.
 //
 // # Erasure
 //
@@ -149,11 +157,12 @@
 //
 // Every rule reads only the event's conversation and the workspace
 // (settings and their history, roles, teams), so a what-if of the window
-// since T needs only the w/ entries and the p/ parts of the conversations
-// whose u/ key is at or after T ([Store.EventsSince]): a 30-day what-if
+// since T needs only the w/ entries and the parts of the conversations
+// whose u/ key is at or after T ([Store.EventsSince]), as their records
+// (and p/ keys, past 128) name them: a 30-day what-if
 // reads 30 days of conversations (with their earlier parts), whatever
-// the store's age. Each log entry gets its p/ or its w/ key in the
-// transaction that logs it; a late part moves its conversation's u/ key
+// the store's age. Each log entry is named by its conversation's record
+// or gets its w/ key in the transaction that logs it; a late part moves its conversation's u/ key
 // no earlier (UpdatedAt is that of its latest part), so a conversation
 // with a part in the window is always read whole. The what-if reads the
 // window once unless a part is late. Reading it on two goroutines (a
@@ -170,8 +179,8 @@
 // conversation ([Store.WhatIfWindow]): the what-if reads the window's
 // entries (about a quarter as many as its log entries), counts the
 // decisions of the conversations that read no override as they were
-// logged, on both sides, and reads through their p/ keys and replays
-// only the others (a helpdesk's, which the rules decide in both replays,
+// logged, on both sides, and reads the parts of and replays only the
+// others (a helpdesk's, which the rules decide in both replays,
 // and those y/ names, counted with their parts in place, among them), the
 // workspace events and the newest conversations. The entries never move:
 // a late part logs its outcome at its place, and a conversation it
@@ -184,7 +193,7 @@
 // is a few entries on, and a seek into the block an iterator holds costs
 // no fetch (third_party/badger/CSAT.md). Its memory is what is under way,
 // whatever the window: it marks the entries to replay a bit each
-// (whatif_marks.go), reading the p/ keys of a few thousand conversations
+// (whatif_marks.go), reading the records of a few thousand conversations
 // at a time, and holds at most five chunks of log entries; each entry
 // comes marked when it is its conversation's last part, where the replay
 // lets go of that conversation (simulate.WindowEvents).
@@ -205,6 +214,33 @@
 // store, once it is at schema 8, reads its log once in order, in two
 // halves on two goroutines, and writes them from the logged outcomes and
 // the conversations' starts (decisions_upgrade.go), then writes schema 9.
+//
+// Schema 10 put a conversation's parts in its record. Before, each part
+// was a p/ key of its own (one of the 3.1 puts an event, 20 million keys
+// and 593 MB in a store of a million ratings), while the record, written
+// once per batch that touches the conversation, held none. A writable
+// open of an older store, once it is at schema 9, walks the records and
+// the p/ keys side by side in id order and folds each conversation's
+// first 128 parts into its record, deleting their keys, in transactions
+// of about 512 KB that each record the last record rewritten (!upgrade),
+// so a killed upgrade resumes there; then it writes schema 10
+// (parts_upgrade.go). A record not yet folded ends before the parts, and
+// its readers read its p/ keys as before: so a read-only open of a
+// schema-9 store reads as it did (its reports, lists, streams, what-ifs
+// and exports), and only csat check, whose replay writes schema 10's
+// records, refuses it, saying that a writing command upgrades it.
+//
+// The record holds at most 128 parts, not all of them. A record is
+// rewritten whole by every batch that touches its conversation, so a
+// hostile conversation (a bot's chat of tens of thousands of messages, a
+// part a batch) would make each batch rewrite all of its parts: measured
+// on a conversation of 50,000 parts (BenchmarkBatchOnAHostileConversation,
+// BENCHMARKS.md), a batch of one event on it committed 50 KB, allocated
+// 1.2 MB and took 4.7 ms (median) with every part inline, against 250
+// bytes, 49 KB and 0.37 ms with p/ keys; bounded at 128, 385 bytes, 52
+// KB and 0.29 ms. The load's conversations have about 7 parts and
+// nearly none past 128, so nearly no p/ key is written; a conversation
+// past the bound costs what every one did before, a key a part.
 //
 // # Writing in bulk
 //

@@ -123,6 +123,7 @@ func TestFilterCountersEqualSegmentSums(t *testing.T) {
 // interrupted upgrade followed by an older csat's writes leave.
 func toSchema6(t *testing.T, s *Store, leftovers bool) {
 	t.Helper()
+	unfoldParts(t, s)
 	err := s.db.Update(func(txn *badger.Txn) error {
 		var keys [][]byte
 		if err := eachKey(txn, prefix(pFilterDay), prefix(pFilterDay), func(k []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil }); err != nil {

@@ -15,7 +15,7 @@ import (
 func (b *batch) writeConversations(w *txnWriter) error {
 	b.wrote = b.wrote[:0]
 	for _, id := range b.order {
-		v, err := writeConversation(w, id, b.touched[id].before, b.ws.Conversations[id], &b.scratch)
+		v, err := writeConversation(w, id, b.touched[id].before, b.ws.Conversations[id], b.partsOf(id), &b.scratch)
 		if err != nil {
 			return err
 		}
@@ -31,11 +31,12 @@ type committedConv struct {
 	val []byte
 }
 
-// writeConversation puts conversation id's record c and moves its index
-// keys from before (nil: new) to c. It returns the record's value, encoded
-// in scratch and then copied at its size: the writer's cache holds it.
-func writeConversation(w *txnWriter, id string, before *convRecord, c *domain.Conversation, scratch *[]byte) ([]byte, error) {
-	after := convRecord{Conversation: *c}
+// writeConversation puts conversation id's record, c with its parts, and
+// moves its index keys from before (nil: new) to c. It returns the
+// record's value, encoded in scratch and then copied at its size: the
+// writer's cache holds it.
+func writeConversation(w *txnWriter, id string, before *convRecord, c *domain.Conversation, parts *partList, scratch *[]byte) ([]byte, error) {
+	after := convRecord{Conversation: *c, parts: *parts}
 	*scratch = appendConversation((*scratch)[:0], &after)
 	v := bytes.Clone(*scratch)
 	if err := w.set(convKey(id), v); err != nil {

@@ -113,6 +113,7 @@ func TestCheckNamesDecisionIndexDifferences(t *testing.T) {
 // as an interrupted build followed by an older csat's writes could leave.
 func toSchema8(t *testing.T, s *Store, leftovers bool) {
 	t.Helper()
+	unfoldParts(t, s)
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for _, p := range []byte{pDecision, pLate} {
 			var keys [][]byte

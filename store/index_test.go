@@ -161,6 +161,7 @@ func TestCheckNamesIndexDifferences(t *testing.T) {
 // back, as an interrupted build followed by an older csat's writes leave.
 func toSchema5(t *testing.T, s *Store, leftovers bool) {
 	t.Helper()
+	unfoldParts(t, s)
 	err := s.db.Update(func(txn *badger.Txn) error {
 		for _, p := range []byte{pWorkspace, pAgentFollowUp} {
 			var keys [][]byte

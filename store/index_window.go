@@ -4,8 +4,8 @@ package store
 // and every rule reads nothing but the event's own conversation and the
 // workspace (settings and their history, roles, teams). Replaying the
 // workspace events (w/, a few) with every event of the conversations
-// touched in the window (u/ at or after its start, then each one's p/
-// parts) therefore decides every event of the window exactly as a replay
+// touched in the window (u/ at or after its start, then the parts each
+// one's record names, parts.go) therefore decides every event of the window exactly as a replay
 // of the whole log would, reading a window's worth of the log instead of
 // all of it. A conversation touched in the window keeps its parts from
 // before it, so a late part is placed as the store placed it.
@@ -24,7 +24,8 @@ import (
 func workspaceEventKey(seq uint64) []byte { return seqKey(pWorkspace, seq) }
 
 // writeWorkspaceIndex puts the w/ key of each of the batch's log entries
-// that belong to no conversation (those that do get a p/ key).
+// that belong to no conversation (those that do are named by their
+// conversation's record).
 func (b *batch) writeWorkspaceIndex(w *txnWriter) error {
 	for _, l := range b.log {
 		if l.conv != "" {
@@ -114,16 +115,11 @@ func partSeqs(txn *badger.Txn, convs []string) ([]uint64, error) {
 // of convs, seeking past more.
 func partSeqsStepping(txn *badger.Txn, convs []string, gap int) ([]uint64, error) {
 	var seqs []uint64
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
-	defer it.Close()
+	w := newPartsWalk(txn, gap)
+	defer w.close()
 	for _, conv := range convs {
-		pre := partPrefix(conv)
-		for advanceTo(it, pre, gap); it.ValidForPrefix(pre); it.Next() {
-			k := it.Item().Key()
-			if len(k) != len(pre)+8 {
-				return nil, fmt.Errorf("part key %q: %w", k, errCorrupt)
-			}
-			seqs = append(seqs, readSeq(k[len(pre):]))
+		if err := w.each(conv, func(seq uint64, _ bool) { seqs = append(seqs, seq) }); err != nil {
+			return nil, err
 		}
 	}
 	return seqs, nil
@@ -178,9 +174,9 @@ func eachKey(txn *badger.Txn, pre, from []byte, fn func(k []byte) error) error {
 	return nil
 }
 
-// logEntriesAt steps through the log, and partSeqs through the p/ keys
-// (no values), rather than seek when the next wanted key is this near: a
-// window's reads want most keys between its first and its last. A reader
+// logEntriesAt steps through the log, and partSeqs through the records
+// (a 32nd as far: partsWalk), rather than seek when the next wanted key
+// is this near: a window's reads want most keys between its first and its last. A reader
 // of a few keys in each block (the what-if through the index of
 // decisions, whatif_window.go) seeks to each instead.
 const (

@@ -22,8 +22,15 @@ import (
 // schema 8 the time each display name was shown at (i/), which a writable
 // open reads from the log's names (names_upgrade.go);
 // schema 9 the index of decisions (x/) and of late conversations (y/),
-// which a writable open reads from the log (decisions_upgrade.go).
-const schemaVersion = 9
+// which a writable open reads from the log (decisions_upgrade.go);
+// schema 10 a conversation's parts in its record, past a bound in p/ keys,
+// which a writable open folds from the p/ keys (parts_upgrade.go).
+const schemaVersion = 10
+
+// readableSchema is the oldest schema a read-only open reads: a schema-9
+// store holds its parts in p/ keys, which every reader still reads
+// (parts.go); Check alone refuses it.
+const readableSchema = 9
 
 var (
 	keySchema = []byte("!schema")

@@ -48,21 +48,14 @@ func loadHistory(txn *badger.Txn, h *domain.SettingsHistory) error {
 // before the batch, then the batch's own.
 func (b *batch) parts(conv string) ([]domain.Event, error) {
 	var evs []domain.Event
-	pre := partPrefix(conv)
-	it := b.read.NewIterator(badger.IteratorOptions{Prefix: pre})
-	defer it.Close()
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		k := it.Item().Key()
-		if len(k) != len(pre)+8 {
-			return nil, fmt.Errorf("part key %q: %w", k, errCorrupt)
-		}
-		seq := readSeq(k[len(pre):])
-		err := getValue(b.read, seqKey(pLog, seq), func(v []byte) error {
-			ev, _, err := decodeLogEntry(v, seq)
-			evs = append(evs, ev)
-			return err
-		})
-		if err != nil {
+	if r := b.loaded[conv]; r != nil {
+		if err := eachPart(b.read, conv, &r.parts, func(seq uint64) error {
+			return getValue(b.read, seqKey(pLog, seq), func(v []byte) error {
+				ev, _, err := decodeLogEntry(v, seq)
+				evs = append(evs, ev)
+				return err
+			})
+		}); err != nil {
 			return nil, err
 		}
 	}

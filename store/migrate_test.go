@@ -16,6 +16,7 @@ import (
 // the keys in the text, and for schema 1 no mark index.
 func downgrade(t *testing.T, s *Store, schema uint64, from []byte) {
 	t.Helper()
+	unfoldParts(t, s)
 	type kv struct{ k, v []byte }
 	var sets []kv
 	var dels [][]byte

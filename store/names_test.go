@@ -154,6 +154,7 @@ func TestSchema7StoreGetsTheNewestNameAtAWritableOpen(t *testing.T) {
 		}
 	}
 	want := dumpKeys(t, s)
+	unfoldParts(t, s)
 	err := s.db.Update(func(txn *badger.Txn) error {
 		if err := txn.Set(nameKey(mate), encodeName(Name{Display: evs[0].Text, Email: evs[0].By})); err != nil {
 			return err

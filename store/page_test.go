@@ -221,6 +221,7 @@ func TestRatingsByAgentIndexIsKeptAndMigrated(t *testing.T) {
 		t.Fatalf("check: %v %v", diffs, err)
 	}
 	// A schema-3 store has no b/ keys: a writable open builds them.
+	unfoldParts(t, s)
 	err := s.db.Update(func(txn *badger.Txn) error {
 		var keys [][]byte
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pByAgent)})

@@ -227,15 +227,7 @@ func (s *Store) Stream(conv string) (_ []Part, err error) {
 	txn, st, done := s.snapshot()
 	defer done()
 	var parts []Part
-	pre := partPrefix(conv)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: pre})
-	defer it.Close()
-	for it.Seek(pre); it.ValidForPrefix(pre); it.Next() {
-		k := it.Item().Key()
-		if len(k) != len(pre)+8 {
-			return parts, fmt.Errorf("part key %q: %w", k, errCorrupt)
-		}
-		seq := readSeq(k[len(pre):])
+	err = storedParts(txn, conv, func(seq uint64) error {
 		p := Part{Seq: seq}
 		err := getValue(txn, seqKey(pLog, seq), func(v []byte) error {
 			var err error
@@ -243,9 +235,13 @@ func (s *Store) Stream(conv string) (_ []Part, err error) {
 			return err
 		})
 		if err != nil {
-			return parts, err
+			return err
 		}
 		parts = append(parts, p)
+		return nil
+	})
+	if err != nil {
+		return parts, err
 	}
 	if !inTimeOrder(parts) {
 		rebuildStream(conv, parts, &st)

@@ -228,6 +228,7 @@ func TestOldStoreGetsSegmentCounters(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Make it what schema 4 wrote: no segment keys, schema 4.
+	unfoldParts(t, s)
 	err := s.db.Update(func(txn *badger.Txn) error {
 		var keys [][]byte
 		if err := iterate(txn, prefix(pSegDay), func(k, _ []byte) error {

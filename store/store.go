@@ -92,6 +92,7 @@ type Store struct {
 	db       *badger.DB
 	dir      string
 	readOnly bool
+	schema   uint64     // as opened: older than schemaVersion only when read-only
 	shadow   *shadowDir // what a read-only open after a crash reads (shadow.go)
 	// summary says db holds the counters summary, not the store (summary.go).
 	summary  bool
@@ -288,6 +289,9 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
+	if s.readOnly {
+		s.schema = version
+	}
 	if !s.readOnly {
 		if version != 0 && version < schemaVersion && s.onUpgrade != nil {
 			defer s.onUpgrade(version, schemaVersion)()
@@ -347,7 +351,10 @@ func (s *Store) load() error {
 	if err := s.upgradeNameTimes(version); err != nil {
 		return err
 	}
-	return s.upgradeDecisions(version)
+	if err := s.upgradeDecisions(version); err != nil {
+		return err
+	}
+	return s.upgradeParts(version)
 }
 
 // loadSchema reads the schema version: 0 for a new, empty store. It
@@ -380,7 +387,7 @@ func (s *Store) loadSchema() (version uint64, err error) {
 		return 0, err
 	case version > schemaVersion:
 		return 0, fmt.Errorf("the store in %s was %w (schema %d; this csat reads schema %d and older): upgrade csat", where, ErrNewerSchema, version, schemaVersion)
-	case version != 0 && version < schemaVersion && s.readOnly:
+	case version != 0 && version < readableSchema && s.readOnly:
 		return 0, fmt.Errorf("%w: the store in %s was %w (schema %d); a writing command (csat import, csat serve, csat simulate load) upgrades it to schema %d once, which read-only commands do not", ErrDataDir, where, ErrOlderSchema, version, schemaVersion)
 	}
 	return version, nil

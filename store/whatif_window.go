@@ -3,16 +3,16 @@ package store
 // A what-if's window read through the index of decisions. The what-if
 // counts the decisions of the conversations it does not decide again from
 // their x/ entries, and replays the rest: the workspace events and every
-// part of the conversations it names, found through their p/ keys. Those
-// conversations sit among the window's others, in the p/ keys as in the
-// log, one or two to a block: the reads seek to each wanted key, or
+// part of the conversations it names, found through their records
+// (parts.go). Those conversations sit among the window's others, in the
+// records as in the log, a few to a block: the reads seek to each wanted key, or
 // step to a log entry a few sequence numbers on (seqStepGap). A seek
 // into the block the iterator holds costs a few comparisons and no fetch
 // (third_party/badger/CSAT.md), and a step over a key between costs a
-// Badger step each: stepping over up to 64 log keys or 256 p/ keys, as
+// Badger step each: stepping over up to 64 log keys or 256 part keys, as
 // before, took half as much CPU again (BENCHMARKS.md). Reading the log
 // once from the earliest decision of a named conversation on, without
-// the p/ keys, was measured and dropped: it reads every entry of the
+// its parts, was measured and dropped: it reads every entry of the
 // window, and cost a fifth more.
 
 import (
@@ -61,8 +61,8 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 	if err := marks.addWorkspace(txn); err != nil {
 		return nil, nil, err
 	}
-	// The conversations to replay are marked a chunk at a time, their p/
-	// keys read in the order of their ids.
+	// The conversations to replay are marked a chunk at a time, their
+	// records read in the order of their ids.
 	pending := map[string]bool{}
 	flush := func() error {
 		ids := make([]string, 0, len(pending))
@@ -98,29 +98,16 @@ func (s *Store) WhatIfWindow(since time.Time, decided func(ev *domain.Event, o *
 }
 
 // markChunkConversations is how many conversations to replay the window
-// gathers before it reads their p/ keys. A variable for the tests.
+// gathers before it reads their parts. A variable for the tests.
 var markChunkConversations = 4096
 
 // addParts marks every part of convs (sorted), and the last of each.
 func (m *windowMarks) addParts(txn *badger.Txn, convs []string) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix(pPart)})
-	defer it.Close()
+	w := newPartsWalk(txn, keyStepGap)
+	defer w.close()
 	for _, conv := range convs {
-		pre := partPrefix(conv)
-		var seq uint64
-		n := 0
-		for advanceTo(it, pre, 0); it.ValidForPrefix(pre); it.Next() {
-			k := it.Item().Key()
-			if len(k) != len(pre)+8 {
-				return fmt.Errorf("part key %q: %w", k, errCorrupt)
-			}
-			if n > 0 {
-				m.add(seq, false)
-			}
-			seq, n = readSeq(k[len(pre):]), n+1
-		}
-		if n > 0 {
-			m.add(seq, true)
+		if err := w.each(conv, m.add); err != nil {
+			return err
 		}
 	}
 	return nil
