@@ -26,8 +26,8 @@ import (
 // come back hours or days apart (a reply, a close, a rating days later),
 // and one that fell out is read back through every level of the tree.
 // Simulated on that load's stream, 2 MiB generations missed 16% of the
-// records already written, 8 MiB ones rewritten in place 0.7%
-// (BENCHMARKS.md). A bulk writer's Badger block cache is smaller by as
+// records already written, 8 MiB ones rewritten in place 0.7% (a load
+// at that density read back 1.9%; BENCHMARKS.md). A bulk writer's Badger block cache is smaller by as
 // much (badger_options.go): the cache answers the reads it served. Any
 // other writer's holds about a day of a 200-person team's.
 const (
