@@ -66,6 +66,11 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		// on disk for each (space.go), and a load on a small disk must not
 		// fail sooner.
 		bo = bo.WithNumLevelZeroTables(16).WithNumLevelZeroTablesStall(32)
+		// The writer's reads are its conversations, which its own cache
+		// answers (conv_cache.go: its generations took the bytes given
+		// up here), and the day counters of the days under way, a few
+		// blocks.
+		bo = bo.WithBlockCacheSize(4 << 20)
 	}
 	if opts.InMemory {
 		// An in-memory store has no value log, so Badger refuses any value

@@ -159,6 +159,41 @@ func TestConvCacheIsBounded(t *testing.T) {
 	}
 }
 
+// A record put again while its generation is current takes its old place
+// when it fits there, so rewriting the conversations in flight fills no
+// generation; one that outgrows its place moves, and each lookup returns
+// the record last put, of any size.
+func TestConvCacheRewritesInPlace(t *testing.T) {
+	c := newConvCache(4 << 10)
+	c.put("a", make([]byte, 100))
+	c.put("b", []byte("b"))
+	held := len(c.cur.buf)
+	for i := range 1000 {
+		v := make([]byte, 100+i%(recordSlack(100)+1))
+		v[0] = byte(i)
+		c.put("a", v)
+		if got, ok := c.get("a"); !ok || len(got) != len(v) || got[0] != byte(i) {
+			t.Fatalf("put %d: got %d bytes (%v), want %d", i, len(got), ok, len(v))
+		}
+	}
+	if len(c.cur.buf) != held || len(c.old.at) != 0 {
+		t.Fatalf("rewrites within the slack grew the cache from %d to %d bytes", held, len(c.cur.buf))
+	}
+	c.put("a", []byte("short"))
+	if got, _ := c.get("a"); string(got) != "short" || len(c.cur.buf) != held {
+		t.Fatalf("a shorter record: %q, %d bytes held", got, len(c.cur.buf))
+	}
+	big := make([]byte, 300)
+	big[299] = 7
+	c.put("a", big)
+	if got, ok := c.get("a"); !ok || len(got) != 300 || got[299] != 7 || len(c.cur.buf) <= held {
+		t.Fatalf("a record outgrowing its place: %d bytes (%v), %d bytes held", len(got), ok, len(c.cur.buf))
+	}
+	if got, ok := c.get("b"); !ok || string(got) != "b" {
+		t.Fatalf("b beside a's rewrites: %q %v", got, ok)
+	}
+}
+
 // Two conversations under one hash: the later record takes the place, and
 // the other conversation misses in both generations, never finding its
 // own older record.

@@ -14,6 +14,10 @@
 // the bytes committed, in a cache bounded by bytes (conv_cache.go): a
 // batch reads back from Badger only those that fell out, and the cache is
 // emptied whenever it might differ from Badger (a failed commit, a rebuild).
+// A record written again takes its old place in the cache when it fits, so
+// the cache holds conversations, not versions of them; a bulk writer's
+// holds days of a dense load's conversations, in the bytes its Badger
+// block cache gave up (the blocks the writer read were those records).
 //
 // Before Badger opens a data directory, the store checks what Badger would
 // otherwise trust or repair silently: the MANIFEST against the table files

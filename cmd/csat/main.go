@@ -143,8 +143,10 @@ var dashboard func(root *cobra.Command, g *globals)
 // 547 MB (BENCHMARKS.md, Ingest). With the binary's text and the mapped
 // table pages (about 40 MB) it keeps a load's resident set under 256 MB.
 // It must stay well above what the writer holds live: memtables (21 MiB),
-// caches (24 MiB), a load's plans in flight (about 12 MB at the 2.8M
-// load's density) and the builders of the compactions running. Those
+// caches (28 MiB: Badger's blocks and indexes, 12, and the writer's
+// conversations, up to 16, store/conv_cache.go), a load's plans in
+// flight (about 12 MB at the 2.8M load's density) and the builders of
+// the compactions running. Those
 // builders are no longer pooled between compactions
 // (third_party/ristretto/CSAT.md); when they were, the live set of the
 // 2.8M load passed 160 MiB and the collector ran without pause.

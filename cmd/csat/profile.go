@@ -5,20 +5,23 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 
 	"github.com/spf13/cobra"
 )
 
-// profiles are the hidden --cpuprofile and --memprofile flags: a CPU
-// profile of the whole command, and a heap profile (allocations since
-// start, and what is live), for go tool pprof. The heap profile is
+// profiles are the hidden --cpuprofile, --memprofile and --trace flags: a
+// CPU profile of the whole command, a heap profile (allocations since
+// start, and what is live), for go tool pprof, and an execution trace
+// (go tool trace: which goroutines ran when, and what each waited on). The heap profile is
 // rewritten every few seconds while the command runs, so that a long
 // command's file shows what it held while working, not after closing
 // the store; a short one writes it once at the end.
 type profiles struct {
 	cpuPath, memPath string
-	cpu              *os.File
+	tracePath        string
+	cpu, trace       *os.File
 	stopHeap         chan struct{}
 	heapDone         chan bool // true: a snapshot was written while running
 }
@@ -29,7 +32,8 @@ func (p *profiles) addFlags(root *cobra.Command) {
 	fl := root.PersistentFlags()
 	fl.StringVar(&p.cpuPath, "cpuprofile", "", "write a CPU profile of the command to this file")
 	fl.StringVar(&p.memPath, "memprofile", "", "write a heap profile to this file when the command ends")
-	for _, name := range []string{"cpuprofile", "memprofile"} {
+	fl.StringVar(&p.tracePath, "trace", "", "write an execution trace of the command to this file")
+	for _, name := range []string{"cpuprofile", "memprofile", "trace"} {
 		_ = fl.MarkHidden(name)
 	}
 }
@@ -39,6 +43,9 @@ func (p *profiles) start() error {
 	if p.memPath != "" && p.stopHeap == nil {
 		p.stopHeap, p.heapDone = make(chan struct{}), make(chan bool, 1)
 		go p.snapshotHeap()
+	}
+	if err := p.startTrace(); err != nil {
+		return err
 	}
 	if p.cpuPath == "" || p.cpu != nil {
 		return nil
@@ -55,8 +62,29 @@ func (p *profiles) start() error {
 	return nil
 }
 
-// stop ends the CPU profile and writes the heap profile.
+func (p *profiles) startTrace() error {
+	if p.tracePath == "" || p.trace != nil {
+		return nil
+	}
+	f, err := os.Create(p.tracePath)
+	if err != nil {
+		return usageErr(fmt.Errorf("--trace: %w", err))
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return usageErr(fmt.Errorf("--trace: %w", err))
+	}
+	p.trace = f
+	return nil
+}
+
+// stop ends the CPU profile and the trace, and writes the heap profile.
 func (p *profiles) stop() {
+	if p.trace != nil {
+		trace.Stop()
+		p.trace.Close()
+		p.trace = nil
+	}
 	if p.cpu != nil {
 		pprof.StopCPUProfile()
 		p.cpu.Close()
