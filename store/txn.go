@@ -15,6 +15,20 @@ var errTooBig = errors.New("batch too big for one transaction")
 type txnWriter struct {
 	txn     keyWriter
 	onEntry func(k, v []byte)
+	// entries is where a Badger transaction's entries are made, a chunk
+	// at a time: one allocation for hundreds of keys instead of one a
+	// key. Badger holds an entry until its commit has landed, so a chunk
+	// is never reused, only dropped with the transaction.
+	entries []badger.Entry
+}
+
+// entryChunk is how many entries txnWriter makes at once.
+const entryChunk = 512
+
+// entrySetter is a keyWriter that takes entries the caller made: a
+// Badger transaction.
+type entrySetter interface {
+	SetEntry(e *badger.Entry) error
 }
 
 // keyWriter takes a batch's keys: a Badger transaction, or Check's
@@ -33,7 +47,19 @@ func (w *txnWriter) set(k, v []byte) error {
 	if w.onEntry != nil {
 		w.onEntry(k, v)
 	}
+	if es, ok := w.txn.(entrySetter); ok {
+		return mapTooBig(es.SetEntry(w.entry(k, v)))
+	}
 	return mapTooBig(w.txn.Set(k, v))
+}
+
+// entry is a new entry of key k and value v, from the current chunk.
+func (w *txnWriter) entry(k, v []byte) *badger.Entry {
+	if len(w.entries) == cap(w.entries) {
+		w.entries = make([]badger.Entry, 0, entryChunk)
+	}
+	w.entries = append(w.entries, badger.Entry{Key: k, Value: v})
+	return &w.entries[len(w.entries)-1]
 }
 
 func (w *txnWriter) del(k []byte) error {
