@@ -129,6 +129,9 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 			if moved[seg] {
 				continue
 			}
+			// The segment's counters of the day before are no longer
+			// read: day holds only this day's, and their sums were
+			// encoded (copied) as they were made.
 			cs, err := b.storedSegDay(segDay{d, domain.Segment(seg)}, b.segBuf[seg])
 			if err != nil {
 				return err
@@ -136,6 +139,8 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 			day[seg], b.segBuf[seg] = cs, cs
 		}
 		for _, sel := range allSelectors {
+			// The sum before this one was encoded, a copy, before this
+			// one is made in its place.
 			if sum, ok := selectorSum(sel, &day, &moved, b.sumBuf); ok {
 				b.sumBuf = sum
 				if err := w.set(filterDayKey(sel, d), encodeAgentCounts(sum)); err != nil {

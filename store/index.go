@@ -32,13 +32,23 @@ type committedConv struct {
 }
 
 // convWriter writes conversation records and their index keys. The
-// records and keys are cut from chunks (keyArena): Badger holds them
-// until the transaction's commit, the writer's cache copies the records
-// then, so a chunk is dropped with the writer, never written over. Its
-// lists of keys are scratch, reused from one conversation to the next.
+// records and keys are cut from chunks (keyArena) and a chunk is never
+// written over, only dropped with the writer: Badger's transaction holds
+// the keys (its map of pending writes is keyed by their bytes,
+// third_party/badger/CSAT.md) and values until the commit has landed,
+// the batch after reads the records (aheadOf) until it is sent, and the
+// writer's cache copies them at publish. A load's batch that took over
+// the chunks of the batch two before was tried and dropped
+// (BENCHMARKS.md, "the collector and allocations an event"): what is reused here is only what nothing holds once
+// the next conversation is written.
 type convWriter struct {
-	scratch    []byte // where a record is encoded before it is cut
-	arena      keyArena
+	// scratch is where a record is encoded; the arena copies it before
+	// the next record is encoded.
+	scratch []byte
+	arena   keyArena
+	// The lists of a conversation's index keys, reused for the next
+	// conversation: they hold the keys' slices, not their bytes, and
+	// Badger took each key it was given from the slice itself.
 	old, now   [][]byte
 	dels, sets [][]byte
 }

@@ -19,6 +19,16 @@ type txnWriter struct {
 	// at a time: one allocation for hundreds of keys instead of one a
 	// key. Badger holds an entry until its commit has landed, so a chunk
 	// is never reused, only dropped with the transaction.
+	//
+	// Every key and value given to set and del stays unchanged until the
+	// transaction's commit has landed (Settle, or Commit's return):
+	// Badger's Set says so, the entry holds the caller's slices, and its
+	// map of pending writes is keyed by the key's very bytes
+	// (third_party/badger/CSAT.md). The batch's keys and records are cut
+	// from chunks never written over (keyArena), its log values likewise
+	// (batch.logValue), every other key and value is made for its call.
+	// TestBatchKeysAndValuesStayAsSetUntilTheirCommitLands holds a
+	// pipeline to it.
 	entries []badger.Entry
 }
 
