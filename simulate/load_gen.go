@@ -347,10 +347,12 @@ func (g *loadGen) admit(at time.Time) {
 		// About one conversation every ten virtual minutes.
 		g.liveNext = at.Add(time.Duration(g.starts.ExpFloat64() * float64(10*time.Minute)).Truncate(time.Second))
 	}
+	var id [32]byte
 	c := &loadConv{
-		seq: i, id: g.prefix + strconv.Itoa(i), gen: g, t0: at, t: at, speaker: -1, pending: g.buffer(),
-		rng: rand.New(rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i))),
+		seq: i, id: string(strconv.AppendInt(append(id[:0], g.prefix...), int64(i), 10)), gen: g, t0: at, t: at, speaker: -1, pending: g.buffer(),
+		src: *rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i)),
 	}
+	c.rng = *rand.New(&c.src)
 	g.plan(c)
 	if c.done() {
 		g.free = append(g.free, c.pending[:0])

@@ -36,10 +36,12 @@ type batch struct {
 	loaded  map[string]*convRecord // conversations as stored before the batch (nil: absent)
 	lists   map[string]*partList   // the parts of the conversations the batch logged
 	touched map[string]*touched
-	order   []string        // touched conversations in first-touch order
-	wrote   []committedConv // the records a write put, for the cache once committed
-	scratch []byte          // where a write encodes each record before copying it
-	logBuf  []byte          // the chunk log entries are encoded in (logValue)
+	order   []string                            // touched conversations in first-touch order
+	wrote   []committedConv                     // the records a write put, for the cache once committed
+	cw      convWriter                          // writes the touched conversations' records and index keys
+	logBuf  []byte                              // the chunk log entries are encoded in (logValue)
+	sumBuf  []domain.Counts                     // where a filter's day counters are summed (selectorSum)
+	segBuf  [domain.NumSegments][]domain.Counts // where the segments a filter sums are read
 	days    map[int32][]domain.Counts
 	segDays map[segDay][]domain.Counts
 	teams   map[string]bool // teams the batch named or changed
@@ -95,6 +97,7 @@ func (s *Store) newBatchOf(st memState, read *badger.Txn) *batch {
 // conversations far fewer.
 func (b *batch) sizeFor(n int) {
 	n = min(n/2, 1<<13)
+	b.cw.arena.chunk = keyArenaChunk
 	b.loaded = make(map[string]*convRecord, n)
 	b.touched = make(map[string]*touched, n)
 	b.lists = make(map[string]*partList, n)

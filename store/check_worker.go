@@ -104,9 +104,9 @@ func (e *encoder) encode(wk *encodeWork) error {
 	if err := writeLogEntries(w, wk.log); err != nil {
 		return err
 	}
-	var scratch []byte
+	var cw convWriter
 	for _, x := range wk.ended {
-		if _, err := writeConversation(w, x.id, nil, x.c, x.parts, &scratch); err != nil {
+		if _, err := cw.write(w, x.id, nil, x.c, x.parts); err != nil {
 			return err
 		}
 	}

@@ -33,7 +33,7 @@ func (b *batch) segDayCounts(d int32, seg domain.Segment) ([]domain.Counts, erro
 	if cs, ok := b.segDays[k]; ok {
 		return cs, nil
 	}
-	cs, err := b.storedSegDay(k)
+	cs, err := b.storedSegDay(k, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -42,16 +42,28 @@ func (b *batch) segDayCounts(d int32, seg domain.Segment) ([]domain.Counts, erro
 }
 
 // storedSegDay reads the counters k names as the batches before this one
-// left them.
-func (b *batch) storedSegDay(k segDay) ([]domain.Counts, error) {
-	if cs, ok := b.ahead.segDayCounts(k, len(b.st.agents)); ok {
+// left them, into buf when it is big enough (nil: a new slice).
+func (b *batch) storedSegDay(k segDay, buf []domain.Counts) ([]domain.Counts, error) {
+	if src, ok := b.ahead.segDayCounts(k); ok {
+		cs := countsIn(buf, max(len(b.st.agents), len(src)))
+		copy(cs, src)
 		return cs, nil
 	}
-	cs := make([]domain.Counts, len(b.st.agents))
+	cs := countsIn(buf, len(b.st.agents))
 	if err := getValue(b.read, segDayKey(k.day, k.seg), func(v []byte) error { return decodeAgentCounts(v, cs) }); err != nil {
 		return nil, fmt.Errorf("counters of %s, segment %d: %w", dayStart(k.day).Format(time.DateOnly), k.seg, err)
 	}
 	return cs, nil
+}
+
+// countsIn is n zeroed counters, in buf when it is big enough.
+func countsIn(buf []domain.Counts, n int) []domain.Counts {
+	if cap(buf) < n {
+		return make([]domain.Counts, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }
 
 // segDay names one day's counters of one segment.

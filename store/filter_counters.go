@@ -129,14 +129,20 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 			if moved[seg] {
 				continue
 			}
-			cs, err := b.storedSegDay(segDay{d, domain.Segment(seg)})
+			// The segment's counters of the day before are no longer
+			// read: day holds only this day's, and their sums were
+			// encoded (copied) as they were made.
+			cs, err := b.storedSegDay(segDay{d, domain.Segment(seg)}, b.segBuf[seg])
 			if err != nil {
 				return err
 			}
-			day[seg] = cs
+			day[seg], b.segBuf[seg] = cs, cs
 		}
 		for _, sel := range allSelectors {
-			if sum, ok := selectorSum(sel, &day, &moved); ok {
+			// The sum before this one was encoded, a copy, before this
+			// one is made in its place.
+			if sum, ok := selectorSum(sel, &day, &moved, b.sumBuf); ok {
+				b.sumBuf = sum
 				if err := w.set(filterDayKey(sel, d), encodeAgentCounts(sum)); err != nil {
 					return err
 				}
@@ -146,9 +152,10 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 	return nil
 }
 
-// selectorSum is the sum of the segment counters sel selects in day; ok
-// is false when none of them moved (its c/ key stands).
-func selectorSum(sel byte, day *[domain.NumSegments][]domain.Counts, moved *[domain.NumSegments]bool) (sum []domain.Counts, ok bool) {
+// selectorSum is the sum of the segment counters sel selects in day,
+// made in buf when it is big enough (the caller encodes a sum before the
+// next); ok is false when none of them moved (its c/ key stands).
+func selectorSum(sel byte, day *[domain.NumSegments][]domain.Counts, moved *[domain.NumSegments]bool, buf []domain.Counts) (sum []domain.Counts, ok bool) {
 	mask, value := selectorParts(sel)
 	n := 0
 	for seg := range day {
@@ -160,7 +167,12 @@ func selectorSum(sel byte, day *[domain.NumSegments][]domain.Counts, moved *[dom
 	if !ok {
 		return nil, false
 	}
-	sum = make([]domain.Counts, n)
+	if cap(buf) >= n {
+		sum = buf[:n]
+		clear(sum)
+	} else {
+		sum = make([]domain.Counts, n)
+	}
 	for seg, cs := range day {
 		if domain.Segment(seg)&mask == value {
 			for id := range cs {
@@ -180,7 +192,7 @@ func sumFilterCounters(segs *[domain.NumSegments][]domain.Counts, day int32, put
 		present[seg] = cs != nil
 	}
 	for _, sel := range allSelectors {
-		if sum, ok := selectorSum(sel, segs, &present); ok {
+		if sum, ok := selectorSum(sel, segs, &present, nil); ok {
 			if err := put(filterDayKey(sel, day), encodeAgentCounts(sum)); err != nil {
 				return err
 			}

@@ -17,15 +17,13 @@ import (
 
 // agentFollowUpPrefix begins every o/ key of agent: kind, name length, name.
 func agentFollowUpPrefix(agent domain.Actor) []byte {
-	k := agentRatingPrefix(agent)
-	k[0] = pAgentFollowUp
-	return k
+	return appendAgentPrefix(make([]byte, 0, agentPrefixLen(agent)), pAgentFollowUp, agent)
 }
 
 // agentFollowUpKey is a follow-up candidate's place in the o/ index: by
 // the time the rating was first given, as in f/.
 func agentFollowUpKey(agent domain.Actor, at time.Time, conv string) []byte {
-	return append(appendTime(agentFollowUpPrefix(agent), at), conv...)
+	return appendAgentKey(make([]byte, 0, agentKeyLen(agent, conv)), pAgentFollowUp, agent, at, conv)
 }
 
 // agentFollowUps walks agent's follow-up candidates, oldest first rating

@@ -89,7 +89,9 @@ func appendSeqKey(b []byte, p byte, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append(b, p, '/'), seq)
 }
 
-func convKey(id string) []byte { return append(prefix(pConv), id...) }
+func convKey(id string) []byte { return appendConvKey(make([]byte, 0, 2+len(id)), id) }
+
+func appendConvKey(b []byte, id string) []byte { return append(append(b, pConv, '/'), id...) }
 
 func partKey(conv string, seq uint64) []byte {
 	return appendPartKey(make([]byte, 0, len(conv)+partKeyExtra), conv, seq)
@@ -103,26 +105,55 @@ func appendPartKey(b []byte, conv string, seq uint64) []byte {
 func partPrefix(conv string) []byte { return append(append(prefix(pPart), conv...), 0) }
 
 func updatedKey(t time.Time, conv string) []byte {
-	return append(appendTime(prefix(pUpdated), t), conv...)
+	return appendUpdatedKey(make([]byte, 0, updatedKeyLen(conv)), t, conv)
+}
+
+func updatedKeyLen(conv string) int { return 2 + 8 + len(conv) }
+
+func appendUpdatedKey(b []byte, t time.Time, conv string) []byte {
+	return append(appendTime(append(b, pUpdated, '/'), t), conv...)
 }
 
 func slotKey(p byte, t time.Time, conv string, agent domain.Actor) []byte {
-	k := append(appendTime(prefix(p), t), conv...)
-	k = append(k, 0, byte(agent.Kind))
-	return append(k, agent.Name...)
+	return appendSlotKey(make([]byte, 0, slotKeyLen(conv, agent)), p, t, conv, agent)
+}
+
+func slotKeyLen(conv string, agent domain.Actor) int { return 2 + 8 + len(conv) + 2 + len(agent.Name) }
+
+func appendSlotKey(b []byte, p byte, t time.Time, conv string, agent domain.Actor) []byte {
+	b = append(appendTime(append(b, p, '/'), t), conv...)
+	b = append(b, 0, byte(agent.Kind))
+	return append(b, agent.Name...)
 }
 
 // agentRatingPrefix begins every b/ key of agent: kind, name length, name.
 func agentRatingPrefix(agent domain.Actor) []byte {
-	k := append(prefix(pByAgent), byte(agent.Kind))
-	k = binary.AppendUvarint(k, uint64(len(agent.Name)))
-	return append(k, agent.Name...)
+	return appendAgentPrefix(make([]byte, 0, agentPrefixLen(agent)), pByAgent, agent)
+}
+
+// agentPrefixLen is at most the length of an agent's b/ or o/ prefix.
+func agentPrefixLen(agent domain.Actor) int { return 3 + binary.MaxVarintLen64 + len(agent.Name) }
+
+// appendAgentPrefix appends the prefix of p's keys of agent (b/ or o/):
+// kind, name length, name.
+func appendAgentPrefix(b []byte, p byte, agent domain.Actor) []byte {
+	b = append(b, p, '/', byte(agent.Kind))
+	b = binary.AppendUvarint(b, uint64(len(agent.Name)))
+	return append(b, agent.Name...)
 }
 
 // ratingKey is a slot's place in the ratings-by-agent index: by the time
 // the rating was first given, the day it counts on.
 func ratingKey(agent domain.Actor, at time.Time, conv string) []byte {
-	return append(appendTime(agentRatingPrefix(agent), at), conv...)
+	return appendAgentKey(make([]byte, 0, agentKeyLen(agent, conv)), pByAgent, agent, at, conv)
+}
+
+func agentKeyLen(agent domain.Actor, conv string) int { return agentPrefixLen(agent) + 8 + len(conv) }
+
+// appendAgentKey appends agent's key in p's index (b/ or o/) of a slot
+// of conv first rated at.
+func appendAgentKey(b []byte, p byte, agent domain.Actor, at time.Time, conv string) []byte {
+	return append(appendTime(appendAgentPrefix(b, p, agent), at), conv...)
 }
 
 // parseRatingKey reads a b/ key.

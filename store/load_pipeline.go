@@ -275,16 +275,14 @@ func (a *aheadOf) dayCounts(d int32, n int) ([]domain.Counts, bool) {
 	return copyCounts(cs, n), true
 }
 
-// segDayCounts is segDays' dayCounts.
-func (a *aheadOf) segDayCounts(k segDay, n int) ([]domain.Counts, bool) {
+// segDayCounts is segment day k's counters as the batch in flight
+// wrote them, its own: the caller copies them.
+func (a *aheadOf) segDayCounts(k segDay) ([]domain.Counts, bool) {
 	if a == nil {
 		return nil, false
 	}
 	cs, ok := a.b.segDays[k]
-	if !ok {
-		return nil, false
-	}
-	return copyCounts(cs, n), true
+	return cs, ok
 }
 
 func copyCounts(cs []domain.Counts, n int) []domain.Counts {

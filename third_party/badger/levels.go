@@ -681,6 +681,14 @@ func (s *levelsController) subcompact(it y.Iterator, kr keyRange, cd compactDef,
 	// Check overlap of the top level with the levels which are not being
 	// compacted in this compaction.
 	hasOverlap := s.checkOverlap(cd.allTables(), cd.nextLevel.level+1)
+	if cd.thisLevel.level == 0 && cd.nextLevel.level == 0 {
+		// csat: a merge of level 0 into itself leaves out the tables of
+		// level 0 that are too big, too new or being compacted into the
+		// base level (fillTablesL0ToL0), and they may hold older versions
+		// of its keys, which the levels below do not show. Its delete
+		// markers stay until they meet them (CSAT.md).
+		hasOverlap = true
+	}
 
 	// Pick a discard ts, so we can discard versions below this ts. We should
 	// never discard any versions starting from above this timestamp, because

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/dgraph-io/badger/v4/y"
 	"github.com/dgraph-io/ristretto/v2/z"
@@ -389,10 +390,14 @@ func (txn *Txn) modify(e *Entry) error {
 	// If a duplicate entry was inserted in managed mode, move it to the duplicate writes slice.
 	// Add the entry to duplicateWrites only if both the entries have different versions. For
 	// same versions, we will overwrite the existing entry.
-	if oldEntry, ok := txn.pendingWrites[string(e.Key)]; ok && oldEntry.version != e.version {
+	// csat: the map's key shares the entry key's bytes rather than copying
+	// them (an allocation a key, CSAT.md): a caller leaves a key unchanged
+	// until the transaction ends, as Set says.
+	key := unsafe.String(unsafe.SliceData(e.Key), len(e.Key))
+	if oldEntry, ok := txn.pendingWrites[key]; ok && oldEntry.version != e.version {
 		txn.duplicateWrites = append(txn.duplicateWrites, oldEntry)
 	}
-	txn.pendingWrites[string(e.Key)] = e
+	txn.pendingWrites[key] = e
 	return nil
 }
 
@@ -552,10 +557,16 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 
 	entries := make([]*Entry, 0, len(txn.pendingWrites)+len(txn.duplicateWrites)+1)
 
+	// csat: the keys with their timestamps are cut from one buffer instead
+	// of allocated one by one (an allocation a key, CSAT.md); the writer
+	// holds them only until the entries are in the memtable and the logs.
+	keys := make([]byte, 0, txn.keysWithTsSize())
 	processEntry := func(e *Entry) {
 		// Suffix the keys with commit ts, so the key versions are sorted in
 		// descending order of commit timestamp.
-		e.Key = y.KeyWithTs(e.Key, e.version)
+		from := len(keys)
+		keys = y.AppendKeyWithTs(keys, e.Key, e.version)
+		e.Key = keys[from:len(keys):len(keys)]
 		// Add bitTxn only if these entries are part of a transaction. We
 		// support SetEntryAt(..) in managed mode which means a single
 		// transaction can have entries with different timestamps. If entries
@@ -616,6 +627,19 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 		return err
 	}
 	return ret, nil
+}
+
+// keysWithTsSize is the bytes the transaction's keys take with their
+// timestamps.
+func (txn *Txn) keysWithTsSize() int {
+	n := 0
+	for _, e := range txn.pendingWrites {
+		n += len(e.Key) + 8
+	}
+	for _, e := range txn.duplicateWrites {
+		n += len(e.Key) + 8
+	}
+	return n
 }
 
 func (txn *Txn) commitPrecheck() error {

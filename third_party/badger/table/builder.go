@@ -524,7 +524,10 @@ func (b *Builder) compressData(data []byte) ([]byte, error) {
 }
 
 func (b *Builder) buildIndex(bloom []byte) ([]byte, uint32) {
-	builder := fbs.NewBuilder(3 << 20)
+	// csat: the builder starts at about the index's size, not at 3 MiB (a
+	// table's index is tens of kilobytes; the 3 MiB, zeroed, were a tenth of
+	// the bytes a load allocated, CSAT.md). It grows if that is short.
+	builder := fbs.NewBuilder(b.indexSizeGuess(len(bloom)))
 
 	boList, dataSize := b.writeBlockOffsets(builder)
 	// Write block offset vector the the idxBuilder.
@@ -561,6 +564,17 @@ func (b *Builder) buildIndex(bloom []byte) ([]byte, uint32) {
 
 // writeBlockOffsets writes all the blockOffets in b.offsets and returns the
 // offsets for the newly written items.
+// indexSizeGuess is about the bytes of the table's index with a bloom
+// filter of bloomLen bytes: each block's base key and offsets, and the
+// fields of the index.
+func (b *Builder) indexSizeGuess(bloomLen int) int {
+	n := bloomLen + 256
+	for _, bl := range b.blockList {
+		n += len(bl.baseKey) + 32
+	}
+	return n
+}
+
 func (b *Builder) writeBlockOffsets(builder *fbs.Builder) ([]fbs.UOffsetT, uint32) {
 	var startOffset uint32
 	var uoffs []fbs.UOffsetT
