@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,8 +131,13 @@ type tmux struct {
 	sock string
 }
 
+// tmuxServers numbers each test's tmux server: a server shared by the
+// tests of one process was still exiting after one test's kill-server when
+// the next test's new-session reached it ("server exited unexpectedly").
+var tmuxServers atomic.Int64
+
 func newTmux(t *testing.T) *tmux {
-	x := &tmux{t: t, sock: "csat-serve-" + strconv.Itoa(os.Getpid())}
+	x := &tmux{t: t, sock: "csat-serve-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(tmuxServers.Add(1), 10)}
 	t.Cleanup(func() { x.run("kill-server") })
 	return x
 }
