@@ -45,6 +45,7 @@ type loadGen struct {
 	liveNext                time.Time
 	heap                    convHeap
 	free                    [][]plannedEvent // plan buffers of finished conversations
+	texts                   planTexts        // the texts the plans name
 	finished                bool
 
 	// drops counts planned events the shadow refused, which are not emitted:
@@ -278,7 +279,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		if c.done() {
 			delete(g.shadow.Conversations, c.id)
 			heap.Pop(&g.heap)
-			g.free = append(g.free, c.pending[:0])
+			g.release(c.pending)
 		} else {
 			c.at = c.nextAt()
 			heap.Fix(&g.heap, 0)
@@ -355,7 +356,7 @@ func (g *loadGen) admit(at time.Time) {
 	c.rng = *rand.New(&c.src)
 	g.plan(c)
 	if c.done() {
-		g.free = append(g.free, c.pending[:0])
+		g.release(c.pending)
 		return
 	}
 	c.at = c.nextAt()
@@ -373,6 +374,20 @@ func (g *loadGen) buffer() []plannedEvent {
 		return b
 	}
 	return make([]plannedEvent, 0, 8)
+}
+
+// maxFreeBuffers bounds the plan buffers kept for reuse: as many as a
+// few minutes of a dense load's new conversations take. A load's
+// conversations in flight fall from their peak by thousands overnight,
+// and keeping every buffer they left held memory no conversation used.
+const maxFreeBuffers = 256
+
+// release keeps the plan buffer of a finished conversation for a new one,
+// while fewer than maxFreeBuffers are kept.
+func (g *loadGen) release(buf []plannedEvent) {
+	if len(g.free) < maxFreeBuffers {
+		g.free = append(g.free, buf[:0])
+	}
 }
 
 // convHeap orders the conversations in flight by their next planned event
