@@ -34,17 +34,13 @@ type loadConv struct {
 	pending []plannedEvent
 	head    int
 	others  []domain.Actor // actors of the plan other than the customer, the team and the bots
-	// at is nextAt, set before each heap.Push and heap.Fix of the
-	// conversation: the heap compares it, and adding a plan's offset to t0
-	// at every comparison was a third of drawing the stream.
-	at time.Time
 }
 
 // next is the earliest planned event.
 func (c *loadConv) next() *plannedEvent { return &c.pending[c.head] }
 
-// nextAt is the time of the earliest planned event.
-func (c *loadConv) nextAt() time.Time { return c.plannedAt(c.next()) }
+// nextFrom is the time of the earliest planned event, from begin.
+func (c *loadConv) nextFrom(begin time.Time) time.Duration { return c.t0.Sub(begin) + c.next().at }
 
 // done says every planned event was emitted.
 func (c *loadConv) done() bool { return c.head == len(c.pending) }
