@@ -18,12 +18,13 @@ type PipelineLoader interface {
 }
 
 // LoadPipeline takes a load's batches in order. Apply applies one on top
-// of the batch in flight; Settle waits until that one has committed (nil)
-// or not; Send sends the applied one to commit. A batch is committed
-// whole or not at all, never after one that failed. Close settles and
-// releases the loader.
+// of the batch in flight and returns its outcomes, in outs[:0] when that
+// has room (the caller's buffer, which it no longer reads); Settle waits
+// until the batch in flight has committed (nil) or not; Send sends the
+// applied one to commit. A batch is committed whole or not at all, never
+// after one that failed. Close settles and releases the loader.
 type LoadPipeline interface {
-	Apply(evs []domain.Event, p LoadProgress) ([]domain.Outcome, error)
+	Apply(outs []domain.Outcome, evs []domain.Event, p LoadProgress) ([]domain.Outcome, error)
 	Settle() error
 	Send() error
 	Close() error
@@ -69,6 +70,9 @@ func (w *loadWriter) writeAhead(ctx context.Context, pl PipelineLoader, batches 
 		}
 	}()
 	var sent *sentBatch
+	// spare is the outcomes of the last batch committed, read: the next
+	// batch's outcomes go there.
+	var spare []domain.Outcome
 	settle := func() error {
 		if err := pipe.Settle(); err != nil {
 			if sent != nil {
@@ -79,7 +83,7 @@ func (w *loadWriter) writeAhead(ctx context.Context, pl PipelineLoader, batches 
 		if sent != nil {
 			w.committed(sent)
 			written(sent.aheadBatch)
-			sent = nil
+			spare, sent = sent.outs, nil
 		}
 		return nil
 	}
@@ -98,7 +102,8 @@ func (w *loadWriter) writeAhead(ctx context.Context, pl PipelineLoader, batches 
 			return stop
 		}
 		rec := progressAfter(next, b.evs, b.last)
-		outs, err := pipe.Apply(b.evs, rec)
+		outs, err := pipe.Apply(spare, b.evs, rec)
+		spare = nil
 		if serr := settle(); serr != nil {
 			return serr
 		}

@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"container/heap"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -45,6 +44,7 @@ type loadGen struct {
 	liveNext                time.Time
 	heap                    convHeap
 	free                    [][]plannedEvent // plan buffers of finished conversations
+	texts                   planTexts        // the texts the plans name
 	finished                bool
 
 	// drops counts planned events the shadow refused, which are not emitted:
@@ -233,7 +233,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		startAt, canStart := g.nextStart()
 		var top time.Time
 		if len(g.heap) > 0 {
-			top = g.heap[0].at
+			top = g.begin.Add(g.heap[0].at)
 		}
 		if g.gi < len(g.global) {
 			gev := g.global[g.gi]
@@ -258,7 +258,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		if len(g.heap) == 0 {
 			return g.finish()
 		}
-		c := g.heap[0]
+		c := g.heap[0].c
 		pe := c.event(c.next())
 		if !g.end.IsZero() && pe.At.After(g.end) {
 			return g.finish()
@@ -277,11 +277,11 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 		}
 		if c.done() {
 			delete(g.shadow.Conversations, c.id)
-			heap.Pop(&g.heap)
-			g.free = append(g.free, c.pending[:0])
+			g.heap.popTop()
+			g.release(c.pending)
 		} else {
-			c.at = c.nextAt()
-			heap.Fix(&g.heap, 0)
+			g.heap[0].at = c.nextFrom(g.begin)
+			g.heap.down(0)
 		}
 		if aerr == nil {
 			g.outcome = o
@@ -355,11 +355,10 @@ func (g *loadGen) admit(at time.Time) {
 	c.rng = *rand.New(&c.src)
 	g.plan(c)
 	if c.done() {
-		g.free = append(g.free, c.pending[:0])
+		g.release(c.pending)
 		return
 	}
-	c.at = c.nextAt()
-	heap.Push(&g.heap, c)
+	g.heap.push(convEntry{at: c.nextFrom(g.begin), seq: i, c: c})
 }
 
 // buffer is an empty event buffer for a new conversation's plan: one a
@@ -375,30 +374,85 @@ func (g *loadGen) buffer() []plannedEvent {
 	return make([]plannedEvent, 0, 8)
 }
 
-// convHeap orders the conversations in flight by their next planned event
-// (loadConv.at, set before each Push and Fix), then by admission, so the
-// merged stream is the same on every run.
-type convHeap []*loadConv
+// maxFreeBuffers bounds the plan buffers kept for reuse: as many as a
+// few minutes of a dense load's new conversations take. A load's
+// conversations in flight fall from their peak by thousands overnight,
+// and keeping every buffer they left held memory no conversation used.
+const maxFreeBuffers = 256
 
-func (h convHeap) Len() int { return len(h) }
+// release keeps the plan buffer of a finished conversation for a new one,
+// while fewer than maxFreeBuffers are kept.
+func (g *loadGen) release(buf []plannedEvent) {
+	if len(g.free) < maxFreeBuffers {
+		g.free = append(g.free, buf[:0])
+	}
+}
 
-func (h convHeap) Less(i, j int) bool {
-	ti, tj := h[i].at, h[j].at
-	if !ti.Equal(tj) {
-		return ti.Before(tj)
+// convHeap orders the conversations in flight by their next planned event,
+// then by admission, so the merged stream is the same on every run. Each
+// entry holds what the order compares, so sifting reads the heap's own
+// array rather than every conversation it passes: the conversations are
+// tens of thousands of objects spread over the heap, and following a
+// pointer and comparing two time.Times at each step was a third of
+// drawing the stream. The order is total (no two entries share a seq),
+// so the stream does not depend on how the heap sifts.
+type convHeap []convEntry
+
+// convEntry is a conversation in flight and the time of its next planned
+// event, from the generator's begin.
+type convEntry struct {
+	at  time.Duration
+	seq int
+	c   *loadConv
+}
+
+func (h convHeap) less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
 	}
 	return h[i].seq < h[j].seq
 }
 
-func (h convHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *convHeap) push(e convEntry) {
+	*h = append(*h, e)
+	h.up(len(*h) - 1)
+}
 
-func (h *convHeap) Push(x any) { *h = append(*h, x.(*loadConv)) }
-
-func (h *convHeap) Pop() any {
+// popTop removes the earliest entry.
+func (h *convHeap) popTop() {
 	old := *h
 	n := len(old) - 1
-	c := old[n]
-	old[n] = nil
+	old[0] = old[n]
+	old[n] = convEntry{}
 	*h = old[:n]
-	return c
+	h.down(0)
+}
+
+func (h convHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+// down moves entry i down to its place: after its time moved later.
+func (h convHeap) down(i int) {
+	for {
+		j := 2*i + 1
+		if j >= len(h) {
+			return
+		}
+		if r := j + 1; r < len(h) && h.less(r, j) {
+			j = r
+		}
+		if !h.less(j, i) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }

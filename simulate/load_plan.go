@@ -34,17 +34,13 @@ type loadConv struct {
 	pending []plannedEvent
 	head    int
 	others  []domain.Actor // actors of the plan other than the customer, the team and the bots
-	// at is nextAt, set before each heap.Push and heap.Fix of the
-	// conversation: the heap compares it, and adding a plan's offset to t0
-	// at every comparison was a third of drawing the stream.
-	at time.Time
 }
 
 // next is the earliest planned event.
 func (c *loadConv) next() *plannedEvent { return &c.pending[c.head] }
 
-// nextAt is the time of the earliest planned event.
-func (c *loadConv) nextAt() time.Time { return c.plannedAt(c.next()) }
+// nextFrom is the time of the earliest planned event, from begin.
+func (c *loadConv) nextFrom(begin time.Time) time.Duration { return c.t0.Sub(begin) + c.next().at }
 
 // done says every planned event was emitted.
 func (c *loadConv) done() bool { return c.head == len(c.pending) }
@@ -68,16 +64,30 @@ func (g *loadGen) replyWait(c *loadConv, mate int) {
 
 func (c *loadConv) push(ev domain.Event) {
 	ev.At = c.t
+	c.makeRoom()
 	c.pending = append(c.pending, c.planned(&ev))
 }
 
 // insert places ev among the planned events by time, after any at the same time.
 func (c *loadConv) insert(ev domain.Event) {
 	at := ev.At.Sub(c.t0)
+	c.makeRoom()
 	i := c.head + sort.Search(len(c.pending)-c.head, func(i int) bool { return c.pending[c.head+i].at > at })
 	c.pending = append(c.pending, plannedEvent{})
 	copy(c.pending[i+1:], c.pending[i:])
 	c.pending[i] = c.planned(&ev)
+}
+
+// makeRoom moves the planned events still to come to the front of a full
+// buffer, so that it holds the plan ahead rather than every event emitted
+// too: a conversation's plan grows after its close (a rating, a reopening,
+// follow-ups), and each growth had kept the emitted part.
+func (c *loadConv) makeRoom() {
+	if c.head == 0 || len(c.pending) < cap(c.pending) {
+		return
+	}
+	n := copy(c.pending, c.pending[c.head:])
+	c.pending, c.head = c.pending[:n], 0
 }
 
 func (c *loadConv) pick(texts []string) string { return texts[c.rng.IntN(len(texts))] }
@@ -273,7 +283,7 @@ func (g *loadGen) planSnooze(c *loadConv) {
 func (g *loadGen) planDirect(c *loadConv) {
 	c.wait(0.1, 1)
 	g.mateSays(c, c.mate, false)
-	c.pending[len(c.pending)-1].text = c.pick(loadDirectOpeners)
+	c.pending[len(c.pending)-1].text = g.texts.ref(c.pick(loadDirectOpeners))
 	if c.chance(0.15) { // a Workflow asks at once: nothing followed the opener yet
 		c.wait(0.5, 2)
 		c.push(domain.Event{Kind: domain.EvAsk})
@@ -296,7 +306,7 @@ func (g *loadGen) planBotStarted(c *loadConv, origin domain.Origin) {
 	c.wait(0.05, 0.2)
 	if origin == domain.OriginAPI {
 		g.mateSays(c, c.mate, false)
-		c.pending[len(c.pending)-1].text = c.pick(loadDirectOpeners)
+		c.pending[len(c.pending)-1].text = g.texts.ref(c.pick(loadDirectOpeners))
 	} else {
 		c.push(domain.Event{Kind: domain.EvSay, Actor: domain.Workflow, Text: c.pick(loadWorkflowGreetings)})
 	}

@@ -7,16 +7,19 @@ import (
 )
 
 // plannedEvent is a conversation's planned event in a few bytes: its times
-// from the conversation's start, and its actors as references to the
-// conversation's customer, the team or the bots rather than copies of
-// their names. A load holds the plans of every conversation in flight,
-// tens of thousands at the density of a 200-person team's year: at 136
-// bytes each (a domain.Event is 264) they were the biggest part of a
-// load's heap; this is 56.
+// from the conversation's start, its text as its place in the generator's
+// texts, and its actors as references to the conversation's customer, the
+// team or the bots rather than copies of their names. A load holds the
+// plans of every conversation in flight, tens of thousands at the density
+// of a 200-person team's year: at 136 bytes each (a domain.Event is 264)
+// they were the biggest part of a load's heap. This is 40 bytes and holds
+// no pointer, so the collector does not scan the plans at all: with a
+// string in it, it marked every plan of every conversation in flight at
+// every cycle.
 type plannedEvent struct {
 	at               time.Duration // from the conversation's start (loadConv.t0)
 	until            time.Duration // a snooze's end, from at; used when snooze is set
-	text             string
+	text             textRef
 	actor, agent, by actorRef
 	value            int8
 	snooze           bool // until is set
@@ -89,7 +92,7 @@ func (c *loadConv) actor(r actorRef) domain.Actor {
 
 // planned is ev as a plan of c holds it.
 func (c *loadConv) planned(ev *domain.Event) plannedEvent {
-	p := plannedEvent{at: ev.At.Sub(c.t0), text: ev.Text, actor: c.ref(ev.Actor), agent: c.ref(ev.Agent),
+	p := plannedEvent{at: ev.At.Sub(c.t0), text: c.gen.texts.ref(ev.Text), actor: c.ref(ev.Actor), agent: c.ref(ev.Agent),
 		value: int8(ev.Value), kind: ev.Kind, origin: ev.Origin, channel: ev.Channel, stage: ev.Stage}
 	if ev.By != "" {
 		p.by = c.ref(domain.Teammate(ev.By))
@@ -106,7 +109,7 @@ func (c *loadConv) plannedAt(p *plannedEvent) time.Time { return c.t0.Add(p.at) 
 // event is the planned event p of c as the stream carries it.
 func (c *loadConv) event(p *plannedEvent) domain.Event {
 	ev := domain.Event{Kind: p.kind, At: c.plannedAt(p), Conv: c.id, Actor: c.actor(p.actor), Agent: c.actor(p.agent),
-		Origin: p.origin, Channel: p.channel, Text: p.text, Value: int(p.value), Stage: p.stage}
+		Origin: p.origin, Channel: p.channel, Text: c.gen.texts.text(p.text), Value: int(p.value), Stage: p.stage}
 	if p.by.who != whoNone {
 		ev.By = c.actor(p.by).Name
 	}
@@ -114,4 +117,39 @@ func (c *loadConv) event(p *plannedEvent) domain.Event {
 		ev.Until = ev.At.Add(p.until)
 	}
 	return ev
+}
+
+// textRef is a text's place in a generator's texts; 0 is the empty text.
+type textRef uint32
+
+// planTexts holds each distinct text of a generator's plans once: the
+// word lists' texts and the few made from teammates' names.
+type planTexts struct {
+	all []string // all[0] is ""
+	at  map[string]textRef
+}
+
+// ref is the place of s, added when new.
+func (t *planTexts) ref(s string) textRef {
+	if s == "" {
+		return 0
+	}
+	if r, ok := t.at[s]; ok {
+		return r
+	}
+	if t.at == nil {
+		t.all, t.at = []string{""}, map[string]textRef{}
+	}
+	r := textRef(len(t.all))
+	t.all = append(t.all, s)
+	t.at[s] = r
+	return r
+}
+
+// text is the text at r.
+func (t *planTexts) text(r textRef) string {
+	if r == 0 {
+		return ""
+	}
+	return t.all[r]
 }

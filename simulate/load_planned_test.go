@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -46,5 +47,60 @@ func TestPlannedEventRoundTrips(t *testing.T) {
 func TestPlannedEventIsSmall(t *testing.T) {
 	if got, ev := unsafe.Sizeof(plannedEvent{}), unsafe.Sizeof(domain.Event{}); got > 64 || got*4 > ev {
 		t.Errorf("plannedEvent is %d bytes (domain.Event %d): want at most 64 and a quarter of an event", got, ev)
+	}
+}
+
+// A planned event holds no pointer, so the plans of every conversation in
+// flight are memory the collector never scans.
+func TestPlannedEventHoldsNoPointers(t *testing.T) {
+	var walk func(reflect.Type) string
+	walk = func(ty reflect.Type) string {
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				if p := walk(ty.Field(i).Type); p != "" {
+					return ty.Field(i).Name + "." + p
+				}
+			}
+			return ""
+		case reflect.Array:
+			return walk(ty.Elem())
+		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+			return ""
+		}
+		return ty.Kind().String()
+	}
+	if p := walk(reflect.TypeFor[plannedEvent]()); p != "" {
+		t.Errorf("plannedEvent holds a pointer: %s", p)
+	}
+}
+
+// A conversation's buffer holds the plan ahead: once full, what was
+// emitted makes room for what a decision adds, and the plan is unchanged.
+func TestPlanBufferReusesTheEmittedPart(t *testing.T) {
+	cfg := LoadConfig{Teammates: 5, Conversations: 10, Days: 3, Seed: 1, End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	g := newLoadGen(cfg, domain.DefaultSettings(), false)
+	start := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	c := &loadConv{id: "s1-0", gen: g, t0: start, t: start, cust: domain.User("Chloé Dubois"), pending: make([]plannedEvent, 0, 4)}
+	for i := range 4 {
+		c.t = start.Add(time.Duration(i) * time.Minute)
+		c.push(domain.Event{Kind: domain.EvSay, Actor: c.cust, Text: fmt.Sprint("message ", i)})
+	}
+	c.head = 3 // three emitted
+	c.insert(domain.Event{Kind: domain.EvRate, At: start.Add(time.Hour), Actor: c.cust, Value: 5})
+	c.insert(domain.Event{Kind: domain.EvComment, At: start.Add(30 * time.Minute), Actor: c.cust, Text: "thanks"})
+	if cap(c.pending) != 4 || c.head != 0 {
+		t.Fatalf("buffer grew to %d (head %d): want the emitted part reused", cap(c.pending), c.head)
+	}
+	var got []string
+	for !c.done() {
+		ev := c.event(c.next())
+		got = append(got, fmt.Sprintf("%s %s %q", ev.At.Sub(start), ev.Kind, ev.Text))
+		c.head++
+	}
+	want := []string{`3m0s say "message 3"`, `30m0s comment "thanks"`, `1h0m0s rate ""`}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("plan = %q, want %q", got, want)
 	}
 }

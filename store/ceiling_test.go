@@ -302,6 +302,6 @@ func (s loadingStore) BeginLoadPipeline() (simulate.LoadPipeline, error) {
 
 type loadingPipeline struct{ *LoadPipeline }
 
-func (p loadingPipeline) Apply(evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
-	return p.LoadPipeline.Apply(evs, LoadRecord(rec))
+func (p loadingPipeline) Apply(outs []domain.Outcome, evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
+	return p.LoadPipeline.ApplyInto(outs, evs, LoadRecord(rec))
 }

@@ -65,7 +65,15 @@ func (s *Store) BeginLoad() (*LoadPipeline, error) {
 // commit it. The pipeline then takes no more batches: Apply and Send
 // return that error. A batch too big for one transaction is committed
 // here, in journaled parts, after the one in flight.
-func (p *LoadPipeline) Apply(evs []domain.Event, rec LoadRecord) (_ []domain.Outcome, err error) {
+func (p *LoadPipeline) Apply(evs []domain.Event, rec LoadRecord) ([]domain.Outcome, error) {
+	return p.ApplyInto(nil, evs, rec)
+}
+
+// ApplyInto is Apply with the outcomes in outs[:0] when it has room for
+// them: a load passes back the outcomes of the batch before the one in
+// flight, read by then, so that a batch does not allocate its outcomes
+// (2,000 of 432 bytes, a tenth of the bytes a load allocated).
+func (p *LoadPipeline) ApplyInto(outs []domain.Outcome, evs []domain.Event, rec LoadRecord) (_ []domain.Outcome, err error) {
 	switch {
 	case p.failed != nil:
 		return nil, p.failed
@@ -84,7 +92,9 @@ func (p *LoadPipeline) Apply(evs []domain.Event, rec LoadRecord) (_ []domain.Out
 	b.sizeFor(len(evs))
 	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
 	b.loadRecord = encodeLoadRecord(&rec)
-	outs := make([]domain.Outcome, 0, len(evs))
+	if outs = outs[:0]; cap(outs) < len(evs) {
+		outs = make([]domain.Outcome, 0, len(evs))
+	}
 	for i, ev := range evs {
 		o, err := b.apply(ev)
 		if err != nil {

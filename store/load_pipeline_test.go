@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -193,5 +194,44 @@ func TestLoadPipelineRefusesMoreAfterARefusedBatch(t *testing.T) {
 	}
 	if _, err := s.ApplyBatch(evs[size : 2*size]); err != nil {
 		t.Fatalf("a write after the closed pipeline: %v", err)
+	}
+}
+
+// ApplyInto puts a batch's outcomes in the caller's buffer when it has
+// room, and they are the outcomes Apply gives.
+func TestLoadPipelineApplyIntoFillsTheBuffer(t *testing.T) {
+	evs := accepted(t, interleavedStream(6, 300, 10))
+	first, second := evs[:len(evs)/2], evs[len(evs)/2:]
+	run := func(into bool) []domain.Outcome {
+		s := openMem(t)
+		defer s.Close()
+		p, err := s.BeginLoad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		outs, err := p.Apply(first, testLoadRecord(uint64(len(first))))
+		if err == nil {
+			err = p.Send()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]domain.Outcome, 3, len(second))
+		if into {
+			outs, err = p.ApplyInto(buf, second, testLoadRecord(uint64(len(evs))))
+			if err == nil && &outs[0] != &buf[:1][0] {
+				t.Error("ApplyInto allocated its outcomes: want them in the buffer given")
+			}
+		} else {
+			outs, err = p.Apply(second, testLoadRecord(uint64(len(evs))))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]domain.Outcome(nil), outs...)
+	}
+	if want, got := run(false), run(true); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ApplyInto's outcomes differ from Apply's")
 	}
 }

@@ -40,6 +40,6 @@ func (s Destination) BeginLoadPipeline() (simulate.LoadPipeline, error) {
 // pipeline is the store's pipeline taking a load's progress.
 type pipeline struct{ *store.LoadPipeline }
 
-func (p pipeline) Apply(evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
-	return p.LoadPipeline.Apply(evs, store.LoadRecord(rec))
+func (p pipeline) Apply(outs []domain.Outcome, evs []domain.Event, rec simulate.LoadProgress) ([]domain.Outcome, error) {
+	return p.LoadPipeline.ApplyInto(outs, evs, store.LoadRecord(rec))
 }
