@@ -66,6 +66,10 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		// on disk for each (space.go), and a load on a small disk must not
 		// fail sooner.
 		bo = bo.WithNumLevelZeroTables(16).WithNumLevelZeroTablesStall(32)
+		// The next compaction out of level 0 rewrites its tables within
+		// minutes: compressing them was a tenth of the load's CPU for
+		// nothing. Levels 1 and below stay snappy (third_party/badger/CSAT.md).
+		bo = bo.WithLevel0Uncompressed(true)
 		// The writer's reads are its conversations, which its own cache
 		// answers (conv_cache.go: its generations took the bytes given
 		// up here), and the day counters of the days under way, a few
