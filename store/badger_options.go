@@ -65,7 +65,11 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 		// costs less. Memtables stay at 8 MiB: Badger reserves twice that
 		// on disk for each (space.go), and a load on a small disk must not
 		// fail sooner.
-		bo = bo.WithNumLevelZeroTables(16).WithNumLevelZeroTablesStall(32)
+		// Level 0 is rewritten within minutes: its tables are uncompressed,
+		// and a load's close compacts it away (third_party/badger/CSAT.md,
+		// "Level-0 tables without compression"; levels 1 and below snappy).
+		bo = bo.WithNumLevelZeroTables(16).WithNumLevelZeroTablesStall(32).
+			WithLevel0Uncompressed(true).WithCompactL0OnClose(opts.CompactOnClose)
 		// The writer's reads are its conversations, which its own cache
 		// answers (conv_cache.go: its generations took the bytes given
 		// up here), and the day counters of the days under way, a few

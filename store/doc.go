@@ -251,7 +251,11 @@
 // A load, an import or a sync opens the store with [Options.Bulk]: sixteen
 // level-0 tables per compaction instead of four (every level-0 table spans
 // the whole key space, so each such compaction rewrites the base level it
-// overlaps). Memtables stay at 8 MiB, whose transactions hold about 1.2
+// overlaps). Those tables are written uncompressed, since that compaction
+// rewrites them within minutes, and a load's close compacts level 0 away
+// ([Options.CompactOnClose]), so the store it leaves is snappy throughout
+// (third_party/badger/CSAT.md, "Level-0 tables without compression").
+// Memtables stay at 8 MiB, whose transactions hold about 1.2
 // MB: simulate.DefaultBatchSize (2,000 events) fits one; a batch that does
 // not is journaled and applied a second time, in parts (journal.go). The
 // command caps its heap and Badger's table builders together at 176 MiB

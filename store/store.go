@@ -45,6 +45,10 @@ type Options struct {
 	// an import, a sync): more level-0 tables per compaction (see
 	// badgerOptions).
 	Bulk bool
+	// CompactOnClose, with Bulk, compacts level 0 into the base level as
+	// the store closes (a load): a bulk writer's level-0 tables are
+	// uncompressed, and a load leaves up to sixteen (see badgerOptions).
+	CompactOnClose bool
 	// Interactive is for a person browsing the store a page at a time
 	// (the dashboard): a smaller block cache (see badgerOptions).
 	Interactive bool

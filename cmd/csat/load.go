@@ -142,7 +142,7 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		st, err := store.Open(noticeUpgrade(store.Options{Dir: dir, Bulk: true}))
+		st, err := store.Open(noticeUpgrade(store.Options{Dir: dir, Bulk: true, CompactOnClose: true}))
 		if err != nil {
 			return usageErr(busyHint(dir, err))
 		}

@@ -78,6 +78,10 @@ type Options struct {
 	LmaxCompaction       bool
 	ZSTDCompressionLevel int
 
+	// Level0Uncompressed writes level-0 tables (memtable flushes and
+	// merges within level 0) without block compression (csat).
+	Level0Uncompressed bool
+
 	// When set, checksum will be validated for each entry read from the value log file.
 	VerifyValueChecksum bool
 
@@ -527,6 +531,20 @@ func (opt Options) WithNumMemtables(val int) Options {
 // The default value of MemTableSize is 64MB.
 func (opt Options) WithMemTableSize(val int64) Options {
 	opt.MemTableSize = val
+	return opt
+}
+
+// WithLevel0Uncompressed returns a new Options value with Level0Uncompressed
+// set to the given value.
+//
+// A level-0 table is rewritten by the next compaction out of level 0, so
+// compressing it is mostly work thrown away; tables of level 1 and below keep
+// Compression. Each table's compression is recorded in the MANIFEST, so a
+// store may hold both kinds and be reopened with either setting.
+//
+// The default value of Level0Uncompressed is false.
+func (opt Options) WithLevel0Uncompressed(val bool) Options {
+	opt.Level0Uncompressed = val
 	return opt
 }
 
