@@ -43,6 +43,38 @@ func TestForceQuitDoesNotWait(t *testing.T) {
 	}
 }
 
+// q quits while the tab shown is loading (a cold open of a large store
+// can keep it loading for seconds): it was held with the other keys and
+// quit only once the read landed. Typed after other held keys it waits
+// with them, since one of them may open a field q is text for.
+func TestQuitDoesNotWaitForTheTabsLoad(t *testing.T) {
+	m := newTestModel(t, fixtureStore(t), "ada")
+	d := &driver{t: t, m: m}
+	d.run(m.Init())
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(keyMsg("4")) // the conversations' read, never run
+	_, cmd := m.Update(keyMsg("q"))
+	if cmd == nil {
+		t.Fatal("q was held while the tab loaded")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("q did not quit while the tab loaded")
+	}
+
+	m = newTestModel(t, fixtureStore(t), "ada")
+	d = &driver{t: t, m: m}
+	d.run(m.Init())
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(keyMsg("4"))
+	m.Update(keyMsg("/"))
+	if _, cmd := m.Update(keyMsg("q")); cmd != nil {
+		t.Fatal("q after a held / ran before the tab loaded")
+	}
+	if len(m.held) != 2 {
+		t.Fatalf("%d keys held, want / and q", len(m.held))
+	}
+}
+
 // A read that starts after Close does nothing: the store may be closed.
 func TestReadsAfterCloseDoNothing(t *testing.T) {
 	m := newTestModel(t, fixtureStore(t), "ada")
