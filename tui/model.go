@@ -298,10 +298,13 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return m.toActive(msg)
 }
 
-// quitsNow is q typed while the tab loads that need not wait for it: no
-// field has focus, and no key held before it may open one q is text for.
+// quitsNow is q typed while the tab waits for the store's first open,
+// which can take many seconds: no field has focus, and no key held before
+// it may open one q is text for. During an ordinary read q waits like any
+// key, so that a script gets what a slow read would give.
 func (m *Model) quitsNow(msg tea.KeyMsg) bool {
-	return keyIs(msg, m.c.keys.Quit) && len(m.held) == 0 && !m.filterOn && !capturing(m.views[m.active])
+	return keyIs(msg, m.c.keys.Quit) && m.opening != nil && m.opening.pending() &&
+		len(m.held) == 0 && !m.filterOn && !capturing(m.views[m.active])
 }
 
 // release runs the search typed while the tab shown was loading, then
