@@ -52,7 +52,7 @@ type AgentRow struct {
 	Faces        Faces    `json:"faces"`
 	Surveys      int      `json:"surveys"`
 	SurveysKnown bool     `json:"surveys_known"` // false: a helpdesk reported answers, not all its sends
-	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, "—" when none was sent or sends are unknown
+	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, at most 100% (domain.Counts.ResponseRate), "—" when none was sent or sends are unknown
 	MeetsTarget  bool     `json:"meets_target"`
 	Ranked       bool     `json:"ranked"` // enough ratings to be ranked
 	// Change is against the previous period, null when not comparing.

@@ -51,6 +51,9 @@ func (p *teammatePage) summary() string {
 		b.WriteString(" " + domain.Face(val) + " " + itoa(c.ByValue[val]))
 	}
 	b.WriteString(" · response " + c.ResponsePercent(0))
+	if c.ResponseCapped() {
+		b.WriteString(" (more ratings than surveys: some answer earlier ones)")
+	}
 	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
 	if p.loaded {
 		b.WriteString(" · " + counted(len(p.followUps), "open follow-up", "open follow-ups"))
