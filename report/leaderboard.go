@@ -121,4 +121,5 @@ func lastDay(p store.Period) string {
 	return p.To.UTC().AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
-func days(p store.Period) int { return int(p.To.Sub(p.From).Hours() / 24) }
+// days is the days of a span from its first day (domain.Period.Days).
+func days(p store.Period) int { return p.Days() }

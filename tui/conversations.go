@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -188,25 +189,37 @@ func slotSummary(slots []domain.Slot, visible bool, shown func(domain.Actor) str
 	return strings.Join(parts, ", ")
 }
 
+// streamLayout is how a stream shows its parts' times, and the width of
+// that column: the day and time, and the year too when the conversation is
+// not of now's year (the store holds conversations from 1678 to 2261).
+func streamLayout(parts []store.Part, now time.Time) (layout string, pad int) {
+	for _, p := range parts {
+		if p.Event.At.Year() != now.Year() {
+			return "Jan 2 2006 15:04", 18
+		}
+	}
+	return "Jan 2 15:04", 13
+}
+
 // renderStream draws a conversation's parts; the simulator uses it too.
 func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int) []string {
 	t := c.theme
 	var lines []string
+	layout, pad := streamLayout(parts, c.clock())
 	add := func(when, text string, style func(...string) string) {
-		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-14, 10), " ")
+		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-pad-1, 10), " ")
 		for i, l := range strings.Split(wrapped, "\n") {
-			prefix := fit("", 13)
-			if i == 0 {
-				prefix = fit(when, 13)
+			if i > 0 {
+				when = "" // the time on the first line only
 			}
-			lines = append(lines, t.Muted.Render(prefix)+style(l))
+			lines = append(lines, t.Muted.Render(fit(when, pad))+style(l))
 		}
 	}
 	plain := func(s ...string) string { return strings.Join(s, "") }
 	who := c.person
 	for _, p := range parts {
 		ev, o := p.Event, p.Outcome
-		when := ev.At.Format("Jan 2 15:04")
+		when := ev.At.Format(layout)
 		switch ev.Kind {
 		case domain.EvStart:
 			s := "started by " + who(ev.Actor) + " · " + ev.Origin.String() + " · " + ev.Channel.String()
@@ -221,7 +234,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 		case domain.EvAdd:
 			add(when, who(ev.Actor)+" joined", t.Muted.Render)
 		case domain.EvSnooze:
-			add(when, "snoozed by "+who(ev.Actor)+" until "+ev.Until.Format("Jan 2 15:04"), t.Muted.Render)
+			add(when, "snoozed by "+who(ev.Actor)+" until "+ev.Until.Format(layout), t.Muted.Render)
 		case domain.EvReopen:
 			add(when, "reopened by "+who(ev.Actor), t.Muted.Render)
 		case domain.EvClose, domain.EvAsk:

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"strings"
-	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 
@@ -71,9 +70,7 @@ func (p *teammatePage) legend() string {
 	return "  ●⠤ " + rowName(p.row) + "   ··· team" + p.beforeLegend() + "   ╌╌ target · score " + per
 }
 
-func (p *teammatePage) days() int {
-	return int(p.period.To.Sub(p.period.From) / (24 * time.Hour))
-}
+func (p *teammatePage) days() int { return daysBetween(p.period.From, p.period.To) }
 
 // point is one day's or week's score: x in days from the period's start, y in percent.
 type point = canvas.Float64Point
