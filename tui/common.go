@@ -323,6 +323,15 @@ func cutMiddle(s string, width int) string {
 	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, w-tail, "")
 }
 
+// clip cuts s to at most width cells, marking the cut with …, so that
+// what follows it shows.
+func clip(s string, width int) string {
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, max(width, 1), "…")
+}
+
 // fitLeft right-aligns s in width cells.
 func fitLeft(s string, width int) string {
 	if ansi.StringWidth(s) > width {

@@ -147,7 +147,7 @@ func (v *conversations) View() string {
 	for i := from; i < to; i++ {
 		s := v.pages.items[i]
 		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
-			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown)})
+			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown, v.width-convFixedWidth)})
 	}
 	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
 	var b strings.Builder
@@ -171,22 +171,39 @@ var convColumns = []column{
 	{title: "state", width: 9, padRight: 1}, {title: "updated", width: 8, padRight: 1}, {title: "chars", width: 7, padRight: 1}, {title: "ratings"},
 }
 
+// convFixedWidth is the width of the list's columns before the ratings.
+const convFixedWidth = 2 + 16 + 16 + 10 + 9 + 8 + 7
+
 // slotSummary lists each rated agent, by the name shown, with its face,
-// or hides the faces.
-func slotSummary(slots []domain.Slot, visible bool, shown func(domain.Actor) string) string {
-	var parts []string
-	for _, s := range slots {
-		name := shown(s.Agent)
+// or hides the faces. When they overflow width, the names are cut alike
+// so that every face still shows.
+func slotSummary(slots []domain.Slot, visible bool, shown func(domain.Actor) string, width int) string {
+	names, marks := make([]string, len(slots)), make([]string, len(slots))
+	for i, s := range slots {
+		names[i] = shown(s.Agent)
 		switch {
 		case !visible:
-			parts = append(parts, name)
 		case s.Value == 0:
-			parts = append(parts, name+" …")
+			marks[i] = " …"
 		default:
-			parts = append(parts, name+" "+domain.Face(s.Value))
+			marks[i] = " " + domain.Face(s.Value)
 		}
 	}
-	return strings.Join(parts, ", ")
+	join := func() string {
+		parts := make([]string, len(names))
+		for i := range names {
+			parts[i] = names[i] + marks[i]
+		}
+		return strings.Join(parts, ", ")
+	}
+	if all := join(); ansi.StringWidth(all) <= width || len(slots) == 0 {
+		return all
+	}
+	each := (width - 2*(len(slots)-1)) / len(slots)
+	for i := range names {
+		names[i] = clip(names[i], each-ansi.StringWidth(marks[i]))
+	}
+	return join()
 }
 
 // streamLayout is how a stream shows its parts' times, and the width of
