@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/store"
 )
@@ -55,4 +57,19 @@ func lineWith(view, s string) string {
 		}
 	}
 	return ""
+}
+
+// The settings panel's header names its columns where they start: "value"
+// stood two cells left of the values.
+func TestSettingsHeaderAlignsWithItsColumns(t *testing.T) {
+	d := drive(t, newTestModel(t, fixtureStore(t), "ada"), 100, 30)
+	d.keys("6")
+	header, row := lineWith(d.view(), "audit trail"), lineWith(d.view(), "survey app")
+	h, r := strings.Index(header, "value"), strings.Index(row, "builtin")
+	if h < 0 || r < 0 || ansi.StringWidth(header[:h]) != ansi.StringWidth(row[:r]) {
+		t.Errorf("header and row:\n%s\n%s", header, row)
+	}
+	if s := strings.Index(header, "setting"); s != strings.Index(row, "survey") {
+		t.Errorf("setting column:\n%s\n%s", header, row)
+	}
 }
