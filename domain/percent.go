@@ -54,7 +54,7 @@ func (c Counts) ResponsePercent(decimals int) string {
 	if c.Inferred > 0 {
 		return "—"
 	}
-	return Percent(c.Rated(), c.Surveys, decimals)
+	return Percent(c.answered(), c.Surveys, decimals) // at most 100% (ResponseRate)
 }
 
 func clampDecimals(d int) int { return min(max(d, 0), MaxPercentDecimals) }

@@ -67,12 +67,15 @@ func CustomPeriod(from, to string) (Period, error) {
 	return Period{From: f, To: t.AddDate(0, 0, 1)}, nil
 }
 
-// Days is the number of days in a period with both ends set.
+// Days is the number of days in a period with both ends set. It counts
+// in Unix seconds: a time.Duration ends at 292 years, and the store holds
+// times from 1678 to 2261.
 func (p Period) Days() int {
 	if p.From.IsZero() || !p.To.After(p.From) {
 		return 0
 	}
-	return int(p.To.Sub(p.From).Hours()/24 + 0.5)
+	const day = 24 * 60 * 60
+	return int((p.To.Unix() - p.From.Unix() + day/2) / day)
 }
 
 // Previous is the period of the same length that ends where p starts, to

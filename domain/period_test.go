@@ -151,3 +151,27 @@ func TestTeamEvents(t *testing.T) {
 		t.Errorf("a refused event changed the teams: %v", w.Teams)
 	}
 }
+
+// A period's days count past time.Duration's 292 years: all of the
+// store's times (1678-01-01 to 2261-12-31) are 213,301 days, and a period
+// from 1678 to 2026 (127,439) read 106,751.
+func TestPeriodDaysAtTheEdgesOfTime(t *testing.T) {
+	tests := []struct {
+		from, to string
+		want     int
+	}{
+		{"1678-01-01", "2261-12-31", 213301},
+		{"1678-01-01", "2026-12-01", 127439},
+		{"2000-02-28", "2000-03-01", 3}, // a leap day
+		{"2100-02-28", "2100-03-01", 2}, // no leap day
+	}
+	for _, tc := range tests {
+		p, err := CustomPeriod(tc.from, tc.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Days(); got != tc.want {
+			t.Errorf("%s..%s: %d days, want %d", tc.from, tc.to, got, tc.want)
+		}
+	}
+}

@@ -103,13 +103,27 @@ func (c Counts) Score() (score float64, ok bool) {
 	return float64(c.Positive()) / float64(n), true
 }
 
-// ResponseRate is ratings ÷ surveys sent; ok is false when none was sent,
-// or when some sends are known only from their answers (Inferred).
+// ResponseRate is ratings ÷ surveys sent, at most 1; ok is false when none
+// was sent, or when some sends are known only from their answers
+// (Inferred). A rating counts on the day it was given and its survey on
+// the day it was sent, so a short period can hold answers to surveys sent
+// before it: more ratings than surveys is every survey answered, as far
+// as the period's counts tell (ResponseCapped), never over 100%.
 func (c Counts) ResponseRate() (rate float64, ok bool) {
 	if c.Surveys == 0 || c.Inferred > 0 {
 		return 0, false
 	}
-	return float64(c.Rated()) / float64(c.Surveys), true
+	return float64(c.answered()) / float64(c.Surveys), true
+}
+
+// answered is the ratings a response rate counts: at most one a survey.
+func (c Counts) answered() int { return min(c.Rated(), c.Surveys) }
+
+// ResponseCapped reports whether the period holds more ratings than
+// surveys sent, answers to surveys sent before it among them: its
+// response rate shows 100%.
+func (c Counts) ResponseCapped() bool {
+	return c.Surveys > 0 && c.Inferred == 0 && c.Rated() > c.Surveys
 }
 
 // MeetsTarget reports whether the score is at or above the target (tenths of a percent).

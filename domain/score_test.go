@@ -141,3 +141,34 @@ func TestFollowUpCandidate(t *testing.T) {
 		t.Error("🙁 is a candidate (negative+bad), 😐 is not")
 	}
 }
+
+// A rating counts on the day it was given and its survey on the day it
+// was sent, so a short period (today) can hold answers to surveys sent
+// before it: 5 ratings of 2 surveys showed 250%. A response rate is at
+// most 100% wherever it is shown or sorted on, and says it was capped.
+func TestResponseRateIsAtMostAll(t *testing.T) {
+	tests := []struct {
+		rated, surveys int
+		rate           float64
+		text           string
+		capped         bool
+	}{
+		{5, 2, 1, "100%", true},
+		{2, 2, 1, "100%", false},
+		{1, 2, 0.5, "50%", false},
+		{3, 0, 0, "—", false}, // no survey in the period: no rate
+	}
+	for _, tc := range tests {
+		c := Counts{ByValue: [6]int{0, 0, 0, 0, 0, tc.rated}, Surveys: tc.surveys}
+		rate, ok := c.ResponseRate()
+		if ok != (tc.surveys > 0) || rate != tc.rate {
+			t.Errorf("%d ratings of %d surveys: rate %v %v, want %v", tc.rated, tc.surveys, rate, ok, tc.rate)
+		}
+		if got := c.ResponsePercent(0); got != tc.text {
+			t.Errorf("%d ratings of %d surveys show %s, want %s", tc.rated, tc.surveys, got, tc.text)
+		}
+		if got := c.ResponseCapped(); got != tc.capped {
+			t.Errorf("%d ratings of %d surveys: capped %v, want %v", tc.rated, tc.surveys, got, tc.capped)
+		}
+	}
+}

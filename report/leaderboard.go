@@ -52,7 +52,7 @@ type AgentRow struct {
 	Faces        Faces    `json:"faces"`
 	Surveys      int      `json:"surveys"`
 	SurveysKnown bool     `json:"surveys_known"` // false: a helpdesk reported answers, not all its sends
-	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, "—" when none was sent or sends are unknown
+	ResponseRate string   `json:"response_rate"` // ratings ÷ surveys sent, at most 100% (domain.Counts.ResponseRate), "—" when none was sent or sends are unknown
 	MeetsTarget  bool     `json:"meets_target"`
 	Ranked       bool     `json:"ranked"` // enough ratings to be ranked
 	// Change is against the previous period, null when not comparing.
@@ -121,4 +121,5 @@ func lastDay(p store.Period) string {
 	return p.To.UTC().AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
-func days(p store.Period) int { return int(p.To.Sub(p.From).Hours() / 24) }
+// days is the days of a span from its first day (domain.Period.Days).
+func days(p store.Period) int { return p.Days() }

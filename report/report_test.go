@@ -209,3 +209,13 @@ func TestObservedContract(t *testing.T) {
 		t.Errorf("empty comparison: %s", b)
 	}
 }
+
+// The days of a report span past time.Duration's 292 years: "all" of a
+// store with a rating of 1678 said 106751 days to 2026-12-02.
+func TestLeaderboardDaysAtTheEdgesOfTime(t *testing.T) {
+	p := store.Period{From: time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)}
+	lb := NewLeaderboard(store.Leaderboard{Period: p}, 800)
+	if lb.From != "1678-01-01" || lb.To != "2026-12-02" || lb.Days != 127440 {
+		t.Errorf("from %s to %s, %d days; want 1678-01-01 to 2026-12-02, 127440 days", lb.From, lb.To, lb.Days)
+	}
+}

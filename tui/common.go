@@ -323,6 +323,15 @@ func cutMiddle(s string, width int) string {
 	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, w-tail, "")
 }
 
+// clip cuts s to at most width cells, marking the cut with …, so that
+// what follows it shows.
+func clip(s string, width int) string {
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, max(width, 1), "…")
+}
+
 // fitLeft right-aligns s in width cells.
 func fitLeft(s string, width int) string {
 	if ansi.StringWidth(s) > width {
@@ -347,21 +356,39 @@ func block(text string, width, height int) string {
 	return strings.Join(lines, "\n")
 }
 
-// age prints how long ago t was, compactly: 5m, 3h, 2d.
+// age prints how long ago t was, compactly: 5m, 3h, 2d, 26y; a time
+// ahead of now by more than a clock's drift (a script's) as +2h. It counts
+// in Unix seconds: a time.Duration ends at 292 years, and the store holds
+// times from 1678.
 func age(now, t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "now"
-	case d < time.Hour:
-		return itoa(int(d/time.Minute)) + "m"
-	case d < 48*time.Hour:
-		return itoa(int(d/time.Hour)) + "h"
+	ahead := t.Unix() - now.Unix()
+	if ahead > 0 {
+		if ahead < int64(10*time.Minute/time.Second) {
+			return "now"
+		}
+		return "+" + span(ahead)
 	}
-	return itoa(int(d/(24*time.Hour))) + "d"
+	return span(-ahead)
+}
+
+// span is a number of seconds in its largest unit up to years.
+func span(secs int64) string {
+	const minute, hour = 60, 3600
+	switch days := secs / day; {
+	case secs < minute:
+		return "now"
+	case secs < hour:
+		return strconv.FormatInt(secs/minute, 10) + "m"
+	case secs < 48*hour:
+		return strconv.FormatInt(secs/hour, 10) + "h"
+	case days < 1000:
+		return strconv.FormatInt(days, 10) + "d"
+	default:
+		return strconv.FormatInt(days*400/146097, 10) + "y" // 146097 days in 400 years
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -146,7 +147,7 @@ func (v *conversations) View() string {
 	for i := from; i < to; i++ {
 		s := v.pages.items[i]
 		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
-			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown)})
+			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown, v.width-convFixedWidth)})
 	}
 	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
 	var b strings.Builder
@@ -170,43 +171,72 @@ var convColumns = []column{
 	{title: "state", width: 9, padRight: 1}, {title: "updated", width: 8, padRight: 1}, {title: "chars", width: 7, padRight: 1}, {title: "ratings"},
 }
 
+// convFixedWidth is the width of the list's columns before the ratings.
+const convFixedWidth = 2 + 16 + 16 + 10 + 9 + 8 + 7
+
 // slotSummary lists each rated agent, by the name shown, with its face,
-// or hides the faces.
-func slotSummary(slots []domain.Slot, visible bool, shown func(domain.Actor) string) string {
-	var parts []string
-	for _, s := range slots {
-		name := shown(s.Agent)
+// or hides the faces. When they overflow width, the names are cut alike
+// so that every face still shows.
+func slotSummary(slots []domain.Slot, visible bool, shown func(domain.Actor) string, width int) string {
+	names, marks := make([]string, len(slots)), make([]string, len(slots))
+	for i, s := range slots {
+		names[i] = shown(s.Agent)
 		switch {
 		case !visible:
-			parts = append(parts, name)
 		case s.Value == 0:
-			parts = append(parts, name+" …")
+			marks[i] = " …"
 		default:
-			parts = append(parts, name+" "+domain.Face(s.Value))
+			marks[i] = " " + domain.Face(s.Value)
 		}
 	}
-	return strings.Join(parts, ", ")
+	join := func() string {
+		parts := make([]string, len(names))
+		for i := range names {
+			parts[i] = names[i] + marks[i]
+		}
+		return strings.Join(parts, ", ")
+	}
+	if all := join(); ansi.StringWidth(all) <= width || len(slots) == 0 {
+		return all
+	}
+	each := (width - 2*(len(slots)-1)) / len(slots)
+	for i := range names {
+		names[i] = clip(names[i], each-ansi.StringWidth(marks[i]))
+	}
+	return join()
+}
+
+// streamLayout is how a stream shows its parts' times, and the width of
+// that column: the day and time, and the year too when the conversation is
+// not of now's year (the store holds conversations from 1678 to 2261).
+func streamLayout(parts []store.Part, now time.Time) (layout string, pad int) {
+	for _, p := range parts {
+		if p.Event.At.Year() != now.Year() {
+			return "Jan 2 2006 15:04", 18
+		}
+	}
+	return "Jan 2 15:04", 13
 }
 
 // renderStream draws a conversation's parts; the simulator uses it too.
 func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int) []string {
 	t := c.theme
 	var lines []string
+	layout, pad := streamLayout(parts, c.clock())
 	add := func(when, text string, style func(...string) string) {
-		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-14, 10), " ")
+		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-pad-1, 10), " ")
 		for i, l := range strings.Split(wrapped, "\n") {
-			prefix := fit("", 13)
-			if i == 0 {
-				prefix = fit(when, 13)
+			if i > 0 {
+				when = "" // the time on the first line only
 			}
-			lines = append(lines, t.Muted.Render(prefix)+style(l))
+			lines = append(lines, t.Muted.Render(fit(when, pad))+style(l))
 		}
 	}
 	plain := func(s ...string) string { return strings.Join(s, "") }
 	who := c.person
 	for _, p := range parts {
 		ev, o := p.Event, p.Outcome
-		when := ev.At.Format("Jan 2 15:04")
+		when := ev.At.Format(layout)
 		switch ev.Kind {
 		case domain.EvStart:
 			s := "started by " + who(ev.Actor) + " · " + ev.Origin.String() + " · " + ev.Channel.String()
@@ -221,7 +251,7 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 		case domain.EvAdd:
 			add(when, who(ev.Actor)+" joined", t.Muted.Render)
 		case domain.EvSnooze:
-			add(when, "snoozed by "+who(ev.Actor)+" until "+ev.Until.Format("Jan 2 15:04"), t.Muted.Render)
+			add(when, "snoozed by "+who(ev.Actor)+" until "+ev.Until.Format(layout), t.Muted.Render)
 		case domain.EvReopen:
 			add(when, "reopened by "+who(ev.Actor), t.Muted.Render)
 		case domain.EvClose, domain.EvAsk:

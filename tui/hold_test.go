@@ -43,6 +43,47 @@ func TestForceQuitDoesNotWait(t *testing.T) {
 	}
 }
 
+// q quits while the tab shown waits for the store's first open (a cold
+// open of a large store takes many seconds): it was held with the other
+// keys and quit only once the store had opened. Typed after other held
+// keys it waits with them, since one of them may open a field q is text
+// for; and while an ordinary read runs it waits as every key does, so a
+// script gets what a slow read would give.
+func TestQuitDoesNotWaitForTheStoresOpen(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		keys  []string
+		quits bool
+	}{
+		{"q", []string{"4", "q"}, true},
+		{"q after a held /", []string{"4", "/", "q"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			release := make(chan struct{})
+			m, _ := openingModel(t, fixtureDir(t), release)
+			defer func() { close(release); m.open() }() // the open the program would run
+			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+			var cmd tea.Cmd
+			for _, k := range tc.keys { // the reads, never run: the store is still opening
+				_, cmd = m.Update(keyMsg(k))
+			}
+			quits := cmd != nil
+			if quits {
+				_, quits = cmd().(tea.QuitMsg)
+			}
+			if quits != tc.quits {
+				t.Errorf("%v while the store opens: quit %v, want %v", tc.keys, quits, tc.quits)
+			}
+		})
+	}
+	m := newTestModel(t, fixtureStore(t), "ada")
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(keyMsg("4")) // the conversations' read, not run yet
+	if _, cmd := m.Update(keyMsg("q")); cmd != nil {
+		t.Fatal("q ran before an ordinary read landed")
+	}
+}
+
 // A read that starts after Close does nothing: the store may be closed.
 func TestReadsAfterCloseDoNothing(t *testing.T) {
 	m := newTestModel(t, fixtureStore(t), "ada")

@@ -163,17 +163,20 @@ func (v *leaderboard) scopeText() string {
 }
 
 // spanText is a period's first and last day: "Feb 9 – Mar 10", with the
-// year when asked for (not this year's).
+// year when asked for (not this year's), and both years when they differ.
 func spanText(p store.Period, year bool) string {
-	layout := "Jan 2"
-	if year {
-		layout += " 2006"
-	}
 	last := p.To.AddDate(0, 0, -1)
-	if !p.To.After(p.From) || last.Equal(p.From) {
-		return p.From.Format(layout)
+	first, end := "Jan 2", "Jan 2"
+	if year || p.From.Year() != last.Year() {
+		end += " 2006"
 	}
-	return p.From.Format("Jan 2") + " – " + last.Format(layout)
+	if !p.To.After(p.From) || last.Equal(p.From) {
+		return p.From.Format(end)
+	}
+	if p.From.Year() != last.Year() {
+		first += " 2006"
+	}
+	return p.From.Format(first) + " – " + last.Format(end)
 }
 
 // deltaOf is a row's change against the period before.

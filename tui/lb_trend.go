@@ -132,10 +132,28 @@ func trendPoints(points []store.SeriesPoint, from time.Time) []point {
 		if !ok {
 			continue
 		}
-		mid := p.From.Sub(from).Hours()/24 + p.To.Sub(p.From).Hours()/48
+		mid := float64(p.From.Unix()-from.Unix())/day + float64(p.To.Unix()-p.From.Unix())/(2*day)
 		out = append(out, point{X: mid, Y: s * 100})
 	}
 	return out
+}
+
+// day is a day in seconds: spans of the store's times (1678 to 2261) are
+// counted in Unix seconds, since a time.Duration ends at 292 years.
+const day = 24 * 60 * 60
+
+// daysBetween is the whole days from from to to.
+func daysBetween(from, to time.Time) int { return int((to.Unix() - from.Unix()) / day) }
+
+// dayLabel names the day v days after from on a chart of days days: the
+// month and day, or over more than a year the month and year. It adds
+// whole days as dates: a time.Duration ends at 292 years.
+func dayLabel(from time.Time, v, days float64) string {
+	at := from.AddDate(0, 0, int(v)).Add(time.Duration((v - float64(int(v))) * float64(24*time.Hour)))
+	if days > 366 {
+		return at.Format("Jan 2006")
+	}
+	return at.Format("Jan 2")
 }
 
 // scoreChart is an empty score chart (0–100%) over days from from, its
@@ -145,7 +163,7 @@ func scoreChart(t Theme, width, height int, from time.Time, days float64, target
 	ch := linechart.New(width, height, 0, days, 0, 100,
 		linechart.WithXYSteps(4, 2),
 		linechart.WithXLabelFormatter(func(_ int, v float64) string {
-			return from.Add(time.Duration(v*24) * time.Hour).Format("Jan 2")
+			return dayLabel(from, v, days)
 		}),
 		linechart.WithYLabelFormatter(func(_ int, v float64) string { return itoa(int(v+0.5)) + "%" }),
 		linechart.WithStyles(t.Muted, t.Muted, t.Muted),

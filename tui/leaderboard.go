@@ -508,7 +508,7 @@ func (v *leaderboard) line(r lbRow, cursor bool, barW, trendW int) string {
 	}
 	name := rowName(r.row)
 	if r.row.Agent.IsTeammate() && !c.Ranked() {
-		name += " *"
+		name = clip(name, lbNameW-2) + " *" // a long name is cut, not the mark
 	}
 	score := c.ScorePercent(0)
 	resp := c.ResponsePercent(0)

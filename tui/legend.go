@@ -7,7 +7,7 @@ package tui
 func (v *leaderboard) Legend() []string {
 	return []string{
 		"score: positive (🤩 😀) ÷ rated · rated: ratings in the period · pos neu neg: by class (narrow screens leave pos neu out " +
-			"while Δ shows) · mix: the shares as a bar · resp: ratings per survey sent · trend: the score over the period",
+			"while Δ shows) · mix: the shares as a bar · resp: share of surveys answered · trend: the score over the period",
 		"wilson (w ranks by it): the score's 95% Wilson lower bound, which weighs few ratings down · ✓ meets the target · " +
 			"▲ ▼ by a rank: moved since the last read · * too few ratings to rank (· for a rank) · ▼ by a title: the sort column (▲ reversed)",
 		"Δscore Δrated: the change in points and in ratings against the period before, of the same length (named above): " +

@@ -275,6 +275,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	if m.views[m.active].busy() && !m.filterTyping(msg) {
+		if m.quitsNow(msg) {
+			return tea.Quit
+		}
 		if len(m.held) < maxHeld {
 			m.held = append(m.held, msg)
 		}
@@ -293,6 +296,15 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	return m.toActive(msg)
+}
+
+// quitsNow is q typed while the tab waits for the store's first open,
+// which can take many seconds: no field has focus, and no key held before
+// it may open one q is text for. During an ordinary read q waits like any
+// key, so that a script gets what a slow read would give.
+func (m *Model) quitsNow(msg tea.KeyMsg) bool {
+	return keyIs(msg, m.c.keys.Quit) && m.opening != nil && m.opening.pending() &&
+		len(m.held) == 0 && !m.filterOn && !capturing(m.views[m.active])
 }
 
 // release runs the search typed while the tab shown was loading, then

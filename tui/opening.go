@@ -95,6 +95,16 @@ func (o *openingSource) retire() {
 	}
 }
 
+// pending reports whether the whole store has not opened (nor failed to) yet.
+func (o *openingSource) pending() bool {
+	select {
+	case <-o.ready:
+		return false
+	default:
+		return true
+	}
+}
+
 // wait is the whole store, once it is open.
 func (o *openingSource) wait() (Source, error) {
 	<-o.ready

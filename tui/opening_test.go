@@ -77,6 +77,8 @@ func TestFirstFrameComesBeforeTheStoreOpens(t *testing.T) {
 	}, teatest.WithDuration(programBound))
 	tm.Send(keyMsg("2"))
 	close(release)
+	// q quits at once while the store opens (TestQuitDoesNotWaitForTheStoresOpen)
+	teatest.WaitFor(t, out, func(b []byte) bool { return bytes.Contains(b, []byte("claimed ada")) }, teatest.WithDuration(programBound))
 	tm.Send(keyMsg("q"))
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound))
 	want, err := os.ReadFile(filepath.Join("testdata", "TestGoldenTabs", "followups_100x30.golden"))

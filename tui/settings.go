@@ -365,7 +365,7 @@ func (v *settingsView) View() string {
 	if !v.admin() {
 		b.WriteString(t.Warn.Render(fit(" read-only: only admins change settings", leftW)) + "\n")
 	} else {
-		b.WriteString(t.Header.Render(fit(" setting", 30)+"value") + "\n")
+		b.WriteString(t.Header.Render(fit("  setting", 32)+"value") + "\n") // where the labels and values start
 	}
 	scope := ""
 	for i, k := range v.keys {

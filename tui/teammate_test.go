@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/csat-app/csat/domain"
@@ -72,4 +73,19 @@ func TestEscGoesBackBeforeItClearsTheFilter(t *testing.T) {
 	d.contains("sort score", "filter: cleo")
 	d.keys("esc")
 	d.lacks("filter:")
+}
+
+// A teammate's page says why a response rate shows 100% when the period
+// holds more ratings than surveys (answers to surveys sent before it).
+func TestTeammateSaysWhenItsResponseRateIsCapped(t *testing.T) {
+	p := &teammatePage{}
+	p.loaded = true
+	p.row.Counts = domain.Counts{ByValue: [6]int{0, 0, 0, 0, 0, 5}, Surveys: 2}
+	if got := p.summary(); !strings.Contains(got, "response 100% (more ratings than surveys: some answer earlier ones)") {
+		t.Errorf("summary of 5 ratings of 2 surveys: %s", got)
+	}
+	p.row.Counts.Surveys = 5
+	if got := p.summary(); !strings.Contains(got, "response 100% · ") {
+		t.Errorf("summary of 5 ratings of 5 surveys: %s", got)
+	}
 }

@@ -2,9 +2,9 @@ package tui
 
 import (
 	"strings"
-	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/store"
@@ -12,6 +12,10 @@ import (
 
 // minChartWidth leaves the chart a graph beside its Y labels and axis.
 const minChartWidth = 20
+
+// minNameCut is the fewest cells a name is cut to, to leave room for what
+// follows it on a line.
+const minNameCut = 12
 
 // dailyUpTo is the longest period charted per day; longer ones are per week.
 const dailyUpTo = 14
@@ -29,11 +33,12 @@ func (p *teammatePage) View() string {
 	t := p.c.theme
 	c := p.row.Counts
 	var b strings.Builder
-	title := "  " + rowName(p.row) + " · " + p.periodName + " · " + counted(c.Rated(), "rating", "ratings") + " · score " + c.ScorePercent(0) +
+	rest := " · " + p.periodName + " · " + counted(c.Rated(), "rating", "ratings") + " · score " + c.ScorePercent(0) +
 		" · team " + p.teamCounts.ScorePercent(0) + " · target " + domain.FormatPermille(p.target)
 	if c.MeetsTarget(p.target) {
-		title += " ✓"
+		rest += " ✓"
 	}
+	title := "  " + clip(rowName(p.row), max(p.width-2-ansi.StringWidth(rest), minNameCut)) + rest // a long name is cut, not the score
 	b.WriteString(t.Title.Render(fit(title, p.width)) + "\n")
 	b.WriteString(fit(p.summary(), p.width) + "\n")
 	b.WriteString(p.chart(p.width, p.chartHeight()) + "\n")
@@ -51,6 +56,9 @@ func (p *teammatePage) summary() string {
 		b.WriteString(" " + domain.Face(val) + " " + itoa(c.ByValue[val]))
 	}
 	b.WriteString(" · response " + c.ResponsePercent(0))
+	if c.ResponseCapped() {
+		b.WriteString(" (more ratings than surveys: some answer earlier ones)")
+	}
 	b.WriteString(" · Wilson " + domain.FormatShare(c.WilsonLower(), c.Rated() > 0))
 	if p.loaded {
 		b.WriteString(" · " + counted(len(p.followUps), "open follow-up", "open follow-ups"))
@@ -65,12 +73,11 @@ func (p *teammatePage) legend() string {
 	if p.days() <= dailyUpTo {
 		per = "per day"
 	}
-	return "  ●⠤ " + rowName(p.row) + "   ··· team" + p.beforeLegend() + "   ╌╌ target · score " + per
+	rest := "   ··· team" + p.beforeLegend() + "   ╌╌ target · score " + per
+	return "  ●⠤ " + clip(rowName(p.row), max(p.width-5-ansi.StringWidth(rest), minNameCut)) + rest
 }
 
-func (p *teammatePage) days() int {
-	return int(p.period.To.Sub(p.period.From) / (24 * time.Hour))
-}
+func (p *teammatePage) days() int { return daysBetween(p.period.From, p.period.To) }
 
 // point is one day's or week's score: x in days from the period's start, y in percent.
 type point = canvas.Float64Point

@@ -25,7 +25,7 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 	return func(ctx context.Context, proposed domain.Settings, span time.Duration) (WhatIf, error) {
 		overrides := simulate.OverridesBetween(st.Settings(), proposed)
 		since := st.Latest().Add(-span)
-		rep, err := simulate.WhatIfOfDecisions(stoppable(ctx, st.WhatIfWindow), overrides, since)
+		rep, err := simulate.WhatIfOfDecisions(simulate.Stoppable(ctx, st.WhatIfWindow, nil), overrides, since)
 		if err != nil {
 			return WhatIf{}, err
 		}
@@ -38,45 +38,6 @@ func StoreWhatIf(st EventLog) WhatIfFunc {
 				Decided: Decisions{Sent: h.Current.Sent, Skipped: h.Current.Skipped}, Would: Decisions{Sent: h.WhatIf.Sent, Skipped: h.WhatIf.Skipped}}
 		}
 		return w, nil
-	}
-}
-
-// stopEvery is how many decisions or events a stoppable window reads
-// between looks at its context.
-const stopEvery = 1024
-
-// stoppable is window, stopping with ctx's error once ctx ends: the
-// dashboard's Close waits for its reads, and a wide what-if of a large
-// store replays for many seconds (43 s after q on the realistic 1M store
-// on a busy machine). Once ctx ends, decided is called no more, and the
-// events stop at the next look.
-func stoppable(ctx context.Context, window simulate.DecisionWindow) simulate.DecisionWindow {
-	return func(since time.Time, decided func(*domain.Event, *domain.Outcome, *domain.Conversation, bool) bool) (func(func(domain.Event, bool, bool) error) error, func(), error) {
-		n, stopped := 0, false
-		events, release, err := window(since, func(ev *domain.Event, o *domain.Outcome, c *domain.Conversation, late bool) bool {
-			if n++; n%stopEvery == 0 {
-				stopped = ctx.Err() != nil
-			}
-			return !stopped && decided(ev, o, c, late)
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := ctx.Err(); err != nil {
-			release()
-			return nil, nil, err
-		}
-		return func(yield func(domain.Event, bool, bool) error) error {
-			n := 0
-			return events(func(ev domain.Event, last, late bool) error {
-				if n++; n%stopEvery == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				return yield(ev, last, late)
-			})
-		}, release, nil
 	}
 }
 

@@ -193,12 +193,16 @@ func openLocal(dir string, readOnly bool, logger *log.Logger) (st *store.Store, 
 }
 
 // lateStore is the whole store the dashboard opens in a command while its
-// first frame comes from the counters summary. close waits for an open
-// still running and closes what it opened.
+// first frame comes from the counters summary. close does not wait for an
+// open still running (a cold open of a large store takes seconds, and q
+// must quit now): that open closes what it opened when it ends, and if
+// the process exits first the store is left as by any exit, which a
+// later open recovers.
 type lateStore struct {
 	dir      string
 	readOnly bool
 	logger   *log.Logger
+	openWith func(store.Options) (*store.Store, error) // nil: store.Open
 
 	mu        sync.Mutex
 	st        *store.Store
@@ -207,21 +211,37 @@ type lateStore struct {
 	failed    bool // the open failed
 }
 
+// errDashboardClosed is an open that ended after the dashboard had.
+var errDashboardClosed = errors.New("the dashboard closed")
+
 func (l *lateStore) open() (tui.Source, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return nil, errors.New("the dashboard closed")
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return nil, errDashboardClosed
 	}
 	opts := store.Options{Dir: l.dir, ReadOnly: l.readOnly, Interactive: true}
 	opts.OnUpgrade = func(from, to uint64) func() { // the terminal is the dashboard's
 		l.logger.Printf("upgrading the store from schema %d to %d", from, to)
 		return func() { l.logger.Printf("the store is at schema %d", to) }
 	}
-	st, err := store.Open(opts)
+	openWith := l.openWith
+	if openWith == nil {
+		openWith = store.Open
+	}
+	st, err := openWith(opts)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err != nil {
 		l.failed = true
 		return nil, busyHint(l.dir, err)
+	}
+	if l.closed {
+		if err := st.Close(); err != nil {
+			l.logger.Printf("close store: %v", err)
+		}
+		return nil, errDashboardClosed
 	}
 	l.st = st
 	l.stopOwner = func() {}
@@ -243,13 +263,14 @@ func (l *lateStore) close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.closed = true
-	if l.st == nil {
+	if l.st == nil { // not open, or an open still running closes its own
 		return
 	}
 	l.stopOwner()
 	if err := l.st.Close(); err != nil {
 		l.logger.Printf("close store: %v", err)
 	}
+	l.st = nil
 }
 
 // startLive keeps the demo moving with synthetic traffic; the function it

@@ -36,14 +36,15 @@ func newReportCmd(g *globals) *cobra.Command {
 		Long: `Print the leaderboard of a period from the store's day counters: the team row
 (teammates only), each teammate and each bot agent with their score (positive
 ÷ rated), ratings, positive/neutral/negative counts, surveys sent and response
-rate (ratings ÷ surveys sent), then each team's row (its members' sum: a
+rate (ratings ÷ surveys sent, at most 100%), then each team's row (its members' sum: a
 teammate in two teams counts in both, once in the team row at the top).
 Periods are whole UTC days ending today (the wall clock, as on the
 dashboard and the API): today, 7d, 30d, 90d, this-week (from Monday),
 this-month, last-month, all, or FROM..TO; --from and --to take
 YYYY-MM-DD and both days are included. A rating counts in the day it was
 first given. Agents show by their display name (an Intercom teammate's
-name as Intercom gives it). SURVEYS counts the surveys known to be sent:
+name as Intercom gives it; the table cuts one over 40 cells in its middle,
+CSV and JSON keep it whole). SURVEYS counts the surveys known to be sent:
 the rules' sends in simulated conversations, and for imported ones each
 rating and each request Intercom reports (conversation_rating.requested_at);
 where Intercom reported a rating but not its request, the sends are unknown
@@ -195,7 +196,7 @@ func writeReportTable(w io.Writer, lb report.Leaderboard) error {
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		row := []string{safetext.Line(r.Agent), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
+		row := []string{cutMiddle(safetext.Line(r.Agent), reportNameWidth), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
 			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate}
 		if r.Change != nil {
 			row = append(row, r.Change.Score, fmt.Sprintf("%+d", r.Change.Ratings))

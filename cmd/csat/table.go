@@ -33,3 +33,19 @@ func writeTable(w io.Writer, rows [][]string) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// reportNameWidth is the most cells a name takes in the report's table:
+// Intercom allows names of any length, and one would push every row past
+// the terminal. CSV and JSON keep names whole.
+const reportNameWidth = 40
+
+// cutMiddle cuts s to width cells in its middle, keeping its start and its
+// end (where names differ: "… Team North", "… (contractor)").
+func cutMiddle(s string, width int) string {
+	w := ansi.StringWidth(s)
+	if w <= width || width < 3 {
+		return s
+	}
+	head := (width - 1) / 2
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, w-(width-1-head), "")
+}

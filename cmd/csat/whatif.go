@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -134,8 +139,18 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := simulate.WhatIfOfDecisions(st.WhatIfWindow, overrides, since)
-	if err != nil {
+	ctx, stop := interruptible(c, g)
+	defer stop()
+	var look func(decisions, events int)
+	if stderr := c.ErrOrStderr(); g.stderrIsTerminal(stderr) {
+		look = whatIfProgress(stderr, time.Now)
+		defer fmt.Fprint(stderr, "\r\x1b[K") // the report follows on stdout
+	}
+	rep, err := simulate.WhatIfOfDecisions(simulate.Stoppable(ctx, st.WhatIfWindow, look), overrides, since)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return failedErr(errWhatIfInterrupted)
+	case err != nil:
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}
 	if f.format == "json" {
@@ -145,6 +160,34 @@ func runWhatIf(c *cobra.Command, g *globals, f *whatIfFlags) error {
 	}
 	writeWhatIf(c.OutOrStdout(), rep)
 	return nil
+}
+
+// errWhatIfInterrupted ends a what-if stopped by Ctrl-C.
+var errWhatIfInterrupted = errors.New("whatif: interrupted; nothing was written (a what-if only reads)")
+
+// interruptible is the command's context, ended by Ctrl-C or SIGTERM; in
+// the process owning the store, by the caller's (owner.go).
+func interruptible(c *cobra.Command, g *globals) (context.Context, context.CancelFunc) {
+	ctx := c.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if g.owned != nil {
+		return ctx, func() {}
+	}
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// whatIfProgress is the line a what-if keeps on a terminal while it reads
+// the window and replays: at once, then at most ten times a second.
+func whatIfProgress(stderr io.Writer, now func() time.Time) func(decisions, events int) {
+	var last time.Time
+	return func(decisions, events int) {
+		if t := now(); decisions == 0 || t.Sub(last) >= 100*time.Millisecond {
+			last = t
+			fmt.Fprintf(stderr, "\rwhatif: %d decisions read, %d events replayed", decisions, events)
+		}
+	}
 }
 
 func writeWhatIf(w io.Writer, rep simulate.WhatIfReport) {

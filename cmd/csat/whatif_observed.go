@@ -7,6 +7,7 @@ package main
 // what-if replay itself stays untouched.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -52,20 +53,34 @@ func withAgainstObserved(build func(g *globals) *cobra.Command) func(g *globals)
 			if format != "table" && format != "json" {
 				return usageErr(fmt.Errorf("--format %s: want table or json", format))
 			}
-			return runAgainstObserved(g, format, c.OutOrStdout())
+			ctx, stop := interruptible(c, g)
+			defer stop()
+			return runAgainstObserved(ctx, g, format, c.OutOrStdout())
 		}
 		return cmd
 	}
 }
 
-func runAgainstObserved(g *globals, format string, out io.Writer) error {
+func runAgainstObserved(ctx context.Context, g *globals, format string, out io.Writer) error {
 	st, release, err := useStore(g, true) // or the store of the csat process owning it (owner.go)
 	if err != nil {
 		return usageErr(err)
 	}
 	defer release()
-	cmp, err := intercom.CompareObserved(st.EachEvent)
-	if err != nil {
+	cmp, err := intercom.CompareObserved(func(yield func(domain.Event) error) error {
+		n := 0
+		return st.EachEvent(func(ev domain.Event) error {
+			if n%1024 == 0 && ctx.Err() != nil { // the first too
+				return ctx.Err()
+			}
+			n++
+			return yield(ev)
+		})
+	})
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return failedErr(errWhatIfInterrupted)
+	case err != nil:
 		return failedErr(fmt.Errorf("whatif: %w", err))
 	}
 	if format == "json" {

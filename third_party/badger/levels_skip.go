@@ -90,7 +90,7 @@ func takeTouched(cd *compactDef, cands []*table.Table) {
 	}
 }
 
-// noteSkips counts the tables a compaction took and left out below.
+// note counts the tables a compaction took and left out below.
 func (c *skipCounts) note(cd *compactDef) {
 	for _, t := range cd.bot {
 		c.taken.Add(1)
