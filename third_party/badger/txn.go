@@ -611,7 +611,7 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 	// twice (duplicateWrites), where the later one sent wins: those keep
 	// upstream's order.
 	if keepTogether {
-		sortEntries(entries)
+		entries = sortEntries(entries)
 	}
 
 	if keepTogether {
@@ -890,24 +890,25 @@ func (db *DB) Update(fn func(txn *Txn) error) error {
 	return txn.Commit()
 }
 
-// sortedEntry is an entry with the first 16 bytes of its key (zero
-// after its end) as two big-endian numbers, which order two keys as
-// bytes.Compare does unless they are equal.
+// sortedEntry is an entry's index with the first 16 bytes of its key
+// (zero after its end) as two big-endian numbers, which order two keys as
+// bytes.Compare does unless they are equal. It holds no pointer: the
+// sort's swaps take no write barrier while the collector runs.
 type sortedEntry struct {
 	hi, lo uint64
-	e      *Entry
+	i      int
 }
 
-// sortEntries sorts entries by key, as bytes.Compare orders them: mostly
-// by two numbers held beside the entry pointers rather than by reading
-// each key through them (csat, CSAT.md). Entries already in key order
-// (a writer that puts its keys in order) are left as they are.
-func sortEntries(entries []*Entry) {
+// sortEntries returns entries sorted by key, as bytes.Compare orders them:
+// mostly by two numbers held beside each entry's index rather than by
+// reading each key through its entry (csat, CSAT.md). Entries already in
+// key order (a writer that puts its keys in order) are returned as they are.
+func sortEntries(entries []*Entry) []*Entry {
 	s := make([]sortedEntry, len(entries))
 	for i, e := range entries {
 		var p [16]byte
 		copy(p[:], e.Key)
-		s[i] = sortedEntry{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), e}
+		s[i] = sortedEntry{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), i}
 	}
 	cmp := func(a, b sortedEntry) int {
 		switch {
@@ -916,15 +917,17 @@ func sortEntries(entries []*Entry) {
 		case a.lo != b.lo:
 			return cmpUint64(a.lo, b.lo)
 		}
-		return bytes.Compare(a.e.Key, b.e.Key)
+		return bytes.Compare(entries[a.i].Key, entries[b.i].Key)
 	}
 	if slices.IsSortedFunc(s, cmp) {
-		return
+		return entries
 	}
 	slices.SortFunc(s, cmp)
-	for i := range s {
-		entries[i] = s[i].e
+	sorted := make([]*Entry, len(entries), cap(entries))
+	for k := range s {
+		sorted[k] = entries[s[k].i]
 	}
+	return sorted
 }
 
 func cmpUint64(a, b uint64) int {

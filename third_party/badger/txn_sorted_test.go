@@ -195,7 +195,7 @@ func TestSortEntriesOrdersAsBytesCompare(t *testing.T) {
 	for i, k := range keys {
 		entries[i] = &Entry{Key: k}
 	}
-	sortEntries(entries)
+	entries = sortEntries(entries)
 	for i := 1; i < len(entries); i++ {
 		if bytes.Compare(entries[i-1].Key, entries[i].Key) > 0 {
 			t.Fatalf("entry %d %q sorts after %q", i, entries[i-1].Key, entries[i].Key)
