@@ -178,16 +178,24 @@ func (b *batch) loadInto(id string, bc *batchConv) error {
 	return item.Value(func(v []byte) error { return b.hold(id, bc, v) })
 }
 
+// heldConv is a stored conversation a batch holds: its record as stored
+// before the batch, and the workspace's copy the rules change, in one
+// allocation.
+type heldConv struct {
+	before convRecord
+	now    domain.Conversation
+}
+
 // hold decodes conversation id's stored record v into the batch: as it
 // was before the batch, and as the workspace's copy the rules change.
 func (b *batch) hold(id string, bc *batchConv, v []byte) error {
-	rec, err := decodeConversation(v, id)
-	if err != nil {
+	h := &heldConv{}
+	if err := decodeConversationInto(&h.before, v, id); err != nil {
 		return err
 	}
-	bc.loaded, bc.before = true, &rec
-	c := cloneConversation(&rec.Conversation)
-	b.ws.Conversations[id] = &c
+	bc.loaded, bc.before = true, &h.before
+	h.now = cloneConversation(&h.before.Conversation)
+	b.ws.Conversations[id] = &h.now
 	return nil
 }
 

@@ -94,12 +94,20 @@ func appendConversation(dst []byte, r *convRecord) []byte {
 // decodeConversation decodes conversation id's record; the error, only
 // then formatted, names it.
 func decodeConversation(v []byte, id string) (convRecord, error) {
+	var r convRecord
+	err := decodeConversationInto(&r, v, id)
+	return r, err
+}
+
+// decodeConversationInto is decodeConversation into r, which must be
+// zero. The record's id, when it is id, is id itself, not a copy.
+func decodeConversationInto(r *convRecord, v []byte, id string) error {
 	d := readRecord(v)
-	r := d.conversation()
+	d.conversationInto(r, id)
 	if d.err == nil && len(d.b) == 0 {
-		return r, nil
+		return nil
 	}
-	return r, d.done("conversation " + id)
+	return d.done("conversation " + id)
 }
 
 // encodeAgent is an entry of the agent dictionary.
@@ -475,8 +483,15 @@ func (e *enc) conversation(r *convRecord) {
 
 func (d *dec) conversation() convRecord {
 	var r convRecord
+	d.conversationInto(&r, "")
+	return r
+}
+
+// conversationInto decodes a conversation record into r, zero, taking
+// id for its id when they are the same.
+func (d *dec) conversationInto(r *convRecord, id string) {
 	c := &r.Conversation
-	c.ID = d.str()
+	c.ID = d.strAs(id)
 	c.Origin = domain.Origin(d.byte())
 	c.Channel = domain.Channel(d.byte())
 	c.Audience = domain.Audience(d.byte())
@@ -488,7 +503,7 @@ func (d *dec) conversation() convRecord {
 	n := d.uint()
 	if n > uint64(len(d.b)) {
 		d.fail()
-		return r
+		return
 	}
 	c.Customers = make([]domain.Actor, n)
 	for i := range c.Customers {
@@ -503,7 +518,7 @@ func (d *dec) conversation() convRecord {
 	n = d.uint()
 	if n > uint64(len(d.b)) {
 		d.fail()
-		return r
+		return
 	}
 	if n > 0 {
 		c.Slots = make([]domain.Slot, n)
@@ -543,7 +558,6 @@ func (d *dec) conversation() convRecord {
 	if c.NewestSlot < 0 || c.NewestSlot > len(c.Slots) {
 		d.fail()
 	}
-	return r
 }
 
 // encodeTeam is a t/ record: id, display name, member count, members.

@@ -52,6 +52,12 @@ type LoadPipeline struct {
 	// may have written (conv_filter.go), nil unless it began on a store
 	// holding none.
 	written *convFilter
+	// logs are the arrays of the log entries of the last two batches
+	// applied: a batch's are read until it is staged, and it is settled
+	// before the batch after the next is applied, which takes its array
+	// over.
+	logs  [2][]logEntry
+	turns int
 }
 
 // BeginLoad starts a pipeline of load batches.
@@ -96,7 +102,10 @@ func (p *LoadPipeline) ApplyInto(outs []domain.Outcome, evs []domain.Event, rec 
 	defer recoverDamage(&err)
 	b, txn := p.nextBatch()
 	b.sizeFor(len(evs))
-	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
+	turn := p.turns % 2
+	p.turns++
+	p.logs[turn] = reuse(p.logs[turn], len(evs))
+	b.events, b.lent, b.log = evs, true, p.logs[turn]
 	b.loadRecord = encodeLoadRecord(&rec)
 	if outs = outs[:0]; cap(outs) < len(evs) {
 		outs = make([]domain.Outcome, 0, len(evs))
@@ -130,6 +139,16 @@ func (p *LoadPipeline) ApplyInto(outs []domain.Outcome, evs []domain.Event, rec 
 		return nil, err
 	}
 	return outs, nil
+}
+
+// reuse is s emptied, with room for n, cleared of what the batch two
+// before left in it.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	clear(s[:cap(s)])
+	return s[:0]
 }
 
 // nextBatch is the batch after the one in flight, with its write
