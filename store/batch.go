@@ -8,9 +8,19 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// touched is a conversation the batch changed, with its state before the batch.
-type touched struct {
-	before *convRecord // nil for a conversation the batch started
+// batchConv is what a batch holds of one conversation beside the
+// workspace's copy: one map entry for what an event of it looks up.
+type batchConv struct {
+	// loaded says the store was read for it (the batch's own first event
+	// of a conversation it starts included); before is its record as
+	// stored before the batch (nil: absent).
+	loaded bool
+	before *convRecord
+	// parts is its part list as the batch leaves it, once the batch
+	// logs a part of it (partsOf).
+	parts *partList
+	// touched says the batch changed it (in order, first-touch order).
+	touched bool
 }
 
 type logEntry struct {
@@ -33,9 +43,7 @@ type batch struct {
 	ws     *domain.Workspace
 	newIDs map[domain.Actor]uint32
 
-	loaded  map[string]*convRecord // conversations as stored before the batch (nil: absent)
-	lists   map[string]*partList   // the parts of the conversations the batch logged
-	touched map[string]*touched
+	convs   map[string]*batchConv               // the conversations the batch read, logged or touched
 	order   []string                            // touched conversations in first-touch order
 	wrote   []committedConv                     // the records a write put, for the cache once committed
 	cw      convWriter                          // writes the touched conversations' records and index keys
@@ -44,6 +52,11 @@ type batch struct {
 	segBuf  [domain.NumSegments][]domain.Counts // where the segments a filter sums are read
 	days    map[int32][]domain.Counts
 	segDays map[segDay][]domain.Counts
+	// daySegs, in a load's pipeline, holds every segment's counters of
+	// each day whose c/ keys the batch wrote, as the batch leaves them:
+	// the batch after sums its unmoved segments from them rather than
+	// reading them from Badger (writeFilterCounters). nil elsewhere.
+	daySegs map[int32]*[domain.NumSegments][]domain.Counts
 	teams   map[string]bool // teams the batch named or changed
 	log     []logEntry
 	audit   []auditEntry
@@ -66,6 +79,12 @@ type batch struct {
 	loadRecord []byte
 	// decisions is what the batch adds to the index of decisions (index_decisions.go).
 	decisions decisionLog
+	// entries is how many keys stage set and deleted.
+	entries int
+	// written, when not nil, holds every conversation whose record the
+	// load pipeline of the batch may have written, and the store held
+	// none before it (conv_filter.go).
+	written *convFilter
 	// ahead, when not nil, is the batch before this one, sent to Badger
 	// but maybe not yet committed, that this one applies on top of
 	// (load_pipeline.go).
@@ -85,8 +104,8 @@ func (s *Store) newBatchOf(st memState, read *badger.Txn) *batch {
 	ws := &domain.Workspace{Settings: st.settings, History: st.history, Roles: st.roles, Teams: st.teams, Conversations: map[string]*domain.Conversation{}}
 	return &batch{
 		s: s, read: read, st: st, ws: ws,
-		newIDs: map[domain.Actor]uint32{}, loaded: map[string]*convRecord{}, lists: map[string]*partList{},
-		touched: map[string]*touched{}, days: map[int32][]domain.Counts{}, roles: map[string]domain.Role{},
+		newIDs: map[domain.Actor]uint32{}, convs: map[string]*batchConv{},
+		days: map[int32][]domain.Counts{}, roles: map[string]domain.Role{},
 		segDays: map[segDay][]domain.Counts{}, teams: map[string]bool{},
 	}
 }
@@ -98,9 +117,7 @@ func (s *Store) newBatchOf(st memState, read *badger.Txn) *batch {
 func (b *batch) sizeFor(n int) {
 	n = min(n/2, 1<<13)
 	b.cw.arena.chunk = keyArenaChunk
-	b.loaded = make(map[string]*convRecord, n)
-	b.touched = make(map[string]*touched, n)
-	b.lists = make(map[string]*partList, n)
+	b.convs = make(map[string]*batchConv, n)
 	b.ws.Conversations = make(map[string]*domain.Conversation, n)
 	b.order = make([]string, 0, n)
 }
@@ -112,44 +129,73 @@ func (b *batch) discard() {
 	}
 }
 
+// conv is the batch's entry of conversation id, made when it has none.
+func (b *batch) conv(id string) *batchConv {
+	bc := b.convs[id]
+	if bc == nil {
+		bc = &batchConv{}
+		b.convs[id] = bc
+	}
+	return bc
+}
+
 // load puts a stored conversation into the workspace, once per batch.
 func (b *batch) load(id string) error {
 	if b.fresh {
 		return nil
 	}
-	if _, seen := b.loaded[id]; seen {
+	return b.loadInto(id, b.conv(id))
+}
+
+// loadInto is load with the conversation's entry.
+func (b *batch) loadInto(id string, bc *batchConv) error {
+	if b.fresh || bc.loaded {
 		return nil
 	}
 	if _, ok := b.ws.Conversations[id]; ok {
 		return nil
 	}
 	if v, ok := b.ahead.conversation(id); ok {
-		return b.hold(id, v)
+		return b.hold(id, bc, v)
 	}
 	if v, ok := b.s.convs.get(id); ok {
-		return b.hold(id, v)
+		return b.hold(id, bc, v)
+	}
+	if !b.written.mayHold(id) {
+		bc.loaded = true
+		b.written.add(id)
+		return nil
 	}
 	item, err := b.read.Get(convKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		b.loaded[id] = nil
+		bc.loaded = true
+		b.written.add(id)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return item.Value(func(v []byte) error { return b.hold(id, v) })
+	return item.Value(func(v []byte) error { return b.hold(id, bc, v) })
+}
+
+// heldConv is a stored conversation a batch holds: its record as stored
+// before the batch, and the workspace's copy the rules change, in one
+// allocation.
+type heldConv struct {
+	before convRecord
+	now    domain.Conversation
 }
 
 // hold decodes conversation id's stored record v into the batch: as it
 // was before the batch, and as the workspace's copy the rules change.
-func (b *batch) hold(id string, v []byte) error {
-	rec, err := decodeConversation(v, id)
-	if err != nil {
+func (b *batch) hold(id string, bc *batchConv, v []byte) error {
+	h := &heldConv{}
+	if err := decodeConversationInto(&h.before, v, id); err != nil {
 		return err
 	}
-	b.loaded[id] = &rec
-	c := cloneConversation(&rec.Conversation)
-	b.ws.Conversations[id] = &c
+	bc.loaded, bc.before = true, &h.before
+	h.now = cloneConversation(&h.before.Conversation)
+	b.ws.Conversations[id] = &h.now
 	return nil
 }
 
@@ -192,15 +238,16 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 		return domain.Outcome{}, err
 	}
 	conv := eventConv(ev)
+	var bc *batchConv
 	if conv == "" {
 		// A workspace event reads the store's published state (names):
 		// the batch before must have landed.
 		if err := b.settleAhead(); err != nil {
 			return domain.Outcome{}, err
 		}
-	}
-	if conv != "" {
-		if err := b.load(conv); err != nil {
+	} else {
+		bc = b.conv(conv)
+		if err := b.loadInto(conv, bc); err != nil {
 			return domain.Outcome{}, err
 		}
 	}
@@ -229,10 +276,10 @@ func (b *batch) apply(ev domain.Event) (domain.Outcome, error) {
 		}
 		b.st.queue.Move(o.Queue)
 	}
-	seq := b.logEvent(&ev, &o, conv)
+	seq := b.logEvent(&ev, &o, conv, bc)
 	b.noteDecision(&ev, &o, conv, seq)
 	b.recordSettings(&ev, seq, at, prevSettings)
-	b.noteChange(&ev, &o, conv, late)
+	b.noteChange(&ev, &o, conv, bc, late)
 	b.st.settings = b.ws.Settings
 	b.st.history = b.ws.History
 	return o, nil
@@ -257,15 +304,16 @@ func eventConv(ev domain.Event) string {
 }
 
 // logEvent appends the event and its outcome to the batch's log, with the
-// mark index keys it carries, and returns its sequence number.
-func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint64 {
+// mark index keys it carries, and returns its sequence number. bc is the
+// entry of conv (nil for a workspace event).
+func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string, bc *batchConv) uint64 {
 	b.st.seq++
 	seq := b.st.seq
 	var val []byte
 	if !b.unencoded {
 		val = b.logValue(ev, o)
 	}
-	asKey := conv != "" && b.partsOf(conv).add(seq)
+	asKey := bc != nil && bc.partList().add(seq)
 	b.log = append(b.log, logEntry{seq: seq, conv: conv, val: val, asKey: asKey})
 	if !b.lent {
 		b.events = append(b.events, *ev)
@@ -280,16 +328,18 @@ func (b *batch) logEvent(ev *domain.Event, o *domain.Outcome, conv string) uint6
 
 // partsOf is conv's part list as the batch leaves it: the stored one's
 // copy, once the batch logs a part of conv.
-func (b *batch) partsOf(conv string) *partList {
-	p := b.lists[conv]
-	if p == nil {
-		p = &partList{}
-		if r := b.loaded[conv]; r != nil {
-			p = r.parts.clone()
+func (b *batch) partsOf(conv string) *partList { return b.conv(conv).partList() }
+
+// partList is the conversation's part list as the batch leaves it.
+func (bc *batchConv) partList() *partList {
+	if bc.parts == nil {
+		if bc.before != nil {
+			bc.parts = bc.before.parts.clone()
+		} else {
+			bc.parts = &partList{}
 		}
-		b.lists[conv] = p
 	}
-	return p
+	return bc.parts
 }
 
 // logArenaChunk is the size of the chunks a batch encodes its log entries in.
@@ -332,19 +382,20 @@ func (b *batch) recordSettings(ev *domain.Event, seq uint64, at time.Time, prev 
 }
 
 // noteChange says what the live feed will announce, and marks the
-// conversation touched. A late part may move anything of its conversation.
-func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, late bool) {
+// conversation touched (bc, nil for a workspace event). A late part may
+// move anything of its conversation.
+func (b *batch) noteChange(ev *domain.Event, o *domain.Outcome, conv string, bc *batchConv, late bool) {
 	if late || o.Survey.NewSlot || o.Decision == domain.DecisionAccepted || o.Decision == domain.DecisionSent {
 		b.change.Ratings = true
 	}
 	if late || o.Queue.Moved || ev.Kind == domain.EvFollowUp || (ev.Kind == domain.EvComment && o.Decision == domain.DecisionAccepted) {
 		b.change.FollowUps = true
 	}
-	if conv == "" {
+	if bc == nil {
 		return
 	}
-	if t := b.touched[conv]; t == nil && !b.fresh {
-		b.touched[conv] = &touched{before: b.loaded[conv]}
+	if !bc.touched && !b.fresh {
+		bc.touched = true
 		b.order = append(b.order, conv)
 	}
 	b.change.Conversations = true

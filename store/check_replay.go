@@ -161,7 +161,7 @@ func (r *checkReplay) end(ended []endedConv, ids []string) []endedConv {
 		}
 		ended = append(ended, endedConv{id: id, c: c, parts: b.partsOf(id)})
 		delete(b.ws.Conversations, id)
-		delete(b.lists, id)
+		delete(b.convs, id)
 	}
 	return ended
 }
@@ -266,7 +266,7 @@ func (r *checkReplay) resume(conv string) error {
 	}
 	b.ws.Conversations[conv] = c
 	list := listOf(seqs)
-	b.lists[conv] = list
+	b.conv(conv).parts = list
 	left := convRecord{Conversation: *c, parts: *list.clone()}
 	r.unwrite = append(r.unwrite, storedEntryKV{convKey(conv), encodeConversation(&left)})
 	for _, k := range indexKeys(&left) {

@@ -63,6 +63,7 @@ func (b *batch) stage(txn *badger.Txn) error {
 		}
 	}
 	b.change.Seq = b.st.seq
+	b.entries = w.n
 	return nil
 }
 

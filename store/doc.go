@@ -18,6 +18,9 @@
 // the cache holds conversations, not versions of them; a bulk writer's
 // holds days of a dense load's conversations, in the bytes its Badger
 // block cache gave up (the blocks the writer read were those records).
+// A load that began on a store holding no conversation keeps a bloom
+// filter of the ones it wrote, and does not ask Badger for one the filter
+// never saw: a new conversation (conv_filter.go).
 //
 // Before Badger opens a data directory, the store checks what Badger would
 // otherwise trust or repair silently: the MANIFEST against the table files

@@ -129,14 +129,14 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 			if moved[seg] {
 				continue
 			}
-			// The segment's counters of the day before are no longer
-			// read: day holds only this day's, and their sums were
-			// encoded (copied) as they were made.
-			cs, err := b.storedSegDay(segDay{d, domain.Segment(seg)}, b.segBuf[seg])
+			cs, err := b.unmovedSegDay(segDay{d, domain.Segment(seg)})
 			if err != nil {
 				return err
 			}
-			day[seg], b.segBuf[seg] = cs, cs
+			day[seg] = cs
+		}
+		if b.daySegs != nil {
+			b.daySegs[d] = &day
 		}
 		for _, sel := range allSelectors {
 			// The sum before this one was encoded, a copy, before this
@@ -150,6 +150,24 @@ func (b *batch) writeFilterCounters(w *txnWriter, segs []segDay) error {
 		}
 	}
 	return nil
+}
+
+// unmovedSegDay is the counters of k, a segment the batch did not move,
+// for writeFilterCounters to sum, and only read: as the batch in flight
+// left them, when it held them, or as stored. Outside a pipeline they
+// are read into segBuf: the segment's counters of the day before are no
+// longer read then, their sums having been encoded (copied) as they were
+// made. In one (daySegs) the batch keeps them for the batch after.
+func (b *batch) unmovedSegDay(k segDay) ([]domain.Counts, error) {
+	if cs, ok := b.ahead.segDayCounts(k); ok {
+		return cs, nil
+	}
+	if b.daySegs != nil {
+		return b.storedSegDay(k, nil)
+	}
+	cs, err := b.storedSegDay(k, b.segBuf[k.seg])
+	b.segBuf[k.seg] = cs
+	return cs, err
 }
 
 // selectorSum is the sum of the segment counters sel selects in day,

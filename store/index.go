@@ -15,7 +15,9 @@ import (
 func (b *batch) writeConversations(w *txnWriter) error {
 	b.wrote = b.wrote[:0]
 	for _, id := range b.order {
-		v, err := b.cw.write(w, id, b.touched[id].before, b.ws.Conversations[id], b.partsOf(id))
+		bc := b.convs[id]
+		b.written.add(id)
+		v, err := b.cw.write(w, id, bc.before, b.ws.Conversations[id], bc.partList())
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func loadHistory(txn *badger.Txn, h *domain.SettingsHistory) error {
 // before the batch, then the batch's own.
 func (b *batch) parts(conv string) ([]domain.Event, error) {
 	var evs []domain.Event
-	if r := b.loaded[conv]; r != nil {
+	if r := b.conv(conv).before; r != nil {
 		if err := eachPart(b.read, conv, &r.parts, func(seq uint64) error {
 			return getValue(b.read, seqKey(pLog, seq), func(v []byte) error {
 				ev, _, err := decodeLogEntry(v, seq)

@@ -48,6 +48,16 @@ type LoadPipeline struct {
 	// and nextWrite, so no batch after it can start on top of the flight.
 	refused error
 	closed  bool
+	// written is the filter of the conversations the pipeline's batches
+	// may have written (conv_filter.go), nil unless it began on a store
+	// holding none.
+	written *convFilter
+	// logs are the arrays of the log entries of the last two batches
+	// applied: a batch's are read until it is staged, and it is settled
+	// before the batch after the next is applied, which takes its array
+	// over.
+	logs  [2][]logEntry
+	turns int
 }
 
 // BeginLoad starts a pipeline of load batches.
@@ -55,7 +65,9 @@ func (s *Store) BeginLoad() (*LoadPipeline, error) {
 	if err := s.lockWriter(); err != nil {
 		return nil, err
 	}
-	return &LoadPipeline{s: s}, nil
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	return &LoadPipeline{s: s, written: newLoadConvFilter(txn)}, nil
 }
 
 // Apply applies evs through the rules on top of the batch in flight and
@@ -90,7 +102,10 @@ func (p *LoadPipeline) ApplyInto(outs []domain.Outcome, evs []domain.Event, rec 
 	defer recoverDamage(&err)
 	b, txn := p.nextBatch()
 	b.sizeFor(len(evs))
-	b.events, b.lent, b.log = evs, true, make([]logEntry, 0, len(evs))
+	turn := p.turns % 2
+	p.turns++
+	p.logs[turn] = reuse(p.logs[turn], len(evs))
+	b.events, b.lent, b.log = evs, true, p.logs[turn]
 	b.loadRecord = encodeLoadRecord(&rec)
 	if outs = outs[:0]; cap(outs) < len(evs) {
 		outs = make([]domain.Outcome, 0, len(evs))
@@ -126,13 +141,26 @@ func (p *LoadPipeline) ApplyInto(outs []domain.Outcome, evs []domain.Event, rec 
 	return outs, nil
 }
 
+// reuse is s emptied, with room for n, cleared of what the batch two
+// before left in it.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	clear(s[:cap(s)])
+	return s[:0]
+}
+
 // nextBatch is the batch after the one in flight, with its write
 // transaction.
 func (p *LoadPipeline) nextBatch() (*batch, *badger.Txn) {
 	if p.flight == nil {
-		return p.s.newBatch(), p.s.db.NewTransaction(true)
+		b := p.s.newBatch()
+		b.written, b.daySegs = p.written, map[int32]*[domain.NumSegments][]domain.Counts{}
+		return b, p.s.db.NewTransaction(true)
 	}
 	b := p.s.newBatchOf(p.flight.st.clone(), p.nextRead)
+	b.written, b.daySegs = p.written, map[int32]*[domain.NumSegments][]domain.Counts{}
 	b.ahead = newAheadOf(p.flight, p.Settle)
 	txn := p.nextWrite
 	p.nextRead, p.nextWrite = nil, nil
@@ -189,6 +217,9 @@ func (p *LoadPipeline) Send() error {
 	// (badger_options.go: writeMu orders the writers), and with no key
 	// read it would find none.
 	p.nextRead, p.nextWrite = s.db.NewTransaction(false), s.db.NewTransaction(true)
+	// The next batch writes about as many keys as this one: its
+	// transaction's map of pending writes is made that big at once.
+	p.nextWrite.ReserveWrites(b.entries + b.entries/8)
 	// s.mu stays held until Settle publishes this batch, and the loader
 	// applies the next batch meanwhile (simulate's writeAhead: Apply, then
 	// Settle), so a reader waits for this commit and for the next batch's
@@ -286,13 +317,19 @@ func (a *aheadOf) dayCounts(d int32, n int) ([]domain.Counts, bool) {
 }
 
 // segDayCounts is segment day k's counters as the batch in flight
-// wrote them, its own: the caller copies them.
+// wrote them or, unmoved, summed them into its c/ keys: its own, the
+// caller copies them or only reads them.
 func (a *aheadOf) segDayCounts(k segDay) ([]domain.Counts, bool) {
 	if a == nil {
 		return nil, false
 	}
-	cs, ok := a.b.segDays[k]
-	return cs, ok
+	if cs, ok := a.b.segDays[k]; ok {
+		return cs, true
+	}
+	if day := a.b.daySegs[k.day]; day != nil {
+		return day[k.seg], true
+	}
+	return nil, false
 }
 
 func copyCounts(cs []domain.Counts, n int) []domain.Counts {

@@ -43,11 +43,17 @@ func withLateParts(evs []domain.Event, seed uint64) []domain.Event {
 // the load record counting the events so far.
 func sendAll(t *testing.T, s *Store, evs []domain.Event, size int) {
 	t.Helper()
+	sendFrom(t, s, evs, 0, size)
+}
+
+// sendFrom is sendAll of evs[from:], the load records counting evs.
+func sendFrom(t *testing.T, s *Store, evs []domain.Event, from, size int) {
+	t.Helper()
 	p, err := s.BeginLoad()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < len(evs); i += size {
+	for i := from; i < len(evs); i += size {
 		part := evs[i:min(i+size, len(evs))]
 		if _, err := p.Apply(part, testLoadRecord(uint64(i+len(part)))); err != nil {
 			t.Fatalf("batch at %d: %v", i, err)

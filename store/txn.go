@@ -30,6 +30,8 @@ type txnWriter struct {
 	// TestBatchKeysAndValuesStayAsSetUntilTheirCommitLands holds a
 	// pipeline to it.
 	entries []badger.Entry
+	// n counts the keys set and deleted.
+	n int
 }
 
 // entryChunk is how many entries txnWriter makes at once.
@@ -51,6 +53,7 @@ type keyWriter interface {
 var emptyValue = []byte{}
 
 func (w *txnWriter) set(k, v []byte) error {
+	w.n++
 	if v == nil {
 		v = emptyValue
 	}
@@ -73,6 +76,7 @@ func (w *txnWriter) entry(k, v []byte) *badger.Entry {
 }
 
 func (w *txnWriter) del(k []byte) error {
+	w.n++
 	if w.onEntry != nil {
 		w.onEntry(k, nil)
 	}

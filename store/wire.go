@@ -101,6 +101,24 @@ func (d *dec) str() string {
 	return s
 }
 
+// strAs is str, or known itself when the string is known's bytes: no copy.
+func (d *dec) strAs(known string) string {
+	n := d.uint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return ""
+	}
+	raw := d.b[:n]
+	d.b = d.b[n:]
+	switch {
+	case d.skip:
+		return ""
+	case string(raw) == known:
+		return known
+	}
+	return string(raw)
+}
+
 func (d *dec) actor() domain.Actor {
 	k := domain.Kind(d.byte())
 	return domain.Actor{Kind: k, Name: d.str()}

@@ -8,6 +8,7 @@ package badger
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -252,6 +253,11 @@ type Txn struct {
 
 	pendingWrites   map[string]*Entry // cache stores any writes done by txn.
 	duplicateWrites []*Entry          // Used in managed mode to store duplicate entries.
+	// csat: written is pendingWrites' entries in the order their keys were
+	// first written, while no key was written twice (rewritten): the
+	// commit walks it instead of the map (CSAT.md).
+	written   []*Entry
+	rewritten bool
 
 	numIterators atomic.Int32
 	discarded    bool
@@ -394,8 +400,13 @@ func (txn *Txn) modify(e *Entry) error {
 	// them (an allocation a key, CSAT.md): a caller leaves a key unchanged
 	// until the transaction ends, as Set says.
 	key := unsafe.String(unsafe.SliceData(e.Key), len(e.Key))
-	if oldEntry, ok := txn.pendingWrites[key]; ok && oldEntry.version != e.version {
-		txn.duplicateWrites = append(txn.duplicateWrites, oldEntry)
+	if oldEntry, ok := txn.pendingWrites[key]; ok {
+		if oldEntry.version != e.version {
+			txn.duplicateWrites = append(txn.duplicateWrites, oldEntry)
+		}
+		txn.rewritten, txn.written = true, nil
+	} else if !txn.rewritten {
+		txn.written = append(txn.written, e)
 	}
 	txn.pendingWrites[key] = e
 	return nil
@@ -546,7 +557,8 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 			keepTogether = false
 		}
 	}
-	for _, e := range txn.pendingWrites {
+	pending := txn.pending()
+	for _, e := range pending {
 		setVersion(e)
 	}
 	// The duplicateWrites slice will be non-empty only if there are duplicate
@@ -560,7 +572,7 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 	// csat: the keys with their timestamps are cut from one buffer instead
 	// of allocated one by one (an allocation a key, CSAT.md); the writer
 	// holds them only until the entries are in the memtable and the logs.
-	keys := make([]byte, 0, txn.keysWithTsSize())
+	keys := make([]byte, 0, txn.keysWithTsSize(pending))
 	processEntry := func(e *Entry) {
 		// Suffix the keys with commit ts, so the key versions are sorted in
 		// descending order of commit timestamp.
@@ -584,7 +596,7 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 	// var b strings.Builder
 	// fmt.Fprintf(&b, "Read: %d. Commit: %d. reads: %v. writes: %v. Keys: ",
 	// 	txn.readTs, commitTs, txn.reads, txn.conflictKeys)
-	for _, e := range txn.pendingWrites {
+	for _, e := range pending {
 		processEntry(e)
 	}
 	for _, e := range txn.duplicateWrites {
@@ -599,7 +611,7 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 	// twice (duplicateWrites), where the later one sent wins: those keep
 	// upstream's order.
 	if keepTogether {
-		slices.SortFunc(entries, func(a, b *Entry) int { return bytes.Compare(a.Key, b.Key) })
+		entries = sortEntries(entries)
 	}
 
 	if keepTogether {
@@ -629,11 +641,33 @@ func (txn *Txn) commitAndSend() (func() error, error) {
 	return ret, nil
 }
 
+// pending is the transaction's pending writes (not its duplicateWrites):
+// in the order they were written, or the map's when a key was written twice.
+func (txn *Txn) pending() []*Entry {
+	if !txn.rewritten {
+		return txn.written
+	}
+	entries := make([]*Entry, 0, len(txn.pendingWrites))
+	for _, e := range txn.pendingWrites {
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+// ReserveWrites makes room for n writes in a transaction that has none
+// yet, instead of growing its map of pending writes as they come.
+func (txn *Txn) ReserveWrites(n int) {
+	if txn.update && len(txn.pendingWrites) == 0 && n > 0 {
+		txn.pendingWrites = make(map[string]*Entry, n)
+		txn.written = make([]*Entry, 0, n)
+	}
+}
+
 // keysWithTsSize is the bytes the transaction's keys take with their
 // timestamps.
-func (txn *Txn) keysWithTsSize() int {
+func (txn *Txn) keysWithTsSize(pending []*Entry) int {
 	n := 0
-	for _, e := range txn.pendingWrites {
+	for _, e := range pending {
 		n += len(e.Key) + 8
 	}
 	for _, e := range txn.duplicateWrites {
@@ -647,7 +681,7 @@ func (txn *Txn) commitPrecheck() error {
 		return errors.New("Trying to commit a discarded txn")
 	}
 	keepTogether := true
-	for _, e := range txn.pendingWrites {
+	for _, e := range txn.pending() {
 		if e.version != 0 {
 			keepTogether = false
 		}
@@ -854,4 +888,51 @@ func (db *DB) Update(fn func(txn *Txn) error) error {
 	}
 
 	return txn.Commit()
+}
+
+// sortedEntry is an entry's index with the first 16 bytes of its key
+// (zero after its end) as two big-endian numbers, which order two keys as
+// bytes.Compare does unless they are equal. It holds no pointer: the
+// sort's swaps take no write barrier while the collector runs.
+type sortedEntry struct {
+	hi, lo uint64
+	i      int
+}
+
+// sortEntries returns entries sorted by key, as bytes.Compare orders them:
+// mostly by two numbers held beside each entry's index rather than by
+// reading each key through its entry (csat, CSAT.md). Entries already in
+// key order (a writer that puts its keys in order) are returned as they are.
+func sortEntries(entries []*Entry) []*Entry {
+	s := make([]sortedEntry, len(entries))
+	for i, e := range entries {
+		var p [16]byte
+		copy(p[:], e.Key)
+		s[i] = sortedEntry{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), i}
+	}
+	cmp := func(a, b sortedEntry) int {
+		switch {
+		case a.hi != b.hi:
+			return cmpUint64(a.hi, b.hi)
+		case a.lo != b.lo:
+			return cmpUint64(a.lo, b.lo)
+		}
+		return bytes.Compare(entries[a.i].Key, entries[b.i].Key)
+	}
+	if slices.IsSortedFunc(s, cmp) {
+		return entries
+	}
+	slices.SortFunc(s, cmp)
+	sorted := make([]*Entry, len(entries), cap(entries))
+	for k := range s {
+		sorted[k] = entries[s[k].i]
+	}
+	return sorted
+}
+
+func cmpUint64(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
 }

@@ -181,3 +181,63 @@ func TestManagedDuplicatesKeepUpstreamsOrder(t *testing.T) {
 		read.Discard()
 	}
 }
+
+// sortEntries orders entries as bytes.Compare does, keys that share their
+// first 16 bytes, keys shorter than that and keys that are prefixes of
+// others included.
+func TestSortEntriesOrdersAsBytesCompare(t *testing.T) {
+	var keys [][]byte
+	for i := range 3000 {
+		k := []byte(fmt.Sprintf("%c/%012d", 'a'+i%5, (i*7919)%2000))
+		keys = append(keys, k[:1+i%len(k)], k, append(k, byte(i), 0), []byte{byte(i % 3)})
+	}
+	entries := make([]*Entry, len(keys))
+	for i, k := range keys {
+		entries[i] = &Entry{Key: k}
+	}
+	entries = sortEntries(entries)
+	for i := 1; i < len(entries); i++ {
+		if bytes.Compare(entries[i-1].Key, entries[i].Key) > 0 {
+			t.Fatalf("entry %d %q sorts after %q", i, entries[i-1].Key, entries[i].Key)
+		}
+	}
+}
+
+// A key written twice in a transaction, a reserved one included, leaves
+// its last write, and the others all of theirs.
+func TestRewrittenKeyKeepsTheLastWrite(t *testing.T) {
+	db, err := Open(DefaultOptions(t.TempDir()).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	txn := db.NewTransaction(true)
+	txn.ReserveWrites(10)
+	for i := range 20 {
+		if err := txn.Set([]byte(fmt.Sprintf("k%02d", i%15)), []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(func(txn *Txn) error {
+		for i := range 15 {
+			want := i
+			if i < 5 {
+				want = i + 15
+			}
+			item, err := txn.Get([]byte(fmt.Sprintf("k%02d", i)))
+			if err != nil {
+				return err
+			}
+			if v, _ := item.ValueCopy(nil); string(v) != fmt.Sprint(want) {
+				t.Errorf("k%02d = %s, want %d", i, v, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
