@@ -365,7 +365,8 @@
 // 16 MiB above what is resident beside them (resident_linux.go), every
 // 50 ms and each time Badger maps a file (its open reads every index
 // within a fraction of a second); the kernel keeps them cached and maps
-// them again on the next read. A drop leaves the first pages of each
+// them again on the next read (MADV_DONTNEED; a table's unmapping waits
+// for the drop in progress, so a compaction deleting it is harmless). A drop leaves the first pages of each
 // index mapped: Badger reads every index root once more at the end of its
 // open, and each fault maps 64 KiB of page cache around it. Each
 // conversation read checks the bound too, at most every millisecond: a

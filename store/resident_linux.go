@@ -10,12 +10,17 @@ package store
 // limits of a laptop. So while the store is open a watcher reads the
 // process's mapped file pages (/proc/self/statm) every 50 ms and each time
 // Badger maps a file, and, past tablePagesMax above what is resident beside
-// the tables, drops its mappings of the table files. The next read of such a
-// page maps it again: from the page cache after MADV_DONTNEED (readers:
-// a read-only Badger never unmaps a table until it closes, and the watcher
-// stops first), or from disk after MADV_PAGEOUT (writers: a compaction
-// may unmap a table between reading the map list and advising, and only
-// PAGEOUT is harmless on whatever is mapped there next).
+// the tables, drops its mappings of the table files with MADV_DONTNEED.
+// The kernel keeps the pages in its page cache, and the next read of such a
+// page maps it again with a minor fault. The ranges come from
+// /proc/self/maps, and a compaction may delete a table meanwhile; DONTNEED
+// on whatever the process mapped there next would zero it. So the drop runs
+// inside z.WhileMapped, which holds off every unmapping of a file until it
+// returns (third_party/ristretto/CSAT.md). Writers used MADV_PAGEOUT
+// instead, harmless on any mapping but evicting the pages from the page
+// cache too: every later read of a table (a compaction's inputs, the
+// writer's conversation reads) went to the disk, with 8 MiB of read-around
+// a fault, and a load of 2.7 GB read 20.7 GB (BENCHMARKS.md).
 
 import (
 	"bufio"
@@ -46,11 +51,10 @@ var (
 
 // residentWatch is the watcher of one open store.
 type residentWatch struct {
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	dirs   atomic.Pointer[[]string] // whose .sst mappings it drops
-	advice int
-	bound  int64 // table pages allowed resident above base
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	dirs  atomic.Pointer[[]string] // whose .sst mappings it drops
+	bound int64                    // table pages allowed resident above base
 
 	mu       sync.Mutex // one check at a time; a mapping waits for it
 	base     int64      // file pages resident that are not dropped
@@ -109,10 +113,7 @@ func watchResident(opts Options) *residentWatch {
 	if !ok {
 		return nil
 	}
-	w := &residentWatch{stop: make(chan struct{}), advice: unix.MADV_PAGEOUT, bound: tablePagesMax, base: base, beside: base}
-	if opts.ReadOnly {
-		w.advice = unix.MADV_DONTNEED
-	}
+	w := &residentWatch{stop: make(chan struct{}), bound: tablePagesMax, base: base, beside: base}
 	w.dirs.Store(&[]string{})
 	w.watch(opts.Dir)
 	watchers.Lock()
@@ -149,7 +150,8 @@ func (w *residentWatch) check() {
 		return
 	}
 	dirs := *w.dirs.Load()
-	kept := dropTablePages(w.advice, dirs, &w.roots)
+	var kept int64
+	z.WhileMapped(func() { kept = dropTablePages(dirs, &w.roots) })
 	// What is left beside the tables (the binary, a writer's memtable and
 	// value logs) is not dropped: the bound counts from there, so that it
 	// is not dropped again and again for nothing. It is read mapping by
@@ -180,7 +182,7 @@ func (w *residentWatch) watch(dir string) {
 	w.dirs.Store(&dirs)
 }
 
-// close stops the watcher; it must run before Badger unmaps the tables.
+// close stops the watcher.
 func (w *residentWatch) close() {
 	if w == nil {
 		return
@@ -239,8 +241,10 @@ func residentBesideTables(dirs []string) (int64, bool) {
 
 // dropTablePages advises the kernel to drop every mapping of a .sst file
 // under dirs but the first pages of its index (resident_roots_linux.go);
-// kept is how many bytes it leaves mapped.
-func dropTablePages(advice int, dirs []string, roots *indexRoots) (kept int64) {
+// kept is how many bytes it leaves mapped. It must run inside
+// z.WhileMapped.
+func dropTablePages(dirs []string, roots *indexRoots) (kept int64) {
+	const advice = unix.MADV_DONTNEED
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return 0

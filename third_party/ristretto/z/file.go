@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // MmapFile represents an mmapd file and includes both the buffer to the data
@@ -76,6 +77,29 @@ func OpenMmapFileUsing(fd *os.File, sz int, writable bool) (*MmapFile, error) {
 // goroutine that maps it, before the caller reads a byte of it. Set it
 // before any file is mapped.
 var OnMap func()
+
+// unmapping is held shared by every unmapping of a file's mapping (Close,
+// Delete, Truncate) and exclusively by WhileMapped.
+var unmapping sync.RWMutex
+
+// WhileMapped runs f while no file's mapping is unmapped or moved: an
+// address range that f read from /proc/self/maps as a file's mapping stays
+// that file's mapping until f returns. Advising MADV_DONTNEED on a range
+// that was unmapped meanwhile would zero whatever the process mapped there
+// next (an anonymous buffer of Calloc, the Go heap). f must not close, delete
+// or truncate a mapped file itself.
+func WhileMapped(f func()) {
+	unmapping.Lock()
+	defer unmapping.Unlock()
+	f()
+}
+
+// unmapFile unmaps a file's mapping once no WhileMapped runs.
+func unmapFile(b []byte) error {
+	unmapping.RLock()
+	defer unmapping.RUnlock()
+	return Munmap(b)
+}
 
 // OpenMmapFile opens an existing file or creates a new file. If the file is
 // created, it would truncate the file to maxSz. In both cases, it would mmap
@@ -176,7 +200,7 @@ func (m *MmapFile) Delete() error {
 		return nil
 	}
 
-	if err := Munmap(m.Data); err != nil {
+	if err := unmapFile(m.Data); err != nil {
 		return fmt.Errorf("while munmap file: %s, error: %v\n", m.Fd.Name(), err)
 	}
 	m.Data = nil
@@ -199,7 +223,7 @@ func (m *MmapFile) Close(maxSz int64) error {
 	if err := m.Sync(); err != nil {
 		return fmt.Errorf("while sync file: %s, error: %v\n", m.Fd.Name(), err)
 	}
-	if err := Munmap(m.Data); err != nil {
+	if err := unmapFile(m.Data); err != nil {
 		return fmt.Errorf("while munmap file: %s, error: %v\n", m.Fd.Name(), err)
 	}
 	if maxSz >= 0 {

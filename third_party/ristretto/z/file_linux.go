@@ -25,6 +25,9 @@ func (m *MmapFile) Truncate(maxSz int64) error {
 		return fmt.Errorf("while truncate file: %s, error: %v\n", m.Fd.Name(), err)
 	}
 
+	// mremap may move the mapping, unmapping its old range.
+	unmapping.RLock()
+	defer unmapping.RUnlock()
 	var err error
 	m.Data, err = mremap(m.Data, int(maxSz)) // Mmap up to max size.
 	return err
