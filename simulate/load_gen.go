@@ -349,10 +349,9 @@ func (g *loadGen) admit(at time.Time) {
 	}
 	var id [32]byte
 	c := &loadConv{
-		seq: i, id: string(strconv.AppendInt(append(id[:0], g.prefix...), int64(i), 10)), gen: g, t0: at, t: at, speaker: -1, pending: g.buffer(),
+		id: string(strconv.AppendInt(append(id[:0], g.prefix...), int64(i), 10)), gen: g, from: at.Sub(g.begin), speaker: -1, pending: g.buffer(),
 		src: *rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i)),
 	}
-	c.rng = *rand.New(&c.src)
 	g.plan(c)
 	if c.done() {
 		g.release(c.pending)
