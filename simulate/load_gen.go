@@ -280,7 +280,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			g.heap.popTop()
 			g.release(c.pending)
 		} else {
-			g.heap[0].at = c.nextFrom(g.begin)
+			g.heap[0].at = c.nextFromBegin()
 			g.heap.down(0)
 		}
 		if aerr == nil {
@@ -357,7 +357,7 @@ func (g *loadGen) admit(at time.Time) {
 		g.release(c.pending)
 		return
 	}
-	g.heap.push(convEntry{at: c.nextFrom(g.begin), seq: i, c: c})
+	g.heap.push(convEntry{at: c.nextFromBegin(), seq: i, c: c})
 }
 
 // buffer is an empty event buffer for a new conversation's plan: one a

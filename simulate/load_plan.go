@@ -57,10 +57,9 @@ func (c *loadConv) moveTo(t time.Time) { c.t = planSecondsOf(t.Sub(c.t0())) }
 // next is the earliest planned event.
 func (c *loadConv) next() *plannedEvent { return &c.pending[c.head] }
 
-// nextFrom is the time of the earliest planned event, from begin.
-func (c *loadConv) nextFrom(begin time.Time) time.Duration {
-	return c.t0().Sub(begin) + c.next().at.duration()
-}
+// nextFromBegin is the time of the earliest planned event, from the
+// generator's begin.
+func (c *loadConv) nextFromBegin() time.Duration { return c.from + c.next().at.duration() }
 
 // done says every planned event was emitted.
 func (c *loadConv) done() bool { return c.head == len(c.pending) }
