@@ -83,7 +83,7 @@ func setHeapLimit(_ int64) {
 // about 16 MiB at the reference load's density, where 8 to 17 thousand
 // are in flight as the hours go by (10 to 21 MB then, 8 to 17 since
 // simulate's conversations shrank). So the reference load's limit stays
-// about where it was (168 to 177 MiB), a sparser load's is lower and a
+// about where it was (168 to 176 MiB), a sparser load's is lower and a
 // denser one's grows with what its generator holds.
 const (
 	loadStoreBudget      = bulkMemoryLimit - loadReferenceHolding
