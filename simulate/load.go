@@ -71,12 +71,19 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 		if progress != nil && !b.last {
 			progress(sum.Events, estimateTotal(cfg, b.admitted, sum.Events))
 		}
+		if cfg.Holding != nil {
+			cfg.Holding(b.holding)
+		}
 	}
 	write := w.writeEach
 	if pl, ok := recorder.(PipelineLoader); ok {
 		write = func(ctx context.Context, batches <-chan aheadBatch, written func(aheadBatch)) error {
 			return w.writeAhead(ctx, pl, batches, written)
 		}
+	}
+	if cfg.Holding != nil {
+		// Once Load returns the generator is garbage: it holds nothing.
+		defer cfg.Holding(0)
 	}
 	if err := write(ctx, batches, written); err != nil {
 		return sum, err
@@ -88,10 +95,12 @@ func Load(ctx context.Context, dst Loader, cfg LoadConfig, progress func(done, t
 }
 
 // aheadBatch is a batch the generator made ahead of the writer, with the
-// conversations admitted by then (for the progress estimate).
+// conversations admitted by then (for the progress estimate) and what the
+// generator held for those in flight (for LoadConfig.Holding).
 type aheadBatch struct {
 	evs      []domain.Event
 	admitted int
+	holding  int64
 	last     bool // the stream ends with it
 	err      error
 }
@@ -139,6 +148,7 @@ func generateAhead(gen *loadGen, size int, free chan []domain.Event, stop <-chan
 			b.last = !held
 			done = b.last
 			b.admitted = gen.admitted
+			b.holding = gen.heldBytes()
 			if len(b.evs) == 0 && b.err == nil {
 				return
 			}

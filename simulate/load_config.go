@@ -23,6 +23,13 @@ type LoadConfig struct {
 	End           time.Time // the data ends at this time (the demo uses now)
 	// BatchSize is how many events go into one ApplyBatch; 0 means DefaultBatchSize.
 	BatchSize int
+	// Holding, when set, is told after each batch about how many
+	// bytes the generator holds for its conversations in flight
+	// (load_held.go), and 0 once Load returns, so that a caller's memory
+	// budget can keep the store's share apart from them. It changes no
+	// event. Load calls it from its own goroutine, after each batch
+	// committed.
+	Holding func(bytes int64)
 }
 
 // DefaultBatchSize is the number of events committed together when

@@ -280,7 +280,7 @@ func (g *loadGen) next() (ev domain.Event, ok bool, err error) {
 			g.heap.popTop()
 			g.release(c.pending)
 		} else {
-			g.heap[0].at = c.nextFrom(g.begin)
+			g.heap[0].at = c.nextFromBegin()
 			g.heap.down(0)
 		}
 		if aerr == nil {
@@ -349,16 +349,15 @@ func (g *loadGen) admit(at time.Time) {
 	}
 	var id [32]byte
 	c := &loadConv{
-		seq: i, id: string(strconv.AppendInt(append(id[:0], g.prefix...), int64(i), 10)), gen: g, t0: at, t: at, speaker: -1, pending: g.buffer(),
+		id: string(strconv.AppendInt(append(id[:0], g.prefix...), int64(i), 10)), gen: g, from: at.Sub(g.begin), speaker: -1, pending: g.buffer(),
 		src: *rand.NewPCG(uint64(g.cfg.Seed)^0xc0417e5a7, uint64(i)),
 	}
-	c.rng = *rand.New(&c.src)
 	g.plan(c)
 	if c.done() {
 		g.release(c.pending)
 		return
 	}
-	g.heap.push(convEntry{at: c.nextFrom(g.begin), seq: i, c: c})
+	g.heap.push(convEntry{at: c.nextFromBegin(), seq: i, c: c})
 }
 
 // buffer is an empty event buffer for a new conversation's plan: one a

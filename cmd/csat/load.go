@@ -130,7 +130,8 @@ func runLoad(c *cobra.Command, g *globals, f *loadFlags) error {
 	if err := f.check(time.Now()); err != nil {
 		return err
 	}
-	softMemoryLimit(bulkMemoryLimit)
+	softMemoryLimit(loadStoreBudget)
+	f.cfg.Holding = holdGenerator
 	stdout, stderr := c.OutOrStdout(), c.ErrOrStderr()
 	var dst simulate.Loader
 	closeDst := func() error { return nil }
