@@ -146,7 +146,7 @@ func (v *conversations) View() string {
 	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
 		s := v.pages.items[i]
-		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
+		rows = append(rows, []string{v.cursorMark(i), safetext.CutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
 			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown, v.width-convFixedWidth)})
 	}
 	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
