@@ -224,7 +224,12 @@ func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int)
 	var lines []string
 	layout, pad := streamLayout(parts, c.clock())
 	add := func(when, text string, style func(...string) string) {
-		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-pad-1, 10), " ")
+		// A word longer than the line (a link, or text of a script written
+		// without spaces) is broken too, at the line's full width, not left
+		// whole to be cut off (Wordwrap may end a line in a hyphen one cell
+		// past its limit).
+		limit := max(width-pad-1, 10)
+		wrapped := ansi.Hardwrap(ansi.Wordwrap(safetext.Text(text), limit, " "), limit+1, true)
 		for i, l := range strings.Split(wrapped, "\n") {
 			if i > 0 {
 				when = "" // the time on the first line only
