@@ -11,11 +11,15 @@ import "github.com/dgraph-io/badger/v4/y"
 // first").
 //
 // Syncing the newest value log is enough: an older one was synced whole
-// when it was rotated (doneWriting's Truncate syncs the mapping before it
-// cuts the file), and that happens before a newer file exists. Every
-// entry of the memtable was written to the value log before it was put in
-// the memtable, so the sync covers them all. With SyncWrites each write
-// was synced as it landed, and vlog.sync does nothing.
+// when this run rotated it (doneWriting, also without SyncWrites), before
+// a newer file existed. A file of an earlier run was synced when that run
+// rotated or closed it, or, after a kill, when this run's open cut it at
+// its last whole entry (vlog.open's Truncate syncs, and a killed run's
+// newest file is preallocated past its end; a replayed memtable is flushed
+// only once the value log is open). Every entry of the memtable was
+// written to the value log before it was put in the memtable. With
+// SyncWrites each write was synced as it landed, and vlog.sync does
+// nothing.
 func (vlog *valueLog) syncBeforeFlush() error {
 	if err := vlog.sync(); err != nil {
 		return y.Wrap(err, "while syncing the value log before a memtable flush")
