@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dgraph-io/ristretto/v2/z"
 	"golang.org/x/sys/unix"
 )
 
@@ -18,7 +19,18 @@ import (
 // store. The pages stay in the page cache (a later read maps them again
 // without I/O); the files are read-only to the reader, and a shared
 // mapping's written pages are the file's, so nothing is lost.
+//
+// A check may run beside a writer, whose compactions delete tables at any
+// time: DONTNEED on a range unmapped between the read of the map list and
+// the advice would zero whatever the process mapped there next. So, as
+// the writer's watcher (resident_linux.go), it runs inside z.WhileMapped,
+// which holds off every unmapping of a file until it returns.
 func releaseMappedFiles(dir string) {
+	z.WhileMapped(func() { dropMappedFiles(dir) })
+}
+
+// dropMappedFiles is releaseMappedFiles's drop, inside z.WhileMapped.
+func dropMappedFiles(dir string) {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return

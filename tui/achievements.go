@@ -125,7 +125,7 @@ func (v *achievements) loaded(msg loadedMsg) {
 func (v *achievements) build() {
 	v.items = v.items[:0]
 	for _, a := range v.pages.items {
-		if matches(v.filter, a.Agent.Name, a.Customer.String(), v.c.person(a.Customer), a.Comment) {
+		if matches(v.filter, a.Agent.Name, v.c.shown(a.Agent), a.Customer.String(), v.c.person(a.Customer), a.Comment) {
 			v.items = append(v.items, a)
 		}
 	}
@@ -175,7 +175,7 @@ func (v *achievements) View() string {
 		if i >= v.height-1 {
 			break
 		}
-		if !matches(v.filter, r.Agent.Name) {
+		if !matches(v.filter, r.Agent.Name, v.c.shown(r.Agent)) {
 			continue
 		}
 		side.WriteString("\n" + fit(v.c.shown(r.Agent), sideW-6) + fitLeft(itoa(r.Counts.Positive()), 6))

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/csat-app/csat/domain"
 	"github.com/csat-app/csat/store"
 )
@@ -101,5 +103,31 @@ func TestStreamNamesTheYearOfOldParts(t *testing.T) {
 	now := strings.Join(renderStream(m.c, say(testNow.Add(-time.Hour)), true, 80), "\n")
 	if strings.Contains(now, itoa(testNow.Year())) || !strings.Contains(now, testNow.Add(-time.Hour).Format("Jan 2 15:04")) {
 		t.Errorf("a part of this year:\n%s", now)
+	}
+}
+
+// A conversation's stream wraps a message at the view's width also where
+// it has no space to break at: Japanese or Chinese text, a long link. Word
+// wrapping alone left such a line whole, and the view cut it at its edge
+// with …, so the rest of the message could not be read.
+func TestStreamWrapsTextWithoutSpaces(t *testing.T) {
+	m := newTestModel(t, fixtureStore(t), "ada")
+	for _, text := range []string{
+		strings.Repeat("山田さんの対応は遅かったです。", 4),
+		"see https://example.com/" + strings.Repeat("a1b2c3d4", 12) + " for the log",
+	} {
+		parts := []store.Part{{Event: domain.Event{Kind: domain.EvSay, Conv: "c1", At: testNow.Add(-time.Hour), Actor: domain.User("bob"), Text: text}}}
+		const width = 60
+		lines := renderStream(m.c, parts, true, width)
+		var shown strings.Builder
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > width {
+				t.Errorf("a line of %d cells, over %d: %q", w, width, l)
+			}
+			shown.WriteString(strings.TrimSpace(ansi.Strip(l)[min(len(ansi.Strip(l)), 13):]))
+		}
+		if want := strings.ReplaceAll(text, " ", ""); !strings.HasSuffix(strings.ReplaceAll(shown.String(), " ", ""), want) {
+			t.Errorf("the stream shows\n%s\nwant all of %q", strings.Join(lines, "\n"), text)
+		}
 	}
 }

@@ -310,19 +310,6 @@ func fit(s string, width int) string {
 	return s
 }
 
-// cutMiddle shortens s to width cells by dropping its middle: ids share
-// their prefixes ("live…-", "conv-") and differ at the end, so cutting the
-// end would make a list of them look all alike.
-func cutMiddle(s string, width int) string {
-	w := ansi.StringWidth(s)
-	if w <= width || width < 3 {
-		return s
-	}
-	head := (width - 1) / 2
-	tail := width - 1 - head
-	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, w-tail, "")
-}
-
 // clip cuts s to at most width cells, marking the cut with …, so that
 // what follows it shows.
 func clip(s string, width int) string {

@@ -146,7 +146,7 @@ func (v *conversations) View() string {
 	rows := make([][]string, 0, to-from)
 	for i := from; i < to; i++ {
 		s := v.pages.items[i]
-		rows = append(rows, []string{v.cursorMark(i), cutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
+		rows = append(rows, []string{v.cursorMark(i), safetext.CutMiddle(s.ID, 15), v.c.person(s.Customer), s.Origin.String(), s.State.String(),
 			age(now, s.UpdatedAt), itoa(s.Chars), slotSummary(s.Slots, visible, v.c.shown, v.width-convFixedWidth)})
 	}
 	g := grid{theme: t, cols: convColumns, width: v.width, rowStyle: v.rowStyle(from, nil)}
@@ -218,14 +218,23 @@ func streamLayout(parts []store.Part, now time.Time) (layout string, pad int) {
 	return "Jan 2 15:04", 13
 }
 
+// wrapStreamText makes text safe and wraps it at spaces into lines of at
+// most width cells. A word longer than a line (a link, or text of a script
+// written without spaces) is broken too, not left whole to be cut off at
+// the view's edge; Wordwrap may end a line in a hyphen one cell past its
+// limit, hence the cell it is given less.
+func wrapStreamText(text string, width int) []string {
+	limit := max(width-1, 10)
+	return strings.Split(ansi.Hardwrap(ansi.Wordwrap(safetext.Text(text), limit, " "), limit+1, true), "\n")
+}
+
 // renderStream draws a conversation's parts; the simulator uses it too.
 func renderStream(c *common, parts []store.Part, ratingsVisible bool, width int) []string {
 	t := c.theme
 	var lines []string
 	layout, pad := streamLayout(parts, c.clock())
 	add := func(when, text string, style func(...string) string) {
-		wrapped := ansi.Wordwrap(safetext.Text(text), max(width-pad-1, 10), " ")
-		for i, l := range strings.Split(wrapped, "\n") {
+		for i, l := range wrapStreamText(text, width-pad) {
 			if i > 0 {
 				when = "" // the time on the first line only
 			}

@@ -23,25 +23,6 @@ func TestCountCellKeepsColumnsApart(t *testing.T) {
 	}
 }
 
-func TestCutMiddleKeepsIdsApart(t *testing.T) {
-	tests := []struct {
-		id    string
-		width int
-		want  string
-	}{
-		{"s1-2972", 15, "s1-2972"},
-		{"livedn8st62wi3x-12", 15, "livedn8…wi3x-12"},
-		{"livedn8st62wi3x-13", 15, "livedn8…wi3x-13"},
-		{"conversation-42", 15, "conversation-42"},
-	}
-	for _, tt := range tests {
-		got := cutMiddle(tt.id, tt.width)
-		if got != tt.want {
-			t.Errorf("cutMiddle(%q, %d) = %q, want %q", tt.id, tt.width, got, tt.want)
-		}
-	}
-}
-
 func TestLoadedCountSaysWhatItCounts(t *testing.T) {
 	tests := []struct {
 		shown, read int

@@ -267,7 +267,7 @@ func (v *followUps) detail(now time.Time) string {
 		return ""
 	}
 	it := v.pages.items[v.list.cursor]
-	line1 := "  " + it.Conv + " · " + domain.FaceName(it.Value) + " for " + it.Agent.Name + " · " + windowText(it.Window, now)
+	line1 := "  " + it.Conv + " · " + domain.FaceName(it.Value) + " for " + v.c.shown(it.Agent) + " · " + windowText(it.Window, now)
 	line2 := "  "
 	if it.Raised {
 		line2 += "raised since work started · "

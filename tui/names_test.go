@@ -56,8 +56,14 @@ func TestIntercomNamesOnTheDashboard(t *testing.T) {
 	if len(col) != 2 || col["山田 太郎"] != col["Chloé Dubois"] {
 		t.Fatalf("score columns %v:\n%s", col, d.view())
 	}
-	d.keys("2") // follow-ups: the 1 for 山田 太郎
-	d.contains("山田 太郎", "remark 0")
+	d.keys("2") // follow-ups: the 1 for 山田 太郎, in the list and its detail
+	d.contains("山田 太郎", "remark 0", "terrible for 山田 太郎")
+	d.lacks("5017005")
+	// A filter finds a teammate by the name shown, as on the leaderboard.
+	d.keys("3", "/", "Chloé", "enter")
+	d.contains("remark 2", "remark 3", "remark 4")
+	d.lacks("remark 1")
+	d.keys("esc", "esc")
 	d.keys("1", "down")
 	d.contains("surveys —")
 }

@@ -196,7 +196,7 @@ func writeReportTable(w io.Writer, lb report.Leaderboard) error {
 		if r.MeetsTarget {
 			mark = "✓"
 		}
-		row := []string{cutMiddle(safetext.Line(r.Agent), reportNameWidth), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
+		row := []string{safetext.CutMiddle(safetext.Line(r.Agent), reportNameWidth), r.Kind, r.Score, mark, strconv.Itoa(r.Ratings), strconv.Itoa(r.Positive),
 			strconv.Itoa(r.Neutral), strconv.Itoa(r.Negative), domain.FormatCount(r.Surveys, r.SurveysKnown), r.ResponseRate}
 		if r.Change != nil {
 			row = append(row, r.Change.Score, fmt.Sprintf("%+d", r.Change.Ratings))

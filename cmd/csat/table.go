@@ -38,14 +38,3 @@ func writeTable(w io.Writer, rows [][]string) error {
 // Intercom allows names of any length, and one would push every row past
 // the terminal. CSV and JSON keep names whole.
 const reportNameWidth = 40
-
-// cutMiddle cuts s to width cells in its middle, keeping its start and its
-// end (where names differ: "… Team North", "… (contractor)").
-func cutMiddle(s string, width int) string {
-	w := ansi.StringWidth(s)
-	if w <= width || width < 3 {
-		return s
-	}
-	head := (width - 1) / 2
-	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, w-(width-1-head), "")
-}

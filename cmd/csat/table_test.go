@@ -21,6 +21,9 @@ func TestReportTableCutsAVeryLongName(t *testing.T) {
 		Teammates: []report.AgentRow{
 			{Agent: long, Kind: "teammate", Score: "0%", Ratings: 1, Negative: 1, ResponseRate: "—"},
 			{Agent: "山田 太郎", Kind: "teammate", Score: "100%", Ratings: 1, Positive: 1, ResponseRate: "—"},
+			// Cut where a wide character straddles the kept end: it is
+			// dropped, not kept half a cell past the column.
+			{Agent: "東京本社 カスタマーサポート部 第二課 山田 太郎", Kind: "teammate", Score: "50%", Ratings: 2, Positive: 1, ResponseRate: "—"},
 		}}
 	var b bytes.Buffer
 	if err := writeReportTable(&b, lb); err != nil {
@@ -40,7 +43,10 @@ func TestReportTableCutsAVeryLongName(t *testing.T) {
 	if !strings.Contains(out, "Bartholomew Maximil…") || !strings.Contains(out, "Names Department") {
 		t.Errorf("the long name is not cut in its middle:\n%s", out)
 	}
-	if len(kindAt) != 2 || kindAt[0] != kindAt[1] {
-		t.Errorf("KIND at cells %v:\n%s", kindAt, out)
+	if !strings.Contains(out, "東京本社 カスタマー…部 第二課 山田 太郎") {
+		t.Errorf("the long wide name is not cut in its middle:\n%s", out)
+	}
+	if len(kindAt) != 3 || kindAt[0] != reportNameWidth+2 || kindAt[1] != kindAt[0] || kindAt[2] != kindAt[0] {
+		t.Errorf("KIND at cells %v, want each at %d:\n%s", kindAt, reportNameWidth+2, out)
 	}
 }

@@ -362,7 +362,18 @@ func Open(opt Options) (*DB, error) {
 	if !opt.ReadOnly {
 		db.closers.compactors = z.NewCloser(1)
 		db.lc.startCompact(db.closers.compactors)
+	}
+	// We do increment nextTxnTs below. So, no need to do it here.
+	db.orc.nextTxnTs = db.MaxVersion()
+	db.opt.Infof("Set nextTxnTs to %d", db.orc.nextTxnTs)
 
+	if err = db.vlog.open(db); err != nil {
+		return db, y.Wrapf(err, "During db.vlog.open")
+	}
+	// csat: the memtables replayed from their logs are flushed once the value
+	// log is open, not while it opens: a flush syncs the value log its
+	// table points into first (flush_vlog_sync.go).
+	if !opt.ReadOnly {
 		db.closers.memtable = z.NewCloser(1)
 		go func() {
 			db.flushMemtable(db.closers.memtable) // Need levels controller to be up.
@@ -371,13 +382,6 @@ func Open(opt Options) (*DB, error) {
 		for _, mt := range db.imm {
 			db.flushChan <- mt
 		}
-	}
-	// We do increment nextTxnTs below. So, no need to do it here.
-	db.orc.nextTxnTs = db.MaxVersion()
-	db.opt.Infof("Set nextTxnTs to %d", db.orc.nextTxnTs)
-
-	if err = db.vlog.open(db); err != nil {
-		return db, y.Wrapf(err, "During db.vlog.open")
 	}
 
 	// Let's advance nextTxnTs to one more than whatever we observed via
@@ -1093,11 +1097,13 @@ func arenaSize(opt Options) int64 {
 	return opt.MemTableSize + opt.maxBatchSize + opt.maxBatchCount*int64(skl.MaxNodeSize)
 }
 
-// buildL0Table builds a new table from the memtable.
-func buildL0Table(iter y.Iterator, dropPrefixes [][]byte, bopts table.Options) *table.Builder {
+// buildL0Table builds a new table from the memtable, and says whether it
+// points into the value log (csat: flush_vlog_sync.go).
+func buildL0Table(iter y.Iterator, dropPrefixes [][]byte, bopts table.Options) (*table.Builder, bool) {
 	defer iter.Close()
 
 	b := table.NewTableBuilder(bopts)
+	pointsIntoValueLog := false
 	for iter.Rewind(); iter.Valid(); iter.Next() {
 		if len(dropPrefixes) > 0 && hasAnyPrefixes(iter.Key(), dropPrefixes) {
 			continue
@@ -1106,11 +1112,12 @@ func buildL0Table(iter y.Iterator, dropPrefixes [][]byte, bopts table.Options) *
 		var vp valuePointer
 		if vs.Meta&bitValuePointer > 0 {
 			vp.Decode(vs.Value)
+			pointsIntoValueLog = true
 		}
 		b.Add(iter.Key(), iter.Value(), vp.Len)
 	}
 
-	return b
+	return b, pointsIntoValueLog
 }
 
 // handleMemTableFlush must be run serially.
@@ -1118,7 +1125,7 @@ func (db *DB) handleMemTableFlush(mt *memTable, dropPrefixes [][]byte) error {
 	bopts := buildTableOptions(db)
 	bopts.Compression = db.opt.compressionInto(0)
 	itr := mt.sl.NewUniIterator(false)
-	builder := buildL0Table(itr, nil, bopts)
+	builder, pointsIntoValueLog := buildL0Table(itr, nil, bopts)
 	defer builder.Close()
 
 	// buildL0Table can return nil if the none of the items in the skiplist are
@@ -1127,6 +1134,11 @@ func (db *DB) handleMemTableFlush(mt *memTable, dropPrefixes [][]byte) error {
 	if builder.Empty() {
 		builder.Finish()
 		return nil
+	}
+	if pointsIntoValueLog {
+		if err := db.vlog.syncBeforeFlush(); err != nil {
+			return err
+		}
 	}
 
 	fileID := db.lc.reserveFileID()

@@ -5,16 +5,17 @@
 
 package badger
 
-// csat: a compaction into level i >= 1 takes as its bottom tables only
-// those of level i that hold a key of the range of some key of its top
-// tables (touchedTables), not every table inside the top tables' range.
-// Every level-0 table is one memtable and spans every key family, so
+// csat: a compaction into level i >= 1 takes as its bottom tables
+// (compactDef.bot) only those of level i whose key range holds some key of
+// its top tables (touchedTables), not every table inside the top tables'
+// range. Every level-0 table is one memtable and spans every key family, so
 // upstream took all of the base level on every compaction out of level 0,
 // although most of its tables (older log entries, records of finished
-// conversations) receive no key from it. A table left out stays where it
-// is, untouched; the compaction's output tables end before its smallest
-// key (compactDef.fences), so the level stays sorted and non-overlapping
-// (third_party/badger/CSAT.md, "Leaving out the tables no key reaches").
+// conversations) receive no key from it. A table left out
+// (compactDef.skipped) stays where it is, untouched; the compaction's output
+// tables end before its smallest key (fenceCut, in subcompact), so the level
+// stays sorted and non-overlapping (third_party/badger/CSAT.md, "Leaving out
+// the tables no key reaches").
 
 import (
 	"bytes"
@@ -113,8 +114,8 @@ func newFenceCut(skipped []*table.Table) *fenceCut {
 
 // fenceCut tells a compaction's table builder where its output must end
 // so that it does not cover a table left in the next level: before the
-// first key at or after one of the fences. One a subcompaction; keys come
-// in ascending order.
+// first key at or after one of the fences. One per subcompaction; keys
+// come in ascending order.
 type fenceCut struct {
 	fences [][]byte // sorted user keys: the smallest of each table left out
 	next   int      // the first fence above the keys seen so far
