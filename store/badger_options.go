@@ -58,17 +58,21 @@ func badgerOptions(opts Options, log badger.Logger) badger.Options {
 	}
 	if opts.Bulk && !opts.ReadOnly {
 		// Every level-0 table spans all the key space, so compacting level
-		// 0 rewrites the base level it overlaps whole: sixteen tables a
-		// time instead of four quarter that (eight wrote 11% more and took
-		// 8% more CPU over a 280,000-conversation load, BENCHMARKS.md); a
-		// read back checks the bloom filter of each level-0 table, which
-		// costs less. Memtables stay at 8 MiB: Badger reserves twice that
+		// 0 rewrites the base level's tables it reaches: the records and
+		// index entries of the conversations under way, some 25-30 MB
+		// however many level-0 tables come down with them. Thirty-two
+		// tables a time instead of four (eight wrote 11% more and took 8%
+		// more CPU than sixteen over a 280,000-conversation load; sixteen
+		// rewrote that working set twice as often as thirty-two on the
+		// 2.8M load, BENCHMARKS.md "Ingest as the store grows"); a read
+		// back checks the bloom filter of each level-0 table, which costs
+		// less. Memtables stay at 8 MiB: Badger reserves twice that
 		// on disk for each (space.go), and a load on a small disk must not
 		// fail sooner.
 		// Level 0 is rewritten within minutes: its tables are uncompressed,
 		// and a load's close compacts it away (third_party/badger/CSAT.md,
 		// "Level-0 tables without compression"; levels 1 and below snappy).
-		bo = bo.WithNumLevelZeroTables(16).WithNumLevelZeroTablesStall(32).
+		bo = bo.WithNumLevelZeroTables(32).WithNumLevelZeroTablesStall(64).
 			WithLevel0Uncompressed(true).WithCompactL0OnClose(opts.CompactOnClose)
 		// The writer's reads are its conversations, which its own cache
 		// answers (conv_cache.go: its generations took the bytes given

@@ -83,9 +83,13 @@ func (f *convFilter) mayHold(id string) bool {
 }
 
 // add adds id. A filter past its memory bound takes no more and from
-// then on may hold any id.
+// then on may hold any id. An id it may hold already is not added again:
+// a batch adds every conversation it writes, and a load's conversation
+// is written by several batches, which filled parts with the same ids
+// (four times as many parts and bytes at the 2.8M load's end, each
+// probed by every new conversation's lookup).
 func (f *convFilter) add(id string) {
-	if f == nil || f.full {
+	if f == nil || f.full || f.mayHold(id) {
 		return
 	}
 	n := len(f.parts)

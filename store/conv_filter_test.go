@@ -11,7 +11,9 @@ import (
 // few are said to be held.
 func TestConvFilterHoldsEveryIDAdded(t *testing.T) {
 	f := newConvFilter()
-	const n = 3*convFilterFirstIDs + 1000
+	// An id the filter may hold already (one in a hundred or so, by
+	// mistake) is not added: the margin keeps the fourth part started.
+	const n = 3*convFilterFirstIDs + 50000
 	for i := range n {
 		f.add(fmt.Sprintf("s7-%d", i))
 	}
@@ -31,6 +33,29 @@ func TestConvFilterHoldsEveryIDAdded(t *testing.T) {
 	}
 	if wrong > 100000*8/100 { // four parts, each about 1.5%
 		t.Errorf("%d of 100000 ids never added are said held", wrong)
+	}
+}
+
+// An id added again takes no more room: a load's batches add every
+// conversation they write, most of them more than once.
+func TestConvFilterTakesAnIDOnce(t *testing.T) {
+	f := newConvFilter()
+	const n = convFilterFirstIDs + 20000
+	for range 5 {
+		for i := range n {
+			f.add(fmt.Sprintf("s7-%d", i))
+		}
+	}
+	if len(f.parts) != 2 {
+		t.Errorf("%d parts for %d ids added five times each, want 2", len(f.parts), n)
+	}
+	if got := f.parts[0].ids + f.parts[1].ids; got > n {
+		t.Errorf("the parts count %d ids, for %d added", got, n)
+	}
+	for i := range n {
+		if id := fmt.Sprintf("s7-%d", i); !f.mayHold(id) {
+			t.Fatalf("%s added but not held", id)
+		}
 	}
 }
 

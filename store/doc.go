@@ -251,11 +251,20 @@
 //
 // # Writing in bulk
 //
-// A load, an import or a sync opens the store with [Options.Bulk]: sixteen
-// level-0 tables per compaction instead of four (every level-0 table spans
-// the whole key space, so each such compaction rewrites the base level it
-// overlaps). Those tables are written uncompressed, since that compaction
-// rewrites them within minutes, and a load's close compacts level 0 away
+// A load, an import or a sync opens the store with [Options.Bulk]:
+// thirty-two level-0 tables per compaction instead of four (every level-0
+// table spans the whole key space, so each such compaction rewrites the
+// base level's tables its keys reach: the records and index entries of
+// the conversations under way, a working set of 25-30 MB on the realistic
+// load whatever the number of level-0 tables; sixteen rewrote it twice as
+// often, BENCHMARKS.md "Ingest as the store grows"). A flush writes only
+// the versions of a key that a reader can still see: a memtable holds
+// about seven batches, each of which rewrote the records it touched and
+// the counters of the days under way, and a sixth of a flush was older
+// versions the next compaction dropped (third_party/badger/CSAT.md, "A
+// flush keeps the versions a reader can see"). Level-0 tables are
+// written uncompressed, since that compaction rewrites them within
+// minutes, and a load's close compacts level 0 away
 // ([Options.CompactOnClose]), so the store it leaves is snappy throughout
 // (third_party/badger/CSAT.md, "Level-0 tables without compression").
 // Memtables stay at 8 MiB, whose transactions hold about 1.2

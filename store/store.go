@@ -47,7 +47,7 @@ type Options struct {
 	Bulk bool
 	// CompactOnClose, with Bulk, compacts level 0 into the base level as
 	// the store closes (a load): a bulk writer's level-0 tables are
-	// uncompressed, and a load leaves up to sixteen (see badgerOptions).
+	// uncompressed, and a load leaves up to thirty-two (see badgerOptions).
 	CompactOnClose bool
 	// Interactive is for a person browsing the store a page at a time
 	// (the dashboard): a smaller block cache (see badgerOptions).

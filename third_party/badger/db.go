@@ -1099,13 +1099,19 @@ func arenaSize(opt Options) int64 {
 
 // buildL0Table builds a new table from the memtable, and says whether it
 // points into the value log (csat: flush_vlog_sync.go).
-func buildL0Table(iter y.Iterator, dropPrefixes [][]byte, bopts table.Options) (*table.Builder, bool) {
+// csat: versions, when not nil, drops the versions no reader can see
+// (memtable_versions.go).
+func buildL0Table(iter y.Iterator, dropPrefixes [][]byte, bopts table.Options,
+	versions *flushVersions) (*table.Builder, bool) {
 	defer iter.Close()
 
 	b := table.NewTableBuilder(bopts)
 	pointsIntoValueLog := false
 	for iter.Rewind(); iter.Valid(); iter.Next() {
 		if len(dropPrefixes) > 0 && hasAnyPrefixes(iter.Key(), dropPrefixes) {
+			continue
+		}
+		if versions.drop(iter.Key(), iter.Value()) {
 			continue
 		}
 		vs := iter.Value()
@@ -1125,8 +1131,12 @@ func (db *DB) handleMemTableFlush(mt *memTable, dropPrefixes [][]byte) error {
 	bopts := buildTableOptions(db)
 	bopts.Compression = db.opt.compressionInto(0)
 	itr := mt.sl.NewUniIterator(false)
-	builder, pointsIntoValueLog := buildL0Table(itr, nil, bopts)
+	versions := newFlushVersions(db)
+	builder, pointsIntoValueLog := buildL0Table(itr, nil, bopts, versions)
 	defer builder.Close()
+	if len(versions.stats) > 0 && !db.opt.InMemory {
+		db.vlog.updateDiscardStats(versions.stats)
+	}
 
 	// buildL0Table can return nil if the none of the items in the skiplist are
 	// added to the builder. This can happen when drop prefix is set and all
