@@ -26,6 +26,7 @@ func mapAnonymous(n int) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
+	adviseHuge(b)
 	return b, true
 }
 
