@@ -253,9 +253,6 @@ func CreateTable(fname string, builder *Builder) (*Table, error) {
 		return nil, fmt.Errorf("file already exists: %s", fname)
 	}
 
-	// csat: one call maps the pages the copy writes, not a fault each
-	// (../CSAT.md).
-	z.PopulateWrite(mf.Data)
 	written := bd.Copy(mf.Data)
 	y.AssertTrue(written == len(mf.Data))
 	if err := z.Msync(mf.Data); err != nil {

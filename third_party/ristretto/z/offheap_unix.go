@@ -26,7 +26,6 @@ func mapAnonymous(n int) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	adviseHuge(b)
 	return b, true
 }
 
