@@ -73,7 +73,11 @@ func (f *convFilter) mayHold(id string) bool {
 	if f == nil || f.full {
 		return true
 	}
-	h := maphash.String(f.seed, id)
+	return f.holdsHash(maphash.String(f.seed, id))
+}
+
+// holdsHash says whether some part has the bits of hash h set.
+func (f *convFilter) holdsHash(h uint64) bool {
 	for i := range f.parts {
 		if f.parts[i].has(h) {
 			return true
@@ -89,7 +93,11 @@ func (f *convFilter) mayHold(id string) bool {
 // (four times as many parts and bytes at the 2.8M load's end, each
 // probed by every new conversation's lookup).
 func (f *convFilter) add(id string) {
-	if f == nil || f.full || f.mayHold(id) {
+	if f == nil || f.full {
+		return
+	}
+	h := maphash.String(f.seed, id) // once: the check and the set share it
+	if f.holdsHash(h) {
 		return
 	}
 	n := len(f.parts)
@@ -104,7 +112,7 @@ func (f *convFilter) add(id string) {
 		f.bytes += blocks * 64
 		n++
 	}
-	f.parts[n-1].set(maphash.String(f.seed, id))
+	f.parts[n-1].set(h)
 }
 
 // block is the block of hash h, and the bits of it h sets: nine bits of
